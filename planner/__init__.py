@@ -1,0 +1,54 @@
+"""planner: capacity planning for contact centers.
+
+Queueing formulas (Erlang B, C and A), staffing requirements per interval,
+scenario files and a command line. Times are in seconds, volumes in calls per
+interval, traffic in Erlangs.
+"""
+
+from planner.errors import InputError
+from planner.io import read_workload_csv
+from planner.queueing import (
+    ErlangAResult,
+    SLBasis,
+    asa,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    occupancy,
+    service_level,
+    traffic,
+)
+from planner.scenario import Scenario, ScenarioError
+from planner.staffing import (
+    Targets,
+    interval_metrics,
+    required_agents,
+    requirements,
+    scheduled_staff,
+)
+
+__all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
+    # queueing formulas (planner.queueing)
+    "erlang_b",
+    "erlang_c",
+    "service_level",
+    "asa",
+    "occupancy",
+    "erlang_a",
+    "ErlangAResult",
+    "SLBasis",
+    "traffic",
+    # staffing (planner.staffing)
+    "Targets",
+    "required_agents",
+    "scheduled_staff",
+    "interval_metrics",
+    "requirements",
+    # scenarios and files (planner.scenario, planner.io)
+    "Scenario",
+    "ScenarioError",
+    "read_workload_csv",
+    # errors
+    "InputError",
+]
+__version__ = "0.1.0"

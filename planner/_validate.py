@@ -1,0 +1,66 @@
+"""Argument checks shared by the public functions.
+
+Each check converts its input to a float array and raises :class:`InputError`
+naming the parameter, the rule and the first offending value (with its index
+when the input is an array), in the style ``'aht' must be > 0: -3.0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from planner.errors import InputError
+
+FloatArray = NDArray[np.float64]
+
+
+def _fail(
+    name: str,
+    rule: str,
+    values: FloatArray,
+    bad: NDArray[np.bool_],
+    labels: Sequence[object] | None = None,
+) -> None:
+    if not np.any(bad):
+        return
+    index = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+    value = float(values[index]) if values.ndim else float(values[()])
+    if labels is not None and len(index) == 1:
+        where = f" (row {labels[int(index[0])]!r})"
+    elif values.ndim:
+        where = f" (at index {index[0] if len(index) == 1 else index})"
+    else:
+        where = ""
+    raise InputError(f"'{name}' must be {rule}: {value!r}{where}")
+
+
+def as_float(name: str, value: ArrayLike, labels: Sequence[object] | None = None) -> FloatArray:
+    """``value`` as a float array; NaN and non-numeric input are rejected.
+
+    ``labels`` (e.g. a DataFrame index) names the offending row in errors.
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"'{name}' must be a number or an array of numbers: {value!r}") from None
+    _fail(name, "a number, not NaN", arr, np.isnan(arr), labels)
+    return arr
+
+
+def _checked(rule: str, test: Callable[[FloatArray], NDArray[np.bool_]]):
+    def check(name: str, value: ArrayLike, labels: Sequence[object] | None = None) -> FloatArray:
+        arr = as_float(name, value, labels)
+        _fail(name, rule, arr, ~test(arr), labels)
+        return arr
+
+    return check
+
+
+nonnegative = _checked(">= 0 and finite", lambda a: np.isfinite(a) & (a >= 0))
+positive = _checked("> 0 and finite", lambda a: np.isfinite(a) & (a > 0))
+fraction = _checked("in (0, 1]", lambda a: (a > 0) & (a <= 1))
+shrinkage_fraction = _checked("in [0, 1)", lambda a: (a >= 0) & (a < 1))
+count = _checked("a whole number >= 0", lambda a: np.isfinite(a) & (a >= 0) & (a == np.floor(a)))

@@ -1,0 +1,193 @@
+"""Erlang A (M/M/n+M) against published values, an oracle and a brute-force chain."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from brute_force import erlang_a_brute
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from planner import InputError, erlang_a, erlang_c, service_level
+from planner import asa as erlang_c_asa
+
+
+def test_pyworkforce_documentation_example():
+    # pyworkforce documentation (ErlangA): 100 contacts / 30 min, AHT 180 s,
+    # T = 20 s, mean patience 300 s: 13 agents give SL 0.858 (answered within T
+    # over offered), occupancy 0.750, P(abandon) 0.025, P(wait) 0.226 and a
+    # mean queue time of all arrivals of 0.125 min; 12 agents give SL 0.772.
+    r = erlang_a(13, 10.0, 180, 300, 20)
+    assert r.service_level == pytest.approx(0.858, abs=5e-4)
+    assert r.occupancy == pytest.approx(0.750, abs=5e-4)
+    assert r.p_abandon == pytest.approx(0.025, abs=5e-4)
+    assert r.p_wait == pytest.approx(0.226, abs=5e-4)
+    # Exponential patience: abandonment hazard theta while waiting, so the mean
+    # wait of all arrivals is P(abandon) * patience.
+    assert r.p_abandon * 300 / 60 == pytest.approx(0.125, abs=5e-4)
+    assert erlang_a(12, 10.0, 180, 300, 20).service_level == pytest.approx(0.772, abs=5e-4)
+
+
+def test_patience_equal_to_aht_is_an_infinite_server_system():
+    # When mean patience equals AHT every caller leaves at rate mu whether
+    # waiting or served, so the number in system is Poisson(A) (M/M/inf):
+    # P(wait) = P(X >= n), P(abandon) = E[(X - n)+] / A. n = A = 100 gives
+    # 0.5133 and 0.0399.
+    a, n = 100.0, 100
+    x = np.arange(0, 400)
+    pmf = stats.poisson.pmf(x, a)
+    r = erlang_a(n, a, 180, 180, 20)
+    assert r.p_wait == pytest.approx(pmf[x >= n].sum(), rel=1e-10)
+    assert r.p_abandon == pytest.approx((np.maximum(x - n, 0) * pmf).sum() / a, rel=1e-10)
+    assert r.p_wait == pytest.approx(0.5133, abs=5e-5)
+    assert r.p_abandon == pytest.approx(0.0399, abs=5e-5)
+
+
+BRUTE_CASES = [
+    # agents, traffic (Erl), aht (s), patience (s), answer time (s)
+    (13, 10.0, 180, 300, 20),
+    (5, 8.0, 300, 60, 30),  # understaffed: agents < traffic
+    (30, 25.0, 240, 120, 10),
+    (3, 0.5, 600, 30, 60),
+    (50, 45.0, 200, 1000, 20),
+    (1, 2.0, 120, 45, 0),
+    (120, 118.0, 300, 400, 30),
+]
+
+
+@pytest.mark.parametrize("case", BRUTE_CASES)
+def test_matches_brute_force_markov_chain(case):
+    ref = erlang_a_brute(*case, depth=500)
+    r = erlang_a(*case)
+    for name in ("p_wait", "p_abandon", "answered_within", "abandoned_within", "asa"):
+        assert getattr(r, name) == pytest.approx(ref[name], rel=1e-9, abs=1e-12), name
+    assert r.service_level == r.answered_within
+    # Abandonment rate equals theta times the mean queue length (lambda P(Ab) = theta E[Q]).
+    _, a, aht, patience, _ = case
+    assert a / aht * r.p_abandon == pytest.approx(ref["mean_queue"] / patience, rel=1e-9)
+
+
+def test_service_level_bases():
+    r = erlang_a(12, 10.0, 180, 120, 20)
+    excl = erlang_a(12, 10.0, 180, 120, 20, sl_basis="offered_excl_short_abandons")
+    answered = erlang_a(12, 10.0, 180, 120, 20, sl_basis="answered")
+    assert excl.service_level == pytest.approx(r.answered_within / (1 - r.abandoned_within))
+    assert answered.service_level == pytest.approx(r.answered_within / (1 - r.p_abandon))
+    assert r.service_level < excl.service_level < answered.service_level
+    with pytest.raises(InputError, match="'sl_basis'"):
+        erlang_a(12, 10.0, 180, 120, 20, sl_basis="handled")
+
+
+def test_stable_when_agents_do_not_exceed_traffic():
+    r = erlang_a(np.array([0, 1, 50, 100, 150]), 150.0, 240, 180, 20)
+    assert np.all(np.isfinite(r.p_abandon))
+    assert np.all(np.diff(r.p_abandon) < 0)
+    assert r.p_abandon[0] == 1.0
+    assert r.asa[0] == np.inf  # nobody is ever answered with no agents
+    # With no agents every caller abandons, after exactly their patience.
+    assert r.abandoned_within[0] == pytest.approx(1 - np.exp(-20 / 180))
+    # Capacity bound: at most n / A of offered calls can be served.
+    served = 1 - r.p_abandon
+    assert np.all(served[1:] <= np.array([1, 50, 100, 150]) / 150 + 1e-12)
+
+
+def test_zero_traffic():
+    r = erlang_a([0, 5], 0.0, 180, 120, 20)
+    assert r.p_wait.tolist() == [0.0, 0.0]
+    assert r.p_abandon.tolist() == [0.0, 0.0]
+    assert r.service_level.tolist() == [1.0, 1.0]
+    assert r.asa.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("patience", [60.0, 600.0, 3600.0])
+def test_large_traffic_has_no_nan_and_is_consistent(patience):
+    a = 20_000.0
+    n = np.array([1, 100, 10_000, 19_500, 20_000, 20_100, 20_300, 21_000, 30_000])
+    r = erlang_a(n, a, 240, patience, 20)
+    for name in ("p_wait", "p_abandon", "service_level", "asa", "occupancy"):
+        values = getattr(r, name)
+        assert not np.isnan(values).any(), name
+    assert np.all(np.diff(r.p_abandon) <= 0)
+    assert np.all(np.diff(r.service_level) >= -1e-12)
+    # Deep overload: nearly all the capacity is used and the excess abandons.
+    assert r.occupancy[2] == pytest.approx(1.0, abs=1e-6)
+    assert r.p_abandon[2] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_large_traffic_near_critical_load_matches_brute_force():
+    # A few hundred agents near critical load, deep enough a queue to matter.
+    case = (400, 400.0, 240, 300, 20)
+    ref = erlang_a_brute(*case, depth=900)
+    r = erlang_a(*case)
+    for name in ("p_wait", "p_abandon", "answered_within", "asa"):
+        assert getattr(r, name) == pytest.approx(ref[name], rel=1e-8), name
+
+
+def test_tends_to_erlang_c_as_patience_grows():
+    agents, a, aht, t = 14, 10.0, 180.0, 20.0
+    gaps = []
+    for patience in (1e3, 1e4, 1e5, 1e6, 1e7):
+        r = erlang_a(agents, a, aht, patience, t)
+        gaps.append(abs(r.service_level - service_level(agents, a, aht, t)))
+        assert r.p_abandon < 10 * aht / patience
+    assert all(later < earlier for earlier, later in itertools.pairwise(gaps))
+    r = erlang_a(agents, a, aht, 1e7, t)
+    assert r.p_wait == pytest.approx(erlang_c(agents, a), rel=1e-4)
+    assert r.service_level == pytest.approx(service_level(agents, a, aht, t), rel=1e-4)
+    assert r.asa == pytest.approx(erlang_c_asa(agents, a, aht), rel=1e-3)
+
+
+@given(
+    n=st.integers(1, 300),
+    a=st.floats(0.05, 300.0),
+    aht=st.floats(30.0, 1200.0),
+    patience=st.floats(5.0, 3000.0),
+    t=st.floats(0.0, 300.0),
+)
+def test_measures_are_probabilities_and_improve_with_agents(n, a, aht, patience, t):
+    r = erlang_a(np.array([n, n + 1]), a, aht, patience, t)
+    for name in ("p_wait", "p_abandon", "service_level", "occupancy"):
+        values = getattr(r, name)
+        assert np.all((values >= 0) & (values <= 1)), name
+    assert np.all(r.asa >= 0)
+    assert np.all(r.answered_within + r.abandoned_within <= 1 + 1e-12)
+    assert r.service_level[1] >= r.service_level[0] - 1e-12
+    assert r.p_abandon[1] <= r.p_abandon[0] + 1e-12
+    assert r.asa[1] <= r.asa[0] * (1 + 1e-9) + 1e-12
+
+
+@given(
+    n=st.integers(1, 60),
+    a=st.floats(0.1, 60.0),
+    patience=st.floats(10.0, 2000.0),
+    t=st.floats(0.0, 120.0),
+)
+def test_patience_grows_towards_erlang_c_monotonically(n, a, patience, t):
+    # More patient callers queue more: P(wait) rises with patience and is
+    # bounded by Erlang C's where that queue is stable.
+    low = erlang_a(n, a, 180, patience, t)
+    high = erlang_a(n, a, 180, patience * 4, t)
+    assert high.p_wait >= low.p_wait - 1e-12
+    assert high.p_abandon <= low.p_abandon + 1e-12
+    if n > a:
+        assert high.p_wait <= erlang_c(n, a) + 1e-12
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"patience": 0.0}, "patience"),
+        ({"patience": -10.0}, "patience"),
+        ({"aht": 0.0}, "aht"),
+        ({"answer_time": -1.0}, "answer_time"),
+        ({"traffic": float("nan")}, "traffic"),
+        ({"agents": -2}, "agents"),
+    ],
+)
+def test_bad_input(kwargs, name):
+    args = {"agents": 10, "traffic": 8.0, "aht": 180, "patience": 120, "answer_time": 20} | kwargs
+    with pytest.raises(InputError, match=f"'{name}'"):
+        erlang_a(**args)
