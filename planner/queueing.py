@@ -330,14 +330,16 @@ def _log_gamma_p_diff(a: FloatArray, z_lo: FloatArray, z_hi: FloatArray) -> Floa
     lower = ~upper & (z_hi <= a)
     astride = ~upper & ~lower
     with np.errstate(divide="ignore"):
+        # Rounding can leave the smaller tail a hair above the larger when
+        # z_lo and z_hi nearly coincide: the difference is then zero.
         if np.any(upper):
             hi = _log_gamma_q(a[upper], z_lo[upper])
             lo = _log_gamma_q(a[upper], z_hi[upper])
-            out[upper] = hi + np.log(-np.expm1(lo - hi))
+            out[upper] = hi + np.log(np.maximum(-np.expm1(lo - hi), 0.0))
         if np.any(lower):
             hi = _log_gamma_p(a[lower], z_hi[lower])
             lo = _log_gamma_p(a[lower], z_lo[lower])
-            out[lower] = hi + np.log(-np.expm1(lo - hi))
+            out[lower] = hi + np.log(np.maximum(-np.expm1(lo - hi), 0.0))
         if np.any(astride):
             mid = (
                 1.0

@@ -1,0 +1,64 @@
+"""The Streamlit page, driven headlessly with streamlit's AppTest."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "retail_bank.toml"
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_scenario_numbers_match_the_library(app):
+    expected = Scenario.load(DEFAULT).requirements()
+    shown = app.dataframe[0].value
+    assert shown["agents"].tolist() == expected["agents"].tolist()
+    assert shown["scheduled"].tolist() == expected["scheduled"].tolist()
+    assert metrics(app)["Peak agents on the phones"] == str(expected["agents"].max())
+    assert metrics(app)["Calls offered"] == f"{expected['calls'].sum():,.0f}"
+
+
+def test_sidebar_what_if_recomputes(app):
+    app.slider(key="service_level").set_value(0.95)
+    app.slider(key="max_occupancy").set_value(1.0)
+    app.checkbox(key="use_patience").uncheck()
+    app.slider(key="shrinkage").set_value(0.4)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    base = Scenario.load(DEFAULT)
+    expected = dataclasses.replace(
+        base,
+        targets=dataclasses.replace(base.targets, service_level=0.95, max_occupancy=None),
+        patience=None,
+        shrinkage=0.4,
+    ).requirements()
+    shown = app.dataframe[0].value
+    assert shown["agents"].tolist() == expected["agents"].tolist()
+    assert shown["scheduled"].tolist() == expected["scheduled"].tolist()
+    assert "abandon_rate" not in shown
+
+
+def test_bad_scenario_file_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\ninterval = 1800\n[workload]\ncalls = [1, -1]\naht = 180\n')
+    monkeypatch.setattr("sys.argv", ["app.py", "--scenario", str(bad)])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "'calls' must be >= 0" in at.error[0].value

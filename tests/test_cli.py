@@ -1,0 +1,132 @@
+"""The ``planner requirements`` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner import Targets, required_agents
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv: str) -> tuple[int | str | None, str, str]:
+    """Exit status, stdout and stderr of ``planner *argv`` (argparse exits too)."""
+    try:
+        code: int | str | None = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_single_interval_json(capsys):
+    code, out, err = run(
+        capsys,
+        "requirements",
+        "--calls", "100", "--aht", "180", "--interval", "1800",
+        "--service-level", "0.8", "--answer-time", "20", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["agents"] == 14
+    assert row["service_level"] == pytest.approx(0.88835, abs=5e-6)
+    assert row["scheduled"] == 14
+
+
+def test_single_interval_with_patience_and_shrinkage_table(capsys):
+    code, out, _ = run(
+        capsys,
+        "requirements",
+        "--calls", "100", "--aht", "180", "--interval", "1800",
+        "--patience", "300", "--shrinkage", "0.3",
+    )  # fmt: skip
+    assert code == 0
+    header, values = out.splitlines()
+    assert "abandon_rate" in header
+    cells = dict(zip(header.split(), values.split(), strict=True))
+    assert cells["agents"] == "13"
+    assert cells["scheduled"] == "19"
+    assert cells["service_level"] == "85.8%"
+
+
+def test_csv_file_of_intervals(capsys, tmp_path):
+    path = tmp_path / "day.csv"
+    path.write_text("start,calls,aht\n08:00,100,180\n08:30,250,180\n09:00,0,180\n")
+    code, out, err = run(capsys, "requirements", str(path), "--format", "csv")
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    expected = required_agents([100, 250, 0], 180, 1800, Targets())
+    assert table["agents"].tolist() == expected.tolist()
+    assert table["start"].tolist() == ["08:00", "08:30", "09:00"]
+
+
+def test_scenario_file(capsys):
+    code, out, err = run(
+        capsys, "requirements", "--scenario", str(ROOT / "scenarios" / "retail_bank.toml"),
+        "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    assert len(table) == 24
+    assert "abandon_rate" in table
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--calls", "-5", "--aht", "180"], "'calls' must be >= 0"),
+        (["--calls", "100", "--aht", "0"], "'aht' must be > 0"),
+        (["--calls", "100", "--aht", "180", "--service-level", "1.5"], "'service_level'"),
+        (["--calls", "100", "--aht", "180", "--answer-time", "-1"], "'answer_time'"),
+        (["--calls", "100", "--aht", "180", "--patience", "0"], "'patience'"),
+        (["--calls", "100"], "--calls and --aht must be given together"),
+        ([], "give exactly one of"),
+        (["missing.csv"], "cannot read workload file missing.csv"),
+        (["--calls", "abc", "--aht", "180"], "invalid float value: 'abc'"),
+        (["--calls", "100", "--aht", "180", "--format", "xml"], "invalid choice: 'xml'"),
+        (["--calls", "100", "--aht", "180", "--max-abandon", "0.1"], "needs a patience"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "requirements", *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_malformed_csv_row_names_line(capsys, tmp_path):
+    path = tmp_path / "day.csv"
+    path.write_text("calls,aht\n100,180\n\n120,abc\n")
+    code, _, err = run(capsys, "requirements", str(path))
+    assert code == 2
+    assert "line 4" in err and "'aht'" in err and "'abc'" in err
+
+
+def test_installed_console_script():
+    exe = shutil.which("planner", path=str(Path(sys.executable).parent))
+    assert exe is not None, "the 'planner' console script is not installed"
+    done = subprocess.run(
+        [exe, "requirements", "--calls", "100", "--aht", "180", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].split(",")[3] == "14"
+    bad = subprocess.run(
+        [exe, "requirements", "--calls", "-1", "--aht", "180"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("planner: error: 'calls' must be >= 0")

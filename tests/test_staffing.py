@@ -1,0 +1,309 @@
+"""Targets, the staffing search, shrinkage and the requirements table."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner import (
+    InputError,
+    Targets,
+    erlang_a,
+    interval_metrics,
+    required_agents,
+    requirements,
+    scheduled_staff,
+    service_level,
+)
+from planner import staffing as staffing_module
+
+EIGHTY_TWENTY = Targets(service_level=0.8, answer_time=20.0)
+
+
+def test_call_centre_helper_answer():
+    # Call Centre Helper worked example: 100 calls / 30 min, AHT 180 s,
+    # 80% in 20 s -> 14 agents, 20 scheduled with 30% shrinkage.
+    agents = required_agents(100, 180, 1800, EIGHTY_TWENTY)
+    assert agents == 14
+    assert isinstance(agents, int)
+    assert scheduled_staff(agents, 0.3) == 20
+
+
+def test_hourly_example():
+    # 250 calls/hour, AHT 330 s, 80% in 30 s: 28 agents (27 give 78.2%).
+    targets = Targets(service_level=0.8, answer_time=30.0)
+    assert required_agents(250, 330, 3600, targets) == 28
+    a = 250 * 330 / 3600
+    assert service_level(27, a, 330, 30) == pytest.approx(0.782, abs=5e-4)
+
+
+def test_pyworkforce_erlang_a_answer():
+    # pyworkforce ErlangA example: 100 contacts / 30 min, AHT 180 s, 80% in
+    # 20 s, patience 300 s -> 13 agents (12 give SL 0.772).
+    assert required_agents(100, 180, 1800, EIGHTY_TWENTY, patience=300) == 13
+
+
+def test_tijms_probability_of_waiting_via_asa_free_targets():
+    # Tijms (2003) Table 5.3.2 with alpha = 0.2 read as "80% answered at once":
+    # service level over T = 0 equals 1 - P(wait).
+    targets = Targets(service_level=0.8, answer_time=0.0)
+    loads = np.array([1, 5, 10, 50, 100, 250, 500, 1000], dtype=float)
+    agents = required_agents(loads, 1.0, 1.0, targets)
+    assert agents.tolist() == [3, 8, 14, 58, 111, 268, 525, 1034]
+
+
+def test_each_target_binds():
+    a_calls, aht, interval = 200, 300, 1800  # 33.3 Erlangs
+    base = required_agents(a_calls, aht, interval, Targets(service_level=0.01, answer_time=0))
+    assert base == 34  # only stability binds: N > A
+    occ = required_agents(a_calls, aht, interval, Targets(service_level=None, max_occupancy=0.8))
+    assert occ == 42  # ceil(33.33 / 0.8)
+    asa_only = required_agents(a_calls, aht, interval, Targets(service_level=None, asa=10.0))
+    m = interval_metrics([asa_only - 1, asa_only], a_calls, aht, interval, Targets())
+    assert m["asa"][1] <= 10.0 < m["asa"][0]
+    abandon = required_agents(
+        a_calls, aht, interval, Targets(service_level=None, max_abandon=0.02), patience=90
+    )
+    r = erlang_a([abandon - 1, abandon], a_calls * aht / interval, aht, 90, 20)
+    assert r.p_abandon[1] <= 0.02 < r.p_abandon[0]
+
+
+def test_zero_calls_need_no_agents():
+    assert required_agents(0, 180, 1800, EIGHTY_TWENTY) == 0
+    assert required_agents(0, 180, 1800, EIGHTY_TWENTY, patience=60) == 0
+    assert required_agents([0, 100], 180, 1800, EIGHTY_TWENTY).tolist() == [0, 14]
+
+
+def test_large_traffic():
+    calls = 20_000 * 900 / 240  # 20,000 Erlangs in a 15-minute interval
+    agents = required_agents(calls, 240, 900, EIGHTY_TWENTY)
+    m = interval_metrics([agents - 1, agents], calls, 240, 900, EIGHTY_TWENTY)
+    assert m["service_level"][1] >= 0.8 > m["service_level"][0]
+    assert 20_000 < agents < 20_100
+    with_patience = required_agents(calls, 240, 900, Targets(max_abandon=0.01), patience=180)
+    r = erlang_a([with_patience - 1, with_patience], 20_000.0, 240, 180, 20)
+    assert r.p_abandon[1] <= 0.01 < r.p_abandon[0]
+    assert r.service_level[1] >= 0.8
+
+
+def test_small_traffic():
+    assert required_agents(0.01 * 900 / 240, 240, 900, EIGHTY_TWENTY) == 1
+    assert required_agents(0.01 * 900 / 240, 240, 900, EIGHTY_TWENTY, patience=30) == 1
+
+
+def test_search_needs_logarithmically_many_model_evaluations(monkeypatch):
+    calls = {"n": 0}
+    original = staffing_module._meets
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(staffing_module, "_meets", counting)
+    traffic = np.array([10.0, 100.0, 1000.0, 10_000.0])
+    for a in traffic:
+        calls["n"] = 0
+        required_agents(a, 1.0, 1.0, EIGHTY_TWENTY)
+        assert calls["n"] <= 2 * np.log2(a) + 6, (a, calls["n"])
+    calls["n"] = 0
+    required_agents(traffic, 1.0, 1.0, EIGHTY_TWENTY)  # all intervals searched at once
+    assert calls["n"] <= 2 * np.log2(traffic.max()) + 6
+
+
+def test_vectorised_equals_one_at_a_time():
+    rng = np.random.default_rng(7)
+    calls = rng.uniform(0, 2000, 40)
+    aht = rng.uniform(120, 600, 40)
+    targets = Targets(service_level=0.85, answer_time=15, asa=12, max_occupancy=0.92)
+    together = required_agents(calls, aht, 900, targets, patience=150)
+    alone = [
+        required_agents(c, h, 900, targets, patience=150) for c, h in zip(calls, aht, strict=True)
+    ]
+    assert together.tolist() == alone
+
+
+def test_extreme_target_is_met_where_floating_point_reaches_it():
+    # 100% answered with no wait is met once P(wait) underflows to zero.
+    n = required_agents(1000, 240, 900, Targets(service_level=1.0, answer_time=0.0))
+    m = interval_metrics([n - 1, n], 1000, 240, 900, Targets(service_level=1.0, answer_time=0))
+    assert m["service_level"].tolist()[1] == 1.0 > m["service_level"].tolist()[0]
+
+
+def test_search_that_never_meets_stops_with_a_clear_error(monkeypatch):
+    # A guard against an endless bracket (e.g. a model that returned NaN).
+    monkeypatch.setattr(staffing_module, "_ok", lambda m, n, a, *rest: np.zeros(a.shape, bool))
+    with pytest.raises(InputError, match=r"cannot be met for traffic 10\.0 Erlangs"):
+        required_agents(100, 180, 1800, EIGHTY_TWENTY)
+
+
+def test_max_abandon_needs_patience():
+    with pytest.raises(InputError, match="'max_abandon' needs a patience"):
+        required_agents(100, 180, 1800, Targets(max_abandon=0.05))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"service_level": 0.0}, "service_level"),
+        ({"service_level": 1.2}, "service_level"),
+        ({"service_level": float("nan")}, "service_level"),
+        ({"answer_time": -1.0}, "answer_time"),
+        ({"asa": 0.0}, "asa"),
+        ({"max_abandon": -0.1}, "max_abandon"),
+        ({"max_occupancy": 1.5}, "max_occupancy"),
+        ({"sl_basis": "handled"}, "sl_basis"),
+        ({"service_level": None}, "service_level', 'asa"),
+    ],
+)
+def test_targets_validation(kwargs, name):
+    with pytest.raises(InputError, match=f"'{name}'"):
+        Targets(**kwargs)
+
+
+def test_targets_are_frozen_keyword_only():
+    t = Targets()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.service_level = 0.9  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Targets(0.8, 20.0)  # type: ignore[misc]
+    assert Targets(**t.to_dict()) == t
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "value"),
+    [
+        ((-5, 180, 1800), "calls", "-5.0"),
+        ((np.nan, 180, 1800), "calls", "nan"),
+        ((100, 0, 1800), "aht", "0.0"),
+        ((100, -180, 1800), "aht", "-180.0"),
+        ((100, 180, 0), "interval", "0.0"),
+    ],
+)
+def test_required_agents_bad_input(args, name, value):
+    with pytest.raises(InputError, match=f"'{name}'.*{value}"):
+        required_agents(*args, EIGHTY_TWENTY)
+
+
+@pytest.mark.parametrize("patience", [0.0, -30.0, np.nan])
+def test_bad_patience(patience):
+    with pytest.raises(InputError, match="'patience'"):
+        required_agents(100, 180, 1800, EIGHTY_TWENTY, patience=patience)
+
+
+def test_scheduled_staff():
+    assert scheduled_staff(14, 0.3) == 20  # 14 / 0.7 is 20.000000000000004 in floats
+    assert scheduled_staff(0, 0.5) == 0
+    assert scheduled_staff([10, 11], 0.0).tolist() == [10, 11]
+    assert scheduled_staff(10, 0.35) == 16
+    for bad in (1.0, -0.1):
+        with pytest.raises(InputError, match="'shrinkage'"):
+            scheduled_staff(10, bad)
+
+
+def test_requirements_table():
+    day = pd.DataFrame(
+        {"interval_start": ["08:00", "08:30", "09:00"], "calls": [100, 0, 250], "aht": 180}
+    )
+    out = requirements(day, EIGHTY_TWENTY, interval=1800, shrinkage=0.3)
+    assert list(out.columns) == [
+        "interval_start",
+        "calls",
+        "aht",
+        "traffic",
+        "agents",
+        "scheduled",
+        "service_level",
+        "asa",
+        "occupancy",
+    ]
+    assert out["agents"].tolist() == [14, 0, required_agents(250, 180, 1800, EIGHTY_TWENTY)]
+    assert out["scheduled"].tolist()[:2] == [20, 0]
+    assert out.loc[0, "service_level"] == pytest.approx(0.88835, abs=5e-6)
+    assert out.loc[0, "asa"] == pytest.approx(7.836, abs=5e-4)
+    assert out.loc[1, "service_level"] == 1.0
+    assert "abandon_rate" not in out
+    assert "agents" not in day  # the input is not modified
+    with_patience = requirements(day, EIGHTY_TWENTY, 1800, patience=300)
+    assert with_patience["agents"].tolist()[0] == 13
+    assert with_patience.loc[0, "abandon_rate"] == pytest.approx(0.025, abs=5e-4)
+
+
+def test_requirements_bad_frames():
+    with pytest.raises(InputError, match=r"missing column\(s\) \['aht'\]"):
+        requirements(pd.DataFrame({"calls": [1]}), EIGHTY_TWENTY, 1800)
+    frame = pd.DataFrame({"calls": [10, -3], "aht": [180, 180]}, index=["08:00", "08:30"])
+    with pytest.raises(InputError, match=r"'calls' must be >= 0 and finite: -3.0 \(row '08:30'\)"):
+        requirements(frame, EIGHTY_TWENTY, 1800)
+    frame = pd.DataFrame({"calls": [10, "many"], "aht": [180, 180]})
+    with pytest.raises(InputError, match=r"'calls' must be a number: 'many' \(row 1\)"):
+        requirements(frame, EIGHTY_TWENTY, 1800)
+    frame = pd.DataFrame({"calls": [10, None], "aht": [180, 180]})
+    with pytest.raises(InputError, match=r"'calls' must be a number, not NaN: nan \(row 1\)"):
+        requirements(frame, EIGHTY_TWENTY, 1800)
+    with pytest.raises(InputError, match="'df' must be a pandas DataFrame"):
+        requirements({"calls": [1], "aht": [1]}, EIGHTY_TWENTY, 1800)  # type: ignore[arg-type]
+
+
+def _targets_or_none(**kwargs):
+    try:
+        return Targets(**kwargs)
+    except InputError:
+        return None  # no target set at all
+
+
+targets_strategy = st.builds(
+    _targets_or_none,
+    service_level=st.one_of(st.none(), st.floats(0.05, 0.99)),
+    answer_time=st.floats(0.0, 120.0),
+    asa=st.one_of(st.none(), st.floats(1.0, 120.0)),
+    max_occupancy=st.one_of(st.none(), st.floats(0.5, 1.0)),
+).filter(lambda t: t is not None)
+
+
+@given(
+    calls=st.floats(0.0, 3000.0),
+    aht=st.floats(30.0, 900.0),
+    targets=targets_strategy,
+    patience=st.one_of(st.none(), st.floats(10.0, 1200.0)),
+    max_abandon=st.one_of(st.none(), st.floats(0.01, 0.3)),
+)
+def test_required_agents_is_minimal(calls, aht, targets, patience, max_abandon):
+    if patience is not None and max_abandon is not None:
+        targets = dataclasses.replace(targets, max_abandon=max_abandon)
+    n = required_agents(calls, aht, 900, targets, patience)
+    m = interval_metrics([max(n - 1, 0), n], calls, aht, 900, targets, patience)
+
+    def meets(row: int) -> bool:
+        ok = True
+        if targets.service_level is not None:
+            ok &= m["service_level"][row] >= targets.service_level
+        if targets.asa is not None:
+            ok &= m["asa"][row] <= targets.asa
+        if targets.max_occupancy is not None:
+            ok &= m["occupancy"][row] <= targets.max_occupancy
+        if targets.max_abandon is not None:
+            ok &= m["abandon_rate"][row] <= targets.max_abandon
+        agents = n - 1 if row == 0 else n
+        if patience is None:
+            ok &= agents > m["traffic"][row] or calls == 0
+        ok &= agents >= 1 or calls == 0  # calls always get at least one agent
+        return bool(ok)
+
+    assert meets(1)
+    if n > 0:
+        assert not meets(0)
+    else:
+        assert calls == 0
+
+
+@given(calls=st.floats(1.0, 2000.0), extra=st.floats(1.0, 1.5))
+def test_more_calls_never_need_fewer_agents(calls, extra):
+    n = required_agents([calls, calls * extra], 240, 900, EIGHTY_TWENTY)
+    assert n[1] >= n[0]
+    n = required_agents([calls, calls * extra], 240, 900, EIGHTY_TWENTY, patience=120)
+    assert n[1] >= n[0]
