@@ -21,6 +21,7 @@ error or better for traffic from 0.01 to beyond 20,000 Erlangs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
 
 # Below this a regularised incomplete gamma value from scipy is replaced by a
 # series: far from subnormal numbers, and scipy is accurate above it.
@@ -90,19 +92,28 @@ def traffic(calls: ArrayLike, aht: ArrayLike, interval: ArrayLike) -> FloatArray
 # --------------------------------------------------------------------------
 
 
-def _falling_series(n: FloatArray, a: FloatArray) -> FloatArray:
-    """``sum_{j=0}^{n} n! / ((n-j)! a**j)`` for ``n < a`` (terms fall geometrically)."""
-    total = np.ones_like(a)
-    term = np.ones_like(a)
-    idx = np.arange(a.size)
+def _series(ratio: Callable[[IntArray, int], FloatArray], size: int) -> FloatArray:
+    """Sums of series ``1 + t_1 + t_2 + ...`` with ``t_j = t_{j-1} * ratio(idx, j)``.
+
+    ``idx`` lists the sums still running; each stops once its terms fall below
+    1e-17 of its total, or when ``ratio`` returns 0 (a finite series).
+    All series here have terms that fall at least geometrically.
+    """
+    total = np.ones(size)
+    term = np.ones(size)
+    idx = np.arange(size)
     j = 0
     while idx.size:
         j += 1
-        term[idx] *= (n[idx] - j + 1) / a[idx]
+        term[idx] *= ratio(idx, j)
         total[idx] += term[idx]
-        keep = (j < n[idx]) & (term[idx] > _SERIES_TOL * total[idx])
-        idx = idx[keep]
+        idx = idx[term[idx] > _SERIES_TOL * total[idx]]
     return total
+
+
+def _falling_series(n: FloatArray, a: FloatArray) -> FloatArray:
+    """``sum_{j=0}^{n} n! / ((n-j)! a**j)`` for ``n < a`` (terms fall geometrically)."""
+    return _series(lambda idx, j: np.maximum(n[idx] - j + 1.0, 0.0) / a[idx], a.size)
 
 
 def _log_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
@@ -131,14 +142,8 @@ def erlang_b(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
     >>> round(float(erlang_b(10, 10.0)), 6)
     0.214582
     """
-    n = v.count("agents", agents)
-    a = v.nonnegative("traffic", traffic)
-    n, a = np.broadcast_arrays(n, a)
-    out = np.where(n == 0, 1.0, 0.0)  # values at zero traffic
-    live = (a > 0).ravel()
-    flat = out.ravel().copy()
-    flat[live] = np.exp(_log_erlang_b(n.ravel()[live], a.ravel()[live]))
-    return _scalar_or_array(flat.reshape(out.shape))
+    n, a = np.broadcast_arrays(v.count("agents", agents), v.nonnegative("traffic", traffic))
+    return _scalar_or_array(_erlang_b_values(n.ravel(), a.ravel()).reshape(n.shape))
 
 
 # --------------------------------------------------------------------------
@@ -146,15 +151,57 @@ def erlang_b(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
 # --------------------------------------------------------------------------
 
 
-def _erlang_c(n: FloatArray, a: FloatArray) -> FloatArray:
-    """P(wait) for validated, broadcast arrays; 1 when unstable, 0 at no traffic."""
-    out = np.where(a > 0, 1.0, 0.0)
-    stable = (n > a) & (a > 0)
-    if np.any(stable):
-        ns, as_ = n[stable], a[stable]
-        b = np.exp(_log_erlang_b(ns, as_))
-        out[stable] = ns * b / (ns - as_ * (1.0 - b))
-    return out
+def _erlang_b_values(n: FloatArray, a: FloatArray) -> FloatArray:
+    """Erlang B for validated arrays of one shape, zero traffic included."""
+    b = np.where(n == 0, 1.0, 0.0)
+    live = a > 0
+    b[live] = np.exp(_log_erlang_b(n[live], a[live]))
+    return b
+
+
+def _erlang_c_measures(
+    n: FloatArray,
+    a: FloatArray,
+    aht: FloatArray | float,
+    answer_time: FloatArray | float,
+    b: FloatArray | None = None,
+) -> dict[str, FloatArray]:
+    """Erlang C ``p_wait``, ``service_level``, ``asa`` and ``occupancy``.
+
+    For validated arrays of one shape; ``b`` = B(n, a) when already known.
+    Unstable intervals (n <= a) get P(wait) 1, service level 0, ASA inf and
+    occupancy 1; intervals without traffic get 0, 1, 0 and 0.
+    """
+    if b is None:
+        b = _erlang_b_values(n, a)
+    gap = n - a
+    stable = gap > 0
+    zero = a == 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        c = np.where(stable, n * b / (gap + a * b), 1.0)
+        sl = np.where(stable, 1.0 - c * np.exp(-gap * (answer_time / aht)), 0.0)
+        wait = np.where(stable, c * aht / gap, np.inf)
+        occ = np.fmin(a / n, 1.0)  # a / 0 is inf -> 1
+    c[zero] = 0.0
+    sl[zero] = 1.0
+    wait[zero] = 0.0
+    occ[zero] = 0.0
+    return {"p_wait": c, "service_level": sl, "asa": wait, "occupancy": occ}
+
+
+def _erlang_c_public(
+    measure: str, agents: ArrayLike, traffic: ArrayLike, aht: ArrayLike = 1.0,
+    answer_time: ArrayLike = 0.0,
+) -> FloatArray:  # fmt: skip
+    """One Erlang C measure for user input: validated, broadcast, reshaped."""
+    n, a, h, t = np.broadcast_arrays(
+        v.count("agents", agents),
+        v.nonnegative("traffic", traffic),
+        v.positive("aht", aht),
+        v.nonnegative("answer_time", answer_time),
+    )
+    flat = (np.ravel(x).astype(np.float64) for x in (n, a, h, t))
+    return _scalar_or_array(_erlang_c_measures(*flat)[measure].reshape(n.shape))
 
 
 def erlang_c(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
@@ -170,17 +217,7 @@ def erlang_c(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
     >>> round(float(erlang_c(14, 10.0)), 7)
     0.1741319
     """
-    n, a = np.broadcast_arrays(v.count("agents", agents), v.nonnegative("traffic", traffic))
-    return _scalar_or_array(_erlang_c(np.atleast_1d(n), np.atleast_1d(a)).reshape(n.shape))
-
-
-def _c_inputs(agents, traffic, aht):
-    n, a, h = np.broadcast_arrays(
-        v.count("agents", agents),
-        v.nonnegative("traffic", traffic),
-        v.positive("aht", aht),
-    )
-    return n, a, h
+    return _erlang_c_public("p_wait", agents, traffic)
 
 
 def service_level(
@@ -196,17 +233,7 @@ def service_level(
     >>> round(float(service_level(14, 10.0, 180, 20)), 5)
     0.88835
     """
-    n, a, h = _c_inputs(agents, traffic, aht)
-    t = v.nonnegative("answer_time", answer_time)
-    n, a, h, t = np.broadcast_arrays(n, a, h, t)
-    shape = n.shape
-    n, a, h, t = (np.atleast_1d(x) for x in (n, a, h, t))
-    c = _erlang_c(n, a)
-    stable = n > a
-    with np.errstate(invalid="ignore"):
-        sl = np.where(stable, 1.0 - c * np.exp(-(n - a) * t / h), 0.0)
-    sl = np.where(a == 0, 1.0, sl)
-    return _scalar_or_array(sl.reshape(shape))
+    return _erlang_c_public("service_level", agents, traffic, aht, answer_time)
 
 
 def asa(agents: ArrayLike, traffic: ArrayLike, aht: ArrayLike) -> FloatArray:
@@ -219,14 +246,7 @@ def asa(agents: ArrayLike, traffic: ArrayLike, aht: ArrayLike) -> FloatArray:
     >>> round(float(asa(13, 10.0, 180)), 2)
     17.12
     """
-    n, a, h = _c_inputs(agents, traffic, aht)
-    shape = n.shape
-    n, a, h = (np.atleast_1d(x) for x in (n, a, h))
-    c = _erlang_c(n, a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(n > a, c * h / (n - a), np.inf)
-    out = np.where(a == 0, 0.0, out)
-    return _scalar_or_array(out.reshape(shape))
+    return _erlang_c_public("asa", agents, traffic, aht)
 
 
 def occupancy(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
@@ -237,11 +257,7 @@ def occupancy(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
     >>> round(float(occupancy(14, 10.0)), 4)
     0.7143
     """
-    n, a = np.broadcast_arrays(v.count("agents", agents), v.nonnegative("traffic", traffic))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(a == 0, 0.0, np.minimum(a / np.where(n > 0, n, 1.0), 1.0))
-    out = np.where((n == 0) & (a > 0), 1.0, out)
-    return _scalar_or_array(np.asarray(out, dtype=np.float64))
+    return _erlang_c_public("occupancy", agents, traffic)
 
 
 # --------------------------------------------------------------------------
@@ -251,16 +267,7 @@ def occupancy(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
 
 def _log_a_series(x: FloatArray, z: FloatArray) -> FloatArray:
     """log A(x, z) by its defining series, for ``z < x`` (terms fall geometrically)."""
-    total = np.ones_like(z)
-    term = np.ones_like(z)
-    idx = np.arange(z.size)
-    m = 0
-    while idx.size:
-        m += 1
-        term[idx] *= z[idx] / (x[idx] + m)
-        total[idx] += term[idx]
-        idx = idx[term[idx] > _SERIES_TOL * total[idx]]
-    return np.log(total)
+    return np.log(_series(lambda idx, m: z[idx] / (x[idx] + m), z.size))
 
 
 def _log_a(x: FloatArray, z: FloatArray) -> FloatArray:
@@ -275,17 +282,6 @@ def _log_a(x: FloatArray, z: FloatArray) -> FloatArray:
     far = pos & ~closed  # z far below x: the series converges fast
     if np.any(far):
         out[far] = _log_a_series(x[far], z[far])
-    return out
-
-
-def _log_gamma_p(a: FloatArray, z: FloatArray) -> FloatArray:
-    """log P(a, z), the regularised lower incomplete gamma, without underflow."""
-    with np.errstate(divide="ignore"):
-        out = np.log(special.gammainc(a, z))
-    tiny = (out <= np.log(_TINY)) & (z > 0)
-    if np.any(tiny):  # P(a, z) = A(a, z) e**-z z**a / Gamma(a + 1)
-        at, zt = a[tiny], z[tiny]
-        out[tiny] = _log_a(at, zt) - zt + at * np.log(zt) - special.gammaln(at + 1.0)
     return out
 
 
@@ -318,36 +314,18 @@ def _log_gamma_q(a: FloatArray, z: FloatArray) -> FloatArray:
     return out
 
 
-def _log_gamma_p_diff(a: FloatArray, z_lo: FloatArray, z_hi: FloatArray) -> FloatArray:
-    """log(P(a, z_hi) - P(a, z_lo)) for ``z_lo <= z_hi``, free of cancellation.
+def _log_gamma_q_diff(a: FloatArray, z_lo: FloatArray, z_hi: FloatArray) -> FloatArray:
+    """log(Q(a, z_lo) - Q(a, z_hi)) for ``a <= z_lo <= z_hi``, free of cancellation.
 
-    Both arguments above ``a``: a difference of two upper tails Q; both below:
-    of two lower tails P; astride ``a``: 1 - Q(a, z_hi) - P(a, z_lo), which is
-    not small. Each tail is accurate in relative terms however small it is.
+    Both values are upper tails, each accurate in relative terms however
+    small, and the first is the larger.
     """
-    out = np.empty_like(a)
-    upper = z_lo >= a
-    lower = ~upper & (z_hi <= a)
-    astride = ~upper & ~lower
+    hi = _log_gamma_q(a, z_lo)
+    lo = _log_gamma_q(a, z_hi)
+    # Rounding can leave the smaller tail a hair above the larger when z_lo
+    # and z_hi nearly coincide: the difference is then zero.
     with np.errstate(divide="ignore"):
-        # Rounding can leave the smaller tail a hair above the larger when
-        # z_lo and z_hi nearly coincide: the difference is then zero.
-        if np.any(upper):
-            hi = _log_gamma_q(a[upper], z_lo[upper])
-            lo = _log_gamma_q(a[upper], z_hi[upper])
-            out[upper] = hi + np.log(np.maximum(-np.expm1(lo - hi), 0.0))
-        if np.any(lower):
-            hi = _log_gamma_p(a[lower], z_hi[lower])
-            lo = _log_gamma_p(a[lower], z_lo[lower])
-            out[lower] = hi + np.log(np.maximum(-np.expm1(lo - hi), 0.0))
-        if np.any(astride):
-            mid = (
-                1.0
-                - special.gammaincc(a[astride], z_hi[astride])
-                - special.gammainc(a[astride], z_lo[astride])
-            )
-            out[astride] = np.log(np.maximum(mid, 0.0))
-    return out
+        return hi + np.log(np.maximum(-np.expm1(lo - hi), 0.0))
 
 
 def _answered_wait(
@@ -357,31 +335,35 @@ def _answered_wait(
 
     An arrival that finds all n agents busy and m callers waiting is answered
     with probability x / (x + m + 1) and then waits, in units of the mean
-    patience, psi(x + m + 2) - psi(x + 1). The stationary probability of that
-    state is pi_n * q_m with q_m = y**m / ((x+1)...(x+m)). The sum starts a
-    dozen standard deviations left of the mode of q_m and runs right until the
-    terms are negligible, so it is exact to rounding.
+    patience, h_m = sum_{i=0}^{m} 1 / (x + i + 1). The stationary probability
+    of that state is pi_n * q_m with q_m = y**m / ((x+1)...(x+m)). The sum
+    starts a dozen standard deviations left of the mode of q_m and runs right
+    until the terms are negligible, so it is exact to rounding. log q_m and h_m
+    are running sums of small terms, which keeps them accurate even when x
+    and y are huge (patience far above the handle time).
     """
     out = np.zeros_like(y)
     mode = np.maximum(0.0, np.floor(y - x - 1.0))
     start = np.maximum(0.0, np.floor(mode - 12.0 * np.sqrt(y) - 10.0))
-    log_norm = log_pi_n + special.gammaln(x + 1.0)
-    psi_x1 = special.digamma(x + 1.0)
     log_y = np.log(y)
+    # Running values at the first m of the next block.
+    log_q = start * log_y - (special.gammaln(x + start + 1.0) - special.gammaln(x + 1.0))
+    h_before = special.digamma(x + start + 1.0) - special.digamma(x + 1.0)
     idx = np.arange(y.size)
     offset = 0
     steps = np.arange(block, dtype=np.float64)
     while idx.size:
+        xi, yi = x[idx, None], y[idx, None]
         m = start[idx, None] + offset + steps[None, :]
-        xi = x[idx, None]
-        log_term = log_norm[idx, None] + m * log_y[idx, None] - special.gammaln(xi + m + 1.0)
-        terms = (
-            np.exp(log_term)
-            * xi
-            / (xi + m + 1.0)
-            * (special.digamma(xi + m + 2.0) - psi_x1[idx, None])
+        log_step = np.log(yi / (xi + m + 1.0))  # q_{m+1} / q_m
+        log_qm = log_q[idx, None] + np.concatenate(
+            [np.zeros((idx.size, 1)), np.cumsum(log_step[:, :-1], axis=1)], axis=1
         )
+        h = h_before[idx, None] + np.cumsum(1.0 / (xi + m + 1.0), axis=1)
+        terms = np.exp(log_pi_n[idx, None] + log_qm) * xi / (xi + m + 1.0) * h
         out[idx] += terms.sum(axis=1)
+        log_q[idx] = log_qm[:, -1] + log_step[:, -1]
+        h_before[idx] = h[:, -1]
         done = (m[:, -1] > mode[idx]) & (terms[:, -1] <= _SERIES_TOL * out[idx])
         done |= out[idx] == 0.0  # every term underflowed: nothing to add
         idx = idx[~done]
@@ -464,19 +446,46 @@ def _erlang_a_core(
     # (A(x, y) - 1) / y = A(x + 1, y) / (x + 1); P(served | waited) mass below.
     log_a1 = _log_a(x + 1.0, y)
     served_waiting = np.exp(log_pi_n + np.log(x) - np.log1p(x) + log_a1)
-    p_abandon = np.clip(p_wait - served_waiting, 0.0, 1.0)
+    # P(abandon) = pi_n [A - (x/y)(A - 1)] = P(wait) - P(answered after waiting).
+    # Under overload (y > x) write it as a sum of positive terms instead,
+    # P(wait) (1 - x/y) + pi_n x/y, which keeps full relative accuracy.
+    p_abandon = p_wait - served_waiting
+    over = y > x
+    ratio = x[over] / y[over]
+    p_abandon[over] = p_wait[over] * (1.0 - ratio) + np.exp(log_pi_n[over]) * ratio
+    p_abandon = np.clip(p_abandon, 0.0, 1.0)
     # No wait: sum_{k<n} pi_k = pi_n (1/E - 1), computed without cancellation.
     no_wait = np.exp(log_pi_n + np.log(-np.expm1(log_e)) - log_e)
     # Answered after waiting at most T:
     #   pi_n x integral_{u0}^{1} u**x e**(y (1 - u)) du
-    #   = pi_n x e**y y**-(x+1) Gamma(x+1) [P(x+1, y) - P(x+1, y u0)].
-    log_scale = log_pi_n + np.log(x) + y - (x + 1.0) * np.log(y) + special.gammaln(x + 1.0)
+    #   = pi_n x/(x+1) [A(x+1, y) - e**(y (1 - u0)) u0**(x+1) A(x+1, y u0)].
+    # The bracket is a difference of two terms of one size, good to rounding
+    # in absolute terms. Under heavy load (y u0 >= x + 1) almost nobody is
+    # answered that fast and the small result would drown in that rounding,
+    # so there the same integral is taken as a difference of two upper
+    # incomplete gamma tails, each exact in relative terms:
+    #   = pi_n x e**y y**-(x+1) Gamma(x+1) [Q(x+1, y u0) - Q(x+1, y)].
+    log_shift = y * (-np.expm1(-theta_t)) - theta_t * (x + 1.0)
+    log_a1_t = _log_a(x + 1.0, y * u0)
     with np.errstate(divide="ignore"):
-        answered_late_free = np.exp(log_scale + _log_gamma_p_diff(x + 1.0, y * u0, y))
+        late = np.minimum(log_shift + log_a1_t - log_a1, 0.0)
+        log_prompt = log_pi_n + np.log(x) - np.log1p(x) + log_a1 + np.log(-np.expm1(late))
+        heavy = y * u0 >= x + 1.0
+        if np.any(heavy):
+            xh, yh = x[heavy] + 1.0, y[heavy]
+            log_prompt[heavy] = (
+                log_pi_n[heavy]
+                + np.log(x[heavy])
+                + yh
+                - xh * np.log(yh)
+                + special.gammaln(xh)
+                + _log_gamma_q_diff(xh, yh * u0[heavy], yh)
+            )
+    answered_late_free = np.exp(log_prompt)
     answered_within = np.clip(no_wait + answered_late_free, 0.0, 1.0)
-    # Offered wait (time to reach an agent) beyond T, then patience beyond T.
-    log_shift = y * (-np.expm1(-theta_t)) - theta_t * x
-    waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0) - theta_t)
+    # Offered wait (time to reach an agent) beyond T, then patience beyond T:
+    # pi_n e**(y (1 - u0)) u0**x A(x, y u0) times u0.
+    waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0))
     abandoned_within = np.clip(1.0 - waiting_past_t - answered_within, 0.0, 1.0)
 
     res["p_wait"][live] = np.clip(p_wait, 0.0, 1.0)

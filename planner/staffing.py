@@ -101,25 +101,6 @@ def _workload(calls: ArrayLike, aht: ArrayLike, interval: ArrayLike, patience: A
     return c, h, t, p
 
 
-def _erlang_c_metrics(
-    n: FloatArray, a: FloatArray, aht: FloatArray, b: FloatArray, answer_time: float
-) -> dict[str, FloatArray]:
-    """Erlang C measures from Erlang B values ``b`` = B(n, a) (arrays of one shape)."""
-    gap = n - a
-    stable = gap > 0
-    zero = a == 0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        c = np.where(stable, n * b / (gap + a * b), 1.0)
-        c[zero] = 0.0
-        sl = np.where(stable, 1.0 - c * np.exp(-gap * (answer_time / aht)), 0.0)
-        wait = np.where(stable, c * aht / gap, np.inf)
-        occ = np.fmin(a / n, 1.0)  # a / 0 is inf -> 1; 0 / 0 is NaN -> 1
-    sl[zero] = 1.0
-    wait[zero] = 0.0
-    occ[zero] = 0.0
-    return {"service_level": sl, "asa": wait, "occupancy": occ, "p_wait": c}
-
-
 def _metrics(
     n: FloatArray,
     a: FloatArray,
@@ -131,10 +112,7 @@ def _metrics(
 ) -> dict[str, FloatArray]:
     """Service level, ASA, occupancy, P(wait) (and abandon rate) for 1-d arrays."""
     if patience is None:
-        b = np.zeros_like(a)
-        live = a > 0
-        b[live] = np.exp(q._log_erlang_b(n[live], a[live]))
-        return _erlang_c_metrics(n, a, aht, b, targets.answer_time)
+        return q._erlang_c_measures(n, a, aht, targets.answer_time)
     t = np.full_like(a, targets.answer_time)
     parts = q._erlang_a_core(n, a, aht, patience, t, with_asa=with_asa)
     return {
@@ -239,7 +217,8 @@ def _erlang_c_window(
         ab = a * b[j - 1]
         b[j] = ab / (n[j] + ab)
     a2, aht2 = np.broadcast_to(a, n.shape), np.broadcast_to(aht, n.shape)
-    ok = _ok(_erlang_c_metrics(n, a2, aht2, b, targets.answer_time), n, a2, targets, True)
+    m = q._erlang_c_measures(n, a2, aht2, targets.answer_time, b=b)
+    ok = _ok(m, n, a2, targets, True)
     row = np.argmax(ok, axis=0)
     found = ok.any(axis=0) & (row > 0)  # the count before it fails: the answer
     hi = np.where(found, first + row, np.nan)
