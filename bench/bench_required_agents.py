@@ -42,6 +42,13 @@ def _erlang_b_recursion(n: int, a: float) -> float:
     return b
 
 
+def _meets_service_level(n: int, a: float, b: float, aht: float) -> bool:
+    """Erlang C service level of n agents (n > a) from B(n, a), against the target."""
+    p_wait = n * b / (n - a * (1.0 - b))
+    sl = 1.0 - p_wait * math.exp(-(n - a) * TARGETS.answer_time / aht)
+    return sl >= TARGETS.service_level
+
+
 def straightforward_required_agents(calls: list[float], aht: float, interval: float) -> list[int]:
     """Erlang C requirement per interval, Erlang B recomputed for each candidate."""
     out = []
@@ -52,16 +59,13 @@ def straightforward_required_agents(calls: list[float], aht: float, interval: fl
             n += 1
             if n <= a:
                 continue
-            b = _erlang_b_recursion(n, a)
-            p_wait = n * b / (n - a * (1.0 - b))
-            sl = 1.0 - p_wait * math.exp(-(n - a) * TARGETS.answer_time / aht)
-            if sl >= TARGETS.service_level:
+            if _meets_service_level(n, a, _erlang_b_recursion(n, a), aht):
                 break
         out.append(n)
     return out
 
 
-def baseline_required_agents(calls: list[float], aht: float, interval: float) -> list[int]:
+def incremental_required_agents(calls: list[float], aht: float, interval: float) -> list[int]:
     """Erlang C requirement per interval, carrying the Erlang B recursion forward."""
     out = []
     for c in calls:
@@ -71,11 +75,8 @@ def baseline_required_agents(calls: list[float], aht: float, interval: float) ->
         while True:
             n += 1
             b = a * b / (n + a * b)
-            if n > a:
-                p_wait = n * b / (n - a * (1.0 - b))
-                sl = 1.0 - p_wait * math.exp(-(n - a) * TARGETS.answer_time / aht)
-                if sl >= TARGETS.service_level:
-                    break
+            if n > a and _meets_service_level(n, a, b, aht):
+                break
         out.append(n)
     return out
 
@@ -101,7 +102,7 @@ def main() -> None:
     call_list = calls.tolist()
 
     fast_c = required_agents(calls, AHT, INTERVAL, TARGETS)
-    for baseline in (baseline_required_agents, straightforward_required_agents):
+    for baseline in (incremental_required_agents, straightforward_required_agents):
         if fast_c.tolist() != baseline(call_list, AHT, INTERVAL):
             raise SystemExit(f"planner and {baseline.__name__} disagree on requirements")
 
@@ -109,7 +110,7 @@ def main() -> None:
         ("baseline: straightforward Erlang B recursion per n",
          lambda: straightforward_required_agents(call_list, AHT, INTERVAL)),
         ("baseline: incremental Erlang B recursion",
-         lambda: baseline_required_agents(call_list, AHT, INTERVAL)),
+         lambda: incremental_required_agents(call_list, AHT, INTERVAL)),
         ("planner.required_agents, Erlang C",
          lambda: required_agents(calls, AHT, INTERVAL, TARGETS)),
         ("planner.required_agents, Erlang A (patience 180 s)",

@@ -355,7 +355,8 @@ def _answered_wait(
     while idx.size:
         xi, yi = x[idx, None], y[idx, None]
         m = start[idx, None] + offset + steps[None, :]
-        log_step = np.log(yi / (xi + m + 1.0))  # q_{m+1} / q_m
+        with np.errstate(divide="ignore"):  # the ratio may underflow to 0
+            log_step = np.log(yi / (xi + m + 1.0))  # q_{m+1} / q_m
         log_qm = log_q[idx, None] + np.concatenate(
             [np.zeros((idx.size, 1)), np.cumsum(log_step[:, :-1], axis=1)], axis=1
         )
