@@ -64,3 +64,12 @@ positive = _checked("> 0 and finite", lambda a: np.isfinite(a) & (a > 0))
 fraction = _checked("in (0, 1]", lambda a: (a > 0) & (a <= 1))
 shrinkage_fraction = _checked("in [0, 1)", lambda a: (a >= 0) & (a < 1))
 count = _checked("a whole number >= 0", lambda a: np.isfinite(a) & (a >= 0) & (a == np.floor(a)))
+
+
+def broadcast(**named: FloatArray) -> list[FloatArray]:
+    """Broadcast validated arrays against each other; a mismatch names them."""
+    try:
+        return list(np.broadcast_arrays(*named.values()))
+    except ValueError:
+        shapes = ", ".join(f"'{k}' {np.shape(val)}" for k, val in named.items())
+        raise InputError(f"array lengths do not match: {shapes}") from None

@@ -142,7 +142,7 @@ def erlang_b(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
     >>> round(float(erlang_b(10, 10.0)), 6)
     0.214582
     """
-    n, a = np.broadcast_arrays(v.count("agents", agents), v.nonnegative("traffic", traffic))
+    n, a = v.broadcast(agents=v.count("agents", agents), traffic=v.nonnegative("traffic", traffic))
     return _scalar_or_array(_erlang_b_values(n.ravel(), a.ravel()).reshape(n.shape))
 
 
@@ -194,11 +194,11 @@ def _erlang_c_public(
     answer_time: ArrayLike = 0.0,
 ) -> FloatArray:  # fmt: skip
     """One Erlang C measure for user input: validated, broadcast, reshaped."""
-    n, a, h, t = np.broadcast_arrays(
-        v.count("agents", agents),
-        v.nonnegative("traffic", traffic),
-        v.positive("aht", aht),
-        v.nonnegative("answer_time", answer_time),
+    n, a, h, t = v.broadcast(
+        agents=v.count("agents", agents),
+        traffic=v.nonnegative("traffic", traffic),
+        aht=v.positive("aht", aht),
+        answer_time=v.nonnegative("answer_time", answer_time),
     )
     flat = (np.ravel(x).astype(np.float64) for x in (n, a, h, t))
     return _scalar_or_array(_erlang_c_measures(*flat)[measure].reshape(n.shape))
@@ -555,12 +555,12 @@ def erlang_a(
     >>> round(float(r.service_level), 3), round(float(r.p_abandon), 3)
     (0.858, 0.025)
     """
-    arrays = np.broadcast_arrays(
-        v.count("agents", agents),
-        v.nonnegative("traffic", traffic),
-        v.positive("aht", aht),
-        v.positive("patience", patience),
-        v.nonnegative("answer_time", answer_time),
+    arrays = v.broadcast(
+        agents=v.count("agents", agents),
+        traffic=v.nonnegative("traffic", traffic),
+        aht=v.positive("aht", aht),
+        patience=v.positive("patience", patience),
+        answer_time=v.nonnegative("answer_time", answer_time),
     )
     shape = arrays[0].shape
     parts = _erlang_a_core(*(np.atleast_1d(x).ravel() for x in arrays))

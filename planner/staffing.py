@@ -94,10 +94,9 @@ def _workload(calls: ArrayLike, aht: ArrayLike, interval: ArrayLike, patience: A
     h = v.positive("aht", aht)
     t = v.positive("interval", interval)
     if patience is None:
-        c, h, t = np.broadcast_arrays(c, h, t)
-        p = None
-    else:
-        c, h, t, p = np.broadcast_arrays(c, h, t, v.positive("patience", patience))
+        c, h, t = v.broadcast(calls=c, aht=h, interval=t)
+        return c, h, t, None
+    c, h, t, p = v.broadcast(calls=c, aht=h, interval=t, patience=v.positive("patience", patience))
     return c, h, t, p
 
 
@@ -336,11 +335,10 @@ def interval_metrics(
     DataFrame with one row per element of the broadcast inputs.
     """
     _check_targets(targets, patience)
-    n = v.count("agents", agents)
     c, h, t, p = _workload(calls, aht, interval, patience)
-    n, c, h, t = np.broadcast_arrays(n, c, h, t)
+    n, c, h, t = v.broadcast(agents=v.count("agents", agents), calls=c, aht=h, interval=t)
     if p is not None:
-        p = np.broadcast_to(p, n.shape)
+        p = v.broadcast(agents=n, patience=p)[1]
     a = (c * h / t).ravel()
     m = _metrics(
         n.ravel().astype(np.float64),
@@ -418,9 +416,9 @@ def requirements(
         raise InputError(f"'shrinkage' must be a single number: {shrinkage!r}")
     calls = _column(df, "calls")
     aht = _column(df, "aht")
-    pat = (
-        None if patience is None else np.broadcast_to(v.positive("patience", patience), calls.shape)
-    )
+    pat = None
+    if patience is not None:
+        pat = v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
     agents = required_agents(calls, aht, interval, targets, pat)
     metrics = interval_metrics(agents, calls, aht, interval, targets, pat)
     out = df.copy()

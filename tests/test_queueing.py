@@ -207,3 +207,8 @@ def test_erlang_b_is_a_probability_and_below_erlang_c(n, a):
         # The recursion B(n) = a B(n-1) / (n + a B(n-1)) holds at every n.
         prev = erlang_b(n - 1, a)
         assert b == pytest.approx(a * prev / (n + a * prev), rel=1e-9, abs=1e-300)
+
+
+def test_mismatched_shapes_are_named():
+    with pytest.raises(InputError, match=r"'agents' \(2,\), 'traffic' \(3,\)"):
+        erlang_c([1, 2], [1.0, 2.0, 3.0])

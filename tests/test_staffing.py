@@ -308,3 +308,15 @@ def test_more_calls_never_need_fewer_agents(calls, extra):
     assert n[1] >= n[0]
     n = required_agents([calls, calls * extra], 240, 900, EIGHTY_TWENTY, patience=120)
     assert n[1] >= n[0]
+
+
+def test_mismatched_array_lengths_are_named():
+    with pytest.raises(
+        InputError, match=r"array lengths do not match: 'calls' \(3,\), 'aht' \(2,\)"
+    ):
+        required_agents([1, 2, 3], [180, 200], 1800, EIGHTY_TWENTY)
+    day = pd.DataFrame({"calls": [100, 120], "aht": 180})
+    with pytest.raises(InputError, match=r"'patience' \(3,\)"):
+        requirements(day, EIGHTY_TWENTY, 1800, patience=[100, 120, 130])
+    with pytest.raises(InputError, match=r"'agents' \(3,\)"):
+        interval_metrics([1, 2, 3], [10, 20], 180, 1800, EIGHTY_TWENTY)
