@@ -37,23 +37,32 @@ def _fail(
     raise InputError(f"'{name}' must be {rule}: {value!r}{where}")
 
 
+def _to_float(name: str, value: ArrayLike) -> FloatArray:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"'{name}' must be a number or an array of numbers: {value!r}") from None
+
+
 def as_float(name: str, value: ArrayLike, labels: Sequence[object] | None = None) -> FloatArray:
     """``value`` as a float array; NaN and non-numeric input are rejected.
 
     ``labels`` (e.g. a DataFrame index) names the offending row in errors.
     """
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"'{name}' must be a number or an array of numbers: {value!r}") from None
+    arr = _to_float(name, value)
     _fail(name, "a number, not NaN", arr, np.isnan(arr), labels)
     return arr
 
 
 def _checked(rule: str, test: Callable[[FloatArray], NDArray[np.bool_]]):
+    """A check for one rule; ``test`` must be False for NaN (one pass when all is well)."""
+
     def check(name: str, value: ArrayLike, labels: Sequence[object] | None = None) -> FloatArray:
-        arr = as_float(name, value, labels)
-        _fail(name, rule, arr, ~test(arr), labels)
+        arr = _to_float(name, value)
+        good = test(arr)
+        if not good.all():
+            _fail(name, "a number, not NaN", arr, np.isnan(arr), labels)
+            _fail(name, rule, arr, ~good, labels)
         return arr
 
     return check
