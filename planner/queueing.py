@@ -15,8 +15,17 @@ is solved exactly from its stationary distribution through the function
             = e**z z**(-x) Gamma(x+1) P(x, z)
 
 of Mandelbaum & Zeltyn ("The M/M/n+M queue: a summary of performance
-measures"), again in log space. Results are exact to about 1e-9 relative
-error or better for traffic from 0.01 to beyond 20,000 Erlangs.
+measures"), again in log space, with its series where scipy's incomplete
+gamma would underflow or lose accuracy, and each measure written as a sum of
+positive parts where a difference would cancel.
+
+Accuracy. Against published tables, 60-digit mpmath and brute-force Markov
+chains (see tests/), results agree to 1e-9 relative error or better for
+traffic from 0.01 to beyond 20,000 Erlangs. Erlang A's closed forms add
+terms of size x ln x, x = agents * patience / aht, so their relative error
+grows like 1e-16 x ln x: about 1e-10 for 20,000 agents with patience five
+times the AHT, 1e-8 for x = 1e7. Small abandon rates are found as a
+difference and are good to that level in absolute, not relative, terms.
 """
 
 from __future__ import annotations
@@ -92,28 +101,31 @@ def traffic(calls: ArrayLike, aht: ArrayLike, interval: ArrayLike) -> FloatArray
 # --------------------------------------------------------------------------
 
 
-def _series(ratio: Callable[[IntArray, int], FloatArray], size: int) -> FloatArray:
-    """Sums of series ``1 + t_1 + t_2 + ...`` with ``t_j = t_{j-1} * ratio(idx, j)``.
+def _log_falling_series(
+    log_ratio: Callable[[IntArray, FloatArray], FloatArray], size: int
+) -> FloatArray:
+    """log of sums ``1 + t_1 + t_2 + ...`` with ``log t_j = sum_{i<=j} log_ratio(., i)``.
 
-    ``idx`` lists the sums still running; each stops once its terms fall below
-    1e-17 of its total, or when ``ratio`` returns 0 (a finite series).
-    All series here have terms that fall at least geometrically.
+    For series whose terms fall from t_0 = 1 (the ratios are below 1). The
+    terms are summed in blocks of growing length, each block's log terms a
+    running sum, until the last term is below 1e-17 of the total: quick when
+    the terms fall geometrically, exact (if slower) when they fall slowly.
+    ``log_ratio(idx, j)`` gives the log ratios for the sums ``idx`` still
+    running at the term numbers ``j`` (a row vector); -inf ends a sum.
     """
     total = np.ones(size)
-    term = np.ones(size)
+    log_t = np.zeros(size)  # log of the last term of the previous block
     idx = np.arange(size)
-    j = 0
-    while idx.size:
-        j += 1
-        term[idx] *= ratio(idx, j)
-        total[idx] += term[idx]
-        idx = idx[term[idx] > _SERIES_TOL * total[idx]]
-    return total
-
-
-def _falling_series(n: FloatArray, a: FloatArray) -> FloatArray:
-    """``sum_{j=0}^{n} n! / ((n-j)! a**j)`` for ``n < a`` (terms fall geometrically)."""
-    return _series(lambda idx, j: np.maximum(n[idx] - j + 1.0, 0.0) / a[idx], a.size)
+    offset, block = 0, 16
+    with np.errstate(divide="ignore"):  # ratios may underflow to 0
+        while idx.size:
+            j = offset + np.arange(1.0, block + 1.0)[None, :]
+            log_terms = log_t[idx, None] + np.cumsum(log_ratio(idx, j), axis=1)
+            total[idx] += np.exp(log_terms).sum(axis=1)
+            log_t[idx] = log_terms[:, -1]
+            idx = idx[np.exp(log_t[idx]) > _SERIES_TOL * total[idx]]
+            offset, block = offset + block, min(2 * block, 4096)
+    return np.log(total)
 
 
 def _log_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
@@ -123,9 +135,12 @@ def _log_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
     out = np.empty_like(a)
     ok = cdf > _TINY
     out[ok] = log_pmf[ok] - np.log(cdf[ok])
-    far = ~ok  # a far above n: 1/B = cdf/pmf is a short falling series
+    far = ~ok  # a far above n: 1/B = cdf/pmf = sum_j n! / ((n-j)! a**j), terms falling
     if np.any(far):
-        out[far] = -np.log(_falling_series(n[far], a[far]))
+        nf, af = n[far, None], a[far, None]
+        out[far] = -_log_falling_series(
+            lambda idx, j: np.log(np.maximum(nf[idx] - j + 1.0, 0.0) / af[idx]), nf.size
+        )
     return out
 
 
@@ -266,8 +281,15 @@ def occupancy(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
 
 
 def _log_a_series(x: FloatArray, z: FloatArray) -> FloatArray:
-    """log A(x, z) by its defining series, for ``z < x`` (terms fall geometrically)."""
-    return np.log(_series(lambda idx, m: z[idx] / (x[idx] + m), z.size))
+    """log A(x, z) by its defining series, for ``z < x`` (terms fall from 1)."""
+    xs, zs = x[:, None], z[:, None]
+    return _log_falling_series(lambda idx, m: np.log(zs[idx] / (xs[idx] + m)), z.size)
+
+
+# scipy's lower incomplete gamma loses accuracy in its lower tail for very
+# large shapes (relative error 4e-6 at 1e6, 3e-2 at 1e7, five standard
+# deviations out); past this shape the series is used below the mode.
+_LARGE_SHAPE = 2e5
 
 
 def _log_a(x: FloatArray, z: FloatArray) -> FloatArray:
@@ -276,12 +298,12 @@ def _log_a(x: FloatArray, z: FloatArray) -> FloatArray:
     pos = z > 0
     p = np.zeros_like(z)
     p[pos] = special.gammainc(x[pos], z[pos])
-    closed = pos & (p > _TINY)
+    closed = pos & (p > _TINY) & ((x <= _LARGE_SHAPE) | (z >= x))
     xc, zc = x[closed], z[closed]
     out[closed] = zc - xc * np.log(zc) + special.gammaln(xc + 1.0) + np.log(p[closed])
-    far = pos & ~closed  # z far below x: the series converges fast
-    if np.any(far):
-        out[far] = _log_a_series(x[far], z[far])
+    series = pos & ~closed  # z below x: the series converges
+    if np.any(series):
+        out[series] = _log_a_series(x[series], z[series])
     return out
 
 

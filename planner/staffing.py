@@ -8,6 +8,7 @@ evaluations, and every interval of a day is searched at once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -162,35 +163,37 @@ def _floor(a: FloatArray, patience: FloatArray | None, targets: Targets) -> Floa
     return np.where(a == 0, 0.0, floor)
 
 
-_GRID = np.linspace(0.0, 1.0, 33)
-
-
 # Square-root staffing (Halfin & Whitt 1981): with n = a + beta sqrt(a),
-# P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta)). Used only for a first guess.
+# P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta)) and the service level is
+# 1 - P(wait) exp(-beta k) with k = sqrt(a) T / aht. It is used only for a
+# first guess of the Erlang C requirement.
+@functools.cache
+def _halfin_whitt_table(service_level: float) -> tuple[FloatArray, FloatArray]:
+    """beta meeting ``service_level`` by square-root staffing, on a grid of k."""
+    k = np.concatenate([[0.0], np.geomspace(1e-3, 1e3, 121)])
+    beta = np.full_like(k, 3.0)
+    log_miss = np.log1p(-service_level)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(6):  # Newton on log P(wait) - beta k = log(1 - SL), from the right
+            ratio = special.ndtr(beta) * np.sqrt(2 * np.pi) * np.exp(0.5 * beta**2)
+            g = beta * ratio
+            f = -np.log1p(g) - beta * k - log_miss
+            slope = -(ratio + beta * (1.0 + g)) / (1.0 + g) - k
+            beta = np.fmin(np.fmax(beta - f / slope, 0.0), 3.0)  # NaN -> 0
+    return k, beta
+
+
 def _halfin_whitt_guess(a: FloatArray, aht: FloatArray, targets: Targets) -> FloatArray:
     """Agents (real) that square-root staffing says meet the service-level target.
 
     Measured against the exact answer it is low by 0 to 2 agents across
     service levels, answer times and loads; 0 without a service-level target.
     """
-    if targets.service_level is None or targets.service_level >= 1.0 or a.size == 0:
+    if targets.service_level is None or targets.service_level >= 1.0:
         return np.zeros_like(a)
     root_a = np.sqrt(a)
-    k = root_a * (targets.answer_time / aht)  # SL = 1 - P(wait) exp(-beta k)
-    # beta depends on k alone (the target is one number): solve on a grid of
-    # k and interpolate, which costs the same for 10 intervals or 10,000.
-    k_min = k.min()
-    grid = k_min + (k.max() - k_min) * _GRID
-    beta = np.full_like(grid, 3.0)
-    log_miss = np.log1p(-targets.service_level)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(3):  # Newton on log P(wait) - beta k = log(1 - SL), from the right
-            ratio = special.ndtr(beta) * np.sqrt(2 * np.pi) * np.exp(0.5 * beta**2)
-            g = beta * ratio
-            f = -np.log1p(g) - beta * grid - log_miss
-            slope = -(ratio + beta * (1.0 + g)) / (1.0 + g) - grid
-            beta = np.fmin(np.fmax(beta - f / slope, 0.0), 3.0)  # NaN -> 0
-    return a + np.interp(k, grid, beta) * root_a
+    k_grid, beta = _halfin_whitt_table(targets.service_level)
+    return a + np.interp(root_a * (targets.answer_time / aht), k_grid, beta) * root_a
 
 
 _WINDOW = 5  # agent counts tried around the guess in one vectorised evaluation

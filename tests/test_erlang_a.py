@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from brute_force import erlang_a_brute
+from brute_force import erlang_a_brute, erlang_a_stationary
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
@@ -68,6 +68,26 @@ def test_matches_brute_force_markov_chain(case):
     # Abandonment rate equals theta times the mean queue length (lambda P(Ab) = theta E[Q]).
     _, a, aht, patience, _ = case
     assert a / aht * r.p_abandon == pytest.approx(ref["mean_queue"] / patience, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # agents, traffic, aht, patience: agents * patience / aht from 1e6 to 1e8
+        (2000, 2000.0, 100, 5e4),
+        (2000, 1990.0, 100, 5e5),
+        (500, 520.0, 200, 1e6),  # overloaded: a queue of about 1e5 callers
+        (3000, 2900.0, 60, 3e4),
+        (20_000, 20_000.0, 240, 1e6),
+    ],
+)
+def test_very_patient_callers_match_the_birth_death_chain(case):
+    # Large shapes are where scipy's lower incomplete gamma loses accuracy in
+    # its tail (the series takes over there) and where closed forms cancel.
+    p_wait, p_abandon = erlang_a_stationary(*case)
+    r = erlang_a(*case, 20)
+    assert r.p_wait == pytest.approx(p_wait, rel=1e-9)
+    assert r.p_abandon == pytest.approx(p_abandon, rel=1e-4, abs=1e-8)
 
 
 def test_service_level_bases():
