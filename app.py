@@ -64,7 +64,7 @@ with st.sidebar:
         "Answer time T (seconds)", min_value=0.0, value=t.answer_time, step=5.0, key="answer_time"
     )
     max_occ = st.slider(
-        "Maximum occupancy",
+        "Maximum occupancy (1.00 = no limit)",
         min_value=0.5,
         max_value=1.0,
         value=t.max_occupancy if t.max_occupancy is not None else 1.0,
@@ -106,31 +106,43 @@ except planner.InputError as err:
     st.error(str(err))
     st.stop()
 
-hours = scenario.interval / 3600.0
+day = planner.summarize(table, scenario.interval)
 model = "Erlang A" if scenario.patience is not None else "Erlang C"
-cols = st.columns(4)
-cols[0].metric("Calls offered", f"{table['calls'].sum():,.0f}")
-cols[1].metric("Peak agents on the phones", int(table["agents"].max()))
-cols[2].metric("Scheduled agent hours", f"{table['scheduled'].sum() * hours:,.1f}")
-answered_in_t = (table["service_level"] * table["calls"]).sum() / max(table["calls"].sum(), 1)
-cols[3].metric("Day service level", f"{answered_in_t:.1%}")
+cols = st.columns(5)
+cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
+cols[1].metric("Peak agents on the phones", int(day["peak_agents"]))
+cols[2].metric("Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
+cols[3].metric("Day service level", f"{day['service_level']:.1%}")
+if "abandon_rate" in day:
+    cols[4].metric("Day abandon rate", f"{day['abandon_rate']:.1%}")
+else:
+    cols[4].metric("Day ASA (s)", f"{day['asa']:.1f}")
 st.caption(
-    f"{model}; service level is calls answered within {answer_time:g} s over offered calls; "
-    f"scheduled = agents / (1 - shrinkage), rounded up."
+    f"{model}; service level is calls answered within {answer_time:g} s over offered calls "
+    "(the day's figure weights each interval by its calls); "
+    "scheduled = agents / (1 - shrinkage), rounded up."
 )
 
 chart = table.set_index("interval_start")[["agents", "scheduled"]]
 st.bar_chart(chart, stack=False, y_label="agents")
 
-shown = table.rename(
-    columns={
-        "interval_start": "start",
-        "traffic": "traffic (Erl)",
-        "aht": "aht (s)",
-        "asa": "asa (s)",
-    }
+shown = table.rename(columns={"interval_start": "start"})
+for col in ("service_level", "occupancy", "abandon_rate"):
+    if col in shown:
+        shown[col] = shown[col] * 100.0
+st.dataframe(
+    shown,
+    hide_index=True,
+    column_config={
+        "calls": st.column_config.NumberColumn("calls", format="%.0f"),
+        "aht": st.column_config.NumberColumn("aht (s)", format="%.0f"),
+        "traffic": st.column_config.NumberColumn("traffic (Erl)", format="%.2f"),
+        "service_level": st.column_config.NumberColumn("service level", format="%.1f%%"),
+        "asa": st.column_config.NumberColumn("asa (s)", format="%.1f"),
+        "occupancy": st.column_config.NumberColumn("occupancy", format="%.1f%%"),
+        "abandon_rate": st.column_config.NumberColumn("abandon rate", format="%.1f%%"),
+    },
 )
-st.dataframe(shown, hide_index=True)
 
 left, right = st.columns(2)
 left.download_button(

@@ -25,6 +25,7 @@ from planner.staffing import (
     required_agents,
     requirements,
     scheduled_staff,
+    summarize,
 )
 
 __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
@@ -44,6 +45,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "scheduled_staff",
     "interval_metrics",
     "requirements",
+    "summarize",
     # scenarios and files (planner.scenario, planner.io)
     "Scenario",
     "ScenarioError",

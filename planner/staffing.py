@@ -20,7 +20,14 @@ from planner import _validate as v
 from planner import queueing as q
 from planner.errors import InputError
 
-__all__ = ["Targets", "interval_metrics", "required_agents", "requirements", "scheduled_staff"]
+__all__ = [
+    "Targets",
+    "interval_metrics",
+    "required_agents",
+    "requirements",
+    "scheduled_staff",
+    "summarize",
+]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -433,6 +440,59 @@ def requirements(
     if patience is not None:
         out["abandon_rate"] = metrics["abandon_rate"].to_numpy()
     return out
+
+
+def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
+    """Whole-day figures of a :func:`requirements` table.
+
+    Parameters
+    ----------
+    table : the output of :func:`requirements`.
+    interval : interval length, seconds.
+
+    Returns
+    -------
+    A Series with ``calls`` (offered in the day), ``peak_agents``,
+    ``agent_hours`` and ``scheduled_hours`` (hours on the phones and paid),
+    ``service_level`` (answered within T over offered calls for the day: the
+    interval levels weighted by offered calls), ``asa`` (seconds, weighted by
+    answered calls), ``occupancy`` (busy over available agent time) and, for
+    an Erlang A table, ``abandon_rate`` (weighted by offered calls).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = pd.DataFrame({"calls": [100, 300], "aht": [180, 180]})
+    >>> day_table = requirements(day, Targets(), 1800, shrinkage=0.3)
+    >>> day_table["scheduled"].tolist(), float(summarize(day_table, 1800)["scheduled_hours"])
+    ([20, 50], 35.0)
+    """
+    missing = [c for c in ("calls", "agents", "scheduled", "traffic") if c not in table]
+    if missing:
+        raise InputError(f"'table' is missing column(s) {missing}: pass a requirements() table")
+    hours = float(v.positive("interval", interval)) / 3600.0
+    calls = table["calls"].to_numpy(dtype=np.float64)
+    total = calls.sum()
+    abandon = table["abandon_rate"].to_numpy() if "abandon_rate" in table else np.zeros_like(calls)
+    answered = calls * (1.0 - abandon)
+    agents = table["agents"].to_numpy(dtype=np.float64)
+    busy = (table["occupancy"] * agents).sum()
+
+    def weighted(values: pd.Series, weights: FloatArray) -> float:
+        return float((values.to_numpy() * weights).sum() / weights.sum()) if weights.sum() else 0.0
+
+    out = {
+        "calls": total,
+        "peak_agents": int(agents.max()) if agents.size else 0,
+        "agent_hours": agents.sum() * hours,
+        "scheduled_hours": table["scheduled"].sum() * hours,
+        "service_level": weighted(table["service_level"], calls) if total else 1.0,
+        "asa": weighted(table["asa"], answered),
+        "occupancy": float(busy / agents.sum()) if agents.sum() else 0.0,
+    }
+    if "abandon_rate" in table:
+        out["abandon_rate"] = weighted(table["abandon_rate"], calls)
+    return pd.Series(out)
 
 
 def _column(df: pd.DataFrame, name: str) -> FloatArray:

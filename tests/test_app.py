@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import planner
 from planner import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,8 +32,13 @@ def test_default_scenario_numbers_match_the_library(app):
     shown = app.dataframe[0].value
     assert shown["agents"].tolist() == expected["agents"].tolist()
     assert shown["scheduled"].tolist() == expected["scheduled"].tolist()
-    assert metrics(app)["Peak agents on the phones"] == str(expected["agents"].max())
-    assert metrics(app)["Calls offered"] == f"{expected['calls'].sum():,.0f}"
+    shown_metrics = metrics(app)
+    day = planner.summarize(expected, 1800)
+    assert shown_metrics["Peak agents on the phones"] == str(expected["agents"].max())
+    assert shown_metrics["Calls offered"] == f"{expected['calls'].sum():,.0f}"
+    assert shown_metrics["Day service level"] == f"{day['service_level']:.1%}"
+    assert shown_metrics["Day abandon rate"] == f"{day['abandon_rate']:.1%}"
+    assert shown["service_level"].to_numpy() == pytest.approx(100 * expected["service_level"])
 
 
 def test_sidebar_what_if_recomputes(app):
@@ -53,6 +59,7 @@ def test_sidebar_what_if_recomputes(app):
     assert shown["agents"].tolist() == expected["agents"].tolist()
     assert shown["scheduled"].tolist() == expected["scheduled"].tolist()
     assert "abandon_rate" not in shown
+    assert "Day ASA (s)" in metrics(app)
 
 
 def test_bad_scenario_file_shows_a_message_not_a_traceback(tmp_path, monkeypatch):

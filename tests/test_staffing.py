@@ -19,6 +19,7 @@ from planner import (
     requirements,
     scheduled_staff,
     service_level,
+    summarize,
 )
 from planner import staffing as staffing_module
 
@@ -320,3 +321,31 @@ def test_mismatched_array_lengths_are_named():
         requirements(day, EIGHTY_TWENTY, 1800, patience=[100, 120, 130])
     with pytest.raises(InputError, match=r"'agents' \(3,\)"):
         interval_metrics([1, 2, 3], [10, 20], 180, 1800, EIGHTY_TWENTY)
+
+
+def test_summarize_weights_by_calls():
+    day = pd.DataFrame({"calls": [100.0, 300.0, 0.0], "aht": 180.0})
+    table = requirements(day, EIGHTY_TWENTY, 1800, shrinkage=0.3, patience=300)
+    s = summarize(table, 1800)
+    assert s["calls"] == 400
+    assert s["peak_agents"] == table["agents"].max()
+    assert s["agent_hours"] == pytest.approx(table["agents"].sum() * 0.5)
+    assert s["scheduled_hours"] == pytest.approx(table["scheduled"].sum() * 0.5)
+    sl = table["service_level"].to_numpy()
+    assert s["service_level"] == pytest.approx((100 * sl[0] + 300 * sl[1]) / 400)
+    ab = table["abandon_rate"].to_numpy()
+    assert s["abandon_rate"] == pytest.approx((100 * ab[0] + 300 * ab[1]) / 400)
+    answered = np.array([100 * (1 - ab[0]), 300 * (1 - ab[1]), 0.0])
+    assert s["asa"] == pytest.approx((answered * table["asa"]).sum() / answered.sum())
+    carried = (table["occupancy"] * table["agents"]).sum()
+    assert s["occupancy"] == pytest.approx(carried / table["agents"].sum())
+    # Busy agent time equals the carried load: offered traffic less abandons.
+    assert carried == pytest.approx((table["traffic"] * (1 - table["abandon_rate"])).sum())
+    with pytest.raises(InputError, match="requirements\\(\\) table"):
+        summarize(day, 1800)
+
+
+def test_summarize_empty_day():
+    table = requirements(pd.DataFrame({"calls": [0.0, 0.0], "aht": 200.0}), EIGHTY_TWENTY, 900)
+    s = summarize(table, 900)
+    assert s["service_level"] == 1.0 and s["asa"] == 0.0 and s["peak_agents"] == 0
