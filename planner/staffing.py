@@ -136,12 +136,20 @@ def _metrics(
     }
 
 
-def _ok(m: dict[str, FloatArray], n: FloatArray, a: FloatArray, targets: Targets, erlang_c: bool):
+def _ok(
+    m: dict[str, FloatArray],
+    n: FloatArray,
+    a: FloatArray,
+    targets: Targets,
+    erlang_c: bool,
+    *,
+    check_asa: bool = True,
+) -> NDArray[np.bool_]:
     """Whether measures ``m`` at ``n`` agents meet every target."""
     ok = np.ones(a.shape, dtype=bool)
     if targets.service_level is not None:
         ok &= m["service_level"] >= targets.service_level
-    if targets.asa is not None:
+    if targets.asa is not None and check_asa:
         ok &= m["asa"] <= targets.asa
     if targets.max_occupancy is not None:
         ok &= m["occupancy"] <= targets.max_occupancy
@@ -155,8 +163,18 @@ def _ok(m: dict[str, FloatArray], n: FloatArray, a: FloatArray, targets: Targets
 def _meets(
     n: FloatArray, a: FloatArray, aht: FloatArray, patience: FloatArray | None, targets: Targets
 ) -> NDArray[np.bool_]:
-    m = _metrics(n, a, aht, patience, targets, with_asa=targets.asa is not None)
-    return _ok(m, n, a, targets, patience is None)
+    if patience is None or targets.asa is None:
+        m = _metrics(n, a, aht, patience, targets, with_asa=targets.asa is not None)
+        return _ok(m, n, a, targets, patience is None)
+    # Erlang A's ASA is a sum over queue lengths, far dearer than the other
+    # measures: work it out only where every other target is met.
+    ok = _ok(_metrics(n, a, aht, patience, targets, with_asa=False), n, a, targets, False,
+             check_asa=False)  # fmt: skip
+    sel = np.flatnonzero(ok & (a > 0))
+    if sel.size:
+        m = _metrics(n[sel], a[sel], aht[sel], patience[sel], targets, with_asa=True)
+        ok[sel] = m["asa"] <= targets.asa
+    return ok
 
 
 def _floor(a: FloatArray, patience: FloatArray | None, targets: Targets) -> FloatArray:
