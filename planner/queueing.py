@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from planner import _validate as v
+from planner._validate import FloatArray
 from planner.errors import InputError
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "traffic",
 ]
 
-FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
 # Below this a regularised incomplete gamma value from scipy is replaced by a

@@ -18,6 +18,7 @@ from scipy import special
 
 from planner import _validate as v
 from planner import queueing as q
+from planner._validate import FloatArray
 from planner.errors import InputError
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
 
 # A bracket wider than 2**_MAX_DOUBLINGS times the first guess means a target
 # no finite staffing meets in floating point (e.g. service level 1.0 at T = 0).
