@@ -60,6 +60,10 @@ IntArray = NDArray[np.intp]
 # series: far from subnormal numbers, and scipy is accurate above it.
 _TINY = 1e-250
 _SERIES_TOL = 1e-17
+# Erlang A sums run over up to about 25 sqrt(y) queue lengths, y = traffic *
+# patience / aht (calls arriving within one mean patience); past this many
+# the input is far outside any contact center and would take minutes.
+_MAX_SERIES_TERMS = 2e7
 
 SLBasis = Literal["offered", "offered_excl_short_abandons", "answered"]
 """Denominator of a service level.
@@ -350,48 +354,46 @@ def _log_gamma_q_diff(a: FloatArray, z_lo: FloatArray, z_hi: FloatArray) -> Floa
         return hi + np.log(np.maximum(-np.expm1(lo - hi), 0.0))
 
 
-def _answered_wait(
-    x: FloatArray, y: FloatArray, log_pi_n: FloatArray, block: int = 256
-) -> FloatArray:
+def _answered_wait(x: FloatArray, y: FloatArray, p_wait: FloatArray) -> FloatArray:
     """E[wait; answered] * theta: sum over m callers ahead on arrival.
 
-    An arrival that finds all n agents busy and m callers waiting is answered
-    with probability x / (x + m + 1) and then waits, in units of the mean
-    patience, h_m = sum_{i=0}^{m} 1 / (x + i + 1). The stationary probability
-    of that state is pi_n * q_m with q_m = y**m / ((x+1)...(x+m)). The sum
-    starts a dozen standard deviations left of the mode of q_m and runs right
-    until the terms are negligible, so it is exact to rounding. log q_m and h_m
-    are running sums of small terms, which keeps them accurate even when x
-    and y are huge (patience far above the handle time).
+    An arrival finds all n agents busy and m callers waiting with probability
+    P(wait) q_m / A(x, y), q_m = y**m / ((x+1)...(x+m)); it is then answered
+    with probability x / (x + m + 1) and waits, in units of the mean
+    patience, h_m = sum_{i=0}^{m} 1 / (x + i + 1). The sum starts a dozen
+    standard deviations left of the mode of q_m and runs right until the
+    terms are negligible, so it is exact to rounding; blocks of terms grow in
+    length, as about 25 sqrt(y) terms are needed. q_m is taken relative to
+    its value at the start and normalised by the sum of the same terms (A
+    up to a negligible left tail), so no huge factor like e**y enters.
     """
-    out = np.zeros_like(y)
+    weighted = np.zeros_like(y)
+    mass = np.zeros_like(y)
     mode = np.maximum(0.0, np.floor(y - x - 1.0))
     start = np.maximum(0.0, np.floor(mode - 12.0 * np.sqrt(y) - 10.0))
-    log_y = np.log(y)
-    # Running values at the first m of the next block.
-    log_q = start * log_y - (special.gammaln(x + start + 1.0) - special.gammaln(x + 1.0))
+    log_q = np.zeros_like(y)  # log(q_m / q_start) at the first m of the next block
     h_before = special.digamma(x + start + 1.0) - special.digamma(x + 1.0)
     idx = np.arange(y.size)
-    offset = 0
-    steps = np.arange(block, dtype=np.float64)
+    offset, block = 0, 64
     while idx.size:
         xi, yi = x[idx, None], y[idx, None]
-        m = start[idx, None] + offset + steps[None, :]
+        m = start[idx, None] + offset + np.arange(float(block))[None, :]
         with np.errstate(divide="ignore"):  # the ratio may underflow to 0
             log_step = np.log(yi / (xi + m + 1.0))  # q_{m+1} / q_m
         log_qm = log_q[idx, None] + np.concatenate(
             [np.zeros((idx.size, 1)), np.cumsum(log_step[:, :-1], axis=1)], axis=1
         )
+        q_m = np.exp(log_qm)
         h = h_before[idx, None] + np.cumsum(1.0 / (xi + m + 1.0), axis=1)
-        terms = np.exp(log_pi_n[idx, None] + log_qm) * xi / (xi + m + 1.0) * h
-        out[idx] += terms.sum(axis=1)
+        terms = q_m * xi / (xi + m + 1.0) * h
+        weighted[idx] += terms.sum(axis=1)
+        mass[idx] += q_m.sum(axis=1)
         log_q[idx] = log_qm[:, -1] + log_step[:, -1]
         h_before[idx] = h[:, -1]
-        done = (m[:, -1] > mode[idx]) & (terms[:, -1] <= _SERIES_TOL * out[idx])
-        done |= out[idx] == 0.0  # every term underflowed: nothing to add
+        done = (m[:, -1] > mode[idx]) & (q_m[:, -1] <= _SERIES_TOL * mass[idx])
         idx = idx[~done]
-        offset += block
-    return out
+        offset, block = offset + block, min(2 * block, 16384)
+    return p_wait * weighted / mass
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,15 +460,31 @@ def _erlang_a_core(
     n, a, h, pat, t = (arr[live] for arr in (n, a, aht, patience, answer_time))
     r = pat / h  # mean patience in units of handle time
     x, y = n * r, a * r  # n mu / theta and lambda / theta
+    # The series below run over about this many queue lengths: 25 sqrt(y)
+    # around the mode under overload, a geometric-Gaussian tail under load.
+    with np.errstate(divide="ignore"):
+        terms = np.where(
+            y >= x, 25.0 * np.sqrt(y), np.minimum(40.0 / (1.0 - y / x), 9.0 * np.sqrt(x))
+        )
+    if np.any(terms > _MAX_SERIES_TERMS):
+        i = int(np.argmax(terms > _MAX_SERIES_TERMS))
+        raise InputError(
+            f"Erlang A with traffic {float(a[i])!r} Erlangs on {int(n[i])} agents, patience "
+            f"{float(pat[i])!r} s and aht {float(h[i])!r} s would sum about "
+            f"{terms[i]:.0e} queue lengths (limit {_MAX_SERIES_TERMS:.0e}): callers "
+            "that patient at that load queue without practical bound"
+        )
     theta_t = t / pat
     u0 = np.exp(-theta_t)
 
     log_e = _log_erlang_b(n, a)
     log_a = _log_a(x, y)
-    # pi_n = E / (1 + (A - 1) E), in log space.
-    log_pi_n = log_e - np.logaddexp(np.log1p(-np.exp(log_e)), log_a + log_e)
+    # pi_n = E / (1 + (A - 1) E), in log space; 1 - E may round to 0 (log -inf).
+    with np.errstate(divide="ignore"):
+        log_one_minus_e = np.log(-np.expm1(log_e))
+    log_pi_n = log_e - np.logaddexp(log_one_minus_e, log_a + log_e)
     p_wait = np.exp(log_pi_n + log_a)
-    # (A(x, y) - 1) / y = A(x + 1, y) / (x + 1); P(served | waited) mass below.
+    # Answered after waiting: pi_n sum_m q_m x / (x + m + 1) = pi_n x A(x+1, y) / (x+1).
     log_a1 = _log_a(x + 1.0, y)
     served_waiting = np.exp(log_pi_n + np.log(x) - np.log1p(x) + log_a1)
     # P(abandon) = pi_n [A - (x/y)(A - 1)] = P(wait) - P(answered after waiting).
@@ -478,7 +496,7 @@ def _erlang_a_core(
     p_abandon[over] = p_wait[over] * (1.0 - ratio) + np.exp(log_pi_n[over]) * ratio
     p_abandon = np.clip(p_abandon, 0.0, 1.0)
     # No wait: sum_{k<n} pi_k = pi_n (1/E - 1), computed without cancellation.
-    no_wait = np.exp(log_pi_n + np.log(-np.expm1(log_e)) - log_e)
+    no_wait = np.exp(log_pi_n + log_one_minus_e - log_e)
     # Answered after waiting at most T:
     #   pi_n x integral_{u0}^{1} u**x e**(y (1 - u)) du
     #   = pi_n x/(x+1) [A(x+1, y) - e**(y (1 - u0)) u0**(x+1) A(x+1, y u0)].
@@ -492,11 +510,11 @@ def _erlang_a_core(
     log_a1_t = _log_a(x + 1.0, y * u0)
     with np.errstate(divide="ignore"):
         late = np.minimum(log_shift + log_a1_t - log_a1, 0.0)
-        log_prompt = log_pi_n + np.log(x) - np.log1p(x) + log_a1 + np.log(-np.expm1(late))
+        log_after_wait = log_pi_n + np.log(x) - np.log1p(x) + log_a1 + np.log(-np.expm1(late))
         heavy = y * u0 >= x + 1.0
         if np.any(heavy):
             xh, yh = x[heavy] + 1.0, y[heavy]
-            log_prompt[heavy] = (
+            log_after_wait[heavy] = (
                 log_pi_n[heavy]
                 + np.log(x[heavy])
                 + yh
@@ -504,8 +522,8 @@ def _erlang_a_core(
                 + special.gammaln(xh)
                 + _log_gamma_q_diff(xh, yh * u0[heavy], yh)
             )
-    answered_late_free = np.exp(log_prompt)
-    answered_within = np.clip(no_wait + answered_late_free, 0.0, 1.0)
+    answered_after_wait = np.exp(log_after_wait)
+    answered_within = np.clip(no_wait + answered_after_wait, 0.0, 1.0)
     # Offered wait (time to reach an agent) beyond T, then patience beyond T:
     # pi_n e**(y (1 - u0)) u0**x A(x, y u0) times u0.
     waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0))
@@ -517,12 +535,14 @@ def _erlang_a_core(
     res["abandoned_within"][live] = abandoned_within
     res["occupancy"][live] = np.minimum(a * (1.0 - p_abandon) / n, 1.0)
     if with_asa:
-        wait_served = _answered_wait(x, y, log_pi_n) * pat
-        res["asa"][live] = wait_served / (1.0 - p_abandon)
+        wait_served = _answered_wait(x, y, p_wait) * pat
+        answered = 1.0 - p_abandon
+        with np.errstate(divide="ignore", invalid="ignore"):
+            res["asa"][live] = np.where(answered > 0, wait_served / answered, np.inf)
     return res
 
 
-def sl_from_parts(
+def _sl_from_parts(
     answered_within: FloatArray,
     abandoned_within: FloatArray,
     p_abandon: FloatArray,
@@ -586,7 +606,7 @@ def erlang_a(
     )
     shape = arrays[0].shape
     parts = _erlang_a_core(*(np.atleast_1d(x).ravel() for x in arrays))
-    parts["service_level"] = sl_from_parts(
+    parts["service_level"] = _sl_from_parts(
         parts["answered_within"], parts["abandoned_within"], parts["p_abandon"], sl_basis
     )
     return ErlangAResult(**{k: _scalar_or_array(val.reshape(shape)) for k, val in parts.items()})

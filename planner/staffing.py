@@ -82,7 +82,7 @@ class Targets:
         object.__setattr__(
             self, "answer_time", float(v.nonnegative("answer_time", self.answer_time))
         )
-        q.sl_from_parts(np.ones(1), np.zeros(1), np.zeros(1), self.sl_basis)  # checks the name
+        q._sl_from_parts(np.ones(1), np.zeros(1), np.zeros(1), self.sl_basis)  # checks the name
         if all(
             getattr(self, name) is None
             for name in ("service_level", "asa", "max_abandon", "max_occupancy")
@@ -123,7 +123,7 @@ def _metrics(
     t = np.full_like(a, targets.answer_time)
     parts = q._erlang_a_core(n, a, aht, patience, t, with_asa=with_asa)
     return {
-        "service_level": q.sl_from_parts(
+        "service_level": q._sl_from_parts(
             parts["answered_within"],
             parts["abandoned_within"],
             parts["p_abandon"],

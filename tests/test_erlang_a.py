@@ -55,12 +55,14 @@ BRUTE_CASES = [
     (50, 45.0, 200, 1000, 20),
     (1, 2.0, 120, 45, 0),
     (120, 118.0, 300, 400, 30),
+    (5, 50.0, 100, 1000, 30),  # ten times overloaded: about 450 callers queue
 ]
 
 
 @pytest.mark.parametrize("case", BRUTE_CASES)
 def test_matches_brute_force_markov_chain(case):
-    ref = erlang_a_brute(*case, depth=500)
+    overloaded = case[1] > 2 * case[0]
+    ref = erlang_a_brute(*case, depth=1200 if overloaded else 500)
     r = erlang_a(*case)
     for name in ("p_wait", "p_abandon", "answered_within", "abandoned_within", "asa"):
         assert getattr(r, name) == pytest.approx(ref[name], rel=1e-9, abs=1e-12), name
@@ -88,6 +90,15 @@ def test_very_patient_callers_match_the_birth_death_chain(case):
     r = erlang_a(*case, 20)
     assert r.p_wait == pytest.approx(p_wait, rel=1e-9)
     assert r.p_abandon == pytest.approx(p_abandon, rel=1e-4, abs=1e-8)
+
+
+def test_absurd_patience_at_full_load_is_refused_not_a_hang():
+    with pytest.raises(InputError, match="queue lengths"):
+        erlang_a(100, 100.0, 100, 1e14, 20)
+    with pytest.raises(InputError, match="queue lengths"):
+        erlang_a(1, 1e17, 100, 100, 20)
+    # The same patience with spare agents is fine: the queue stays short.
+    assert erlang_a(14, 10.0, 180, 1e15, 20).p_abandon < 1e-10
 
 
 def test_service_level_bases():
