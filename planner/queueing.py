@@ -431,12 +431,14 @@ def _erlang_a_core(
     patience: FloatArray,
     answer_time: FloatArray,
     *,
-    with_asa: bool = True,
+    with_asa: bool | Callable[[dict[str, FloatArray]], NDArray[np.bool_]] = True,
 ) -> dict[str, FloatArray]:
     """Erlang A measures for 1-d validated arrays of one shape.
 
     Returns ``p_wait``, ``p_abandon``, ``answered_within``, ``abandoned_within``,
-    ``occupancy`` and (if ``with_asa``) ``asa``.
+    ``occupancy`` and ``asa``. ASA is a sum over queue lengths, dearer than
+    the rest: ``with_asa`` False leaves it out (NaN), and a function of the
+    other measures picks the rows that need it.
     """
     size = a.shape
     res = {
@@ -445,14 +447,13 @@ def _erlang_a_core(
         "answered_within": np.where(a > 0, 0.0, 1.0),
         "abandoned_within": np.zeros(size),
         "occupancy": np.zeros(size),
+        "asa": np.where(a > 0, np.nan, 0.0),
     }
-    if with_asa:
-        res["asa"] = np.zeros(size)
-    # With no agents every caller abandons: after exactly their patience.
+    # With no agents every caller abandons (after exactly their patience) and
+    # no call is ever answered.
     none = (n == 0) & (a > 0)
     res["abandoned_within"][none] = -np.expm1(-answer_time[none] / patience[none])
-    if with_asa:
-        res["asa"][none] = np.inf  # no call is ever answered
+    res["asa"][none] = np.inf
     live = (n > 0) & (a > 0)
     if not np.any(live):
         return res
@@ -534,11 +535,15 @@ def _erlang_a_core(
     res["answered_within"][live] = answered_within
     res["abandoned_within"][live] = abandoned_within
     res["occupancy"][live] = np.minimum(a * (1.0 - p_abandon) / n, 1.0)
-    if with_asa:
-        wait_served = _answered_wait(x, y, p_wait) * pat
-        answered = 1.0 - p_abandon
-        with np.errstate(divide="ignore", invalid="ignore"):
-            res["asa"][live] = np.where(answered > 0, wait_served / answered, np.inf)
+    if with_asa is False:
+        return res
+    rows = np.ones(live.sum(), bool) if with_asa is True else with_asa(res)[live]
+    wait_served = _answered_wait(x[rows], y[rows], p_wait[rows]) * pat[rows]
+    answered = 1.0 - p_abandon[rows]
+    asa = res["asa"][live]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asa[rows] = np.where(answered > 0, wait_served / answered, np.inf)
+    res["asa"][live] = asa
     return res
 
 

@@ -21,6 +21,7 @@ from planner import (
     service_level,
     summarize,
 )
+from planner import queueing as queueing_module
 from planner import staffing as staffing_module
 
 EIGHTY_TWENTY = Targets(service_level=0.8, answer_time=20.0)
@@ -97,23 +98,34 @@ def test_small_traffic():
     assert required_agents(0.01 * 900 / 240, 240, 900, EIGHTY_TWENTY, patience=30) == 1
 
 
-def test_search_needs_logarithmically_many_model_evaluations(monkeypatch):
+@pytest.mark.parametrize(
+    ("targets", "patience"),
+    [
+        (EIGHTY_TWENTY, None),
+        (Targets(service_level=None, asa=15.0, max_occupancy=0.85), None),
+        (EIGHTY_TWENTY, 120.0),
+        (Targets(service_level=0.9, answer_time=30, asa=20.0, max_abandon=0.03), 300.0),
+    ],
+)
+def test_search_needs_logarithmically_many_model_evaluations(monkeypatch, targets, patience):
+    # Every Erlang C or Erlang A evaluation starts with one Erlang B call
+    # over the intervals still searched: count those calls.
     calls = {"n": 0}
-    original = staffing_module._meets
+    original = queueing_module._log_erlang_b
 
     def counting(*args, **kwargs):
         calls["n"] += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(staffing_module, "_meets", counting)
+    monkeypatch.setattr(queueing_module, "_log_erlang_b", counting)
     traffic = np.array([10.0, 100.0, 1000.0, 10_000.0])
     for a in traffic:
         calls["n"] = 0
-        required_agents(a, 1.0, 1.0, EIGHTY_TWENTY)
-        assert calls["n"] <= 2 * np.log2(a) + 6, (a, calls["n"])
+        required_agents(a, 1.0, 1.0, targets, patience)
+        assert 1 <= calls["n"] <= 2 * np.log2(a) + 6, (a, calls["n"])
     calls["n"] = 0
-    required_agents(traffic, 1.0, 1.0, EIGHTY_TWENTY)  # all intervals searched at once
-    assert calls["n"] <= 2 * np.log2(traffic.max()) + 6
+    required_agents(traffic, 1.0, 1.0, targets, patience)  # all intervals at once
+    assert 1 <= calls["n"] <= 2 * np.log2(traffic.max()) + 6
 
 
 def test_vectorised_equals_one_at_a_time():
