@@ -44,16 +44,6 @@ def _to_float(name: str, value: ArrayLike) -> FloatArray:
         raise InputError(f"'{name}' must be a number or an array of numbers: {value!r}") from None
 
 
-def as_float(name: str, value: ArrayLike, labels: Sequence[object] | None = None) -> FloatArray:
-    """``value`` as a float array; NaN and non-numeric input are rejected.
-
-    ``labels`` (e.g. a DataFrame index) names the offending row in errors.
-    """
-    arr = _to_float(name, value)
-    _fail(name, "a number, not NaN", arr, np.isnan(arr), labels)
-    return arr
-
-
 def _checked(rule: str, test: Callable[[FloatArray], NDArray[np.bool_]]):
     """A check for one rule; ``test`` must be False for NaN (one pass when all is well)."""
 

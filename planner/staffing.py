@@ -33,8 +33,8 @@ __all__ = [
 
 IntArray = NDArray[np.int64]
 
-# A bracket wider than 2**_MAX_DOUBLINGS times the first guess means a target
-# no finite staffing meets in floating point (e.g. service level 1.0 at T = 0).
+# Every target is met by enough agents, so a bracket still open after this
+# many doublings of its first step means a model gone wrong: stop, loudly.
 _MAX_DOUBLINGS = 40
 
 
