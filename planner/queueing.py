@@ -424,41 +424,11 @@ class ErlangAResult:
     abandoned_within: FloatArray
 
 
-def _erlang_a_core(
-    n: FloatArray,
-    a: FloatArray,
-    aht: FloatArray,
-    patience: FloatArray,
-    answer_time: FloatArray,
-    *,
-    with_asa: bool | Callable[[dict[str, FloatArray]], NDArray[np.bool_]] = True,
+def _erlang_a_live(
+    n: FloatArray, a: FloatArray, h: FloatArray, pat: FloatArray, t: FloatArray
 ) -> dict[str, FloatArray]:
-    """Erlang A measures for 1-d validated arrays of one shape.
-
-    Returns ``p_wait``, ``p_abandon``, ``answered_within``, ``abandoned_within``,
-    ``occupancy`` and ``asa``. ASA is a sum over queue lengths, dearer than
-    the rest: ``with_asa`` False leaves it out (NaN), and a function of the
-    other measures picks the rows that need it.
-    """
-    size = a.shape
-    res = {
-        "p_wait": np.where(a > 0, 1.0, 0.0),
-        "p_abandon": np.where(a > 0, 1.0, 0.0),
-        "answered_within": np.where(a > 0, 0.0, 1.0),
-        "abandoned_within": np.zeros(size),
-        "occupancy": np.zeros(size),
-        "asa": np.where(a > 0, np.nan, 0.0),
-    }
-    # With no agents every caller abandons (after exactly their patience) and
-    # no call is ever answered.
-    none = (n == 0) & (a > 0)
-    res["abandoned_within"][none] = -np.expm1(-answer_time[none] / patience[none])
-    res["asa"][none] = np.inf
-    live = (n > 0) & (a > 0)
-    if not np.any(live):
-        return res
-
-    n, a, h, pat, t = (arr[live] for arr in (n, a, aht, patience, answer_time))
+    """Erlang A ``p_wait``, ``p_abandon``, ``answered_within`` and
+    ``abandoned_within`` for 1-d arrays with agents and traffic both > 0."""
     r = pat / h  # mean patience in units of handle time
     x, y = n * r, a * r  # n mu / theta and lambda / theta
     # The series below run over about this many queue lengths: 25 sqrt(y)
@@ -508,11 +478,20 @@ def _erlang_a_core(
     # incomplete gamma tails, each exact in relative terms:
     #   = pi_n x e**y y**-(x+1) Gamma(x+1) [Q(x+1, y u0) - Q(x+1, y)].
     log_shift = y * (-np.expm1(-theta_t)) - theta_t * (x + 1.0)
-    log_a1_t = _log_a(x + 1.0, y * u0)
+    log_after_wait = np.empty_like(y)
+    heavy = y * u0 >= x + 1.0
+    light = ~heavy
     with np.errstate(divide="ignore"):
-        late = np.minimum(log_shift + log_a1_t - log_a1, 0.0)
-        log_after_wait = log_pi_n + np.log(x) - np.log1p(x) + log_a1 + np.log(-np.expm1(late))
-        heavy = y * u0 >= x + 1.0
+        late = np.minimum(
+            log_shift[light] + _log_a(x[light] + 1.0, (y * u0)[light]) - log_a1[light], 0.0
+        )
+        log_after_wait[light] = (
+            log_pi_n[light]
+            + np.log(x[light])
+            - np.log1p(x[light])
+            + log_a1[light]
+            + np.log(-np.expm1(late))
+        )
         if np.any(heavy):
             xh, yh = x[heavy] + 1.0, y[heavy]
             log_after_wait[heavy] = (
@@ -529,21 +508,76 @@ def _erlang_a_core(
     # pi_n e**(y (1 - u0)) u0**x A(x, y u0) times u0.
     waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0))
     abandoned_within = np.clip(1.0 - waiting_past_t - answered_within, 0.0, 1.0)
+    return {
+        "p_wait": np.clip(p_wait, 0.0, 1.0),
+        "p_abandon": p_abandon,
+        "answered_within": answered_within,
+        "abandoned_within": abandoned_within,
+    }
 
-    res["p_wait"][live] = np.clip(p_wait, 0.0, 1.0)
-    res["p_abandon"][live] = p_abandon
-    res["answered_within"][live] = answered_within
-    res["abandoned_within"][live] = abandoned_within
-    res["occupancy"][live] = np.minimum(a * (1.0 - p_abandon) / n, 1.0)
-    if with_asa is False:
-        return res
-    rows = np.ones(live.sum(), bool) if with_asa is True else with_asa(res)[live]
-    wait_served = _answered_wait(x[rows], y[rows], p_wait[rows]) * pat[rows]
-    answered = 1.0 - p_abandon[rows]
-    asa = res["asa"][live]
+
+def _erlang_a_asa(
+    n: FloatArray,
+    a: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray,
+    p_wait: FloatArray,
+    p_abandon: FloatArray,
+) -> FloatArray:
+    """Erlang A ASA (seconds), given the model's P(wait) and P(abandon).
+
+    A sum over queue lengths, dearer than the other measures, hence apart:
+    0 without traffic, inf without agents (no call is ever answered).
+    """
+    out = np.where(a > 0, np.inf, 0.0)
+    live = (n > 0) & (a > 0)
+    r = patience[live] / aht[live]
+    wait_served = _answered_wait(n[live] * r, a[live] * r, p_wait[live]) * patience[live]
+    answered = 1.0 - p_abandon[live]
     with np.errstate(divide="ignore", invalid="ignore"):
-        asa[rows] = np.where(answered > 0, wait_served / answered, np.inf)
-    res["asa"][live] = asa
+        out[live] = np.where(answered > 0, wait_served / answered, np.inf)
+    return out
+
+
+def _erlang_a_core(
+    n: FloatArray,
+    a: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray,
+    answer_time: FloatArray,
+    *,
+    sl_basis: SLBasis = "offered",
+    with_asa: bool = True,
+) -> dict[str, FloatArray]:
+    """Erlang A measures for 1-d validated arrays of one shape.
+
+    Returns ``p_wait``, ``p_abandon``, ``answered_within``, ``abandoned_within``,
+    ``service_level`` (on ``sl_basis``), ``occupancy`` and ``asa`` (NaN where
+    there is traffic unless ``with_asa``; see :func:`_erlang_a_asa`).
+    """
+    res = {
+        "p_wait": np.where(a > 0, 1.0, 0.0),
+        "p_abandon": np.where(a > 0, 1.0, 0.0),
+        "answered_within": np.where(a > 0, 0.0, 1.0),
+        "abandoned_within": np.zeros(a.shape),
+        "occupancy": np.zeros(a.shape),
+    }
+    # With no agents every caller abandons, after exactly their patience.
+    none = (n == 0) & (a > 0)
+    res["abandoned_within"][none] = -np.expm1(-answer_time[none] / patience[none])
+    live = (n > 0) & (a > 0)
+    if np.any(live):
+        parts = _erlang_a_live(*(arr[live] for arr in (n, a, aht, patience, answer_time)))
+        for key, value in parts.items():
+            res[key][live] = value
+        res["occupancy"][live] = np.minimum(a[live] * (1.0 - parts["p_abandon"]) / n[live], 1.0)
+    res["service_level"] = _sl_from_parts(
+        res["answered_within"], res["abandoned_within"], res["p_abandon"], sl_basis
+    )
+    if with_asa:
+        res["asa"] = _erlang_a_asa(n, a, aht, patience, res["p_wait"], res["p_abandon"])
+    else:
+        res["asa"] = np.where(a > 0, np.nan, 0.0)
     return res
 
 
@@ -610,8 +644,5 @@ def erlang_a(
         answer_time=v.nonnegative("answer_time", answer_time),
     )
     shape = arrays[0].shape
-    parts = _erlang_a_core(*(np.atleast_1d(x).ravel() for x in arrays))
-    parts["service_level"] = _sl_from_parts(
-        parts["answered_within"], parts["abandoned_within"], parts["p_abandon"], sl_basis
-    )
+    parts = _erlang_a_core(*(np.atleast_1d(x).ravel() for x in arrays), sl_basis=sl_basis)
     return ErlangAResult(**{k: _scalar_or_array(val.reshape(shape)) for k, val in parts.items()})

@@ -9,7 +9,6 @@ evaluations, and every interval of a day is searched at once.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -116,36 +115,18 @@ def _metrics(
     patience: FloatArray | None,
     targets: Targets,
     *,
-    with_asa: bool | Callable[[dict[str, FloatArray]], NDArray[np.bool_]] = True,
+    with_asa: bool = True,
 ) -> dict[str, FloatArray]:
     """Service level, ASA, occupancy, P(wait) (and abandon rate) for 1-d arrays.
 
-    ``with_asa`` (Erlang A only) is passed on to the Erlang A model, but as a
-    function of these measures rather than of the model's own.
+    ``with_asa`` False (Erlang A only) leaves out the dear ASA sum (NaN).
     """
     if patience is None:
         return q._erlang_c_measures(n, a, aht, targets.answer_time)
     t = np.full_like(a, targets.answer_time)
-    rows = with_asa
-    if callable(with_asa):
-        pick = with_asa
-
-        def measured_rows(parts: dict[str, FloatArray]) -> NDArray[np.bool_]:
-            return pick(_erlang_a_measures(parts, targets))
-
-        rows = measured_rows
-    return _erlang_a_measures(q._erlang_a_core(n, a, aht, patience, t, with_asa=rows), targets)
-
-
-def _erlang_a_measures(parts: dict[str, FloatArray], targets: Targets) -> dict[str, FloatArray]:
-    """The staffing measures from the Erlang A model's output."""
+    parts = q._erlang_a_core(n, a, aht, patience, t, sl_basis=targets.sl_basis, with_asa=with_asa)
     return {
-        "service_level": q._sl_from_parts(
-            parts["answered_within"],
-            parts["abandoned_within"],
-            parts["p_abandon"],
-            targets.sl_basis,
-        ),
+        "service_level": parts["service_level"],
         "asa": parts["asa"],
         "occupancy": parts["occupancy"],
         "p_wait": parts["p_wait"],
@@ -183,13 +164,16 @@ def _meets(
     if patience is None or targets.asa is None:
         m = _metrics(n, a, aht, patience, targets, with_asa=targets.asa is not None)
         return _ok(m, n, a, targets, patience is None)
-
     # Erlang A's ASA is dear: work it out only where every other target is met.
-    def others_met(m: dict[str, FloatArray]) -> NDArray[np.bool_]:
-        return _ok(m, n, a, targets, False, check_asa=False)
-
-    m = _metrics(n, a, aht, patience, targets, with_asa=others_met)
-    return others_met(m) & (m["asa"] <= targets.asa)
+    m = _metrics(n, a, aht, patience, targets, with_asa=False)
+    ok = _ok(m, n, a, targets, False, check_asa=False)
+    sel = np.flatnonzero(ok)
+    if sel.size:
+        asa = q._erlang_a_asa(
+            n[sel], a[sel], aht[sel], patience[sel], m["p_wait"][sel], m["abandon_rate"][sel]
+        )
+        ok[sel] = asa <= targets.asa
+    return ok
 
 
 def _floor(a: FloatArray, patience: FloatArray | None, targets: Targets) -> FloatArray:
