@@ -1,8 +1,8 @@
 """planner: capacity planning for contact centers.
 
 Queueing formulas (Erlang B, C and A), staffing requirements per interval,
-scenario files and a command line. Times are in seconds, volumes in calls per
-interval, traffic in Erlangs.
+simulation of a day with replications, scenario files and a command line.
+Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 """
 
 from planner.errors import InputError
@@ -19,6 +19,20 @@ from planner.queueing import (
     traffic,
 )
 from planner.scenario import Scenario, ScenarioError
+from planner.simulation import (
+    METRICS,
+    Deterministic,
+    Distribution,
+    Empirical,
+    Estimate,
+    Exponential,
+    Gamma,
+    Lognormal,
+    SimulatedStaffing,
+    SimulationResult,
+    simulate,
+    simulated_staffing,
+)
 from planner.staffing import (
     Targets,
     interval_metrics,
@@ -46,6 +60,19 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "interval_metrics",
     "requirements",
     "summarize",
+    # simulation (planner.simulation)
+    "simulate",
+    "SimulationResult",
+    "Estimate",
+    "METRICS",
+    "simulated_staffing",
+    "SimulatedStaffing",
+    "Distribution",
+    "Exponential",
+    "Lognormal",
+    "Gamma",
+    "Deterministic",
+    "Empirical",
     # scenarios and files (planner.scenario, planner.io)
     "Scenario",
     "ScenarioError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from planner.errors import InputError
@@ -72,3 +73,14 @@ def broadcast(**named: FloatArray) -> list[FloatArray]:
     except ValueError:
         shapes = ", ".join(f"'{k}' {np.shape(val)}" for k, val in named.items())
         raise InputError(f"array lengths do not match: {shapes}") from None
+
+
+def column(df: pd.DataFrame, name: str, check: Callable[..., FloatArray]) -> FloatArray:
+    """A numeric column of ``df`` passed through ``check``; errors name the row label."""
+    raw = df[name].to_numpy()
+    values = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.isnan(values) & pd.notna(raw)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(f"'{name}' must be a number: {raw[i]!r} (row {df.index[i]!r})")
+    return check(name, values, labels=df.index)

@@ -441,8 +441,8 @@ def requirements(
         raise InputError(f"'interval' must be a single number: {interval!r}")
     if np.ndim(shrinkage) != 0:
         raise InputError(f"'shrinkage' must be a single number: {shrinkage!r}")
-    calls = _column(df, "calls")
-    aht = _column(df, "aht")
+    calls = v.column(df, "calls", v.nonnegative)
+    aht = v.column(df, "aht", v.positive)
     pat = None
     if patience is not None:
         pat = v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
@@ -510,15 +510,3 @@ def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
     if "abandon_rate" in table:
         out["abandon_rate"] = weighted(table["abandon_rate"], calls)
     return pd.Series(out)
-
-
-def _column(df: pd.DataFrame, name: str) -> FloatArray:
-    """A numeric column; errors name the offending row label."""
-    raw = df[name].to_numpy()
-    values = pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(values) & pd.notna(raw)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise InputError(f"'{name}' must be a number: {raw[i]!r} (row {df.index[i]!r})")
-    check = v.nonnegative if name == "calls" else v.positive
-    return check(name, values, labels=df.index)

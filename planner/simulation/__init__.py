@@ -1,0 +1,28 @@
+"""Discrete-event simulation of a contact-center day (see :func:`simulate`)."""
+
+from planner.simulation.distributions import (
+    Deterministic,
+    Distribution,
+    Empirical,
+    Exponential,
+    Gamma,
+    Lognormal,
+)
+from planner.simulation.results import METRICS, Estimate, SimulationResult
+from planner.simulation.run import simulate
+from planner.simulation.search import SimulatedStaffing, simulated_staffing
+
+__all__ = [
+    "METRICS",
+    "Deterministic",
+    "Distribution",
+    "Empirical",
+    "Estimate",
+    "Exponential",
+    "Gamma",
+    "Lognormal",
+    "SimulatedStaffing",
+    "SimulationResult",
+    "simulate",
+    "simulated_staffing",
+]

@@ -1,0 +1,111 @@
+"""The simulated day on the engine clock, and the callers drawn for it.
+
+The engine clock counts seconds from the start of the warm-up (or of the day,
+without one), so that every time an engine computes is the same float in both
+engines. Periods are the warm-up (if any) followed by the planning intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planner._validate import FloatArray
+from planner.simulation.distributions import Distribution
+
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """Period boundaries (seconds, engine clock) and agents on duty per period.
+
+    ``bounds`` has one more entry than ``agents``; ``bounds[-1]`` is the end of
+    the day, after which nobody is on duty. Periods before ``first`` are
+    warm-up and are left out of every result.
+    """
+
+    bounds: FloatArray
+    agents: IntArray
+    first: int
+
+    @property
+    def horizon(self) -> float:
+        """End of the day, seconds on the engine clock."""
+        return float(self.bounds[-1])
+
+    @property
+    def periods(self) -> int:
+        return len(self.agents)
+
+    def with_agents(self, agents: IntArray) -> Day:
+        """The same day with another staffing plan (one entry per period)."""
+        return Day(self.bounds, np.asarray(agents, dtype=np.int64), self.first)
+
+
+@dataclass(frozen=True, slots=True)
+class Callers:
+    """Everyone who calls during one replication, in order of arrival.
+
+    Times are seconds on the engine clock; ``deadline`` is arrival plus
+    patience (``inf`` when nobody abandons); ``period`` is the period of arrival.
+    """
+
+    arrival: FloatArray
+    handle: FloatArray
+    deadline: FloatArray
+    period: IntArray
+
+    def __len__(self) -> int:
+        return len(self.arrival)
+
+    def head(self, stop: int) -> Callers:
+        """The first ``stop`` callers."""
+        return Callers(
+            self.arrival[:stop], self.handle[:stop], self.deadline[:stop], self.period[:stop]
+        )
+
+
+def draw_callers(
+    day: Day,
+    expected: FloatArray,
+    aht: FloatArray | None,
+    handle: Distribution,
+    patience: Distribution | None,
+    dispersion: float,
+    seed: np.random.SeedSequence,
+) -> Callers:
+    """Draw one replication's callers; nothing here depends on the staffing.
+
+    Arrivals are a Poisson process whose rate is constant within a period, with
+    ``expected[p]`` calls expected in period ``p``: a Poisson count, then
+    uniform times. With ``dispersion`` > 0 every rate of the day is multiplied
+    by one draw of a gamma variable with mean 1 and coefficient of variation
+    ``dispersion``, so the day's total is negative binomial with variance
+    ``m + dispersion**2 * m**2`` for mean ``m``. Handle times come from
+    ``handle`` rescaled to mean ``aht[p]`` (as given when ``aht`` is None);
+    patience from ``patience``. Arrivals, handle times and patience each have
+    their own stream spawned from ``seed``, and every caller's handle time and
+    patience are drawn in arrival order, so two staffing plans (or engines)
+    see exactly the same callers.
+    """
+    arrivals_seed, handle_seed, patience_seed = seed.spawn(3)
+    rng = np.random.default_rng(arrivals_seed)
+    rate_factor = rng.gamma(1.0 / dispersion**2, dispersion**2) if dispersion > 0 else 1.0
+    counts = rng.poisson(expected * rate_factor)
+    period = np.repeat(np.arange(day.periods, dtype=np.int64), counts)
+    lengths = np.diff(day.bounds)
+    arrival = day.bounds[:-1][period] + rng.random(period.size) * lengths[period]
+    order = np.lexsort((arrival, period))
+    arrival = arrival[order]
+    n = arrival.size
+    times = handle.sample(n, np.random.default_rng(handle_seed))
+    if aht is not None:
+        times = times * (aht[period] / handle.mean)
+    if patience is None:
+        deadline = np.full(n, np.inf)
+    else:
+        deadline = arrival + patience.sample(n, np.random.default_rng(patience_seed))
+    return Callers(arrival, times, deadline, period)

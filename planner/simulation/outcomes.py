@@ -1,0 +1,127 @@
+"""Per-period totals of one replication, computed from callers and answer times.
+
+Both engines return only answer times; everything reported is derived here,
+from the same records, so the engines agree on every figure when they agree
+on the answer times. Call-based figures count callers in the period they
+arrived; time-based ones (busy time, queue length) split time at the period
+boundaries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner._validate import FloatArray
+from planner.simulation.day import Callers, Day, IntArray
+
+# Totals that add up across periods (and across the day); "max_queue" is the
+# one that does not: the day's is the largest of its periods'.
+TOTALS = (
+    "offered",  # callers who arrived, count
+    "answered",  # answered before the end of the day, count
+    "abandoned",  # hung up before being answered, count
+    "queued_at_end",  # still waiting at the end of the day, count
+    "waited",  # not answered on arrival, count
+    "answered_within",  # answered within the answer time, count
+    "abandoned_within",  # hung up within the answer time, count
+    "answered_wait",  # total wait of answered callers, seconds
+    "busy_time",  # agent-seconds on calls
+    "staffed_time",  # agent-seconds on duty (agents finishing a call after their shift count)
+    "queue_time",  # caller-seconds waiting: the integral of the queue length
+    "length",  # period length, seconds
+    "max_queue",  # most callers waiting at once
+)
+
+
+def outcome_codes(callers: Callers, start: FloatArray, horizon: float) -> IntArray:
+    """0 answered, 1 abandoned, 2 still waiting at the end of the day."""
+    answered = np.isfinite(start)
+    abandoned = ~answered & (callers.deadline <= horizon)
+    return np.where(answered, 0, np.where(abandoned, 1, 2)).astype(np.int64)
+
+
+def leave_times(callers: Callers, start: FloatArray, horizon: float) -> FloatArray:
+    """When each caller left the queue: answered, hung up, or the end of the day."""
+    return np.where(np.isfinite(start), start, np.minimum(callers.deadline, horizon))
+
+
+def _path(
+    times: FloatArray, steps: FloatArray, bounds: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """A count that moves by ``steps`` at ``times``, cut into segments at ``bounds``.
+
+    Returns each segment's period, length and value; segments after the last
+    bound are dropped. At equal times decreases come first.
+    """
+    # Decreases, then bounds, then increases: a stable sort keeps that order at equal times.
+    down = steps < 0
+    t = np.concatenate([times[down], bounds, times[~down]])
+    d = np.concatenate([steps[down], np.zeros(bounds.size), steps[~down]])
+    order = np.argsort(t, kind="stable")
+    t = t[order]
+    value = np.cumsum(d[order])
+    length = np.diff(t, append=t[-1])
+    period = np.searchsorted(bounds, t, side="right") - 1
+    keep = period < bounds.size - 1
+    return period[keep], length[keep], value[keep]
+
+
+def _sum_by(period: IntArray, weights: FloatArray, periods: int) -> FloatArray:
+    return np.bincount(period, weights=weights, minlength=periods).astype(np.float64)
+
+
+def period_totals(
+    callers: Callers, start: FloatArray, day: Day, answer_time: float
+) -> dict[str, FloatArray]:
+    """Every figure in :data:`TOTALS` for every period (warm-up included)."""
+    periods = day.periods
+    horizon = day.horizon
+    per = callers.period
+    code = outcome_codes(callers, start, horizon)
+    answered = code == 0
+    abandoned = code == 1
+    leave = leave_times(callers, start, horizon)
+    wait = leave - callers.arrival
+
+    def count(mask: np.ndarray, weights: FloatArray | None = None) -> FloatArray:
+        w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
+        return _sum_by(per, w, periods)
+
+    out = {
+        "offered": _sum_by(per, np.ones(per.size), periods),
+        "answered": count(answered),
+        "abandoned": count(abandoned),
+        "queued_at_end": count(code == 2),
+        "waited": count(wait > 0),
+        "answered_within": count(answered & (wait <= answer_time)),
+        "abandoned_within": count(abandoned & (wait <= answer_time)),
+        "answered_wait": count(answered, wait),
+        "length": np.diff(day.bounds),
+    }
+
+    # Agents busy: +1 when a call is answered, -1 when it ends (if before the horizon).
+    s = start[answered]
+    e = s + callers.handle[answered]
+    e = e[e < horizon]
+    period, length, busy = _path(
+        np.concatenate([s, e]), np.concatenate([np.ones(s.size), -np.ones(e.size)]), day.bounds
+    )
+    out["busy_time"] = _sum_by(period, busy * length, periods)
+    staffed = np.maximum(busy, day.agents[period])
+    out["staffed_time"] = _sum_by(period, staffed * length, periods)
+
+    # Callers waiting: +1 on arrival for those not answered at once, -1 when they leave.
+    queued = wait > 0
+    a = callers.arrival[queued]
+    gone = leave[queued]
+    gone = gone[gone < horizon]
+    period, length, waiting = _path(
+        np.concatenate([a, gone]),
+        np.concatenate([np.ones(a.size), -np.ones(gone.size)]),
+        day.bounds,
+    )
+    out["queue_time"] = _sum_by(period, waiting * length, periods)
+    most = np.zeros(periods)
+    np.maximum.at(most, period, waiting)
+    out["max_queue"] = most
+    return out

@@ -1,0 +1,150 @@
+"""The two simulation engines: hand-checked days, and agreement on random ones."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner.simulation.day import Callers, Day
+from planner.simulation.engines import run_fast, run_simpy
+from planner.simulation.outcomes import outcome_codes, period_totals
+
+INF = math.inf
+ENGINES = pytest.mark.parametrize("run", [run_fast, run_simpy], ids=["fast", "simpy"])
+
+
+def make(bounds, agents, arrival, handle, patience=None):
+    arrival = np.asarray(arrival, dtype=float)
+    patience = np.full(arrival.size, INF) if patience is None else np.asarray(patience, float)
+    bounds = np.asarray(bounds, dtype=float)
+    period = np.searchsorted(bounds, arrival, side="right") - 1
+    callers = Callers(arrival, np.asarray(handle, float), arrival + patience, period)
+    return callers, Day(bounds, np.asarray(agents, dtype=np.int64), 0)
+
+
+@ENGINES
+def test_fcfs_with_two_agents(run):
+    callers, day = make([0, 100], [2], [0, 1, 2, 3], [10, 10, 10, 1])
+    assert run(callers, day).tolist() == [0, 1, 10, 11]
+
+
+@ENGINES
+def test_busy_agents_finish_their_call_when_staffing_drops(run):
+    # Two agents busy until 15 and 16; from 10 only one is on duty, so the
+    # caller at 12 waits until both have finished (16), not just one (15).
+    callers, day = make([0, 10, 30], [2, 1], [0, 1, 12], [15, 15, 5])
+    assert run(callers, day).tolist() == [0, 1, 16]
+
+
+@ENGINES
+def test_new_agents_answer_the_queue_at_the_boundary(run):
+    callers, day = make([0, 10, 20], [1, 2], [0, 5, 6], [100, 1, 1])
+    assert run(callers, day).tolist() == [0, 10, 11]
+
+
+@ENGINES
+def test_nobody_on_duty_means_waiting_for_the_next_interval(run):
+    callers, day = make([0, 10, 20, 30], [1, 0, 1], [1, 12, 13], [20, 1, 1])
+    # caller 0 keeps its agent past 10 (ends 21); nobody is answered in [10, 20)
+    assert run(callers, day).tolist() == [1, 21, 22]
+
+
+@ENGINES
+def test_abandoned_callers_do_not_hold_their_place(run):
+    callers, day = make([0, 100], [1], [0, 1, 2], [10, 5, 5], patience=[50, 5, 50])
+    start = run(callers, day)
+    assert start.tolist() == [0, INF, 10]
+    assert outcome_codes(callers, start, day.horizon).tolist() == [0, 1, 0]
+
+
+@ENGINES
+def test_a_caller_answered_exactly_at_the_deadline_is_answered(run):
+    callers, day = make([0, 100], [1], [0, 5], [10, 1], patience=[50, 5])
+    assert run(callers, day).tolist() == [0, 10]
+
+
+@ENGINES
+def test_callers_left_waiting_at_the_end_of_the_day(run):
+    callers, day = make([0, 10], [1], [0, 1, 2], [20, 1, 1], patience=[50, 5, 50])
+    start = run(callers, day)
+    assert start.tolist() == [0, INF, INF]
+    # caller 1 hung up at 6; caller 2 (deadline 52) was still waiting at 10
+    assert outcome_codes(callers, start, day.horizon).tolist() == [0, 1, 2]
+
+
+@ENGINES
+def test_no_agents_all_day(run):
+    callers, day = make([0, 10, 20], [0, 0], [1, 2, 15], [1, 1, 1], patience=[3, 30, 3])
+    start = run(callers, day)
+    assert np.isinf(start).all()
+    assert outcome_codes(callers, start, day.horizon).tolist() == [1, 2, 1]
+
+
+def test_totals_of_a_hand_checked_day():
+    # One agent; intervals [0, 10) and [10, 20). Calls: 0-6, 2-8 (waited 4), 3 hangs up at 5.
+    callers, day = make([0, 10, 20], [1, 1], [0, 2, 3], [6, 2, 9], patience=[9, 9, 2])
+    start = run_fast(callers, day)
+    t = period_totals(callers, start, day, answer_time=3)
+    assert t["offered"].tolist() == [3, 0]
+    assert t["answered"].tolist() == [2, 0]
+    assert t["abandoned"].tolist() == [1, 0]
+    assert t["waited"].tolist() == [2, 0]
+    assert t["answered_within"].tolist() == [1, 0]  # waits 0 and 4
+    assert t["abandoned_within"].tolist() == [1, 0]  # hung up after 2 s
+    assert t["answered_wait"].tolist() == [4, 0]
+    assert t["busy_time"].tolist() == [8, 0]
+    assert t["staffed_time"].tolist() == [10, 10]
+    assert t["queue_time"].tolist() == [6, 0]  # 2 to 6 for caller 2, 3 to 5 for caller 3
+    assert t["max_queue"].tolist() == [2, 0]
+
+
+def test_staffed_time_counts_agents_finishing_calls_after_their_shift():
+    callers, day = make([0, 10, 20], [2, 0], [0, 1], [15, 12])
+    t = period_totals(callers, run_fast(callers, day), day, answer_time=20)
+    assert t["busy_time"].tolist() == [19, 8]  # 15 + 13 - 9 in the first, 5 + 3 in the second
+    assert t["staffed_time"].tolist() == [20, 8]
+
+
+times = st.integers(0, 40).map(lambda x: x / 2)  # on a half-second grid: many ties
+
+
+@st.composite
+def days(draw):
+    periods = draw(st.integers(1, 4))
+    length = draw(st.sampled_from([5.0, 10.0]))
+    agents = draw(st.lists(st.integers(0, 3), min_size=periods, max_size=periods))
+    n = draw(st.integers(0, 30))
+    arrival = sorted(draw(st.lists(times, min_size=n, max_size=n)))
+    handle = draw(st.lists(times.filter(lambda x: x > 0), min_size=n, max_size=n))
+    patience = draw(st.lists(st.one_of(times, st.just(INF)), min_size=n, max_size=n))
+    bounds = length * np.arange(periods + 1)
+    arrival = [min(a, bounds[-1] - 0.5) for a in arrival]
+    return make(bounds, agents, arrival, handle, patience)
+
+
+@given(days())
+def test_engines_agree_on_every_caller_even_with_ties(case):
+    callers, day = case
+    np.testing.assert_array_equal(run_fast(callers, day), run_simpy(callers, day))
+
+
+@given(days())
+def test_every_answer_respects_the_rules(case):
+    callers, day = case
+    start = run_fast(callers, day)
+    answered = np.isfinite(start)
+    assert (start[answered] >= callers.arrival[answered]).all()
+    assert (start[answered] <= callers.deadline[answered]).all()
+    assert (start[answered] < day.horizon).all()
+    # FCFS: answer times rise with arrival order
+    assert (np.diff(start[answered]) >= 0).all()
+    # never more agents busy than on duty when a call is answered
+    ends = start[answered] + callers.handle[answered]
+    for s in start[answered]:
+        busy = np.sum((start[answered] <= s) & (ends > s))
+        p = np.searchsorted(day.bounds, s, side="right") - 1
+        assert busy <= day.agents[p]
