@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from planner import required_agents
+from planner.simulation.engines import run_fast, run_simpy
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_required_agents.py"
+BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location("bench_required_agents", BENCH)
+def _bench_module(name: str = "bench_required_agents"):
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -26,3 +27,16 @@ def test_baselines_match_planner():
     expected = required_agents(calls, bench.AHT, bench.INTERVAL, bench.TARGETS).tolist()
     for baseline in (bench.incremental_required_agents, bench.straightforward_required_agents):
         assert baseline(calls.tolist(), bench.AHT, bench.INTERVAL) == expected
+
+
+def test_minimal_simpy_model_answers_the_same_callers_as_planner():
+    bench = _bench_module("bench_simulation")
+    _, callers, day = bench.case(3000, seed=2)
+    patience = (callers.deadline - callers.arrival).tolist()
+    minimal = np.asarray(
+        bench.minimal_simpy(callers.arrival.tolist(), callers.handle.tolist(), patience)
+    )
+    ours = run_simpy(callers, day)
+    np.testing.assert_array_equal(np.isfinite(minimal), np.isfinite(ours))
+    np.testing.assert_allclose(minimal[np.isfinite(ours)], ours[np.isfinite(ours)], rtol=1e-12)
+    np.testing.assert_array_equal(run_fast(callers, day), ours)

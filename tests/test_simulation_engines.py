@@ -17,13 +17,13 @@ INF = math.inf
 ENGINES = pytest.mark.parametrize("run", [run_fast, run_simpy], ids=["fast", "simpy"])
 
 
-def make(bounds, agents, arrival, handle, patience=None):
+def make(bounds, agents, arrival, handle, patience=None, serve_queue=False):
     arrival = np.asarray(arrival, dtype=float)
     patience = np.full(arrival.size, INF) if patience is None else np.asarray(patience, float)
     bounds = np.asarray(bounds, dtype=float)
     period = np.searchsorted(bounds, arrival, side="right") - 1
     callers = Callers(arrival, np.asarray(handle, float), arrival + patience, period)
-    return callers, Day(bounds, np.asarray(agents, dtype=np.int64), 0)
+    return callers, Day(bounds, np.asarray(agents, dtype=np.int64), 0, serve_queue)
 
 
 @ENGINES
@@ -58,7 +58,7 @@ def test_abandoned_callers_do_not_hold_their_place(run):
     callers, day = make([0, 100], [1], [0, 1, 2], [10, 5, 5], patience=[50, 5, 50])
     start = run(callers, day)
     assert start.tolist() == [0, INF, 10]
-    assert outcome_codes(callers, start, day.horizon).tolist() == [0, 1, 0]
+    assert outcome_codes(callers, start, day).tolist() == [0, 1, 0]
 
 
 @ENGINES
@@ -73,7 +73,19 @@ def test_callers_left_waiting_at_the_end_of_the_day(run):
     start = run(callers, day)
     assert start.tolist() == [0, INF, INF]
     # caller 1 hung up at 6; caller 2 (deadline 52) was still waiting at 10
-    assert outcome_codes(callers, start, day.horizon).tolist() == [0, 1, 2]
+    assert outcome_codes(callers, start, day).tolist() == [0, 1, 2]
+
+
+@ENGINES
+def test_last_agents_answer_the_queue_after_the_day_when_asked(run):
+    callers, day = make([0, 10], [1], [0, 1, 2], [20, 1, 1], [50, 5, 50], serve_queue=True)
+    start = run(callers, day)
+    assert start.tolist() == [0, INF, 20]
+    assert outcome_codes(callers, start, day).tolist() == [0, 1, 0]
+    # callers who would wait past their patience still hang up after the day
+    callers, day = make([0, 10], [1], [0, 9], [20, 1], [50, 5], serve_queue=True)
+    start = run(callers, day)
+    assert outcome_codes(callers, start, day).tolist() == [0, 1]
 
 
 @ENGINES
@@ -81,7 +93,7 @@ def test_no_agents_all_day(run):
     callers, day = make([0, 10, 20], [0, 0], [1, 2, 15], [1, 1, 1], patience=[3, 30, 3])
     start = run(callers, day)
     assert np.isinf(start).all()
-    assert outcome_codes(callers, start, day.horizon).tolist() == [1, 2, 1]
+    assert outcome_codes(callers, start, day).tolist() == [1, 2, 1]
 
 
 def test_totals_of_a_hand_checked_day():
@@ -123,7 +135,7 @@ def days(draw):
     patience = draw(st.lists(st.one_of(times, st.just(INF)), min_size=n, max_size=n))
     bounds = length * np.arange(periods + 1)
     arrival = [min(a, bounds[-1] - 0.5) for a in arrival]
-    return make(bounds, agents, arrival, handle, patience)
+    return make(bounds, agents, arrival, handle, patience, draw(st.booleans()))
 
 
 @given(days())
@@ -139,7 +151,8 @@ def test_every_answer_respects_the_rules(case):
     answered = np.isfinite(start)
     assert (start[answered] >= callers.arrival[answered]).all()
     assert (start[answered] <= callers.deadline[answered]).all()
-    assert (start[answered] < day.horizon).all()
+    if not day.serve_queue:
+        assert (start[answered] < day.horizon).all()
     # FCFS: answer times rise with arrival order
     assert (np.diff(start[answered]) >= 0).all()
     # never more agents busy than on duty when a call is answered
@@ -147,4 +160,4 @@ def test_every_answer_respects_the_rules(case):
     for s in start[answered]:
         busy = np.sum((start[answered] <= s) & (ends > s))
         p = np.searchsorted(day.bounds, s, side="right") - 1
-        assert busy <= day.agents[p]
+        assert busy <= (day.agents[p] if p < day.periods else day.after)

@@ -23,13 +23,17 @@ class Day:
     """Period boundaries (seconds, engine clock) and agents on duty per period.
 
     ``bounds`` has one more entry than ``agents``; ``bounds[-1]`` is the end of
-    the day, after which nobody is on duty. Periods before ``first`` are
-    warm-up and are left out of every result.
+    the day, when new callers stop arriving. Periods before ``first`` are
+    warm-up and are left out of every result. With ``serve_queue`` the last
+    period's agents stay after the end of the day until every caller already
+    waiting is answered or has hung up; without it the day stops there, and
+    callers still waiting are left unanswered.
     """
 
     bounds: FloatArray
     agents: IntArray
     first: int
+    serve_queue: bool = False
 
     @property
     def horizon(self) -> float:
@@ -37,12 +41,22 @@ class Day:
         return float(self.bounds[-1])
 
     @property
+    def after(self) -> int:
+        """Agents on duty after the end of the day."""
+        return int(self.agents[-1]) if self.serve_queue else 0
+
+    @property
+    def until(self) -> float:
+        """When the simulation stops: the end of the day, or never (``serve_queue``)."""
+        return np.inf if self.serve_queue else self.horizon
+
+    @property
     def periods(self) -> int:
         return len(self.agents)
 
     def with_agents(self, agents: IntArray) -> Day:
         """The same day with another staffing plan (one entry per period)."""
-        return Day(self.bounds, np.asarray(agents, dtype=np.int64), self.first)
+        return Day(self.bounds, np.asarray(agents, dtype=np.int64), self.first, self.serve_queue)
 
 
 @dataclass(frozen=True, slots=True)

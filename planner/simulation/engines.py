@@ -11,8 +11,10 @@ were still waiting at the end of the day. The rules they share:
   nobody new is answered until the busy count is below the new staffing;
 - a caller still waiting at their deadline (arrival + patience) hangs up; one
   answered exactly at the deadline is answered;
-- nobody is on duty after the end of the day, so nobody is answered then; the
-  queue and calls in progress carry across every interval boundary.
+- the queue and calls in progress carry across every interval boundary;
+- after the end of the day nobody new calls; either the last interval's
+  agents answer the callers still waiting (``Day.serve_queue``), or nobody
+  is on duty and the day stops.
 
 :func:`run_simpy` is a SimPy event model of these rules, the reference that
 can be extended (priorities, skills). :func:`run_fast` is exact for them
@@ -54,7 +56,7 @@ def run_fast(callers: Callers, day: Day) -> FloatArray:
     next period, whichever comes first.
     """
     bounds = [*day.bounds.tolist(), _INF]  # bounds[p + 1] ends period p
-    agents = [*day.agents.tolist(), 0]  # nobody on duty after the day
+    agents = [*day.agents.tolist(), day.after]  # and after the day
     start = array("d")  # answer times, appended in arrival order
     answer = start.append
     free: list[float] = []  # free-from times of agents (ends of calls in progress)
@@ -65,7 +67,7 @@ def run_fast(callers: Callers, day: Day) -> FloatArray:
     limit = -_INF  # below this the recursion holds; -inf sends the first caller to the search
     # Iterating memoryviews makes Python floats on the fly: cheaper than .tolist().
     arrival, handle, deadline = (
-        memoryview(np.ascontiguousarray(x, dtype=np.float64))
+        memoryview(np.ascontiguousarray(x, dtype=np.float64))  # type: ignore[arg-type]  # numpy stubs lack Buffer
         for x in (callers.arrival, callers.handle, callers.deadline)
     )
     for t, h, d in zip(arrival, handle, deadline):  # noqa: B905 - equal by construction
@@ -135,7 +137,8 @@ def run_simpy(callers: Callers, day: Day) -> FloatArray:
     hang-ups normal ones, so that at equal times the ties resolve as in
     :func:`run_fast`: boundaries first, then ends, then everything else.
     Arrivals and boundaries are all scheduled at time 0, so their times are
-    the callers' arrival times exactly.
+    the callers' arrival times exactly. The model runs until the end of the
+    day, or with ``serve_queue`` until no event is left.
     """
     env = simpy.Environment()
     handle = callers.handle.tolist()
@@ -179,14 +182,14 @@ def run_simpy(callers: Callers, day: Day) -> FloatArray:
 
     def staff(event: Event) -> None:
         p = event._value
-        duty[0] = agents[p] if p < len(agents) else 0
+        duty[0] = agents[p] if p < len(agents) else day.after
         dispatch()
 
     for p, bound in enumerate(day.bounds.tolist()):
         _At(env, bound, URGENT, p).callbacks.append(staff)
     for i, t in enumerate(callers.arrival.tolist()):
         _At(env, t, NORMAL, i).callbacks.append(arrive)
-    env.run(until=day.horizon)
+    env.run(until=None if day.serve_queue else day.horizon)
     return np.array(start, dtype=np.float64)
 
 

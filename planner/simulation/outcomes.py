@@ -18,9 +18,9 @@ from planner.simulation.day import Callers, Day, IntArray
 # one that does not: the day's is the largest of its periods'.
 TOTALS = (
     "offered",  # callers who arrived, count
-    "answered",  # answered before the end of the day, count
+    "answered",  # answered (after the last interval too, with serve_queue), count
     "abandoned",  # hung up before being answered, count
-    "queued_at_end",  # still waiting at the end of the day, count
+    "queued_at_end",  # still waiting when the simulation stopped, count
     "waited",  # not answered on arrival, count
     "answered_within",  # answered within the answer time, count
     "abandoned_within",  # hung up within the answer time, count
@@ -33,16 +33,17 @@ TOTALS = (
 )
 
 
-def outcome_codes(callers: Callers, start: FloatArray, horizon: float) -> IntArray:
-    """0 answered, 1 abandoned, 2 still waiting at the end of the day."""
+def outcome_codes(callers: Callers, start: FloatArray, day: Day) -> IntArray:
+    """0 answered, 1 abandoned, 2 still waiting when the simulation stopped."""
     answered = np.isfinite(start)
-    abandoned = ~answered & (callers.deadline <= horizon)
+    abandoned = ~answered & (callers.deadline <= day.until)
     return np.where(answered, 0, np.where(abandoned, 1, 2)).astype(np.int64)
 
 
-def leave_times(callers: Callers, start: FloatArray, horizon: float) -> FloatArray:
-    """When each caller left the queue: answered, hung up, or the end of the day."""
-    return np.where(np.isfinite(start), start, np.minimum(callers.deadline, horizon))
+def leave_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
+    """When each caller left the queue: answered, hung up, or (never) the end of the day."""
+    out = np.where(np.isfinite(start), start, np.minimum(callers.deadline, day.until))
+    return np.where(np.isfinite(out), out, day.horizon)
 
 
 def _path(
@@ -77,10 +78,10 @@ def period_totals(
     periods = day.periods
     horizon = day.horizon
     per = callers.period
-    code = outcome_codes(callers, start, horizon)
+    code = outcome_codes(callers, start, day)
     answered = code == 0
     abandoned = code == 1
-    leave = leave_times(callers, start, horizon)
+    leave = leave_times(callers, start, day)
     wait = leave - callers.arrival
 
     def count(mask: np.ndarray, weights: FloatArray | None = None) -> FloatArray:
@@ -99,9 +100,10 @@ def period_totals(
         "length": np.diff(day.bounds),
     }
 
-    # Agents busy: +1 when a call is answered, -1 when it ends (if before the horizon).
+    # Agents busy: +1 when a call is answered, -1 when it ends (within the day).
     s = start[answered]
     e = s + callers.handle[answered]
+    s = s[s < horizon]
     e = e[e < horizon]
     period, length, busy = _path(
         np.concatenate([s, e]), np.concatenate([np.ones(s.size), -np.ones(e.size)]), day.bounds
@@ -113,6 +115,7 @@ def period_totals(
     # Callers waiting: +1 on arrival for those not answered at once, -1 when they leave.
     queued = wait > 0
     a = callers.arrival[queued]
+    a = a[a < horizon]
     gone = leave[queued]
     gone = gone[gone < horizon]
     period, length, waiting = _path(

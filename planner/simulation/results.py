@@ -26,9 +26,9 @@ __all__ = ["METRICS", "Estimate", "SimulationResult"]
 # Reported metrics, in display order, with what each one means.
 METRICS: dict[str, str] = {
     "offered": "calls offered (arrived), per interval",
-    "answered": "calls answered before the end of the day",
+    "answered": "calls answered (with close='serve_queue', after the last interval too)",
     "abandoned": "callers who hung up before being answered",
-    "queued_at_end": "callers still waiting when the day ended",
+    "queued_at_end": "callers still waiting when the simulation stopped",
     "service_level": "answered within the answer time, over the basis (sl_basis)",
     "p_wait": "fraction of offered calls that had to wait",
     "asa": "average speed of answer: mean wait of answered calls, seconds",

@@ -28,6 +28,7 @@ from planner.simulation.results import SimulationResult, metrics_from_totals
 __all__ = ["Engine", "simulate"]
 
 Engine = Literal["auto", "fast", "simpy"]
+Close = Literal["serve_queue", "stop"]
 _OUTCOMES = np.array(["answered", "abandoned", "queued_at_end"])
 
 
@@ -121,6 +122,7 @@ class Experiment:
         seed: int | np.random.SeedSequence | None,
         dispersion: float,
         warmup: float,
+        close: Close = "serve_queue",
     ) -> None:
         self.workload = workload
         self.interval = _scalar("interval", interval, v.positive)
@@ -133,6 +135,9 @@ class Experiment:
         self.replications = _whole("replications", replications, 1)
         self.dispersion = _scalar("dispersion", dispersion, v.nonnegative)
         self.warmup = _scalar("warmup", warmup, v.nonnegative)
+        if close not in ("serve_queue", "stop"):
+            raise InputError(f"'close' must be 'serve_queue' or 'stop': {close!r}")
+        self.close: Close = close
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         self.seed: int | Sequence[int] = root.entropy  # type: ignore[assignment]  # set by now
         k = len(workload.calls)
@@ -152,7 +157,7 @@ class Experiment:
 
     def day(self, plan: IntArray) -> Day:
         agents = np.concatenate([plan[:1], plan]) if self.first else plan
-        return Day(self.bounds, agents, self.first)
+        return Day(self.bounds, agents, self.first, self.close == "serve_queue")
 
     def callers(self, r: int) -> Callers:
         """Replication ``r``'s callers (drawn on first use, then kept)."""
@@ -192,7 +197,7 @@ class Experiment:
         """Per-call records of replication ``r``, warm-up callers left out."""
         c = self.callers(r)
         keep = c.period >= self.first
-        leave = leave_times(c, start, day.horizon)
+        leave = leave_times(c, start, day)
         answered = np.isfinite(start)
         origin = self.bounds[self.first]
         interval_index = c.period[keep] - self.first
@@ -205,7 +210,7 @@ class Experiment:
                 "patience": (c.deadline - c.arrival)[keep],
                 "wait": (leave - c.arrival)[keep],
                 "answered_at": np.where(answered, start, np.nan)[keep] - origin,
-                "outcome": _OUTCOMES[outcome_codes(c, start, day.horizon)[keep]],
+                "outcome": _OUTCOMES[outcome_codes(c, start, day)[keep]],
             }
         )
 
@@ -228,6 +233,7 @@ def simulate(
     seed: int | np.random.SeedSequence | None = None,
     dispersion: float = 0.0,
     warmup: float = 0.0,
+    close: Close = "serve_queue",
     engine: Engine = "auto",
     record_calls: bool = False,
     level: float = 0.95,
@@ -237,7 +243,9 @@ def simulate(
     One FCFS queue, served by ``staffing[k]`` agents in interval ``k``; the
     queue and calls in progress carry from one interval into the next, and
     agents whose shift ends finish their call first (see
-    :mod:`planner.simulation.engines`).
+    :mod:`planner.simulation.engines`). Calls are counted in the interval
+    they arrive in; busy time and queue length are split at the boundaries
+    (and left out after the last interval).
 
     Parameters
     ----------
@@ -264,6 +272,11 @@ def simulate(
         variation (0: plain Poisson arrivals).
     warmup : seconds simulated before the first interval, at its rate and
         staffing, and left out of the results (0: the day starts empty).
+    close : callers still waiting when the last interval ends:
+        ``"serve_queue"`` (default) the last interval's agents stay to answer
+        them, as most centers do (they may still hang up); ``"stop"`` the day
+        stops there and they count as ``queued_at_end``. Nobody new calls
+        after the last interval either way.
     engine : ``"fast"`` (exact waiting-time recursion), ``"simpy"`` (the
         SimPy event model) or ``"auto"`` (the fast one: it handles everything
         above). Both give the same numbers from the same seed.
@@ -298,6 +311,7 @@ def simulate(
         seed=seed,
         dispersion=dispersion,
         warmup=warmup,
+        close=close,
     )
     per_rep = []
     records = []

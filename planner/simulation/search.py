@@ -28,6 +28,7 @@ from planner.simulation.day import IntArray
 from planner.simulation.distributions import Distribution
 from planner.simulation.results import Estimate, SimulationResult, metrics_from_totals
 from planner.simulation.run import (
+    Close,
     Engine,
     Experiment,
     Workload,
@@ -135,6 +136,7 @@ def simulated_staffing(
     seed: int | np.random.SeedSequence | None = None,
     dispersion: float = 0.0,
     warmup: float = 0.0,
+    close: Close = "serve_queue",
     engine: Engine = "auto",
     max_passes: int = 3,
 ) -> SimulatedStaffing:
@@ -171,6 +173,7 @@ def simulated_staffing(
         seed=seed,
         dispersion=dispersion,
         warmup=warmup,
+        close=close,
     )
     aht = wl.aht if wl.aht is not None else exp.handle.mean
     mean_patience = None if exp.patience is None else exp.patience.mean
@@ -235,6 +238,7 @@ def simulated_staffing(
             seed=np.random.SeedSequence(exp.seed),
             dispersion=exp.dispersion,
             warmup=exp.warmup,
+            close=exp.close,
             engine=name,
         )
 

@@ -1,0 +1,96 @@
+"""Staffing found by simulation, against the Erlang plan and the targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner import InputError, Lognormal, Targets, required_agents, simulate, simulated_staffing
+
+INTERVAL = 1800.0
+DAY = {"calls": [80, 200, 320, 300, 180, 60], "aht": [240.0] * 6}
+
+
+def test_plan_meets_every_target_in_its_own_simulation():
+    targets = Targets(service_level=0.8, answer_time=20, max_abandon=0.05, max_occupancy=0.9)
+    plan = simulated_staffing(
+        DAY,
+        targets,
+        interval=INTERVAL,
+        handle=Lognormal(240, 1.3),
+        patience=Lognormal(150, 1.0),
+        replications=15,
+        seed=8,
+    )
+    assert plan.met
+    res = plan.result
+    assert (res["service_level"].mean >= 0.8).all()
+    assert (res["abandon_rate"].mean <= 0.05).all()
+    assert (res["occupancy"].mean <= 0.9).all()
+    np.testing.assert_array_equal(res.agents, plan.agents)
+    # the same result comes back from simulate() with the same seed (common random numbers)
+    again = simulate(
+        DAY,
+        plan.agents,
+        interval=INTERVAL,
+        handle=Lognormal(240, 1.3),
+        patience=Lognormal(150, 1.0),
+        replications=15,
+        seed=8,
+    )
+    np.testing.assert_array_equal(
+        again.per_interval["service_level"], res.per_interval["service_level"]
+    )
+
+
+def test_each_interval_is_as_small_as_the_targets_allow():
+    targets = Targets(service_level=0.8, answer_time=20)
+    kw = {"interval": INTERVAL, "handle": Lognormal(240, 1.3), "replications": 15, "seed": 4}
+    plan = simulated_staffing(DAY, targets, **kw)
+    for k in range(len(plan.agents)):
+        fewer = plan.agents.copy()
+        fewer[k] -= 1
+        res = simulate(DAY, fewer, **kw)
+        # one agent fewer in interval k misses a target in k or in an interval before it
+        assert (res["service_level"].mean[: k + 1] < 0.8).any(), k
+
+
+def test_starts_from_erlang_and_reports_the_difference():
+    targets = Targets(service_level=0.8, answer_time=20)
+    plan = simulated_staffing(DAY, targets, interval=INTERVAL, replications=10, seed=1)
+    erlang = required_agents(DAY["calls"], 240.0, INTERVAL, targets)
+    np.testing.assert_array_equal(plan.erlang, erlang)
+    np.testing.assert_array_equal(plan.difference, plan.agents - plan.erlang)
+    table = plan.to_frame()
+    assert table["erlang_agents"].tolist() == erlang.tolist()
+    assert table["difference"].tolist() == plan.difference.tolist()
+    np.testing.assert_allclose(
+        table["erlang_service_level"], plan.erlang_result["service_level"].mean
+    )
+    summary = plan.summary()
+    assert summary["difference_hours"] == pytest.approx(plan.difference.sum() * 0.5)
+
+
+def test_exponential_steady_state_matches_erlang_c_within_an_agent():
+    # Constant load, warm-up, exponential times: Erlang C is exact in the long run.
+    flat = {"calls": [250] * 6, "aht": [240.0] * 6}
+    targets = Targets(service_level=0.8, answer_time=20)
+    plan = simulated_staffing(
+        flat, targets, interval=INTERVAL, replications=30, seed=2, warmup=3600
+    )
+    assert np.abs(plan.difference).max() <= 1
+
+
+def test_more_variable_handle_times_need_more_agents():
+    targets = Targets(service_level=0.8, answer_time=20)
+    kw = {"interval": INTERVAL, "replications": 15, "seed": 6, "warmup": 1800}
+    steady = simulated_staffing(DAY, targets, handle=Lognormal(240, 0.4), **kw)
+    wild = simulated_staffing(DAY, targets, handle=Lognormal(240, 2.0), **kw)
+    assert steady.agents.sum() < steady.erlang.sum() < wild.agents.sum()
+
+
+def test_bad_targets():
+    with pytest.raises(InputError, match=r"'targets' must be a planner\.Targets"):
+        simulated_staffing(DAY, {"service_level": 0.8}, interval=INTERVAL)
+    with pytest.raises(InputError, match="max_abandon"):
+        simulated_staffing(DAY, Targets(max_abandon=0.05), interval=INTERVAL)
