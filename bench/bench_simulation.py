@@ -103,8 +103,12 @@ def main() -> None:
     timings["minimal SimPy model (baseline)"], base = best_of(
         args.repeat, lambda: minimal_simpy(*lists)
     )
-    timings["planner SimPy engine"], ref = best_of(args.repeat, lambda: run_simpy(callers, day))
-    timings["planner fast engine"], fast = best_of(args.repeat, lambda: run_fast(callers, day))
+    timings["planner SimPy engine"], ref = best_of(
+        args.repeat, lambda: run_simpy(callers, day).start
+    )
+    timings["planner fast engine"], fast = best_of(
+        args.repeat, lambda: run_fast(callers, day).start
+    )
     agree = np.isfinite(np.asarray(base)) == np.isfinite(ref)
     print(f"M/M/{AGENTS}+M, load {RHO} per agent, AHT {AHT:.0f} s, patience {PATIENCE:.0f} s")
     print(f"{n} callers drawn; best of {args.repeat} runs")

@@ -29,34 +29,64 @@ def make(bounds, agents, arrival, handle, patience=None, serve_queue=False):
 @ENGINES
 def test_fcfs_with_two_agents(run):
     callers, day = make([0, 100], [2], [0, 1, 2, 3], [10, 10, 10, 1])
-    assert run(callers, day).tolist() == [0, 1, 10, 11]
+    assert run(callers, day).start.tolist() == [0, 1, 10, 11]
 
 
 @ENGINES
 def test_busy_agents_finish_their_call_when_staffing_drops(run):
-    # Two agents busy until 15 and 16; from 10 only one is on duty, so the
-    # caller at 12 waits until both have finished (16), not just one (15).
+    # Two agents busy until 15 and 16; from 10 one is on duty. Of the two ranked
+    # by the end of their call, rank floor(1/2 * 2 / 1) = 1 goes off duty: it
+    # finishes its call (overtime 10 to 16), and the caller at 12 is answered
+    # by the one who stays, at 15.
     callers, day = make([0, 10, 30], [2, 1], [0, 1, 12], [15, 15, 5])
-    assert run(callers, day).tolist() == [0, 1, 16]
+    answers = run(callers, day)
+    assert answers.start.tolist() == [0, 1, 15]
+    assert answers.overtime.tolist() == [[10, 16]]
+
+
+@ENGINES
+def test_idle_and_busy_agents_leave_in_proportion(run):
+    # Four on duty at 10: two idle, busy until 14 and 18. Two go off duty:
+    # ranks 1 (idle) and 3 (busy until 18). The caller at 11 takes the idle one
+    # who stays, who is free again for the caller at 12.
+    callers, day = make([0, 10, 30], [4, 2], [0, 1, 11, 12], [14, 17, 1, 1])
+    answers = run(callers, day)
+    assert answers.start.tolist() == [0, 1, 11, 12]
+    assert answers.overtime.tolist() == [[10, 18]]
+
+
+def test_leaving_ranks_are_spread_evenly():
+    from planner.simulation.engines import leaving_ranks
+
+    assert leaving_ranks(10, 1) == [5]
+    assert leaving_ranks(10, 2) == [2, 7]
+    assert leaving_ranks(5, 5) == [0, 1, 2, 3, 4]
+    for n in range(1, 40):
+        for d in range(1, n + 1):
+            ranks = leaving_ranks(n, d)
+            assert len(set(ranks)) == d and min(ranks) >= 0 and max(ranks) < n
 
 
 @ENGINES
 def test_new_agents_answer_the_queue_at_the_boundary(run):
     callers, day = make([0, 10, 20], [1, 2], [0, 5, 6], [100, 1, 1])
-    assert run(callers, day).tolist() == [0, 10, 11]
+    assert run(callers, day).start.tolist() == [0, 10, 11]
 
 
 @ENGINES
 def test_nobody_on_duty_means_waiting_for_the_next_interval(run):
     callers, day = make([0, 10, 20, 30], [1, 0, 1], [1, 12, 13], [20, 1, 1])
-    # caller 0 keeps its agent past 10 (ends 21); nobody is answered in [10, 20)
-    assert run(callers, day).tolist() == [1, 21, 22]
+    # caller 0's agent goes off duty at 10 and finishes the call (to 21);
+    # nobody is answered in [10, 20); the agent on duty from 20 answers both.
+    answers = run(callers, day)
+    assert answers.start.tolist() == [1, 20, 21]
+    assert answers.overtime.tolist() == [[10, 21]]
 
 
 @ENGINES
 def test_abandoned_callers_do_not_hold_their_place(run):
     callers, day = make([0, 100], [1], [0, 1, 2], [10, 5, 5], patience=[50, 5, 50])
-    start = run(callers, day)
+    start = run(callers, day).start
     assert start.tolist() == [0, INF, 10]
     assert outcome_codes(callers, start, day).tolist() == [0, 1, 0]
 
@@ -64,13 +94,13 @@ def test_abandoned_callers_do_not_hold_their_place(run):
 @ENGINES
 def test_a_caller_answered_exactly_at_the_deadline_is_answered(run):
     callers, day = make([0, 100], [1], [0, 5], [10, 1], patience=[50, 5])
-    assert run(callers, day).tolist() == [0, 10]
+    assert run(callers, day).start.tolist() == [0, 10]
 
 
 @ENGINES
 def test_callers_left_waiting_at_the_end_of_the_day(run):
     callers, day = make([0, 10], [1], [0, 1, 2], [20, 1, 1], patience=[50, 5, 50])
-    start = run(callers, day)
+    start = run(callers, day).start
     assert start.tolist() == [0, INF, INF]
     # caller 1 hung up at 6; caller 2 (deadline 52) was still waiting at 10
     assert outcome_codes(callers, start, day).tolist() == [0, 1, 2]
@@ -79,19 +109,19 @@ def test_callers_left_waiting_at_the_end_of_the_day(run):
 @ENGINES
 def test_last_agents_answer_the_queue_after_the_day_when_asked(run):
     callers, day = make([0, 10], [1], [0, 1, 2], [20, 1, 1], [50, 5, 50], serve_queue=True)
-    start = run(callers, day)
+    start = run(callers, day).start
     assert start.tolist() == [0, INF, 20]
     assert outcome_codes(callers, start, day).tolist() == [0, 1, 0]
     # callers who would wait past their patience still hang up after the day
     callers, day = make([0, 10], [1], [0, 9], [20, 1], [50, 5], serve_queue=True)
-    start = run(callers, day)
+    start = run(callers, day).start
     assert outcome_codes(callers, start, day).tolist() == [0, 1]
 
 
 @ENGINES
 def test_no_agents_all_day(run):
     callers, day = make([0, 10, 20], [0, 0], [1, 2, 15], [1, 1, 1], patience=[3, 30, 3])
-    start = run(callers, day)
+    start = run(callers, day).start
     assert np.isinf(start).all()
     assert outcome_codes(callers, start, day).tolist() == [1, 2, 1]
 
@@ -99,8 +129,8 @@ def test_no_agents_all_day(run):
 def test_totals_of_a_hand_checked_day():
     # One agent; intervals [0, 10) and [10, 20). Calls: 0-6, 2-8 (waited 4), 3 hangs up at 5.
     callers, day = make([0, 10, 20], [1, 1], [0, 2, 3], [6, 2, 9], patience=[9, 9, 2])
-    start = run_fast(callers, day)
-    t = period_totals(callers, start, day, answer_time=3)
+    answers = run_fast(callers, day)
+    t = period_totals(callers, answers.start, answers.overtime, day, answer_time=3)
     assert t["offered"].tolist() == [3, 0]
     assert t["answered"].tolist() == [2, 0]
     assert t["abandoned"].tolist() == [1, 0]
@@ -116,7 +146,8 @@ def test_totals_of_a_hand_checked_day():
 
 def test_staffed_time_counts_agents_finishing_calls_after_their_shift():
     callers, day = make([0, 10, 20], [2, 0], [0, 1], [15, 12])
-    t = period_totals(callers, run_fast(callers, day), day, answer_time=20)
+    answers = run_fast(callers, day)
+    t = period_totals(callers, answers.start, answers.overtime, day, answer_time=20)
     assert t["busy_time"].tolist() == [19, 8]  # 15 + 13 - 9 in the first, 5 + 3 in the second
     assert t["staffed_time"].tolist() == [20, 8]
 
@@ -141,13 +172,16 @@ def days(draw):
 @given(days())
 def test_engines_agree_on_every_caller_even_with_ties(case):
     callers, day = case
-    np.testing.assert_array_equal(run_fast(callers, day), run_simpy(callers, day))
+    fast, simpy = run_fast(callers, day), run_simpy(callers, day)
+    np.testing.assert_array_equal(fast.start, simpy.start)
+    np.testing.assert_array_equal(np.sort(fast.overtime, axis=0), np.sort(simpy.overtime, axis=0))
 
 
 @given(days())
 def test_every_answer_respects_the_rules(case):
     callers, day = case
-    start = run_fast(callers, day)
+    answers = run_fast(callers, day)
+    start = answers.start
     answered = np.isfinite(start)
     assert (start[answered] >= callers.arrival[answered]).all()
     assert (start[answered] <= callers.deadline[answered]).all()
@@ -155,9 +189,11 @@ def test_every_answer_respects_the_rules(case):
         assert (start[answered] < day.horizon).all()
     # FCFS: answer times rise with arrival order
     assert (np.diff(start[answered]) >= 0).all()
-    # never more agents busy than on duty when a call is answered
+    # never more agents busy than on duty (plus those finishing off duty) when answering
     ends = start[answered] + callers.handle[answered]
+    late = answers.overtime
     for s in start[answered]:
         busy = np.sum((start[answered] <= s) & (ends > s))
+        off_duty = np.sum((late[:, 0] <= s) & (late[:, 1] > s))
         p = np.searchsorted(day.bounds, s, side="right") - 1
-        assert busy <= (day.agents[p] if p < day.periods else day.after)
+        assert busy - off_duty <= (day.agents[p] if p < day.periods else day.after)

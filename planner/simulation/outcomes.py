@@ -26,7 +26,7 @@ TOTALS = (
     "abandoned_within",  # hung up within the answer time, count
     "answered_wait",  # total wait of answered callers, seconds
     "busy_time",  # agent-seconds on calls
-    "staffed_time",  # agent-seconds on duty (agents finishing a call after their shift count)
+    "staffed_time",  # agent-seconds on duty, plus calls finished after going off duty
     "queue_time",  # caller-seconds waiting: the integral of the queue length
     "length",  # period length, seconds
     "max_queue",  # most callers waiting at once
@@ -51,8 +51,9 @@ def _path(
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """A count that moves by ``steps`` at ``times``, cut into segments at ``bounds``.
 
-    Returns each segment's period, length and value; segments after the last
-    bound are dropped. At equal times decreases come first.
+    Returns each segment's period, length and value; segments before the first
+    bound or after the last are dropped (steps before the first still count).
+    At equal times decreases come first.
     """
     # Decreases, then bounds, then increases: a stable sort keeps that order at equal times.
     down = steps < 0
@@ -63,7 +64,7 @@ def _path(
     value = np.cumsum(d[order])
     length = np.diff(t, append=t[-1])
     period = np.searchsorted(bounds, t, side="right") - 1
-    keep = period < bounds.size - 1
+    keep = (period >= 0) & (period < bounds.size - 1)
     return period[keep], length[keep], value[keep]
 
 
@@ -72,24 +73,54 @@ def _sum_by(period: IntArray, weights: FloatArray, periods: int) -> FloatArray:
 
 
 def period_totals(
-    callers: Callers, start: FloatArray, day: Day, answer_time: float
+    callers: Callers,
+    start: FloatArray,
+    overtime: FloatArray,
+    day: Day,
+    answer_time: float,
+    lo: int = 0,
+    hi: int | None = None,
 ) -> dict[str, FloatArray]:
-    """Every figure in :data:`TOTALS` for every period (warm-up included)."""
-    periods = day.periods
+    """Every figure in :data:`TOTALS` for periods ``lo..hi`` (default: all, warm-up included).
+
+    ``start`` must hold the answer times of every caller who arrived up to
+    period ``hi``, and ``overtime`` the ``(from, to)`` pairs of calls finished
+    off duty (see :class:`~planner.simulation.engines.Answers`). Only those
+    callers are looked at: the ones who arrived in the window, and the earlier
+    ones still busy or waiting when it begins.
+    """
+    hi = day.periods - 1 if hi is None else hi
+    size = hi - lo + 1
     horizon = day.horizon
-    per = callers.period
+    first, stop = (int(i) for i in np.searchsorted(callers.period, [lo, hi + 1]))
+    if lo > 0:
+        s_pre = start[:first]
+        answered_pre = np.isfinite(s_pre)
+        busy_after = answered_pre & (s_pre + callers.handle[:first] > day.bounds[lo])
+        wait_after = leave_times(callers.head(first), s_pre, day) > day.bounds[lo]
+        idx = np.concatenate([np.flatnonzero(busy_after | wait_after), np.arange(first, stop)])
+        callers = Callers(
+            callers.arrival[idx], callers.handle[idx], callers.deadline[idx], callers.period[idx]
+        )
+        start = start[idx]
+    else:
+        callers = callers.head(stop)
+        start = start[:stop]
     code = outcome_codes(callers, start, day)
     answered = code == 0
     abandoned = code == 1
     leave = leave_times(callers, start, day)
     wait = leave - callers.arrival
+    per = callers.period - lo
+    inside = per >= 0  # callers who arrived in the window
 
     def count(mask: np.ndarray, weights: FloatArray | None = None) -> FloatArray:
+        mask = mask & inside
         w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
-        return _sum_by(per, w, periods)
+        return _sum_by(np.where(inside, per, 0), w, size)
 
     out = {
-        "offered": _sum_by(per, np.ones(per.size), periods),
+        "offered": count(np.ones(per.size, dtype=bool)),
         "answered": count(answered),
         "abandoned": count(abandoned),
         "queued_at_end": count(code == 2),
@@ -97,8 +128,9 @@ def period_totals(
         "answered_within": count(answered & (wait <= answer_time)),
         "abandoned_within": count(abandoned & (wait <= answer_time)),
         "answered_wait": count(answered, wait),
-        "length": np.diff(day.bounds),
+        "length": np.diff(day.bounds)[lo : hi + 1],
     }
+    bounds = day.bounds[lo : hi + 2]
 
     # Agents busy: +1 when a call is answered, -1 when it ends (within the day).
     s = start[answered]
@@ -106,11 +138,16 @@ def period_totals(
     s = s[s < horizon]
     e = e[e < horizon]
     period, length, busy = _path(
-        np.concatenate([s, e]), np.concatenate([np.ones(s.size), -np.ones(e.size)]), day.bounds
+        np.concatenate([s, e]), np.concatenate([np.ones(s.size), -np.ones(e.size)]), bounds
     )
-    out["busy_time"] = _sum_by(period, busy * length, periods)
-    staffed = np.maximum(busy, day.agents[period])
-    out["staffed_time"] = _sum_by(period, staffed * length, periods)
+    out["busy_time"] = _sum_by(period, busy * length, size)
+
+    # Agents on duty, plus those finishing a call after going off duty.
+    extra = overtime[overtime[:, 1] > bounds[0]]
+    period, length, late = _path(extra.ravel(), np.tile([1.0, -1.0], len(extra)), bounds)
+    out["staffed_time"] = day.agents[lo : hi + 1] * out["length"] + _sum_by(
+        period, late * length, size
+    )
 
     # Callers waiting: +1 on arrival for those not answered at once, -1 when they leave.
     queued = wait > 0
@@ -121,10 +158,10 @@ def period_totals(
     period, length, waiting = _path(
         np.concatenate([a, gone]),
         np.concatenate([np.ones(a.size), -np.ones(gone.size)]),
-        day.bounds,
+        bounds,
     )
-    out["queue_time"] = _sum_by(period, waiting * length, periods)
-    most = np.zeros(periods)
+    out["queue_time"] = _sum_by(period, waiting * length, size)
+    most = np.zeros(size)
     np.maximum.at(most, period, waiting)
     out["max_queue"] = most
     return out

@@ -16,7 +16,7 @@ from planner.errors import InputError
 from planner.queueing import SLBasis, _sl_from_parts
 from planner.simulation.day import Callers, Day, IntArray, draw_callers
 from planner.simulation.distributions import Distribution, Exponential, as_distribution
-from planner.simulation.engines import ENGINES
+from planner.simulation.engines import ENGINES, Answers
 from planner.simulation.outcomes import (
     TOTALS,
     leave_times,
@@ -177,7 +177,7 @@ class Experiment:
 
     def totals(
         self, plan: IntArray, engine: str, answer_time: float, r: int, upto: int | None = None
-    ) -> tuple[dict[str, FloatArray], FloatArray]:
+    ) -> tuple[dict[str, FloatArray], Answers]:
         """Per-interval totals of replication ``r`` (warm-up dropped) and answer times.
 
         With ``upto``, only callers who arrive in intervals ``<= upto`` are
@@ -189,9 +189,9 @@ class Experiment:
             stop = int(np.searchsorted(callers.period, upto + self.first, side="right"))
             callers = callers.head(stop)
         day = self.day(plan)
-        start = ENGINES[engine](callers, day)
-        totals = period_totals(callers, start, day, answer_time)
-        return {k: t[self.first :] for k, t in totals.items()}, start
+        answers = ENGINES[engine](callers, day)
+        totals = period_totals(callers, answers.start, answers.overtime, day, answer_time)
+        return {k: t[self.first :] for k, t in totals.items()}, answers
 
     def records(self, r: int, start: FloatArray, day: Day, labels: list[object]) -> pd.DataFrame:
         """Per-call records of replication ``r``, warm-up callers left out."""
@@ -316,10 +316,10 @@ def simulate(
     per_rep = []
     records = []
     for r in range(exp.replications):
-        totals, start = exp.totals(plan, name, answer_time, r)
+        totals, answers = exp.totals(plan, name, answer_time, r)
         per_rep.append(totals)
         if record_calls:
-            records.append(exp.records(r, start, exp.day(plan), wl.labels))
+            records.append(exp.records(r, answers.start, exp.day(plan), wl.labels))
     stacked = {k: np.stack([t[k] for t in per_rep]) for k in TOTALS}
     return SimulationResult(
         agents=plan,
