@@ -14,6 +14,11 @@ exponential patience (mean 300 s), offered load 0.9 per agent (18 Erlangs),
 * ``simulate(...)``: the public call end to end with each engine, drawing the
   callers and computing every per-interval metric.
 
+Then ``simulated_staffing`` (the search for the plan that meets 80/20 in
+simulation) is timed on the bundled retail-bank day (24 half hours, about
+4,900 calls, 20 replications) and on a large day (28 half hours, 117,000
+calls, up to about 1,000 agents, 10 replications).
+
 All engines must return the same answer times; the script checks it. Run with
 ``make bench`` or ``python bench/bench_simulation.py [--calls N] [--repeat R]``.
 """
@@ -23,11 +28,13 @@ from __future__ import annotations
 import argparse
 import gc
 import time
+from pathlib import Path
 
 import numpy as np
 import simpy
 
-from planner.simulation import simulate
+from planner import Scenario, Targets
+from planner.simulation import Lognormal, simulate, simulated_staffing
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Exponential
 from planner.simulation.engines import run_fast, run_simpy
@@ -91,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-staffing", action="store_true", help="only the engines")
     args = parser.parse_args()
     workload, callers, day = case(args.calls)
     n = len(callers)
@@ -138,6 +146,41 @@ def main() -> None:
         f"fast engine vs planner SimPy engine: "
         f"{timings['planner SimPy engine'] / timings['planner fast engine']:.1f}x"
     )
+    if not args.skip_staffing:
+        staffing_search()
+
+
+def staffing_search() -> None:
+    """Time simulated_staffing on the default scenario and on a 1,000-agent day."""
+    bank = Scenario.load(Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml")
+    large_calls = (np.sin(np.linspace(0, np.pi, 28)) * 6000 + 500).round()
+    cases = [
+        ("retail bank, 20 replications", bank.workload(), bank.targets, 20),
+        (
+            "1,000-agent day, 10 replications",
+            {"calls": large_calls, "aht": [300.0] * 28},
+            Targets(service_level=0.8, answer_time=20),
+            10,
+        ),
+    ]
+    print()
+    print(f"{'simulated_staffing':34}{'seconds':>10}{'plans':>8}{'calls':>10}{'agent-h diff':>14}")
+    for label, workload, targets, reps in cases:
+        gc.collect()
+        t0 = time.perf_counter()
+        plan = simulated_staffing(
+            workload,
+            targets,
+            interval=1800,
+            handle=Lognormal(300, 1.0),
+            patience=180,
+            replications=reps,
+            seed=1,
+        )
+        seconds = time.perf_counter() - t0
+        calls = plan.result.day("offered").mean
+        diff = plan.summary()["difference_hours"]
+        print(f"{label:34}{seconds:10.2f}{plan.evaluations:8d}{calls:10,.0f}{diff:+14.1f}")
 
 
 if __name__ == "__main__":
