@@ -6,6 +6,10 @@ Examples::
         --service-level 0.8 --answer-time 20 --format json
     planner requirements day.csv --patience 120 --shrinkage 0.3 --format csv
     planner requirements --scenario scenarios/retail_bank.toml
+    planner simulate --scenario scenarios/retail_bank.toml --handle-cv 1.2 \
+        --replications 50 --seed 1
+    planner simulate day.csv --agents 14,30,28 --patience 120 --format csv
+    planner simulate --scenario scenarios/retail_bank.toml --find-staffing
 
 Bad input ends with exit status 2 and a one-line message on stderr.
 """
@@ -20,11 +24,20 @@ from typing import NoReturn
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from planner.errors import InputError
 from planner.io import read_workload_csv
 from planner.scenario import Scenario
-from planner.staffing import Targets, requirements
+from planner.simulation import (
+    METRICS,
+    Distribution,
+    Exponential,
+    Lognormal,
+    simulate,
+    simulated_staffing,
+)
+from planner.staffing import Targets, required_agents, requirements
 
 __all__ = ["main"]
 
@@ -48,20 +61,71 @@ def _build_parser() -> argparse.ArgumentParser:
             "Service level is answered within --answer-time over offered calls."
         ),
     )
-    req.add_argument("file", nargs="?", help="CSV with columns calls, aht (others are kept)")
-    req.add_argument("--scenario", help="scenario TOML file (its targets unless overridden)")
-    req.add_argument("--calls", type=float, help="offered calls in the interval")
-    req.add_argument("--aht", type=float, help="average handle time, seconds")
-    req.add_argument("--interval", type=float, help="interval length, seconds (default 1800)")
-    req.add_argument("--service-level", type=float, help="target fraction, e.g. 0.8")
-    req.add_argument("--answer-time", type=float, help="service-level threshold, seconds")
-    req.add_argument("--asa", type=float, help="maximum average speed of answer, seconds")
-    req.add_argument("--max-abandon", type=float, help="maximum abandon rate (needs --patience)")
-    req.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.9")
+    _workload_arguments(req)
     req.add_argument("--patience", type=float, help="mean patience, seconds (Erlang A)")
     req.add_argument("--shrinkage", type=float, help="fraction of paid time off the phones")
     req.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    sim = sub.add_parser(
+        "simulate",
+        help="simulate a staffing plan over the day, with confidence intervals",
+        description=(
+            "Simulate the day (one FCFS queue, backlog carried between intervals) with "
+            "replications, and report each interval's service level, ASA, abandon rate, "
+            "occupancy and queue as a mean with a 95%% confidence interval. The plan is "
+            "--agents, or the Erlang requirement for the targets; with --find-staffing, "
+            "the plan that meets the targets in simulation, beside the Erlang plan."
+        ),
+    )
+    _workload_arguments(sim)
+    sim.add_argument(
+        "--agents",
+        help="agents per interval: one number, or one per interval, "
+        "comma-separated (default: the Erlang requirement)",
+    )
+    sim.add_argument(
+        "--find-staffing",
+        action="store_true",
+        help="search for the plan that meets the targets in simulation",
+    )
+    sim.add_argument("--patience", type=float, help="mean patience, seconds (default: none)")
+    sim.add_argument(
+        "--patience-cv", type=float, help="lognormal patience with this CV (default: exponential)"
+    )
+    sim.add_argument(
+        "--handle-cv", type=float, help="lognormal handle times with this CV (default: exponential)"
+    )
+    sim.add_argument("--replications", type=int, default=20, help="independent days (20)")
+    sim.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    sim.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="seconds simulated before the first interval (0: the day starts empty; "
+        "3600 compares a single interval with Erlang's steady state)",
+    )
+    sim.add_argument(
+        "--close",
+        choices=("serve_queue", "stop"),
+        default="serve_queue",
+        help="callers waiting at the end: answered (default) or left",
+    )
+    sim.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto")
+    sim.add_argument("--format", choices=("table", "json", "csv"), default="table")
     return parser
+
+
+def _workload_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("file", nargs="?", help="CSV with columns calls, aht (others are kept)")
+    cmd.add_argument("--scenario", help="scenario TOML file (its targets unless overridden)")
+    cmd.add_argument("--calls", type=float, help="offered calls in the interval")
+    cmd.add_argument("--aht", type=float, help="average handle time, seconds")
+    cmd.add_argument("--interval", type=float, help="interval length, seconds (default 1800)")
+    cmd.add_argument("--service-level", type=float, help="target fraction, e.g. 0.8")
+    cmd.add_argument("--answer-time", type=float, help="service-level threshold, seconds")
+    cmd.add_argument("--asa", type=float, help="maximum average speed of answer, seconds")
+    cmd.add_argument("--max-abandon", type=float, help="maximum abandon rate (needs --patience)")
+    cmd.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.9")
 
 
 def _targets(args: argparse.Namespace, base: Targets) -> Targets:
@@ -76,7 +140,8 @@ def _targets(args: argparse.Namespace, base: Targets) -> Targets:
     return Targets(**merged)
 
 
-def _requirements(args: argparse.Namespace) -> pd.DataFrame:
+def _setup(args: argparse.Namespace) -> tuple[pd.DataFrame, Targets, float, float, float | None]:
+    """Workload, targets, interval, shrinkage and patience from the arguments."""
     sources = [s for s in (args.file, args.scenario) if s is not None]
     single = args.calls is not None or args.aht is not None
     if len(sources) + single != 1:
@@ -96,19 +161,73 @@ def _requirements(args: argparse.Namespace) -> pd.DataFrame:
         targets, interval, shrinkage, patience = Targets(), 1800.0, 0.0, None
     if args.interval is not None:
         interval = args.interval
-    if args.shrinkage is not None:
+    if getattr(args, "shrinkage", None) is not None:
         shrinkage = args.shrinkage
     if args.patience is not None:
         patience = args.patience
-    return requirements(df, _targets(args, targets), interval, shrinkage, patience)
+    return df, _targets(args, targets), interval, shrinkage, patience
+
+
+def _requirements(args: argparse.Namespace) -> pd.DataFrame:
+    df, targets, interval, shrinkage, patience = _setup(args)
+    return requirements(df, targets, interval, shrinkage, patience)
+
+
+def _plan(text: str, intervals: int) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise InputError(f"--agents must be numbers separated by commas: {text!r}") from None
+    if len(values) == 1:
+        return values * intervals
+    if len(values) != intervals:
+        raise InputError(f"--agents has {len(values)} numbers for {intervals} intervals")
+    return values
+
+
+def _simulate(args: argparse.Namespace) -> pd.DataFrame:
+    df, targets, interval, _, patience = _setup(args)
+    if args.patience_cv is not None and patience is None:
+        raise InputError("--patience-cv needs --patience (the mean)")
+    pat: Distribution | None = None
+    if patience is not None:
+        pat = (
+            Exponential(patience)
+            if args.patience_cv is None
+            else (Lognormal(patience, args.patience_cv))
+        )
+    handle = None if args.handle_cv is None else Lognormal(1.0, args.handle_cv)
+    common = {
+        "interval": interval, "handle": handle, "patience": pat,
+        "replications": args.replications, "seed": args.seed, "warmup": args.warmup,
+        "close": args.close, "engine": args.engine,
+    }  # fmt: skip
+    if args.find_staffing:
+        if args.agents is not None:
+            raise InputError("give --agents or --find-staffing, not both")
+        found = simulated_staffing(df, targets, **common)
+        table = found.to_frame()
+    else:
+        agents: ArrayLike
+        if args.agents is not None:
+            agents = _plan(args.agents, len(df))
+        else:
+            agents = required_agents(df["calls"], df["aht"], interval, targets, patience)
+        table = simulate(
+            df, agents, answer_time=targets.answer_time, sl_basis=targets.sl_basis, **common
+        ).table()
+    keep = [c for c in df.columns if c not in ("calls", "aht")]
+    return pd.concat([df[keep].reset_index(drop=True), table.reset_index(drop=True)], axis=1)
 
 
 def _render(table: pd.DataFrame, fmt: str) -> str:
     if fmt == "csv":
         return table.to_csv(index=False)
     if fmt == "json":
-        records = table.replace({np.inf: None}).to_dict(orient="records")
+        records = table.replace({np.inf: None, np.nan: None}).to_dict(orient="records")
         return json.dumps(records, indent=2) + "\n"
+    if "service_level_ci_low" in table:
+        return _simulated_table(table)
     shown = table.copy()
     for col in ("service_level", "occupancy", "abandon_rate"):
         if col in shown:
@@ -119,12 +238,53 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     return shown.to_string(index=False) + "\n"
 
 
+_SHOWN = {  # simulated metrics shown as text, with their format
+    "offered": "{:.1f}",
+    "abandoned": "{:.1f}",
+    "service_level": "{:.1%}",
+    "asa": "{:.1f}",
+    "abandon_rate": "{:.1%}",
+    "occupancy": "{:.1%}",
+    "max_queue": "{:.1f}",
+}
+
+
+def _simulated_table(table: pd.DataFrame) -> str:
+    """Simulation results as text: each metric's mean with its 95% confidence interval."""
+    names = [str(c) for c in table.columns]
+    kept = [
+        c
+        for c in names
+        if "_ci_" not in c and not c.startswith("erlang_") and (c in _SHOWN or c not in METRICS)
+    ]
+    shown = table[kept].copy()
+    if "erlang_agents" in names:
+        shown.insert(kept.index("agents"), "erlang_agents", table["erlang_agents"])
+    for col, fmt in _SHOWN.items():
+        if col not in shown:
+            continue
+
+        def cell(m: float, lo: float, hi: float, fmt: str = fmt) -> str:
+            if not np.isfinite(m):
+                return "-"
+            return fmt.format(m) + (f" ({fmt.format(lo)}-{fmt.format(hi)})" if lo < hi else "")
+
+        shown[col] = [
+            cell(m, lo, hi)
+            for m, lo, hi in zip(
+                table[col], table[f"{col}_ci_low"], table[f"{col}_ci_high"], strict=True
+            )
+        ]
+    note = "mean (95% confidence interval) over replications; service level over offered calls\n"
+    return shown.to_string(index=False) + "\n" + note
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
-        table = _requirements(args)
+        table = _requirements(args) if args.command == "requirements" else _simulate(args)
     except InputError as err:
         print(f"planner: error: {err}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import planner
 from planner import Targets, required_agents
 from planner.cli import main
 
@@ -130,3 +131,70 @@ def test_installed_console_script():
     )
     assert bad.returncode == 2
     assert bad.stderr.startswith("planner: error: 'calls' must be >= 0")
+
+
+def test_simulate_the_erlang_plan_of_a_scenario(capsys):
+    scenario = str(ROOT / "scenarios" / "retail_bank.toml")
+    code, out, err = run(
+        capsys, "simulate", "--scenario", scenario, "--replications", "5", "--format", "csv"
+    )
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    plan = planner.Scenario.load(scenario).requirements()["agents"]
+    assert table["agents"].tolist() == plan.tolist()
+    assert table["interval_start"].iloc[0] == "08:00"
+    assert ((table["service_level_ci_low"] <= table["service_level"])
+            & (table["service_level"] <= table["service_level_ci_high"])).all()  # fmt: skip
+    res = planner.simulate(
+        planner.Scenario.load(scenario).workload(), plan, interval=1800, patience=150,
+        replications=5, seed=1,
+    )  # fmt: skip
+    assert table["service_level"].tolist() == pytest.approx(res["service_level"].mean.tolist())
+
+
+def test_simulate_a_given_plan_as_text_and_json(capsys):
+    code, out, err = run(
+        capsys, "simulate", "--calls", "100", "--aht", "180", "--agents", "14",
+        "--handle-cv", "1.5", "--patience", "200", "--patience-cv", "0.8",
+        "--replications", "4", "--warmup", "3600",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "service_level" in out and "95% confidence interval" in out
+    code, out, err = run(
+        capsys, "simulate", "--calls", "100", "--aht", "180", "--agents", "14",
+        "--replications", "1", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    (row,) = json.loads(out)  # valid JSON: a single replication has no interval (null)
+    assert row["agents"] == 14 and row["service_level_ci_low"] is None
+
+
+def test_simulate_finds_staffing(capsys, tmp_path):
+    path = tmp_path / "day.csv"
+    path.write_text("calls,aht\n80,240\n200,240\n150,240\n")
+    code, out, err = run(
+        capsys, "simulate", str(path), "--find-staffing", "--replications", "8", "--format", "csv"
+    )
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    assert (table["difference"] == table["agents"] - table["erlang_agents"]).all()
+    assert (table["service_level"] >= 0.8).all()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--agents", "14,15"], "--agents has 2 numbers for 1 intervals"),
+        (["--agents", "fourteen"], "--agents must be numbers"),
+        (["--agents", "-1"], "'staffing' must be a whole number >= 0"),
+        (["--patience-cv", "1"], "--patience-cv needs --patience"),
+        (["--handle-cv", "0"], "'Lognormal.cv' must be > 0"),
+        (["--replications", "0"], "'replications' must be a whole number >= 1"),
+        (["--agents", "14", "--find-staffing"], "give --agents or --find-staffing"),
+    ],
+)
+def test_simulate_bad_input_is_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "simulate", "--calls", "100", "--aht", "180", *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err and len(err.strip().splitlines()) == 1

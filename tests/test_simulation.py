@@ -146,6 +146,20 @@ def test_seed_none_is_recorded_so_the_run_can_be_repeated():
     pd.testing.assert_frame_equal(a.to_frame(), run(seed=a.seed).to_frame())
 
 
+def test_replications_draw_from_the_seeds_children_and_leave_the_seed_alone():
+    root = np.random.SeedSequence(2024)
+    twenty = run(seed=root, replications=20)
+    assert root.n_children_spawned == 0
+    ten = run(seed=root, replications=10)
+    np.testing.assert_array_equal(
+        ten.per_interval["service_level"], twenty.per_interval["service_level"][:10]
+    )
+    child = root.spawn(3)[2]
+    res = run(seed=child)
+    assert res.seed is child
+    pd.testing.assert_frame_equal(res.to_frame(), run(seed=res.seed).to_frame())
+
+
 def test_replications_are_independent_streams():
     res = run(record_calls=True)
     firsts = res.calls.groupby("replication")["arrival"].first()

@@ -39,6 +39,14 @@ METRICS: dict[str, str] = {
 }
 
 
+_FRACTIONS = {"service_level", "p_wait", "abandon_rate", "occupancy"}
+
+
+def _limits(metric: str) -> tuple[float, float]:
+    """Range of a metric: fractions lie in [0, 1], everything else is >= 0."""
+    return (0.0, 1.0) if metric in _FRACTIONS else (0.0, np.inf)
+
+
 def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
     """num / den, NaN where den is 0 (the ratio is undefined, not zero)."""
     out = np.full(np.broadcast(num, den).shape, np.nan)
@@ -75,7 +83,8 @@ class Estimate:
 
     ``values`` holds one row per replication (a scalar per replication for a
     whole-day figure, one column per interval otherwise); NaN marks a
-    replication where the metric is undefined.
+    replication where the metric is undefined. ``limits`` is the metric's
+    possible range.
 
     Examples
     --------
@@ -88,6 +97,7 @@ class Estimate:
 
     values: FloatArray
     level: float = 0.95
+    limits: tuple[float, float] = (-np.inf, np.inf)
 
     @property
     def n(self):
@@ -123,9 +133,14 @@ class Estimate:
         return float(out) if out.ndim == 0 else out
 
     def confidence_interval(self, level: float | None = None):
-        """``(low, high)``: the t confidence interval for the mean."""
+        """``(low, high)``: the t confidence interval for the mean, within ``limits``.
+
+        A metric's possible range (0 to 1 for a fraction) bounds its mean, so
+        the interval is cut to it.
+        """
         h = self.half_width(level)
-        return self.mean - h, self.mean + h
+        low, high = np.clip(self.mean - h, *self.limits), np.clip(self.mean + h, *self.limits)
+        return (float(low), float(high)) if np.ndim(low) == 0 else (low, high)
 
     @property
     def ci_low(self):
@@ -155,8 +170,9 @@ class SimulationResult:
     interval : interval length, seconds.
     labels : one label per interval (the workload's index).
     answer_time, sl_basis : the service-level definition used.
-    replications, seed, engine, level : how it was run; ``seed`` is the entropy
-        that reproduces it (``simulate(..., seed=result.seed)``).
+    replications, seed, engine, level : how it was run; ``seed`` reproduces
+        it (``simulate(..., seed=result.seed)``): the entropy, or the
+        SeedSequence given when it was a spawned child.
     per_interval : metric -> array (replications, intervals).
     per_day : metric -> array (replications,), whole-day figures (warm-up
         excluded) pooled from the interval totals.
@@ -169,7 +185,7 @@ class SimulationResult:
     answer_time: float
     sl_basis: SLBasis
     replications: int
-    seed: int | Sequence[int]
+    seed: int | Sequence[int] | np.random.SeedSequence
     engine: str
     level: float
     per_interval: dict[str, FloatArray] = field(repr=False)
@@ -178,11 +194,11 @@ class SimulationResult:
 
     def __getitem__(self, metric: str) -> Estimate:
         """Per-interval estimate of one metric, e.g. ``result["service_level"].mean``."""
-        return Estimate(self.per_interval[self._known(metric)], self.level)
+        return Estimate(self.per_interval[self._known(metric)], self.level, _limits(metric))
 
     def day(self, metric: str) -> Estimate:
         """Whole-day estimate of one metric, e.g. ``result.day("abandon_rate")``."""
-        return Estimate(self.per_day[self._known(metric)], self.level)
+        return Estimate(self.per_day[self._known(metric)], self.level, _limits(metric))
 
     def _known(self, metric: str) -> str:
         if metric not in METRICS:

@@ -28,6 +28,7 @@ from planner.simulation.results import SimulationResult, metrics_from_totals
 __all__ = ["Engine", "simulate"]
 
 Engine = Literal["auto", "fast", "simpy"]
+Seed = int | Sequence[int] | np.random.SeedSequence
 Close = Literal["serve_queue", "stop"]
 _OUTCOMES = np.array(["answered", "abandoned", "queued_at_end"])
 
@@ -119,7 +120,7 @@ class Experiment:
         handle: Distribution | float | None,
         patience: Distribution | float | None,
         replications: int,
-        seed: int | np.random.SeedSequence | None,
+        seed: Seed | None,
         dispersion: float,
         warmup: float,
         close: Close = "serve_queue",
@@ -139,7 +140,9 @@ class Experiment:
             raise InputError(f"'close' must be 'serve_queue' or 'stop': {close!r}")
         self.close: Close = close
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        self.seed: int | Sequence[int] = root.entropy  # type: ignore[assignment]  # set by now
+        self.root = root
+        # What reproduces the run: the entropy, or the SeedSequence when it is a child.
+        self.seed: Seed = root if root.spawn_key else root.entropy  # type: ignore[assignment]
         k = len(workload.calls)
         first = 1 if self.warmup > 0 else 0
         edges = self.warmup + self.interval * np.arange(k + 1, dtype=np.float64)
@@ -152,7 +155,12 @@ class Experiment:
             aht = None if aht is None else np.concatenate([[aht[0]], aht])
         self._expected = expected
         self._aht = aht
-        self._seeds = root.spawn(self.replications)
+        # Replication i's seed is root's i-th child, as root.spawn() would give on a
+        # fresh root, without spawning: the caller's SeedSequence is not changed.
+        self._seeds = [
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))
+            for i in range(self.replications)
+        ]
         self._callers: list[Callers | None] = [None] * self.replications
 
     def day(self, plan: IntArray) -> Day:
@@ -230,7 +238,7 @@ def simulate(
     answer_time: float = 20.0,
     sl_basis: SLBasis = "offered",
     replications: int = 10,
-    seed: int | np.random.SeedSequence | None = None,
+    seed: Seed | None = None,
     dispersion: float = 0.0,
     warmup: float = 0.0,
     close: Close = "serve_queue",
@@ -266,7 +274,10 @@ def simulate(
         need 2 or more).
     seed : an int or SeedSequence; the same seed gives the same numbers, and
         the same callers whatever the staffing (common random numbers).
-        None draws fresh entropy, kept in ``result.seed``.
+        Replication ``i`` draws from the seed's ``i``-th child (as
+        ``SeedSequence.spawn`` numbers them), so a run of 20 replications
+        repeats the first 10 of a run of 20. None draws fresh entropy, kept
+        in ``result.seed``.
     dispersion : day-level over-dispersion of volume: every rate of a day is
         multiplied by a gamma variable with mean 1 and this coefficient of
         variation (0: plain Poisson arrivals).
