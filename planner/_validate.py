@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from planner.errors import InputError
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 def _fail(

@@ -18,7 +18,7 @@ from scipy import special
 
 from planner import _validate as v
 from planner import queueing as q
-from planner._validate import FloatArray
+from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "summarize",
 ]
 
-IntArray = NDArray[np.int64]
 
 # Every target is met by enough agents, so a bracket still open after this
 # many doublings of its first step means a model gone wrong: stop, loudly.

@@ -10,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
-from planner._validate import FloatArray
+from planner._validate import FloatArray, IntArray
 from planner.simulation.distributions import Distribution
-
-IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,7 +125,7 @@ def _restaff(
     """The heap after the staffing changes to ``n_new`` at ``bound``."""
     n_old = len(free)
     if n_new >= n_old:
-        free.extend([bound] * (n_new - n_old))  # values >= every idle entry: still a heap
+        free.extend([bound] * (n_new - n_old))  # free from the boundary
         heapq.heapify(free)
         return free
     ranked = sorted(free)  # idle (free before the bound) first, then busy by end time

@@ -1,8 +1,8 @@
-"""Per-period totals of one replication, computed from callers and answer times.
+"""Per-period totals of one replication, computed from callers and answers.
 
-Both engines return only answer times; everything reported is derived here,
-from the same records, so the engines agree on every figure when they agree
-on the answer times. Call-based figures count callers in the period they
+Both engines return only answer times and overtime; everything reported is
+derived here, from the same records, so the engines agree on every figure
+when they agree on those. Call-based figures count callers in the period they
 arrived; time-based ones (busy time, queue length) split time at the period
 boundaries.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner._validate import FloatArray
-from planner.simulation.day import Callers, Day, IntArray
+from planner._validate import FloatArray, IntArray
+from planner.simulation.day import Callers, Day
 
 # Totals that add up across periods (and across the day); "max_queue" is the
 # one that does not: the day's is the largest of its periods'.

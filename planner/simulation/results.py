@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from planner._validate import FloatArray
+from planner._validate import FloatArray, IntArray
 from planner.queueing import SLBasis
-from planner.simulation.day import IntArray
 
 __all__ = ["METRICS", "Estimate", "SimulationResult"]
 

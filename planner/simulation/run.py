@@ -11,10 +11,10 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import _validate as v
-from planner._validate import FloatArray
+from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
 from planner.queueing import SLBasis, _sl_from_parts
-from planner.simulation.day import Callers, Day, IntArray, draw_callers
+from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Distribution, Exponential, as_distribution
 from planner.simulation.engines import ENGINES, Answers
 from planner.simulation.outcomes import (
@@ -249,8 +249,9 @@ def simulate(
     """Simulate a staffing plan over a day, ``replications`` times.
 
     One FCFS queue, served by ``staffing[k]`` agents in interval ``k``; the
-    queue and calls in progress carry from one interval into the next, and
-    agents whose shift ends finish their call first (see
+    queue and calls in progress carry from one interval into the next; when
+    the staffing drops, the agents who go off duty are spread over idle and
+    busy ones, and busy ones finish their call first (see
     :mod:`planner.simulation.engines`). Calls are counted in the interval
     they arrive in; busy time and queue length are split at the boundaries
     (and left out after the last interval).

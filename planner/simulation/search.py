@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from planner._validate import FloatArray
+from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
-from planner.simulation.day import Callers, Day, IntArray
+from planner.simulation.day import Callers, Day
 from planner.simulation.distributions import Distribution
 from planner.simulation.engines import FastState, advance, close_periods, columns_of
 from planner.simulation.outcomes import TOTALS, period_totals
