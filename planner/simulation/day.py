@@ -107,10 +107,9 @@ def draw_callers(
     rate_factor = rng.gamma(1.0 / dispersion**2, dispersion**2) if dispersion > 0 else 1.0
     counts = rng.poisson(expected * rate_factor)
     period = np.repeat(np.arange(day.periods, dtype=np.int64), counts)
-    lengths = np.diff(day.bounds)
-    arrival = day.bounds[:-1][period] + rng.random(period.size) * lengths[period]
-    order = np.lexsort((arrival, period))
-    arrival = arrival[order]
+    # Uniform times within each period, sorted: sorting period + u sorts u within periods.
+    u = np.sort(period + rng.random(period.size)) - period
+    arrival = day.bounds[:-1][period] + u * np.diff(day.bounds)[period]
     n = arrival.size
     times = handle.sample(n, np.random.default_rng(handle_seed))
     if aht is not None:

@@ -48,7 +48,7 @@ def leave_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
 
 def _path(
     times: FloatArray, steps: FloatArray, bounds: FloatArray
-) -> tuple[IntArray, FloatArray, FloatArray]:
+) -> tuple[IntArray, FloatArray, FloatArray]:  # the levels of a count, for its peaks
     """A count that moves by ``steps`` at ``times``, cut into segments at ``bounds``.
 
     Returns each segment's period, length and value; segments before the first
@@ -66,6 +66,23 @@ def _path(
     period = np.searchsorted(bounds, t, side="right") - 1
     keep = (period >= 0) & (period < bounds.size - 1)
     return period[keep], length[keep], value[keep]
+
+
+def _time_inside(starts: FloatArray, ends: FloatArray, bounds: FloatArray) -> FloatArray:
+    """Per period, the total length of the spans ``[starts, ends)`` inside it, seconds.
+
+    The time spent before ``b`` is ``sum((b - start)+) - sum((b - end)+)``,
+    evaluated at every bound from sorted starts and ends and their cumulative
+    sums; no sort of the merged events is needed.
+    """
+
+    def before(x: FloatArray) -> FloatArray:
+        x = np.sort(x)
+        k = np.searchsorted(x, bounds)
+        total = np.concatenate([[0.0], np.cumsum(x)])
+        return k * bounds - total[k]
+
+    return np.diff(before(starts) - before(ends))
 
 
 def _sum_by(period: IntArray, weights: FloatArray, periods: int) -> FloatArray:
@@ -132,35 +149,24 @@ def period_totals(
     }
     bounds = day.bounds[lo : hi + 2]
 
-    # Agents busy: +1 when a call is answered, -1 when it ends (within the day).
+    # Agent-seconds on calls, and on duty (plus calls finished after going off duty).
     s = start[answered]
-    e = s + callers.handle[answered]
-    s = s[s < horizon]
-    e = e[e < horizon]
-    period, length, busy = _path(
-        np.concatenate([s, e]), np.concatenate([np.ones(s.size), -np.ones(e.size)]), bounds
-    )
-    out["busy_time"] = _sum_by(period, busy * length, size)
-
-    # Agents on duty, plus those finishing a call after going off duty.
-    extra = overtime[overtime[:, 1] > bounds[0]]
-    period, length, late = _path(extra.ravel(), np.tile([1.0, -1.0], len(extra)), bounds)
-    out["staffed_time"] = day.agents[lo : hi + 1] * out["length"] + _sum_by(
-        period, late * length, size
+    out["busy_time"] = _time_inside(s, s + callers.handle[answered], bounds)
+    out["staffed_time"] = day.agents[lo : hi + 1] * out["length"] + _time_inside(
+        overtime[:, 0], overtime[:, 1], bounds
     )
 
-    # Callers waiting: +1 on arrival for those not answered at once, -1 when they leave.
+    # Callers waiting: the integral of the queue length, and its peak.
     queued = wait > 0
     a = callers.arrival[queued]
-    a = a[a < horizon]
     gone = leave[queued]
+    out["queue_time"] = _time_inside(a, gone, bounds)
     gone = gone[gone < horizon]
-    period, length, waiting = _path(
+    period, _, waiting = _path(
         np.concatenate([a, gone]),
         np.concatenate([np.ones(a.size), -np.ones(gone.size)]),
         bounds,
     )
-    out["queue_time"] = _sum_by(period, waiting * length, size)
     most = np.zeros(size)
     np.maximum.at(most, period, waiting)
     out["max_queue"] = most
