@@ -315,3 +315,12 @@ def test_bad_arguments_are_named(kwargs, message):
 def test_bad_workloads_are_named(workload, message):
     with pytest.raises(InputError, match=message):
         simulate(workload, 5, interval=1800)
+
+
+def test_day_level_over_dispersion_reaches_simulate():
+    # Var(day total) = m + cv^2 m^2: with m = 970 and cv = 0.3, about 85,700 (sd 293);
+    # plain Poisson gives 970 (sd 31). 60 replications tell them apart by far.
+    plain = run(replications=60)
+    noisy = run(replications=60, dispersion=0.3)
+    assert np.std(plain.per_day["offered"], ddof=1) < 60
+    assert np.std(noisy.per_day["offered"], ddof=1) > 150
