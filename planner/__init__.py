@@ -1,12 +1,15 @@
 """planner: capacity planning for contact centers.
 
-Queueing formulas (Erlang B, C and A), staffing requirements per interval,
-simulation of a day with replications, scenario files and a command line.
+Forecasts from interval history, queueing formulas (Erlang B, C and A),
+staffing requirements per interval, simulation of a day with replications,
+scenario files and a command line.
 Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 """
 
+from planner import forecast
 from planner.errors import InputError
-from planner.io import read_workload_csv
+from planner.forecast import FittedForecast, backtest, forecast_requirements
+from planner.io import History, read_history, read_workload_csv
 from planner.queueing import (
     ErlangAResult,
     SLBasis,
@@ -73,6 +76,13 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "Gamma",
     "Deterministic",
     "Empirical",
+    # history and forecasts (planner.io, planner.forecast: fit)
+    "read_history",
+    "History",
+    "forecast",
+    "FittedForecast",
+    "backtest",
+    "forecast_requirements",
     # scenarios and files (planner.scenario, planner.io)
     "Scenario",
     "ScenarioError",

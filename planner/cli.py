@@ -10,6 +10,8 @@ Examples::
         --replications 50 --seed 1
     planner simulate day.csv --agents 14,30,28 --patience 120 --format csv
     planner simulate --scenario scenarios/retail_bank.toml --find-staffing
+    planner forecast history.csv --horizon 14d --country US --out forecast.csv
+    planner plan history.csv --horizon 7d --service-level 0.8 --answer-time 20 --shrinkage 0.3
 
 Bad input ends with exit status 2 and a one-line message on stderr.
 """
@@ -26,8 +28,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from planner import forecast
 from planner.errors import InputError
-from planner.io import read_workload_csv
+from planner.io import read_history, read_workload_csv
+from planner.sample import sample_history
 from planner.scenario import Scenario
 from planner.simulation import (
     METRICS,
@@ -112,6 +116,51 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto")
     sim.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    for command, helptext in (
+        ("forecast", "forecast calls and AHT per interval from history"),
+        ("plan", "forecast, then the agents needed per interval"),
+    ):
+        cmd = sub.add_parser(
+            command,
+            help=helptext,
+            description=(
+                f"{helptext[0].upper()}{helptext[1:]}: an ACD interval export (CSV with an "
+                "interval start, offered calls and AHT or handle time; common headers are "
+                "recognised). Without HISTORY.csv, the bundled sample (US holidays)."
+            ),
+        )
+        cmd.add_argument("history", nargs="?", help="interval history CSV (default: the sample)")
+        cmd.add_argument(
+            "--horizon",
+            default="14d" if command == "forecast" else "7d",
+            help="days ahead: 14, 14d or 2w",
+        )
+        cmd.add_argument("--country", help="public holidays of this country (e.g. US, GB, DE)")
+        cmd.add_argument(
+            "--special-day",
+            action="append",
+            default=[],
+            metavar="YYYY-MM-DD",
+            help="a special day (repeat for more)",
+        )
+        cmd.add_argument("--out", help="write the table to this CSV file instead")
+        cmd.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        if command == "plan":
+            cmd.add_argument("--service-level", type=float, help="target fraction, e.g. 0.8")
+            cmd.add_argument("--answer-time", type=float, help="service-level threshold, seconds")
+            cmd.add_argument("--asa", type=float, help="maximum average speed of answer, seconds")
+            cmd.add_argument("--max-abandon", type=float, help="maximum abandon rate")
+            cmd.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.9")
+            cmd.add_argument("--patience", type=float, help="mean patience, seconds (Erlang A)")
+            cmd.add_argument(
+                "--shrinkage", type=float, default=0.0, help="fraction of paid time off the phones"
+            )
+            cmd.add_argument(
+                "--quantile",
+                type=float,
+                help="staff for this quantile of predicted calls (e.g. 0.9)",
+            )
     return parser
 
 
@@ -171,6 +220,35 @@ def _setup(args: argparse.Namespace) -> tuple[pd.DataFrame, Targets, float, floa
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
     df, targets, interval, shrinkage, patience = _setup(args)
     return requirements(df, targets, interval, shrinkage, patience)
+
+
+def _forecast(args: argparse.Namespace) -> pd.DataFrame:
+    """``planner forecast`` and ``planner plan``: history -> forecast (-> requirements)."""
+    country = args.country
+    if args.history is None:
+        source: str | pd.DataFrame = sample_history()
+        country = country or "US"
+        print("planner: using the bundled sample history (US holidays)", file=sys.stderr)
+    else:
+        source = args.history
+    history = read_history(source)
+    for note in history.notes:
+        print(f"planner: {note}", file=sys.stderr)
+    model = forecast.fit(history, country=country, special_days=args.special_day)
+    if args.command == "forecast":
+        table = model.summary_frame(args.horizon)[["calls", "calls_lower", "calls_upper", "aht"]]
+    else:
+        table = forecast.forecast_requirements(
+            model,
+            args.horizon,
+            _targets(args, Targets()),
+            shrinkage=args.shrinkage,
+            patience=args.patience,
+            quantile=args.quantile,
+        )
+    table = table.reset_index()
+    table["interval_start"] = table["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
+    return table
 
 
 def _plan(text: str, intervals: int) -> list[float]:
@@ -283,11 +361,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    commands = {
+        "requirements": _requirements,
+        "simulate": _simulate,
+        "forecast": _forecast,
+        "plan": _forecast,
+    }
     try:
-        table = _requirements(args) if args.command == "requirements" else _simulate(args)
+        table = commands[args.command](args)
     except InputError as err:
         print(f"planner: error: {err}", file=sys.stderr)
         return 2
+    if getattr(args, "out", None):
+        try:
+            table.to_csv(args.out, index=False)
+        except OSError as err:
+            print(f"planner: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
+            return 2
+        print(f"planner: wrote {len(table)} intervals to {args.out}", file=sys.stderr)
+        return 0
     sys.stdout.write(_render(table, args.format))
     return 0
 

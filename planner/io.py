@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import TextIO
@@ -20,7 +24,7 @@ import pandas as pd
 
 from planner.errors import InputError
 
-__all__ = ["read_workload_csv"]
+__all__ = ["HISTORY_COLUMNS", "History", "read_history", "read_workload_csv"]
 
 _REQUIRED = ("calls", "aht")
 
@@ -98,3 +102,315 @@ def read_workload_csv(source: str | PathLike[str] | TextIO) -> pd.DataFrame:
             )
         frame[col] = values
     return frame
+
+
+# --- interval history ------------------------------------------------------
+
+# Canonical history columns and the export headers they are recognised under
+# (compared lower-case, with anything but letters and digits read as a space).
+HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "interval_start": (
+        "interval", "interval start", "interval_start", "start", "start time", "timestamp",
+        "datetime", "date time", "period", "period start", "time",
+    ),
+    "offered": (
+        "offered", "calls offered", "offered calls", "contacts offered", "calls", "volume",
+        "calls in", "inbound calls",
+    ),
+    "handled": ("handled", "calls handled", "answered", "calls answered", "handled calls"),
+    "abandoned": ("abandoned", "abandons", "calls abandoned", "abandoned calls", "aband"),
+    "answered_within": (
+        "answered within", "answered within threshold", "answered in sl", "within sl",
+        "answered in 20s", "answered in 20 s", "answered within 20s", "sl calls",
+    ),
+    "aht": (
+        "aht", "avg handle time", "average handle time", "aht s", "aht sec", "aht seconds",
+        "avg handle time s",
+    ),
+    "handle_time": (
+        "handle time", "total handle time", "handle time s", "handle seconds",
+        "total handle time s",
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class History:
+    """Interval history, checked: one row per interval start.
+
+    Attributes
+    ----------
+    frame : indexed by ``interval_start`` (local wall-clock time, naive),
+        with ``offered`` (calls per interval), ``aht`` (seconds, NaN where
+        nothing was handled) and whichever of ``handled``, ``abandoned`` and
+        ``answered_within`` the source had.
+    interval : interval length, seconds.
+    filled : interval starts missing inside a day's open hours, added with 0
+        calls (ACD exports usually leave out intervals nobody called in).
+    missing_days : days between the first and the last with no rows at all
+        (not filled: a closed day and a lost export look the same).
+    notes : what was found and cleaned, one line each.
+    """
+
+    frame: pd.DataFrame
+    interval: float
+    filled: pd.DatetimeIndex
+    missing_days: tuple[date, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def days(self) -> pd.Series:
+        """Offered calls per calendar day (days with no rows are absent)."""
+        return self.frame["offered"].groupby(pd.DatetimeIndex(self.frame.index).normalize()).sum()
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+def _map_columns(
+    columns: list[str], mapping: Mapping[str, str] | None, where: str
+) -> dict[str, str]:
+    """Source column -> canonical name, from the explicit mapping, then the aliases."""
+    out: dict[str, str] = {}
+    for source, canonical in (mapping or {}).items():
+        if canonical not in HISTORY_COLUMNS:
+            raise InputError(
+                f"{where}: unknown history column {canonical!r} in the mapping; "
+                f"use one of {list(HISTORY_COLUMNS)}"
+            )
+        if source not in columns:
+            raise InputError(f"{where}: the mapping names column {source!r}, not in {columns}")
+        out[source] = canonical
+    aliases = {alias: c for c, names in HISTORY_COLUMNS.items() for alias in map(_normal, names)}
+    for col in columns:
+        if col not in out and _normal(col) in aliases:
+            out[col] = aliases[_normal(col)]
+    seen: dict[str, str] = {}
+    for source, canonical in out.items():
+        if canonical in seen:
+            raise InputError(
+                f"{where}: columns {seen[canonical]!r} and {source!r} both read as "
+                f"{canonical!r}; pass columns={{...}} to say which"
+            )
+        seen[canonical] = source
+    missing = [c for c in ("interval_start", "offered") if c not in seen]
+    if "aht" not in seen and "handle_time" not in seen:
+        missing.append("aht (or handle_time)")
+    if missing:
+        raise InputError(
+            f"{where}: no column for {missing}; found {columns}. Name them with "
+            "columns={'Your header': 'offered', ...}"
+        )
+    return out
+
+
+_OFFSET = re.compile(r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC)$")
+
+
+def _stamps(raw: pd.Series, lines: list[str], column: str, where: str) -> pd.DatetimeIndex:
+    """Interval starts as naive local wall-clock time; a bad one names its line."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        return pd.DatetimeIndex(raw.dt.tz_localize(None))
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return pd.DatetimeIndex(raw)
+    text = raw.astype(str).str.strip().str.replace(_OFFSET, "", regex=True)
+    stamps = pd.to_datetime(text, errors="coerce", format="mixed")
+    bad = stamps.isna().to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"{where}: {lines[i]}: column {column!r} is not a date and time: {raw.iloc[i]!r}"
+        )
+    return pd.DatetimeIndex(stamps)
+
+
+def _numbers(raw: pd.Series, lines: list[str], column: str, where: str, required: bool):
+    values = pd.to_numeric(raw.replace({"": np.nan}), errors="coerce").to_numpy(np.float64)
+    given = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+    bad = (given & ~np.isfinite(values)) | (~given & required)
+    bad |= np.isfinite(values) & (values < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        rule = "a number >= 0" + ("" if not required else " (it may not be blank)")
+        raise InputError(f"{where}: {lines[i]}: column {column!r} must be {rule}: {raw.iloc[i]!r}")
+    return values
+
+
+def read_history(
+    source: str | PathLike[str] | TextIO | pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    interval: float | None = None,
+) -> History:
+    """Read interval history exported from an ACD or contact-center platform.
+
+    Parameters
+    ----------
+    source : a CSV path or open file, or a DataFrame.
+    columns : explicit mapping from source headers to history columns
+        (``interval_start``, ``offered``, ``aht`` or ``handle_time``, and
+        optionally ``handled``, ``abandoned``, ``answered_within``); common
+        export headers (``Interval``, ``Calls Offered``, ``Avg Handle Time``,
+        ...) are recognised without one, see :data:`HISTORY_COLUMNS`.
+    interval : interval length, seconds; inferred from the stamps if omitted.
+
+    ``handle_time`` is the interval's total handle time (seconds), turned
+    into AHT per handled call (per offered call without a handled column).
+    Time stamps with a UTC offset keep their local wall-clock time. Errors
+    name the line (row, for a DataFrame) and column; duplicate and
+    misaligned interval starts are errors; missing intervals are reported in
+    ``notes`` (see :class:`History`). Nothing is dropped silently.
+
+    Examples
+    --------
+    >>> import io
+    >>> h = read_history(io.StringIO(
+    ...     "Interval,Calls Offered,Avg Handle Time\\n"
+    ...     "2026-03-02 08:00,40,310\\n2026-03-02 08:30,55,290\\n2026-03-02 09:30,61,300\\n"))
+    >>> h.interval, h.frame["offered"].tolist()
+    (1800.0, [40.0, 55.0, 0.0, 61.0])
+    >>> h.notes
+    ('1 missing interval inside open hours filled with 0 calls: 2026-03-02 09:00',)
+    """
+    if isinstance(source, pd.DataFrame):
+        where = "history"
+        raw = source.copy()
+        if isinstance(raw.index, pd.DatetimeIndex):
+            raw = raw.reset_index(names=raw.index.name or "interval_start")
+        raw.columns = [str(c) for c in raw.columns]
+        lines = [f"row {label!r}" for label in source.index]
+    else:
+        where, raw, numbers = _read_csv_rows(source)
+        lines = [f"line {n}" for n in numbers]
+    if raw.empty:
+        raise InputError(f"{where}: no interval rows")
+    mapped = _map_columns(list(raw.columns), columns, where)
+    by_name = {canonical: source_col for source_col, canonical in mapped.items()}
+    stamps = _stamps(raw[by_name["interval_start"]], lines, by_name["interval_start"], where)
+    data: dict[str, np.ndarray] = {}
+    for col in ("offered", "handled", "abandoned", "answered_within", "aht", "handle_time"):
+        if col in by_name:
+            data[col] = _numbers(raw[by_name[col]], lines, by_name[col], where, col == "offered")
+    notes: list[str] = []
+    if "aht" not in data:
+        per = data.get("handled", data["offered"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            data["aht"] = np.where(per > 0, data.pop("handle_time") / per, np.nan)
+        notes.append(
+            "AHT computed as handle time over "
+            + ("handled" if "handled" in data else "offered")
+            + " calls"
+        )
+    else:
+        data.pop("handle_time", None)
+    handled = data.get("handled", data["offered"])
+    bad = (handled > 0) & ~(data["aht"] > 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"{where}: {lines[i]}: AHT must be > 0 seconds where calls were handled: "
+            f"{data['aht'][i]!r}"
+        )
+    data["aht"] = np.where(handled > 0, data["aht"], np.nan)
+    frame = pd.DataFrame(data, index=stamps)
+    frame.index.name = "interval_start"
+    order = np.argsort(stamps.to_numpy(), kind="stable")
+    frame = frame.iloc[order]
+    ordered_lines = [lines[i] for i in order]
+    dup = frame.index.duplicated()
+    if dup.any():
+        i = int(np.argmax(dup))
+        j = int(np.flatnonzero(frame.index == frame.index[i])[0])
+        raise InputError(
+            f"{where}: {ordered_lines[i]}: interval {frame.index[i]} appears twice "
+            f"(also {ordered_lines[j]}); remove or merge one"
+        )
+    seconds = (
+        (pd.DatetimeIndex(frame.index) - pd.DatetimeIndex(frame.index).normalize())
+        .total_seconds()
+        .to_numpy()
+    )
+    if interval is None:
+        same_day = (
+            pd.DatetimeIndex(frame.index).normalize()[1:]
+            == pd.DatetimeIndex(frame.index).normalize()[:-1]
+        )
+        steps = np.diff(seconds)[same_day]
+        if steps.size == 0:
+            raise InputError(f"{where}: cannot infer the interval length; pass interval=")
+        values, counts = np.unique(steps, return_counts=True)
+        interval = float(values[np.argmax(counts)])
+    if not (interval >= 60 and 86400 % interval == 0):
+        raise InputError(
+            f"{where}: interval must divide a day into whole intervals of a minute or more: "
+            f"{interval!r} s"
+        )
+    off = np.mod(seconds, interval) != 0
+    if off.any():
+        i = int(np.argmax(off))
+        raise InputError(
+            f"{where}: {ordered_lines[i]}: {frame.index[i]} is not on the "
+            f"{interval / 60:g}-minute grid of the other intervals"
+        )
+    # Intervals missing inside a day's open hours: ACDs leave out empty ones.
+    full = []
+    for _, group in frame.groupby(pd.DatetimeIndex(frame.index).normalize()):
+        full.append(pd.date_range(group.index[0], group.index[-1], freq=f"{int(interval)}s"))
+    grid = full[0].append(full[1:]) if len(full) > 1 else full[0]
+    filled = grid.difference(frame.index)
+    if len(filled):
+        frame = frame.reindex(grid)
+        frame.loc[filled, "offered"] = 0.0
+        for col in ("handled", "abandoned", "answered_within"):
+            if col in frame:
+                frame.loc[filled, col] = 0.0
+        shown = ", ".join(str(t)[:16] for t in filled[:5]) + (" ..." if len(filled) > 5 else "")
+        notes.insert(
+            0,
+            f"{len(filled)} missing interval{'s' if len(filled) > 1 else ''} inside open hours "
+            f"filled with 0 calls: {shown}",
+        )
+    days = pd.date_range(frame.index[0].normalize(), frame.index[-1].normalize(), freq="D")
+    missing_days = tuple(
+        d.date() for d in days.difference(pd.DatetimeIndex(frame.index).normalize().unique())
+    )
+    if missing_days:
+        notes.append(
+            f"{len(missing_days)} day(s) with no rows (closed, or missing from the export): "
+            + ", ".join(map(str, missing_days[:5]))
+            + (" ..." if len(missing_days) > 5 else "")
+        )
+    frame.index.name = "interval_start"
+    return History(frame, float(interval), pd.DatetimeIndex(filled), missing_days, tuple(notes))
+
+
+def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFrame, list[int]]:
+    """All rows of a CSV as strings, with their line numbers; ragged rows are errors."""
+    name = getattr(source, "name", None) or "<stream>"
+    if isinstance(source, (str, PathLike)):
+        path = Path(source)
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as err:
+            raise InputError(f"cannot read history file {name}: {err.strerror}") from None
+        handle: TextIO = io.StringIO(text)
+    else:
+        handle = source
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise InputError(f"{name}: empty file, expected a header row")
+    columns = [cell.strip() for cell in header]
+    rows, lines = [], []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            raise InputError(
+                f"{name}: line {reader.line_num}: expected {len(columns)} fields, got {len(row)}"
+            )
+        rows.append([cell.strip() for cell in row])
+        lines.append(reader.line_num)
+    return name, pd.DataFrame(rows, columns=columns, dtype=object), lines

@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import planner
+import planner.sample
 from planner import Targets, required_agents
 from planner.cli import main
 
@@ -198,3 +200,52 @@ def test_simulate_bad_input_is_one_line(capsys, argv, message):
     assert code == 2
     assert out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_forecast_of_the_bundled_sample_to_a_file(capsys, tmp_path):
+    out_path = tmp_path / "forecast.csv"
+    code, out, err = run(capsys, "forecast", "--horizon", "14d", "--out", str(out_path))
+    assert code == 0, err
+    assert out == ""
+    assert "bundled sample" in err and f"to {out_path}" in err
+    table = pd.read_csv(out_path)
+    assert list(table.columns) == ["interval_start", "calls", "calls_lower", "calls_upper", "aht"]
+    model = planner.forecast.fit(planner.read_history(planner.sample.SAMPLE_PATH), country="US")
+    expected = model.forecast("14d")
+    assert len(table) == len(expected)
+    np.testing.assert_allclose(table["calls"], expected["calls"])
+    assert table["interval_start"].iloc[0] == "2026-05-25 09:00"  # Memorial Day, late start
+
+
+def test_plan_from_a_history_file(capsys, tmp_path):
+    history = tmp_path / "history.csv"
+    planner.sample.generate_history(weeks=8, country=None, seed=3).to_csv(history, index=False)
+    code, out, err = run(
+        capsys, "plan", str(history), "--horizon", "2d", "--service-level", "0.8",
+        "--answer-time", "20", "--shrinkage", "0.3", "--quantile", "0.9", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    assert {"interval_start", "calls", "calls_mean", "agents", "scheduled"} <= set(table.columns)
+    assert (table["calls"] >= table["calls_mean"]).all()
+    model = planner.forecast.fit(planner.read_history(history))
+    direct = planner.forecast_requirements(
+        model, 2, Targets(service_level=0.8, answer_time=20), shrinkage=0.3, quantile=0.9
+    )
+    assert table["scheduled"].tolist() == direct["scheduled"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["forecast", "--horizon", "soon"], "'horizon' must be a number of days"),
+        (["forecast", "missing.csv"], "cannot read history file missing.csv"),
+        (["plan", "--quantile", "2"], "'quantile' must be in (0, 1)"),
+        (["forecast", "--country", "Atlantis"], "'country' is not known"),
+    ],
+)
+def test_forecast_bad_input_is_one_line(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err.strip().splitlines()[-1]

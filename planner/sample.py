@@ -1,0 +1,142 @@
+"""A synthetic contact-center history from a known process: the bundled sample data.
+
+:func:`generate_history` draws interval history (offered, handled, abandoned,
+answered within 20 s, AHT) from a process whose every part is known, so
+that tests can check what a forecast recovers:
+
+- daily volume ``base * (1 + trend) ** week * weekly[weekday]``;
+- an intraday profile per weekday (weekdays: a morning peak and a smaller
+  one after lunch; Saturday: one late-morning hump; Sunday closed by default);
+- public holidays (from the ``holidays`` package) at ``holiday_factor`` of an
+  ordinary day's volume, with a Saturday-like profile, and the first open day
+  after one at ``after_holiday_factor``;
+- negative-binomial noise: every day's volume is multiplied by a gamma
+  variable with mean 1 and CV ``day_cv``, and intervals are Poisson given it;
+- AHT that varies by time of day (longer early and late) around ``aht``,
+  with lognormal handle times averaged over the interval's calls.
+
+``data/make_sample.py`` writes ``data/sample_history.csv`` with the defaults;
+the app, the CLI and the notebooks use that file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import holidays as holiday_calendars
+import numpy as np
+import pandas as pd
+
+__all__ = ["SAMPLE_PATH", "WEEKLY", "generate_history", "intraday_profile", "sample_history"]
+
+SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "sample_history.csv"
+WEEKLY = (1.18, 1.06, 1.0, 0.97, 0.93, 0.45, 0.0)  # Monday .. Sunday, relative volume
+
+
+def _bump(hours: np.ndarray, center: float, width: float) -> np.ndarray:
+    return np.exp(-0.5 * ((hours - center) / width) ** 2)
+
+
+def intraday_profile(weekday: int, interval: float = 1800.0) -> pd.Series:
+    """Share of a day's calls in each interval (index: seconds after midnight); sums to 1."""
+    if weekday == 6:
+        return pd.Series(dtype=float)
+    open_h, close_h = (9.0, 17.0) if weekday == 5 else (8.0, 20.0)
+    starts = np.arange(open_h * 3600, close_h * 3600, interval)
+    hours = (starts + interval / 2) / 3600
+    if weekday == 5:
+        shape = _bump(hours, 11.5, 2.2)
+    else:
+        shape = _bump(hours, 10.5, 1.6) + 0.7 * _bump(hours, 14.5, 1.8) + 0.15
+    if weekday == 0:
+        shape = shape * (1 + 0.25 * _bump(hours, 9.0, 1.0))  # Monday's early rush
+    return pd.Series(shape / shape.sum(), index=starts)
+
+
+def _aht_by_hour(hours: np.ndarray, aht: float) -> np.ndarray:
+    return aht * (1 + 0.12 * _bump(hours, 8.5, 1.2) + 0.18 * _bump(hours, 19.5, 1.2)
+                  - 0.06 * _bump(hours, 13.0, 1.5))  # fmt: skip
+
+
+def generate_history(
+    *,
+    start: date | str = "2026-01-05",
+    weeks: int = 20,
+    interval: float = 1800.0,
+    base: float = 3000.0,
+    trend: float = 0.004,
+    weekly: tuple[float, ...] = WEEKLY,
+    aht: float = 280.0,
+    day_cv: float = 0.05,
+    country: str | None = "US",
+    holiday_factor: float = 0.3,
+    after_holiday_factor: float = 1.2,
+    seed: int = 2026,
+) -> pd.DataFrame:
+    """Interval history as an ACD would export it (see the module notes).
+
+    Returns one row per open interval: ``Interval`` (start, local time),
+    ``Offered``, ``Handled``, ``Abandoned``, ``Answered in 20s`` and ``AHT``
+    (seconds, blank where nothing was handled).
+    """
+    rng = np.random.default_rng(seed)
+    first = pd.Timestamp(start).normalize()
+    days = pd.date_range(first, periods=7 * weeks, freq="D")
+    special = (
+        set(holiday_calendars.country_holidays(country, years=range(first.year, days[-1].year + 1)))
+        if country
+        else set()
+    )
+    rows = []
+    after_holiday = False
+    for day in days:
+        weekday = day.weekday()
+        week = (day - first).days / 7
+        level = base * (1 + trend) ** week * weekly[weekday]
+        is_holiday = day.date() in special
+        profile = intraday_profile(5 if is_holiday else weekday, interval)
+        if level <= 0 or profile.empty:
+            after_holiday = after_holiday or is_holiday
+            continue
+        if is_holiday:
+            level *= holiday_factor / weekly[weekday] * weekly[0]  # a quiet, Saturday-like day
+        elif after_holiday:
+            level *= after_holiday_factor
+        after_holiday = is_holiday
+        day_level = level * rng.gamma(1 / day_cv**2, day_cv**2)
+        offered = rng.poisson(day_level * profile.to_numpy())
+        hours = (profile.index.to_numpy() + interval / 2) / 3600
+        mean_aht = _aht_by_hour(hours, aht)
+        abandon_p = np.clip(0.02 + 0.04 * profile.to_numpy() / profile.max(), 0, 1)
+        abandoned = rng.binomial(offered, abandon_p)
+        handled = offered - abandoned
+        sigma = np.sqrt(np.log1p(0.9**2))  # handle times lognormal, CV 0.9
+        mean_of_calls = np.array(
+            [
+                rng.lognormal(np.log(m) - sigma**2 / 2, sigma, n).mean() if n else np.nan
+                for m, n in zip(mean_aht, handled, strict=True)
+            ]
+        )
+        within = rng.binomial(handled, 0.8)
+        for t, o, h, a, w, x in zip(
+            profile.index, offered, handled, abandoned, within, mean_of_calls, strict=True
+        ):
+            rows.append(
+                {
+                    "Interval": day + pd.Timedelta(seconds=float(t)),
+                    "Offered": int(o),
+                    "Handled": int(h),
+                    "Abandoned": int(a),
+                    "Answered in 20s": int(w),
+                    "AHT": round(float(x), 1) if np.isfinite(x) else None,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def sample_history() -> pd.DataFrame:
+    """The bundled sample (``data/sample_history.csv``), or the same data generated afresh."""
+    if SAMPLE_PATH.exists():
+        return pd.read_csv(SAMPLE_PATH)
+    return generate_history()

@@ -1,0 +1,183 @@
+"""Forecasts from history: a known process recovered, special days, backtests, staffing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner import InputError, Targets, backtest, forecast, forecast_requirements, read_history
+from planner.io import History
+from planner.sample import SAMPLE_PATH, WEEKLY, _aht_by_hour, generate_history, intraday_profile
+from planner.staffing import requirements
+
+START = pd.Timestamp("2026-01-05")
+
+
+def truth(day: pd.Timestamp, base: float = 3000.0, trend: float = 0.004) -> float:
+    """Expected calls on an ordinary day of generate_history()."""
+    return base * (1 + trend) ** ((day - START).days / 7) * WEEKLY[day.weekday()]
+
+
+def until(h: History, end: pd.Timestamp) -> History:
+    return History(h.frame[h.frame.index < end], h.interval, h.filled, h.missing_days, h.notes)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """16 weeks without holidays and little day-to-day noise, and the 2 weeks after."""
+    h = read_history(generate_history(weeks=18, country=None, day_cv=0.02, seed=7))
+    cut = START + pd.Timedelta(weeks=16)
+    return forecast.fit(until(h, cut)), h, cut
+
+
+def test_daily_level_weekly_pattern_and_trend_are_recovered(plain):
+    model, _, cut = plain
+    daily = model.daily_forecast(14)
+    assert daily.index[0] == cut - pd.Timedelta(days=1)  # the history ends on a Saturday
+    for day, row in daily.iterrows():
+        expected = truth(day)
+        if expected == 0:
+            assert row["mean"] == 0  # Sunday: closed
+        else:
+            assert row["pi_lower"] <= expected <= row["pi_upper"], day
+    # two weeks' total within 3% (the process's day-to-day noise alone is about 0.7%)
+    total = sum(truth(day) for day in daily.index)
+    assert daily["mean"].sum() == pytest.approx(total, rel=0.03)
+    assert model.closed == frozenset({6})
+
+
+def test_intraday_profiles_and_aht_are_recovered(plain):
+    model, full, cut = plain
+    frame = full.frame[(full.frame.index < cut) & (full.frame.index >= cut - pd.Timedelta(weeks=8))]
+    for weekday in range(6):
+        true = intraday_profile(weekday)
+        got = model.profiles.loc[weekday].reindex(true.index)
+        # A share estimated from n calls has a standard error of sqrt(p (1 - p) / n);
+        # 4.5 of them bound the largest of 144 shares' errors.
+        n = frame["offered"][frame.index.day_of_week == weekday].sum()
+        assert (np.abs(got - true) < 4.5 * np.sqrt(true * (1 - true) / n)).all(), weekday
+        assert model.profiles.loc[weekday].drop(true.index).sum() == 0  # closed slots
+    # AHT: handle times are lognormal with CV 0.9, so a slot's mean over n calls has a
+    # standard error of 0.9 * AHT / sqrt(n).
+    slots = intraday_profile(0).index
+    hours = (slots.to_numpy() + 900) / 3600
+    true_aht = _aht_by_hour(hours, 280.0)
+    monday = frame[frame.index.day_of_week == 0]
+    n = monday["handled"].groupby((monday.index - monday.index.normalize()).total_seconds()).sum()
+    got = model.aht.loc[0].reindex(slots).to_numpy()
+    assert (np.abs(got - true_aht) < 4.5 * 0.9 * true_aht / np.sqrt(n.reindex(slots))).all()
+
+
+def test_interval_forecast_and_prediction_intervals(plain):
+    model, full, cut = plain
+    frame = model.summary_frame(14, alpha=0.1)
+    assert list(frame.columns) == ["calls", "calls_lower", "calls_upper", "calls_sd", "aht"]
+    assert (frame["calls_lower"] <= frame["calls"]).all()
+    assert (frame["calls"] <= frame["calls_upper"]).all()
+    assert not (frame.index.day_of_week == 6).any()
+    # daily totals add up
+    per_day = frame["calls"].groupby(frame.index.normalize()).sum()
+    daily = model.daily_forecast(14)["mean"]
+    np.testing.assert_allclose(per_day, daily[daily > 0], rtol=1e-9)
+    # 90% prediction intervals hold about 90% of what happened (at least 80% here)
+    actual = full.frame["offered"][full.frame.index >= cut]
+    joined = frame.join(actual, how="inner")
+    inside = (joined["offered"] >= joined["calls_lower"]) & (
+        joined["offered"] <= joined["calls_upper"]
+    )
+    assert len(joined) == len(actual)
+    assert inside.mean() >= 0.8
+    q90 = model.quantile(14, 0.9)
+    assert (q90 >= frame["calls"]).all() and (q90 <= frame["calls_upper"] + 1e-9).all()
+
+
+def test_holidays_neither_distort_profiles_nor_look_ordinary():
+    # The sample has US holidays on two Mondays (Jan 19, Feb 16) at 30% of a Monday
+    # with a Saturday-like profile; Memorial Day (May 25) follows the history.
+    model = forecast.fit(read_history(SAMPLE_PATH), country="US")
+    assert model.special_factor == pytest.approx(0.3, abs=0.05)
+    daily = model.daily_forecast(14)["mean"]
+    memorial = daily[pd.Timestamp("2026-05-25")]
+    assert memorial == pytest.approx(0.3 * truth(pd.Timestamp("2026-05-25")), rel=0.15)
+    assert daily[pd.Timestamp("2026-06-01")] == pytest.approx(
+        truth(pd.Timestamp("2026-06-01")), rel=0.07
+    )
+    true = intraday_profile(0)
+    assert np.abs(model.profiles.loc[0].reindex(true.index) - true).max() < 0.005
+    assert model.forecast(1).empty  # Sunday May 24: closed
+    frame = model.forecast(2)
+    assert frame.index[0] == pd.Timestamp("2026-05-25 09:00")  # opens like a Saturday
+    # Without the calendar, the holidays in the history are ordinary Mondays.
+    naive = forecast.fit(read_history(SAMPLE_PATH))
+    assert naive.daily_forecast(2)["mean"].iloc[1] > 3 * memorial
+
+
+def test_user_special_days_with_a_given_factor(plain):
+    model, full, cut = plain
+    special = forecast.fit(until(full, cut), special_days=[str(cut.date())], special_day_factor=0.5)
+    assert special.daily_forecast(1)["mean"].iloc[0] == pytest.approx(
+        0.5 * model.daily_forecast(1)["mean"].iloc[0]
+    )
+
+
+def test_backtest_beats_seasonal_naive_on_the_sample():
+    result = backtest(read_history(SAMPLE_PATH), horizon=7, folds=4, country="US")
+    assert list(result.index) == [1, 2, 3, 4, "all"]
+    assert list(result.columns) == [
+        "start", "end", "model_wape", "model_mape", "naive_wape", "naive_mape",
+    ]  # fmt: skip
+    pooled = result.loc["all"]
+    assert pooled["model_wape"] < pooled["naive_wape"]
+    assert pooled["model_mape"] < pooled["naive_mape"]
+
+
+def test_backtest_beats_seasonal_naive_on_another_history():
+    # 15-minute intervals, British holidays, a stronger trend and noisier days.
+    other = generate_history(
+        weeks=24, interval=900, base=5200, trend=0.01, day_cv=0.08, country="GB",
+        weekly=(1.1, 1.0, 1.0, 1.0, 1.05, 0.6, 0.3), seed=11,
+    )  # fmt: skip
+    result = backtest(other, horizon="2w", folds=3, country="GB")
+    pooled = result.loc["all"]
+    assert pooled["model_wape"] < pooled["naive_wape"]
+
+
+def test_forecast_requirements_uses_the_staffing_rules(plain):
+    model, _, _ = plain
+    targets = Targets(service_level=0.8, answer_time=20)
+    table = forecast_requirements(model, 2, targets, shrinkage=0.3, patience=180)
+    frame = model.summary_frame(2)
+    direct = requirements(frame[["calls", "aht"]], targets, 1800, 0.3, 180)
+    assert table["agents"].tolist() == direct["agents"].tolist()
+    assert table["scheduled"].tolist() == direct["scheduled"].tolist()
+    insured = forecast_requirements(model, 2, targets, shrinkage=0.3, patience=180, quantile=0.9)
+    assert (insured["agents"] >= table["agents"]).all()
+    assert insured["agents"].sum() > table["agents"].sum()
+    np.testing.assert_allclose(insured["calls_mean"], table["calls"])
+
+
+@pytest.mark.parametrize(
+    ("horizon", "days"), [(14, 14), ("14d", 14), ("2w", 14), (" 3 ", 3), (pd.Timedelta(days=5), 5)]
+)
+def test_horizons(horizon, days):
+    assert forecast.parse_horizon(horizon) == days
+
+
+@pytest.mark.parametrize("horizon", [0, "-1d", "fortnight", True, "1.5w"])
+def test_bad_horizons(horizon):
+    with pytest.raises(InputError, match="'horizon'"):
+        forecast.parse_horizon(horizon)
+
+
+def test_bad_fit_arguments(plain):
+    _, full, _ = plain
+    short = until(full, START + pd.Timedelta(days=14))
+    with pytest.raises(InputError, match="at least 3 weeks"):
+        forecast.fit(short)
+    with pytest.raises(InputError, match="'country' is not known"):
+        forecast.fit(full, country="Atlantis")
+    with pytest.raises(InputError, match="'profile_weeks'"):
+        forecast.fit(full, profile_weeks=0)
+    with pytest.raises(InputError, match="'quantile'"):
+        forecast.fit(full).quantile(3, 1.5)

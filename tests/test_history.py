@@ -1,0 +1,125 @@
+"""Reading interval history (planner.io.read_history): mapping, cleaning, errors."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner import InputError, read_history
+from planner.sample import SAMPLE_PATH
+
+
+def read(text: str, **kw):
+    return read_history(io.StringIO(text), **kw)
+
+
+def test_common_export_headers_are_recognised():
+    h = read(
+        "Interval,Calls Offered,Handled,Abandoned,Answered Within Threshold,Avg Handle Time\n"
+        "2026-03-02 08:00,40,38,2,30,310\n"
+        "2026-03-02 08:15,55,50,5,41,290\n"
+    )
+    assert h.interval == 900
+    assert list(h.frame.columns) == ["offered", "handled", "abandoned", "answered_within", "aht"]
+    assert h.frame["aht"].tolist() == [310, 290]
+    assert h.notes == () and len(h.filled) == 0
+
+
+def test_explicit_mapping_and_handle_time_seconds():
+    h = read(
+        "Zeit;Anrufe;Bearbeitet;Bearbeitungszeit\n".replace(";", ",")
+        + "2026-03-02T08:00,40,40,12000\n2026-03-02T08:30,0,0,0\n",
+        columns={"Zeit": "interval_start", "Anrufe": "offered", "Bearbeitet": "handled",
+                 "Bearbeitungszeit": "handle_time"},
+    )  # fmt: skip
+    assert h.frame["aht"].iloc[0] == 300
+    assert np.isnan(h.frame["aht"].iloc[1])  # nothing handled: no AHT, not 0
+    assert "AHT computed as handle time over handled calls" in h.notes
+
+
+def test_dataframe_with_a_datetime_index_and_timezone():
+    stamps = pd.date_range("2026-03-29 08:00", periods=4, freq="30min", tz="Europe/Berlin")
+    df = pd.DataFrame({"Offered": [10, 20, 30, 40], "AHT": [200, 210, 220, 230]}, index=stamps)
+    h = read_history(df)
+    assert h.frame.index[0] == pd.Timestamp("2026-03-29 08:00")  # local wall clock kept
+    assert h.frame.index.tz is None
+
+
+def test_utc_offsets_keep_local_wall_clock():
+    h = read(
+        "interval,offered,aht\n2026-10-24 09:00+02:00,10,200\n2026-10-24 09:30+02:00,12,200\n"
+        "2026-10-25 09:00+01:00,11,200\n2026-10-25 09:30+01:00,9,200\n"
+    )
+    assert [t.hour for t in h.frame.index] == [9, 9, 9, 9]
+
+
+def test_missing_intervals_are_filled_with_zero_and_reported():
+    h = read(
+        "interval,offered,aht\n2026-03-02 08:00,40,310\n2026-03-02 09:30,61,300\n"
+        "2026-03-04 08:00,12,300\n2026-03-04 08:30,14,300\n"
+    )
+    assert len(h.filled) == 2  # 08:30 and 09:00 on the 2nd
+    assert h.frame.loc["2026-03-02 09:00", "offered"] == 0
+    assert h.missing_days == (pd.Timestamp("2026-03-03").date(),)
+    assert any("2 missing intervals" in n for n in h.notes)
+    assert any("2026-03-03" in n for n in h.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("interval,offered,aht\n2026-03-02 08:00,40,310\nyesterday,5,300\n",
+         r"line 3: column 'interval' is not a date and time: 'yesterday'"),
+        ("interval,offered,aht\n2026-03-02 08:00,forty,310\n2026-03-02 08:30,5,300\n",
+         r"line 2: column 'offered' must be a number >= 0"),
+        ("interval,offered,aht\n2026-03-02 08:00,-4,310\n2026-03-02 08:30,5,300\n",
+         r"line 2: column 'offered' must be a number >= 0"),
+        ("interval,offered,aht\n2026-03-02 08:00,4,310\n2026-03-02 08:30,,300\n",
+         r"line 3: column 'offered' must be a number >= 0 \(it may not be blank\)"),
+        ("interval,offered,aht\n2026-03-02 08:00,4\n",
+         r"line 2: expected 3 fields, got 2"),
+        ("interval,offered,aht\n2026-03-02 08:00,4,300\n2026-03-02 08:30,5,300\n"
+         "2026-03-02 08:00,6,300\n",
+         r"line 4: interval 2026-03-02 08:00:00 appears twice \(also line 2\)"),
+        ("interval,offered,aht\n2026-03-02 08:00,4,300\n2026-03-02 08:30,5,300\n"
+         "2026-03-02 09:10,6,300\n",
+         r"line 4: 2026-03-02 09:10:00 is not on the 30-minute grid"),
+        ("interval,offered,aht\n2026-03-02 08:00,4,0\n2026-03-02 08:30,5,300\n",
+         r"line 2: AHT must be > 0 seconds where calls were handled"),
+        ("interval,offered\n2026-03-02 08:00,4\n",
+         r"no column for \['aht \(or handle_time\)'\]"),
+        ("interval,calls,offered,aht\n2026-03-02 08:00,4,4,300\n",
+         r"columns 'calls' and 'offered' both read as 'offered'"),
+        ("", "empty file"),
+    ],
+)  # fmt: skip
+def test_bad_rows_name_the_line_and_column(text, message):
+    with pytest.raises(InputError, match=message):
+        read(text)
+
+
+def test_bad_mapping_and_interval():
+    text = "t,n,a\n2026-03-02 08:00,4,300\n2026-03-02 08:30,5,300\n"
+    with pytest.raises(InputError, match="unknown history column 'calls'"):
+        read(text, columns={"n": "calls"})
+    with pytest.raises(InputError, match="the mapping names column 'x'"):
+        read(text, columns={"x": "offered"})
+    ok = {"t": "interval_start", "n": "offered", "a": "aht"}
+    assert read(text, columns=ok).interval == 1800
+    with pytest.raises(InputError, match="not on the 60-minute grid"):
+        read(text, columns=ok, interval=3600)
+    with pytest.raises(InputError, match="interval must divide a day"):
+        read(text, columns=ok, interval=7 * 60)
+
+
+def test_the_bundled_sample_reads_cleanly():
+    h = read_history(SAMPLE_PATH)
+    assert h.interval == 1800
+    assert len(h.filled) == 0
+    days = pd.DatetimeIndex(h.frame.index).normalize().unique()
+    assert len(days) == 20 * 6 - 0  # Sundays closed; 20 weeks
+    assert all(d.weekday() != 6 for d in days)
+    assert h.missing_days and all(d.weekday() == 6 for d in h.missing_days)
