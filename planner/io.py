@@ -1,11 +1,16 @@
-"""Reading interval tables from CSV.
+"""Reading interval tables: workloads (calls, AHT) and ACD history exports.
 
-A workload CSV has a header row and one row per interval with at least the
-columns ``calls`` (offered calls in the interval) and ``aht`` (average handle
-time, seconds); column names are matched without regard to case or
-surrounding spaces, and other columns (an interval start, say) are kept as
-text. Every problem is reported with its line number.
-"""
+:func:`read_workload_csv` reads a workload CSV: a header row and one row per
+interval with at least the columns ``calls`` (offered calls in the interval)
+and ``aht`` (average handle time, seconds); column names are matched without
+regard to case or surrounding spaces, and other columns (an interval start,
+say) are kept as text.
+
+:func:`read_history` reads interval history as contact-center platforms
+export it (time stamps, offered, handled, abandoned, AHT or handle time),
+maps the usual headers, checks the interval grid and reports what it had to
+clean. Every problem is reported with its line number (row, for a
+DataFrame) and column."""
 
 from __future__ import annotations
 

@@ -123,3 +123,9 @@ def test_the_bundled_sample_reads_cleanly():
     assert len(days) == 20 * 6 - 0  # Sundays closed; 20 weeks
     assert all(d.weekday() != 6 for d in days)
     assert h.missing_days and all(d.weekday() == 6 for d in h.missing_days)
+
+
+def test_the_sample_file_is_what_the_script_writes():
+    from planner.sample import generate_history
+
+    assert generate_history().to_csv(index=False) == SAMPLE_PATH.read_text()
