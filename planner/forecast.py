@@ -35,11 +35,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import holidays as holiday_calendars
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from scipy.special import ndtri
 
 from planner.errors import InputError
 from planner.io import History, read_history
@@ -77,6 +75,8 @@ def parse_horizon(horizon: int | str | pd.Timedelta) -> int:
 def _special_days(
     first: date, last: date, country: str | None, extra: Iterable[date | str]
 ) -> set[date]:
+    import holidays as holiday_calendars  # imported when needed: it is slow to load
+
     days = {pd.Timestamp(d).date() for d in extra}
     if country:
         try:
@@ -129,7 +129,7 @@ class FittedForecast:
             raise InputError(f"'alpha' must be in (0, 1): {alpha!r}")
         n = len(self.daily)
         frame = self._ets.get_prediction(start=n, end=n + days - 1).summary_frame(alpha=alpha)
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = ndtri(1 - alpha / 2)
         out = pd.DataFrame(
             {
                 "mean": frame["mean"].to_numpy(),
@@ -156,7 +156,7 @@ class FittedForecast:
         prediction interval), ``calls_sd`` and ``aht`` (seconds); index ``interval_start``.
         """
         daily = self.daily_forecast(horizon, alpha)
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = ndtri(1 - alpha / 2)
         parts = []
         for day in pd.DatetimeIndex(daily.index):
             row = daily.loc[day]
@@ -192,7 +192,7 @@ class FittedForecast:
         if not 0 < q < 1:
             raise InputError(f"'quantile' must be in (0, 1): {q!r}")
         frame = self.summary_frame(horizon)
-        return (frame["calls"] + stats.norm.ppf(q) * frame["calls_sd"]).clip(lower=0)
+        return (frame["calls"] + ndtri(q) * frame["calls_sd"]).clip(lower=0)
 
 
 def _weekday_mean_fill(series: pd.Series, holes: pd.Series) -> pd.Series:
@@ -267,10 +267,11 @@ def fit(
     past = is_special & daily.notna() & ~is_closed & (fitted > 0)
     if special_day_factor is None:
         special_day_factor = float(np.median(daily[past] / fitted[past])) if past.any() else 0.5
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # slow to load: when needed
+
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore"
-        )  # statsmodels' convergence chatter; the fit is checked below
+        # statsmodels' convergence chatter; the fit is checked below
+        warnings.simplefilter("ignore")
         ets = ETSModel(
             fitted.astype(float).asfreq("D"),
             error="add",

@@ -24,7 +24,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import holidays as holiday_calendars
 import numpy as np
 import pandas as pd
 
@@ -83,6 +82,8 @@ def generate_history(
     rng = np.random.default_rng(seed)
     first = pd.Timestamp(start).normalize()
     days = pd.date_range(first, periods=7 * weeks, freq="D")
+    import holidays as holiday_calendars  # slow to load: only when drawing
+
     special = (
         set(holiday_calendars.country_holidays(country, years=range(first.year, days[-1].year + 1)))
         if country

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from planner._validate import FloatArray, IntArray
 from planner.queueing import SLBasis
@@ -127,7 +127,7 @@ class Estimate:
         if not 0 < level < 1:
             raise ValueError(f"'level' must be in (0, 1): {level!r}")
         n = np.asarray(self.n, dtype=np.float64)
-        t = stats.t.ppf(0.5 + level / 2, np.where(n > 1, n - 1, 1.0))
+        t = special.stdtrit(np.where(n > 1, n - 1, 1.0), 0.5 + level / 2)  # Student t quantile
         out = np.where(n > 1, t * np.asarray(self.sem), np.nan)
         return float(out) if out.ndim == 0 else out
 
