@@ -336,7 +336,12 @@ def read_history(
         .total_seconds()
         .to_numpy()
     )
-    if interval is None:
+    if interval is not None:
+        try:
+            interval = float(interval)
+        except (TypeError, ValueError):
+            raise InputError(f"'interval' must be a number of seconds: {interval!r}") from None
+    else:
         same_day = (
             pd.DatetimeIndex(frame.index).normalize()[1:]
             == pd.DatetimeIndex(frame.index).normalize()[:-1]

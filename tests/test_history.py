@@ -129,3 +129,15 @@ def test_the_sample_file_is_what_the_script_writes():
     from planner.sample import generate_history
 
     assert generate_history().to_csv(index=False) == SAMPLE_PATH.read_text()
+
+
+def test_interval_must_be_a_number():
+    with pytest.raises(InputError, match="'interval' must be a number of seconds: 'half hour'"):
+        read("interval,offered,aht\n2026-03-02 08:00,4,300\n", interval="half hour")
+
+
+def test_a_single_row_per_day_needs_an_interval():
+    text = "interval,offered,aht\n2026-03-02 08:00,4,300\n2026-03-03 08:00,5,300\n"
+    with pytest.raises(InputError, match="cannot infer the interval length"):
+        read(text)
+    assert read(text, interval=1800).interval == 1800
