@@ -202,3 +202,14 @@ def test_serving_the_queue_after_the_day_leaves_nobody_waiting():
             res.per_interval[metric][:, :2], stopped.per_interval[metric][:, :2]
         )
     assert (res.per_interval["answered"][:, 2] > stopped.per_interval["answered"][:, 2]).all()
+
+
+@pytest.mark.parametrize("close", ["serve_queue", "stop"])
+def test_nobody_on_duty_and_nobody_hangs_up_leaves_everyone_waiting(close):
+    res = simulate(
+        {"calls": [50, 50], "aht": [200, 200]}, [0, 0], interval=INTERVAL, replications=3,
+        seed=1, close=close,
+    )  # fmt: skip
+    per = res.per_interval
+    np.testing.assert_array_equal(per["queued_at_end"], per["offered"])
+    assert per["answered"].sum() == 0 and per["abandoned"].sum() == 0

@@ -36,13 +36,15 @@ TOTALS = (
 def outcome_codes(callers: Callers, start: FloatArray, day: Day) -> IntArray:
     """0 answered, 1 abandoned, 2 still waiting when the simulation stopped."""
     answered = np.isfinite(start)
-    abandoned = ~answered & (callers.deadline <= day.until)
+    # (no patience: an infinite deadline, never reached even when the day never ends)
+    abandoned = ~answered & (callers.deadline <= day.until) & np.isfinite(callers.deadline)
     return np.where(answered, 0, np.where(abandoned, 1, 2)).astype(np.int64)
 
 
 def leave_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
     """When each caller left the queue: answered, hung up, or (never) the end of the day."""
     out = np.where(np.isfinite(start), start, np.minimum(callers.deadline, day.until))
+    # still waiting when the simulation stopped: counted until the end of the day
     return np.where(np.isfinite(out), out, day.horizon)
 
 
