@@ -5,10 +5,11 @@ The model has three parts, fitted from a :class:`~planner.io.History`:
 1. **Daily totals**: an exponential-smoothing state-space model (statsmodels
    ``ETSModel``: additive errors, damped additive trend, additive weekly
    seasonality) fitted to calls per day. Special days (public holidays from
-   the ``holidays`` package and any dates the user lists) and days missing
-   from the export are replaced by the same weekday's average of the weeks
-   around them before fitting, so they do not distort the model; weekdays
-   with no calls in most weeks are treated as closed (forecast 0).
+   the ``holidays`` package and any dates the user lists), days missing from
+   the export and a first or last day the export cut short are replaced by
+   the same weekday's average of the weeks around them before fitting, so
+   they do not distort the model; weekdays with no calls in most weeks are
+   treated as closed (forecast 0).
 2. **Intraday profiles**: for each weekday, each interval's share of the
    day's calls over the last ``profile_weeks`` weeks (special days left out),
    so Monday's morning rush is not spread over Friday.
@@ -261,7 +262,15 @@ def fit(
     closed = frozenset(int(wd) for wd in range(7) if present[span.day_of_week == wd].mean() < 0.25)
     is_special = pd.Series([d.date() in special for d in span], index=span)
     is_closed = pd.Series(span.day_of_week.isin(list(closed)), index=span)
-    holes = (daily.isna() | is_special) & ~is_closed
+    # A first or last day cut short by the export (fewer intervals than its weekday
+    # usually has) would look like a quiet day: treat it as missing.
+    rows = frame["offered"].groupby(pd.DatetimeIndex(frame.index).normalize()).size()
+    usual = rows.groupby(pd.DatetimeIndex(rows.index).day_of_week).median()
+    partial = pd.Series(False, index=span)
+    for day in (rows.index[0], rows.index[-1]):
+        if rows[day] < 0.75 * usual[day.weekday()]:
+            partial[day] = True
+    holes = (daily.isna() | is_special | partial) & ~is_closed
     fitted = _weekday_mean_fill(daily.fillna(0.0).where(~is_closed, 0.0), holes)
     # What special days did, relative to the ordinary day they replace.
     past = is_special & daily.notna() & ~is_closed & (fitted > 0)

@@ -181,3 +181,16 @@ def test_bad_fit_arguments(plain):
         forecast.fit(full, profile_weeks=0)
     with pytest.raises(InputError, match="'quantile'"):
         forecast.fit(full).quantile(3, 1.5)
+
+
+def test_a_day_cut_short_by_the_export_is_not_a_quiet_day():
+    whole = generate_history(weeks=8, country=None, day_cv=0.02, seed=5)
+    cut = whole.iloc[:-10]  # the last Saturday loses its afternoon
+    full_model, cut_model = forecast.fit(whole), forecast.fit(cut)
+    saturday = full_model.daily.index[-1]
+    assert cut_model.daily.index[-1] == saturday
+    # the cut day is replaced, not fitted as a day with half the calls
+    assert cut_model.daily[saturday] == pytest.approx(full_model.daily[saturday], rel=0.1)
+    a = full_model.daily_forecast(7)["mean"].sum()
+    b = cut_model.daily_forecast(7)["mean"].sum()
+    assert b == pytest.approx(a, rel=0.03)
