@@ -81,7 +81,7 @@ with st.sidebar:
     patience = st.number_input(
         "Mean patience (seconds)",
         min_value=1.0,
-        value=base.patience if base.patience is not None else 120.0,
+        value=base.mean_patience if base.mean_patience is not None else 120.0,
         step=10.0,
         key="patience",
         disabled=not use_patience,

@@ -199,7 +199,7 @@ def _setup(args: argparse.Namespace) -> tuple[pd.DataFrame, Targets, float, floa
         scenario = Scenario.load(args.scenario)
         df = scenario.workload()
         targets, interval = scenario.targets, scenario.interval
-        shrinkage, patience = scenario.shrinkage, scenario.patience
+        shrinkage, patience = scenario.shrinkage, scenario.mean_patience
     else:
         if args.file is not None:
             df = read_workload_csv(args.file)

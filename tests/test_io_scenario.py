@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import pickle
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
+import planner
 from planner import InputError, Scenario, ScenarioError, Targets, read_workload_csv, requirements
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +58,7 @@ def test_bundled_scenarios_load_and_round_trip(path, tmp_path):
     table = scenario.requirements()
     direct = requirements(
         scenario.workload(), scenario.targets, scenario.interval, scenario.shrinkage,
-        scenario.patience,
+        scenario.mean_patience,
     )  # fmt: skip
     assert table.equals(direct)
     assert (table["agents"] > 0).all()
@@ -100,7 +104,7 @@ aht = 180
         ("colour = 'red'\n", "unknown key 'colour'"),
         ("[targets]\nservice_lvl = 0.8\n", "unknown key 'targets.service_lvl'"),
         ("[staffing]\nshrinkage = 1.2\n", "'shrinkage' must be in \\[0, 1\\): 1.2"),
-        ("[staffing]\npatience = -5\n", "'patience' must be > 0"),
+        ("[staffing]\npatience = -5\n", "'staffing.patience' must be > 0"),
         ("[targets]\nservice_level = 'high'\n", "'service_level' must be a number"),
         ("[targets]\nservice_level = 0\n", "'service_level' must be in \\(0, 1\\]"),
         ("staffing = 3\n", "'staffing' must be a table"),
@@ -134,3 +138,109 @@ def test_scenario_content_errors(text, message):
 def test_missing_scenario_file(tmp_path):
     with pytest.raises(ScenarioError, match="cannot read scenario file"):
         Scenario.load(tmp_path / "nope.toml")
+
+
+def test_bundled_scenarios_cover_small_to_large():
+    peaks = {p.stem: Scenario.load(p).requirements()["agents"].max() for p in SCENARIOS}
+    assert {"retail_bank", "help_desk", "utility"} <= set(peaks)
+    assert peaks["help_desk"] < 20 and peaks["utility"] > 1000
+
+
+def test_scenario_simulates_its_plan_with_its_settings():
+    s = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    res = s.simulate(replications=5)
+    direct = planner.simulate(
+        s.workload(), s.requirements()["agents"], interval=900, handle=s.handle,
+        patience=s.patience, answer_time=60, replications=5, seed=7,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(res.to_frame(), direct.to_frame())
+    assert s.patience == planner.Lognormal(90, 0.8)
+    assert s.mean_patience == 90
+
+
+def test_plan_and_cost():
+    s = Scenario(
+        name="x", interval=1800, calls=[100, 200], aht=180, shrinkage=0.3, plan=[14, 25],
+        cost_per_hour=30,
+    )  # fmt: skip
+    assert s.staffing_plan().tolist() == [14, 25]
+    cost = s.cost()
+    assert cost["agent_hours"] == 19.5
+    assert cost["paid_hours"] == (20 + 36) * 0.5  # ceil(14 / 0.7), ceil(25 / 0.7)
+    assert cost["cost"] == cost["paid_hours"] * 30
+    assert Scenario.loads(s.dumps()) == s
+    assert np.isnan(Scenario(name="y", interval=1800, calls=[1], aht=100).cost()["cost"])
+
+
+def test_scenarios_pickle_for_process_pools():
+    for path in SCENARIOS:
+        s = Scenario.load(path)
+        assert pickle.loads(pickle.dumps(s)) == s
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("[staffing]\nplan = [10]\n", "'plan' must be 'required' or one agent count per interval"),
+        ("[staffing]\nplan = 'lots'\n", "'staffing.plan' must be 'required' or a list"),
+        ("[staffing]\nplan = [10, -1]\n", "'plan' must be a whole number >= 0"),
+        ("[staffing]\ncost_per_hour = -3\n", "'cost_per_hour' must be >= 0"),
+        ("[staffing]\npatience = { kind = 'weibull', mean = 90 }\n",
+         "'staffing.patience.kind' must be one of"),
+        ("[staffing]\npatience = { kind = 'lognormal', mean = 90, sd = 3 }\n",
+         "unknown key 'staffing.patience.sd'"),
+        ("[staffing]\npatience = { kind = 'lognormal', mean = 90 }\n",
+         "'staffing.patience' of kind 'lognormal' needs 'cv'"),
+        ("[staffing]\npatience = { kind = 'gamma', mean = 90, cv = -1 }\n",
+         "'Gamma.cv' must be > 0"),
+        ("[staffing]\npatience = { kind = 'gamma', mean = 'long', cv = 1 }\n",
+         "'staffing.patience.mean' must be a number"),
+        ("[simulation]\nreplications = 0\n", "'replications' must be a whole number >= 1"),
+        ("[simulation]\nclose = 'never'\n", "'close' must be 'serve_queue' or 'stop'"),
+        ("[simulation]\nreps = 3\n", "unknown key 'simulation.reps'"),
+        ("[simulation]\nwarmup = -60\n", "'warmup' must be >= 0"),
+    ],
+)  # fmt: skip
+def test_extended_scenario_errors_name_file_and_key(extra, message):
+    with pytest.raises(ScenarioError, match=message) as err:
+        Scenario.loads(BASE + extra, source="day.toml")
+    assert str(err.value).startswith("day.toml: ")
+
+
+HISTORY = """
+name = "Bank from history"
+interval = 1800
+[workload]
+history = "../data/sample_history.csv"
+day = "2026-05-26"
+country = "US"
+"""
+
+
+def test_workload_forecast_from_a_history_reference(tmp_path):
+    s = Scenario.loads(HISTORY, source="x.toml", base_dir=str(ROOT / "scenarios"))
+    model = planner.forecast.fit(planner.read_history(ROOT / "data" / "sample_history.csv"),
+                                 country="US")  # fmt: skip
+    day = model.forecast(3)
+    day = day[day.index.normalize() == pd.Timestamp("2026-05-26")]
+    assert s.start == "08:00" and len(s.calls) == len(day)
+    np.testing.assert_allclose(s.calls, day["calls"].round(2))
+    # saved with the reference, not the numbers; loads back the same
+    copy = tmp_path / "copy.toml"
+    s.save(copy)
+    assert "history" in copy.read_text() and "calls" not in copy.read_text()
+    assert Scenario.loads(copy.read_text(), base_dir=str(ROOT / "scenarios")) == s
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("2026-05-26", "2026-01-20"), "'day' must be after the history"),
+        (("interval = 1800", "interval = 900"), "differs from the history's"),
+        (("sample_history.csv", "nope.csv"), "cannot read history file"),
+        (('country = "US"', 'country = "US"\ncalls = [1]'), "either 'history' or 'calls'"),
+    ],
+)
+def test_history_reference_errors(change, message):
+    with pytest.raises(ScenarioError, match=message):
+        Scenario.loads(HISTORY.replace(*change), source="x.toml", base_dir=str(ROOT / "scenarios"))

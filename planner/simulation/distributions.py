@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -50,8 +51,6 @@ def _scalar(name: str, value: float, check) -> float:
 class Distribution(ABC):
     """A distribution of non-negative durations, seconds."""
 
-    __slots__ = ()
-
     @property
     @abstractmethod
     def mean(self) -> float:
@@ -71,6 +70,10 @@ class Distribution(ABC):
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         """``size`` independent draws, seconds, from ``rng``."""
 
+    # Pickled (for process pools, and Streamlit's cache keys) as the call that rebuilds it.
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        raise NotImplementedError
+
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and repr(other) == repr(self)
 
@@ -80,8 +83,6 @@ class Distribution(ABC):
 
 class Exponential(Distribution):
     """Exponential with the given mean (the Erlang C and Erlang A assumption)."""
-
-    __slots__ = ("_mean",)
 
     def __init__(self, mean: float) -> None:
         self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
@@ -100,6 +101,9 @@ class Exponential(Distribution):
     def __repr__(self) -> str:
         return f"Exponential(mean={self._mean!r})"
 
+    def __reduce__(self):
+        return (Exponential, (self._mean,))
+
 
 class Lognormal(Distribution):
     """Lognormal given its mean (seconds) and coefficient of variation (> 0).
@@ -108,8 +112,6 @@ class Lognormal(Distribution):
     The log of a draw is normal with ``sigma**2 = log(1 + cv**2)`` and
     ``mu = log(mean) - sigma**2 / 2``.
     """
-
-    __slots__ = ("_cv", "_mean", "_mu", "_sigma")
 
     def __init__(self, mean: float, cv: float) -> None:
         self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
@@ -132,14 +134,15 @@ class Lognormal(Distribution):
     def __repr__(self) -> str:
         return f"Lognormal(mean={self._mean!r}, cv={self._cv!r})"
 
+    def __reduce__(self):
+        return (Lognormal, (self._mean, self._cv))
+
 
 class Gamma(Distribution):
     """Gamma given its mean (seconds) and coefficient of variation (> 0).
 
     Shape ``1 / cv**2``, scale ``mean * cv**2``; ``cv = 1`` is the exponential.
     """
-
-    __slots__ = ("_cv", "_mean")
 
     def __init__(self, mean: float, cv: float) -> None:
         self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
@@ -159,11 +162,12 @@ class Gamma(Distribution):
     def __repr__(self) -> str:
         return f"Gamma(mean={self._mean!r}, cv={self._cv!r})"
 
+    def __reduce__(self):
+        return (Gamma, (self._mean, self._cv))
+
 
 class Deterministic(Distribution):
     """Always the same duration, seconds (> 0). Draws consume no randomness."""
-
-    __slots__ = ("_value",)
 
     def __init__(self, value: float) -> None:
         self._value = _scalar("Deterministic.value", value, v.positive)
@@ -182,6 +186,9 @@ class Deterministic(Distribution):
     def __repr__(self) -> str:
         return f"Deterministic({self._value!r})"
 
+    def __reduce__(self):
+        return (Deterministic, (self._value,))
+
 
 class Empirical(Distribution):
     """Resampled with replacement from observed durations, seconds.
@@ -191,8 +198,6 @@ class Empirical(Distribution):
     values : observed durations (finite, >= 0, at least one, mean > 0), for
         example handle times exported from the ACD.
     """
-
-    __slots__ = ("_values",)
 
     def __init__(self, values: Sequence[float] | ArrayLike) -> None:
         arr = v.nonnegative("Empirical.values", values)
@@ -222,6 +227,9 @@ class Empirical(Distribution):
     def __repr__(self) -> str:
         return f"Empirical({self._values.tolist()!r})"
 
+    def __reduce__(self):
+        return (Empirical, (self._values.tolist(),))
+
 
 def as_distribution(name: str, value: Distribution | float) -> Distribution:
     """A distribution as given, or a plain number read as an exponential mean."""
@@ -233,3 +241,61 @@ def as_distribution(name: str, value: Distribution | float) -> Distribution:
             f"Deterministic, Empirical) or a mean in seconds: {value!r}"
         )
     return Exponential(_scalar(name, float(value), v.positive))
+
+
+# Scenario files write a distribution as a table: {kind = "lognormal", mean = 240, cv = 1.1}.
+_KINDS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {
+    "exponential": (Exponential, ("mean",)),
+    "lognormal": (Lognormal, ("mean", "cv")),
+    "gamma": (Gamma, ("mean", "cv")),
+    "deterministic": (Deterministic, ("value",)),
+    "empirical": (Empirical, ("values",)),
+}
+
+
+def to_table(dist: Distribution) -> dict[str, object]:
+    """A distribution as the table a scenario file holds (see :func:`from_table`)."""
+    for kind, (cls, params) in _KINDS.items():
+        if type(dist) is cls:
+            values = {
+                "mean": dist.mean,
+                "cv": dist.cv,
+                "value": dist.mean,
+                "values": getattr(dist, "values", np.empty(0)).tolist(),
+            }
+            return {"kind": kind, **{p: values[p] for p in params}}
+    raise InputError(f"cannot write {dist!r} to a scenario file")
+
+
+def from_table(name: str, table: object, default_mean: float | None = None) -> Distribution:
+    """A distribution from a scenario-file table; errors name ``name`` and the key.
+
+    ``default_mean`` stands in for a missing ``mean`` (a handle-time shape is
+    rescaled to each interval's AHT anyway).
+    """
+    if not isinstance(table, dict):
+        raise InputError(
+            f"'{name}' must be a number or a table like {{kind = \"lognormal\", mean = 240, "
+            f"cv = 1.0}}: {table!r}"
+        )
+    kind = table.get("kind")
+    if kind not in _KINDS:
+        raise InputError(f"'{name}.kind' must be one of {list(_KINDS)}: {kind!r}")
+    cls, params = _KINDS[kind]
+    unknown = sorted(set(table) - {"kind", *params})
+    if unknown:
+        raise InputError(f"unknown key '{name}.{unknown[0]}' for kind {kind!r}; it takes {params}")
+    args = dict(table)
+    args.pop("kind")
+    if "mean" in params and "mean" not in args and default_mean is not None:
+        args["mean"] = default_mean
+    missing = [p for p in params if p not in args]
+    if missing:
+        raise InputError(f"'{name}' of kind {kind!r} needs '{missing[0]}'")
+    for key, value in args.items():
+        if key != "values" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InputError(f"'{name}.{key}' must be a number: {value!r}")
+    try:
+        return cls(**args)
+    except InputError as err:
+        raise InputError(f"'{name}': {err}") from None
