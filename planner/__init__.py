@@ -6,7 +6,7 @@ scenario files and a command line.
 Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 """
 
-from planner import forecast
+from planner import forecast, sweep
 from planner.errors import InputError
 from planner.forecast import FittedForecast, backtest, forecast_requirements
 from planner.io import History, read_history, read_workload_csv
@@ -21,7 +21,7 @@ from planner.queueing import (
     service_level,
     traffic,
 )
-from planner.scenario import Scenario, ScenarioError
+from planner.scenario import Scenario, ScenarioError, SimulationSettings
 from planner.simulation import (
     METRICS,
     Deterministic,
@@ -86,7 +86,10 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     # scenarios and files (planner.scenario, planner.io)
     "Scenario",
     "ScenarioError",
+    "SimulationSettings",
     "read_workload_csv",
+    # sweeps (the planner.sweep module: sweep, grid, summarize_sweep)
+    "sweep",
     # errors
     "InputError",
 ]

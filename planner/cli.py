@@ -29,6 +29,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import forecast
+from planner import sweep as sweeps
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.sample import sample_history
@@ -116,6 +117,29 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto")
     sim.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    sw = sub.add_parser(
+        "sweep",
+        help="what-if variations of a scenario, in parallel (processes or a Dask cluster)",
+        description=(
+            "Evaluate every combination of the given values (comma-separated) for a "
+            "scenario: requirement, paid hours and cost, and with --evaluate simulation "
+            "its simulated service. One row per variation; --intervals for one per "
+            "variation and interval. --out DIR saves each variation as it finishes and "
+            "resumes an interrupted sweep."
+        ),
+    )
+    sw.add_argument("scenario", help="scenario TOML file")
+    for axis, meaning in sweeps.AXES.items():
+        sw.add_argument(f"--{axis.replace('_', '-')}", metavar="V1,V2,...", help=meaning)
+    sw.add_argument(
+        "--evaluate", choices=("requirements", "simulation", "both"), default="requirements"
+    )
+    sw.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    sw.add_argument("--scheduler", help="dask.distributed scheduler, e.g. tcp://host:8786")
+    sw.add_argument("--out", help="directory to save and resume results in (Parquet)")
+    sw.add_argument("--intervals", action="store_true", help="one row per interval")
+    sw.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     for command, helptext in (
         ("forecast", "forecast calls and AHT per interval from history"),
@@ -220,6 +244,38 @@ def _setup(args: argparse.Namespace) -> tuple[pd.DataFrame, Targets, float, floa
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
     df, targets, interval, shrinkage, patience = _setup(args)
     return requirements(df, targets, interval, shrinkage, patience)
+
+
+def _sweep(args: argparse.Namespace) -> pd.DataFrame:
+    """``planner sweep``: every combination of the given axis values."""
+    axes = {}
+    for axis in sweeps.AXES:
+        text = getattr(args, axis)
+        if text is not None:
+            try:
+                axes[axis] = [float(x) for x in text.split(",")]
+            except ValueError:
+                flag = axis.replace("_", "-")
+                raise InputError(
+                    f"--{flag} must be numbers separated by commas: {text!r}"
+                ) from None
+    if not axes:
+        flags = ", ".join("--" + axis.replace("_", "-") for axis in sweeps.AXES)
+        raise InputError(f"give at least one axis to vary: {flags}")
+    scenario = Scenario.load(args.scenario)
+    variations = sweeps.grid(**axes)
+    table = sweeps.sweep(
+        scenario,
+        variations,
+        evaluate=args.evaluate,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=args.out,
+        progress=sys.stderr.isatty(),
+    )
+    if args.intervals:
+        return table
+    return sweeps.summarize_sweep(table).reset_index()
 
 
 def _forecast(args: argparse.Namespace) -> pd.DataFrame:
@@ -366,13 +422,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "simulate": _simulate,
         "forecast": _forecast,
         "plan": _forecast,
+        "sweep": _sweep,
     }
     try:
         table = commands[args.command](args)
     except InputError as err:
         print(f"planner: error: {err}", file=sys.stderr)
         return 2
-    if getattr(args, "out", None):
+    if getattr(args, "out", None) and args.command != "sweep":
         try:
             table.to_csv(args.out, index=False)
         except OSError as err:

@@ -159,7 +159,7 @@ def _evaluate(
                 day.confidence_interval()
             )
     out["interval_hours"] = s.interval / 3600.0
-    out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
+    out["hourly_cost"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
     return out
 
 
@@ -192,7 +192,7 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
             "peak_agents": int(g["agents"].max()),
             "agent_hours": float((g["agents"] * hours).sum()),
             "paid_hours": paid,
-            "cost": paid * float(g["cost_per_hour"].iloc[0]),
+            "cost": paid * float(g["hourly_cost"].iloc[0]),
             "erlang_service_level": float(np.average(g["erlang_service_level"], weights=calls))
             if calls.sum() > 0
             else np.nan,

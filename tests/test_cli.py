@@ -249,3 +249,32 @@ def test_forecast_bad_input_is_one_line(capsys, argv, message):
     assert code == 2
     assert out == ""
     assert message in err.strip().splitlines()[-1]
+
+
+def test_sweep_summary_and_resume(capsys, tmp_path):
+    desk = str(ROOT / "scenarios" / "help_desk.toml")
+    argv = ["sweep", desk, "--volume", "0.9,1.1", "--staffing-offset", "0,1", "--workers", "2"]
+    code, out, err = run(capsys, *argv, "--format", "csv", "--out", str(tmp_path / "res"))
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    assert len(table) == 4
+    assert {"volume", "staffing_offset", "paid_hours", "cost"} <= set(table.columns)
+    assert len(list((tmp_path / "res").glob("*.parquet"))) == 4
+    code, again, err = run(capsys, *argv, "--format", "csv", "--out", str(tmp_path / "res"))
+    assert code == 0 and again == out
+    code, out, err = run(capsys, *argv, "--intervals", "--format", "csv")
+    assert len(pd.read_csv(pd.io.common.StringIO(out))) == 4 * 40
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--volume", "more"], "--volume must be numbers separated by commas"),
+        ([], "give at least one axis to vary: --volume, --aht-factor"),
+        (["--shrinkage", "0.3,1.2"], "'shrinkage' must be in [0, 1)"),
+    ],
+)
+def test_sweep_bad_input(capsys, argv, message):
+    code, _, err = run(capsys, "sweep", str(ROOT / "scenarios" / "help_desk.toml"), *argv)
+    assert code == 2
+    assert message in err
