@@ -301,6 +301,7 @@ def intraday_page() -> None:
         asa=metrics["asa"].to_numpy(),
         occupancy=metrics["occupancy"].to_numpy(),
     )
+    st.bar_chart(result.set_index("start")[["agents", "scheduled"]], stack=False, y_label="agents")
     st.dataframe(_percent(result, ("service_level", "occupancy")), hide_index=True)
     st.download_button(
         "Download plan (CSV)", result.to_csv(index=False), f"plan_{day}.csv", "text/csv"
@@ -360,6 +361,17 @@ def simulation_page(scenario: planner.Scenario) -> None:
     )
     st.altair_chart(band + line + formula, width="stretch")
     st.caption("Solid: simulation with its 95% band; dashed: the Erlang formula.")
+    abandon_band = (
+        alt.Chart(compare)
+        .mark_area(opacity=0.25, color="#c0392b")
+        .encode(x=x, y="abandon_rate_low:Q", y2="abandon_rate_high:Q")
+    )
+    abandon_line = (
+        alt.Chart(compare)
+        .mark_line(point=True, color="#c0392b")
+        .encode(x=x, y=alt.Y("abandon_rate:Q", title="abandon rate (simulated)"))
+    )
+    st.altair_chart(abandon_band + abandon_line, width="stretch")
     st.dataframe(compare, hide_index=True, key="sim_table")
     st.download_button(
         "Download simulation (CSV)", res.to_frame().to_csv(index=False), "simulation.csv",
