@@ -255,7 +255,11 @@ def intraday_page() -> None:
     """History -> forecast -> requirements per interval, editable."""
     st.title("Intraday planner")
     upload = st.file_uploader("Interval history (CSV export)", type=["csv"], key="history")
-    text = upload.getvalue().decode("utf-8-sig") if upload is not None else None
+    try:
+        text = upload.getvalue().decode("utf-8-sig") if upload is not None else None
+    except UnicodeDecodeError:
+        st.error("Could not use this history: the file is not UTF-8 text (export it as CSV).")
+        return
     st.caption("Without an upload: the bundled sample (20 weeks, US holidays).")
     left, mid, right = st.columns(3)
     horizon = left.number_input("Horizon (days)", 1, 28, 7, key="horizon")
@@ -277,6 +281,9 @@ def intraday_page() -> None:
         model, int(horizon), targets, shrinkage=0.3, quantile=None if quantile == 0.5 else quantile
     )
     days = sorted({t.date() for t in table.index})
+    if not days:
+        st.info("No open interval in the horizon: every day ahead is closed. Try a longer one.")
+        return
     day = st.selectbox("Day", days, key="plan_day")
     plan = table[[t.date() == day for t in table.index]].copy()
     plan.index = [t.strftime("%H:%M") for t in plan.index]
@@ -429,7 +436,9 @@ def main() -> None:
     try:
         if upload is not None:
             base = planner.Scenario.loads(
-                upload.getvalue().decode("utf-8"), source=upload.name, base_dir=str(ROOT)
+                upload.getvalue().decode("utf-8", errors="replace"),
+                source=upload.name,
+                base_dir=str(ROOT / "scenarios"),
             )
         else:
             base = _load(str(_scenario_path()))
