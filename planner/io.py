@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from datetime import date
 from os import PathLike
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 __all__ = ["HISTORY_COLUMNS", "History", "read_history", "read_workload_csv"]
 
@@ -60,37 +63,12 @@ def read_workload_csv(source: str | PathLike[str] | TextIO) -> pd.DataFrame:
        start  calls    aht
     0  08:00  100.0  180.0
     """
-    name = getattr(source, "name", None) or "<stream>"
-    if isinstance(source, (str, PathLike)):
-        path = Path(source)
-        name = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as err:
-            raise InputError(f"cannot read workload file {name}: {err.strerror}") from None
-        handle: TextIO = io.StringIO(text)
-    else:
-        handle = source
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None or not any(cell.strip() for cell in header):
-        raise InputError(f"{name}: empty file, expected a header row with 'calls' and 'aht'")
-    columns = [cell.strip() for cell in header]
+    name, reader, columns = _open_csv(source, "workload", " with 'calls' and 'aht'")
     lowered = [c.lower() for c in columns]
     missing = [c for c in _REQUIRED if c not in lowered]
     if missing:
         raise InputError(f"{name}: line 1: missing column(s) {missing}; found {columns}")
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue  # blank line
-        if len(row) != len(columns):
-            raise InputError(
-                f"{name}: line {reader.line_num}: expected {len(columns)} fields, got {len(row)}"
-            )
-        rows.append([cell.strip() for cell in row])
-        lines.append(reader.line_num)
+    rows, lines = _csv_rows(name, reader, columns)
     if not rows:
         raise InputError(f"{name}: no interval rows after the header")
     frame = pd.DataFrame(
@@ -395,8 +373,10 @@ def read_history(
     return History(frame, float(interval), pd.DatetimeIndex(filled), missing_days, tuple(notes))
 
 
-def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFrame, list[int]]:
-    """All rows of a CSV as strings, with their line numbers; ragged rows are errors."""
+def _open_csv(
+    source: str | PathLike[str] | TextIO, what: str, expected: str = ""
+) -> tuple[str, CsvReader, list[str]]:
+    """The file's name, a csv reader past the header, and the header's column names."""
     name = getattr(source, "name", None) or "<stream>"
     if isinstance(source, (str, PathLike)):
         path = Path(source)
@@ -404,23 +384,37 @@ def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFr
         try:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as err:
-            raise InputError(f"cannot read history file {name}: {err.strerror}") from None
+            raise InputError(f"cannot read {what} file {name}: {err.strerror}") from None
         handle: TextIO = io.StringIO(text)
     else:
         handle = source
     reader = csv.reader(handle)
     header = next(reader, None)
     if header is None or not any(cell.strip() for cell in header):
-        raise InputError(f"{name}: empty file, expected a header row")
-    columns = [cell.strip() for cell in header]
-    rows, lines = [], []
+        raise InputError(f"{name}: empty file, expected a header row{expected}")
+    return name, reader, [cell.strip() for cell in header]
+
+
+def _csv_rows(
+    name: str, reader: CsvReader, columns: list[str]
+) -> tuple[list[list[str]], list[int]]:
+    """The remaining rows (stripped, blank lines skipped) and their line numbers."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
     for row in reader:
         if not any(cell.strip() for cell in row):
-            continue
+            continue  # blank line
         if len(row) != len(columns):
             raise InputError(
                 f"{name}: line {reader.line_num}: expected {len(columns)} fields, got {len(row)}"
             )
         rows.append([cell.strip() for cell in row])
         lines.append(reader.line_num)
+    return rows, lines
+
+
+def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFrame, list[int]]:
+    """All rows of a history CSV as strings, with their line numbers; ragged rows are errors."""
+    name, reader, columns = _open_csv(source, "history")
+    rows, lines = _csv_rows(name, reader, columns)
     return name, pd.DataFrame(rows, columns=columns, dtype=object), lines
