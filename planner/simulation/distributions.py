@@ -105,7 +105,29 @@ class Exponential(Distribution):
         return (Exponential, (self._mean,))
 
 
-class Lognormal(Distribution):
+class _MeanCV(Distribution):
+    """A two-parameter family given by its mean (seconds) and coefficient of variation (> 0)."""
+
+    def __init__(self, mean: float, cv: float) -> None:
+        self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
+        self._cv = _scalar(f"{type(self).__name__}.cv", cv, v.positive)
+
+    @property
+    def mean(self) -> float:
+        return self._mean
+
+    @property
+    def variance(self) -> float:
+        return (self._mean * self._cv) ** 2
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(mean={self._mean!r}, cv={self._cv!r})"
+
+    def __reduce__(self):
+        return (type(self), (self._mean, self._cv))
+
+
+class Lognormal(_MeanCV):
     """Lognormal given its mean (seconds) and coefficient of variation (> 0).
 
     Real handle times look like this, with a CV near 1 (Brown et al., 2005).
@@ -114,56 +136,23 @@ class Lognormal(Distribution):
     """
 
     def __init__(self, mean: float, cv: float) -> None:
-        self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
-        self._cv = _scalar(f"{type(self).__name__}.cv", cv, v.positive)
+        super().__init__(mean, cv)
         var_log = math.log1p(self._cv**2)
         self._sigma = math.sqrt(var_log)
         self._mu = math.log(self._mean) - var_log / 2
 
-    @property
-    def mean(self) -> float:
-        return self._mean
-
-    @property
-    def variance(self) -> float:
-        return (self._mean * self._cv) ** 2
-
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return rng.lognormal(self._mu, self._sigma, size)
 
-    def __repr__(self) -> str:
-        return f"Lognormal(mean={self._mean!r}, cv={self._cv!r})"
 
-    def __reduce__(self):
-        return (Lognormal, (self._mean, self._cv))
-
-
-class Gamma(Distribution):
+class Gamma(_MeanCV):
     """Gamma given its mean (seconds) and coefficient of variation (> 0).
 
     Shape ``1 / cv**2``, scale ``mean * cv**2``; ``cv = 1`` is the exponential.
     """
 
-    def __init__(self, mean: float, cv: float) -> None:
-        self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
-        self._cv = _scalar(f"{type(self).__name__}.cv", cv, v.positive)
-
-    @property
-    def mean(self) -> float:
-        return self._mean
-
-    @property
-    def variance(self) -> float:
-        return (self._mean * self._cv) ** 2
-
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return rng.gamma(1.0 / self._cv**2, self._mean * self._cv**2, size)
-
-    def __repr__(self) -> str:
-        return f"Gamma(mean={self._mean!r}, cv={self._cv!r})"
-
-    def __reduce__(self):
-        return (Gamma, (self._mean, self._cv))
 
 
 class Deterministic(Distribution):
