@@ -135,10 +135,10 @@ def scenario_page(base: planner.Scenario) -> None:
     chart = table.set_index("interval_start")[["agents", "scheduled"]]
     st.bar_chart(chart, stack=False, y_label="agents")
 
-    shown = table.rename(columns={"interval_start": "start"})
-    for col in ("service_level", "occupancy", "abandon_rate"):
-        if col in shown:
-            shown[col] = shown[col] * 100.0
+    shown = _percent(
+        table.rename(columns={"interval_start": "start"}),
+        ("service_level", "occupancy", "abandon_rate"),
+    )
     st.dataframe(
         shown,
         hide_index=True,

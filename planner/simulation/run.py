@@ -222,6 +222,40 @@ class Experiment:
             }
         )
 
+    def result(
+        self,
+        plan: IntArray,
+        engine: Literal["fast", "simpy"],
+        answer_time: float,
+        sl_basis: SLBasis,
+        level: float = 0.95,
+        *,
+        record_calls: bool = False,
+    ) -> SimulationResult:
+        """Every replication of ``plan``, as a :class:`SimulationResult`."""
+        per_rep = []
+        records = []
+        for r in range(self.replications):
+            totals, answers = self.totals(plan, engine, answer_time, r)
+            per_rep.append(totals)
+            if record_calls:
+                records.append(self.records(r, answers.start, self.day(plan), self.workload.labels))
+        stacked = {k: np.stack([t[k] for t in per_rep]) for k in TOTALS}
+        return SimulationResult(
+            agents=plan,
+            interval=self.interval,
+            labels=self.workload.labels,
+            answer_time=answer_time,
+            sl_basis=sl_basis,
+            replications=self.replications,
+            seed=self.seed,
+            engine=engine,
+            level=level,
+            per_interval=metrics_from_totals(stacked, sl_basis),
+            per_day=metrics_from_totals(day_totals(stacked), sl_basis),
+            calls=pd.concat(records, ignore_index=True) if record_calls else None,
+        )
+
 
 def day_totals(totals: dict[str, FloatArray]) -> dict[str, FloatArray]:
     """Whole-day totals from interval totals (sums; the largest queue for max_queue)."""
@@ -325,25 +359,4 @@ def simulate(
         warmup=warmup,
         close=close,
     )
-    per_rep = []
-    records = []
-    for r in range(exp.replications):
-        totals, answers = exp.totals(plan, name, answer_time, r)
-        per_rep.append(totals)
-        if record_calls:
-            records.append(exp.records(r, answers.start, exp.day(plan), wl.labels))
-    stacked = {k: np.stack([t[k] for t in per_rep]) for k in TOTALS}
-    return SimulationResult(
-        agents=plan,
-        interval=exp.interval,
-        labels=wl.labels,
-        answer_time=answer_time,
-        sl_basis=sl_basis,
-        replications=exp.replications,
-        seed=exp.seed,
-        engine=name,
-        level=level,
-        per_interval=metrics_from_totals(stacked, sl_basis),
-        per_day=metrics_from_totals(day_totals(stacked), sl_basis),
-        calls=pd.concat(records, ignore_index=True) if record_calls else None,
-    )
+    return exp.result(plan, name, answer_time, sl_basis, level, record_calls=record_calls)

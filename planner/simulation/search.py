@@ -43,7 +43,6 @@ from planner.simulation.run import (
     Workload,
     _whole,
     engine_name,
-    simulate,
 )
 from planner.staffing import Targets, required_agents
 
@@ -310,21 +309,8 @@ def simulated_staffing(
         met = bool(meets_upto(len(plan) - 1).all())
 
     def run(agents: IntArray) -> SimulationResult:
-        return simulate(
-            workload,
-            agents,
-            interval=exp.interval,
-            handle=exp.handle,
-            patience=exp.patience,
-            answer_time=targets.answer_time,
-            sl_basis=targets.sl_basis,
-            replications=exp.replications,
-            seed=exp.root,
-            dispersion=exp.dispersion,
-            warmup=exp.warmup,
-            close=exp.close,
-            engine=name,
-        )
+        # The callers the search already drew (common random numbers), not new ones.
+        return exp.result(agents, name, targets.answer_time, targets.sl_basis)
 
     return SimulatedStaffing(
         agents=plan,
