@@ -10,7 +10,6 @@ Only presentation lives here; every number comes from ``planner``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import io
 import sys
 from pathlib import Path
@@ -96,26 +95,20 @@ def scenario_page(base: planner.Scenario) -> None:
             disabled=not use_patience,
         )
 
-    targets = dataclasses.replace(
-        base.targets,
-        service_level=sl,
-        answer_time=answer_time,
-        max_occupancy=None if max_occ >= 1.0 else max_occ,
-    )
-    scenario = dataclasses.replace(
-        base,
-        targets=targets,
-        shrinkage=shrinkage,
-        patience=patience if use_patience else None,
-    )
-
     try:
+        scenario = base.with_changes(
+            service_level=sl,
+            answer_time=answer_time,
+            max_occupancy=None if max_occ >= 1.0 else max_occ,
+            shrinkage=shrinkage,
+            patience=patience if use_patience else None,
+        )
         table = _requirements(scenario)
     except planner.InputError as err:
         st.error(str(err))
         st.stop()
 
-    day = planner.summarize(table, scenario.interval)
+    day = planner.day_summary(table, scenario.interval, scenario.cost_per_hour)
     model = "Erlang A" if scenario.patience is not None else "Erlang C"
     cols = st.columns(5)
     cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
@@ -198,6 +191,11 @@ def _forecast(history_text: str | None, country: str | None) -> planner.FittedFo
 @st.cache_data(show_spinner=False)
 def _simulate(scenario: planner.Scenario, replications: int) -> planner.SimulationResult:
     return scenario.simulate(replications=replications)
+
+
+@st.cache_data(show_spinner=False)
+def _evaluate(scenario: planner.Scenario) -> pd.DataFrame:
+    return scenario.evaluate()
 
 
 # -- pages ---------------------------------------------------------------------
@@ -331,12 +329,12 @@ def simulation_page(scenario: planner.Scenario) -> None:
     replications = st.slider("Replications", 2, 100, scenario.simulation.replications, key="reps")
     with st.spinner(f"Simulating {replications} days..."):
         res = _simulate(scenario, replications)
-    req = scenario.requirements()
+    erlang = _evaluate(scenario)  # the Erlang figures of the plan simulated
     compare = pd.DataFrame(
         {
-            "start": req["interval_start"],
+            "start": erlang["interval_start"],
             "agents": res.agents,
-            "formula_service_level": req["service_level"],
+            "formula_service_level": erlang["service_level"],
             "service_level": res["service_level"].mean,
             "service_level_low": res["service_level"].ci_low,
             "service_level_high": res["service_level"].ci_high,
@@ -394,17 +392,15 @@ def compare_page(current: planner.Scenario) -> None:
     scenarios = [current] + [_load(str(bundled[name])) for name in chosen]
     rows = []
     for s in scenarios:
-        req = s.requirements()
-        day = planner.summarize(req, s.interval)
-        cost = s.cost()
+        day = s.summary()
         rows.append(
             {
                 "scenario": s.name,
                 "calls": day["calls"],
                 "peak agents": int(day["peak_agents"]),
-                "agent hours": cost["agent_hours"],
-                "paid hours": cost["paid_hours"],
-                "cost": cost["cost"],
+                "agent hours": day["agent_hours"],
+                "paid hours": day["scheduled_hours"],
+                "cost": day["cost"],
                 "service level": day["service_level"],
             }
         )

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from planner import Scenario
-from planner.sweep import grid, sweep
+from planner.sweeps import grid, sweep
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml"
 

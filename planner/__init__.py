@@ -6,13 +6,13 @@ scenario files and a command line.
 Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 """
 
-from planner import forecast, sweep
+from planner import forecast
+from planner._validate import SLBasis
 from planner.errors import InputError
 from planner.forecast import FittedForecast, backtest, forecast_requirements
 from planner.io import History, read_history, read_workload_csv
 from planner.queueing import (
     ErlangAResult,
-    SLBasis,
     asa,
     erlang_a,
     erlang_b,
@@ -21,6 +21,7 @@ from planner.queueing import (
     service_level,
     traffic,
 )
+from planner.report import day_summary, evaluate_plan, hours, requirements, summarize
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
 from planner.simulation import (
     METRICS,
@@ -36,14 +37,8 @@ from planner.simulation import (
     simulate,
     simulated_staffing,
 )
-from planner.staffing import (
-    Targets,
-    interval_metrics,
-    required_agents,
-    requirements,
-    scheduled_staff,
-    summarize,
-)
+from planner.staffing import Targets, interval_metrics, required_agents, scheduled_staff
+from planner.sweeps import AXES, grid, summarize_sweep, sweep, vary
 
 __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     # queueing formulas (planner.queueing)
@@ -61,7 +56,11 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "required_agents",
     "scheduled_staff",
     "interval_metrics",
+    # the report layer (planner.report): a plan's figures and the day's roll-up
     "requirements",
+    "evaluate_plan",
+    "day_summary",
+    "hours",
     "summarize",
     # simulation (planner.simulation)
     "simulate",
@@ -88,8 +87,12 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "ScenarioError",
     "SimulationSettings",
     "read_workload_csv",
-    # sweeps (the planner.sweep module: sweep, grid, summarize_sweep)
+    # sweeps (planner.sweeps)
     "sweep",
+    "grid",
+    "vary",
+    "summarize_sweep",
+    "AXES",
     # errors
     "InputError",
 ]

@@ -8,6 +8,7 @@ when the input is an array), in the style ``'aht' must be > 0: -3.0``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,26 @@ from planner.errors import InputError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+SLBasis = Literal["offered", "offered_excl_short_abandons", "answered"]
+"""Denominator of a service level.
+
+``"offered"``: answered within T over offered calls (the default and the
+convention of most calculators). ``"offered_excl_short_abandons"``: answered
+within T over offered calls less those abandoned within T. ``"answered"``:
+answered within T over answered calls.
+"""
+SL_BASES: tuple[str, ...] = get_args(SLBasis)
+
+
+def check_sl_basis(sl_basis: object) -> SLBasis:
+    """``sl_basis`` if it names a service-level denominator, else an InputError."""
+    if not isinstance(sl_basis, str) or sl_basis not in SL_BASES:
+        raise InputError(
+            f"'sl_basis' must be {', '.join(map(repr, SL_BASES[:-1]))} or "
+            f"{SL_BASES[-1]!r}: {sl_basis!r}"
+        )
+    return sl_basis  # type: ignore[return-value]
 
 
 def _fail(

@@ -22,29 +22,25 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
-from planner import forecast
-from planner import sweep as sweeps
+from planner import forecast, sweeps
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.sample import sample_history
 from planner.scenario import Scenario
-from planner.simulation import (
-    METRICS,
-    Distribution,
-    Exponential,
-    Lognormal,
-    simulate,
-    simulated_staffing,
-)
-from planner.staffing import Targets, required_agents, requirements
+from planner.simulation import METRICS
+from planner.staffing import Targets
 
 __all__ = ["main"]
+
+# Larger inputs are refused up front, with the limit named: no contact center
+# comes near them, and answering would take minutes or more memory than a
+# machine has.
+MAX_AGENTS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,26 +89,34 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="search for the plan that meets the targets in simulation",
     )
-    sim.add_argument("--patience", type=float, help="mean patience, seconds (default: none)")
     sim.add_argument(
-        "--patience-cv", type=float, help="lognormal patience with this CV (default: exponential)"
+        "--patience",
+        type=float,
+        help="mean patience, seconds; keeps a scenario's patience shape (default: none)",
     )
     sim.add_argument(
-        "--handle-cv", type=float, help="lognormal handle times with this CV (default: exponential)"
+        "--patience-cv",
+        type=float,
+        help="lognormal patience with this CV (default: the scenario's shape, or exponential)",
     )
-    sim.add_argument("--replications", type=int, default=20, help="independent days (20)")
-    sim.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    sim.add_argument(
+        "--handle-cv",
+        type=float,
+        help="lognormal handle times with this CV (default: the scenario's shape, or exponential)",
+    )
+    sim.add_argument(
+        "--replications", type=int, help="independent days (default: the scenario's, or 20)"
+    )
+    sim.add_argument("--seed", type=int, help="random seed (default: the scenario's, or 1)")
     sim.add_argument(
         "--warmup",
         type=float,
-        default=0.0,
-        help="seconds simulated before the first interval (0: the day starts empty; "
+        help="seconds simulated before the first interval (default 0: the day starts empty; "
         "3600 compares a single interval with Erlang's steady state)",
     )
     sim.add_argument(
         "--close",
         choices=("serve_queue", "stop"),
-        default="serve_queue",
         help="callers waiting at the end: answered (default) or left",
     )
     sim.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto")
@@ -133,7 +137,11 @@ def _build_parser() -> argparse.ArgumentParser:
     for axis, meaning in sweeps.AXES.items():
         sw.add_argument(f"--{axis.replace('_', '-')}", metavar="V1,V2,...", help=meaning)
     sw.add_argument(
-        "--evaluate", choices=("requirements", "simulation", "both"), default="requirements"
+        "--evaluate",
+        choices=("requirements", "simulation", "both"),
+        default="requirements",
+        help="the requirement and its cost, or also a simulation of the plan "
+        "('both' is an old name of 'simulation')",
     )
     sw.add_argument("--workers", type=int, help="local processes (default: all cores)")
     sw.add_argument("--scheduler", help="dask.distributed scheduler, e.g. tcp://host:8786")
@@ -201,49 +209,65 @@ def _workload_arguments(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.9")
 
 
+_TARGET_FLAGS = ("service_level", "answer_time", "asa", "max_abandon", "max_occupancy")
+
+
 def _targets(args: argparse.Namespace, base: Targets) -> Targets:
-    overrides = {
-        "service_level": args.service_level,
-        "answer_time": args.answer_time,
-        "asa": args.asa,
-        "max_abandon": args.max_abandon,
-        "max_occupancy": args.max_occupancy,
-    }
+    overrides = {name: getattr(args, name) for name in _TARGET_FLAGS}
     merged = base.to_dict() | {k: val for k, val in overrides.items() if val is not None}
     return Targets(**merged)
 
 
-def _setup(args: argparse.Namespace) -> tuple[pd.DataFrame, Targets, float, float, float | None]:
-    """Workload, targets, interval, shrinkage and patience from the arguments."""
+def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
+    """The scenario the arguments describe, with every flag given applied as a change.
+
+    Returns it with the columns that label its intervals in the output: the
+    scenario's clock times, a workload CSV's own other columns, or none.
+    """
     sources = [s for s in (args.file, args.scenario) if s is not None]
     single = args.calls is not None or args.aht is not None
     if len(sources) + single != 1:
         raise InputError("give exactly one of: FILE.csv, --scenario FILE, or --calls with --aht")
+    labels = pd.DataFrame()
     if args.scenario is not None:
         scenario = Scenario.load(args.scenario)
-        df = scenario.workload()
-        targets, interval = scenario.targets, scenario.interval
-        shrinkage, patience = scenario.shrinkage, scenario.mean_patience
+        labels = scenario.workload()[["interval_start"]]
     else:
         if args.file is not None:
             df = read_workload_csv(args.file)
+            labels = df.drop(columns=["calls", "aht"]).reset_index(drop=True)
         else:
             if args.calls is None or args.aht is None:
                 raise InputError("--calls and --aht must be given together")
             df = pd.DataFrame({"calls": [args.calls], "aht": [args.aht]})
-        targets, interval, shrinkage, patience = Targets(), 1800.0, 0.0, None
-    if args.interval is not None:
-        interval = args.interval
-    if getattr(args, "shrinkage", None) is not None:
-        shrinkage = args.shrinkage
-    if args.patience is not None:
-        patience = args.patience
-    return df, _targets(args, targets), interval, shrinkage, patience
+        scenario = Scenario(
+            name="command line",
+            interval=1800.0 if args.interval is None else args.interval,
+            calls=tuple(df["calls"]),
+            aht=tuple(df["aht"]),
+        )
+    changes: dict[str, Any] = {
+        name: getattr(args, name)
+        for name in (
+            "interval", *_TARGET_FLAGS, "shrinkage", "patience", "patience_cv", "handle_cv",
+            "replications", "seed", "warmup", "close",
+        )
+        if getattr(args, name, None) is not None
+    }  # fmt: skip
+    if getattr(args, "agents", None) is not None:
+        changes["plan"] = _agents(args.agents, len(scenario.calls))
+    return scenario.with_changes(**changes), labels
 
 
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
-    df, targets, interval, shrinkage, patience = _setup(args)
-    return requirements(df, targets, interval, shrinkage, patience)
+    scenario, labels = _scenario(args)
+    return _labelled(labels, scenario.requirements())
+
+
+def _labelled(labels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (one row per interval) after the columns that label its intervals."""
+    table = table.drop(columns=["interval_start"], errors="ignore").reset_index(drop=True)
+    return pd.concat([labels.reset_index(drop=True), table], axis=1)
 
 
 def _sweep(args: argparse.Namespace) -> pd.DataFrame:
@@ -307,51 +331,35 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     return table
 
 
-def _plan(text: str, intervals: int) -> list[float]:
+def _agents(text: str, intervals: int) -> tuple[int, ...]:
+    """``--agents``: one count, or one per interval, comma-separated."""
     try:
         values = [float(x) for x in text.split(",")]
     except ValueError:
         raise InputError(f"--agents must be numbers separated by commas: {text!r}") from None
     if len(values) == 1:
-        return values * intervals
+        values = values * intervals
     if len(values) != intervals:
         raise InputError(f"--agents has {len(values)} numbers for {intervals} intervals")
-    return values
+    for value in values:
+        if not (value >= 0 and value == int(value)):
+            raise InputError(f"--agents takes whole numbers >= 0: {value!r}")
+        if value > MAX_AGENTS:
+            raise InputError(
+                f"--agents takes at most {MAX_AGENTS:,} agents per interval: {value:g}"
+            )
+    return tuple(int(x) for x in values)
 
 
 def _simulate(args: argparse.Namespace) -> pd.DataFrame:
-    df, targets, interval, _, patience = _setup(args)
-    if args.patience_cv is not None and patience is None:
-        raise InputError("--patience-cv needs --patience (the mean)")
-    pat: Distribution | None = None
-    if patience is not None:
-        pat = (
-            Exponential(patience)
-            if args.patience_cv is None
-            else (Lognormal(patience, args.patience_cv))
-        )
-    handle = None if args.handle_cv is None else Lognormal(1.0, args.handle_cv)
-    common = {
-        "interval": interval, "handle": handle, "patience": pat,
-        "replications": args.replications, "seed": args.seed, "warmup": args.warmup,
-        "close": args.close, "engine": args.engine,
-    }  # fmt: skip
+    if args.find_staffing and args.agents is not None:
+        raise InputError("give --agents or --find-staffing, not both")
+    scenario, labels = _scenario(args)
     if args.find_staffing:
-        if args.agents is not None:
-            raise InputError("give --agents or --find-staffing, not both")
-        found = simulated_staffing(df, targets, **common)
-        table = found.to_frame()
+        table = scenario.simulated_staffing(engine=args.engine).to_frame()
     else:
-        agents: ArrayLike
-        if args.agents is not None:
-            agents = _plan(args.agents, len(df))
-        else:
-            agents = required_agents(df["calls"], df["aht"], interval, targets, patience)
-        table = simulate(
-            df, agents, answer_time=targets.answer_time, sl_basis=targets.sl_basis, **common
-        ).table()
-    keep = [c for c in df.columns if c not in ("calls", "aht")]
-    return pd.concat([df[keep].reset_index(drop=True), table.reset_index(drop=True)], axis=1)
+        table = scenario.simulate(engine=args.engine).table()
+    return _labelled(labels, table)
 
 
 def _render(table: pd.DataFrame, fmt: str) -> str:

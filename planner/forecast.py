@@ -42,7 +42,8 @@ from scipy.special import ndtri
 
 from planner.errors import InputError
 from planner.io import History, read_history
-from planner.staffing import Targets, requirements
+from planner.report import requirements
+from planner.staffing import Targets
 
 __all__ = ["FittedForecast", "backtest", "fit", "forecast_requirements", "parse_horizon"]
 

@@ -1,78 +1,52 @@
-"""Scenarios: a day's workload, callers, targets, staffing and costs in a TOML file.
+"""Scenarios: a day's workload, callers, targets, staffing, costs and simulation settings.
 
-A scenario file looks like this (times in seconds, calls per interval)::
-
-    name = "Retail bank inbound"
-    description = "optional free text"
-    interval = 1800                 # interval length, seconds
-
-    [workload]
-    start = "08:00"                 # clock time of the first interval
-    calls = [120, 180, 240]         # offered calls per interval
-    aht = 240                       # seconds: one number or one per interval
-    handle = { kind = "lognormal", cv = 1.1 }   # handle-time shape (simulation)
-
-    [targets]                       # any of the planner.Targets fields
-    service_level = 0.8
-    answer_time = 20
-
-    [staffing]
-    shrinkage = 0.3                 # fraction of paid time off the phones
-    patience = 180                  # mean patience, seconds; omit for Erlang C
-    plan = "required"               # or agents on the phones per interval: [14, 20, 26]
-    cost_per_hour = 30.0            # per paid (scheduled) agent hour
-
-    [simulation]
-    replications = 20
-    seed = 1
-    warmup = 0                      # seconds
-    close = "serve_queue"           # or "stop"
-    dispersion = 0.0                # day-to-day volume CV beyond Poisson
-
-Instead of ``calls`` and ``aht``, ``[workload]`` may name interval history
-to forecast the day from: ``history = "../data/sample_history.csv"``
-(relative to the scenario file), ``day = "2026-05-26"`` (default: the day
-after the history) and ``country = "US"`` (public holidays). ``patience``
-and ``handle`` take a number (an exponential mean) or a distribution table:
-``{kind = "lognormal", mean = 150, cv = 1.0}``; the kinds are exponential
-(mean), lognormal and gamma (mean, cv), deterministic (value) and empirical
-(values).
-
-Unknown keys, wrong types and out-of-range values are rejected with the file,
-the key and the reason.
+A :class:`Scenario` is the one description of a planning day that every
+entry point runs: the CLI, the app and sweeps call its methods
+(:meth:`~Scenario.requirements`, :meth:`~Scenario.evaluate`,
+:meth:`~Scenario.summary`, :meth:`~Scenario.simulate`,
+:meth:`~Scenario.simulated_staffing`) with overrides, never their own copy of
+the pipeline. Building one only checks its fields; a workload forecast from
+interval history comes from :meth:`Scenario.from_history`. Files are read and
+written by :mod:`planner.scenario_file` (``Scenario.load``/``save`` call it).
 """
 
 from __future__ import annotations
 
-import tomllib
+import dataclasses
 from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import tomli_w
 
 from planner import _validate as v
 from planner.errors import InputError
-from planner.simulation import Distribution, Exponential, SimulationResult, simulate
-from planner.simulation.distributions import as_distribution, from_table, to_table
+from planner.report import day_summary, evaluate_plan, requirements
+from planner.simulation import (
+    Distribution,
+    Lognormal,
+    SimulatedStaffing,
+    SimulationResult,
+    simulate,
+    simulated_staffing,
+)
+from planner.simulation.distributions import as_distribution
 from planner.simulation.run import Close
-from planner.staffing import Targets, requirements, scheduled_staff
+from planner.staffing import Targets
+
+if TYPE_CHECKING:
+    from planner.io import History
 
 __all__ = ["Scenario", "ScenarioError", "SimulationSettings"]
+
+# Intervals in one scenario day: a week of 1-minute intervals is 10,080.
+MAX_INTERVALS = 10_080
 
 
 class ScenarioError(InputError):
     """A scenario file or dict breaks a rule; the message names file and key."""
-
-
-_TOP = {"name", "description", "interval", "workload", "targets", "staffing", "simulation"}
-_WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
-_STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
-_SIMULATION = {"replications", "seed", "warmup", "close", "dispersion"}
-_TARGETS = {f.name for f in fields(Targets)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +70,12 @@ class SimulationSettings:
             raise InputError(f"'close' must be 'serve_queue' or 'stop': {self.close!r}")
 
 
+_TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
+_SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
+# What simulate() takes beyond the scenario: how to run, not what to run.
+_RUN_ARGS = frozenset({"engine", "record_calls", "level", "max_passes"})
+
+
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
     """One planning day: workload, callers, targets, staffing, costs and simulation settings.
@@ -104,7 +84,7 @@ class Scenario:
     ----------
     name : short title.
     interval : interval length, seconds.
-    calls : offered calls per interval (forecast from ``history`` when given).
+    calls : offered calls per interval.
     aht : average handle time per interval, seconds (same length as calls).
     start : clock time ("HH:MM") of the first interval.
     targets : the :class:`planner.Targets` to staff for.
@@ -117,8 +97,9 @@ class Scenario:
     plan : agents on the phones per interval, or ``None`` for the requirement.
     cost_per_hour : cost of a paid (scheduled) agent hour, or ``None``.
     simulation : :class:`SimulationSettings`.
-    history, day, country : the history file the workload is forecast from
-        (path as written in the file), the day and the holiday calendar.
+    history, day, country : where the workload was forecast from (the
+        history path as written in the file, the day and the holiday
+        calendar; see :meth:`from_history`), or ``None``.
     description : free text.
     """
 
@@ -137,16 +118,21 @@ class Scenario:
     history: str | None = None
     day: str | None = None
     country: str | None = None
-    base_dir: str = field(default=".", compare=False, repr=False)
     description: str = ""
 
     def __post_init__(self) -> None:
-        if self.history is not None:
-            self._forecast_workload()
+        if not isinstance(self.name, str):
+            raise InputError(f"'name' must be text: {self.name!r}")
+        if np.ndim(self.interval) != 0 or isinstance(self.interval, bool):
+            raise InputError(f"'interval' must be a single number of seconds: {self.interval!r}")
         calls = v.nonnegative("calls", self.calls)
         aht = v.positive("aht", self.aht)
         if calls.ndim != 1 or calls.size == 0:
             raise InputError(f"'calls' must be a non-empty list of numbers: {self.calls!r}")
+        if calls.size > MAX_INTERVALS:
+            raise InputError(
+                f"'calls' has {calls.size} intervals; a scenario holds at most {MAX_INTERVALS}"
+            )
         if aht.ndim == 0:
             aht = np.full(calls.shape, float(aht))
         if aht.shape != calls.shape:
@@ -168,7 +154,7 @@ class Scenario:
             if plan.ndim != 1 or plan.size != calls.size:
                 raise InputError(
                     f"'plan' must be 'required' or one agent count per interval "
-                    f"({calls.size}): got {self.plan!r}"
+                    f"({calls.size}): got {np.shape(self.plan)}"
                 )
             object.__setattr__(self, "plan", tuple(int(x) for x in plan))
         if self.cost_per_hour is not None:
@@ -178,44 +164,139 @@ class Scenario:
         _clock_minutes(self.start)
         if not isinstance(self.targets, Targets):
             raise InputError(f"'targets' must be a planner.Targets: {self.targets!r}")
+        if self.patience is None and self.targets.max_abandon is not None:
+            raise InputError(
+                "'max_abandon' needs a patience: Erlang C (no patience) has no abandonment"
+            )
         if not isinstance(self.simulation, SimulationSettings):
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
 
-    def _forecast_workload(self) -> None:
-        """Fill calls, AHT and start from a forecast of ``day`` from ``history``."""
-        from planner import forecast  # here: planner.forecast imports this package
+    # -- building -------------------------------------------------------------
 
-        path = Path(self.base_dir) / str(self.history)
-        model = forecast.fit(str(path), country=self.country)
+    @classmethod
+    def from_history(
+        cls,
+        history: str | PathLike[str] | History,
+        *,
+        day: str | None = None,
+        country: str | None = None,
+        base_dir: str | PathLike[str] = ".",
+        **fields: Any,
+    ) -> Scenario:
+        """A scenario whose calls and AHT are forecast for ``day`` from interval history.
+
+        Parameters
+        ----------
+        history : a history CSV (a path relative to ``base_dir``) or a
+            :class:`planner.History`.
+        day : the day to plan, ``"YYYY-MM-DD"`` (default: the day after the
+            history).
+        country : public holidays of this country (e.g. ``"US"``).
+        fields : the other :class:`Scenario` fields (``name`` is required;
+            ``interval`` defaults to the history's and must match it).
+
+        The scenario keeps the reference (``history``, ``day``, ``country``),
+        which a scenario file saves instead of the numbers; changing the
+        workload later with :meth:`with_changes` drops it.
+        """
+        from planner import forecast  # here: planner.forecast imports this package
+        from planner.io import History
+
+        source: History | str = history if isinstance(history, History) else ""
+        reference = None
+        if not isinstance(history, History):
+            source, reference = str(Path(base_dir) / history), str(history)
+        model = forecast.fit(source, country=country)
         first = model.daily.index[-1] + pd.Timedelta(days=1)
-        day = pd.Timestamp(self.day) if self.day is not None else first
-        if day < first:
-            raise InputError(f"'day' must be after the history, from {first.date()}: {self.day!r}")
-        if model.interval != self.interval:
+        try:
+            when = pd.Timestamp(day) if day is not None else first
+        except ValueError:
+            raise InputError(f"'day' must be a date YYYY-MM-DD: {day!r}") from None
+        if when < first:
+            raise InputError(f"'day' must be after the history, from {first.date()}: {day!r}")
+        interval = fields.pop("interval", model.interval)
+        if interval != model.interval:
             raise InputError(
-                f"'interval' ({self.interval:g} s) differs from the history's "
+                f"'interval' ({float(interval):g} s) differs from the history's "
                 f"({model.interval:g} s)"
             )
-        frame = model.forecast((day - first).days + 1)
-        frame = frame[pd.DatetimeIndex(frame.index).normalize() == day]
+        frame = model.forecast((when - first).days + 1)
+        frame = frame[pd.DatetimeIndex(frame.index).normalize() == when]
         if frame.empty:
-            raise InputError(f"the forecast has no open interval on {day.date()} (closed?)")
+            raise InputError(f"the forecast has no open interval on {when.date()} (closed?)")
         stamps = pd.DatetimeIndex(frame.index)
-        grid = pd.date_range(stamps[0], stamps[-1], freq=f"{int(self.interval)}s")
+        grid = pd.date_range(stamps[0], stamps[-1], freq=f"{int(model.interval)}s")
         frame = frame.reindex(grid)
-        calls = frame["calls"].fillna(0.0)
-        aht = frame["aht"].fillna(float(np.nanmean(frame["aht"])))
-        object.__setattr__(self, "calls", tuple(calls.round(2).tolist()))
-        object.__setattr__(self, "aht", tuple(aht.round(1).tolist()))
-        object.__setattr__(self, "start", grid[0].strftime("%H:%M"))
-        object.__setattr__(self, "day", str(day.date()))
+        return cls(
+            interval=interval,
+            calls=tuple(frame["calls"].fillna(0.0).round(2).tolist()),
+            aht=tuple(frame["aht"].fillna(float(np.nanmean(frame["aht"]))).round(1).tolist()),
+            start=grid[0].strftime("%H:%M"),
+            history=reference,
+            day=str(when.date()),
+            country=country,
+            **fields,
+        )
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed; what-ifs from the CLI, the app and sweeps.
+
+        Besides the fields themselves, ``changes`` takes any :class:`Targets`
+        field (``service_level=0.9``), any :class:`SimulationSettings` field
+        (``replications=100``) and ``plan="required"``. A number for
+        ``patience`` or ``handle`` is a new mean that keeps the distribution's
+        shape (a lognormal stays lognormal), and ``patience_cv`` /
+        ``handle_cv`` make them lognormal with that CV. New ``calls`` or
+        ``aht`` drop the history reference. Unknown names are an InputError.
+
+        Examples
+        --------
+        >>> s = Scenario(name="d", interval=1800, calls=[100], aht=180, patience=Lognormal(90, 1.2))
+        >>> s.with_changes(patience=120, service_level=0.9).patience
+        Lognormal(mean=120.0, cv=1.2)
+        """
+        own = {f.name for f in fields(self)}
+        allowed = own | _TARGET_FIELDS | _SIMULATION_FIELDS | {"patience_cv", "handle_cv"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise InputError(
+                f"unknown scenario change {unknown[0]!r}; the changes are {sorted(allowed)}"
+            )
+        top = {k: val for k, val in changes.items() if k in own}
+        target_changes = {k: changes[k] for k in _TARGET_FIELDS & set(changes)}
+        if target_changes:
+            top["targets"] = dataclasses.replace(top.get("targets", self.targets), **target_changes)
+        sim_changes = {k: changes[k] for k in _SIMULATION_FIELDS & set(changes)}
+        if sim_changes:
+            base = top.get("simulation", self.simulation)
+            top["simulation"] = dataclasses.replace(base, **sim_changes)
+        for name in ("patience", "handle"):
+            current = getattr(self, name)
+            value = top.get(name, current)
+            if name in top and _is_number(value) and isinstance(current, Distribution):
+                value = current.with_mean(_positive(name, value))
+            cv = changes.get(f"{name}_cv")
+            if cv is not None:
+                if value is None:
+                    if name == "patience":
+                        raise InputError("'patience_cv' needs a patience (the mean, seconds)")
+                    value = 1.0  # a handle-time shape: rescaled to each interval's AHT
+                mean = value.mean if isinstance(value, Distribution) else value
+                value = Lognormal(_positive(name, mean), cv)
+            if name in top or cv is not None:
+                top[name] = value
+        if top.get("plan") == "required":
+            top["plan"] = None
+        if "calls" in top or "aht" in top:
+            top |= {"history": None}
+        return dataclasses.replace(self, **top)
+
+    # -- what the scenario gives ----------------------------------------------
 
     @property
     def mean_patience(self) -> float | None:
         """Mean patience, seconds (the Erlang A parameter), or None."""
         return None if self.patience is None else float(self.patience.mean)  # type: ignore[union-attr]
-
-    # -- tables ---------------------------------------------------------------
 
     def workload(self) -> pd.DataFrame:
         """One row per interval: ``interval_start`` (HH:MM), ``calls``, ``aht`` (s)."""
@@ -225,197 +306,150 @@ class Scenario:
             {"interval_start": starts, "calls": list(self.calls), "aht": list(self.aht)}  # type: ignore[arg-type]
         )
 
-    def requirements(self) -> pd.DataFrame:
-        """The staffing requirement of every interval (see :func:`planner.requirements`)."""
-        return requirements(
-            self.workload(), self.targets, self.interval, self.shrinkage, self.mean_patience
-        )
+    def requirements(self, **changes: Any) -> pd.DataFrame:
+        """The staffing requirement of every interval (see :func:`planner.requirements`).
 
-    def staffing_plan(self) -> np.ndarray:
+        ``changes`` as in :meth:`with_changes`.
+        """
+        s = self.with_changes(**changes) if changes else self
+        return requirements(s.workload(), s.targets, s.interval, s.shrinkage, s.mean_patience)
+
+    def staffing_plan(self, **changes: Any) -> np.ndarray:
         """Agents on the phones per interval: the plan, or the requirement."""
-        if self.plan is not None:
-            return np.asarray(self.plan, dtype=np.int64)
-        return self.requirements()["agents"].to_numpy(dtype=np.int64)
+        s = self.with_changes(**changes) if changes else self
+        if s.plan is not None:
+            return np.asarray(s.plan, dtype=np.int64)
+        return s.requirements()["agents"].to_numpy(dtype=np.int64)
+
+    def evaluate(self, **changes: Any) -> pd.DataFrame:
+        """The Erlang figures of the plan (or the requirement) per interval.
+
+        Columns as :func:`planner.evaluate_plan`, plus ``required_agents``.
+        """
+        s = self.with_changes(**changes) if changes else self
+        required = s.requirements()
+        if s.plan is None:
+            table = required
+        else:
+            table = evaluate_plan(
+                s.workload(), s.plan, s.targets, s.interval, s.shrinkage, s.mean_patience
+            )
+        table.insert(list(table.columns).index("agents"), "required_agents", required["agents"])
+        return table
+
+    def summary(self, **changes: Any) -> pd.Series:
+        """The day's figures for the plan (see :func:`planner.day_summary`), with cost."""
+        s = self.with_changes(**changes) if changes else self
+        return day_summary(s.evaluate(), s.interval, s.cost_per_hour)
 
     def cost(self) -> pd.Series:
-        """Paid agent hours (plan or requirement, after shrinkage) and their cost."""
-        agents = self.staffing_plan()
-        scheduled = np.asarray(scheduled_staff(agents, self.shrinkage))
-        hours = float(scheduled.sum() * self.interval / 3600.0)
-        rate = self.cost_per_hour
-        return pd.Series(
-            {
-                "agent_hours": float(agents.sum() * self.interval / 3600.0),
-                "paid_hours": hours,
-                "cost": hours * rate if rate is not None else float("nan"),
-            }
-        )
+        """Agent hours, scheduled (paid) hours after shrinkage and their cost, for the plan."""
+        return self.summary()[["agent_hours", "scheduled_hours", "cost"]]
 
     def simulate(self, **overrides: Any) -> SimulationResult:
         """Simulate the plan (or the requirement) with the scenario's settings.
 
-        Keyword arguments override any argument of :func:`planner.simulate`.
+        ``overrides`` are scenario changes (see :meth:`with_changes`) and the
+        run options of :func:`planner.simulate` (``engine``,
+        ``record_calls``, ``level``).
         """
-        sim = self.simulation
-        args: dict[str, Any] = {
-            "interval": self.interval,
-            "handle": self.handle,
-            "patience": self.patience,
-            "answer_time": self.targets.answer_time,
-            "sl_basis": self.targets.sl_basis,
-            "replications": sim.replications,
-            "seed": sim.seed,
-            "warmup": sim.warmup,
-            "close": sim.close,
-            "dispersion": sim.dispersion,
-        }
-        return simulate(self.workload(), self.staffing_plan(), **(args | overrides))
+        s, run = self._split(overrides)
+        sim = s.simulation
+        return simulate(
+            s.workload(),
+            s.staffing_plan(),
+            interval=s.interval,
+            handle=s.handle,
+            patience=s.patience,
+            answer_time=s.targets.answer_time,
+            sl_basis=s.targets.sl_basis,
+            replications=sim.replications,
+            seed=sim.seed,
+            warmup=sim.warmup,
+            close=sim.close,
+            dispersion=sim.dispersion,
+            **run,
+        )
 
-    # -- TOML -----------------------------------------------------------------
+    def simulated_staffing(self, **overrides: Any) -> SimulatedStaffing:
+        """The fewest agents per interval that meet the targets in simulation.
+
+        See :func:`planner.simulated_staffing`; ``overrides`` as in
+        :meth:`simulate` (plus ``max_passes``).
+        """
+        s, run = self._split(overrides)
+        sim = s.simulation
+        return simulated_staffing(
+            s.workload(),
+            s.targets,
+            interval=s.interval,
+            handle=s.handle,
+            patience=s.patience,
+            replications=sim.replications,
+            seed=sim.seed,
+            warmup=sim.warmup,
+            close=sim.close,
+            dispersion=sim.dispersion,
+            **run,
+        )
+
+    def _split(self, overrides: dict[str, Any]) -> tuple[Scenario, dict[str, Any]]:
+        run = {k: val for k, val in overrides.items() if k in _RUN_ARGS}
+        changes = {k: val for k, val in overrides.items() if k not in _RUN_ARGS}
+        return (self.with_changes(**changes) if changes else self), run
+
+    # -- files ----------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as the nested dict its TOML file holds."""
-        out: dict[str, Any] = {"name": self.name}
-        if self.description:
-            out["description"] = self.description
-        out["interval"] = self.interval
-        workload: dict[str, Any]
-        if self.history is not None:
-            workload = {"history": self.history, "day": self.day}
-            if self.country:
-                workload["country"] = self.country
-        else:
-            aht: float | list[float] = self.aht[0] if len(set(self.aht)) == 1 else list(self.aht)  # type: ignore[arg-type, index]
-            workload = {"start": self.start, "calls": list(self.calls), "aht": aht}
-        if self.handle is not None:
-            workload["handle"] = to_table(self.handle)
-        out["workload"] = workload
-        out["targets"] = {k: val for k, val in self.targets.to_dict().items() if val is not None}
-        staffing: dict[str, Any] = {"shrinkage": self.shrinkage}
-        if self.patience is not None:
-            p = self.patience
-            staffing["patience"] = p.mean if isinstance(p, Exponential) else to_table(p)  # type: ignore[arg-type]
-        staffing["plan"] = "required" if self.plan is None else list(self.plan)
-        if self.cost_per_hour is not None:
-            staffing["cost_per_hour"] = self.cost_per_hour
-        out["staffing"] = staffing
-        out["simulation"] = {
-            f.name: getattr(self.simulation, f.name) for f in fields(self.simulation)
-        }
-        return out
+        from planner import scenario_file
+
+        return scenario_file.to_dict(self)
 
     def dumps(self) -> str:
         """The scenario as TOML text."""
-        return tomli_w.dumps(self.to_dict())
+        from planner import scenario_file
+
+        return scenario_file.dumps(self)
 
     def save(self, path: str | PathLike[str]) -> None:
-        """Write the scenario to a TOML file (a history path is kept as written)."""
-        Path(path).write_text(self.dumps(), encoding="utf-8")
+        """Write the scenario to a TOML file."""
+        from planner import scenario_file
+
+        scenario_file.save(self, path)
 
     @classmethod
     def from_dict(
         cls, data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "."
     ) -> Scenario:
-        """Build a scenario from the nested dict of a TOML file; errors name ``source``.
+        """Build a scenario from the nested dict of a TOML file (:mod:`planner.scenario_file`)."""
+        from planner import scenario_file
 
-        ``base_dir`` is where a ``history`` path is relative to.
-        """
-        _known(data, _TOP, source, "")
-        for key in ("name", "interval", "workload"):
-            if key not in data:
-                raise ScenarioError(f"{source}: missing key '{key}'")
-        workload = _table(data, "workload", source)
-        targets = _table(data, "targets", source)
-        staffing = _table(data, "staffing", source)
-        simulation = _table(data, "simulation", source)
-        _known(workload, _WORKLOAD, source, "workload.")
-        _known(targets, _TARGETS, source, "targets.")
-        _known(staffing, _STAFFING, source, "staffing.")
-        _known(simulation, _SIMULATION, source, "simulation.")
-        from_history = "history" in workload
-        if from_history and ({"calls", "aht", "start"} & set(workload)):
-            raise ScenarioError(
-                f"{source}: [workload] takes either 'history' or 'calls' and 'aht', not both"
-            )
-        if not from_history and ("calls" not in workload or "aht" not in workload):
-            raise ScenarioError(f"{source}: [workload] needs both 'calls' and 'aht' (or 'history')")
-        _typed(data, "name", str, source)
-        _typed(data, "description", str, source)
-        for key in ("start", "history", "day", "country"):
-            _typed(workload, key, str, source, "workload.")
-        _typed(simulation, "close", str, source, "simulation.")
-        plan = staffing.get("plan", "required")
-        if isinstance(plan, str) and plan != "required":
-            raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
-        try:
-            handle = workload.get("handle")
-            patience = staffing.get("patience")
-            return cls(
-                name=data["name"],
-                description=data.get("description", ""),
-                interval=data["interval"],
-                calls=workload.get("calls", ()),
-                aht=workload.get("aht", ()),
-                start=workload.get("start", "00:00"),
-                handle=None if handle is None else _distribution("workload.handle", handle, 1.0),
-                targets=Targets(**targets),
-                shrinkage=staffing.get("shrinkage", 0.0),
-                patience=None if patience is None else _distribution("staffing.patience", patience),
-                plan=None if plan == "required" else plan,
-                cost_per_hour=staffing.get("cost_per_hour"),
-                simulation=SimulationSettings(**simulation),
-                history=workload.get("history"),
-                day=workload.get("day"),
-                country=workload.get("country"),
-                base_dir=base_dir,
-            )
-        except InputError as err:
-            raise ScenarioError(f"{source}: {err}") from None
+        return scenario_file.from_dict(data, source=source, base_dir=base_dir)
 
     @classmethod
     def loads(cls, text: str, *, source: str = "<string>", base_dir: str = ".") -> Scenario:
         """Parse a scenario from TOML text."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ScenarioError(f"{source}: not valid TOML: {err}") from None
-        return cls.from_dict(data, source=source, base_dir=base_dir)
+        from planner import scenario_file
+
+        return scenario_file.loads(text, source=source, base_dir=base_dir)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> Scenario:
         """Read a scenario from a TOML file."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as err:
-            raise ScenarioError(f"cannot read scenario file {path}: {err.strerror}") from None
-        return cls.loads(text, source=str(path), base_dir=str(Path(path).parent))
+        from planner import scenario_file
+
+        return scenario_file.load(path)
 
 
-def _distribution(name: str, value: Any, default_mean: float | None = None) -> Distribution:
-    """A number (exponential mean) or a distribution table from a scenario file."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Exponential(value) if value > 0 else as_distribution(name, value)
-    return from_table(name, value, default_mean)
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
 
 
-def _known(table: dict[str, Any], allowed: set[str], source: str, prefix: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ScenarioError(
-            f"{source}: unknown key '{prefix}{unknown[0]}'; allowed: {', '.join(sorted(allowed))}"
-        )
-
-
-def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ScenarioError(f"{source}: '{key}' must be a table ([{key}]): {value!r}")
-    return value
-
-
-def _typed(table: dict[str, Any], key: str, kind: type, source: str, prefix: str = "") -> None:
-    if key in table and not isinstance(table[key], kind):
-        raise ScenarioError(f"{source}: '{prefix}{key}' must be a {kind.__name__}: {table[key]!r}")
+def _positive(name: str, value: Any) -> float:
+    if np.ndim(value) != 0:
+        raise InputError(f"'{name}' must be a single number: {value!r}")
+    return float(v.positive(name, value))  # type: ignore[arg-type]
 
 
 def _clock_minutes(text: str) -> int:

@@ -9,6 +9,7 @@ evaluations, and every interval of a day is searched at once.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -16,18 +17,16 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from planner import _kernels as kernels
 from planner import _validate as v
-from planner import queueing as q
-from planner._validate import FloatArray, IntArray
+from planner._validate import FloatArray, IntArray, SLBasis
 from planner.errors import InputError
 
 __all__ = [
     "Targets",
     "interval_metrics",
     "required_agents",
-    "requirements",
     "scheduled_staff",
-    "summarize",
 ]
 
 
@@ -62,7 +61,7 @@ class Targets:
     asa: float | None = None
     max_abandon: float | None = None
     max_occupancy: float | None = None
-    sl_basis: q.SLBasis = "offered"
+    sl_basis: SLBasis = "offered"
 
     def __post_init__(self) -> None:
         for name, check in (
@@ -81,7 +80,7 @@ class Targets:
         object.__setattr__(
             self, "answer_time", float(v.nonnegative("answer_time", self.answer_time))
         )
-        q._sl_from_parts(np.ones(1), np.zeros(1), np.zeros(1), self.sl_basis)  # checks the name
+        v.check_sl_basis(self.sl_basis)
         if all(
             getattr(self, name) is None
             for name in ("service_level", "asa", "max_abandon", "max_occupancy")
@@ -90,6 +89,37 @@ class Targets:
                 "Targets needs at least one of 'service_level', 'asa', 'max_abandon' "
                 "or 'max_occupancy'"
             )
+
+    def met(
+        self, measures: Mapping[str, ArrayLike], *, skip: Collection[str] = ()
+    ) -> NDArray[np.bool_]:
+        """Whether ``measures`` meet every target set, element by element.
+
+        ``measures`` maps ``service_level``, ``asa``, ``abandon_rate`` and
+        ``occupancy`` (those the set targets need) to numbers or arrays. A
+        measure that is NaN (undefined: nobody was answered) never meets its
+        target. Names in ``skip`` are not checked.
+
+        Examples
+        --------
+        >>> Targets(service_level=0.8, answer_time=20, asa=30).met(
+        ...     {"service_level": [0.85, 0.85, float("nan")], "asa": [12, 40, 5]}
+        ... ).tolist()
+        [True, False, False]
+        """
+        limits = (
+            ("service_level", self.service_level, np.greater_equal),
+            ("asa", self.asa, np.less_equal),
+            ("abandon_rate", self.max_abandon, np.less_equal),
+            ("occupancy", self.max_occupancy, np.less_equal),
+        )
+        ok: NDArray[np.bool_] = np.array(True)
+        for name, limit, compare in limits:
+            if limit is not None and name not in skip:
+                if name not in measures:
+                    raise InputError(f"the '{name}' target needs a '{name}' measure")
+                ok = ok & compare(np.asarray(measures[name], dtype=np.float64), limit)
+        return ok
 
     def to_dict(self) -> dict[str, float | str | None]:
         """The targets as a plain dict (the keyword arguments that rebuild them)."""
@@ -121,16 +151,13 @@ def _metrics(
     ``with_asa`` False (Erlang A only) leaves out the dear ASA sum (NaN).
     """
     if patience is None:
-        return q._erlang_c_measures(n, a, aht, targets.answer_time)
+        return kernels.erlang_c_measures(n, a, aht, targets.answer_time)
     t = np.full_like(a, targets.answer_time)
-    parts = q._erlang_a_core(n, a, aht, patience, t, sl_basis=targets.sl_basis, with_asa=with_asa)
-    return {
-        "service_level": parts["service_level"],
-        "asa": parts["asa"],
-        "occupancy": parts["occupancy"],
-        "p_wait": parts["p_wait"],
-        "abandon_rate": parts["p_abandon"],
-    }
+    parts = kernels.erlang_a_measures(
+        n, a, aht, patience, t, sl_basis=targets.sl_basis, with_asa=with_asa
+    )
+    keep = ("service_level", "asa", "occupancy", "p_wait", "abandon_rate")
+    return {key: parts[key] for key in keep}
 
 
 def _ok(
@@ -143,15 +170,7 @@ def _ok(
     check_asa: bool = True,
 ) -> NDArray[np.bool_]:
     """Whether measures ``m`` at ``n`` agents meet every target."""
-    ok = np.ones(a.shape, dtype=bool)
-    if targets.service_level is not None:
-        ok &= m["service_level"] >= targets.service_level
-    if targets.asa is not None and check_asa:
-        ok &= m["asa"] <= targets.asa
-    if targets.max_occupancy is not None:
-        ok &= m["occupancy"] <= targets.max_occupancy
-    if targets.max_abandon is not None:
-        ok &= m["abandon_rate"] <= targets.max_abandon
+    ok = np.broadcast_to(targets.met(m, skip=() if check_asa else ("asa",)), a.shape).copy()
     if erlang_c:
         ok &= n > a  # Erlang C is only meaningful for a stable queue
     return ok | (a == 0)
@@ -168,10 +187,10 @@ def _meets(
     ok = _ok(m, n, a, targets, False, check_asa=False)
     sel = np.flatnonzero(ok)
     if sel.size:
-        asa = q._erlang_a_asa(
+        asa = kernels.erlang_a_asa(
             n[sel], a[sel], aht[sel], patience[sel], m["p_wait"][sel], m["abandon_rate"][sel]
         )
-        ok[sel] = asa <= targets.asa
+        ok[sel] = targets.met({"asa": asa}, skip=("service_level", "abandon_rate", "occupancy"))
     return ok
 
 
@@ -237,12 +256,12 @@ def _erlang_c_window(
     b = np.empty_like(n)
     live = a > 0
     b[0] = 0.0
-    b[0, live] = np.exp(q._log_erlang_b(first[live], a[live]))
+    b[0, live] = np.exp(kernels.log_erlang_b(first[live], a[live]))
     for j in range(1, _WINDOW):
         ab = a * b[j - 1]
         b[j] = ab / (n[j] + ab)
     a2, aht2 = np.broadcast_to(a, n.shape), np.broadcast_to(aht, n.shape)
-    m = q._erlang_c_measures(n, a2, aht2, targets.answer_time, b=b)
+    m = kernels.erlang_c_measures(n, a2, aht2, targets.answer_time, b=b)
     ok = _ok(m, n, a2, targets, True)
     row = np.argmax(ok, axis=0)
     found = ok.any(axis=0) & (row > 0)  # the count before it fails: the answer
@@ -393,119 +412,3 @@ def scheduled_staff(agents: ArrayLike, shrinkage: ArrayLike) -> int | IntArray:
     # Round away float noise first: 14 / 0.7 is 20.000000000000004.
     out = np.ceil(np.round(n / (1.0 - s), 9)).astype(np.int64)
     return int(out) if out.ndim == 0 else out
-
-
-def requirements(
-    df: pd.DataFrame,
-    targets: Targets,
-    interval: float,
-    shrinkage: float = 0.0,
-    patience: ArrayLike | None = None,
-) -> pd.DataFrame:
-    """Staffing requirement for every interval of a workload table.
-
-    Parameters
-    ----------
-    df : one row per interval with columns ``calls`` (offered calls per
-        interval) and ``aht`` (seconds); other columns are kept.
-    targets : the :class:`Targets` each interval must meet.
-    interval : interval length, seconds.
-    shrinkage : fraction of paid time not on the phones, in [0, 1).
-    patience : mean patience, seconds; ``None`` for Erlang C.
-
-    Returns
-    -------
-    A copy of ``df`` with ``traffic`` (Erlangs), ``agents``, ``scheduled``,
-    ``service_level`` (answered within ``targets.answer_time`` over offered
-    calls, or ``targets.sl_basis``), ``asa`` (seconds), ``occupancy`` and, with
-    a patience, ``abandon_rate`` added.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> day = pd.DataFrame({"calls": [100, 0], "aht": [180, 180]})
-    >>> requirements(day, Targets(), interval=1800, shrinkage=0.3)[["agents", "scheduled"]]
-       agents  scheduled
-    0      14         20
-    1       0          0
-    """
-    if not isinstance(df, pd.DataFrame):
-        raise InputError(f"'df' must be a pandas DataFrame: {type(df).__name__}")
-    missing = [col for col in ("calls", "aht") if col not in df.columns]
-    if missing:
-        raise InputError(
-            f"'df' is missing column(s) {missing}; it has {list(map(str, df.columns))}"
-        )
-    if np.ndim(interval) != 0:
-        raise InputError(f"'interval' must be a single number: {interval!r}")
-    if np.ndim(shrinkage) != 0:
-        raise InputError(f"'shrinkage' must be a single number: {shrinkage!r}")
-    calls = v.column(df, "calls", v.nonnegative)
-    aht = v.column(df, "aht", v.positive)
-    pat = None
-    if patience is not None:
-        pat = v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
-    agents = required_agents(calls, aht, interval, targets, pat)
-    metrics = interval_metrics(agents, calls, aht, interval, targets, pat)
-    out = df.copy()
-    out["traffic"] = metrics["traffic"].to_numpy()
-    out["agents"] = agents
-    out["scheduled"] = scheduled_staff(agents, shrinkage)
-    for col in ("service_level", "asa", "occupancy"):
-        out[col] = metrics[col].to_numpy()
-    if patience is not None:
-        out["abandon_rate"] = metrics["abandon_rate"].to_numpy()
-    return out
-
-
-def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
-    """Whole-day figures of a :func:`requirements` table.
-
-    Parameters
-    ----------
-    table : the output of :func:`requirements`.
-    interval : interval length, seconds.
-
-    Returns
-    -------
-    A Series with ``calls`` (offered in the day), ``peak_agents``,
-    ``agent_hours`` and ``scheduled_hours`` (hours on the phones and paid),
-    ``service_level`` (answered within T over offered calls for the day: the
-    interval levels weighted by offered calls), ``asa`` (seconds, weighted by
-    answered calls), ``occupancy`` (busy over available agent time) and, for
-    an Erlang A table, ``abandon_rate`` (weighted by offered calls).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> day = pd.DataFrame({"calls": [100, 300], "aht": [180, 180]})
-    >>> day_table = requirements(day, Targets(), 1800, shrinkage=0.3)
-    >>> day_table["scheduled"].tolist(), float(summarize(day_table, 1800)["scheduled_hours"])
-    ([20, 50], 35.0)
-    """
-    missing = [c for c in ("calls", "agents", "scheduled", "traffic") if c not in table]
-    if missing:
-        raise InputError(f"'table' is missing column(s) {missing}: pass a requirements() table")
-    hours = float(v.positive("interval", interval)) / 3600.0
-    calls = table["calls"].to_numpy(dtype=np.float64)
-    total = calls.sum()
-    abandon = table["abandon_rate"].to_numpy() if "abandon_rate" in table else np.zeros_like(calls)
-    answered = calls * (1.0 - abandon)
-    agents = table["agents"].to_numpy(dtype=np.float64)
-    busy = (table["occupancy"] * agents).sum()
-
-    def weighted(values: pd.Series, weights: FloatArray) -> float:
-        return float((values.to_numpy() * weights).sum() / weights.sum()) if weights.sum() else 0.0
-
-    out = {
-        "calls": total,
-        "peak_agents": int(agents.max()) if agents.size else 0,
-        "agent_hours": agents.sum() * hours,
-        "scheduled_hours": table["scheduled"].sum() * hours,
-        "service_level": weighted(table["service_level"], calls) if total else 1.0,
-        "asa": weighted(table["asa"], answered),
-        "occupancy": float(busy / agents.sum()) if agents.sum() else 0.0,
-    }
-    if "abandon_rate" in table:
-        out["abandon_rate"] = weighted(table["abandon_rate"], calls)
-    return pd.Series(out)

@@ -48,7 +48,7 @@ def erlang_a_brute(
     p_served = no_wait + p_served_waiting
     return {
         "p_wait": 1.0 - no_wait,
-        "p_abandon": 1.0 - p_served,
+        "abandon_rate": 1.0 - p_served,
         "answered_within": no_wait + arrive @ at_t[:size, served],
         "abandoned_within": arrive @ at_t[:size, abandoned],
         "asa": wait_served / p_served,

@@ -117,5 +117,5 @@ def test_compare_page_costs():
     shown = at.dataframe[0].value
     desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
     row = shown[shown["scenario"] == desk.name].iloc[0]
-    assert row["paid hours"] == pytest.approx(desk.cost()["paid_hours"])
+    assert row["paid hours"] == pytest.approx(desk.cost()["scheduled_hours"])
     assert row["cost"] == pytest.approx(desk.cost()["cost"])

@@ -147,10 +147,8 @@ def test_simulate_the_erlang_plan_of_a_scenario(capsys):
     assert table["interval_start"].iloc[0] == "08:00"
     assert ((table["service_level_ci_low"] <= table["service_level"])
             & (table["service_level"] <= table["service_level_ci_high"])).all()  # fmt: skip
-    res = planner.simulate(
-        planner.Scenario.load(scenario).workload(), plan, interval=1800, patience=150,
-        replications=5, seed=1,
-    )  # fmt: skip
+    # The scenario's own model: lognormal handle times, its patience, its seed.
+    res = planner.Scenario.load(scenario).simulate(replications=5)
     assert table["service_level"].tolist() == pytest.approx(res["service_level"].mean.tolist())
 
 
@@ -188,8 +186,8 @@ def test_simulate_finds_staffing(capsys, tmp_path):
     [
         (["--agents", "14,15"], "--agents has 2 numbers for 1 intervals"),
         (["--agents", "fourteen"], "--agents must be numbers"),
-        (["--agents", "-1"], "'staffing' must be a whole number >= 0"),
-        (["--patience-cv", "1"], "--patience-cv needs --patience"),
+        (["--agents", "-1"], "--agents takes whole numbers >= 0"),
+        (["--patience-cv", "1"], "'patience_cv' needs a patience"),
         (["--handle-cv", "0"], "'Lognormal.cv' must be > 0"),
         (["--replications", "0"], "'replications' must be a whole number >= 1"),
         (["--agents", "14", "--find-staffing"], "give --agents or --find-staffing"),
@@ -258,7 +256,7 @@ def test_sweep_summary_and_resume(capsys, tmp_path):
     assert code == 0, err
     table = pd.read_csv(pd.io.common.StringIO(out))
     assert len(table) == 4
-    assert {"volume", "staffing_offset", "paid_hours", "cost"} <= set(table.columns)
+    assert {"volume", "staffing_offset", "scheduled_hours", "cost"} <= set(table.columns)
     assert len(list((tmp_path / "res").glob("*.parquet"))) == 4
     code, again, err = run(capsys, *argv, "--format", "csv", "--out", str(tmp_path / "res"))
     assert code == 0 and again == out

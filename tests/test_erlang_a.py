@@ -23,11 +23,11 @@ def test_pyworkforce_documentation_example():
     r = erlang_a(13, 10.0, 180, 300, 20)
     assert r.service_level == pytest.approx(0.858, abs=5e-4)
     assert r.occupancy == pytest.approx(0.750, abs=5e-4)
-    assert r.p_abandon == pytest.approx(0.025, abs=5e-4)
+    assert r.abandon_rate == pytest.approx(0.025, abs=5e-4)
     assert r.p_wait == pytest.approx(0.226, abs=5e-4)
     # Exponential patience: abandonment hazard theta while waiting, so the mean
     # wait of all arrivals is P(abandon) * patience.
-    assert r.p_abandon * 300 / 60 == pytest.approx(0.125, abs=5e-4)
+    assert r.abandon_rate * 300 / 60 == pytest.approx(0.125, abs=5e-4)
     assert erlang_a(12, 10.0, 180, 300, 20).service_level == pytest.approx(0.772, abs=5e-4)
 
 
@@ -41,9 +41,9 @@ def test_patience_equal_to_aht_is_an_infinite_server_system():
     pmf = stats.poisson.pmf(x, a)
     r = erlang_a(n, a, 180, 180, 20)
     assert r.p_wait == pytest.approx(pmf[x >= n].sum(), rel=1e-10)
-    assert r.p_abandon == pytest.approx((np.maximum(x - n, 0) * pmf).sum() / a, rel=1e-10)
+    assert r.abandon_rate == pytest.approx((np.maximum(x - n, 0) * pmf).sum() / a, rel=1e-10)
     assert r.p_wait == pytest.approx(0.5133, abs=5e-5)
-    assert r.p_abandon == pytest.approx(0.0399, abs=5e-5)
+    assert r.abandon_rate == pytest.approx(0.0399, abs=5e-5)
 
 
 BRUTE_CASES = [
@@ -64,12 +64,12 @@ def test_matches_brute_force_markov_chain(case):
     overloaded = case[1] > 2 * case[0]
     ref = erlang_a_brute(*case, depth=1200 if overloaded else 500)
     r = erlang_a(*case)
-    for name in ("p_wait", "p_abandon", "answered_within", "abandoned_within", "asa"):
+    for name in ("p_wait", "abandon_rate", "answered_within", "abandoned_within", "asa"):
         assert getattr(r, name) == pytest.approx(ref[name], rel=1e-9, abs=1e-12), name
     assert r.service_level == r.answered_within
     # Abandonment rate equals theta times the mean queue length (lambda P(Ab) = theta E[Q]).
     _, a, aht, patience, _ = case
-    assert a / aht * r.p_abandon == pytest.approx(ref["mean_queue"] / patience, rel=1e-9)
+    assert a / aht * r.abandon_rate == pytest.approx(ref["mean_queue"] / patience, rel=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -86,10 +86,10 @@ def test_matches_brute_force_markov_chain(case):
 def test_very_patient_callers_match_the_birth_death_chain(case):
     # Large shapes are where scipy's lower incomplete gamma loses accuracy in
     # its tail (the series takes over there) and where closed forms cancel.
-    p_wait, p_abandon = erlang_a_stationary(*case)
+    p_wait, abandon_rate = erlang_a_stationary(*case)
     r = erlang_a(*case, 20)
     assert r.p_wait == pytest.approx(p_wait, rel=1e-9)
-    assert r.p_abandon == pytest.approx(p_abandon, rel=1e-4, abs=1e-8)
+    assert r.abandon_rate == pytest.approx(abandon_rate, rel=1e-4, abs=1e-8)
 
 
 def test_absurd_patience_at_full_load_is_refused_not_a_hang():
@@ -98,7 +98,7 @@ def test_absurd_patience_at_full_load_is_refused_not_a_hang():
     with pytest.raises(InputError, match="queue lengths"):
         erlang_a(1, 1e17, 100, 100, 20)
     # The same patience with spare agents is fine: the queue stays short.
-    assert erlang_a(14, 10.0, 180, 1e15, 20).p_abandon < 1e-10
+    assert erlang_a(14, 10.0, 180, 1e15, 20).abandon_rate < 1e-10
 
 
 def test_service_level_bases():
@@ -106,7 +106,7 @@ def test_service_level_bases():
     excl = erlang_a(12, 10.0, 180, 120, 20, sl_basis="offered_excl_short_abandons")
     answered = erlang_a(12, 10.0, 180, 120, 20, sl_basis="answered")
     assert excl.service_level == pytest.approx(r.answered_within / (1 - r.abandoned_within))
-    assert answered.service_level == pytest.approx(r.answered_within / (1 - r.p_abandon))
+    assert answered.service_level == pytest.approx(r.answered_within / (1 - r.abandon_rate))
     assert r.service_level < excl.service_level < answered.service_level
     with pytest.raises(InputError, match="'sl_basis'"):
         erlang_a(12, 10.0, 180, 120, 20, sl_basis="handled")
@@ -114,21 +114,21 @@ def test_service_level_bases():
 
 def test_stable_when_agents_do_not_exceed_traffic():
     r = erlang_a(np.array([0, 1, 50, 100, 150]), 150.0, 240, 180, 20)
-    assert np.all(np.isfinite(r.p_abandon))
-    assert np.all(np.diff(r.p_abandon) < 0)
-    assert r.p_abandon[0] == 1.0
+    assert np.all(np.isfinite(r.abandon_rate))
+    assert np.all(np.diff(r.abandon_rate) < 0)
+    assert r.abandon_rate[0] == 1.0
     assert r.asa[0] == np.inf  # nobody is ever answered with no agents
     # With no agents every caller abandons, after exactly their patience.
     assert r.abandoned_within[0] == pytest.approx(1 - np.exp(-20 / 180))
     # Capacity bound: at most n / A of offered calls can be served.
-    served = 1 - r.p_abandon
+    served = 1 - r.abandon_rate
     assert np.all(served[1:] <= np.array([1, 50, 100, 150]) / 150 + 1e-12)
 
 
 def test_zero_traffic():
     r = erlang_a([0, 5], 0.0, 180, 120, 20)
     assert r.p_wait.tolist() == [0.0, 0.0]
-    assert r.p_abandon.tolist() == [0.0, 0.0]
+    assert r.abandon_rate.tolist() == [0.0, 0.0]
     assert r.service_level.tolist() == [1.0, 1.0]
     assert r.asa.tolist() == [0.0, 0.0]
 
@@ -138,14 +138,14 @@ def test_large_traffic_has_no_nan_and_is_consistent(patience):
     a = 20_000.0
     n = np.array([1, 100, 10_000, 19_500, 20_000, 20_100, 20_300, 21_000, 30_000])
     r = erlang_a(n, a, 240, patience, 20)
-    for name in ("p_wait", "p_abandon", "service_level", "asa", "occupancy"):
+    for name in ("p_wait", "abandon_rate", "service_level", "asa", "occupancy"):
         values = getattr(r, name)
         assert not np.isnan(values).any(), name
-    assert np.all(np.diff(r.p_abandon) <= 0)
+    assert np.all(np.diff(r.abandon_rate) <= 0)
     assert np.all(np.diff(r.service_level) >= -1e-12)
     # Deep overload: nearly all the capacity is used and the excess abandons.
     assert r.occupancy[2] == pytest.approx(1.0, abs=1e-6)
-    assert r.p_abandon[2] == pytest.approx(0.5, abs=1e-3)
+    assert r.abandon_rate[2] == pytest.approx(0.5, abs=1e-3)
 
 
 def test_large_traffic_near_critical_load_matches_brute_force():
@@ -153,7 +153,7 @@ def test_large_traffic_near_critical_load_matches_brute_force():
     case = (400, 400.0, 240, 300, 20)
     ref = erlang_a_brute(*case, depth=900)
     r = erlang_a(*case)
-    for name in ("p_wait", "p_abandon", "answered_within", "asa"):
+    for name in ("p_wait", "abandon_rate", "answered_within", "asa"):
         assert getattr(r, name) == pytest.approx(ref[name], rel=1e-8), name
 
 
@@ -169,7 +169,7 @@ def test_tends_to_erlang_c_as_patience_grows():
     gaps = []
     for patience in (1e3, 1e4, 1e5, 1e6, 1e8, 1e10, 1e12, 1e15):
         r = erlang_a(agents, a, aht, patience, t)
-        assert r.p_abandon < 10 * aht / patience
+        assert r.abandon_rate < 10 * aht / patience
         rel = [
             abs(got / want - 1)
             for got, want in zip((r.p_wait, r.service_level, r.asa), c_measures, strict=True)
@@ -188,13 +188,13 @@ def test_tends_to_erlang_c_as_patience_grows():
 )
 def test_measures_are_probabilities_and_improve_with_agents(n, a, aht, patience, t):
     r = erlang_a(np.array([n, n + 1]), a, aht, patience, t)
-    for name in ("p_wait", "p_abandon", "service_level", "occupancy"):
+    for name in ("p_wait", "abandon_rate", "service_level", "occupancy"):
         values = getattr(r, name)
         assert np.all((values >= 0) & (values <= 1)), name
     assert np.all(r.asa >= 0)
     assert np.all(r.answered_within + r.abandoned_within <= 1 + 1e-12)
     assert r.service_level[1] >= r.service_level[0] - 1e-12
-    assert r.p_abandon[1] <= r.p_abandon[0] + 1e-12
+    assert r.abandon_rate[1] <= r.abandon_rate[0] + 1e-12
     assert r.asa[1] <= r.asa[0] * (1 + 1e-9) + 1e-12
 
 
@@ -210,7 +210,7 @@ def test_patience_grows_towards_erlang_c_monotonically(n, a, patience, t):
     low = erlang_a(n, a, 180, patience, t)
     high = erlang_a(n, a, 180, patience * 4, t)
     assert high.p_wait >= low.p_wait - 1e-12
-    assert high.p_abandon <= low.p_abandon + 1e-12
+    assert high.abandon_rate <= low.abandon_rate + 1e-12
     if n > a:
         assert high.p_wait <= erlang_c(n, a) + 1e-12
 

@@ -8,8 +8,8 @@ import pytest
 
 from planner import InputError, Targets, backtest, forecast, forecast_requirements, read_history
 from planner.io import History
+from planner.report import requirements
 from planner.sample import SAMPLE_PATH, WEEKLY, _aht_by_hour, generate_history, intraday_profile
-from planner.staffing import requirements
 
 START = pd.Timestamp("2026-01-05")
 

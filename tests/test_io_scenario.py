@@ -166,8 +166,8 @@ def test_plan_and_cost():
     assert s.staffing_plan().tolist() == [14, 25]
     cost = s.cost()
     assert cost["agent_hours"] == 19.5
-    assert cost["paid_hours"] == (20 + 36) * 0.5  # ceil(14 / 0.7), ceil(25 / 0.7)
-    assert cost["cost"] == cost["paid_hours"] * 30
+    assert cost["scheduled_hours"] == (20 + 36) * 0.5  # ceil(14 / 0.7), ceil(25 / 0.7)
+    assert cost["cost"] == cost["scheduled_hours"] * 30
     assert Scenario.loads(s.dumps()) == s
     assert np.isnan(Scenario(name="y", interval=1800, calls=[1], aht=100).cost()["cost"])
 

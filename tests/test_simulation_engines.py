@@ -186,7 +186,7 @@ def test_every_answer_respects_the_rules(case):
     assert (start[answered] >= callers.arrival[answered]).all()
     assert (start[answered] <= callers.deadline[answered]).all()
     if not day.serve_queue:
-        assert (start[answered] < day.horizon).all()
+        assert (start[answered] < day.end).all()
     # FCFS: answer times rise with arrival order
     assert (np.diff(start[answered]) >= 0).all()
     # never more agents busy than on duty (plus those finishing off duty) when answering

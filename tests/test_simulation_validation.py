@@ -81,13 +81,13 @@ def test_agrees_with_erlang_a(agents, traffic, aht, patience, intervals, reps):
         "p_wait": ref.p_wait,
         "service_level": ref.service_level,
         "asa": ref.asa,
-        "abandon_rate": ref.p_abandon,
+        "abandon_rate": ref.abandon_rate,
     }
     widest = {
         "p_wait": 0.08,
         "service_level": 0.05,
         "asa": 0.2 * ref.asa + 1,
-        "abandon_rate": 0.25 * ref.p_abandon + 0.002,
+        "abandon_rate": 0.25 * ref.abandon_rate + 0.002,
     }
     check(res, reference, widest)
 
@@ -97,7 +97,7 @@ def test_simpy_engine_agrees_with_erlang_a_too():
     ref = erlang_a(13, 10.0, 180.0, 300.0, T)
     check(
         res,
-        {"service_level": ref.service_level, "abandon_rate": ref.p_abandon},
+        {"service_level": ref.service_level, "abandon_rate": ref.abandon_rate},
         {"service_level": 0.03, "abandon_rate": 0.01},
     )
 

@@ -13,15 +13,15 @@ from hypothesis import strategies as st
 from planner import (
     InputError,
     Targets,
+    day_summary,
     erlang_a,
     interval_metrics,
     required_agents,
     requirements,
     scheduled_staff,
     service_level,
-    summarize,
 )
-from planner import queueing as queueing_module
+from planner import _kernels as kernels_module
 from planner import staffing as staffing_module
 
 EIGHTY_TWENTY = Targets(service_level=0.8, answer_time=20.0)
@@ -72,7 +72,7 @@ def test_each_target_binds():
         a_calls, aht, interval, Targets(service_level=None, max_abandon=0.02), patience=90
     )
     r = erlang_a([abandon - 1, abandon], a_calls * aht / interval, aht, 90, 20)
-    assert r.p_abandon[1] <= 0.02 < r.p_abandon[0]
+    assert r.abandon_rate[1] <= 0.02 < r.abandon_rate[0]
 
 
 def test_zero_calls_need_no_agents():
@@ -89,7 +89,7 @@ def test_large_traffic():
     assert 20_000 < agents < 20_100
     with_patience = required_agents(calls, 240, 900, Targets(max_abandon=0.01), patience=180)
     r = erlang_a([with_patience - 1, with_patience], 20_000.0, 240, 180, 20)
-    assert r.p_abandon[1] <= 0.01 < r.p_abandon[0]
+    assert r.abandon_rate[1] <= 0.01 < r.abandon_rate[0]
     assert r.service_level[1] >= 0.8
 
 
@@ -111,13 +111,13 @@ def test_search_needs_logarithmically_many_model_evaluations(monkeypatch, target
     # Every Erlang C or Erlang A evaluation starts with one Erlang B call
     # over the intervals still searched: count those calls.
     calls = {"n": 0}
-    original = queueing_module._log_erlang_b
+    original = kernels_module.log_erlang_b
 
     def counting(*args, **kwargs):
         calls["n"] += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(queueing_module, "_log_erlang_b", counting)
+    monkeypatch.setattr(kernels_module, "log_erlang_b", counting)
     traffic = np.array([10.0, 100.0, 1000.0, 10_000.0])
     for a in traffic:
         calls["n"] = 0
@@ -335,10 +335,10 @@ def test_mismatched_array_lengths_are_named():
         interval_metrics([1, 2, 3], [10, 20], 180, 1800, EIGHTY_TWENTY)
 
 
-def test_summarize_weights_by_calls():
+def test_day_summary_weights_by_calls():
     day = pd.DataFrame({"calls": [100.0, 300.0, 0.0], "aht": 180.0})
     table = requirements(day, EIGHTY_TWENTY, 1800, shrinkage=0.3, patience=300)
-    s = summarize(table, 1800)
+    s = day_summary(table, 1800)
     assert s["calls"] == 400
     assert s["peak_agents"] == table["agents"].max()
     assert s["agent_hours"] == pytest.approx(table["agents"].sum() * 0.5)
@@ -353,11 +353,11 @@ def test_summarize_weights_by_calls():
     assert s["occupancy"] == pytest.approx(carried / table["agents"].sum())
     # Busy agent time equals the carried load: offered traffic less abandons.
     assert carried == pytest.approx((table["traffic"] * (1 - table["abandon_rate"])).sum())
-    with pytest.raises(InputError, match="requirements\\(\\) table"):
-        summarize(day, 1800)
+    with pytest.raises(InputError, match="evaluate_plan\\(\\) table"):
+        day_summary(day, 1800)
 
 
-def test_summarize_empty_day():
+def test_day_summary_empty_day():
     table = requirements(pd.DataFrame({"calls": [0.0, 0.0], "aht": 200.0}), EIGHTY_TWENTY, 900)
-    s = summarize(table, 900)
+    s = day_summary(table, 900)
     assert s["service_level"] == 1.0 and s["asa"] == 0.0 and s["peak_agents"] == 0

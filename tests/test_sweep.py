@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from planner import InputError, Lognormal, Scenario
-from planner.sweep import grid, summarize_sweep, sweep, vary
+from planner.sweeps import grid, summarize_sweep, sweep, vary
 
 ROOT = Path(__file__).resolve().parents[1]
 DESK = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
@@ -53,7 +53,7 @@ def test_sweep_rows_and_cost_view():
     assert len(table) == len(VARIATIONS) * len(DESK.calls)
     summary = summarize_sweep(table)
     base = vary(DESK, VARIATIONS[0]).cost()
-    assert summary.loc[0, "paid_hours"] == pytest.approx(base["paid_hours"])
+    assert summary.loc[0, "scheduled_hours"] == pytest.approx(base["scheduled_hours"])
     assert summary.loc[0, "cost"] == pytest.approx(base["cost"])
     # one more agent in every interval: 40 intervals of 15 minutes = 10 more agent hours
     assert summary.loc[1, "agent_hours"] == pytest.approx(summary.loc[0, "agent_hours"] + 10)
@@ -89,7 +89,7 @@ def test_killed_sweep_resumes_without_recomputing(tmp_path):
     script = textwrap.dedent(f"""
         import dataclasses
         from planner import Scenario
-        from planner.sweep import sweep
+        from planner.sweeps import sweep
         s = Scenario.load({str(ROOT / "scenarios" / "help_desk.toml")!r})
         s = dataclasses.replace(s, simulation=dataclasses.replace(s.simulation, replications=300))
         sweep(s, {variations!r}, evaluate="both", workers=1, out={str(out)!r}, progress=False)

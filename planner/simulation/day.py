@@ -33,7 +33,7 @@ class Day:
     serve_queue: bool = False
 
     @property
-    def horizon(self) -> float:
+    def end(self) -> float:
         """End of the day, seconds on the engine clock."""
         return float(self.bounds[-1])
 
@@ -45,7 +45,7 @@ class Day:
     @property
     def until(self) -> float:
         """When the simulation stops: the end of the day, or never (``serve_queue``)."""
-        return np.inf if self.serve_queue else self.horizon
+        return np.inf if self.serve_queue else self.end
 
     @property
     def periods(self) -> int:

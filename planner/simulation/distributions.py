@@ -70,6 +70,33 @@ class Distribution(ABC):
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         """``size`` independent draws, seconds, from ``rng``."""
 
+    @abstractmethod
+    def with_mean(self, mean: float) -> Distribution:
+        """The same shape (CV) with another mean, seconds."""
+
+    @abstractmethod
+    def to_table(self) -> dict[str, Any]:
+        """The table a scenario file holds, e.g. ``{"kind": "lognormal", "mean": 240, "cv": 1}``."""
+
+    @staticmethod
+    def from_table(
+        table: object, *, name: str = "distribution", default_mean: float | None = None
+    ) -> Distribution:
+        """A distribution from a scenario-file table; errors name ``name`` and the key.
+
+        A plain number is an exponential mean. ``default_mean`` stands in for a
+        missing ``mean`` (a handle-time shape is rescaled to each interval's
+        AHT anyway).
+
+        Examples
+        --------
+        >>> Distribution.from_table({"kind": "gamma", "mean": 300, "cv": 0.5})
+        Gamma(mean=300.0, cv=0.5)
+        >>> Distribution.from_table(120)
+        Exponential(mean=120.0)
+        """
+        return _from_table(name, table, default_mean)
+
     # Pickled (for process pools, and Streamlit's cache keys) as the call that rebuilds it.
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         raise NotImplementedError
@@ -98,6 +125,12 @@ class Exponential(Distribution):
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return rng.exponential(self._mean, size)
 
+    def with_mean(self, mean: float) -> Exponential:
+        return Exponential(mean)
+
+    def to_table(self) -> dict[str, Any]:
+        return {"kind": "exponential", "mean": self._mean}
+
     def __repr__(self) -> str:
         return f"Exponential(mean={self._mean!r})"
 
@@ -119,6 +152,12 @@ class _MeanCV(Distribution):
     @property
     def variance(self) -> float:
         return (self._mean * self._cv) ** 2
+
+    def with_mean(self, mean: float) -> _MeanCV:
+        return type(self)(mean, self._cv)
+
+    def to_table(self) -> dict[str, Any]:
+        return {"kind": type(self).__name__.lower(), "mean": self._mean, "cv": self._cv}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(mean={self._mean!r}, cv={self._cv!r})"
@@ -172,6 +211,12 @@ class Deterministic(Distribution):
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return np.full(size, self._value)
 
+    def with_mean(self, mean: float) -> Deterministic:
+        return Deterministic(mean)
+
+    def to_table(self) -> dict[str, Any]:
+        return {"kind": "deterministic", "value": self._value}
+
     def __repr__(self) -> str:
         return f"Deterministic({self._value!r})"
 
@@ -213,6 +258,13 @@ class Empirical(Distribution):
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return self._values[rng.integers(0, self._values.size, size)]
 
+    def with_mean(self, mean: float) -> Empirical:
+        """The observations scaled so their mean is ``mean`` (seconds)."""
+        return Empirical(self._values * (_scalar("mean", mean, v.positive) / self.mean))
+
+    def to_table(self) -> dict[str, Any]:
+        return {"kind": "empirical", "values": self._values.tolist()}
+
     def __repr__(self) -> str:
         return f"Empirical({self._values.tolist()!r})"
 
@@ -242,26 +294,10 @@ _KINDS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {
 }
 
 
-def to_table(dist: Distribution) -> dict[str, object]:
-    """A distribution as the table a scenario file holds (see :func:`from_table`)."""
-    for kind, (cls, params) in _KINDS.items():
-        if type(dist) is cls:
-            values = {
-                "mean": dist.mean,
-                "cv": dist.cv,
-                "value": dist.mean,
-                "values": getattr(dist, "values", np.empty(0)).tolist(),
-            }
-            return {"kind": kind, **{p: values[p] for p in params}}
-    raise InputError(f"cannot write {dist!r} to a scenario file")
-
-
-def from_table(name: str, table: object, default_mean: float | None = None) -> Distribution:
-    """A distribution from a scenario-file table; errors name ``name`` and the key.
-
-    ``default_mean`` stands in for a missing ``mean`` (a handle-time shape is
-    rescaled to each interval's AHT anyway).
-    """
+def _from_table(name: str, table: object, default_mean: float | None) -> Distribution:
+    """See :meth:`Distribution.from_table`."""
+    if isinstance(table, int | float) and not isinstance(table, bool):
+        return as_distribution(name, table)
     if not isinstance(table, dict):
         raise InputError(
             f"'{name}' must be a number or a table like {{kind = \"lognormal\", mean = 240, "

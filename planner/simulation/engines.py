@@ -76,7 +76,7 @@ class Answers:
 def _overtime(pairs: list[tuple[float, float]], day: Day) -> FloatArray:
     """The pairs as an array, without those after the end of the day."""
     out = np.array(pairs, dtype=np.float64).reshape(-1, 2)
-    return out[out[:, 0] < day.horizon]
+    return out[out[:, 0] < day.end]
 
 
 def leaving_ranks(n: int, d: int) -> list[int]:
@@ -292,7 +292,7 @@ def run_simpy(callers: Callers, day: Day) -> Answers:
         _At(env, bound, URGENT, p).callbacks.append(staff)
     for i, t in enumerate(callers.arrival.tolist()):
         _At(env, t, NORMAL, i).callbacks.append(arrive)
-    env.run(until=None if day.serve_queue else day.horizon)
+    env.run(until=None if day.serve_queue else day.end)
     return Answers(np.array(start, dtype=np.float64), _overtime(overtime, day))
 
 

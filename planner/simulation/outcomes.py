@@ -45,7 +45,7 @@ def leave_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
     """When each caller left the queue: answered, hung up, or (never) the end of the day."""
     out = np.where(np.isfinite(start), start, np.minimum(callers.deadline, day.until))
     # still waiting when the simulation stopped: counted until the end of the day
-    return np.where(np.isfinite(out), out, day.horizon)
+    return np.where(np.isfinite(out), out, day.end)
 
 
 def _path(
@@ -110,7 +110,7 @@ def period_totals(
     """
     hi = day.periods - 1 if hi is None else hi
     size = hi - lo + 1
-    horizon = day.horizon
+    end = day.end
     first, stop = (int(i) for i in np.searchsorted(callers.period, [lo, hi + 1]))
     if lo > 0:
         s_pre = start[:first]
@@ -163,7 +163,7 @@ def period_totals(
     a = callers.arrival[queued]
     gone = leave[queued]
     out["queue_time"] = _time_inside(a, gone, bounds)
-    gone = gone[gone < horizon]
+    gone = gone[gone < end]
     period, _, waiting = _path(
         np.concatenate([a, gone]),
         np.concatenate([np.ones(a.size), -np.ones(gone.size)]),

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from planner._validate import FloatArray, IntArray
-from planner.queueing import SLBasis
+from planner._validate import FloatArray, IntArray, SLBasis, check_sl_basis
 
 __all__ = ["METRICS", "Estimate", "SimulationResult"]
 
@@ -55,6 +54,7 @@ def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
 
 def metrics_from_totals(totals: dict[str, FloatArray], sl_basis: SLBasis) -> dict[str, FloatArray]:
     """The reported metrics from period (or day) totals, see :data:`METRICS`."""
+    sl_basis = check_sl_basis(sl_basis)
     if sl_basis == "offered":
         basis = totals["offered"]
     elif sl_basis == "offered_excl_short_abandons":

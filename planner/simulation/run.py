@@ -11,9 +11,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import _validate as v
-from planner._validate import FloatArray, IntArray
+from planner._validate import FloatArray, IntArray, SLBasis, check_sl_basis
 from planner.errors import InputError
-from planner.queueing import SLBasis, _sl_from_parts
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Distribution, Exponential, as_distribution
 from planner.simulation.engines import ENGINES, Answers
@@ -54,11 +53,6 @@ def engine_name(engine: str) -> Literal["fast", "simpy"]:
     if engine == "simpy":
         return "simpy"
     raise InputError(f"'engine' must be 'auto', 'fast' or 'simpy': {engine!r}")
-
-
-def check_sl_basis(sl_basis: str) -> SLBasis:
-    _sl_from_parts(np.ones(1), np.zeros(1), np.zeros(1), sl_basis)  # type: ignore[arg-type]
-    return sl_basis  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

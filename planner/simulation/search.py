@@ -104,24 +104,13 @@ class Replay:
 def _meets(metrics: dict[str, np.ndarray], targets: Targets) -> np.ndarray:
     """Per interval: does the mean over replications meet every target?
 
-    Metrics undefined in every replication (an interval nobody called in) meet
-    the targets that depend on them.
+    An interval nobody called in (in any replication) meets them; an
+    undefined metric where callers were offered (nobody answered, so no ASA)
+    does not.
     """
-
-    def mean(name: str) -> np.ndarray:
-        return np.asarray(Estimate(metrics[name]).mean)
-
-    ok = np.ones(metrics["offered"].shape[-1], dtype=bool)
-    with np.errstate(invalid="ignore"):
-        if targets.service_level is not None:
-            ok &= ~(mean("service_level") < targets.service_level)
-        if targets.asa is not None:
-            ok &= ~(mean("asa") > targets.asa)
-        if targets.max_abandon is not None:
-            ok &= ~(mean("abandon_rate") > targets.max_abandon)
-        if targets.max_occupancy is not None:
-            ok &= ~(mean("occupancy") > targets.max_occupancy)
-    return ok
+    means = {name: np.asarray(Estimate(values).mean) for name, values in metrics.items()}
+    quiet = ~(np.nan_to_num(means["offered"]) > 0)
+    return np.asarray(targets.met(means)) | quiet
 
 
 @dataclass(frozen=True, eq=False)

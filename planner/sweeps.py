@@ -18,11 +18,14 @@ in which order, and variations are compared on common random numbers.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import json
+import math
 import os
+import threading
+import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -32,16 +35,15 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+from planner.report import day_summary
 from planner.scenario import Scenario
-from planner.simulation import Deterministic, Distribution, Empirical, Exponential, Gamma, Lognormal
-from planner.staffing import interval_metrics, scheduled_staff
 
 __all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
 
-Evaluate = Literal["requirements", "simulation", "both"]
+Evaluate = Literal["requirements", "simulation"]
 
 AXES: dict[str, str] = {
-    "volume": "multiplier on offered calls (1.15: 15% more)",
+    "volume": "multiplier on offered calls (1.15: 15 percent more)",
     "aht_factor": "multiplier on AHT",
     "aht_seconds": "seconds added to AHT (after the multiplier)",
     "shrinkage": "fraction of paid time off the phones, in [0, 1)",
@@ -66,51 +68,38 @@ def _check_axes(variation: Mapping[str, Any]) -> None:
         raise InputError(f"unknown variation axis {unknown[0]!r}; the axes are {list(AXES)}")
 
 
-def _with_mean(dist: Distribution, mean: float) -> Distribution:
-    """The same shape of distribution, with another mean."""
-    if isinstance(dist, Exponential):
-        return Exponential(mean)
-    if isinstance(dist, Lognormal | Gamma):
-        return type(dist)(mean, dist.cv)
-    if isinstance(dist, Deterministic):
-        return Deterministic(mean)
-    if isinstance(dist, Empirical):
-        return Empirical(dist.values * (mean / dist.mean))
-    raise InputError(f"cannot rescale {dist!r}")
-
-
 def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
     """The scenario with one variation applied (see :data:`AXES`)."""
     _check_axes(variation)
-    v = dict(variation)
-    calls = np.asarray(scenario.calls) * float(v.get("volume", 1.0))
-    aht = np.asarray(scenario.aht) * float(v.get("aht_factor", 1.0))
-    aht = aht + float(v.get("aht_seconds", 0.0))
-    targets = scenario.targets
-    changes = {k: v[k] for k in ("service_level", "answer_time") if k in v}
-    if changes:
-        targets = dataclasses.replace(targets, **changes)
-    patience = scenario.patience
-    if "patience" in v:
-        patience = (
-            Exponential(v["patience"])
-            if patience is None
-            else _with_mean(patience, float(v["patience"]))  # type: ignore[arg-type]
-        )
-    plan = scenario.plan
-    if plan is not None and "staffing_offset" in v:
-        plan = tuple(max(0, a + int(v["staffing_offset"])) for a in plan)
-    return dataclasses.replace(
-        scenario,
-        calls=tuple(calls.tolist()),
-        aht=tuple(aht.tolist()),
-        history=None,  # the workload is now explicit
-        targets=targets,
-        shrinkage=v.get("shrinkage", scenario.shrinkage),
-        patience=patience,
-        plan=plan,
-        cost_per_hour=v.get("cost_per_hour", scenario.cost_per_hour),
-    )
+    v = {k: _number(k, val) for k, val in variation.items()}
+    changes: dict[str, Any] = {
+        k: v[k]
+        for k in ("shrinkage", "service_level", "answer_time", "patience", "cost_per_hour")
+        if k in v
+    }
+    if {"volume", "aht_factor", "aht_seconds"} & set(v):
+        changes["calls"] = tuple(np.asarray(scenario.calls) * v.get("volume", 1.0))
+        aht = np.asarray(scenario.aht) * v.get("aht_factor", 1.0) + v.get("aht_seconds", 0.0)
+        changes["aht"] = tuple(aht)
+    if scenario.plan is not None and "staffing_offset" in v:
+        changes["plan"] = tuple(max(0, a + _offset(v["staffing_offset"])) for a in scenario.plan)
+    return scenario.with_changes(**changes)
+
+
+def _number(axis: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"axis {axis!r} takes numbers: {value!r}") from None
+    if not math.isfinite(number):
+        raise InputError(f"axis {axis!r} takes finite numbers: {value!r}")
+    return number
+
+
+def _offset(value: float) -> int:
+    if value != int(value):
+        raise InputError(f"axis 'staffing_offset' takes whole numbers of agents: {value!r}")
+    return int(value)
 
 
 def _evaluate(
@@ -118,33 +107,29 @@ def _evaluate(
 ) -> pd.DataFrame:
     """One variation, one row per interval (the worker's job; module level to pickle)."""
     s = vary(scenario, variation)
-    offset = int(variation.get("staffing_offset", 0))
-    table = s.requirements()
-    required = table["agents"].to_numpy(dtype=np.int64)
-    plan = (
-        np.asarray(s.plan, dtype=np.int64)
-        if s.plan is not None
-        else np.maximum(required + offset, 0)
-    )
-    out = pd.DataFrame(
-        {
-            "variation": index,
-            "interval_start": table["interval_start"].to_numpy(),
-            "calls": table["calls"].to_numpy(),
-            "aht": table["aht"].to_numpy(),
-            "required_agents": required,
-            "agents": plan,
-            "scheduled": np.asarray(scheduled_staff(plan, s.shrinkage)),
-        }
-    )
+    if s.plan is None and "staffing_offset" in variation:
+        required = s.requirements()["agents"].to_numpy(dtype=np.int64)
+        offset = _offset(variation["staffing_offset"])
+        s = s.with_changes(plan=tuple(np.maximum(required + offset, 0).tolist()))
+    table = s.evaluate()
+    out = pd.DataFrame({"variation": index}, index=table.index)
     for key, value in variation.items():
-        out.insert(1, key, value)
-    erlang = interval_metrics(plan, s.calls, s.aht, s.interval, s.targets, s.mean_patience)
+        out[key] = value
+    for col in (
+        "interval_start",
+        "calls",
+        "aht",
+        "traffic",
+        "required_agents",
+        "agents",
+        "scheduled",
+    ):
+        out[col] = table[col].to_numpy()
     for col in ("service_level", "asa", "occupancy", "abandon_rate"):
-        if col in erlang:
-            out[f"erlang_{col}"] = erlang[col].to_numpy()
-    if evaluate in ("simulation", "both"):
-        res = dataclasses.replace(s, plan=tuple(int(a) for a in plan)).simulate()
+        if col in table:
+            out[f"erlang_{col}"] = table[col].to_numpy()
+    if evaluate == "simulation":
+        res = s.simulate()
         for metric in ("service_level", "abandon_rate", "occupancy", "asa", "offered"):
             est = res[metric]
             low, high = est.confidence_interval()
@@ -158,15 +143,24 @@ def _evaluate(
             out[f"day_sim_{metric}_ci_low"], out[f"day_sim_{metric}_ci_high"] = (
                 day.confidence_interval()
             )
-    out["interval_hours"] = s.interval / 3600.0
-    out["hourly_cost"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
+    out["interval_seconds"] = s.interval
+    out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
     return out
+
+
+# Bumped when the result columns change, so older files are not reused.
+_FORMAT = 2
 
 
 def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str:
     """A stable name for one variation's result file."""
     text = json.dumps(
-        {"scenario": scenario.dumps(), "variation": dict(variation), "evaluate": evaluate},
+        {
+            "scenario": scenario.dumps(),
+            "variation": dict(variation),
+            "evaluate": evaluate,
+            "format": _FORMAT,
+        },
         sort_keys=True,
         default=float,
     )
@@ -176,33 +170,31 @@ def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str
 def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     """One row per variation: its axes, staffing, paid hours and cost, and service.
 
-    Erlang figures are call-weighted over the day; simulated ones (when
-    present) are the whole-day estimates with their 95% confidence interval.
+    The day's figures come from :func:`planner.day_summary` on the
+    variation's Erlang columns (call-weighted service level and abandon
+    rate); simulated ones (when present) are the whole-day estimates with
+    their 95% confidence interval.
     """
     axes = [c for c in AXES if c in intervals.columns]
     rows = []
     for index, g in intervals.groupby("variation", sort=True):
-        calls = g["calls"].to_numpy()
-        hours = g["interval_hours"].to_numpy()
-        paid = float((g["scheduled"] * hours).sum())
+        erlang = g.rename(columns=lambda c: c.removeprefix("erlang_"))
+        rate = float(g["cost_per_hour"].iloc[0])
+        day = day_summary(
+            erlang, float(g["interval_seconds"].iloc[0]), None if np.isnan(rate) else rate
+        )
         row: dict[str, Any] = {"variation": index}
         row |= {a: g[a].iloc[0] for a in axes}
         row |= {
-            "calls": float(calls.sum()),
-            "peak_agents": int(g["agents"].max()),
-            "agent_hours": float((g["agents"] * hours).sum()),
-            "paid_hours": paid,
-            "cost": paid * float(g["hourly_cost"].iloc[0]),
-            "erlang_service_level": float(np.average(g["erlang_service_level"], weights=calls))
-            if calls.sum() > 0
-            else np.nan,
+            "calls": day["calls"],
+            "peak_agents": int(day["peak_agents"]),
+            "agent_hours": day["agent_hours"],
+            "scheduled_hours": day["scheduled_hours"],
+            "cost": day["cost"],
+            "erlang_service_level": day["service_level"],
         }
-        if "erlang_abandon_rate" in g:
-            row["erlang_abandon_rate"] = (
-                float(np.average(g["erlang_abandon_rate"], weights=calls))
-                if calls.sum() > 0
-                else np.nan
-            )
+        if "abandon_rate" in day:
+            row["erlang_abandon_rate"] = day["abandon_rate"]
         for col in [c for c in g.columns if c.startswith("day_sim_")]:
             row[col.removeprefix("day_")] = float(g[col].iloc[0])
         rows.append(row)
@@ -219,6 +211,7 @@ def sweep(
     workers: int | None = None,
     out: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    connect_timeout: float = 5.0,
 ) -> pd.DataFrame:
     """Evaluate every variation of ``scenario``; one row per variation and interval.
 
@@ -226,13 +219,16 @@ def sweep(
     ----------
     scenario : the base :class:`~planner.Scenario`.
     variations : dicts of changes (see :data:`AXES` and :func:`grid`).
-    evaluate : ``"requirements"`` (Erlang requirement, its service and cost),
-        ``"simulation"`` (also simulate the plan with the scenario's settings)
-        or ``"both"`` (the same as simulation: the requirement always comes).
+    evaluate : ``"requirements"`` (Erlang requirement, its service and cost)
+        or ``"simulation"`` (the same, and a simulation of the plan with the
+        scenario's settings). ``"both"`` is a deprecated name of
+        ``"simulation"``.
     executor : any :class:`concurrent.futures.Executor`; default a process
-        pool of ``workers`` (default: all cores).
+        pool of ``workers`` (default: all cores) whose workers exit when
+        this process dies.
     scheduler : a ``dask.distributed`` scheduler address (``tcp://host:8786``)
-        to run on instead.
+        to run on instead; one that does not answer within
+        ``connect_timeout`` seconds is an InputError.
     out : a directory to write each finished variation to (Parquet) and to
         resume from.
     progress : show a progress bar (terminal or notebook).
@@ -245,8 +241,19 @@ def sweep(
     simulated, ``sim_*`` means with ``_ci_low``/``_ci_high`` (95%).
     :func:`summarize_sweep` turns it into one row per variation with cost.
     """
-    if evaluate not in ("requirements", "simulation", "both"):
-        raise InputError(f"'evaluate' must be 'requirements', 'simulation' or 'both': {evaluate!r}")
+    if evaluate == "both":
+        warnings.warn(
+            "sweep(evaluate='both') is deprecated: it is evaluate='simulation'",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        evaluate = "simulation"
+    if evaluate not in ("requirements", "simulation"):
+        raise InputError(f"'evaluate' must be 'requirements' or 'simulation': {evaluate!r}")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise InputError(f"'workers' must be a whole number >= 1: {workers!r}")
     if not isinstance(scenario, Scenario):
         raise InputError(f"'scenario' must be a planner.Scenario: {type(scenario).__name__}")
     todo_all: list[dict[str, Any]] = [dict(v) for v in variations]
@@ -254,9 +261,7 @@ def sweep(
         raise InputError("'variations' is empty: nothing to sweep")
     for v in todo_all:
         vary(scenario, v)  # checks axes and values before any work starts
-    folder = None if out is None else Path(out)
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
+    folder = None if out is None else _result_folder(out)
     results: dict[int, pd.DataFrame] = {}
     todo: list[tuple[int, dict[str, Any], Path | None]] = []
     for i, v in enumerate(todo_all):
@@ -271,12 +276,14 @@ def sweep(
         own = executor is None
         client = None
         if scheduler is not None:
-            from distributed import Client
-
-            client = Client(scheduler)
+            client = _connect(scheduler, connect_timeout)
             executor = client.get_executor()
         elif executor is None:
-            executor = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+            executor = ProcessPoolExecutor(
+                max_workers=workers or os.cpu_count() or 1,
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         try:
             futures = {
                 executor.submit(_evaluate, scenario, v, i, evaluate): (i, path)
@@ -291,9 +298,7 @@ def sweep(
                 i, path = futures[future]
                 frame = future.result()
                 if path is not None:
-                    tmp = path.with_suffix(".tmp")
-                    frame.to_parquet(tmp, index=False)
-                    tmp.replace(path)  # a killed sweep never leaves half a file
+                    _save(frame, path)
                 results[i] = frame
         finally:
             if client is not None:
@@ -303,3 +308,60 @@ def sweep(
     table = pd.concat([results[i] for i in sorted(results)], ignore_index=True)
     table.attrs["reused"] = len(todo_all) - len(todo)
     return table
+
+
+def _result_folder(out: str | os.PathLike[str]) -> Path:
+    """The results folder, created and checked writable before any work starts."""
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except FileExistsError:
+        raise InputError(f"'out' must be a folder, and {folder} is a file") from None
+    except OSError as err:
+        raise InputError(f"cannot save results in {folder}: {err.strerror}") from None
+    return folder
+
+
+def _save(frame: pd.DataFrame, path: Path) -> None:
+    """Write one variation's result; through a temporary file, so a kill never leaves half."""
+    tmp = path.with_suffix(".tmp")
+    try:
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    except OSError as err:
+        raise InputError(f"cannot save results in {path.parent}: {err.strerror}") from None
+
+
+def _connect(scheduler: str, timeout: float) -> Any:
+    """A dask.distributed client of ``scheduler``, or an InputError within ``timeout`` s."""
+    from distributed import Client
+
+    if "://" not in scheduler and ":" not in scheduler:
+        raise InputError(
+            f"'scheduler' must be a dask.distributed address like tcp://host:8786: {scheduler!r}"
+        )
+    try:
+        return Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise InputError(
+            f"cannot reach the dask scheduler at {scheduler!r} within {timeout:g} s: {err}"
+        ) from None
+
+
+def _exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
+    """Run in each pool worker: end the worker when the process that started it dies.
+
+    A worker blocked on the pool's queue never notices its parent is gone
+    (after ``kill -9`` nothing closes that queue), so a daemon thread polls
+    the parent's id and leaves with ``os._exit`` once it changes.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

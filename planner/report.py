@@ -1,0 +1,195 @@
+"""The report layer: a plan's Erlang figures per interval, and the day's roll-up.
+
+Every per-interval table the planner shows (requirements, a scenario's plan,
+a sweep variation, the app's pages) is built by :func:`evaluate_plan`, and
+every whole-day figure (calls, peak agents, hours, cost, call-weighted
+service) by :func:`day_summary`, so the same inputs give the same numbers
+whichever entry point asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from planner import _validate as v
+from planner._validate import FloatArray
+from planner.errors import InputError
+from planner.staffing import Targets, interval_metrics, required_agents, scheduled_staff
+
+__all__ = ["day_summary", "evaluate_plan", "hours", "requirements", "summarize"]
+
+SECONDS_PER_HOUR = 3600.0
+
+
+def hours(agents: ArrayLike, interval: float) -> float:
+    """Agent hours of a plan: agents summed over intervals of ``interval`` seconds.
+
+    Examples
+    --------
+    >>> hours([10, 20, 30], 1800)
+    30.0
+    """
+    return float(np.asarray(agents, dtype=np.float64).sum() * interval / SECONDS_PER_HOUR)
+
+
+def evaluate_plan(
+    df: pd.DataFrame,
+    agents: ArrayLike,
+    targets: Targets,
+    interval: float,
+    shrinkage: float = 0.0,
+    patience: ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Erlang figures of a staffing plan, one row per interval of a workload table.
+
+    Parameters
+    ----------
+    df : one row per interval with ``calls`` (offered calls per interval)
+        and ``aht`` (seconds); other columns are kept.
+    agents : agents on the phones per interval (the plan).
+    targets : service-level definition (``answer_time``, ``sl_basis``).
+    interval : interval length, seconds.
+    shrinkage : fraction of paid time not on the phones, in [0, 1).
+    patience : mean patience, seconds; ``None`` for Erlang C.
+
+    Returns
+    -------
+    A copy of ``df`` with ``traffic`` (Erlangs), ``agents``, ``scheduled``,
+    ``service_level`` (on ``targets.sl_basis``), ``asa`` (seconds),
+    ``occupancy`` and, with a patience, ``abandon_rate``.
+    """
+    calls, aht = _workload_columns(df)
+    _single("interval", interval)
+    _single("shrinkage", shrinkage)
+    plan = v.count("agents", agents)
+    if plan.shape not in ((), calls.shape):
+        raise InputError(
+            f"'agents' needs one count per interval ({calls.size}): got shape {plan.shape}"
+        )
+    plan = np.broadcast_to(plan, calls.shape).astype(np.int64)
+    metrics = interval_metrics(plan, calls, aht, interval, targets, patience)
+    out = df.copy()
+    out["traffic"] = metrics["traffic"].to_numpy()
+    out["agents"] = plan
+    out["scheduled"] = scheduled_staff(plan, shrinkage)
+    for col in ("service_level", "asa", "occupancy"):
+        out[col] = metrics[col].to_numpy()
+    if patience is not None:
+        out["abandon_rate"] = metrics["abandon_rate"].to_numpy()
+    return out
+
+
+def requirements(
+    df: pd.DataFrame,
+    targets: Targets,
+    interval: float,
+    shrinkage: float = 0.0,
+    patience: ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Staffing requirement for every interval of a workload table.
+
+    The fewest agents meeting ``targets`` per interval
+    (:func:`planner.required_agents`), evaluated by :func:`evaluate_plan`:
+    the same columns, with ``agents`` the requirement.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = pd.DataFrame({"calls": [100, 0], "aht": [180, 180]})
+    >>> requirements(day, Targets(), interval=1800, shrinkage=0.3)[["agents", "scheduled"]]
+       agents  scheduled
+    0      14         20
+    1       0          0
+    """
+    calls, aht = _workload_columns(df)
+    _single("interval", interval)
+    agents = required_agents(calls, aht, interval, targets, _per_interval(patience, calls))
+    return evaluate_plan(df, agents, targets, interval, shrinkage, patience)
+
+
+def day_summary(
+    table: pd.DataFrame, interval: float, cost_per_hour: float | None = None
+) -> pd.Series:
+    """Whole-day figures of an :func:`evaluate_plan` (or :func:`requirements`) table.
+
+    Returns
+    -------
+    A Series with ``calls`` (offered in the day), ``peak_agents``,
+    ``agent_hours`` (on the phones), ``scheduled_hours`` (paid, after
+    shrinkage), ``cost`` (``scheduled_hours * cost_per_hour``, NaN without a
+    rate), ``service_level`` (the interval levels weighted by offered calls;
+    1 on a day without calls), ``asa`` (seconds, weighted by answered calls),
+    ``occupancy`` (busy over available agent time) and, for an Erlang A
+    table, ``abandon_rate`` (weighted by offered calls).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = requirements(pd.DataFrame({"calls": [100, 300], "aht": [180, 180]}),
+    ...                    Targets(), 1800, shrinkage=0.3)
+    >>> s = day_summary(day, 1800, cost_per_hour=20)
+    >>> day["scheduled"].tolist(), float(s["scheduled_hours"]), float(s["cost"])
+    ([20, 50], 35.0, 700.0)
+    """
+    missing = [c for c in ("calls", "agents", "scheduled", "traffic") if c not in table]
+    if missing:
+        raise InputError(f"'table' is missing column(s) {missing}: pass an evaluate_plan() table")
+    interval = float(v.positive("interval", interval))
+    calls = table["calls"].to_numpy(dtype=np.float64)
+    abandon = table["abandon_rate"].to_numpy() if "abandon_rate" in table else np.zeros_like(calls)
+    agents = table["agents"].to_numpy(dtype=np.float64)
+    paid = hours(table["scheduled"], interval)
+    rate = np.nan if cost_per_hour is None else float(v.nonnegative("cost_per_hour", cost_per_hour))
+    out = {
+        "calls": float(calls.sum()),
+        "peak_agents": int(agents.max()) if agents.size else 0,
+        "agent_hours": hours(agents, interval),
+        "scheduled_hours": paid,
+        "cost": paid * rate,
+        "service_level": _weighted(table["service_level"], calls, empty=1.0),
+        "asa": _weighted(table["asa"], calls * (1.0 - abandon), empty=0.0),
+        "occupancy": _weighted(table["occupancy"], agents, empty=0.0),
+    }
+    if "abandon_rate" in table:
+        out["abandon_rate"] = _weighted(table["abandon_rate"], calls, empty=0.0)
+    return pd.Series(out)
+
+
+def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
+    """Deprecated name of :func:`day_summary` (to be removed in 0.3)."""
+    import warnings
+
+    warnings.warn("planner.summarize is deprecated; use planner.day_summary", DeprecationWarning, 2)
+    return day_summary(table, interval)
+
+
+def _weighted(values: pd.Series, weights: FloatArray, *, empty: float) -> float:
+    total = weights.sum()
+    return float((values.to_numpy() * weights).sum() / total) if total > 0 else empty
+
+
+def _single(name: str, value: Any) -> None:
+    if np.ndim(value) != 0:
+        raise InputError(f"'{name}' must be a single number: {value!r}")
+
+
+def _per_interval(patience: ArrayLike | None, calls: FloatArray) -> FloatArray | None:
+    if patience is None:
+        return None
+    return v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
+
+
+def _workload_columns(df: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+    """The checked ``calls`` and ``aht`` columns of a workload table."""
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"'df' must be a pandas DataFrame: {type(df).__name__}")
+    missing = [col for col in ("calls", "aht") if col not in df.columns]
+    if missing:
+        raise InputError(
+            f"'df' is missing column(s) {missing}; it has {list(map(str, df.columns))}"
+        )
+    return v.column(df, "calls", v.nonnegative), v.column(df, "aht", v.positive)

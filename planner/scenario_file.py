@@ -1,0 +1,243 @@
+"""Scenario files: a :class:`~planner.Scenario` to and from TOML.
+
+A scenario file looks like this (times in seconds, calls per interval)::
+
+    name = "Retail bank inbound"
+    description = "optional free text"
+    interval = 1800                 # interval length, seconds
+
+    [workload]
+    start = "08:00"                 # clock time of the first interval
+    calls = [120, 180, 240]         # offered calls per interval
+    aht = 240                       # seconds: one number or one per interval
+    handle = { kind = "lognormal", cv = 1.1 }   # handle-time shape (simulation)
+
+    [targets]                       # any of the planner.Targets fields
+    service_level = 0.8
+    answer_time = 20
+
+    [staffing]
+    shrinkage = 0.3                 # fraction of paid time off the phones
+    patience = 180                  # mean patience, seconds; omit for Erlang C
+    plan = "required"               # or agents on the phones per interval: [14, 20, 26]
+    cost_per_hour = 30.0            # per paid (scheduled) agent hour
+
+    [simulation]
+    replications = 20
+    seed = 1
+    warmup = 0                      # seconds
+    close = "serve_queue"           # or "stop"
+    dispersion = 0.0                # day-to-day volume CV beyond Poisson
+
+Instead of ``calls`` and ``aht``, ``[workload]`` may name interval history
+to forecast the day from: ``history = "../data/sample_history.csv"``
+(relative to the scenario file), ``day = "2026-05-26"`` (default: the day
+after the history) and ``country = "US"`` (public holidays); see
+:meth:`Scenario.from_history`. ``patience`` and ``handle`` take a number (an
+exponential mean) or a distribution table: ``{kind = "lognormal", mean =
+150, cv = 1.0}``; the kinds are exponential (mean), lognormal and gamma
+(mean, cv), deterministic (value) and empirical (values).
+
+Unknown keys, wrong types and out-of-range values are rejected with the file,
+the key and the reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from planner.errors import InputError
+from planner.scenario import Scenario, ScenarioError, SimulationSettings
+from planner.simulation import Distribution, Exponential
+from planner.staffing import Targets
+
+__all__ = ["dumps", "from_dict", "load", "loads", "save", "to_dict"]
+
+# The largest file read: a year of 5-minute intervals with room to spare.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+_TOP = {"name", "description", "interval", "workload", "targets", "staffing", "simulation"}
+_WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
+_STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
+_SIMULATION = {f.name for f in fields(SimulationSettings)}
+_TARGETS = {f.name for f in fields(Targets)}
+
+
+def to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as the nested dict its TOML file holds.
+
+    A scenario forecast from a history file keeps the reference (file, day,
+    country), not the numbers.
+    """
+    s = scenario
+    out: dict[str, Any] = {"name": s.name}
+    if s.description:
+        out["description"] = s.description
+    out["interval"] = s.interval
+    workload: dict[str, Any]
+    if s.history is not None:
+        workload = {"history": s.history, "day": s.day}
+        if s.country:
+            workload["country"] = s.country
+    else:
+        ahts = tuple(s.aht)  # type: ignore[arg-type]  # a tuple once built
+        aht: float | list[float] = ahts[0] if len(set(ahts)) == 1 else list(ahts)
+        workload = {"start": s.start, "calls": list(s.calls), "aht": aht}
+    if s.handle is not None:
+        workload["handle"] = s.handle.to_table()
+    out["workload"] = workload
+    out["targets"] = {k: val for k, val in s.targets.to_dict().items() if val is not None}
+    staffing: dict[str, Any] = {"shrinkage": s.shrinkage}
+    if s.patience is not None:
+        p = s.patience
+        assert isinstance(p, Distribution)  # a number becomes one when the scenario is built
+        staffing["patience"] = p.mean if isinstance(p, Exponential) else p.to_table()
+    staffing["plan"] = "required" if s.plan is None else list(s.plan)
+    if s.cost_per_hour is not None:
+        staffing["cost_per_hour"] = s.cost_per_hour
+    out["staffing"] = staffing
+    out["simulation"] = {f.name: getattr(s.simulation, f.name) for f in fields(s.simulation)}
+    return out
+
+
+def dumps(scenario: Scenario) -> str:
+    """The scenario as TOML text."""
+    return tomli_w.dumps(to_dict(scenario))
+
+
+def save(scenario: Scenario, path: str | PathLike[str]) -> None:
+    """Write the scenario to a TOML file (a history path is kept as written)."""
+    try:
+        Path(path).write_text(dumps(scenario), encoding="utf-8")
+    except OSError as err:
+        raise ScenarioError(f"cannot write scenario file {path}: {err.strerror}") from None
+
+
+def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = ".") -> Scenario:
+    """Build a scenario from the nested dict of a TOML file; errors name ``source``.
+
+    ``base_dir`` is where a ``history`` path is relative to.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario must be a table of keys: {type(data).__name__}")
+    _known(data, _TOP, source, "")
+    for key in ("name", "interval", "workload"):
+        if key not in data:
+            raise ScenarioError(f"{source}: missing key '{key}'")
+    workload = _table(data, "workload", source)
+    targets = _table(data, "targets", source)
+    staffing = _table(data, "staffing", source)
+    simulation = _table(data, "simulation", source)
+    _known(workload, _WORKLOAD, source, "workload.")
+    _known(targets, _TARGETS, source, "targets.")
+    _known(staffing, _STAFFING, source, "staffing.")
+    _known(simulation, _SIMULATION, source, "simulation.")
+    from_history = "history" in workload
+    if from_history and ({"calls", "aht", "start"} & set(workload)):
+        raise ScenarioError(
+            f"{source}: [workload] takes either 'history' or 'calls' and 'aht', not both"
+        )
+    if not from_history and ("calls" not in workload or "aht" not in workload):
+        raise ScenarioError(f"{source}: [workload] needs both 'calls' and 'aht' (or 'history')")
+    _typed(data, "name", str, source)
+    _typed(data, "description", str, source)
+    _typed(data, "interval", (int, float), source)
+    for key in ("start", "history", "day", "country"):
+        _typed(workload, key, str, source, "workload.")
+    _typed(simulation, "close", str, source, "simulation.")
+    plan = staffing.get("plan", "required")
+    if isinstance(plan, str) and plan != "required":
+        raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
+    try:
+        handle = workload.get("handle")
+        patience = staffing.get("patience")
+        common: dict[str, Any] = {
+            "name": data["name"],
+            "description": data.get("description", ""),
+            "interval": data["interval"],
+            "handle": None
+            if handle is None
+            else Distribution.from_table(handle, name="workload.handle", default_mean=1.0),
+            "targets": Targets(**targets),
+            "shrinkage": staffing.get("shrinkage", 0.0),
+            "patience": None
+            if patience is None
+            else Distribution.from_table(patience, name="staffing.patience"),
+            "plan": None if plan == "required" else plan,
+            "cost_per_hour": staffing.get("cost_per_hour"),
+            "simulation": SimulationSettings(**simulation),
+        }
+        if from_history:
+            return Scenario.from_history(
+                workload["history"],
+                day=workload.get("day"),
+                country=workload.get("country"),
+                base_dir=base_dir,
+                **common,
+            )
+        return Scenario(
+            calls=workload["calls"],
+            aht=workload["aht"],
+            start=workload.get("start", "00:00"),
+            **common,
+        )
+    except InputError as err:
+        raise ScenarioError(f"{source}: {err}") from None
+    except TypeError as err:  # a list where a table was expected, and the like
+        raise ScenarioError(f"{source}: {err}") from None
+
+
+def loads(text: str, *, source: str = "<string>", base_dir: str = ".") -> Scenario:
+    """Parse a scenario from TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{source}: not valid TOML: {err}") from None
+    return from_dict(data, source=source, base_dir=base_dir)
+
+
+def load(path: str | PathLike[str]) -> Scenario:
+    """Read a scenario from a TOML file (UTF-8, at most 16 MiB)."""
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{path}: the file is {size / 2**20:.0f} MiB; scenario files are limited to "
+                f"{MAX_FILE_BYTES // 2**20} MiB"
+            )
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise ScenarioError(f"cannot read scenario file {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file (a scenario is TOML text)") from None
+    return loads(text, source=str(path), base_dir=str(Path(path).parent))
+
+
+def _known(table: dict[str, Any], allowed: set[str], source: str, prefix: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ScenarioError(
+            f"{source}: unknown key '{prefix}{unknown[0]}'; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{source}: '{key}' must be a table ([{key}]): {value!r}")
+    return value
+
+
+def _typed(
+    table: dict[str, Any], key: str, kind: type | tuple[type, ...], source: str, prefix: str = ""
+) -> None:
+    value = table.get(key)
+    if key in table and (not isinstance(value, kind) or isinstance(value, bool)):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise ScenarioError(f"{source}: '{prefix}{key}' must be a {names}: {value!r}")
