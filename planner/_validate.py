@@ -88,6 +88,19 @@ shrinkage_fraction = _checked("in [0, 1)", lambda a: (a >= 0) & (a < 1))
 count = _checked("a whole number >= 0", lambda a: np.isfinite(a) & (a >= 0) & (a == np.floor(a)))
 
 
+# Inputs past these limits are refused up front, with the limit named: no
+# contact center comes near them, and past them answers lose meaning (one
+# agent is below float resolution) or take minutes and gigabytes.
+MAX_TRAFFIC = 1e7  # Erlangs offered in one interval
+MAX_AGENTS = 1_000_000  # agents on duty in one interval of a plan
+
+
+def within(name: str, values: FloatArray, limit: float, what: str) -> None:
+    """An InputError if any of ``values`` (checked numbers) exceeds ``limit``."""
+    if values.size and float(np.max(values)) > limit:
+        raise InputError(f"'{name}' is at most {limit:,.0f} {what}: {float(np.max(values))!r}")
+
+
 def broadcast(**named: FloatArray) -> list[FloatArray]:
     """Broadcast validated arrays against each other; a mismatch names them."""
     try:

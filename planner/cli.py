@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from planner import forecast, sweeps
+from planner._validate import MAX_AGENTS
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.sample import sample_history
@@ -36,11 +37,6 @@ from planner.simulation import METRICS
 from planner.staffing import Targets
 
 __all__ = ["main"]
-
-# Larger inputs are refused up front, with the limit named: no contact center
-# comes near them, and answering would take minutes or more memory than a
-# machine has.
-MAX_AGENTS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -304,6 +300,10 @@ def _sweep(args: argparse.Namespace) -> pd.DataFrame:
 
 def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     """``planner forecast`` and ``planner plan``: history -> forecast (-> requirements)."""
+    forecast.parse_horizon(args.horizon)  # bad options fail before any reading
+    for day in args.special_day:
+        forecast.parse_date("--special-day", day)
+    targets = _targets(args, Targets()) if args.command == "plan" else Targets()
     country = args.country
     if args.history is None:
         source: str | pd.DataFrame = sample_history()
@@ -321,7 +321,7 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
         table = forecast.forecast_requirements(
             model,
             args.horizon,
-            _targets(args, Targets()),
+            targets,
             shrinkage=args.shrinkage,
             patience=args.patience,
             quantile=args.quantile,

@@ -45,7 +45,18 @@ from planner.io import History, read_history
 from planner.report import requirements
 from planner.staffing import Targets
 
-__all__ = ["FittedForecast", "backtest", "fit", "forecast_requirements", "parse_horizon"]
+__all__ = [
+    "FittedForecast",
+    "backtest",
+    "fit",
+    "forecast_requirements",
+    "parse_date",
+    "parse_horizon",
+]
+
+
+# Interval forecasts further ahead than this are guesswork, and long to print.
+MAX_HORIZON_DAYS = 731
 
 
 def parse_horizon(horizon: int | str | pd.Timedelta) -> int:
@@ -71,7 +82,22 @@ def parse_horizon(horizon: int | str | pd.Timedelta) -> int:
             ) from None
     if days < 1:
         raise InputError(f"'horizon' must be at least one day: {horizon!r}")
+    if days > MAX_HORIZON_DAYS:
+        raise InputError(
+            f"'horizon' is at most {MAX_HORIZON_DAYS} days (two years) ahead: {horizon!r}"
+        )
     return days
+
+
+def parse_date(name: str, value: date | str) -> date:
+    """A calendar date from a date or ``YYYY-MM-DD`` text; anything else is an InputError."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise InputError(f"'{name}' must be a date YYYY-MM-DD: {value!r}") from None
+    if pd.isna(stamp):
+        raise InputError(f"'{name}' must be a date YYYY-MM-DD: {value!r}")
+    return stamp.date()
 
 
 def _special_days(
@@ -79,7 +105,7 @@ def _special_days(
 ) -> set[date]:
     import holidays as holiday_calendars  # imported when needed: it is slow to load
 
-    days = {pd.Timestamp(d).date() for d in extra}
+    days = {parse_date("special_days", d) for d in extra}
     if country:
         try:
             cal = holiday_calendars.country_holidays(

@@ -382,17 +382,46 @@ def _open_csv(
         path = Path(source)
         name = str(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            raw = path.read_bytes()
         except OSError as err:
             raise InputError(f"cannot read {what} file {name}: {err.strerror}") from None
-        handle: TextIO = io.StringIO(text)
+        handle: TextIO = io.StringIO(_decode(raw, name))
     else:
         handle = source
     reader = csv.reader(handle)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise InputError(f"{name}: line 1: not a CSV file ({err})") from None
     if header is None or not any(cell.strip() for cell in header):
         raise InputError(f"{name}: empty file, expected a header row{expected}")
-    return name, reader, [cell.strip() for cell in header]
+    columns = [cell.strip() for cell in header]
+    seen: set[str] = set()
+    for column in columns:
+        key = column.lower()
+        if key and key in seen:
+            raise InputError(f"{name}: line 1: column {column!r} appears twice in the header")
+        seen.add(key)
+    return name, reader, columns
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in raw:
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            raise InputError(
+                f"{name}: line {line}: not UTF-8 text (byte {raw[err.start]:#04x}); "
+                "export the file as CSV in UTF-8"
+            ) from None
+    raise InputError(f"{name}: not a text CSV file (binary data); export it as CSV in UTF-8")
 
 
 def _csv_rows(
@@ -401,15 +430,19 @@ def _csv_rows(
     """The remaining rows (stripped, blank lines skipped) and their line numbers."""
     rows: list[list[str]] = []
     lines: list[int] = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue  # blank line
-        if len(row) != len(columns):
-            raise InputError(
-                f"{name}: line {reader.line_num}: expected {len(columns)} fields, got {len(row)}"
-            )
-        rows.append([cell.strip() for cell in row])
-        lines.append(reader.line_num)
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue  # blank line
+            if len(row) != len(columns):
+                raise InputError(
+                    f"{name}: line {reader.line_num}: expected {len(columns)} fields, "
+                    f"got {len(row)}"
+                )
+            rows.append([cell.strip() for cell in row])
+            lines.append(reader.line_num)
+    except csv.Error as err:
+        raise InputError(f"{name}: line {reader.line_num}: not a CSV row ({err})") from None
     return rows, lines
 
 

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Scenario", "ScenarioError", "SimulationSettings"]
 
-# Intervals in one scenario day: a week of 1-minute intervals is 10,080.
-MAX_INTERVALS = 10_080
+# Intervals in one scenario: two years of 15-minute intervals is 70,080.
+MAX_INTERVALS = 100_000
 
 
 class ScenarioError(InputError):
@@ -125,6 +125,11 @@ class Scenario:
             raise InputError(f"'name' must be text: {self.name!r}")
         if np.ndim(self.interval) != 0 or isinstance(self.interval, bool):
             raise InputError(f"'interval' must be a single number of seconds: {self.interval!r}")
+        if self.history is not None and not np.size(self.calls):
+            raise InputError(
+                "a scenario with 'history' and no 'calls': forecast the day with "
+                "Scenario.from_history(history, day=..., ...)"
+            )
         calls = v.nonnegative("calls", self.calls)
         aht = v.positive("aht", self.aht)
         if calls.ndim != 1 or calls.size == 0:
@@ -142,6 +147,8 @@ class Scenario:
         object.__setattr__(self, "calls", tuple(calls.tolist()))
         object.__setattr__(self, "aht", tuple(aht.tolist()))
         object.__setattr__(self, "interval", float(v.positive("interval", self.interval)))
+        erlangs = calls * aht / self.interval
+        v.within("traffic", erlangs, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
         object.__setattr__(
             self, "shrinkage", float(v.shrinkage_fraction("shrinkage", self.shrinkage))
         )
@@ -151,6 +158,7 @@ class Scenario:
             object.__setattr__(self, "handle", as_distribution("handle", self.handle))
         if self.plan is not None:
             plan = v.count("plan", self.plan)
+            v.within("plan", plan, v.MAX_AGENTS, "agents per interval")
             if plan.ndim != 1 or plan.size != calls.size:
                 raise InputError(
                     f"'plan' must be 'required' or one agent count per interval "

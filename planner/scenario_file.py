@@ -239,5 +239,5 @@ def _typed(
 ) -> None:
     value = table.get(key)
     if key in table and (not isinstance(value, kind) or isinstance(value, bool)):
-        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        names = "number" if kind == (int, float) else getattr(kind, "__name__", str(kind))
         raise ScenarioError(f"{source}: '{prefix}{key}' must be a {names}: {value!r}")

@@ -360,6 +360,7 @@ def required_agents(
     c, h, t, p = _workload(calls, aht, interval, patience)
     shape = c.shape
     a = (c * h / t).ravel()
+    v.within("traffic", a, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
     n = _search(a, h.ravel().copy(), None if p is None else p.ravel().copy(), targets)
     out = n.astype(np.int64).reshape(shape)
     return int(out) if out.ndim == 0 else out
@@ -385,6 +386,7 @@ def interval_metrics(
     if p is not None:
         p = v.broadcast(agents=n, patience=p)[1]
     a = (c * h / t).ravel()
+    v.within("traffic", a, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
     m = _metrics(
         n.ravel().astype(np.float64),
         a,

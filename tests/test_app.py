@@ -33,7 +33,7 @@ def test_default_scenario_numbers_match_the_library(app):
     assert shown["agents"].tolist() == expected["agents"].tolist()
     assert shown["scheduled"].tolist() == expected["scheduled"].tolist()
     shown_metrics = metrics(app)
-    day = planner.summarize(expected, 1800)
+    day = planner.day_summary(expected, 1800)
     assert shown_metrics["Peak agents on the phones"] == str(expected["agents"].max())
     assert shown_metrics["Calls offered"] == f"{expected['calls'].sum():,.0f}"
     assert shown_metrics["Day service level"] == f"{day['service_level']:.1%}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -61,10 +63,10 @@ def test_sweep_rows_and_cost_view():
 
 
 def test_same_numbers_whatever_runs_it():
-    one = sweep(SMALL, VARIATIONS, evaluate="both", workers=1, progress=False)
-    two = sweep(SMALL, VARIATIONS, evaluate="both", workers=2, progress=False)
+    one = sweep(SMALL, VARIATIONS, evaluate="simulation", workers=1, progress=False)
+    two = sweep(SMALL, VARIATIONS, evaluate="simulation", workers=2, progress=False)
     with ThreadPoolExecutor(3) as pool:
-        threads = sweep(SMALL, VARIATIONS, evaluate="both", executor=pool, progress=False)
+        threads = sweep(SMALL, VARIATIONS, evaluate="simulation", executor=pool, progress=False)
     pd.testing.assert_frame_equal(one, two)
     pd.testing.assert_frame_equal(one, threads)
     assert {"sim_service_level", "sim_service_level_ci_low", "sim_abandon_rate"} <= set(one)
@@ -76,41 +78,74 @@ def test_dask_cluster_gives_the_process_pool_numbers():
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         on_dask = sweep(
-            SMALL, VARIATIONS, evaluate="both", scheduler=cluster.scheduler_address,
+            SMALL, VARIATIONS, evaluate="simulation", scheduler=cluster.scheduler_address,
             progress=False,
         )  # fmt: skip
-    local = sweep(SMALL, VARIATIONS, evaluate="both", workers=2, progress=False)
+    local = sweep(SMALL, VARIATIONS, evaluate="simulation", workers=2, progress=False)
     pd.testing.assert_frame_equal(on_dask, local)
 
 
-def test_killed_sweep_resumes_without_recomputing(tmp_path):
+def _children(pid: int) -> set[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killed_sweep_leaves_no_workers_and_resumes_without_recomputing(tmp_path):
     out = tmp_path / "results"
     variations = grid(volume=[0.8, 0.9, 1.0, 1.1, 1.2, 1.3])
     script = textwrap.dedent(f"""
-        import dataclasses
         from planner import Scenario
         from planner.sweeps import sweep
         s = Scenario.load({str(ROOT / "scenarios" / "help_desk.toml")!r})
-        s = dataclasses.replace(s, simulation=dataclasses.replace(s.simulation, replications=300))
-        sweep(s, {variations!r}, evaluate="both", workers=1, out={str(out)!r}, progress=False)
+        s = s.with_changes(replications=300)
+        sweep(s, {variations!r}, evaluate="simulation", workers=2, out={str(out)!r},
+              progress=False)
     """)
     proc = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 120
+    workers: set[int] = set()
     while time.monotonic() < deadline and len(list(out.glob("*.parquet"))) < 2:
+        workers |= _children(proc.pid)
         time.sleep(0.05)
+    workers |= _children(proc.pid)
     proc.kill()
     proc.wait()
+    assert len(workers) >= 2, f"the pool's workers were not seen: {workers}"
+    # The workers notice their parent is gone and exit (they poll every 0.5 s).
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    orphans = [w for w in workers if _alive(w)]
+    for w in orphans:
+        os.kill(w, signal.SIGKILL)
+    assert not orphans, f"sweep workers outlived their killed parent: {orphans}"
     done = len(list(out.glob("*.parquet")))
     assert 2 <= done < len(variations), "the sweep should be killed midway"
-    assert not list(out.glob("*.tmp")) or True  # a half-written file is never a .parquet
-    slow = dataclasses.replace(
-        DESK, simulation=dataclasses.replace(DESK.simulation, replications=300)
-    )
-    resumed = sweep(slow, variations, evaluate="both", workers=2, out=out, progress=False)
+    for path in out.glob("*.parquet"):  # a half-written file is never a .parquet
+        assert len(pd.read_parquet(path)) == len(DESK.calls)
+    slow = DESK.with_changes(replications=300)
+    resumed = sweep(slow, variations, evaluate="simulation", workers=2, out=out, progress=False)
     assert resumed.attrs["reused"] == done
-    fresh = sweep(slow, variations, evaluate="both", workers=2, progress=False)
+    fresh = sweep(slow, variations, evaluate="simulation", workers=2, progress=False)
     pd.testing.assert_frame_equal(resumed, fresh)
-    again = sweep(slow, variations, evaluate="both", workers=2, out=out, progress=False)
+    again = sweep(slow, variations, evaluate="simulation", workers=2, out=out, progress=False)
     assert again.attrs["reused"] == len(variations)
 
 

@@ -30,6 +30,8 @@ Engine = Literal["auto", "fast", "simpy"]
 Seed = int | Sequence[int] | np.random.SeedSequence
 Close = Literal["serve_queue", "stop"]
 _OUTCOMES = np.array(["answered", "abandoned", "queued_at_end"])
+# Callers of one replication are held in memory (about 150 bytes each).
+MAX_CALLERS = 10_000_000
 
 
 def _scalar(name: str, value: float, check) -> float:
@@ -89,6 +91,7 @@ class Workload:
 def staffing_plan(staffing: ArrayLike, intervals: int) -> IntArray:
     """Agents per interval as whole numbers; a single number means every interval."""
     plan = v.count("staffing", staffing)
+    v.within("staffing", plan, v.MAX_AGENTS, "agents per interval")
     if plan.ndim == 0:
         plan = np.full(intervals, plan)
     if plan.ndim != 1 or plan.size != intervals:
@@ -147,6 +150,12 @@ class Experiment:
         if first:
             expected = np.concatenate([[expected[0] * self.warmup / self.interval], expected])
             aht = None if aht is None else np.concatenate([[aht[0]], aht])
+        total = float(expected.sum()) * (1.0 + self.dispersion)
+        if total > MAX_CALLERS:
+            raise InputError(
+                f"a simulated day holds at most {MAX_CALLERS:,.0f} expected callers "
+                f"(memory); this one has {total:,.0f}: simulate fewer intervals at a time"
+            )
         self._expected = expected
         self._aht = aht
         # Replication i's seed is root's i-th child, as root.spawn() would give on a

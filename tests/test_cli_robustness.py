@@ -1,0 +1,166 @@
+"""No traceback and no hang from the command line or a scenario file.
+
+Each case below was a Python traceback or a hang (killed at 60 s) when a
+careless user tried it. Every one must now end within the timeout with exit
+status 2 and one line on stderr that says what is wrong (or answer, where
+answering is right). The commands run as a user runs them: ``python -m
+planner`` in a subprocess, so a hang is caught by the timeout.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import socket
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import planner
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK = str(ROOT / "scenarios" / "retail_bank.toml")
+TIMEOUT = 60  # seconds; every case answers in a few
+
+
+def _files(folder: Path) -> None:
+    """The odd inputs the cases refer to, by name."""
+    (folder / "latin1.csv").write_bytes("calls,aht,équipe\n100,180,café\n".encode("latin-1"))
+    (folder / "utf16.csv").write_bytes("calls,aht\n100,180\n".encode("utf-16"))
+    (folder / "dup.csv").write_text("calls,aht,calls\n100,180,5\n")
+    (folder / "random.bin").write_bytes(bytes(range(256)) * 16)
+    (folder / "hist_latin1.csv").write_bytes(
+        "Interval,Offered,AHT,Équipe\n2026-01-05 08:00,10,180,é\n".encode("latin-1")
+    )
+    (folder / "hist_dup.csv").write_text("Interval,Offered,AHT,Offered\n2026-01-05 08:00,1,2,3\n")
+    (folder / "million.csv").write_text("calls,aht\n" + "100,180\n" * 1_000_000)
+    (folder / "a_file").write_text("not a folder")
+    head = 'name = "x"\ninterval = 1800\n'
+    (folder / "huge.toml").write_text(head + "[workload]\ncalls = [1e12]\naht = 1e9\n")
+    (folder / "interval_array.toml").write_text(
+        'name = "x"\ninterval = [1800]\n[workload]\ncalls = [100]\naht = 180\n'
+    )
+    (folder / "huge_plan.toml").write_text(
+        head + "[workload]\ncalls = [100]\naht = 180\n[staffing]\nplan = [1e300]\n"
+    )
+
+
+def _closed_port() -> int:
+    """A localhost port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# (command line, a phrase the one-line message must contain)
+CASES = [
+    (["requirements", "latin1.csv"], "not UTF-8 text"),
+    (["requirements", "dup.csv"], "'calls' appears twice"),
+    (["requirements", "random.bin"], "not a text CSV file"),
+    (["forecast", "hist_latin1.csv"], "not UTF-8 text"),
+    (["forecast", "hist_dup.csv"], "'Offered' appears twice"),
+    (["forecast", "random.bin"], "not a text CSV file"),
+    (["simulate", "--calls", "100", "--aht", "180", "--agents", "1e12"], "at most 1,000,000"),
+    (["simulate", "--calls", "100", "--aht", "180", "--seed", "-1"], "'seed' must be"),
+    (["sweep", BANK, "--staffing-offset", "nan"], "finite numbers"),
+    (["sweep", BANK, "--staffing-offset", "inf"], "finite numbers"),
+    (["sweep", BANK, "--staffing-offset", "0.5"], "whole numbers"),
+    (["sweep", BANK, "--volume", "1", "--workers", "-1"], "'workers' must be"),
+    (["sweep", BANK, "--volume", "1", "--out", "a_file"], "must be a folder"),
+    (["sweep", BANK, "--volume", "1", "--out", "/proc/no/such"], "cannot save results"),
+    (["sweep", BANK, "--volume", "1", "--scheduler", "notaurl"], "dask.distributed address"),
+    (["sweep", BANK, "--volume", "1", "--scheduler", "CLOSED"], "cannot reach the dask"),
+    (["forecast", "--special-day", "notadate"], "YYYY-MM-DD: 'notadate'"),
+    (["forecast", "--special-day", "2026-02-30"], "YYYY-MM-DD: '2026-02-30'"),
+    (["plan", "--service-level", "2"], "'service_level' must be in (0, 1]"),
+    (["requirements", "--calls", "1e12", "--aht", "1e9"], "at most 10,000,000 Erlangs"),
+    (["requirements", "million.csv"], "at most 100000"),
+    (["forecast", "--horizon", "100000"], "at most 731 days"),
+    (["requirements", "--scenario", "huge.toml"], "at most 10,000,000 Erlangs"),
+    (["simulate", "--scenario", "huge.toml"], "at most 10,000,000 Erlangs"),
+    (["requirements", "--scenario", "interval_array.toml"], "'interval' must be a number"),
+    (["requirements", "--scenario", "huge_plan.toml"], "at most 1,000,000 agents"),
+]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("odd_inputs")
+    _files(path)
+    return path
+
+
+def _planner(folder: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    argv = [f"tcp://127.0.0.1:{_closed_port()}" if a == "CLOSED" else a for a in argv]
+    env = os.environ | {"PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *argv],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize(("argv", "phrase"), CASES, ids=[" ".join(c[0])[:60] for c in CASES])
+def test_bad_invocation_is_one_clear_line(folder: Path, argv: list[str], phrase: str) -> None:
+    done = _planner(folder, argv)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("planner: error: "), done.stderr
+    assert phrase in lines[0], lines[0]
+
+
+def test_odd_but_valid_inputs_answer(folder: Path) -> None:
+    # A percent sign in a help text once broke argparse's formatting.
+    done = _planner(folder, ["sweep", "--help"])
+    assert done.returncode == 0, done.stderr
+    assert "--staffing-offset" in done.stdout and "percent" in done.stdout
+    # A UTF-16 export (with its byte-order mark) is read like UTF-8.
+    done = _planner(folder, ["requirements", "utf16.csv", "--format", "csv"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].split(",")[:4] == ["100.0", "180.0", "10.0", "14"]
+
+
+# -- scenario files ---------------------------------------------------------------
+
+_BAD_VALUES = ["text", [1, 2], {"a": 1}, True, -1, 0, float("nan"), float("inf"), 1e300]
+
+
+def _mutations() -> list[tuple[str, object]]:
+    """Every key of the bundled bank scenario, set in turn to every bad value."""
+    data = tomllib.loads(Path(BANK).read_text())
+    keys = [
+        (section, key)
+        for section, table in data.items()
+        for key in (table if isinstance(table, dict) else [None])
+    ]
+    return [(f"{s}.{k}" if k else s, value) for s, k in keys for value in _BAD_VALUES]
+
+
+@pytest.mark.parametrize(("key", "value"), _mutations(), ids=str)
+def test_malformed_scenario_is_a_scenario_error(key: str, value: object) -> None:
+    data = tomllib.loads(Path(BANK).read_text())
+    broken = copy.deepcopy(data)
+    section, _, name = key.partition(".")
+    if name:
+        broken[section][name] = value
+    else:
+        broken[section] = value
+    try:
+        scenario = planner.Scenario.from_dict(broken, source="bad.toml")
+    except planner.ScenarioError as err:
+        assert str(err).startswith("bad.toml: "), err
+        return
+    # Accepted: then it saves what it holds, and using it answers or says why.
+    assert planner.Scenario.loads(scenario.dumps()) == scenario
+    try:
+        scenario.summary()
+    except planner.InputError as err:  # e.g. Erlang A with patience 1e300 s
+        assert "patience" in str(err), err
