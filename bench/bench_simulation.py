@@ -178,7 +178,7 @@ def staffing_search() -> None:
             seed=1,
         )
         seconds = time.perf_counter() - t0
-        calls = plan.result.day("offered").mean
+        calls = plan.result.day("calls").mean
         diff = plan.summary()["difference_hours"]
         print(f"{label:34}{seconds:10.2f}{plan.evaluations:8d}{calls:10,.0f}{diff:+14.1f}")
 

@@ -381,7 +381,7 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
 
 
 _SHOWN = {  # simulated metrics shown as text, with their format
-    "offered": "{:.1f}",
+    "calls": "{:.1f}",
     "abandoned": "{:.1f}",
     "service_level": "{:.1%}",
     "asa": "{:.1f}",

@@ -13,6 +13,7 @@ written by :mod:`planner.scenario_file` (``Scenario.load``/``save`` call it).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
@@ -322,12 +323,21 @@ class Scenario:
         s = self.with_changes(**changes) if changes else self
         return requirements(s.workload(), s.targets, s.interval, s.shrinkage, s.mean_patience)
 
-    def staffing_plan(self, **changes: Any) -> np.ndarray:
+    def planned_agents(self, **changes: Any) -> np.ndarray:
         """Agents on the phones per interval: the plan, or the requirement."""
         s = self.with_changes(**changes) if changes else self
         if s.plan is not None:
             return np.asarray(s.plan, dtype=np.int64)
         return s.requirements()["agents"].to_numpy(dtype=np.int64)
+
+    def staffing_plan(self, **changes: Any) -> np.ndarray:
+        """Deprecated name of :meth:`planned_agents` (to be removed in 0.3)."""
+        warnings.warn(
+            "Scenario.staffing_plan is deprecated; use planned_agents",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.planned_agents(**changes)
 
     def evaluate(self, **changes: Any) -> pd.DataFrame:
         """The Erlang figures of the plan (or the requirement) per interval.
@@ -364,8 +374,8 @@ class Scenario:
         s, run = self._split(overrides)
         sim = s.simulation
         return simulate(
-            s.workload(),
-            s.staffing_plan(),
+            s.workload().set_index("interval_start"),
+            s.planned_agents(),
             interval=s.interval,
             handle=s.handle,
             patience=s.patience,
@@ -388,7 +398,7 @@ class Scenario:
         s, run = self._split(overrides)
         sim = s.simulation
         return simulated_staffing(
-            s.workload(),
+            s.workload().set_index("interval_start"),
             s.targets,
             interval=s.interval,
             handle=s.handle,

@@ -130,7 +130,7 @@ def _evaluate(
             out[f"erlang_{col}"] = table[col].to_numpy()
     if evaluate == "simulation":
         res = s.simulate()
-        for metric in ("service_level", "abandon_rate", "occupancy", "asa", "offered"):
+        for metric in ("service_level", "abandon_rate", "occupancy", "asa", "calls"):
             est = res[metric]
             low, high = est.confidence_interval()
             out[f"sim_{metric}"] = est.mean

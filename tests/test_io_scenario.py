@@ -150,7 +150,7 @@ def test_scenario_simulates_its_plan_with_its_settings():
     s = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
     res = s.simulate(replications=5)
     direct = planner.simulate(
-        s.workload(), s.requirements()["agents"], interval=900, handle=s.handle,
+        s.workload().set_index("interval_start"), s.requirements()["agents"], interval=900, handle=s.handle,
         patience=s.patience, answer_time=60, replications=5, seed=7,
     )  # fmt: skip
     pd.testing.assert_frame_equal(res.to_frame(), direct.to_frame())
@@ -163,7 +163,7 @@ def test_plan_and_cost():
         name="x", interval=1800, calls=[100, 200], aht=180, shrinkage=0.3, plan=[14, 25],
         cost_per_hour=30,
     )  # fmt: skip
-    assert s.staffing_plan().tolist() == [14, 25]
+    assert s.planned_agents().tolist() == [14, 25]
     cost = s.cost()
     assert cost["agent_hours"] == 19.5
     assert cost["scheduled_hours"] == (20 + 36) * 0.5  # ceil(14 / 0.7), ceil(25 / 0.7)

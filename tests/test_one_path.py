@@ -54,7 +54,7 @@ def _check(path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
     # The library simulates the scenario's own model.
     assert res.replications == scenario.simulation.replications
     assert res.seed == scenario.simulation.seed
-    np.testing.assert_array_equal(res.agents, scenario.staffing_plan())
+    np.testing.assert_array_equal(res.agents, scenario.planned_agents())
 
     cli = _cli(capsys, path)
     assert cli["agents"].tolist() == res.agents.tolist()

@@ -128,16 +128,16 @@ PLAN = [18, 40, 36, 14]
 
 def run(**kw):
     args = {"interval": 1800, "patience": Lognormal(180, 1.0), "replications": 8, "seed": 42}
-    return simulate(DAY, kw.pop("staffing", PLAN), **(args | kw))
+    return simulate(DAY, kw.pop("plan", PLAN), **(args | kw))
 
 
 def test_same_seed_same_numbers_and_both_engines_agree():
     a, b = run(record_calls=True), run(record_calls=True)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
-    pd.testing.assert_frame_equal(a.calls, b.calls)
+    pd.testing.assert_frame_equal(a.records, b.records)
     c = run(engine="simpy", record_calls=True)
     pd.testing.assert_frame_equal(a.to_frame(), c.to_frame())
-    pd.testing.assert_frame_equal(a.calls, c.calls)
+    pd.testing.assert_frame_equal(a.records, c.records)
     assert run(seed=43).to_frame()["mean"].tolist() != a.to_frame()["mean"].tolist()
 
 
@@ -162,24 +162,33 @@ def test_replications_draw_from_the_seeds_children_and_leave_the_seed_alone():
 
 def test_replications_are_independent_streams():
     res = run(record_calls=True)
-    firsts = res.calls.groupby("replication")["arrival"].first()
+    firsts = res.records.groupby("replication")["arrival"].first()
     assert firsts.nunique() == res.replications
 
 
+def test_old_staffing_keyword_still_works_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="staffing"):
+        old = simulate(DAY, staffing=PLAN, interval=1800, replications=3, seed=1)
+    new = simulate(DAY, PLAN, interval=1800, replications=3, seed=1)
+    np.testing.assert_array_equal(old.per_day["service_level"], new.per_day["service_level"])
+    with pytest.warns(DeprecationWarning, match="'offered' is now 'calls'"):
+        assert old.day("offered").mean == new.day("calls").mean
+
+
 def test_common_random_numbers_across_staffing_plans():
-    cols = ["replication", "interval", "arrival", "handle_time", "patience"]
-    a = run(record_calls=True).calls[cols]
-    b = run(staffing=[s + 3 for s in PLAN], record_calls=True).calls[cols]
+    cols = ["replication", "interval_start", "arrival", "handle_time", "patience"]
+    a = run(record_calls=True).records[cols]
+    b = run(plan=[s + 3 for s in PLAN], record_calls=True).records[cols]
     pd.testing.assert_frame_equal(a, b)
     # so that one plan's advantage is seen in every replication, not blurred by noise
     sl_a = run().per_day["service_level"]
-    sl_b = run(staffing=[s + 3 for s in PLAN]).per_day["service_level"]
+    sl_b = run(plan=[s + 3 for s in PLAN]).per_day["service_level"]
     assert (sl_b >= sl_a).all()
 
 
 def test_warm_up_starts_the_day_with_a_queue():
-    cold = run(staffing=[11, 40, 36, 14], replications=20)
-    warm = run(staffing=[11, 40, 36, 14], replications=20, warmup=3600)
+    cold = run(plan=[11, 40, 36, 14], replications=20)
+    warm = run(plan=[11, 40, 36, 14], replications=20, warmup=3600)
     # 120 calls * 240 s / 1800 s = 16 Erlangs on 11 agents: overloaded from the start
     assert warm["max_queue"].mean[0] > cold["max_queue"].mean[0]
     assert warm["abandon_rate"].mean[0] > cold["abandon_rate"].mean[0]
@@ -187,10 +196,10 @@ def test_warm_up_starts_the_day_with_a_queue():
 
 def test_records_describe_every_call():
     res = run(record_calls=True, warmup=1800)
-    calls = res.calls
+    calls = res.records
     assert list(calls.columns) == [
         "replication",
-        "interval",
+        "interval_start",
         "arrival",
         "handle_time",
         "patience",
@@ -210,11 +219,11 @@ def test_records_describe_every_call():
         calls.loc[abandoned, "wait"], calls.loc[abandoned, "patience"], rtol=1e-12
     )
     assert calls["answered_at"][~answered].isna().all()
-    assert res.per_interval["offered"].sum() == len(calls)
+    assert res.per_interval["calls"].sum() == len(calls)
 
 
 def test_service_level_bases():
-    kw = {"staffing": [14, 34, 30, 11], "replications": 10}
+    kw = {"plan": [14, 34, 30, 11], "replications": 10}
     offered = run(sl_basis="offered", **kw).day("service_level").mean
     excl = run(sl_basis="offered_excl_short_abandons", **kw).day("service_level").mean
     answered = run(sl_basis="answered", **kw).day("service_level").mean
@@ -224,14 +233,22 @@ def test_service_level_bases():
 def test_result_tables():
     res = run()
     tidy = res.to_frame()
-    assert list(tidy.columns) == ["interval", "agents", "metric", "mean", "ci_low", "ci_high", "n"]
+    assert list(tidy.columns) == [
+        "interval_start",
+        "agents",
+        "metric",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "n",
+    ]
     assert len(tidy) == len(METRICS) * len(PLAN)
     sl = tidy[tidy["metric"] == "service_level"]
     np.testing.assert_allclose(sl["mean"], res["service_level"].mean)
     assert (sl["ci_low"] <= sl["mean"]).all() and (sl["mean"] <= sl["ci_high"]).all()
     summary = res.summary()
     assert list(summary.index) == list(METRICS)
-    assert summary.loc["offered", "mean"] == pytest.approx(res.day("offered").mean)
+    assert summary.loc["calls", "mean"] == pytest.approx(res.day("calls").mean)
     wide = res.table()
     assert wide["agents"].tolist() == PLAN
     assert "service_level_ci_high" in wide.columns
@@ -264,22 +281,24 @@ def test_interval_without_calls_has_no_service_level_not_a_fake_one():
     res = simulate({"calls": [50, 0], "aht": [200, 200]}, [6, 2], interval=1800, seed=1)
     assert np.isnan(res["service_level"].mean[1])
     assert res["service_level"].n[1] == 0
-    assert res["offered"].mean[1] == 0
+    assert res["calls"].mean[1] == 0
 
 
 def test_handle_distribution_used_as_is_without_an_aht_column():
     res = simulate(
         {"calls": [100]}, 10, interval=1800, handle=Deterministic(90), seed=1, record_calls=True
     )
-    assert (res.calls["handle_time"] == 90).all()
+    assert (res.records["handle_time"] == 90).all()
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"staffing": [18, 40]}, r"'staffing' needs one agent count per interval \(4\)"),
-        ({"staffing": [18, -1, 36, 14]}, "'staffing' must be a whole number >= 0: -1.0"),
-        ({"staffing": [18, 40.5, 36, 14]}, "'staffing' must be a whole number >= 0: 40.5"),
+        ({"plan": [18, 40]}, r"'plan' needs one agent count per interval \(4\)"),
+        ({"plan": [18, -1, 36, 14]}, "'plan' must be a whole number >= 0: -1.0"),
+        ({"plan": [18, 40.5, 36, 14]}, "'plan' must be a whole number >= 0: 40.5"),
+        ({"plan": True}, "not True/False"),
+        ({"plan": [18, 2e6, 36, 14]}, "'plan' is at most 1,000,000 agents per interval"),
         ({"interval": 0}, "'interval' must be > 0"),
         ({"replications": 0}, "'replications' must be a whole number >= 1"),
         ({"dispersion": -0.1}, "'dispersion' must be >= 0"),
@@ -322,5 +341,5 @@ def test_day_level_over_dispersion_reaches_simulate():
     # plain Poisson gives 970 (sd 31). 60 replications tell them apart by far.
     plain = run(replications=60)
     noisy = run(replications=60, dispersion=0.3)
-    assert np.std(plain.per_day["offered"], ddof=1) < 60
-    assert np.std(noisy.per_day["offered"], ddof=1) > 150
+    assert np.std(plain.per_day["calls"], ddof=1) < 60
+    assert np.std(noisy.per_day["calls"], ddof=1) > 150

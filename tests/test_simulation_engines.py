@@ -131,7 +131,7 @@ def test_totals_of_a_hand_checked_day():
     callers, day = make([0, 10, 20], [1, 1], [0, 2, 3], [6, 2, 9], patience=[9, 9, 2])
     answers = run_fast(callers, day)
     t = period_totals(callers, answers.start, answers.overtime, day, answer_time=3)
-    assert t["offered"].tolist() == [3, 0]
+    assert t["calls"].tolist() == [3, 0]
     assert t["answered"].tolist() == [2, 0]
     assert t["abandoned"].tolist() == [1, 0]
     assert t["waited"].tolist() == [2, 0]

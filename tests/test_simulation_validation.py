@@ -126,7 +126,7 @@ def test_littles_law_on_every_sample_path():
         record_calls=True,
     )
     queue_time = res.per_interval["mean_queue"] * INTERVAL
-    for r, calls in res.calls.groupby("replication"):
+    for r, calls in res.records.groupby("replication"):
         assert np.isclose(queue_time[r].sum(), calls["wait"].sum(), rtol=1e-9)
 
 
@@ -163,14 +163,14 @@ def test_conservation_of_callers():
     )
     per = res.per_interval
     np.testing.assert_array_equal(
-        per["offered"], per["answered"] + per["abandoned"] + per["queued_at_end"]
+        per["calls"], per["answered"] + per["abandoned"] + per["queued_at_end"]
     )
     assert res.day("queued_at_end").mean > 0
-    counts = res.calls.groupby(["replication", "outcome"]).size().unstack(fill_value=0)
+    counts = res.records.groupby(["replication", "outcome"]).size().unstack(fill_value=0)
     np.testing.assert_array_equal(counts["answered"], per["answered"].sum(axis=1))
     np.testing.assert_array_equal(counts["abandoned"], per["abandoned"].sum(axis=1))
     np.testing.assert_array_equal(counts["queued_at_end"], per["queued_at_end"].sum(axis=1))
-    np.testing.assert_array_equal(counts.sum(axis=1), per["offered"].sum(axis=1))
+    np.testing.assert_array_equal(counts.sum(axis=1), per["calls"].sum(axis=1))
 
 
 def test_serving_the_queue_after_the_day_leaves_nobody_waiting():
@@ -184,9 +184,9 @@ def test_serving_the_queue_after_the_day_leaves_nobody_waiting():
         record_calls=True,
     )
     per = res.per_interval
-    np.testing.assert_array_equal(per["offered"], per["answered"] + per["abandoned"])
+    np.testing.assert_array_equal(per["calls"], per["answered"] + per["abandoned"])
     assert (per["queued_at_end"] == 0).all()
-    assert (res.calls["answered_at"] > 3 * INTERVAL).any()
+    assert (res.records["answered_at"] > 3 * INTERVAL).any()
     stopped = simulate(
         {"calls": [200, 400, 300], "aht": [240, 240, 240]},
         [20, 30, 10],
@@ -211,5 +211,5 @@ def test_nobody_on_duty_and_nobody_hangs_up_leaves_everyone_waiting(close):
         seed=1, close=close,
     )  # fmt: skip
     per = res.per_interval
-    np.testing.assert_array_equal(per["queued_at_end"], per["offered"])
+    np.testing.assert_array_equal(per["queued_at_end"], per["calls"])
     assert per["answered"].sum() == 0 and per["abandoned"].sum() == 0

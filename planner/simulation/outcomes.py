@@ -17,7 +17,7 @@ from planner.simulation.day import Callers, Day
 # Totals that add up across periods (and across the day); "max_queue" is the
 # one that does not: the day's is the largest of its periods'.
 TOTALS = (
-    "offered",  # callers who arrived, count
+    "calls",  # callers who arrived (offered calls), count
     "answered",  # answered (after the last interval too, with serve_queue), count
     "abandoned",  # hung up before being answered, count
     "queued_at_end",  # still waiting when the simulation stopped, count
@@ -139,7 +139,7 @@ def period_totals(
         return _sum_by(np.where(inside, per, 0), w, size)
 
     out = {
-        "offered": count(np.ones(per.size, dtype=bool)),
+        "calls": count(np.ones(per.size, dtype=bool)),
         "answered": count(answered),
         "abandoned": count(abandoned),
         "queued_at_end": count(code == 2),

@@ -10,6 +10,7 @@ called in has no service level) is left out of that ratio's estimate, and
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ __all__ = ["METRICS", "Estimate", "SimulationResult"]
 
 # Reported metrics, in display order, with what each one means.
 METRICS: dict[str, str] = {
-    "offered": "calls offered (arrived), per interval",
+    "calls": "calls offered (arrived), per interval",
     "answered": "calls answered (with close='serve_queue', after the last interval too)",
     "abandoned": "callers who hung up before being answered",
     "queued_at_end": "callers still waiting when the simulation stopped",
@@ -56,20 +57,20 @@ def metrics_from_totals(totals: dict[str, FloatArray], sl_basis: SLBasis) -> dic
     """The reported metrics from period (or day) totals, see :data:`METRICS`."""
     sl_basis = check_sl_basis(sl_basis)
     if sl_basis == "offered":
-        basis = totals["offered"]
+        basis = totals["calls"]
     elif sl_basis == "offered_excl_short_abandons":
-        basis = totals["offered"] - totals["abandoned_within"]
+        basis = totals["calls"] - totals["abandoned_within"]
     else:
         basis = totals["answered"]
     return {
-        "offered": totals["offered"],
+        "calls": totals["calls"],
         "answered": totals["answered"],
         "abandoned": totals["abandoned"],
         "queued_at_end": totals["queued_at_end"],
         "service_level": _ratio(totals["answered_within"], basis),
-        "p_wait": _ratio(totals["waited"], totals["offered"]),
+        "p_wait": _ratio(totals["waited"], totals["calls"]),
         "asa": _ratio(totals["answered_wait"], totals["answered"]),
-        "abandon_rate": _ratio(totals["abandoned"], totals["offered"]),
+        "abandon_rate": _ratio(totals["abandoned"], totals["calls"]),
         "occupancy": _ratio(totals["busy_time"], totals["staffed_time"]),
         "mean_queue": _ratio(totals["queue_time"], totals["length"]),
         "max_queue": totals["max_queue"],
@@ -175,7 +176,7 @@ class SimulationResult:
     per_interval : metric -> array (replications, intervals).
     per_day : metric -> array (replications,), whole-day figures (warm-up
         excluded) pooled from the interval totals.
-    calls : per-call records (see :func:`planner.simulate`), or None.
+    records : per-call records (see :func:`planner.simulate`), or None.
     """
 
     agents: IntArray
@@ -189,7 +190,15 @@ class SimulationResult:
     level: float
     per_interval: dict[str, FloatArray] = field(repr=False)
     per_day: dict[str, FloatArray] = field(repr=False)
-    calls: pd.DataFrame | None = field(default=None, repr=False)
+    records: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def calls(self) -> pd.DataFrame | None:
+        """Deprecated name of :attr:`records` (``calls`` is the offered-calls metric)."""
+        warnings.warn(
+            "SimulationResult.calls is deprecated; use records", DeprecationWarning, stacklevel=2
+        )
+        return self.records
 
     def __getitem__(self, metric: str) -> Estimate:
         """Per-interval estimate of one metric, e.g. ``result["service_level"].mean``."""
@@ -200,12 +209,18 @@ class SimulationResult:
         return Estimate(self.per_day[self._known(metric)], self.level, _limits(metric))
 
     def _known(self, metric: str) -> str:
+        if metric == "offered":
+            warnings.warn(
+                "the simulated metric 'offered' is now 'calls'", DeprecationWarning, stacklevel=3
+            )
+            return "calls"
         if metric not in METRICS:
             raise KeyError(f"unknown metric {metric!r}; the metrics are {list(METRICS)}")
         return metric
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table: one row per interval and metric with mean, CI bounds and n."""
+        """Tidy table: one row per interval (``interval_start``, the workload's
+        labels) and metric, with mean, CI bounds and n."""
         k = len(self.agents)
         parts = []
         for metric in METRICS:
@@ -214,7 +229,7 @@ class SimulationResult:
             parts.append(
                 pd.DataFrame(
                     {
-                        "interval": list(self.labels),
+                        "interval_start": list(self.labels),
                         "agents": self.agents,
                         "metric": [metric] * k,
                         "mean": est.mean,

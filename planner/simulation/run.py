@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -88,17 +89,19 @@ class Workload:
         return cls(list(workload.index), calls, aht)
 
 
-def staffing_plan(staffing: ArrayLike, intervals: int) -> IntArray:
+def check_plan(plan: ArrayLike, intervals: int) -> IntArray:
     """Agents per interval as whole numbers; a single number means every interval."""
-    plan = v.count("staffing", staffing)
-    v.within("staffing", plan, v.MAX_AGENTS, "agents per interval")
-    if plan.ndim == 0:
-        plan = np.full(intervals, plan)
-    if plan.ndim != 1 or plan.size != intervals:
+    if np.asarray(plan).dtype == bool:
+        raise InputError(f"'plan' must be agent counts, not True/False: {plan!r}")
+    agents = v.count("plan", plan)
+    v.within("plan", agents, v.MAX_AGENTS, "agents per interval")
+    if agents.ndim == 0:
+        agents = np.full(intervals, agents)
+    if agents.ndim != 1 or agents.size != intervals:
         raise InputError(
-            f"'staffing' needs one agent count per interval ({intervals}): got shape {plan.shape}"
+            f"'plan' needs one agent count per interval ({intervals}): got shape {agents.shape}"
         )
-    return plan.astype(np.int64)
+    return agents.astype(np.int64)
 
 
 class Experiment:
@@ -215,7 +218,7 @@ class Experiment:
         return pd.DataFrame(
             {
                 "replication": r,
-                "interval": np.asarray(labels, dtype=object)[interval_index],
+                "interval_start": np.asarray(labels, dtype=object)[interval_index],
                 "arrival": c.arrival[keep] - origin,
                 "handle_time": c.handle[keep],
                 "patience": (c.deadline - c.arrival)[keep],
@@ -256,7 +259,7 @@ class Experiment:
             level=level,
             per_interval=metrics_from_totals(stacked, sl_basis),
             per_day=metrics_from_totals(day_totals(stacked), sl_basis),
-            calls=pd.concat(records, ignore_index=True) if record_calls else None,
+            records=pd.concat(records, ignore_index=True) if record_calls else None,
         )
 
 
@@ -267,7 +270,7 @@ def day_totals(totals: dict[str, FloatArray]) -> dict[str, FloatArray]:
 
 def simulate(
     workload: pd.DataFrame | Mapping[str, ArrayLike],
-    staffing: ArrayLike,
+    plan: ArrayLike | None = None,
     *,
     interval: float,
     handle: Distribution | float | None = None,
@@ -282,10 +285,11 @@ def simulate(
     engine: Engine = "auto",
     record_calls: bool = False,
     level: float = 0.95,
+    staffing: ArrayLike | None = None,
 ) -> SimulationResult:
     """Simulate a staffing plan over a day, ``replications`` times.
 
-    One FCFS queue, served by ``staffing[k]`` agents in interval ``k``; the
+    One FCFS queue, served by ``plan[k]`` agents in interval ``k``; the
     queue and calls in progress carry from one interval into the next; when
     the staffing drops, the agents who go off duty are spread over idle and
     busy ones, and busy ones finish their call first (see
@@ -297,7 +301,7 @@ def simulate(
     ----------
     workload : one row per interval: ``calls`` (expected offered calls per
         interval) and, optionally, ``aht`` (seconds). A DataFrame or a dict.
-    staffing : agents on duty per interval (whole numbers), or one number for all.
+    plan : agents on duty per interval (whole numbers), or one number for all.
     interval : interval length, seconds.
     handle : handle-time distribution. With an ``aht`` column it is rescaled to
         each interval's AHT (it gives the shape); without one it is used as is.
@@ -329,11 +333,13 @@ def simulate(
     engine : ``"fast"`` (exact waiting-time recursion), ``"simpy"`` (the
         SimPy event model) or ``"auto"`` (the fast one: it handles everything
         above). Both give the same numbers from the same seed.
-    record_calls : keep per-call records in ``result.calls``: replication,
-        interval, arrival and answered_at (seconds from the start of the
-        first interval), handle_time, patience, wait (seconds in queue) and
-        outcome (answered, abandoned, queued_at_end).
+    record_calls : keep per-call records in ``result.records``: replication,
+        interval_start (the workload's label), arrival and answered_at
+        (seconds from the start of the first interval), handle_time,
+        patience, wait (seconds in queue) and outcome (answered, abandoned,
+        queued_at_end).
     level : confidence level of the intervals reported.
+    staffing : deprecated name of ``plan`` (to be removed in 0.3).
 
     Examples
     --------
@@ -343,8 +349,17 @@ def simulate(
     >>> 0.7 < est.mean < 1 and est.ci_low < est.mean < est.ci_high
     True
     """
+    if staffing is not None:
+        warnings.warn(
+            "simulate(staffing=...) is deprecated; pass the plan", DeprecationWarning, stacklevel=2
+        )
+        if plan is not None:
+            raise InputError("give 'plan' or its old name 'staffing', not both")
+        plan = staffing
+    if plan is None:
+        raise InputError("'plan' is missing: agents on duty per interval, or one number for all")
     wl = Workload.of(workload)
-    plan = staffing_plan(staffing, len(wl.calls))
+    agents = check_plan(plan, len(wl.calls))
     answer_time = _scalar("answer_time", answer_time, v.nonnegative)
     sl_basis = check_sl_basis(sl_basis)
     level = _scalar("level", level, v.fraction)
@@ -362,4 +377,4 @@ def simulate(
         warmup=warmup,
         close=close,
     )
-    return exp.result(plan, name, answer_time, sl_basis, level, record_calls=record_calls)
+    return exp.result(agents, name, answer_time, sl_basis, level, record_calls=record_calls)

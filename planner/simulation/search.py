@@ -109,7 +109,7 @@ def _meets(metrics: dict[str, np.ndarray], targets: Targets) -> np.ndarray:
     does not.
     """
     means = {name: np.asarray(Estimate(values).mean) for name, values in metrics.items()}
-    quiet = ~(np.nan_to_num(means["offered"]) > 0)
+    quiet = ~(np.nan_to_num(means["calls"]) > 0)
     return np.asarray(targets.met(means)) | quiet
 
 
