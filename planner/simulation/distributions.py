@@ -49,7 +49,18 @@ def _scalar(name: str, value: float, check) -> float:
 
 
 class Distribution(ABC):
-    """A distribution of non-negative durations, seconds."""
+    """A distribution of non-negative durations, seconds.
+
+    A subclass gives its parameters (:meth:`params`, the keyword arguments
+    that rebuild it) and its draws; the repr, pickling, equality and the
+    scenario-file table all follow from the parameters.
+    """
+
+    kind: str  # its name in a scenario file
+
+    @abstractmethod
+    def params(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this distribution."""
 
     @property
     @abstractmethod
@@ -74,9 +85,9 @@ class Distribution(ABC):
     def with_mean(self, mean: float) -> Distribution:
         """The same shape (CV) with another mean, seconds."""
 
-    @abstractmethod
     def to_table(self) -> dict[str, Any]:
         """The table a scenario file holds, e.g. ``{"kind": "lognormal", "mean": 240, "cv": 1}``."""
+        return {"kind": self.kind, **self.params()}
 
     @staticmethod
     def from_table(
@@ -97,9 +108,13 @@ class Distribution(ABC):
         """
         return _from_table(name, table, default_mean)
 
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self.params().items())
+        return f"{type(self).__name__}({args})"
+
     # Pickled (for process pools, and Streamlit's cache keys) as the call that rebuilds it.
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        raise NotImplementedError
+        return (_rebuild, (type(self), self.params()))
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and repr(other) == repr(self)
@@ -108,11 +123,20 @@ class Distribution(ABC):
         return hash(repr(self))
 
 
+def _rebuild(cls: type[Distribution], params: dict[str, Any]) -> Distribution:
+    return cls(**params)  # type: ignore[call-arg]
+
+
 class Exponential(Distribution):
     """Exponential with the given mean (the Erlang C and Erlang A assumption)."""
 
+    kind = "exponential"
+
     def __init__(self, mean: float) -> None:
         self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
+
+    def params(self) -> dict[str, Any]:
+        return {"mean": self._mean}
 
     @property
     def mean(self) -> float:
@@ -128,15 +152,6 @@ class Exponential(Distribution):
     def with_mean(self, mean: float) -> Exponential:
         return Exponential(mean)
 
-    def to_table(self) -> dict[str, Any]:
-        return {"kind": "exponential", "mean": self._mean}
-
-    def __repr__(self) -> str:
-        return f"Exponential(mean={self._mean!r})"
-
-    def __reduce__(self):
-        return (Exponential, (self._mean,))
-
 
 class _MeanCV(Distribution):
     """A two-parameter family given by its mean (seconds) and coefficient of variation (> 0)."""
@@ -144,6 +159,9 @@ class _MeanCV(Distribution):
     def __init__(self, mean: float, cv: float) -> None:
         self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
         self._cv = _scalar(f"{type(self).__name__}.cv", cv, v.positive)
+
+    def params(self) -> dict[str, Any]:
+        return {"mean": self._mean, "cv": self._cv}
 
     @property
     def mean(self) -> float:
@@ -156,15 +174,6 @@ class _MeanCV(Distribution):
     def with_mean(self, mean: float) -> _MeanCV:
         return type(self)(mean, self._cv)
 
-    def to_table(self) -> dict[str, Any]:
-        return {"kind": type(self).__name__.lower(), "mean": self._mean, "cv": self._cv}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(mean={self._mean!r}, cv={self._cv!r})"
-
-    def __reduce__(self):
-        return (type(self), (self._mean, self._cv))
-
 
 class Lognormal(_MeanCV):
     """Lognormal given its mean (seconds) and coefficient of variation (> 0).
@@ -173,6 +182,8 @@ class Lognormal(_MeanCV):
     The log of a draw is normal with ``sigma**2 = log(1 + cv**2)`` and
     ``mu = log(mean) - sigma**2 / 2``.
     """
+
+    kind = "lognormal"
 
     def __init__(self, mean: float, cv: float) -> None:
         super().__init__(mean, cv)
@@ -190,6 +201,8 @@ class Gamma(_MeanCV):
     Shape ``1 / cv**2``, scale ``mean * cv**2``; ``cv = 1`` is the exponential.
     """
 
+    kind = "gamma"
+
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return rng.gamma(1.0 / self._cv**2, self._mean * self._cv**2, size)
 
@@ -197,8 +210,13 @@ class Gamma(_MeanCV):
 class Deterministic(Distribution):
     """Always the same duration, seconds (> 0). Draws consume no randomness."""
 
+    kind = "deterministic"
+
     def __init__(self, value: float) -> None:
         self._value = _scalar("Deterministic.value", value, v.positive)
+
+    def params(self) -> dict[str, Any]:
+        return {"value": self._value}
 
     @property
     def mean(self) -> float:
@@ -214,15 +232,6 @@ class Deterministic(Distribution):
     def with_mean(self, mean: float) -> Deterministic:
         return Deterministic(mean)
 
-    def to_table(self) -> dict[str, Any]:
-        return {"kind": "deterministic", "value": self._value}
-
-    def __repr__(self) -> str:
-        return f"Deterministic({self._value!r})"
-
-    def __reduce__(self):
-        return (Deterministic, (self._value,))
-
 
 class Empirical(Distribution):
     """Resampled with replacement from observed durations, seconds.
@@ -233,6 +242,8 @@ class Empirical(Distribution):
         example handle times exported from the ACD.
     """
 
+    kind = "empirical"
+
     def __init__(self, values: Sequence[float] | ArrayLike) -> None:
         arr = v.nonnegative("Empirical.values", values)
         if arr.ndim != 1 or arr.size == 0:
@@ -241,6 +252,9 @@ class Empirical(Distribution):
             raise InputError("'Empirical.values' must have a mean > 0: they are all 0")
         self._values = arr.copy()
         self._values.flags.writeable = False
+
+    def params(self) -> dict[str, Any]:
+        return {"values": self._values.tolist()}
 
     @property
     def values(self) -> FloatArray:
@@ -262,15 +276,6 @@ class Empirical(Distribution):
         """The observations scaled so their mean is ``mean`` (seconds)."""
         return Empirical(self._values * (_scalar("mean", mean, v.positive) / self.mean))
 
-    def to_table(self) -> dict[str, Any]:
-        return {"kind": "empirical", "values": self._values.tolist()}
-
-    def __repr__(self) -> str:
-        return f"Empirical({self._values.tolist()!r})"
-
-    def __reduce__(self):
-        return (Empirical, (self._values.tolist(),))
-
 
 def as_distribution(name: str, value: Distribution | float) -> Distribution:
     """A distribution as given, or a plain number read as an exponential mean."""
@@ -286,11 +291,14 @@ def as_distribution(name: str, value: Distribution | float) -> Distribution:
 
 # Scenario files write a distribution as a table: {kind = "lognormal", mean = 240, cv = 1.1}.
 _KINDS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {
-    "exponential": (Exponential, ("mean",)),
-    "lognormal": (Lognormal, ("mean", "cv")),
-    "gamma": (Gamma, ("mean", "cv")),
-    "deterministic": (Deterministic, ("value",)),
-    "empirical": (Empirical, ("values",)),
+    cls.kind: (cls, params)
+    for cls, params in (
+        (Exponential, ("mean",)),
+        (Lognormal, ("mean", "cv")),
+        (Gamma, ("mean", "cv")),
+        (Deterministic, ("value",)),
+        (Empirical, ("values",)),
+    )
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -168,6 +168,18 @@ class Experiment:
             for i in range(self.replications)
         ]
         self._callers: list[Callers | None] = [None] * self.replications
+
+    # The arguments of simulate() and simulated_staffing() that make the experiment.
+    ARGUMENTS = (
+        "interval", "handle", "patience", "replications", "seed", "dispersion", "warmup", "close",
+    )  # fmt: skip
+
+    @classmethod
+    def of(
+        cls, workload: pd.DataFrame | Mapping[str, ArrayLike], arguments: Mapping[str, Any]
+    ) -> Experiment:
+        """The experiment of a public call: its workload, and its :attr:`ARGUMENTS` by name."""
+        return cls(Workload.of(workload), **{name: arguments[name] for name in cls.ARGUMENTS})
 
     def day(self, plan: IntArray) -> Day:
         agents = np.concatenate([plan[:1], plan]) if self.first else plan
@@ -358,23 +370,12 @@ def simulate(
         plan = staffing
     if plan is None:
         raise InputError("'plan' is missing: agents on duty per interval, or one number for all")
-    wl = Workload.of(workload)
-    agents = check_plan(plan, len(wl.calls))
+    exp = Experiment.of(workload, locals())
+    agents = check_plan(plan, len(exp.workload.calls))
     answer_time = _scalar("answer_time", answer_time, v.nonnegative)
     sl_basis = check_sl_basis(sl_basis)
     level = _scalar("level", level, v.fraction)
     if level >= 1:
         raise InputError(f"'level' must be in (0, 1): {level!r}")
     name = engine_name(engine)
-    exp = Experiment(
-        wl,
-        interval=interval,
-        handle=handle,
-        patience=patience,
-        replications=replications,
-        seed=seed,
-        dispersion=dispersion,
-        warmup=warmup,
-        close=close,
-    )
     return exp.result(agents, name, answer_time, sl_basis, level, record_calls=record_calls)

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 
 from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
+from planner.report import hours
 from planner.simulation.day import Callers, Day
 from planner.simulation.distributions import Distribution
 from planner.simulation.engines import FastState, advance, close_periods, columns_of
@@ -40,7 +41,6 @@ from planner.simulation.run import (
     Engine,
     Experiment,
     Seed,
-    Workload,
     _whole,
     engine_name,
 )
@@ -161,12 +161,12 @@ class SimulatedStaffing:
 
     def summary(self) -> pd.Series:
         """Agent-hours of each plan (on the phones, before shrinkage) and their difference."""
-        hours = self.result.interval / 3600.0
+        interval = self.result.interval
         return pd.Series(
             {
-                "erlang_agent_hours": float(self.erlang.sum() * hours),
-                "agent_hours": float(self.agents.sum() * hours),
-                "difference_hours": float(self.difference.sum() * hours),
+                "erlang_agent_hours": hours(self.erlang, interval),
+                "agent_hours": hours(self.agents, interval),
+                "difference_hours": hours(self.difference, interval),
                 "intervals_changed": int(np.count_nonzero(self.difference)),
                 "erlang_service_level": self.erlang_result.day("service_level").mean,
                 "service_level": self.result.day("service_level").mean,
@@ -216,20 +216,10 @@ def simulated_staffing(
     """
     if not isinstance(targets, Targets):
         raise InputError(f"'targets' must be a planner.Targets: {targets!r}")
-    wl = Workload.of(workload)
+    exp = Experiment.of(workload, locals())
+    wl = exp.workload
     name = engine_name(engine)
     max_passes = _whole("max_passes", max_passes, 1)
-    exp = Experiment(
-        wl,
-        interval=interval,
-        handle=handle,
-        patience=patience,
-        replications=replications,
-        seed=seed,
-        dispersion=dispersion,
-        warmup=warmup,
-        close=close,
-    )
     aht = wl.aht if wl.aht is not None else exp.handle.mean
     mean_patience = None if exp.patience is None else exp.patience.mean
     erlang = np.asarray(
