@@ -112,19 +112,16 @@ class Distribution(ABC):
         args = ", ".join(f"{key}={value!r}" for key, value in self.params().items())
         return f"{type(self).__name__}({args})"
 
-    # Pickled (for process pools, and Streamlit's cache keys) as the call that rebuilds it.
+    # Pickled (for process pools, and Streamlit's cache keys) as the call that rebuilds
+    # it: the class and its parameters, in the order its constructor takes them.
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (_rebuild, (type(self), self.params()))
+        return (type(self), tuple(self.params().values()))
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and repr(other) == repr(self)
 
     def __hash__(self) -> int:
         return hash(repr(self))
-
-
-def _rebuild(cls: type[Distribution], params: dict[str, Any]) -> Distribution:
-    return cls(**params)  # type: ignore[call-arg]
 
 
 class Exponential(Distribution):
