@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,6 +123,15 @@ def test_user_special_days_with_a_given_factor(plain):
     )
 
 
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def readme_says(model_wape: float, naive_wape: float) -> None:
+    """The README quotes these two WAPEs, rounded to 0.1%, as "X% against Y%"."""
+    quoted = f"{100 * model_wape:.1f}% against {100 * naive_wape:.1f}%"
+    assert quoted in " ".join(README.split()), f"README should say {quoted!r}"
+
+
 def test_backtest_beats_seasonal_naive_on_the_sample():
     result = backtest(read_history(SAMPLE_PATH), horizon=7, folds=4, country="US")
     assert list(result.index) == [1, 2, 3, 4, "all"]
@@ -130,6 +141,7 @@ def test_backtest_beats_seasonal_naive_on_the_sample():
     pooled = result.loc["all"]
     assert pooled["model_wape"] < pooled["naive_wape"]
     assert pooled["model_mape"] < pooled["naive_mape"]
+    readme_says(pooled["model_wape"], pooled["naive_wape"])  # a snapshot of our own output
 
 
 def test_backtest_beats_seasonal_naive_on_another_history():
@@ -141,6 +153,7 @@ def test_backtest_beats_seasonal_naive_on_another_history():
     result = backtest(other, horizon="2w", folds=3, country="GB")
     pooled = result.loc["all"]
     assert pooled["model_wape"] < pooled["naive_wape"]
+    readme_says(pooled["model_wape"], pooled["naive_wape"])
 
 
 def test_forecast_requirements_uses_the_staffing_rules(plain):

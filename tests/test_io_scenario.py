@@ -150,8 +150,8 @@ def test_scenario_simulates_its_plan_with_its_settings():
     s = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
     res = s.simulate(replications=5)
     direct = planner.simulate(
-        s.workload().set_index("interval_start"), s.requirements()["agents"], interval=900, handle=s.handle,
-        patience=s.patience, answer_time=60, replications=5, seed=7,
+        s.workload().set_index("interval_start"), s.requirements()["agents"], interval=900,
+        handle=s.handle, patience=s.patience, answer_time=60, replications=5, seed=7,
     )  # fmt: skip
     pd.testing.assert_frame_equal(res.to_frame(), direct.to_frame())
     assert s.patience == planner.Lognormal(90, 0.8)
