@@ -9,7 +9,7 @@ whichever entry point asks.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.staffing import Targets, interval_metrics, required_agents, scheduled_staff
+from planner.staffing import Targets, check_targets, measures, scheduled, search_agents
 
 __all__ = ["day_summary", "evaluate_plan", "hours", "requirements", "summarize"]
 
@@ -50,11 +50,12 @@ def evaluate_plan(
     ----------
     df : one row per interval with ``calls`` (offered calls per interval)
         and ``aht`` (seconds); other columns are kept.
-    agents : agents on the phones per interval (the plan).
+    agents : agents on the phones per interval (the plan), or one number.
     targets : service-level definition (``answer_time``, ``sl_basis``).
     interval : interval length, seconds.
     shrinkage : fraction of paid time not on the phones, in [0, 1).
-    patience : mean patience, seconds; ``None`` for Erlang C.
+    patience : mean patience, seconds (one, or one per interval); ``None``
+        for Erlang C.
 
     Returns
     -------
@@ -62,25 +63,13 @@ def evaluate_plan(
     ``service_level`` (on ``targets.sl_basis``), ``asa`` (seconds),
     ``occupancy`` and, with a patience, ``abandon_rate``.
     """
-    calls, aht = _workload_columns(df)
-    _single("interval", interval)
-    _single("shrinkage", shrinkage)
+    day = _Day.checked(df, targets, interval, shrinkage, patience)
     plan = v.count("agents", agents)
-    if plan.shape not in ((), calls.shape):
+    if plan.shape not in ((), day.traffic.shape):
         raise InputError(
-            f"'agents' needs one count per interval ({calls.size}): got shape {plan.shape}"
+            f"'agents' needs one count per interval ({day.traffic.size}): got shape {plan.shape}"
         )
-    plan = np.broadcast_to(plan, calls.shape).astype(np.int64)
-    metrics = interval_metrics(plan, calls, aht, interval, targets, patience)
-    out = df.copy()
-    out["traffic"] = metrics["traffic"].to_numpy()
-    out["agents"] = plan
-    out["scheduled"] = scheduled_staff(plan, shrinkage)
-    for col in ("service_level", "asa", "occupancy"):
-        out[col] = metrics[col].to_numpy()
-    if patience is not None:
-        out["abandon_rate"] = metrics["abandon_rate"].to_numpy()
-    return out
+    return day.table(np.broadcast_to(plan, day.traffic.shape).astype(np.float64))
 
 
 def requirements(
@@ -92,9 +81,10 @@ def requirements(
 ) -> pd.DataFrame:
     """Staffing requirement for every interval of a workload table.
 
-    The fewest agents meeting ``targets`` per interval
-    (:func:`planner.required_agents`), evaluated by :func:`evaluate_plan`:
-    the same columns, with ``agents`` the requirement.
+    The fewest agents meeting ``targets`` per interval (as
+    :func:`planner.required_agents` finds them), evaluated as
+    :func:`evaluate_plan` does: the same columns, with ``agents`` the
+    requirement.
 
     Examples
     --------
@@ -105,10 +95,56 @@ def requirements(
     0      14         20
     1       0          0
     """
-    calls, aht = _workload_columns(df)
-    _single("interval", interval)
-    agents = required_agents(calls, aht, interval, targets, _per_interval(patience, calls))
-    return evaluate_plan(df, agents, targets, interval, shrinkage, patience)
+    day = _Day.checked(df, targets, interval, shrinkage, patience)
+    return day.table(search_agents(day.traffic, day.aht, day.patience, targets))
+
+
+@dataclass(frozen=True)
+class _Day:
+    """A workload table's inputs, validated once; the tables come from unchecked kernels."""
+
+    df: pd.DataFrame
+    traffic: FloatArray
+    aht: FloatArray
+    patience: FloatArray | None
+    targets: Targets
+    shrinkage: float
+
+    @classmethod
+    def checked(
+        cls,
+        df: pd.DataFrame,
+        targets: Targets,
+        interval: float,
+        shrinkage: float,
+        patience: ArrayLike | None,
+    ) -> _Day:
+        calls, aht = _workload_columns(df)
+        check_targets(targets, patience)
+        for name, value in (("interval", interval), ("shrinkage", shrinkage)):
+            if np.ndim(value) != 0:
+                raise InputError(f"'{name}' must be a single number: {value!r}")
+        seconds = float(v.positive("interval", interval))
+        share = float(v.shrinkage_fraction("shrinkage", shrinkage))
+        pat = None
+        if patience is not None:
+            pat = v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
+            pat = np.ascontiguousarray(pat, dtype=np.float64)
+        traffic = calls * aht / seconds
+        v.within("traffic", traffic, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
+        return cls(df, traffic, aht, pat, targets, share)
+
+    def table(self, agents: FloatArray) -> pd.DataFrame:
+        m = measures(agents, self.traffic, self.aht, self.patience, self.targets)
+        out = self.df.copy()
+        out["traffic"] = self.traffic
+        out["agents"] = agents.astype(np.int64)
+        out["scheduled"] = scheduled(agents, self.shrinkage)
+        for col in ("service_level", "asa", "occupancy"):
+            out[col] = m[col]
+        if self.patience is not None:
+            out["abandon_rate"] = m["abandon_rate"]
+        return out
 
 
 def day_summary(
@@ -170,17 +206,6 @@ def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
 def _weighted(values: pd.Series, weights: FloatArray, *, empty: float) -> float:
     total = weights.sum()
     return float((values.to_numpy() * weights).sum() / total) if total > 0 else empty
-
-
-def _single(name: str, value: Any) -> None:
-    if np.ndim(value) != 0:
-        raise InputError(f"'{name}' must be a single number: {value!r}")
-
-
-def _per_interval(patience: ArrayLike | None, calls: FloatArray) -> FloatArray | None:
-    if patience is None:
-        return None
-    return v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
 
 
 def _workload_columns(df: pd.DataFrame) -> tuple[FloatArray, FloatArray]:

@@ -137,7 +137,7 @@ def _workload(calls: ArrayLike, aht: ArrayLike, interval: ArrayLike, patience: A
     return c, h, t, p
 
 
-def _metrics(
+def measures(
     n: FloatArray,
     a: FloatArray,
     aht: FloatArray,
@@ -146,9 +146,12 @@ def _metrics(
     *,
     with_asa: bool = True,
 ) -> dict[str, FloatArray]:
-    """Service level, ASA, occupancy, P(wait) (and abandon rate) for 1-d arrays.
+    """Service level, ASA, occupancy, P(wait) (and abandon rate) at ``n`` agents.
 
-    ``with_asa`` False (Erlang A only) leaves out the dear ASA sum (NaN).
+    Unchecked, for planner's own modules once they validated their inputs:
+    1-d float arrays of one shape (agents, traffic in Erlangs, AHT and
+    patience in seconds; ``patience`` None for Erlang C). ``with_asa`` False
+    (Erlang A only) leaves out the dear ASA sum (NaN).
     """
     if patience is None:
         return kernels.erlang_c_measures(n, a, aht, targets.answer_time)
@@ -180,10 +183,10 @@ def _meets(
     n: FloatArray, a: FloatArray, aht: FloatArray, patience: FloatArray | None, targets: Targets
 ) -> NDArray[np.bool_]:
     if patience is None or targets.asa is None:
-        m = _metrics(n, a, aht, patience, targets, with_asa=targets.asa is not None)
+        m = measures(n, a, aht, patience, targets, with_asa=targets.asa is not None)
         return _ok(m, n, a, targets, patience is None)
     # Erlang A's ASA is dear: work it out only where every other target is met.
-    m = _metrics(n, a, aht, patience, targets, with_asa=False)
+    m = measures(n, a, aht, patience, targets, with_asa=False)
     ok = _ok(m, n, a, targets, False, check_asa=False)
     sel = np.flatnonzero(ok)
     if sel.size:
@@ -273,10 +276,14 @@ def _erlang_c_window(
     return lo, hi
 
 
-def _search(
+def search_agents(
     a: FloatArray, aht: FloatArray, patience: FloatArray | None, targets: Targets
 ) -> FloatArray:
     """Smallest whole n meeting the targets, for 1-d arrays; O(log n) evaluations.
+
+    Unchecked, for planner's own modules once they validated their inputs
+    (traffic ``a`` in Erlangs, ``aht`` and ``patience`` in seconds; the
+    arrays are not changed).
 
     Invariant: ``lo`` fails the targets (or lies below the floor) and ``hi``
     meets them. Erlang C starts from a square-root-staffing guess, which
@@ -284,6 +291,8 @@ def _search(
     A, ``hi`` is found by doubling the distance from the floor and the gap is
     then bisected.
     """
+    aht = aht.copy()
+    patience = None if patience is None else patience.copy()
     floor = _floor(a, patience, targets)
     if patience is None:
         lo, hi = _erlang_c_window(a, aht, targets, floor)
@@ -318,7 +327,8 @@ def _search(
     return hi
 
 
-def _check_targets(targets: Targets, patience: ArrayLike | None) -> None:
+def check_targets(targets: Targets, patience: object) -> None:
+    """``targets`` is a :class:`Targets`, and needs no patience it was not given."""
     if not isinstance(targets, Targets):
         raise InputError(f"'targets' must be a planner.Targets: {targets!r}")
     if patience is None and targets.max_abandon is not None:
@@ -356,12 +366,12 @@ def required_agents(
     >>> required_agents([100, 250], 180, 1800, Targets(), patience=300).tolist()
     [13, 28]
     """
-    _check_targets(targets, patience)
+    check_targets(targets, patience)
     c, h, t, p = _workload(calls, aht, interval, patience)
     shape = c.shape
     a = (c * h / t).ravel()
     v.within("traffic", a, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
-    n = _search(a, h.ravel().copy(), None if p is None else p.ravel().copy(), targets)
+    n = search_agents(a, h.ravel(), None if p is None else p.ravel(), targets)
     out = n.astype(np.int64).reshape(shape)
     return int(out) if out.ndim == 0 else out
 
@@ -380,14 +390,14 @@ def interval_metrics(
     ``targets.sl_basis`` with threshold ``targets.answer_time``. Returns a
     DataFrame with one row per element of the broadcast inputs.
     """
-    _check_targets(targets, patience)
+    check_targets(targets, patience)
     c, h, t, p = _workload(calls, aht, interval, patience)
     n, c, h, t = v.broadcast(agents=v.count("agents", agents), calls=c, aht=h, interval=t)
     if p is not None:
         p = v.broadcast(agents=n, patience=p)[1]
     a = (c * h / t).ravel()
     v.within("traffic", a, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
-    m = _metrics(
+    m = measures(
         n.ravel().astype(np.float64),
         a,
         h.ravel().astype(np.float64),
@@ -409,8 +419,11 @@ def scheduled_staff(agents: ArrayLike, shrinkage: ArrayLike) -> int | IntArray:
     >>> scheduled_staff(14, 0.3)
     20
     """
-    n = v.count("agents", agents)
-    s = v.shrinkage_fraction("shrinkage", shrinkage)
-    # Round away float noise first: 14 / 0.7 is 20.000000000000004.
-    out = np.ceil(np.round(n / (1.0 - s), 9)).astype(np.int64)
+    out = scheduled(v.count("agents", agents), v.shrinkage_fraction("shrinkage", shrinkage))
     return int(out) if out.ndim == 0 else out
+
+
+def scheduled(agents: FloatArray, shrinkage: FloatArray | float) -> IntArray:
+    """:func:`scheduled_staff` for validated arrays (unchecked)."""
+    # Round away float noise first: 14 / 0.7 is 20.000000000000004.
+    return np.ceil(np.round(agents / (1.0 - shrinkage), 9)).astype(np.int64)
