@@ -51,38 +51,20 @@ def scenario_page(base: planner.Scenario) -> None:
     with st.sidebar:
         st.header("Targets")
         t = base.targets
+        # (label, lowest, highest, value, step): the scenario's values are the defaults
         sl = st.slider(
-            "Service level (answered within T over offered calls)",
-            min_value=0.05,
-            max_value=0.99,
-            value=t.service_level if t.service_level is not None else 0.8,
-            step=0.01,
-            key="service_level",
-        )
+            "Service level (answered within T over offered calls)", 0.05, 0.99,
+            t.service_level if t.service_level is not None else 0.8, 0.01, key="service_level",
+        )  # fmt: skip
         answer_time = st.number_input(
-            "Answer time T (seconds)",
-            min_value=0.0,
-            value=t.answer_time,
-            step=5.0,
-            key="answer_time",
+            "Answer time T (seconds)", 0.0, value=t.answer_time, step=5.0, key="answer_time"
         )
         max_occ = st.slider(
-            "Maximum occupancy (1.00 = no limit)",
-            min_value=0.5,
-            max_value=1.0,
-            value=t.max_occupancy if t.max_occupancy is not None else 1.0,
-            step=0.01,
-            key="max_occupancy",
-        )
+            "Maximum occupancy (1.00 = no limit)", 0.5, 1.0,
+            t.max_occupancy if t.max_occupancy is not None else 1.0, 0.01, key="max_occupancy",
+        )  # fmt: skip
         st.header("Staff")
-        shrinkage = st.slider(
-            "Shrinkage",
-            min_value=0.0,
-            max_value=0.7,
-            value=base.shrinkage,
-            step=0.01,
-            key="shrinkage",
-        )
+        shrinkage = st.slider("Shrinkage", 0.0, 0.7, base.shrinkage, 0.01, key="shrinkage")
         use_patience = st.checkbox(
             "Callers abandon (Erlang A)", value=base.patience is not None, key="use_patience"
         )

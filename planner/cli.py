@@ -49,160 +49,162 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="planner", description="Contact-center capacity planner.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    req = sub.add_parser(
+
+    req = _command(
+        sub,
         "requirements",
-        help="agents needed per interval (Erlang C, or Erlang A with --patience)",
-        description=(
-            "Agents needed to meet the targets, for one interval (--calls/--aht), "
-            "a CSV of intervals with 'calls' and 'aht' columns, or a scenario file. "
-            "Service level is answered within --answer-time over offered calls."
-        ),
+        "agents needed per interval (Erlang C, or Erlang A with --patience)",
+        "Agents needed to meet the targets, for one interval (--calls/--aht), a CSV of "
+        "intervals with 'calls' and 'aht' columns, or a scenario file. Service level is "
+        "answered within --answer-time over offered calls.",
     )
     _workload_arguments(req)
-    req.add_argument("--patience", type=float, help="mean patience, seconds (Erlang A)")
-    req.add_argument("--shrinkage", type=float, help="fraction of paid time off the phones")
-    req.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _staffing_arguments(req)
 
-    sim = sub.add_parser(
+    sim = _command(
+        sub,
         "simulate",
-        help="simulate a staffing plan over the day, with confidence intervals",
-        description=(
-            "Simulate the day (one FCFS queue, backlog carried between intervals) with "
-            "replications, and report each interval's service level, ASA, abandon rate, "
-            "occupancy and queue as a mean with a 95%% confidence interval. The plan is "
-            "--agents, or the Erlang requirement for the targets; with --find-staffing, "
-            "the plan that meets the targets in simulation, beside the Erlang plan."
-        ),
+        "simulate a staffing plan over the day, with confidence intervals",
+        "Simulate the day (one FCFS queue, backlog carried between intervals) with "
+        "replications, and report each interval's service level, ASA, abandon rate, "
+        "occupancy and queue as a mean with a 95%% confidence interval. A scenario is "
+        "simulated as Scenario.simulate() does (its distributions, plan, replications and "
+        "seed); flags only override. The plan is --agents, the scenario's plan, or the "
+        "Erlang requirement; with --find-staffing, the plan that meets the targets in "
+        "simulation, beside the Erlang plan.",
     )
     _workload_arguments(sim)
-    sim.add_argument(
-        "--agents",
-        help="agents per interval: one number, or one per interval, "
-        "comma-separated (default: the Erlang requirement)",
+    _simulation_arguments(sim)
+
+    sw = _command(
+        sub,
+        "sweep",
+        "what-if variations of a scenario, in parallel (processes or a Dask cluster)",
+        "Evaluate every combination of the given values (comma-separated) for a scenario: "
+        "requirement, scheduled hours and cost, and with --evaluate simulation its "
+        "simulated service. One row per variation; --intervals for one per variation and "
+        "interval. --out DIR saves each variation as it finishes and resumes an "
+        "interrupted sweep.",
     )
-    sim.add_argument(
-        "--find-staffing",
-        action="store_true",
-        help="search for the plan that meets the targets in simulation",
+    _sweep_arguments(sw)
+
+    history = (
+        "an ACD interval export (CSV with an interval start, offered calls and AHT or "
+        "handle time; common headers are recognised). Without HISTORY.csv, the bundled "
+        "sample (US holidays)."
     )
-    sim.add_argument(
-        "--patience",
-        type=float,
-        help="mean patience, seconds; keeps a scenario's patience shape (default: none)",
+    fc = _command(
+        sub,
+        "forecast",
+        "forecast calls and AHT per interval from history",
+        f"Forecast calls and AHT per interval from {history}",
     )
-    sim.add_argument(
-        "--patience-cv",
-        type=float,
-        help="lognormal patience with this CV (default: the scenario's shape, or exponential)",
+    _history_arguments(fc, horizon="14d")
+    plan = _command(
+        sub,
+        "plan",
+        "forecast, then the agents needed per interval",
+        f"Forecast, then the agents needed per interval, from {history}",
     )
-    sim.add_argument(
-        "--handle-cv",
-        type=float,
-        help="lognormal handle times with this CV (default: the scenario's shape, or exponential)",
+    _history_arguments(plan, horizon="7d")
+    _target_arguments(plan)
+    _staffing_arguments(plan)
+    plan.add_argument(
+        "--quantile", type=float, help="staff for this quantile of predicted calls (e.g. 0.9)"
     )
-    sim.add_argument(
-        "--replications", type=int, help="independent days (default: the scenario's, or 20)"
-    )
-    sim.add_argument("--seed", type=int, help="random seed (default: the scenario's, or 1)")
-    sim.add_argument(
-        "--warmup",
-        type=float,
-        help="seconds simulated before the first interval (default 0: the day starts empty; "
-        "3600 compares a single interval with Erlang's steady state)",
-    )
-    sim.add_argument(
+    return parser
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, summary: str, details: str
+) -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary, its description and ``--format``."""
+    cmd = sub.add_parser(name, help=summary, description=details)
+    cmd.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    return cmd
+
+
+def _workload_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("file", nargs="?", help="CSV with columns calls, aht (others are kept)")
+    cmd.add_argument("--scenario", help="scenario TOML file (its settings unless overridden)")
+    cmd.add_argument("--calls", type=float, help="offered calls in the interval")
+    cmd.add_argument("--aht", type=float, help="average handle time, seconds")
+    cmd.add_argument("--interval", type=float, help="interval length, seconds (default 1800)")
+    _target_arguments(cmd)
+
+
+def _target_arguments(cmd: argparse.ArgumentParser) -> None:
+    for flag, meaning in (
+        ("--service-level", "target fraction, e.g. 0.8"),
+        ("--answer-time", "service-level threshold, seconds"),
+        ("--asa", "maximum average speed of answer, seconds"),
+        ("--max-abandon", "maximum abandon rate (needs --patience)"),
+        ("--max-occupancy", "maximum occupancy, e.g. 0.9"),
+    ):
+        cmd.add_argument(flag, type=float, help=meaning)
+
+
+def _staffing_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--patience", type=float, help="mean patience, seconds (Erlang A)")
+    cmd.add_argument("--shrinkage", type=float, help="fraction of paid time off the phones")
+
+
+def _simulation_arguments(cmd: argparse.ArgumentParser) -> None:
+    shape = "(default: the scenario's shape, or exponential)"
+    for flag, kind, meaning in (
+        ("--agents", str, "agents per interval: one number, or one per interval, "
+         "comma-separated (default: the scenario's plan or the Erlang requirement)"),
+        ("--patience", float, "mean patience, seconds; keeps a scenario's patience shape"),
+        ("--patience-cv", float, f"lognormal patience with this CV {shape}"),
+        ("--handle-cv", float, f"lognormal handle times with this CV {shape}"),
+        ("--replications", int, "independent days (default: the scenario's, or 20)"),
+        ("--seed", int, "random seed (default: the scenario's, or 1)"),
+        ("--warmup", float, "seconds simulated before the first interval (default 0: the "
+         "day starts empty; 3600 compares a single interval with Erlang's steady state)"),
+    ):  # fmt: skip
+        cmd.add_argument(flag, type=kind, help=meaning)
+    cmd.add_argument(
         "--close",
         choices=("serve_queue", "stop"),
         help="callers waiting at the end: answered (default) or left",
     )
-    sim.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto")
-    sim.add_argument("--format", choices=("table", "json", "csv"), default="table")
-
-    sw = sub.add_parser(
-        "sweep",
-        help="what-if variations of a scenario, in parallel (processes or a Dask cluster)",
-        description=(
-            "Evaluate every combination of the given values (comma-separated) for a "
-            "scenario: requirement, paid hours and cost, and with --evaluate simulation "
-            "its simulated service. One row per variation; --intervals for one per "
-            "variation and interval. --out DIR saves each variation as it finishes and "
-            "resumes an interrupted sweep."
-        ),
+    cmd.add_argument("--engine", choices=("auto", "fast", "simpy"), default="auto")
+    cmd.add_argument(
+        "--find-staffing",
+        action="store_true",
+        help="search for the plan that meets the targets in simulation",
     )
-    sw.add_argument("scenario", help="scenario TOML file")
+
+
+def _sweep_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("scenario", help="scenario TOML file")
     for axis, meaning in sweeps.AXES.items():
-        sw.add_argument(f"--{axis.replace('_', '-')}", metavar="V1,V2,...", help=meaning)
-    sw.add_argument(
+        cmd.add_argument(f"--{axis.replace('_', '-')}", metavar="V1,V2,...", help=meaning)
+    cmd.add_argument(
         "--evaluate",
         choices=("requirements", "simulation", "both"),
         default="requirements",
         help="the requirement and its cost, or also a simulation of the plan "
         "('both' is an old name of 'simulation')",
     )
-    sw.add_argument("--workers", type=int, help="local processes (default: all cores)")
-    sw.add_argument("--scheduler", help="dask.distributed scheduler, e.g. tcp://host:8786")
-    sw.add_argument("--out", help="directory to save and resume results in (Parquet)")
-    sw.add_argument("--intervals", action="store_true", help="one row per interval")
-    sw.add_argument("--format", choices=("table", "json", "csv"), default="table")
-
-    for command, helptext in (
-        ("forecast", "forecast calls and AHT per interval from history"),
-        ("plan", "forecast, then the agents needed per interval"),
-    ):
-        cmd = sub.add_parser(
-            command,
-            help=helptext,
-            description=(
-                f"{helptext[0].upper()}{helptext[1:]}: an ACD interval export (CSV with an "
-                "interval start, offered calls and AHT or handle time; common headers are "
-                "recognised). Without HISTORY.csv, the bundled sample (US holidays)."
-            ),
-        )
-        cmd.add_argument("history", nargs="?", help="interval history CSV (default: the sample)")
-        cmd.add_argument(
-            "--horizon",
-            default="14d" if command == "forecast" else "7d",
-            help="days ahead: 14, 14d or 2w",
-        )
-        cmd.add_argument("--country", help="public holidays of this country (e.g. US, GB, DE)")
-        cmd.add_argument(
-            "--special-day",
-            action="append",
-            default=[],
-            metavar="YYYY-MM-DD",
-            help="a special day (repeat for more)",
-        )
-        cmd.add_argument("--out", help="write the table to this CSV file instead")
-        cmd.add_argument("--format", choices=("table", "json", "csv"), default="table")
-        if command == "plan":
-            cmd.add_argument("--service-level", type=float, help="target fraction, e.g. 0.8")
-            cmd.add_argument("--answer-time", type=float, help="service-level threshold, seconds")
-            cmd.add_argument("--asa", type=float, help="maximum average speed of answer, seconds")
-            cmd.add_argument("--max-abandon", type=float, help="maximum abandon rate")
-            cmd.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.9")
-            cmd.add_argument("--patience", type=float, help="mean patience, seconds (Erlang A)")
-            cmd.add_argument(
-                "--shrinkage", type=float, default=0.0, help="fraction of paid time off the phones"
-            )
-            cmd.add_argument(
-                "--quantile",
-                type=float,
-                help="staff for this quantile of predicted calls (e.g. 0.9)",
-            )
-    return parser
+    cmd.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    cmd.add_argument("--scheduler", help="dask.distributed scheduler, e.g. tcp://host:8786")
+    cmd.add_argument("--out", help="directory to save and resume results in (Parquet)")
+    cmd.add_argument("--intervals", action="store_true", help="one row per interval")
 
 
-def _workload_arguments(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("file", nargs="?", help="CSV with columns calls, aht (others are kept)")
-    cmd.add_argument("--scenario", help="scenario TOML file (its targets unless overridden)")
-    cmd.add_argument("--calls", type=float, help="offered calls in the interval")
-    cmd.add_argument("--aht", type=float, help="average handle time, seconds")
-    cmd.add_argument("--interval", type=float, help="interval length, seconds (default 1800)")
-    cmd.add_argument("--service-level", type=float, help="target fraction, e.g. 0.8")
-    cmd.add_argument("--answer-time", type=float, help="service-level threshold, seconds")
-    cmd.add_argument("--asa", type=float, help="maximum average speed of answer, seconds")
-    cmd.add_argument("--max-abandon", type=float, help="maximum abandon rate (needs --patience)")
-    cmd.add_argument("--max-occupancy", type=float, help="maximum occupancy, e.g. 0.9")
+def _history_arguments(cmd: argparse.ArgumentParser, *, horizon: str) -> None:
+    cmd.add_argument("history", nargs="?", help="interval history CSV (default: the sample)")
+    cmd.add_argument("--horizon", default=horizon, help="days ahead: 14, 14d or 2w")
+    cmd.add_argument("--country", help="public holidays of this country (e.g. US, GB, DE)")
+    cmd.add_argument(
+        "--special-day",
+        action="append",
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="a special day (repeat for more)",
+    )
+    cmd.add_argument("--out", help="write the table to this CSV file instead")
 
 
 _TARGET_FLAGS = ("service_level", "answer_time", "asa", "max_abandon", "max_occupancy")
@@ -322,7 +324,7 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
             model,
             args.horizon,
             targets,
-            shrinkage=args.shrinkage,
+            shrinkage=args.shrinkage or 0.0,
             patience=args.patience,
             quantile=args.quantile,
         )

@@ -124,20 +124,29 @@ class Distribution(ABC):
         return hash(repr(self))
 
 
-class Exponential(Distribution):
-    """Exponential with the given mean (the Erlang C and Erlang A assumption)."""
+class _OneParameter(Distribution):
+    """A distribution given by its mean alone (seconds, > 0), named :attr:`_PARAM`."""
 
-    kind = "exponential"
+    _PARAM = "mean"
 
     def __init__(self, mean: float) -> None:
-        self._mean = _scalar(f"{type(self).__name__}.mean", mean, v.positive)
+        self._mean = _scalar(f"{type(self).__name__}.{self._PARAM}", mean, v.positive)
 
     def params(self) -> dict[str, Any]:
-        return {"mean": self._mean}
+        return {self._PARAM: self._mean}
 
     @property
     def mean(self) -> float:
         return self._mean
+
+    def with_mean(self, mean: float) -> _OneParameter:
+        return type(self)(mean)
+
+
+class Exponential(_OneParameter):
+    """Exponential with the given mean (the Erlang C and Erlang A assumption)."""
+
+    kind = "exponential"
 
     @property
     def variance(self) -> float:
@@ -145,9 +154,6 @@ class Exponential(Distribution):
 
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
         return rng.exponential(self._mean, size)
-
-    def with_mean(self, mean: float) -> Exponential:
-        return Exponential(mean)
 
 
 class _MeanCV(Distribution):
@@ -204,30 +210,21 @@ class Gamma(_MeanCV):
         return rng.gamma(1.0 / self._cv**2, self._mean * self._cv**2, size)
 
 
-class Deterministic(Distribution):
+class Deterministic(_OneParameter):
     """Always the same duration, seconds (> 0). Draws consume no randomness."""
 
     kind = "deterministic"
+    _PARAM = "value"
 
     def __init__(self, value: float) -> None:
-        self._value = _scalar("Deterministic.value", value, v.positive)
-
-    def params(self) -> dict[str, Any]:
-        return {"value": self._value}
-
-    @property
-    def mean(self) -> float:
-        return self._value
+        super().__init__(value)
 
     @property
     def variance(self) -> float:
         return 0.0
 
     def sample(self, size: int, rng: np.random.Generator) -> FloatArray:
-        return np.full(size, self._value)
-
-    def with_mean(self, mean: float) -> Deterministic:
-        return Deterministic(mean)
+        return np.full(size, self._mean)
 
 
 class Empirical(Distribution):

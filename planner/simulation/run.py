@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Required, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from planner.simulation.outcomes import (
 )
 from planner.simulation.results import SimulationResult, metrics_from_totals
 
-__all__ = ["Engine", "simulate"]
+__all__ = ["DayOptions", "Engine", "simulate"]
 
 Engine = Literal["auto", "fast", "simpy"]
 Seed = int | Sequence[int] | np.random.SeedSequence
@@ -104,12 +104,27 @@ def check_plan(plan: ArrayLike, intervals: int) -> IntArray:
     return agents.astype(np.int64)
 
 
+class DayOptions(TypedDict, total=False):
+    """What a simulated day is made of: the keyword arguments :func:`simulate` and
+    :func:`~planner.simulated_staffing` share (see :func:`simulate` for each)."""
+
+    interval: Required[float]
+    handle: Distribution | float | None
+    patience: Distribution | float | None
+    replications: int
+    seed: Seed | None
+    dispersion: float
+    warmup: float
+    close: Close
+
+
 class Experiment:
     """One workload, one set of callers per replication, any staffing plan.
 
     The callers are drawn once per replication from independent streams
     spawned from ``seed`` and reused for every plan: common random numbers,
-    so plans differ only by what the staffing changes.
+    so plans differ only by what the staffing changes. The defaults here are
+    those of :func:`simulate` and :func:`~planner.simulated_staffing`.
     """
 
     def __init__(
@@ -117,12 +132,12 @@ class Experiment:
         workload: Workload,
         *,
         interval: float,
-        handle: Distribution | float | None,
-        patience: Distribution | float | None,
-        replications: int,
-        seed: Seed | None,
-        dispersion: float,
-        warmup: float,
+        handle: Distribution | float | None = None,
+        patience: Distribution | float | None = None,
+        replications: int = 20,
+        seed: Seed | None = None,
+        dispersion: float = 0.0,
+        warmup: float = 0.0,
         close: Close = "serve_queue",
     ) -> None:
         self.workload = workload
@@ -169,17 +184,19 @@ class Experiment:
         ]
         self._callers: list[Callers | None] = [None] * self.replications
 
-    # The arguments of simulate() and simulated_staffing() that make the experiment.
-    ARGUMENTS = (
-        "interval", "handle", "patience", "replications", "seed", "dispersion", "warmup", "close",
-    )  # fmt: skip
-
     @classmethod
     def of(
-        cls, workload: pd.DataFrame | Mapping[str, ArrayLike], arguments: Mapping[str, Any]
+        cls, workload: pd.DataFrame | Mapping[str, ArrayLike], options: Mapping[str, Any]
     ) -> Experiment:
-        """The experiment of a public call: its workload, and its :attr:`ARGUMENTS` by name."""
-        return cls(Workload.of(workload), **{name: arguments[name] for name in cls.ARGUMENTS})
+        """The experiment of a public call: its workload and its :class:`DayOptions`."""
+        unknown = sorted(set(options) - set(DayOptions.__annotations__))
+        if unknown:
+            raise InputError(
+                f"unknown option {unknown[0]!r}; the day takes {list(DayOptions.__annotations__)}"
+            )
+        if "interval" not in options:
+            raise InputError("'interval' is missing: the interval length, seconds")
+        return cls(Workload.of(workload), **options)
 
     def day(self, plan: IntArray) -> Day:
         agents = np.concatenate([plan[:1], plan]) if self.first else plan
@@ -284,20 +301,13 @@ def simulate(
     workload: pd.DataFrame | Mapping[str, ArrayLike],
     plan: ArrayLike | None = None,
     *,
-    interval: float,
-    handle: Distribution | float | None = None,
-    patience: Distribution | float | None = None,
     answer_time: float = 20.0,
     sl_basis: SLBasis = "offered",
-    replications: int = 10,
-    seed: Seed | None = None,
-    dispersion: float = 0.0,
-    warmup: float = 0.0,
-    close: Close = "serve_queue",
     engine: Engine = "auto",
     record_calls: bool = False,
     level: float = 0.95,
     staffing: ArrayLike | None = None,
+    **day: Unpack[DayOptions],
 ) -> SimulationResult:
     """Simulate a staffing plan over a day, ``replications`` times.
 
@@ -314,22 +324,35 @@ def simulate(
     workload : one row per interval: ``calls`` (expected offered calls per
         interval) and, optionally, ``aht`` (seconds). A DataFrame or a dict.
     plan : agents on duty per interval (whole numbers), or one number for all.
-    interval : interval length, seconds.
-    handle : handle-time distribution. With an ``aht`` column it is rescaled to
-        each interval's AHT (it gives the shape); without one it is used as is.
-        A number is an exponential mean; default exponential.
-    patience : patience distribution (seconds), a number for an exponential
-        mean, or None: nobody abandons.
     answer_time : service-level threshold T, seconds.
     sl_basis : service-level denominator: ``"offered"`` (default),
         ``"offered_excl_short_abandons"`` (callers who hung up within T left
         out) or ``"answered"``.
-    replications : independent days simulated (>= 1; confidence intervals
-        need 2 or more).
+    engine : ``"fast"`` (exact waiting-time recursion), ``"simpy"`` (the
+        SimPy event model) or ``"auto"`` (the fast one: it handles everything
+        below). Both give the same numbers from the same seed.
+    record_calls : keep per-call records in ``result.records``: replication,
+        interval_start (the workload's label), arrival and answered_at
+        (seconds from the start of the first interval), handle_time,
+        patience, wait (seconds in queue) and outcome (answered, abandoned,
+        queued_at_end).
+    level : confidence level of the intervals reported.
+    staffing : deprecated name of ``plan`` (to be removed in 0.3).
+    day : the day's :class:`DayOptions`, shared with
+        :func:`~planner.simulated_staffing`:
+
+    interval : interval length, seconds (required).
+    handle : handle-time distribution. With an ``aht`` column it is rescaled to
+        each interval's AHT (it gives the shape); without one it is used as is.
+        A number is an exponential mean; default exponential.
+    patience : patience distribution (seconds), a number for an exponential
+        mean, or None (default): nobody abandons.
+    replications : independent days simulated (>= 1, default 20; confidence
+        intervals need 2 or more).
     seed : an int or SeedSequence; the same seed gives the same numbers, and
         the same callers whatever the staffing (common random numbers).
         Replication ``i`` draws from the seed's ``i``-th child (as
-        ``SeedSequence.spawn`` numbers them), so a run of 20 replications
+        ``SeedSequence.spawn`` numbers them), so a run of 10 replications
         repeats the first 10 of a run of 20. None draws fresh entropy, kept
         in ``result.seed``.
     dispersion : day-level over-dispersion of volume: every rate of a day is
@@ -342,16 +365,6 @@ def simulate(
         them, as most centers do (they may still hang up); ``"stop"`` the day
         stops there and they count as ``queued_at_end``. Nobody new calls
         after the last interval either way.
-    engine : ``"fast"`` (exact waiting-time recursion), ``"simpy"`` (the
-        SimPy event model) or ``"auto"`` (the fast one: it handles everything
-        above). Both give the same numbers from the same seed.
-    record_calls : keep per-call records in ``result.records``: replication,
-        interval_start (the workload's label), arrival and answered_at
-        (seconds from the start of the first interval), handle_time,
-        patience, wait (seconds in queue) and outcome (answered, abandoned,
-        queued_at_end).
-    level : confidence level of the intervals reported.
-    staffing : deprecated name of ``plan`` (to be removed in 0.3).
 
     Examples
     --------
@@ -370,7 +383,7 @@ def simulate(
         plan = staffing
     if plan is None:
         raise InputError("'plan' is missing: agents on duty per interval, or one number for all")
-    exp = Experiment.of(workload, locals())
+    exp = Experiment.of(workload, day)
     agents = check_plan(plan, len(exp.workload.calls))
     answer_time = _scalar("answer_time", answer_time, v.nonnegative)
     sl_basis = check_sl_basis(sl_basis)

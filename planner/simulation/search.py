@@ -23,6 +23,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
@@ -32,15 +33,13 @@ from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
 from planner.report import hours
 from planner.simulation.day import Callers, Day
-from planner.simulation.distributions import Distribution
 from planner.simulation.engines import FastState, advance, close_periods, columns_of
 from planner.simulation.outcomes import TOTALS, period_totals
 from planner.simulation.results import Estimate, SimulationResult, metrics_from_totals
 from planner.simulation.run import (
-    Close,
+    DayOptions,
     Engine,
     Experiment,
-    Seed,
     _whole,
     engine_name,
 )
@@ -178,20 +177,17 @@ def simulated_staffing(
     workload: pd.DataFrame | Mapping[str, ArrayLike],
     targets: Targets,
     *,
-    interval: float,
-    handle: Distribution | float | None = None,
-    patience: Distribution | float | None = None,
-    replications: int = 20,
-    seed: Seed | None = None,
-    dispersion: float = 0.0,
-    warmup: float = 0.0,
-    close: Close = "serve_queue",
     engine: Engine = "auto",
     max_passes: int = 3,
+    **day: Unpack[DayOptions],
 ) -> SimulatedStaffing:
     """Fewest agents per interval that meet ``targets`` in simulation.
 
-    Parameters are those of :func:`planner.simulate`; ``targets`` gives the
+    ``workload``, ``engine`` and the day's options (``interval``, ``handle``,
+    ``patience``, ``replications``, ``seed``, ``dispersion``, ``warmup``,
+    ``close``: :class:`~planner.simulation.run.DayOptions`) are those of
+    :func:`planner.simulate`; ``max_passes`` bounds the search's passes over
+    the day. ``targets`` gives the
     service-level definition (``answer_time``, ``sl_basis``) and the targets,
     each judged on the mean over replications. The search starts from
     :func:`planner.required_agents` with the mean handle time and (if given)
@@ -216,7 +212,7 @@ def simulated_staffing(
     """
     if not isinstance(targets, Targets):
         raise InputError(f"'targets' must be a planner.Targets: {targets!r}")
-    exp = Experiment.of(workload, locals())
+    exp = Experiment.of(workload, day)
     wl = exp.workload
     name = engine_name(engine)
     max_passes = _whole("max_passes", max_passes, 1)
