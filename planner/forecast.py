@@ -291,7 +291,7 @@ def fit(
     is_closed = pd.Series(span.day_of_week.isin(list(closed)), index=span)
     # A first or last day cut short by the export (fewer intervals than its weekday
     # usually has) would look like a quiet day: treat it as missing.
-    rows = frame["offered"].groupby(pd.DatetimeIndex(frame.index).normalize()).size()
+    rows = frame["calls"].groupby(pd.DatetimeIndex(frame.index).normalize()).size()
     usual = rows.groupby(pd.DatetimeIndex(rows.index).day_of_week).median()
     partial = pd.Series(False, index=span)
     for day in (rows.index[0], rows.index[-1]):
@@ -329,8 +329,8 @@ def fit(
         {
             "weekday": stamps.day_of_week,
             "slot": slot,
-            "offered": frame["offered"].to_numpy(),
-            "weight": frame.get("handled", frame["offered"]).to_numpy(),
+            "calls": frame["calls"].to_numpy(),
+            "weight": frame.get("handled", frame["calls"]).to_numpy(),
             "aht": frame["aht"].to_numpy(),
         }
     )
@@ -338,13 +338,13 @@ def fit(
     use = table[recent]
     if use.empty:
         use = table[ordinary]
-    volume = use.pivot_table(index="weekday", columns="slot", values="offered", aggfunc="sum")
+    volume = use.pivot_table(index="weekday", columns="slot", values="calls", aggfunc="sum")
     volume = volume.reindex(index=range(7), columns=slots).fillna(0.0)
     totals = volume.sum(axis=1)
     profiles = volume.div(totals.where(totals > 0, 1.0), axis=0)
     sp_rows = table[~ordinary]
     if len(sp_rows):
-        sp = sp_rows.groupby("slot")["offered"].sum().reindex(slots).fillna(0.0)
+        sp = sp_rows.groupby("slot")["calls"].sum().reindex(slots).fillna(0.0)
         special_profile = sp / sp.sum() if sp.sum() > 0 else profiles.mean()
     else:
         special_profile = profiles.loc[[d for d in range(7) if d not in closed]].mean()
@@ -383,7 +383,7 @@ def _aht_table(use: pd.DataFrame, slots: np.ndarray, table: pd.DataFrame) -> pd.
 def _seasonal_naive(history: History, start: pd.Timestamp, days: int) -> pd.Series:
     """Calls per interval: the same interval one week (or whole weeks) before ``start``."""
     weeks = -(-days // 7)
-    frame = history.frame["offered"]
+    frame = history.frame["calls"]
     lag = pd.Timedelta(weeks=weeks)
     source = frame[
         (frame.index >= start - lag) & (frame.index < start - lag + pd.Timedelta(days=days))
@@ -426,7 +426,7 @@ def backtest(
         train = History(
             h.frame[h.frame.index < origin], h.interval, h.filled, h.missing_days, h.notes
         )
-        actual = h.frame["offered"][
+        actual = h.frame["calls"][
             (h.frame.index >= origin) & (h.frame.index < origin + pd.Timedelta(days=days))
         ]
         model = fit(train, **fit_kwargs)

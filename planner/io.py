@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -96,7 +97,7 @@ HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
         "interval", "interval start", "interval_start", "start", "start time", "timestamp",
         "datetime", "date time", "period", "period start", "time",
     ),
-    "offered": (
+    "calls": (
         "offered", "calls offered", "offered calls", "contacts offered", "calls", "volume",
         "calls in", "inbound calls",
     ),
@@ -124,7 +125,7 @@ class History:
     Attributes
     ----------
     frame : indexed by ``interval_start`` (local wall-clock time, naive),
-        with ``offered`` (calls per interval), ``aht`` (seconds, NaN where
+        with ``calls`` (offered calls per interval), ``aht`` (seconds, NaN where
         nothing was handled) and whichever of ``handled``, ``abandoned`` and
         ``answered_within`` the source had.
     interval : interval length, seconds.
@@ -144,7 +145,7 @@ class History:
     @property
     def days(self) -> pd.Series:
         """Offered calls per calendar day (days with no rows are absent)."""
-        return self.frame["offered"].groupby(pd.DatetimeIndex(self.frame.index).normalize()).sum()
+        return self.frame["calls"].groupby(pd.DatetimeIndex(self.frame.index).normalize()).sum()
 
 
 def _normal(name: str) -> str:
@@ -157,6 +158,11 @@ def _map_columns(
     """Source column -> canonical name, from the explicit mapping, then the aliases."""
     out: dict[str, str] = {}
     for source, canonical in (mapping or {}).items():
+        if canonical == "offered":
+            warnings.warn(
+                "the history column 'offered' is now 'calls'", DeprecationWarning, stacklevel=4
+            )
+            canonical = "calls"
         if canonical not in HISTORY_COLUMNS:
             raise InputError(
                 f"{where}: unknown history column {canonical!r} in the mapping; "
@@ -177,13 +183,13 @@ def _map_columns(
                 f"{canonical!r}; pass columns={{...}} to say which"
             )
         seen[canonical] = source
-    missing = [c for c in ("interval_start", "offered") if c not in seen]
+    missing = [c for c in ("interval_start", "calls") if c not in seen]
     if "aht" not in seen and "handle_time" not in seen:
         missing.append("aht (or handle_time)")
     if missing:
         raise InputError(
             f"{where}: no column for {missing}; found {columns}. Name them with "
-            "columns={'Your header': 'offered', ...}"
+            "columns={'Your header': 'calls', ...}"
         )
     return out
 
@@ -232,7 +238,7 @@ def read_history(
     ----------
     source : a CSV path or open file, or a DataFrame.
     columns : explicit mapping from source headers to history columns
-        (``interval_start``, ``offered``, ``aht`` or ``handle_time``, and
+        (``interval_start``, ``calls``, ``aht`` or ``handle_time``, and
         optionally ``handled``, ``abandoned``, ``answered_within``); common
         export headers (``Interval``, ``Calls Offered``, ``Avg Handle Time``,
         ...) are recognised without one, see :data:`HISTORY_COLUMNS`.
@@ -251,7 +257,7 @@ def read_history(
     >>> h = read_history(io.StringIO(
     ...     "Interval,Calls Offered,Avg Handle Time\\n"
     ...     "2026-03-02 08:00,40,310\\n2026-03-02 08:30,55,290\\n2026-03-02 09:30,61,300\\n"))
-    >>> h.interval, h.frame["offered"].tolist()
+    >>> h.interval, h.frame["calls"].tolist()
     (1800.0, [40.0, 55.0, 0.0, 61.0])
     >>> h.notes
     ('1 missing interval inside open hours filled with 0 calls: 2026-03-02 09:00',)
@@ -272,22 +278,22 @@ def read_history(
     by_name = {canonical: source_col for source_col, canonical in mapped.items()}
     stamps = _stamps(raw[by_name["interval_start"]], lines, by_name["interval_start"], where)
     data: dict[str, np.ndarray] = {}
-    for col in ("offered", "handled", "abandoned", "answered_within", "aht", "handle_time"):
+    for col in ("calls", "handled", "abandoned", "answered_within", "aht", "handle_time"):
         if col in by_name:
-            data[col] = _numbers(raw[by_name[col]], lines, by_name[col], where, col == "offered")
+            data[col] = _numbers(raw[by_name[col]], lines, by_name[col], where, col == "calls")
     notes: list[str] = []
     if "aht" not in data:
-        per = data.get("handled", data["offered"])
+        per = data.get("handled", data["calls"])
         with np.errstate(invalid="ignore", divide="ignore"):
             data["aht"] = np.where(per > 0, data.pop("handle_time") / per, np.nan)
         notes.append(
             "AHT computed as handle time over "
-            + ("handled" if "handled" in data else "offered")
+            + ("handled" if "handled" in data else "calls")
             + " calls"
         )
     else:
         data.pop("handle_time", None)
-    handled = data.get("handled", data["offered"])
+    handled = data.get("handled", data["calls"])
     bad = (handled > 0) & ~(data["aht"] > 0)
     if bad.any():
         i = int(np.argmax(bad))
@@ -349,7 +355,7 @@ def read_history(
     filled = grid.difference(frame.index)
     if len(filled):
         frame = frame.reindex(grid)
-        frame.loc[filled, "offered"] = 0.0
+        frame.loc[filled, "calls"] = 0.0
         for col in ("handled", "abandoned", "answered_within"):
             if col in frame:
                 frame.loc[filled, col] = 0.0

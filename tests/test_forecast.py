@@ -57,7 +57,7 @@ def test_intraday_profiles_and_aht_are_recovered(plain):
         got = model.profiles.loc[weekday].reindex(true.index)
         # A share estimated from n calls has a standard error of sqrt(p (1 - p) / n);
         # 4.5 of them bound the largest of 144 shares' errors.
-        n = frame["offered"][frame.index.day_of_week == weekday].sum()
+        n = frame["calls"][frame.index.day_of_week == weekday].sum()
         assert (np.abs(got - true) < 4.5 * np.sqrt(true * (1 - true) / n)).all(), weekday
         assert model.profiles.loc[weekday].drop(true.index).sum() == 0  # closed slots
     # AHT: handle times are lognormal with CV 0.9, so a slot's mean over n calls has a
@@ -83,10 +83,10 @@ def test_interval_forecast_and_prediction_intervals(plain):
     daily = model.daily_forecast(14)["mean"]
     np.testing.assert_allclose(per_day, daily[daily > 0], rtol=1e-9)
     # 90% prediction intervals hold about 90% of what happened (at least 80% here)
-    actual = full.frame["offered"][full.frame.index >= cut]
+    actual = full.frame["calls"][full.frame.index >= cut].rename("actual")
     joined = frame.join(actual, how="inner")
-    inside = (joined["offered"] >= joined["calls_lower"]) & (
-        joined["offered"] <= joined["calls_upper"]
+    inside = (joined["actual"] >= joined["calls_lower"]) & (
+        joined["actual"] <= joined["calls_upper"]
     )
     assert len(joined) == len(actual)
     assert inside.mean() >= 0.8

@@ -23,7 +23,7 @@ def test_common_export_headers_are_recognised():
         "2026-03-02 08:15,55,50,5,41,290\n"
     )
     assert h.interval == 900
-    assert list(h.frame.columns) == ["offered", "handled", "abandoned", "answered_within", "aht"]
+    assert list(h.frame.columns) == ["calls", "handled", "abandoned", "answered_within", "aht"]
     assert h.frame["aht"].tolist() == [310, 290]
     assert h.notes == () and len(h.filled) == 0
 
@@ -32,7 +32,7 @@ def test_explicit_mapping_and_handle_time_seconds():
     h = read(
         "Zeit;Anrufe;Bearbeitet;Bearbeitungszeit\n".replace(";", ",")
         + "2026-03-02T08:00,40,40,12000\n2026-03-02T08:30,0,0,0\n",
-        columns={"Zeit": "interval_start", "Anrufe": "offered", "Bearbeitet": "handled",
+        columns={"Zeit": "interval_start", "Anrufe": "calls", "Bearbeitet": "handled",
                  "Bearbeitungszeit": "handle_time"},
     )  # fmt: skip
     assert h.frame["aht"].iloc[0] == 300
@@ -62,7 +62,7 @@ def test_missing_intervals_are_filled_with_zero_and_reported():
         "2026-03-04 08:00,12,300\n2026-03-04 08:30,14,300\n"
     )
     assert len(h.filled) == 2  # 08:30 and 09:00 on the 2nd
-    assert h.frame.loc["2026-03-02 09:00", "offered"] == 0
+    assert h.frame.loc["2026-03-02 09:00", "calls"] == 0
     assert h.missing_days == (pd.Timestamp("2026-03-03").date(),)
     assert any("2 missing intervals" in n for n in h.notes)
     assert any("2026-03-03" in n for n in h.notes)
@@ -92,7 +92,7 @@ def test_missing_intervals_are_filled_with_zero_and_reported():
         ("interval,offered\n2026-03-02 08:00,4\n",
          r"no column for \['aht \(or handle_time\)'\]"),
         ("interval,calls,offered,aht\n2026-03-02 08:00,4,4,300\n",
-         r"columns 'calls' and 'offered' both read as 'offered'"),
+         r"columns 'calls' and 'offered' both read as 'calls'"),
         ("", "empty file"),
     ],
 )  # fmt: skip
@@ -103,11 +103,13 @@ def test_bad_rows_name_the_line_and_column(text, message):
 
 def test_bad_mapping_and_interval():
     text = "t,n,a\n2026-03-02 08:00,4,300\n2026-03-02 08:30,5,300\n"
-    with pytest.raises(InputError, match="unknown history column 'calls'"):
-        read(text, columns={"n": "calls"})
+    with pytest.raises(InputError, match="unknown history column 'volume'"):
+        read(text, columns={"n": "volume"})
     with pytest.raises(InputError, match="the mapping names column 'x'"):
-        read(text, columns={"x": "offered"})
-    ok = {"t": "interval_start", "n": "offered", "a": "aht"}
+        read(text, columns={"x": "calls"})
+    with pytest.warns(DeprecationWarning, match="'offered' is now 'calls'"):
+        assert read(text, columns={"t": "interval_start", "n": "offered", "a": "aht"}).interval
+    ok = {"t": "interval_start", "n": "calls", "a": "aht"}
     assert read(text, columns=ok).interval == 1800
     with pytest.raises(InputError, match="not on the 60-minute grid"):
         read(text, columns=ok, interval=3600)
