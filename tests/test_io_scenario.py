@@ -244,3 +244,56 @@ def test_workload_forecast_from_a_history_reference(tmp_path):
 def test_history_reference_errors(change, message):
     with pytest.raises(ScenarioError, match=message):
         Scenario.loads(HISTORY.replace(*change), source="x.toml", base_dir=str(ROOT / "scenarios"))
+
+
+def test_changing_a_history_scenario_does_not_refit(monkeypatch):
+    import dataclasses
+
+    s = Scenario.loads(HISTORY, source="x.toml", base_dir=str(ROOT / "scenarios"))
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a forecast was fitted again")
+
+    monkeypatch.setattr(planner.forecast, "fit", no_fit)
+    cheaper = dataclasses.replace(s, shrinkage=0.3)
+    assert cheaper.calls == s.calls and cheaper.history == s.history
+    assert s.with_changes(service_level=0.9).requirements()["agents"].sum() > 0
+    # new calls are no longer the forecast: the reference is dropped, the numbers saved
+    busier = s.with_changes(calls=tuple(c * 1.1 for c in s.calls))
+    assert busier.history is None and "calls" in busier.dumps()
+    with pytest.raises(InputError, match="Scenario.from_history"):
+        Scenario(name="x", interval=1800, history="../data/sample_history.csv")
+
+
+def test_with_changes_reads_what_ifs_as_a_planner_means_them():
+    s = Scenario(
+        name="x", interval=1800, calls=[100, 200], aht=180, patience=planner.Lognormal(90, 1.2),
+        handle=planner.Gamma(1.0, 0.7), plan=[14, 25],
+    )  # fmt: skip
+    assert s.with_changes(patience=120).patience == planner.Lognormal(120, 1.2)  # shape kept
+    assert s.with_changes(patience_cv=0.5).patience == planner.Lognormal(90, 0.5)
+    assert s.with_changes(handle_cv=1.5).handle == planner.Lognormal(1.0, 1.5)
+    assert s.with_changes(patience=None, max_abandon=None).patience is None
+    assert s.with_changes(plan="required").plan is None
+    changed = s.with_changes(service_level=0.9, answer_time=30, replications=50, seed=3)
+    assert (changed.targets.service_level, changed.targets.answer_time) == (0.9, 30)
+    assert (changed.simulation.replications, changed.simulation.seed) == (50, 3)
+    assert changed.targets.sl_basis == s.targets.sl_basis
+    with pytest.raises(InputError, match="unknown scenario change 'volume'"):
+        s.with_changes(volume=1.1)
+    with pytest.raises(InputError, match="'patience_cv' needs a patience"):
+        Scenario(name="x", interval=1800, calls=[1], aht=180).with_changes(patience_cv=1.0)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [planner.Exponential(200), planner.Lognormal(200, 1.3), planner.Gamma(200, 0.6),
+     planner.Deterministic(200), planner.Empirical([100, 200, 400])],
+    ids=repr,
+)  # fmt: skip
+def test_distributions_convert_themselves(dist):
+    assert planner.Distribution.from_table(dist.to_table()) == dist
+    moved = dist.with_mean(300)
+    assert type(moved) is type(dist)
+    assert moved.mean == pytest.approx(300) and moved.cv == pytest.approx(dist.cv)
+    assert pickle.loads(pickle.dumps(dist)) == dist
