@@ -261,7 +261,7 @@ def test_changing_a_history_scenario_does_not_refit(monkeypatch):
     # new calls are no longer the forecast: the reference is dropped, the numbers saved
     busier = s.with_changes(calls=tuple(c * 1.1 for c in s.calls))
     assert busier.history is None and "calls" in busier.dumps()
-    with pytest.raises(InputError, match="Scenario.from_history"):
+    with pytest.raises(InputError, match=r"Scenario\.from_history"):
         Scenario(name="x", interval=1800, history="../data/sample_history.csv")
 
 
