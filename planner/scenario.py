@@ -255,8 +255,9 @@ class Scenario:
         (``replications=100``) and ``plan="required"``. A number for
         ``patience`` or ``handle`` is a new mean that keeps the distribution's
         shape (a lognormal stays lognormal), and ``patience_cv`` /
-        ``handle_cv`` make them lognormal with that CV. New ``calls`` or
-        ``aht`` drop the history reference. Unknown names are an InputError.
+        ``handle_cv`` make them lognormal with that CV. A new ``calls``,
+        ``aht`` or ``interval`` drops the history reference (the numbers are
+        saved instead). Unknown names are an InputError.
 
         Examples
         --------
@@ -296,8 +297,8 @@ class Scenario:
                 top[name] = value
         if top.get("plan") == "required":
             top["plan"] = None
-        if "calls" in top or "aht" in top:
-            top |= {"history": None}
+        if {"calls", "aht", "interval"} & set(top):
+            top |= {"history": None}  # the workload is no longer the forecast
         return dataclasses.replace(self, **top)
 
     # -- what the scenario gives ----------------------------------------------
@@ -308,7 +309,11 @@ class Scenario:
         return None if self.patience is None else float(self.patience.mean)  # type: ignore[union-attr]
 
     def workload(self) -> pd.DataFrame:
-        """One row per interval: ``interval_start`` (HH:MM), ``calls``, ``aht`` (s)."""
+        """One row per interval: ``interval_start``, ``calls``, ``aht`` (seconds).
+
+        ``interval_start`` is the clock time "HH:MM": a scenario is one day,
+        and its intervals are labelled by time of day.
+        """
         first = _clock_minutes(self.start) * 60.0
         starts = [_clock(first + i * self.interval) for i in range(len(self.calls))]
         return pd.DataFrame(
