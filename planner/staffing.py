@@ -4,6 +4,11 @@ Erlang C is used when no patience is given, Erlang A (exponential patience with
 the given mean, seconds) otherwise. The search is a vectorised bracketing and
 bisection over whole agent counts, so each interval costs O(log N) model
 evaluations, and every interval of a day is searched at once.
+
+The public functions validate their arguments; :func:`search_agents`,
+:func:`measures`, :func:`scheduled` and :func:`check_targets` are the
+unchecked internals that :mod:`planner.report` calls once it has validated
+a whole workload table.
 """
 
 from __future__ import annotations

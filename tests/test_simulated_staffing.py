@@ -150,3 +150,17 @@ def test_search_with_the_simpy_engine_finds_the_same_plan():
     fast = simulated_staffing(small, targets, **kw)
     simpy = simulated_staffing(small, targets, engine="simpy", **kw)
     np.testing.assert_array_equal(fast.agents, simpy.agents)
+
+
+def test_an_undefined_metric_meets_no_target_unless_nobody_called():
+    from planner.simulation.search import _meets
+
+    nan = float("nan")
+    # two replications x three intervals: callers but nobody answered (no ASA),
+    # callers answered fast, and an interval nobody called in
+    metrics = {
+        "calls": np.array([[5.0, 8.0, 0.0], [4.0, 9.0, 0.0]]),
+        "asa": np.array([[nan, 3.0, nan], [nan, 5.0, nan]]),
+    }
+    targets = Targets(service_level=None, asa=30)
+    assert _meets(metrics, targets).tolist() == [False, True, True]
