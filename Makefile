@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false -- --scenario $(SCENARIO)
+	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
+		--client.toolbarMode minimal --server.maxUploadSize 50 -- --scenario $(SCENARIO)
 
 # The browser test drives Debian's chromium; install it where we can (root with apt-get),
 # otherwise the test is skipped and pytest's summary says why.

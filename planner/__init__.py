@@ -21,7 +21,14 @@ from planner.queueing import (
     service_level,
     traffic,
 )
-from planner.report import day_summary, evaluate_plan, hours, requirements, summarize
+from planner.report import (
+    binding_targets,
+    day_summary,
+    evaluate_plan,
+    hours,
+    requirements,
+    summarize,
+)
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
 from planner.simulation import (
     METRICS,
@@ -59,6 +66,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     # the report layer (planner.report): a plan's figures and the day's roll-up
     "requirements",
     "evaluate_plan",
+    "binding_targets",
     "day_summary",
     "hours",
     "summarize",

@@ -20,7 +20,14 @@ from planner._validate import FloatArray
 from planner.errors import InputError
 from planner.staffing import Targets, check_targets, measures, scheduled, search_agents
 
-__all__ = ["day_summary", "evaluate_plan", "hours", "requirements", "summarize"]
+__all__ = [
+    "binding_targets",
+    "day_summary",
+    "evaluate_plan",
+    "hours",
+    "requirements",
+    "summarize",
+]
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -97,6 +104,65 @@ def requirements(
     """
     day = _Day.checked(df, targets, interval, shrinkage, patience)
     return day.table(search_agents(day.traffic, day.aht, day.patience, targets))
+
+
+# How each target is named on screen, in the order they are checked.
+TARGET_NAMES = {
+    "service_level": "service level",
+    "asa": "ASA",
+    "abandon_rate": "abandonment",
+    "occupancy": "occupancy",
+}
+
+
+def binding_targets(
+    df: pd.DataFrame,
+    agents: ArrayLike,
+    targets: Targets,
+    interval: float,
+    patience: ArrayLike | None = None,
+) -> list[str]:
+    """Per interval, the targets that drive its staffing: those one agent fewer would miss.
+
+    Returns one text per interval, e.g. ``"service level"`` or ``"ASA,
+    abandonment"``; ``"stable queue"`` where one agent fewer could not keep
+    up with the traffic (Erlang C), and ``""`` where the interval has no
+    agents or one fewer would still meet every target (the plan is above
+    the requirement there).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = pd.DataFrame({"calls": [100, 100], "aht": [180, 180]})
+    >>> binding_targets(day, [14, 16], Targets(service_level=0.8, answer_time=20), 1800)
+    ['service level', '']
+    """
+    day = _Day.checked(df, targets, interval, 0.0, patience)
+    plan = v.count("agents", agents)
+    plan = np.broadcast_to(plan, day.traffic.shape).astype(np.float64)
+    fewer = np.maximum(plan - 1.0, 0.0)
+    m = measures(fewer, day.traffic, day.aht, day.patience, targets)
+    limits = {
+        "service_level": targets.service_level,
+        "asa": targets.asa,
+        "abandon_rate": targets.max_abandon,
+        "occupancy": targets.max_occupancy,
+    }
+    missed = {
+        name: ~np.asarray(targets.met({name: m[name]}, skip=set(limits) - {name}))
+        for name, limit in limits.items()
+        if limit is not None
+    }
+    out = []
+    for i in range(plan.size):
+        if plan[i] == 0 or day.traffic[i] == 0:
+            out.append("")
+            continue
+        names = [TARGET_NAMES[name] for name, miss in missed.items() if bool(np.ravel(miss)[i])]
+        if day.patience is None and fewer[i] <= day.traffic[i] and not names:
+            names = ["stable queue"]
+        out.append(", ".join(names))
+    return out
 
 
 @dataclass(frozen=True)

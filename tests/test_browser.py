@@ -30,6 +30,10 @@ FLAGS = [
 ]  # fmt: skip
 
 
+# The settings `make run` starts the app with (see the Makefile).
+PRODUCTION = ["--client.toolbarMode", "minimal", "--server.maxUploadSize", "50"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,6 +47,7 @@ def server():
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port),
         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        *PRODUCTION,
     ]  # fmt: skip
     proc = subprocess.Popen(
         command,
@@ -121,8 +126,14 @@ def test_uploading_a_scenario_restores_it(server, browser):
     uploader.locator('input[type="file"]').set_input_files(
         str(ROOT / "scenarios" / "help_desk.toml")
     )
-    page.get_by_text("IT help desk - weekday").wait_for(timeout=60_000)
+    page.get_by_test_id("stMainBlockContainer").get_by_text("IT help desk - weekday").wait_for(
+        timeout=60_000
+    )
     desk = planner.Scenario.load(ROOT / "scenarios" / "help_desk.toml")
     day = desk.summary()
     assert _card(page, "Peak agents on the phones") == str(int(day["peak_agents"]))
     assert _card(page, "Calls offered") == f"{day['calls']:,.0f}"
+    # its own targets, shrinkage and patience, not the last scenario's
+    assert _card(page, "Scheduled agent hours") == f"{day['scheduled_hours']:,.1f}"
+    assert _card(page, "Day service level") == f"{day['service_level']:.1%}"
+    assert _card(page, "Day abandon rate") == f"{day['abandon_rate']:.1%}"
