@@ -39,12 +39,26 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return files
 
 
+PAGES = {
+    "Scenario": "pages/scenario.py",
+    "Calculator": "pages/calculator.py",
+    "Intraday planner": "pages/intraday.py",
+    "Simulation": "pages/simulation.py",
+    "Compare scenarios": "pages/compare.py",
+}
+
+
 def start(page: str = "Scenario") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     if page != "Scenario":
-        at.radio(key="page").set_value(page).run()
+        go(at, page)
     ok(at)
     return at
+
+
+def go(at: AppTest, page: str) -> None:
+    """Open a page, as the sidebar's navigation does."""
+    at.switch_page(PAGES[page]).run()
 
 
 def ok(at: AppTest) -> None:
@@ -125,14 +139,14 @@ def test_opening_a_scenario_replaces_everything_on_every_page(path, downloads):
     (toml,) = [v for k, v in downloads.items() if k.endswith(".toml")]
     assert Scenario.loads(toml.decode(), base_dir=str(ROOT / "scenarios")) == scenario
 
-    at.radio(key="page").set_value("Simulation").run()
+    go(at, "Simulation")
     ok(at)
     res = scenario.simulate()
     shown = at.dataframe[0].value
     np.testing.assert_allclose(shown["service_level"], res["service_level"].mean, rtol=1e-12)
     assert cards(at)["Day service level (simulated)"] == f"{res.day('service_level').mean:.1%}"
 
-    at.radio(key="page").set_value("Compare scenarios").run()
+    go(at, "Compare scenarios")
     ok(at)
     table = at.dataframe[0].value
     current = table[table["scenario"].str.endswith("(current)")]
@@ -148,17 +162,17 @@ def test_what_ifs_reach_simulation_and_compare_and_survive_page_changes():
     at.slider(key=key(at, "shrinkage")).set_value(0.4).run()
     at.number_input(key=key(at, "patience")).set_value(240.0).run()
     changed = Scenario.load(DEFAULT).with_changes(shrinkage=0.4, patience=240.0)
-    at.radio(key="page").set_value("Calculator").run()  # a page without the what-ifs
-    at.radio(key="page").set_value("Simulation").run()
+    go(at, "Calculator")  # a page without the what-ifs
+    go(at, "Simulation")
     ok(at)
     res = changed.simulate()
     np.testing.assert_allclose(
         at.dataframe[0].value["abandon_rate"], res["abandon_rate"].mean, rtol=1e-12
     )
-    at.radio(key="page").set_value("Compare scenarios").run()
+    go(at, "Compare scenarios")
     row = at.dataframe[0].value.iloc[0]
     assert row["scheduled hours"] == pytest.approx(changed.summary()["scheduled_hours"])
-    at.radio(key="page").set_value("Scenario").run()
+    go(at, "Scenario")
     check_scenario_page(at, changed)
     assert at.slider(key=key(at, "shrinkage")).value == 0.4
 
@@ -237,7 +251,7 @@ def test_intraday_edits_stay_on_their_day_and_interval():
 def test_simulation_below_target_is_said_with_its_ci():
     at = start()
     at.selectbox(key="bundled").set_value("utility").run()
-    at.radio(key="page").set_value("Simulation").run()
+    go(at, "Simulation")
     ok(at)
     utility = Scenario.load(ROOT / "scenarios" / "utility.toml")
     res = utility.simulate()

@@ -91,7 +91,7 @@ def _card(page, label: str) -> str:
 
 def test_calculator_shows_the_library_figures(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{server}/?page=calculator")
+    page.goto(f"{server}/calculator")
     # The page's defaults: 100 calls in 30 minutes, AHT 180 s, 80% within 20 s,
     # shrinkage 30% (Call Centre Helper's worked example gives 14 agents).
     targets = planner.Targets(service_level=0.8, answer_time=20)
@@ -108,7 +108,7 @@ def test_bad_history_upload_gets_a_message_not_a_traceback(server, browser, tmp_
     bad = tmp_path / "export.csv"
     bad.write_text("Interval,Offered,AHT\n2026-03-02 08:00,40,300\nyesterday,5,300\n")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{server}/?page=intraday")
+    page.goto(f"{server}/intraday")
     uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
     uploader.wait_for(timeout=60_000)
     uploader.locator('input[type="file"]').set_input_files(str(bad))

@@ -1,0 +1,322 @@
+"""What every page of the app shares: the one state, the sidebar, caches and messages.
+
+The scenario opened (a file, a bundled example or an upload) and the what-ifs
+set on the sidebar live in ``st.session_state`` (``base``, ``whatif``,
+``token``); every page reads :func:`current`, which is
+``base.with_changes(**whatif)``, so the Scenario, Simulation and Compare pages
+and the downloads always show the same scenario. Opening another scenario
+replaces all of it, and a new ``token`` gives every what-if widget a fresh
+key, so no old value survives. Only presentation lives here; every number
+comes from ``planner``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import planner
+import planner.sample
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SCENARIO = ROOT / "scenarios" / "retail_bank.toml"
+BUNDLED = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.toml"))}
+CACHE = {"max_entries": 32, "ttl": 3600}  # bounded: an upload must not stay resident forever
+MIN_REPLICATIONS = 10  # fewer give confidence intervals too wide to act on
+WIDE_CI = 0.05  # a day service-level CI half-width above this asks for more replications
+
+
+def scenario_path() -> Path:
+    """The scenario named after ``--`` on the command line, else the default."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO))
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return Path(args.scenario)
+
+
+@st.cache_data(show_spinner=False, **CACHE)
+def load(path: str) -> planner.Scenario:
+    return planner.Scenario.load(path)
+
+
+@st.cache_data(show_spinner="Computing the staffing...", **CACHE)
+def evaluate(scenario: planner.Scenario) -> pd.DataFrame:
+    return scenario.evaluate()
+
+
+@st.cache_data(show_spinner=False, **CACHE)
+def simulate(scenario: planner.Scenario, replications: int) -> planner.SimulationResult:
+    return scenario.simulate(replications=replications)
+
+
+@st.cache_data(show_spinner="Reading the history...", **CACHE)
+def history(text: str | None) -> planner.History:
+    if text is None:
+        return planner.read_history(planner.sample.sample_history())
+    return planner.read_history(io.StringIO(text))
+
+
+@st.cache_data(show_spinner="Fitting the forecast...", **CACHE)
+def forecast(history_text: str | None, country: str | None) -> planner.FittedForecast:
+    return planner.forecast.fit(history(history_text), country=country)
+
+
+# -- the one state ---------------------------------------------------------------
+
+
+def _open(scenario: planner.Scenario, source: str) -> None:
+    """Make ``scenario`` the current one: every what-if and widget of the last one goes."""
+    state = st.session_state
+    state["base"] = scenario
+    state["source"] = source if source.startswith("upload:") else str(Path(source).resolve())
+    state["whatif"] = {}
+    state["token"] = state.get("token", 0) + 1  # fresh widget keys: no stale value survives
+    state.pop("open_error", None)
+
+
+def _open_bundled() -> None:
+    name = st.session_state["bundled"]
+    try:
+        _open(load(str(BUNDLED[name])), str(BUNDLED[name]))
+    except planner.InputError as err:
+        st.session_state["open_error"] = f"Could not open {name}: {err}"
+
+
+def _open_upload() -> None:
+    upload = st.session_state.get("scenario_file")
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8")
+        scenario = planner.Scenario.loads(
+            text, source=upload.name, base_dir=str(ROOT / "scenarios")
+        )
+    except UnicodeDecodeError:
+        st.session_state["open_error"] = f"Could not open {upload.name}: not UTF-8 text (TOML)"
+        return
+    except planner.InputError as err:
+        st.session_state["open_error"] = f"Could not open the scenario: {err}"
+        return
+    _open(scenario, f"upload:{upload.name}")
+
+
+def current() -> planner.Scenario:
+    """The scenario every page shows: the one opened, with the sidebar's what-ifs."""
+    state = st.session_state
+    return state["base"].with_changes(**state["whatif"])
+
+
+def _whatif(name: str, key: str, convert: Callable[[Any], Any] = lambda x: x) -> None:
+    """on_change: the widget ``key`` sets what-if ``name`` (kept across pages)."""
+    st.session_state["whatif"][name] = convert(st.session_state[key])
+
+
+def _reset_whatifs() -> None:
+    st.session_state["whatif"] = {}
+    st.session_state["token"] += 1
+
+
+def start_state() -> None:
+    """The first run of a session opens the command line's scenario (else the default)."""
+    if "base" not in st.session_state:
+        path = scenario_path()
+        try:
+            _open(load(str(path)), str(path))
+        except planner.InputError as err:
+            st.error(f"Could not open the scenario: {err}")
+            st.stop()
+
+
+def scenario_sidebar() -> planner.Scenario:
+    """The sidebar of a page about the scenario: open one (bundled or uploaded), what-ifs.
+
+    Returns the current scenario (stops the page with a message if the
+    what-ifs make it impossible to plan).
+    """
+    state = st.session_state
+    with st.sidebar:
+        st.selectbox(
+            "Open a bundled scenario", list(BUNDLED), index=None, key="bundled",
+            placeholder="choose one", on_change=_open_bundled,
+        )  # fmt: skip
+        st.file_uploader(
+            "Open a scenario (TOML)", type=["toml"], key="scenario_file", on_change=_open_upload
+        )
+    if "open_error" in state:
+        st.error(state["open_error"])
+    whatif_sidebar(state["base"])
+    return current_or_stop()
+
+
+def whatif_sidebar(base: planner.Scenario) -> None:
+    """What-ifs on the scenario: targets, shrinkage, patience. They stay until reset."""
+    try:
+        s = current()
+    except planner.InputError:
+        s = base  # the page says why; the controls start from the scenario opened
+    t = s.targets
+    token = st.session_state["token"]
+
+    def key(name: str) -> str:
+        return f"{name}@{token}"
+
+    def change(name: str, convert: Callable[[Any], Any] = lambda x: x) -> dict[str, Any]:
+        return {"key": key(name), "on_change": _whatif, "args": (name, key(name), convert)}
+
+    def off_at(limit: float) -> Callable[[float], float | None]:
+        return lambda x: None if x >= limit else x
+
+    with st.sidebar:
+        st.header("What if")
+        st.slider(
+            "Service level (answered within T over offered calls)", 0.05, 0.99,
+            t.service_level if t.service_level is not None else 0.8, 0.01,
+            **change("service_level"),
+        )  # fmt: skip
+        st.number_input(
+            "Answer time T (seconds)", 0.0, value=t.answer_time, step=5.0,
+            **change("answer_time"),
+        )  # fmt: skip
+        st.number_input(
+            "Maximum ASA (seconds, 0 = none)", 0.0, value=t.asa or 0.0, step=5.0,
+            **change("asa", lambda x: x or None),
+        )  # fmt: skip
+        st.slider(
+            "Maximum occupancy (1.00 = no limit)", 0.5, 1.0,
+            t.max_occupancy if t.max_occupancy is not None else 1.0, 0.01,
+            **change("max_occupancy", off_at(1.0)),
+        )  # fmt: skip
+        st.slider("Shrinkage", 0.0, 0.7, s.shrinkage, 0.01, **change("shrinkage"))
+        abandon = st.checkbox(
+            "Callers abandon (Erlang A)", value=s.patience is not None, key=key("use_patience")
+        )
+        if abandon:
+            mean = s.mean_patience if s.mean_patience is not None else 120.0
+            st.number_input("Mean patience (seconds)", 1.0, value=mean, step=10.0,
+                            **change("patience"))  # fmt: skip
+            st.slider(
+                "Maximum abandon rate (0.50 = none)", 0.01, 0.5,
+                t.max_abandon if t.max_abandon is not None else 0.5, 0.01,
+                **change("max_abandon", off_at(0.5)),
+            )  # fmt: skip
+            if s.patience is None:
+                st.session_state["whatif"]["patience"] = mean
+        elif s.patience is not None:
+            st.session_state["whatif"] |= {"patience": None, "max_abandon": None}
+            st.rerun()
+        if st.session_state["whatif"]:
+            st.caption("Changed here: " + ", ".join(sorted(st.session_state["whatif"])))
+            st.button("Reset the what-ifs", on_click=_reset_whatifs, key=key("reset"))
+        st.caption(f"Opened: **{base.name}**")
+
+
+def current_or_stop() -> planner.Scenario:
+    try:
+        return current()
+    except planner.InputError as err:
+        st.error(f"This what-if cannot be planned: {err}")
+        st.button("Reset the what-ifs", on_click=_reset_whatifs, key="reset_after_error")
+        st.stop()
+
+
+# -- shared helpers -------------------------------------------------------------
+
+
+def slug(name: str) -> str:
+    """A file name from a scenario name: "Retail bank - weekday" -> "retail_bank_weekday"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "scenario"
+
+
+def percent(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    shown = table.copy()
+    for col in columns:
+        if col in shown:
+            shown[col] = shown[col] * 100.0
+    return shown
+
+
+def labels(table: pd.DataFrame, mask: np.ndarray, column: str = "interval_start") -> str:
+    """The labels of the rows ``mask`` selects, for a message (at most eight)."""
+    names = [str(x) for x in table.loc[mask, column]]
+    return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+
+
+def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
+    """Say where an evaluated plan cannot serve its calls or breaks a target."""
+    calls = table["calls"].to_numpy() > 0
+    stuck = calls & ~np.isfinite(table["asa"].to_numpy())
+    if stuck.any():
+        st.error(
+            f"Cannot be served (every agent busy, waits grow without bound; ASA unbounded): "
+            f"{labels(table, stuck)}."
+        )
+    if targets.max_occupancy is not None:
+        busy = calls & (table["occupancy"].to_numpy() > targets.max_occupancy + 1e-12)
+        if busy.any():
+            st.warning(
+                f"Occupancy above the {targets.max_occupancy:.0%} cap: {labels(table, busy)}."
+            )
+    met = np.asarray(targets.met({k: table[k] for k in table if k in _MEASURES}))
+    short = calls & ~met & ~stuck
+    if short.any():
+        st.warning(f"Below target with this plan: {labels(table, short)}.")
+
+
+_MEASURES = ("service_level", "asa", "abandon_rate", "occupancy")
+
+
+def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:
+    """Targets, shrinkage and mean patience (seconds, or None) of a page with its own.
+
+    The calculator and the intraday planner set these on the page (keys
+    ``{prefix}_...``); invalid targets stop the page with a message.
+    """
+    left, mid, _ = st.columns(3)
+    shrinkage = left.slider("Shrinkage", 0.0, 0.7, 0.3, 0.01, key=f"{prefix}_shrinkage")
+    abandon = mid.checkbox("Callers abandon (Erlang A)", False, key=f"{prefix}_use_patience")
+    patience = (
+        mid.number_input("Mean patience (s)", 1.0, value=120.0, key=f"{prefix}_patience")
+        if abandon
+        else None
+    )
+    targets = targets_inputs(prefix, patience is not None)
+    if targets is None:
+        st.stop()
+    return targets, shrinkage, patience
+
+
+def targets_inputs(prefix: str, patience: bool) -> planner.Targets | None:
+    """The targets of a page that has its own (calculator, intraday); None if invalid."""
+    left, mid, right = st.columns(3)
+    sl = left.slider("Service level target", 0.05, 0.99, 0.8, 0.01, key=f"{prefix}_sl")
+    answer_time = mid.number_input("Answer time T (s)", 0.0, value=20.0, key=f"{prefix}_t")
+    asa = right.number_input("Maximum ASA (s, 0 = none)", 0.0, value=0.0, key=f"{prefix}_asa")
+    left, mid, _ = st.columns(3)
+    occupancy = left.slider(
+        "Maximum occupancy (1.00 = none)", 0.5, 1.0, 1.0, 0.01, key=f"{prefix}_occ"
+    )
+    abandon = None
+    if patience:
+        abandon = mid.slider(
+            "Maximum abandon rate (0.50 = none)", 0.01, 0.5, 0.5, 0.01, key=f"{prefix}_ab"
+        )
+    try:
+        return planner.Targets(
+            service_level=sl,
+            answer_time=answer_time,
+            asa=asa or None,
+            max_occupancy=None if occupancy >= 1.0 else occupancy,
+            max_abandon=None if abandon is None or abandon >= 0.5 else abandon,
+        )
+    except planner.InputError as err:
+        st.error(str(err))
+        return None

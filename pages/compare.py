@@ -1,0 +1,54 @@
+"""The Compare page: the current scenario beside bundled ones."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import common
+
+
+def compare_page() -> None:
+    """Scenarios side by side: agents, service level and cost."""
+    current_scenario = common.scenario_sidebar()
+    st.title("Compare scenarios")
+    source = st.session_state["source"]
+    others = [name for name, path in common.BUNDLED.items() if str(path.resolve()) != source]
+    chosen = st.multiselect("Scenarios", others, default=others[:2], key="compare")
+    labelled = [(f"{current_scenario.name} (current)", current_scenario)]
+    labelled += [
+        (f"{common.load(str(common.BUNDLED[n])).name} ({n})", common.load(str(common.BUNDLED[n])))
+        for n in chosen
+    ]
+    rows = []
+    for label, s in labelled:
+        day = s.summary()
+        rows.append(
+            {
+                "scenario": label,
+                "calls": day["calls"],
+                "peak agents": int(day["peak_agents"]),
+                "agent hours": day["agent_hours"],
+                "scheduled hours": day["scheduled_hours"],
+                "cost": day["cost"],
+                "service level": day["service_level"],
+            }
+        )
+    table = pd.DataFrame(rows)
+    st.dataframe(table, hide_index=True, key="compare_table")
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X("scenario:N", sort=None, title=None),
+            y=alt.Y("scheduled hours:Q", title="scheduled (paid) agent hours"),
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+    st.download_button(
+        "Download comparison (CSV)", table.to_csv(index=False), "comparison.csv", "text/csv"
+    )
+
+
+compare_page()

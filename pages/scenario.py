@@ -1,0 +1,81 @@
+"""The Scenario page: the opened scenario's staffing per interval, with what-ifs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import planner
+from pages import common
+
+
+def scenario_page() -> None:
+    """The scenario's staffing per interval (its plan, or the requirement)."""
+    scenario = common.scenario_sidebar()
+    st.title("Staffing")
+    st.caption(f"Scenario: **{scenario.name}** - {scenario.description}")
+    try:
+        table = common.evaluate(scenario)
+    except planner.InputError as err:
+        st.error(str(err))
+        st.stop()
+    day = planner.day_summary(table, scenario.interval, scenario.cost_per_hour)
+    model = "Erlang A" if scenario.patience is not None else "Erlang C"
+    cols = st.columns(5)
+    cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
+    cols[1].metric("Peak agents on the phones", int(day["peak_agents"]))
+    cols[2].metric("Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
+    cols[3].metric("Day service level", f"{day['service_level']:.1%}")
+    if "abandon_rate" in day:
+        cols[4].metric("Day abandon rate", f"{day['abandon_rate']:.1%}")
+    else:
+        cols[4].metric("Day ASA (s)", f"{day['asa']:.1f}")
+    plan = "its own plan" if scenario.plan is not None else "the requirement"
+    st.caption(
+        f"{model}, staffed to {plan}; service level is calls answered within "
+        f"{scenario.targets.answer_time:g} s over offered calls (the day's figure weights "
+        "each interval by its calls); scheduled = agents / (1 - shrinkage), rounded up."
+    )
+    common.plan_warnings(table, scenario.targets)
+    table = table.assign(
+        driven_by=planner.binding_targets(
+            table, table["agents"], scenario.targets, scenario.interval, scenario.mean_patience
+        )
+    )
+    chart = table.set_index("interval_start")[["agents", "scheduled"]]
+    st.bar_chart(chart, stack=False, y_label="agents")
+    shown = common.percent(
+        table.rename(columns={"interval_start": "start"}),
+        ("service_level", "occupancy", "abandon_rate"),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "calls": st.column_config.NumberColumn("calls", format="%.0f"),
+            "aht": st.column_config.NumberColumn("aht (s)", format="%.0f"),
+            "traffic": st.column_config.NumberColumn("traffic (Erl)", format="%.2f"),
+            "required_agents": st.column_config.NumberColumn("required"),
+            "service_level": st.column_config.NumberColumn("service level", format="%.1f%%"),
+            "asa": st.column_config.NumberColumn("asa (s)", format="%.1f"),
+            "occupancy": st.column_config.NumberColumn("occupancy", format="%.1f%%"),
+            "abandon_rate": st.column_config.NumberColumn("abandon rate", format="%.1f%%"),
+            "driven_by": st.column_config.TextColumn("driven by"),
+        },
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        "Download staffing (CSV)",
+        table.to_csv(index=False),
+        file_name="staffing.csv",
+        mime="text/csv",
+    )
+    right.download_button(
+        "Download scenario (TOML)",
+        scenario.dumps(),
+        file_name=f"{common.slug(scenario.name)}.toml",
+        mime="application/toml",
+        key="scenario_toml",
+    )
+
+
+scenario_page()
