@@ -59,15 +59,23 @@ def simulate(scenario: planner.Scenario, replications: int) -> planner.Simulatio
 
 
 @st.cache_data(show_spinner="Reading the history...", **CACHE)
-def history(text: str | None) -> planner.History:
+def history(text: str | None, reading: tuple[Any, ...] = ()) -> planner.History:
+    """The sample (``text`` None), or an upload read with ``reading``: see :func:`read_options`."""
     if text is None:
         return planner.read_history(planner.sample.sample_history())
-    return planner.read_history(io.StringIO(text))
+    columns, aht, timezone, name, rollup = reading or (None, None, None, None, None)
+    read = planner.read_history(
+        io.StringIO(text), columns=dict(columns) if columns else None, aht=aht,
+        timezone=timezone, name=name,
+    )  # fmt: skip
+    return read.rollup(rollup) if rollup else read
 
 
 @st.cache_data(show_spinner="Fitting the forecast...", **CACHE)
-def forecast(history_text: str | None, country: str | None) -> planner.FittedForecast:
-    return planner.forecast.fit(history(history_text), country=country)
+def forecast(
+    text: str | None, reading: tuple[Any, ...], country: str | None
+) -> planner.FittedForecast:
+    return planner.forecast.fit(history(text, reading), country=country)
 
 
 # -- the one state ---------------------------------------------------------------

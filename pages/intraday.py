@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
 import streamlit as st
 
 import planner
+import planner.io
 from pages import common
 
 
@@ -24,15 +30,83 @@ def _reset_edits(day: str) -> None:
     st.session_state["edit_version"] = st.session_state.get("edit_version", 0) + 1
 
 
+ZONES = ["", "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
+         "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney"]  # fmt: skip
+NO_AHT = "(none: one AHT for every interval)"
+
+
+def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
+    """The upload's text and how to read it: columns, AHT, time zone, name, roll-up.
+
+    Asks for what the export does not say: which column is which (the
+    recognised headers preselected), a constant AHT when there is no AHT
+    column, the zone of UTC stamps, and a longer planning interval.
+    """
+    if upload is None:
+        st.caption("Without an upload: the bundled sample (20 weeks, US holidays).")
+        return None, ()
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in (".csv", ".txt"):
+        st.error(
+            f"{upload.name} is a {suffix or 'file without an extension'}: export the interval "
+            "history from your ACD as CSV (comma-separated text)."
+        )
+        st.stop()
+    raw = upload.getvalue()
+    try:
+        text = (
+            raw.decode("utf-16")
+            if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+            else raw.decode("utf-8-sig")
+        )
+    except UnicodeDecodeError:
+        st.error(f"{upload.name}: not UTF-8 text; export the history as CSV in UTF-8.")
+        st.stop()
+    header = next(csv.reader(io.StringIO(text)), [])
+    headers = [h.strip() for h in header if h.strip()]
+    if not headers:
+        st.error(f"{upload.name}: empty file, expected a header row.")
+        st.stop()
+    guess = planner.io.guess_columns(headers)
+
+    def pick(column: st.delta_generator.DeltaGenerator, label: str, role: str,
+             extra: list[str]) -> str:  # fmt: skip
+        options = extra + headers
+        default = guess.get(role)
+        index = options.index(default) if default in options else 0
+        return column.selectbox(label, options, index=index, key=f"col_{role}")
+
+    st.caption(f"Reading **{upload.name}**: say which column is which.")
+    left, mid, right = st.columns(3)
+    start = pick(left, "Interval start", "interval_start", [])
+    calls = pick(mid, "Offered calls", "calls", [])
+    aht_column = pick(right, "AHT (seconds)", "aht", [NO_AHT])
+    left, mid, right = st.columns(3)
+    aht = None
+    if aht_column == NO_AHT:
+        aht = left.number_input("AHT for every interval (s)", 1.0, value=300.0, key="const_aht")
+    zone = mid.selectbox(
+        "Time stamps in UTC? Plan in", ZONES, key="timezone",
+        format_func=lambda z: z or "no: the stamps are local time",
+    )  # fmt: skip
+    rollup = right.selectbox(
+        "Plan in intervals of", [0, 900, 1800, 3600], key="rollup",
+        format_func=lambda s: f"{s // 60} minutes" if s else "as exported",
+    )  # fmt: skip
+    columns = {start: "interval_start", calls: "calls"}
+    if aht is None:
+        columns[aht_column] = "aht"
+    if len(columns) < 2 + (aht is None):
+        st.error("Pick a different column for each of interval start, calls and AHT.")
+        st.stop()
+    return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None)
+
+
 def intraday_page() -> None:
     """History -> forecast -> requirements per interval, editable per day and interval."""
     st.title("Intraday planner")
-    upload = st.file_uploader("Interval history (CSV export)", type=["csv"], key="history")
-    try:
-        text = upload.getvalue().decode("utf-8-sig") if upload is not None else None
-    except UnicodeDecodeError:
-        st.error("Could not use this history: the file is not UTF-8 text (export it as CSV).")
-        return
+    upload = st.file_uploader("Interval history (CSV export)", key="history")
+    text, reading = read_options(upload)
     st.caption("Without an upload: the bundled sample (20 weeks, US holidays).")
     left, mid, right = st.columns(3)
     horizon = left.number_input("Horizon (days)", 1, 28, 7, key="horizon")
@@ -43,13 +117,17 @@ def intraday_page() -> None:
     )  # fmt: skip
     targets, shrinkage, patience = common.staffing_inputs("intraday")
     try:
-        history = common.history(text)
-        model = common.forecast(text, country.strip() or None)
+        history = common.history(text, reading)
+        model = common.forecast(text, reading, country.strip() or None)
     except planner.InputError as err:
         st.error(f"Could not use this history: {err}")
         return
     for note in history.notes:
         st.info(note)
+    source = (upload.file_id if upload is not None else "sample", reading)
+    if st.session_state.get("edits_source") != source:  # another history: its own edits
+        st.session_state["edits_source"] = source
+        st.session_state["edits"] = {}
     table = planner.forecast_requirements(
         model, int(horizon), targets, shrinkage=shrinkage, patience=patience,
         quantile=None if quantile == 0.5 else quantile,
@@ -82,13 +160,14 @@ def intraday_page() -> None:
     )  # fmt: skip
     if base["edited"].any():
         st.button("Reset this day's edits", on_click=_reset_edits, args=(key_day,))
+    by_time = edited.set_index(edited["start"].rename("interval_start"))  # errors name the time
     try:
         result = planner.evaluate_plan(
-            edited.rename(columns={"start": "interval_start"}).drop(columns="agents"),
-            edited["agents"], targets, model.interval, shrinkage, patience,
-        )  # fmt: skip
+            by_time.drop(columns=["start", "agents"]), by_time["agents"], targets,
+            model.interval, shrinkage, patience,
+        ).reset_index()  # fmt: skip
     except planner.InputError as err:
-        st.error(str(err))
+        st.error(f"{day}: {err}")
         return
     common.plan_warnings(result, targets)
     st.bar_chart(

@@ -24,16 +24,18 @@ from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
+from planner import _validate as v
 from planner.errors import InputError
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
 
-__all__ = ["HISTORY_COLUMNS", "History", "read_history", "read_workload_csv"]
+__all__ = ["HISTORY_COLUMNS", "History", "guess_columns", "read_history", "read_workload_csv"]
 
 _REQUIRED = ("calls", "aht")
 
@@ -142,6 +144,46 @@ class History:
     missing_days: tuple[date, ...]
     notes: tuple[str, ...]
 
+    def rollup(self, interval: float) -> History:
+        """The same history in longer intervals (e.g. 5-minute data as 30-minute).
+
+        ``interval`` (seconds) must be a whole multiple of this history's and
+        divide a day. Counts are summed; AHT is weighted by handled calls
+        (offered calls without a handled column).
+
+        Examples
+        --------
+        >>> import io
+        >>> h = read_history(io.StringIO(
+        ...     "Interval,Offered,AHT\\n2026-03-02 08:00,4,200\\n2026-03-02 08:15,6,300\\n"))
+        >>> half = h.rollup(1800)
+        >>> half.interval, half.frame["calls"].tolist(), half.frame["aht"].tolist()
+        (1800.0, [10.0], [260.0])
+        """
+        seconds = float(v.positive("interval", interval)) if np.ndim(interval) == 0 else 0.0
+        ratio = seconds / self.interval
+        if not (ratio >= 1 and ratio == int(ratio) and 86400 % seconds == 0):
+            raise InputError(
+                f"'interval' must be a whole multiple of {self.interval:g} s that divides a "
+                f"day: {interval!r}"
+            )
+        if ratio == 1:
+            return self
+        frame = self.frame
+        weight = frame["handled"] if "handled" in frame else frame["calls"]
+        stamps = pd.DatetimeIndex(frame.index)
+        bucket = stamps.floor(f"{int(seconds)}s")
+        counts = [c for c in ("calls", "handled", "abandoned", "answered_within") if c in frame]
+        grouped = frame[counts].groupby(bucket).sum()
+        handle = (frame["aht"] * weight).fillna(0.0).groupby(bucket).sum()
+        handled = weight.where(frame["aht"].notna(), 0.0).groupby(bucket).sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grouped["aht"] = np.where(handled > 0, handle / handled, np.nan)
+        grouped.index.name = "interval_start"
+        note = f"rolled up from {self.interval / 60:g}- to {seconds / 60:g}-minute intervals"
+        filled = pd.DatetimeIndex(self.filled.floor(f"{int(seconds)}s").unique())
+        return History(grouped, seconds, filled, self.missing_days, (*self.notes, note))
+
     @property
     def days(self) -> pd.Series:
         """Offered calls per calendar day (days with no rows are absent)."""
@@ -152,8 +194,31 @@ def _normal(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
 
+def _recognised(columns: list[str]) -> dict[str, str]:
+    """Source header -> history column, for the headers :data:`HISTORY_COLUMNS` knows."""
+    aliases = {alias: c for c, names in HISTORY_COLUMNS.items() for alias in map(_normal, names)}
+    return {col: aliases[_normal(col)] for col in columns if _normal(col) in aliases}
+
+
+def guess_columns(columns: list[str]) -> dict[str, str]:
+    """History column -> the first source header recognised for it.
+
+    What :func:`read_history` maps without being told; an app offers it as
+    the default choice.
+
+    Examples
+    --------
+    >>> guess_columns(["Start Time", "Calls Offered", "Avg Handle Time", "Team"])
+    {'interval_start': 'Start Time', 'calls': 'Calls Offered', 'aht': 'Avg Handle Time'}
+    """
+    out: dict[str, str] = {}
+    for source, canonical in _recognised(list(columns)).items():
+        out.setdefault(canonical, source)
+    return out
+
+
 def _map_columns(
-    columns: list[str], mapping: Mapping[str, str] | None, where: str
+    columns: list[str], mapping: Mapping[str, str] | None, where: str, *, need_aht: bool = True
 ) -> dict[str, str]:
     """Source column -> canonical name, from the explicit mapping, then the aliases."""
     out: dict[str, str] = {}
@@ -171,10 +236,9 @@ def _map_columns(
         if source not in columns:
             raise InputError(f"{where}: the mapping names column {source!r}, not in {columns}")
         out[source] = canonical
-    aliases = {alias: c for c, names in HISTORY_COLUMNS.items() for alias in map(_normal, names)}
-    for col in columns:
-        if col not in out and _normal(col) in aliases:
-            out[col] = aliases[_normal(col)]
+    for col, canonical in _recognised(columns).items():
+        if col not in out:
+            out[col] = canonical
     seen: dict[str, str] = {}
     for source, canonical in out.items():
         if canonical in seen:
@@ -184,7 +248,7 @@ def _map_columns(
             )
         seen[canonical] = source
     missing = [c for c in ("interval_start", "calls") if c not in seen]
-    if "aht" not in seen and "handle_time" not in seen:
+    if need_aht and "aht" not in seen and "handle_time" not in seen:
         missing.append("aht (or handle_time)")
     if missing:
         raise InputError(
@@ -197,21 +261,55 @@ def _map_columns(
 _OFFSET = re.compile(r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC)$")
 
 
-def _stamps(raw: pd.Series, lines: list[str], column: str, where: str) -> pd.DatetimeIndex:
-    """Interval starts as naive local wall-clock time; a bad one names its line."""
+def _stamps(
+    raw: pd.Series, lines: list[str], column: str, where: str, timezone: str | None = None
+) -> pd.DatetimeIndex:
+    """Interval starts as naive local wall-clock time; a bad one names its line.
+
+    Without ``timezone`` a stamp's UTC offset is dropped (its wall-clock time
+    is kept). With one, stamps are instants (naive ones read as UTC) and are
+    turned into that zone's wall-clock time.
+    """
+    if timezone is not None:
+        return _in_zone(raw, lines, column, where, timezone)
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         return pd.DatetimeIndex(raw.dt.tz_localize(None))
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         return pd.DatetimeIndex(raw)
     text = raw.astype(str).str.strip().str.replace(_OFFSET, "", regex=True)
     stamps = pd.to_datetime(text, errors="coerce", format="mixed")
+    _bad_stamp(stamps, raw, lines, column, where)
+    return pd.DatetimeIndex(stamps)
+
+
+def _in_zone(
+    raw: pd.Series, lines: list[str], column: str, where: str, timezone: str
+) -> pd.DatetimeIndex:
+    """Stamps as instants (naive ones in UTC), as wall-clock time in ``timezone``."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"'timezone' must be a zone name like 'Europe/London': {timezone!r}"
+        ) from None
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        stamps = pd.to_datetime(raw, utc=True)
+    else:
+        text = raw.astype(str).str.strip()
+        stamps = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+        _bad_stamp(stamps, raw, lines, column, where)
+    return pd.DatetimeIndex(stamps.dt.tz_convert(zone).dt.tz_localize(None))
+
+
+def _bad_stamp(
+    stamps: pd.Series, raw: pd.Series, lines: list[str], column: str, where: str
+) -> None:
     bad = stamps.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
             f"{where}: {lines[i]}: column {column!r} is not a date and time: {raw.iloc[i]!r}"
         )
-    return pd.DatetimeIndex(stamps)
 
 
 def _numbers(raw: pd.Series, lines: list[str], column: str, where: str, required: bool):
@@ -231,6 +329,9 @@ def read_history(
     *,
     columns: Mapping[str, str] | None = None,
     interval: float | None = None,
+    aht: float | None = None,
+    timezone: str | None = None,
+    name: str | None = None,
 ) -> History:
     """Read interval history exported from an ACD or contact-center platform.
 
@@ -243,6 +344,12 @@ def read_history(
         export headers (``Interval``, ``Calls Offered``, ``Avg Handle Time``,
         ...) are recognised without one, see :data:`HISTORY_COLUMNS`.
     interval : interval length, seconds; inferred from the stamps if omitted.
+    aht : one AHT for every interval, seconds, for an export without AHT or
+        handle time.
+    timezone : the zone to plan in (``"Europe/London"``): time stamps are read
+        as instants (naive ones as UTC) and turned into its wall-clock time.
+        Without it, stamps are wall-clock time already and an offset is dropped.
+    name : what messages call the source (a file name for an open stream).
 
     ``handle_time`` is the interval's total handle time (seconds), turned
     into AHT per handled call (per offered call without a handled column).
@@ -263,7 +370,7 @@ def read_history(
     ('1 missing interval inside open hours filled with 0 calls: 2026-03-02 09:00',)
     """
     if isinstance(source, pd.DataFrame):
-        where = "history"
+        where = name or "history"
         raw = source.copy()
         if isinstance(raw.index, pd.DatetimeIndex):
             raw = raw.reset_index(names=raw.index.name or "interval_start")
@@ -271,18 +378,29 @@ def read_history(
         lines = [f"row {label!r}" for label in source.index]
     else:
         where, raw, numbers = _read_csv_rows(source)
+        where = name or where
         lines = [f"line {n}" for n in numbers]
     if raw.empty:
         raise InputError(f"{where}: no interval rows")
-    mapped = _map_columns(list(raw.columns), columns, where)
+    mapped = _map_columns(list(raw.columns), columns, where, need_aht=aht is None)
     by_name = {canonical: source_col for source_col, canonical in mapped.items()}
-    stamps = _stamps(raw[by_name["interval_start"]], lines, by_name["interval_start"], where)
+    stamps = _stamps(
+        raw[by_name["interval_start"]], lines, by_name["interval_start"], where, timezone
+    )
     data: dict[str, np.ndarray] = {}
     for col in ("calls", "handled", "abandoned", "answered_within", "aht", "handle_time"):
         if col in by_name:
             data[col] = _numbers(raw[by_name[col]], lines, by_name[col], where, col == "calls")
     notes: list[str] = []
-    if "aht" not in data:
+    if aht is not None:
+        if "aht" in data or "handle_time" in data:
+            raise InputError(f"{where}: give 'aht' or an AHT (or handle time) column, not both")
+        constant = float(v.positive("aht", aht)) if np.ndim(aht) == 0 else np.nan
+        if not constant > 0:
+            raise InputError(f"'aht' must be one number of seconds: {aht!r}")
+        data["aht"] = np.full(len(raw), constant)
+        notes.append(f"AHT {constant:g} s in every interval (the export has no AHT)")
+    elif "aht" not in data:
         per = data.get("handled", data["calls"])
         with np.errstate(invalid="ignore", divide="ignore"):
             data["aht"] = np.where(per > 0, data.pop("handle_time") / per, np.nan)

@@ -71,7 +71,8 @@ def evaluate_plan(
     ``occupancy`` and, with a patience, ``abandon_rate``.
     """
     day = _Day.checked(df, targets, interval, shrinkage, patience)
-    plan = v.count("agents", agents)
+    labels = list(df.index) if np.ndim(agents) == 1 and len(agents) == len(df) else None  # type: ignore[arg-type]
+    plan = v.count("agents", agents, labels)
     if plan.shape not in ((), day.traffic.shape):
         raise InputError(
             f"'agents' needs one count per interval ({day.traffic.size}): got shape {plan.shape}"

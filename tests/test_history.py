@@ -143,3 +143,47 @@ def test_a_single_row_per_day_needs_an_interval():
     with pytest.raises(InputError, match="cannot infer the interval length"):
         read(text)
     assert read(text, interval=1800).interval == 1800
+
+
+def test_constant_aht_for_an_export_without_one():
+    h = read("Interval,Offered\n2026-03-02 08:00,4\n2026-03-02 08:30,6\n", aht=240)
+    assert h.frame["aht"].tolist() == [240.0, 240.0]
+    assert any("AHT 240 s" in n for n in h.notes)
+    with pytest.raises(InputError, match="not both"):
+        read("interval,offered,aht\n2026-03-02 08:00,4,300\n2026-03-02 08:30,5,300\n", aht=240)
+    with pytest.raises(InputError, match="'aht' must be > 0"):
+        read("Interval,Offered\n2026-03-02 08:00,4\n2026-03-02 08:30,6\n", aht=0)
+
+
+def test_time_zone_turns_instants_into_local_wall_clock():
+    # 07:00 and 07:30 UTC are 08:00 and 08:30 in London in winter, 09:00 and 09:30 in Berlin
+    text = "interval,offered,aht\n2026-03-02T07:00Z,4,300\n2026-03-02T07:30Z,5,300\n"
+    assert str(read(text, timezone="Europe/London").frame.index[0]) == "2026-03-02 07:00:00"
+    assert str(read(text, timezone="Europe/Berlin").frame.index[0]) == "2026-03-02 08:00:00"
+    naive = "interval,offered,aht\n2026-07-01 07:00,4,300\n2026-07-01 07:30,5,300\n"
+    assert str(read(naive, timezone="Europe/London").frame.index[0]) == "2026-07-01 08:00:00"
+    with pytest.raises(InputError, match="zone name"):
+        read(text, timezone="Mars/Olympus")
+
+
+def test_messages_name_the_file_not_the_stream():
+    with pytest.raises(InputError, match=r"^export\.csv: line 3"):
+        read("interval,offered,aht\n2026-03-02 08:00,4,300\nyesterday,5,300\n", name="export.csv")
+
+
+def test_rollup_sums_counts_and_weights_aht_by_handled_calls():
+    rows = ["Interval,Offered,Handled,AHT"]
+    rows += [f"2026-03-02 08:{m:02d},{2 + m // 5},{1 + m // 5},{100 + m}" for m in range(0, 60, 5)]
+    h = read("\n".join(rows) + "\n")
+    assert h.interval == 300
+    half = h.rollup(1800)
+    assert half.interval == 1800 and len(half.frame) == 2
+    first = h.frame.iloc[:6]
+    assert half.frame["calls"].iloc[0] == first["calls"].sum()
+    assert half.frame["handled"].iloc[0] == first["handled"].sum()
+    weighted = (first["aht"] * first["handled"]).sum() / first["handled"].sum()
+    assert half.frame["aht"].iloc[0] == pytest.approx(weighted)
+    assert h.rollup(300) is h
+    for bad in (600 + 60, 240, 7 * 3600):
+        with pytest.raises(InputError, match="whole multiple"):
+            h.rollup(bad)
