@@ -49,11 +49,11 @@ def calculator_page() -> None:
         "Service level is answered within T over offered calls; "
         + ("Erlang A (callers hang up)." if patience else "Erlang C (nobody hangs up).")
     )
-    shown = common.percent(table, ("service_level", "occupancy", "abandon_rate", "p_wait"))
-    st.dataframe(shown, hide_index=True, key="calc_table")
-    st.download_button(
-        "Download table (CSV)", table.to_csv(index=False), "power_of_one.csv", "text/csv"
+    highlight = table.style.apply(
+        lambda row: ["background-color: #fff3cd" if row["required"] else "" for _ in row], axis=1
     )
+    common.show_table(highlight, key="calc_table")
+    common.download_buttons(table, "power_of_one", "power of one", key="calc")
 
 
 calculator_page()

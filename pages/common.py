@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 import planner
+import planner.report
 import planner.sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,12 +245,55 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "scenario"
 
 
-def percent(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    shown = table.copy()
-    for col in columns:
-        if col in shown:
-            shown[col] = shown[col] * 100.0
-    return shown
+# How tables read on screen: fractions as percentages, times in seconds, counts whole.
+_FORMATS = {
+    "service_level": ("service level", "percent"),
+    "formula_service_level": ("Erlang service level", "percent"),
+    "service_level_low": ("SL 95% low", "percent"),
+    "service_level_high": ("SL 95% high", "percent"),
+    "occupancy": ("occupancy", "percent"),
+    "abandon_rate": ("abandon rate", "percent"),
+    "abandon_rate_low": ("abandon 95% low", "percent"),
+    "abandon_rate_high": ("abandon 95% high", "percent"),
+    "p_wait": ("P(wait)", "percent"),
+    "calls": ("calls", "%.0f"),
+    "calls_mean": ("calls (mean)", "%.0f"),
+    "aht": ("AHT (s)", "%.0f"),
+    "traffic": ("traffic (Erlangs)", "%.2f"),
+    "asa": ("ASA (s)", "%.1f"),
+    "required_agents": ("required agents", "%d"),
+    "scheduled": ("scheduled", "%d"),
+}
+
+
+def show_table(table: Any, **kwargs: Any) -> None:
+    """A table as people read it: % for fractions, whole calls, named columns.
+
+    The numbers stay the library's (fractions); only their display changes.
+    """
+    columns = set(getattr(table, "data", table).columns)  # a DataFrame, or its Styler
+    config: dict[str, Any] = {
+        col: st.column_config.NumberColumn(label, format=fmt)
+        for col, (label, fmt) in _FORMATS.items()
+        if col in columns
+    }
+    for col, label in (("interval_start", "start"), ("driven_by", "driven by")):
+        if col in columns:
+            config[col] = st.column_config.TextColumn(label)
+    st.dataframe(table, hide_index=True, column_config=config, **kwargs)
+
+
+def download_buttons(table: pd.DataFrame, name: str, what: str, key: str) -> None:
+    """CSV and a formatted Excel workbook of ``table``, the same numbers as on screen."""
+    left, right = st.columns(2)
+    left.download_button(
+        f"Download {what} (CSV)", planner.report.to_csv(table), f"{name}.csv", "text/csv",
+        key=f"{key}_csv",
+    )  # fmt: skip
+    right.download_button(
+        f"Download {what} (Excel)", planner.report.to_excel({what: table}), f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+    )  # fmt: skip
 
 
 def labels(table: pd.DataFrame, mask: np.ndarray, column: str = "interval_start") -> str:

@@ -36,7 +36,16 @@ def compare_page() -> None:
             }
         )
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, key="compare_table")
+    st.dataframe(
+        table, hide_index=True, key="compare_table",
+        column_config={
+            "calls": st.column_config.NumberColumn(format="%.0f"),
+            "agent hours": st.column_config.NumberColumn(format="%.1f"),
+            "scheduled hours": st.column_config.NumberColumn(format="%.1f"),
+            "cost": st.column_config.NumberColumn(format="%.0f"),
+            "service level": st.column_config.NumberColumn(format="percent"),
+        },
+    )  # fmt: skip
     chart = (
         alt.Chart(table)
         .mark_bar()
@@ -46,9 +55,7 @@ def compare_page() -> None:
         )
     )
     st.altair_chart(chart, width="stretch")
-    st.download_button(
-        "Download comparison (CSV)", table.to_csv(index=False), "comparison.csv", "text/csv"
-    )
+    common.download_buttons(table, "comparison", "comparison", key="compare")
 
 
 compare_page()

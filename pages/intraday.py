@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 import planner
@@ -102,12 +105,66 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None)
 
 
+def week_view(table: pd.DataFrame, interval: float, names: dict[date, str]) -> None:
+    """Days x intervals of required agents, and each week's hours and FTE."""
+    st.subheader("The days ahead")
+    stamps = pd.DatetimeIndex(table.index)
+    frame = pd.DataFrame(
+        {
+            "day": [planner.forecast.day_label(t.date(), names) for t in stamps],
+            "time": stamps.strftime("%H:%M"),
+            "agents": table["agents"].to_numpy(),
+            "calls": table["calls"].round().to_numpy(),
+        }
+    )
+    order = list(dict.fromkeys(frame["day"]))
+    heat = (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("time:O", title="interval start"),
+            y=alt.Y("day:O", sort=order, title=None),
+            color=alt.Color("agents:Q", title="agents required", scale=alt.Scale(scheme="blues")),
+            tooltip=["day", "time", "agents", "calls"],
+        )
+    )
+    st.altair_chart(heat, width="stretch")
+    per_fte = st.number_input(
+        "Paid hours per full-time agent (FTE) a week", 1.0, 60.0, 37.5, 0.5, key="fte_hours"
+    )
+    week = stamps.normalize() - pd.to_timedelta(stamps.day_of_week, unit="D")
+    rows = []
+    for monday, group in table.groupby(week):
+        scheduled_hours = planner.hours(group["scheduled"], interval)
+        rows.append(
+            {
+                "week of": planner.forecast.day_label(monday.date()),
+                "open days": pd.DatetimeIndex(group.index).normalize().nunique(),
+                "calls": float(group["calls"].sum()),
+                "agent hours": planner.hours(group["agents"], interval),
+                "scheduled hours": scheduled_hours,
+                "FTE": scheduled_hours / per_fte,
+            }
+        )
+    weeks = pd.DataFrame(rows)
+    st.dataframe(
+        weeks, hide_index=True, key="weeks",
+        column_config={
+            "calls": st.column_config.NumberColumn(format="%.0f"),
+            "agent hours": st.column_config.NumberColumn(format="%.1f"),
+            "scheduled hours": st.column_config.NumberColumn(format="%.1f"),
+            "FTE": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )  # fmt: skip
+    horizon = table.reset_index()
+    common.download_buttons(horizon, "horizon", "the whole horizon", key="horizon")
+
+
 def intraday_page() -> None:
     """History -> forecast -> requirements per interval, editable per day and interval."""
     st.title("Intraday planner")
     upload = st.file_uploader("Interval history (CSV export)", key="history")
     text, reading = read_options(upload)
-    st.caption("Without an upload: the bundled sample (20 weeks, US holidays).")
     left, mid, right = st.columns(3)
     horizon = left.number_input("Horizon (days)", 1, 28, 7, key="horizon")
     country = mid.text_input("Holidays of (country code)", "US" if text is None else "")
@@ -136,7 +193,11 @@ def intraday_page() -> None:
     if not days:
         st.info("No open interval in the horizon: every day ahead is closed. Try a longer one.")
         return
-    day = st.selectbox("Day", days, key="plan_day", format_func=lambda d: d.strftime("%a %d %b %Y"))
+    names = planner.forecast.special_day_names(days[0], days[-1], country.strip() or None)
+    week_view(table, model.interval, names)
+    day = st.selectbox(
+        "Day", days, key="plan_day", format_func=lambda d: planner.forecast.day_label(d, names)
+    )
     plan = table[[t.date() == day for t in table.index]].copy()
     starts = [t.strftime("%H:%M") for t in plan.index]
     plan.index = starts
@@ -173,12 +234,8 @@ def intraday_page() -> None:
     st.bar_chart(
         result.set_index("interval_start")[["agents", "scheduled"]], stack=False, y_label="agents"
     )
-    st.dataframe(
-        common.percent(result, ("service_level", "occupancy", "abandon_rate")), hide_index=True
-    )
-    st.download_button(
-        "Download plan (CSV)", result.to_csv(index=False), f"plan_{day}.csv", "text/csv"
-    )
+    common.show_table(result)
+    common.download_buttons(result, f"plan_{day}", "plan", key="plan")
 
 
 intraday_page()

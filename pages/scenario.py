@@ -43,33 +43,9 @@ def scenario_page() -> None:
     )
     chart = table.set_index("interval_start")[["agents", "scheduled"]]
     st.bar_chart(chart, stack=False, y_label="agents")
-    shown = common.percent(
-        table.rename(columns={"interval_start": "start"}),
-        ("service_level", "occupancy", "abandon_rate"),
-    )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={
-            "calls": st.column_config.NumberColumn("calls", format="%.0f"),
-            "aht": st.column_config.NumberColumn("aht (s)", format="%.0f"),
-            "traffic": st.column_config.NumberColumn("traffic (Erl)", format="%.2f"),
-            "required_agents": st.column_config.NumberColumn("required"),
-            "service_level": st.column_config.NumberColumn("service level", format="%.1f%%"),
-            "asa": st.column_config.NumberColumn("asa (s)", format="%.1f"),
-            "occupancy": st.column_config.NumberColumn("occupancy", format="%.1f%%"),
-            "abandon_rate": st.column_config.NumberColumn("abandon rate", format="%.1f%%"),
-            "driven_by": st.column_config.TextColumn("driven by"),
-        },
-    )
-    left, right = st.columns(2)
-    left.download_button(
-        "Download staffing (CSV)",
-        table.to_csv(index=False),
-        file_name="staffing.csv",
-        mime="text/csv",
-    )
-    right.download_button(
+    common.show_table(table)
+    common.download_buttons(table, "staffing", "staffing", key="staffing")
+    st.download_button(
         "Download scenario (TOML)",
         scenario.dumps(),
         file_name=f"{common.slug(scenario.name)}.toml",

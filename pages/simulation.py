@@ -87,11 +87,8 @@ def simulation_page() -> None:
         .encode(x=x, y=alt.Y("abandon_rate:Q", title="abandon rate (simulated)"))
     )
     st.altair_chart(abandon_band + abandon_line, width="stretch")
-    st.dataframe(compare, hide_index=True, key="sim_table")
-    st.download_button(
-        "Download simulation (CSV)", res.to_frame().to_csv(index=False), "simulation.csv",
-        "text/csv",
-    )  # fmt: skip
+    common.show_table(compare.rename(columns={"start": "interval_start"}), key="sim_table")
+    common.download_buttons(res.to_frame(), "simulation", "simulation", key="simulation")
 
 
 def simulation_warnings(

@@ -48,10 +48,12 @@ from planner.staffing import Targets
 __all__ = [
     "FittedForecast",
     "backtest",
+    "day_label",
     "fit",
     "forecast_requirements",
     "parse_date",
     "parse_horizon",
+    "special_day_names",
 ]
 
 
@@ -103,9 +105,17 @@ def parse_date(name: str, value: date | str) -> date:
 def _special_days(
     first: date, last: date, country: str | None, extra: Iterable[date | str]
 ) -> set[date]:
+    return set(special_day_names(first, last, country, extra))
+
+
+def special_day_names(
+    first: date, last: date, country: str | None = None, extra: Iterable[date | str] = ()
+) -> dict[date, str]:
+    """Special days from ``first`` to ``last``: public holidays of ``country`` by name,
+    and the ``extra`` dates given (named "special day")."""
     import holidays as holiday_calendars  # imported when needed: it is slow to load
 
-    days = {parse_date("special_days", d) for d in extra}
+    days = {parse_date("special_days", d): "special day" for d in extra}
     if country:
         try:
             cal = holiday_calendars.country_holidays(
@@ -115,8 +125,21 @@ def _special_days(
             raise InputError(
                 f"'country' is not known to the holidays package: {country!r}"
             ) from None
-        days |= {d for d in cal if first <= d <= last}
+        days |= {d: str(name) for d, name in cal.items() if first <= d <= last}
     return days
+
+
+def day_label(day: date, names: dict[date, str] | None = None) -> str:
+    """A date as planners read it: ``"Mon 25 May 2026 (Memorial Day)"``.
+
+    Examples
+    --------
+    >>> day_label(date(2026, 5, 25), {date(2026, 5, 25): "Memorial Day"})
+    'Mon 25 May 2026 (Memorial Day)'
+    """
+    label = pd.Timestamp(day).strftime("%a %d %b %Y")
+    name = (names or {}).get(day)
+    return f"{label} ({name})" if name else label
 
 
 @dataclass(frozen=True, eq=False)

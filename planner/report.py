@@ -27,6 +27,8 @@ __all__ = [
     "hours",
     "requirements",
     "summarize",
+    "to_csv",
+    "to_excel",
 ]
 
 SECONDS_PER_HOUR = 3600.0
@@ -260,6 +262,56 @@ def day_summary(
     if "abandon_rate" in table:
         out["abandon_rate"] = _weighted(table["abandon_rate"], calls, empty=0.0)
     return pd.Series(out)
+
+
+# Columns that hold fractions (shown as %) and counts (summed in a totals row).
+_FRACTIONS = ("service_level", "occupancy", "abandon_rate", "p_wait")
+_COUNTS = ("calls", "agents", "scheduled", "required_agents")
+
+
+def to_csv(table: pd.DataFrame) -> str:
+    """A table as CSV for people: unbounded values (an ASA of ``inf``) left blank."""
+    return table.replace([np.inf, -np.inf], np.nan).to_csv(index=False)
+
+
+def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """A formatted workbook (.xlsx), one sheet per table, as bytes.
+
+    Fraction columns (service level, occupancy, abandon rate, P(wait), and
+    their CI bounds) are formatted as percentages, time stamps as dates and
+    times, and a ``total`` row sums the counts (calls, agents, scheduled);
+    unbounded values are left blank. The numbers are the table's own, so the
+    workbook reads back to the same values.
+    """
+    import io as _io
+
+    buffer = _io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        book = writer.book
+        percent = book.add_format({"num_format": "0.0%"})
+        stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        bold = book.add_format({"bold": True})
+        for name, table in sheets.items():
+            shown = table.replace([np.inf, -np.inf], np.nan).reset_index(drop=True)
+            sheet_name = name[:31]
+            shown.to_excel(writer, sheet_name=sheet_name, index=False)
+            sheet = writer.sheets[sheet_name]
+            for j, col in enumerate(shown.columns):
+                text = str(col)
+                width = max(10, len(text) + 2)
+                if any(f in text for f in _FRACTIONS):
+                    sheet.set_column(j, j, width, percent)
+                elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+                    sheet.set_column(j, j, 18, stamp)
+                else:
+                    sheet.set_column(j, j, width)
+            counts = [j for j, col in enumerate(shown.columns) if str(col) in _COUNTS]
+            if counts and len(shown):
+                row = len(shown) + 1
+                sheet.write(row, 0, "total", bold)
+                for j in counts:
+                    sheet.write_number(row, j, float(shown.iloc[:, j].sum()), bold)
+    return buffer.getvalue()
 
 
 def summarize(table: pd.DataFrame, interval: float) -> pd.Series:

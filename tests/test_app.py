@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -84,7 +85,7 @@ def check_scenario_page(at: AppTest, scenario: Scenario) -> None:
     shown = at.dataframe[0].value
     assert shown["agents"].tolist() == expected["agents"].tolist()
     assert shown["scheduled"].tolist() == expected["scheduled"].tolist()
-    assert shown["service_level"].to_numpy() == pytest.approx(100 * expected["service_level"])
+    assert shown["service_level"].to_numpy() == pytest.approx(expected["service_level"])
     c = cards(at)
     assert c["Calls offered"] == f"{day['calls']:,.0f}"
     assert c["Peak agents on the phones"] == str(int(day["peak_agents"]))
@@ -193,7 +194,7 @@ def test_calculator_power_of_one_with_every_target():
     assert table["agents"].tolist() == [12, 13, 14, 15, 16, 17]
     assert table["required"].tolist() == [False, False, True, False, False, False]
     expected = planner.interval_metrics([12, 13, 14, 15, 16, 17], 100, 180, 1800, planner.Targets())
-    assert table["service_level"].to_numpy() == pytest.approx(100 * expected["service_level"])
+    assert table["service_level"].to_numpy() == pytest.approx(expected["service_level"])
     # Erlang A with an abandonment cap and an ASA target, as a planner sets them
     at.number_input(key="calc_calls").set_value(250).run()
     at.checkbox(key="calc_use_patience").check().run()
@@ -206,7 +207,7 @@ def test_calculator_power_of_one_with_every_target():
     c = cards(at)
     assert c["Agents needed"] == str(want)
     assert c["Abandon rate"] == f"{m['abandon_rate']:.1%}"
-    day = __import__("pandas").DataFrame({"calls": [250], "aht": [180]})
+    day = pd.DataFrame({"calls": [250], "aht": [180]})
     driven = planner.binding_targets(day, [want], targets, 1800, 120)[0]
     assert any(c.value == f"Driven by: {driven}." for c in at.caption)
 
@@ -223,7 +224,7 @@ def test_intraday_planner_on_the_sample_with_its_own_targets():
     shown = at.dataframe[-1].value  # the result under the editable table
     assert shown["agents"].tolist() == day["agents"].tolist()
     assert shown["scheduled"].tolist() == day["scheduled"].tolist()
-    assert shown["service_level"].to_numpy() == pytest.approx(100 * day["service_level"])
+    assert shown["service_level"].to_numpy() == pytest.approx(day["service_level"])
 
 
 def test_intraday_edits_stay_on_their_day_and_interval():
@@ -273,3 +274,22 @@ def test_few_replications_are_flagged_and_enough_are_not():
     res = Scenario.load(DEFAULT).simulate(replications=60)
     half = (res.day("service_level").ci_high - res.day("service_level").ci_low) / 2
     assert ("add replications" in warnings_shown(at)) == (half > 0.05)
+
+
+def test_intraday_week_view_hours_fte_and_holiday_names():
+    at = start("Intraday planner")
+    model = planner.forecast.fit(planner.read_history(planner.sample.SAMPLE_PATH), country="US")
+    table = planner.forecast_requirements(model, 7, planner.Targets(), shrinkage=0.3)
+    stamps = table.index
+    monday = stamps.normalize() - pd.to_timedelta(stamps.day_of_week, unit="D")
+    first = table[monday == monday[0]]
+    weeks = at.dataframe[0].value  # the weeks' table comes first on the page
+    scheduled = planner.hours(first["scheduled"], model.interval)
+    assert weeks.iloc[0]["scheduled hours"] == pytest.approx(scheduled)
+    assert weeks.iloc[0]["FTE"] == pytest.approx(scheduled / 37.5)
+    # every date carries its weekday, and a holiday its name
+    days = sorted({t.date() for t in stamps})
+    names = planner.forecast.special_day_names(days[0], days[-1], "US")
+    shown = [at.selectbox(key="plan_day").format_func(d) for d in days]
+    assert shown == [planner.forecast.day_label(d, names) for d in days]
+    assert any("Memorial Day" in label for label in shown)
