@@ -293,3 +293,28 @@ def test_intraday_week_view_hours_fte_and_holiday_names():
     shown = [at.selectbox(key="plan_day").format_func(d) for d in days]
     assert shown == [planner.forecast.day_label(d, names) for d in days]
     assert any("Memorial Day" in label for label in shown)
+
+
+def test_a_short_plan_is_named_where_it_misses_and_where_it_overworks(tmp_path, monkeypatch):
+    desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    required = desk.requirements()["agents"]
+    short = desk.with_changes(plan=tuple(int(max(a - 2, 1)) for a in required), max_occupancy=0.75)
+    path = tmp_path / "short.toml"
+    short.save(path)
+    monkeypatch.setattr("sys.argv", ["app.py", "--scenario", str(path)])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    ok(at)
+    table = short.evaluate()
+    said = warnings_shown(at)
+    measures = {k: table[k] for k in ("service_level", "abandon_rate", "occupancy")}
+    met = np.asarray(short.targets.met(measures))
+    busy = (table["occupancy"] > 0.75).to_numpy()
+    assert (~met).any() and busy.any()  # the plan is short somewhere: the test is not vacuous
+    assert (
+        "Below target with this plan" in said and table.loc[~met, "interval_start"].iloc[0] in said
+    )
+    assert (
+        "Occupancy above the 75% cap" in said and table.loc[busy, "interval_start"].iloc[0] in said
+    )
+    assert "Cannot be served" not in said  # Erlang A: a queue with abandonment always settles
+    check_scenario_page(at, short)
