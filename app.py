@@ -2,7 +2,7 @@
 
 ``app.py`` is the entry: it opens the scenario (``streamlit run app.py --
 --scenario FILE.toml``; ``make run`` uses the bundled retail bank) and hands
-over to the pages in ``pages/``, one module each, through ``st.navigation``,
+over to the pages in ``app_pages/``, one module each, through ``st.navigation``,
 so the address follows the page and the browser's Back button works:
 
 - ``/scenario``: the scenario's staffing per interval, with what-ifs;
@@ -11,7 +11,7 @@ so the address follows the page and the browser's Back button works:
 - ``/simulation``: replications of the plan, with confidence intervals;
 - ``/compare``: the current scenario beside bundled ones.
 
-The state they share, and every helper, is in ``pages/common.py``. Only
+The state they share, and every helper, is in ``app_pages/common.py``. Only
 presentation lives here; every number comes from ``planner``.
 """
 
@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import common
+from app_pages import common
 
 PAGES = {  # url path -> (title, module)
-    "scenario": ("Scenario", "pages/scenario.py"),
-    "calculator": ("Calculator", "pages/calculator.py"),
-    "intraday": ("Intraday planner", "pages/intraday.py"),
-    "simulation": ("Simulation", "pages/simulation.py"),
-    "compare": ("Compare scenarios", "pages/compare.py"),
+    "scenario": ("Scenario", "app_pages/scenario.py"),
+    "calculator": ("Calculator", "app_pages/calculator.py"),
+    "intraday": ("Intraday planner", "app_pages/intraday.py"),
+    "simulation": ("Simulation", "app_pages/simulation.py"),
+    "compare": ("Compare scenarios", "app_pages/compare.py"),
 }
 
 

@@ -41,11 +41,11 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
 
 PAGES = {
-    "Scenario": "pages/scenario.py",
-    "Calculator": "pages/calculator.py",
-    "Intraday planner": "pages/intraday.py",
-    "Simulation": "pages/simulation.py",
-    "Compare scenarios": "pages/compare.py",
+    "Scenario": "app_pages/scenario.py",
+    "Calculator": "app_pages/calculator.py",
+    "Intraday planner": "app_pages/intraday.py",
+    "Simulation": "app_pages/simulation.py",
+    "Compare scenarios": "app_pages/compare.py",
 }
 
 
@@ -149,7 +149,7 @@ def test_opening_a_scenario_replaces_everything_on_every_page(path, downloads):
 
     go(at, "Compare scenarios")
     ok(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     current = table[table["scenario"].str.endswith("(current)")]
     assert len(current) == 1 and not (table["scenario"] == f"{scenario.name} ({path.stem})").any()
     assert table["scenario"].is_unique
@@ -171,7 +171,7 @@ def test_what_ifs_reach_simulation_and_compare_and_survive_page_changes():
         at.dataframe[0].value["abandon_rate"], res["abandon_rate"].mean, rtol=1e-12
     )
     go(at, "Compare scenarios")
-    row = at.dataframe[0].value.iloc[0]
+    row = at.table[0].value.iloc[0]
     assert row["scheduled hours"] == pytest.approx(changed.summary()["scheduled_hours"])
     go(at, "Scenario")
     check_scenario_page(at, changed)

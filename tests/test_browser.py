@@ -6,6 +6,7 @@ elsewhere this test is skipped with the reason shown in the summary.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -129,11 +130,172 @@ def test_uploading_a_scenario_restores_it(server, browser):
     page.get_by_test_id("stMainBlockContainer").get_by_text("IT help desk - weekday").wait_for(
         timeout=60_000
     )
+    _wait_idle(page)
     desk = planner.Scenario.load(ROOT / "scenarios" / "help_desk.toml")
     day = desk.summary()
-    assert _card(page, "Peak agents on the phones") == str(int(day["peak_agents"]))
-    assert _card(page, "Calls offered") == f"{day['calls']:,.0f}"
+    _expect_card(page, "Peak agents on the phones", str(int(day["peak_agents"])))
+    _expect_card(page, "Calls offered", f"{day['calls']:,.0f}")
     # its own targets, shrinkage and patience, not the last scenario's
-    assert _card(page, "Scheduled agent hours") == f"{day['scheduled_hours']:,.1f}"
-    assert _card(page, "Day service level") == f"{day['service_level']:.1%}"
-    assert _card(page, "Day abandon rate") == f"{day['abandon_rate']:.1%}"
+    _expect_card(page, "Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
+    _expect_card(page, "Day service level", f"{day['service_level']:.1%}")
+    _expect_card(page, "Day abandon rate", f"{day['abandon_rate']:.1%}")
+
+
+def _wait_idle(page) -> None:
+    """Until the app has finished its rerun (the status widget is gone)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def _expect_card(page, label: str, value: str) -> None:
+    """The card with this label comes to show ``value`` (after any rerun), and keeps it."""
+    page.wait_for_function(_card_is_js(label, value), timeout=120_000)
+    _wait_idle(page)
+    assert _card(page, label) == value
+
+
+def _timed(page, action, changed) -> float:
+    """Seconds from a control change until what it changes is on screen."""
+    start = time.monotonic()
+    action()
+    page.wait_for_function(changed, timeout=60_000)
+    return time.monotonic() - start
+
+
+def _card_is_js(label: str, value: str) -> str:
+    return (
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        f".some(m => m.innerText.includes({label!r}) && m.innerText.trim().endsWith({value!r}))"
+    )
+
+
+def _card_changes_js(label: str, before: str) -> str:
+    return (
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        f".some(m => m.innerText.includes({label!r}) && !m.innerText.includes({before!r}))"
+    )
+
+
+def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, tmp_path):
+    """Open a scenario, change a what-if, compare, edit a day, change day: every figure checked,
+    each page's answer time to a control change printed, and a screenshot of each page."""
+    shots = Path(os.environ.get("PLANNER_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(server)  # the Scenario page is the home page
+    page.get_by_text("Open a bundled scenario").wait_for(timeout=60_000)
+    # open the help desk from the bundled examples
+    page.get_by_test_id("stSelectbox").filter(has_text="Open a bundled scenario").click()
+    page.get_by_role("option", name="help_desk").click()
+    page.get_by_test_id("stMainBlockContainer").get_by_text("IT help desk - weekday").wait_for(
+        timeout=60_000
+    )
+    _wait_idle(page)
+    desk = planner.Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    day = desk.summary()
+    _expect_card(page, "Day service level", f"{day['service_level']:.1%}")
+    _expect_card(page, "Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
+    # a what-if: callers twice as patient (the patience keeps its lognormal shape)
+    patience = page.get_by_test_id("stNumberInput").filter(has_text="Mean patience")
+    page.wait_for_function(  # the help desk's own input, not the last scenario's
+        "v => [...document.querySelectorAll('input[type=number]')]"
+        ".some(i => Number(i.value) === v)",
+        arg=desk.mean_patience,
+        timeout=60_000,
+    )
+    changed = desk.with_changes(patience=2 * desk.mean_patience)
+    want = f"{changed.summary()['scheduled_hours']:,.1f}"
+
+    def more_patience() -> None:
+        patience.locator("input").fill(str(2 * desk.mean_patience))
+        patience.locator("input").press("Enter")
+
+    timings["scenario"] = _timed(page, more_patience, _card_is_js("Scheduled agent hours", want))
+    _expect_card(page, "Scheduled agent hours", want)
+    page.screenshot(path=str(shots / "scenario.png"))
+    # the what-if reaches Compare, where the current scenario is listed once
+    page.get_by_role("link", name="Compare scenarios").click()
+    table = page.get_by_test_id("stTable")
+    table.wait_for(timeout=60_000)
+    _wait_idle(page)
+    text = table.inner_text()
+    assert text.count("(current)") == 1
+    assert f"{changed.summary()['scheduled_hours']:,.1f}" in text
+    page.screenshot(path=str(shots / "compare.png"))
+    # simulation of the same scenario, what-if included
+    page.get_by_role("link", name="Simulation").click()
+    page.get_by_text("Day service level (simulated)").wait_for(timeout=120_000)
+    _wait_idle(page)
+    res = changed.simulate()
+    _expect_card(page, "Day service level (simulated)", f"{res.day('service_level').mean:.1%}")
+    reps = page.get_by_test_id("stSlider").filter(has_text="Replications").get_by_role("slider")
+    many = changed.simulate(replications=200).day("service_level")  # the slider's end
+    ci = f"{many.ci_low:.1%} - {many.ci_high:.1%}"
+    timings["simulation"] = _timed(page, lambda: reps.press("End"), _card_is_js("95% CI", ci))
+    _expect_card(page, "95% CI", ci)
+    _wait_idle(page)
+    page.screenshot(path=str(shots / "simulation.png"))
+    # the calculator
+    page.get_by_role("link", name="Calculator").click()
+    page.get_by_text("Agents needed").wait_for(timeout=60_000)
+    _wait_idle(page)
+    calls = page.get_by_test_id("stNumberInput").filter(has_text="Calls offered").locator("input")
+
+    def more_calls() -> None:
+        calls.fill("250")
+        calls.press("Enter")
+
+    want = planner.required_agents(250, 180, 1800, planner.Targets())
+    timings["calculator"] = _timed(page, more_calls, _card_is_js("Agents needed", str(want)))
+    _expect_card(page, "Agents needed", str(want))
+    page.screenshot(path=str(shots / "calculator.png"))
+    # the intraday planner: 0 agents at 10:00 on the first day cannot serve its calls
+    page.get_by_role("link", name="Intraday planner").click()
+    editor = page.get_by_test_id("stDataFrame").nth(1)  # the weeks' table, the day's editor, ...
+    editor.wait_for(timeout=120_000)
+    _wait_idle(page)
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    start = time.monotonic()
+    # the agents column is at 70% of the editor's width; rows of 35 px under a 35 px
+    # header; 10:00 is the third row of the first day (it opens at 09:00)
+    page.mouse.dblclick(box["x"] + 0.70 * box["width"], box["y"] + 35 + 2 * 35 + 17)
+    cell = page.locator("#portal input").first
+    cell.fill("0")
+    cell.press("Enter")
+    page.get_by_text("Cannot be served").wait_for(timeout=60_000)
+    timings["intraday"] = time.monotonic() - start
+    _wait_idle(page)
+    assert "10:00" in page.get_by_text("Cannot be served").inner_text()
+    page.screenshot(path=str(shots / "intraday.png"), full_page=True)
+    # the next day keeps its own 10:00; back on the first day the edit is still there
+    days = page.get_by_test_id("stSelectbox").filter(has_text="Day").get_by_role("combobox")
+
+    def pick_day(n: int) -> None:
+        days.scroll_into_view_if_needed()
+        days.click()
+        page.get_by_role("option").nth(n).click()
+        _wait_idle(page)
+
+    pick_day(1)  # the next day: its 10:00 has its own agents, and the message goes
+    page.get_by_text("Cannot be served").wait_for(state="detached", timeout=60_000)
+    pick_day(0)
+    page.get_by_text("Cannot be served").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name="Reset this day's edits").count() == 1
+    print("\nseconds from a control change to the new figures on screen:")
+    for name, seconds in timings.items():
+        print(f"  {name:<12}{seconds:6.2f}")
+
+
+@pytest.mark.parametrize("address", ["", "calculator", "intraday", "simulation", "compare"])
+def test_every_page_opens_at_its_own_address(server, browser, address):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/{address}")  # "" is the Scenario page, the home page
+    page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.wait_for(
+        timeout=120_000
+    )
+    _wait_idle(page)
+    assert page.url.rstrip("/") == f"{server}/{address}".rstrip("/")
+    assert page.get_by_test_id("stException").count() == 0

@@ -43,7 +43,7 @@ def _cli(capsys: pytest.CaptureFixture[str], path: Path) -> pd.DataFrame:
 def _app(path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setattr("sys.argv", ["app.py", "--scenario", str(path)])
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.switch_page("pages/simulation.py").run()
+    at.switch_page("app_pages/simulation.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

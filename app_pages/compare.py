@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import common
+from app_pages import common
 
 
 def compare_page() -> None:
@@ -36,16 +36,11 @@ def compare_page() -> None:
             }
         )
     table = pd.DataFrame(rows)
-    st.dataframe(
-        table, hide_index=True, key="compare_table",
-        column_config={
-            "calls": st.column_config.NumberColumn(format="%.0f"),
-            "agent hours": st.column_config.NumberColumn(format="%.1f"),
-            "scheduled hours": st.column_config.NumberColumn(format="%.1f"),
-            "cost": st.column_config.NumberColumn(format="%.0f"),
-            "service level": st.column_config.NumberColumn(format="percent"),
-        },
-    )  # fmt: skip
+    formats = {
+        "calls": "{:,.0f}", "agent hours": "{:,.1f}", "scheduled hours": "{:,.1f}",
+        "cost": "{:,.0f}", "service level": "{:.1%}",
+    }  # fmt: skip
+    st.table(table.style.format(formats, na_rep="-").hide(axis="index"))
     chart = (
         alt.Chart(table)
         .mark_bar()

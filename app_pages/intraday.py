@@ -14,7 +14,7 @@ import streamlit as st
 
 import planner
 import planner.io
-from pages import common
+from app_pages import common
 
 
 def _edits_changed(editor: str, day: str, starts: list[str]) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import planner
-from pages import common
+from app_pages import common
 
 
 def simulation_page() -> None:

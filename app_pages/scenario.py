@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import planner
-from pages import common
+from app_pages import common
 
 
 def scenario_page() -> None:
