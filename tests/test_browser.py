@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import planner
+import planner.sample
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -299,3 +300,36 @@ def test_every_page_opens_at_its_own_address(server, browser, address):
     _wait_idle(page)
     assert page.url.rstrip("/") == f"{server}/{address}".rstrip("/")
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_upload_mapping_constant_aht_roll_up_and_unsupported_files(server, browser, tmp_path):
+    # a 5-minute export with only a time and a count column, under its own headers
+    export = planner.sample.generate_history(weeks=8, interval=300, seed=5)
+    export = export[["Interval", "Offered"]].rename(columns={"Interval": "Start", "Offered": "N"})
+    path = tmp_path / "five_minutes.csv"
+    export.to_csv(path, index=False)
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/intraday")
+    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
+    uploader.wait_for(timeout=60_000)
+    uploader.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Reading five_minutes.csv").wait_for(timeout=60_000)
+    # the picks: N is the calls column; no AHT column, so one AHT for every interval (300 s)
+    calls = page.get_by_test_id("stSelectbox").filter(has_text="Offered calls")
+    calls.get_by_role("combobox").click()
+    page.get_by_role("option", name="N", exact=True).click()
+    rollup = page.get_by_test_id("stSelectbox").filter(has_text="Plan in intervals of")
+    rollup.get_by_role("combobox").click()
+    page.get_by_role("option", name="30 minutes").click()
+    page.get_by_text("AHT 300 s in every interval").wait_for(timeout=120_000)
+    page.get_by_text("rolled up from 5- to 30-minute intervals").wait_for(timeout=60_000)
+    assert page.get_by_test_id("stException").count() == 0
+    # the page says what the library says reading the file the same way
+    history = planner.read_history(path, columns={"Start": "interval_start", "N": "calls"}, aht=300)
+    for note in history.rollup(1800).notes:
+        assert page.get_by_text(note[:60]).count() >= 1, note
+    # a spreadsheet instead of a CSV gets a message, not just an icon
+    sheet = tmp_path / "export.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not really a workbook")
+    uploader.locator('input[type="file"]').set_input_files(str(sheet))
+    page.get_by_text("export.xlsx is a .xlsx").wait_for(timeout=60_000)
