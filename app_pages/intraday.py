@@ -201,7 +201,14 @@ def intraday_page() -> None:
     plan = table[[t.date() == day for t in table.index]].copy()
     starts = [t.strftime("%H:%M") for t in plan.index]
     plan.index = starts
-    st.line_chart(plan[["calls_mean", "calls_lower", "calls_upper"]], y_label="calls")
+    band = plan[["calls_mean", "calls_lower", "calls_upper"]].rename(
+        columns={
+            "calls_mean": "forecast",
+            "calls_lower": "lower end of the 90% prediction interval",
+            "calls_upper": "upper end of the 90% prediction interval",
+        }
+    )
+    st.line_chart(band, x_label="interval start", y_label="calls offered")
     edits = st.session_state.setdefault("edits", {})
     key_day = str(day)
     base = plan[["calls", "aht", "agents"]].reset_index(names="start")
@@ -218,6 +225,11 @@ def intraday_page() -> None:
     edited = st.data_editor(
         base, hide_index=True, disabled=["start", "edited"], key=editor,
         on_change=_edits_changed, args=(editor, key_day, starts),
+        column_config={
+            "calls": st.column_config.NumberColumn("calls", format="%.1f", min_value=0),
+            "aht": st.column_config.NumberColumn("AHT (s)", format="%.0f", min_value=1),
+            "agents": st.column_config.NumberColumn("agents", min_value=0, step=1),
+        },
     )  # fmt: skip
     if base["edited"].any():
         st.button("Reset this day's edits", on_click=_reset_edits, args=(key_day,))
@@ -232,8 +244,9 @@ def intraday_page() -> None:
         return
     common.plan_warnings(result, targets)
     st.bar_chart(
-        result.set_index("interval_start")[["agents", "scheduled"]], stack=False, y_label="agents"
-    )
+        result.set_index("interval_start")[["agents", "scheduled"]], stack=False,
+        x_label="interval start", y_label="agents (on the phones, and scheduled)",
+    )  # fmt: skip
     common.show_table(result)
     common.download_buttons(result, f"plan_{day}", "plan", key="plan")
 

@@ -42,7 +42,10 @@ def scenario_page() -> None:
         )
     )
     chart = table.set_index("interval_start")[["agents", "scheduled"]]
-    st.bar_chart(chart, stack=False, y_label="agents")
+    st.bar_chart(
+        chart, stack=False, x_label="interval start",
+        y_label="agents (on the phones, and scheduled)",
+    )  # fmt: skip
     common.show_table(table)
     common.download_buttons(table, "staffing", "staffing", key="staffing")
     st.download_button(
