@@ -104,6 +104,12 @@ def _open_upload() -> None:
     upload = st.session_state.get("scenario_file")
     if upload is None:
         return
+    if Path(upload.name).suffix.lower() != ".toml":
+        st.session_state["open_error"] = (
+            f"Could not open {upload.name}: a scenario is a TOML file (.toml); save one from "
+            "the Scenario page to start from"
+        )
+        return
     try:
         text = upload.getvalue().decode("utf-8")
         scenario = planner.Scenario.loads(
@@ -157,9 +163,7 @@ def scenario_sidebar() -> planner.Scenario:
             "Open a bundled scenario", list(BUNDLED), index=None, key="bundled",
             placeholder="choose one", on_change=_open_bundled,
         )  # fmt: skip
-        st.file_uploader(
-            "Open a scenario (TOML)", type=["toml"], key="scenario_file", on_change=_open_upload
-        )
+        st.file_uploader("Open a scenario (TOML)", key="scenario_file", on_change=_open_upload)
     if "open_error" in state:
         st.error(state["open_error"])
     whatif_sidebar(state["base"])

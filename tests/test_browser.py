@@ -140,6 +140,11 @@ def test_uploading_a_scenario_restores_it(server, browser):
     _expect_card(page, "Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
     _expect_card(page, "Day service level", f"{day['service_level']:.1%}")
     _expect_card(page, "Day abandon rate", f"{day['abandon_rate']:.1%}")
+    # another kind of file gets a message and leaves the scenario open
+    other = ROOT / "data" / "sample_history.csv"
+    uploader.locator('input[type="file"]').set_input_files(str(other))
+    page.get_by_text("a scenario is a TOML file").wait_for(timeout=60_000)
+    _expect_card(page, "Day abandon rate", f"{day['abandon_rate']:.1%}")
 
 
 def _wait_idle(page) -> None:
