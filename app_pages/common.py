@@ -295,7 +295,8 @@ def download_buttons(table: pd.DataFrame, name: str, what: str, key: str) -> Non
         key=f"{key}_csv",
     )  # fmt: skip
     right.download_button(
-        f"Download {what} (Excel)", planner.report.to_excel({what: table}), f"{name}.xlsx",
+        f"Download {what} (Excel)", lambda: planner.report.to_excel({what: table}),  # on click
+        f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
     )  # fmt: skip
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import planner
@@ -290,6 +291,13 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
     pick_day(0)
     page.get_by_text("Cannot be served").wait_for(timeout=60_000)
     assert page.get_by_role("button", name="Reset this day's edits").count() == 1
+    # the workbook holds what the page shows: the edited 10:00 with its 0 agents
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download plan (Excel)").click()
+    workbook = pd.read_excel(download.value.path(), sheet_name="plan")
+    row = workbook[workbook["interval_start"] == "10:00"].iloc[0]
+    assert row["agents"] == 0 and bool(row["edited"])
+    assert workbook.iloc[-1]["interval_start"] == "total"
     print("\nseconds from a control change to the new figures on screen:")
     for name, seconds in timings.items():
         print(f"  {name:<12}{seconds:6.2f}")
