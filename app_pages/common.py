@@ -322,13 +322,10 @@ def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
             st.warning(
                 f"Occupancy above the {targets.max_occupancy:.0%} cap: {labels(table, busy)}."
             )
-    met = np.asarray(targets.met({k: table[k] for k in table if k in _MEASURES}))
+    met = np.asarray(targets.met({k: table[k] for k in targets.limits()}))
     short = calls & ~met & ~stuck
     if short.any():
         st.warning(f"Below target with this plan: {labels(table, short)}.")
-
-
-_MEASURES = ("service_level", "asa", "abandon_rate", "occupancy")
 
 
 def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:

@@ -73,13 +73,7 @@ def evaluate_plan(
     ``occupancy`` and, with a patience, ``abandon_rate``.
     """
     day = _Day.checked(df, targets, interval, shrinkage, patience)
-    labels = list(df.index) if np.ndim(agents) == 1 and len(agents) == len(df) else None  # type: ignore[arg-type]
-    plan = v.count("agents", agents, labels)
-    if plan.shape not in ((), day.traffic.shape):
-        raise InputError(
-            f"'agents' needs one count per interval ({day.traffic.size}): got shape {plan.shape}"
-        )
-    return day.table(np.broadcast_to(plan, day.traffic.shape).astype(np.float64))
+    return day.table(day.plan(agents))
 
 
 def requirements(
@@ -141,20 +135,13 @@ def binding_targets(
     ['service level', '']
     """
     day = _Day.checked(df, targets, interval, 0.0, patience)
-    plan = v.count("agents", agents)
-    plan = np.broadcast_to(plan, day.traffic.shape).astype(np.float64)
+    plan = day.plan(agents)
     fewer = np.maximum(plan - 1.0, 0.0)
     m = measures(fewer, day.traffic, day.aht, day.patience, targets)
-    limits = {
-        "service_level": targets.service_level,
-        "asa": targets.asa,
-        "abandon_rate": targets.max_abandon,
-        "occupancy": targets.max_occupancy,
-    }
+    limits = targets.limits()
     missed = {
         name: ~np.asarray(targets.met({name: m[name]}, skip=set(limits) - {name}))
-        for name, limit in limits.items()
-        if limit is not None
+        for name in limits
     }
     out = []
     for i in range(plan.size):
@@ -202,6 +189,18 @@ class _Day:
         traffic = calls * aht / seconds
         v.within("traffic", traffic, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
         return cls(df, traffic, aht, pat, targets, share)
+
+    def plan(self, agents: ArrayLike) -> FloatArray:
+        """``agents`` checked: whole counts, one per interval (or one for all); errors name
+        the row label."""
+        one_each = np.ndim(agents) == 1 and len(agents) == len(self.df)  # type: ignore[arg-type]
+        plan = v.count("agents", agents, list(self.df.index) if one_each else None)
+        if plan.shape not in ((), self.traffic.shape):
+            raise InputError(
+                f"'agents' needs one count per interval ({self.traffic.size}): "
+                f"got shape {plan.shape}"
+            )
+        return np.broadcast_to(plan, self.traffic.shape).astype(np.float64)
 
     def table(self, agents: FloatArray) -> pd.DataFrame:
         m = measures(agents, self.traffic, self.aht, self.patience, self.targets)

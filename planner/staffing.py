@@ -14,7 +14,7 @@ a whole workload table.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -95,6 +95,16 @@ class Targets:
                 "or 'max_occupancy'"
             )
 
+    def limits(self) -> dict[str, tuple[float, Callable[..., NDArray[np.bool_]]]]:
+        """The targets set: measure name -> (limit, the comparison that meets it)."""
+        every = {
+            "service_level": (self.service_level, np.greater_equal),
+            "asa": (self.asa, np.less_equal),
+            "abandon_rate": (self.max_abandon, np.less_equal),
+            "occupancy": (self.max_occupancy, np.less_equal),
+        }
+        return {name: (limit, op) for name, (limit, op) in every.items() if limit is not None}
+
     def met(
         self, measures: Mapping[str, ArrayLike], *, skip: Collection[str] = ()
     ) -> NDArray[np.bool_]:
@@ -112,15 +122,9 @@ class Targets:
         ... ).tolist()
         [True, False, False]
         """
-        limits = (
-            ("service_level", self.service_level, np.greater_equal),
-            ("asa", self.asa, np.less_equal),
-            ("abandon_rate", self.max_abandon, np.less_equal),
-            ("occupancy", self.max_occupancy, np.less_equal),
-        )
         ok: NDArray[np.bool_] = np.array(True)
-        for name, limit, compare in limits:
-            if limit is not None and name not in skip:
+        for name, (limit, compare) in self.limits().items():
+            if name not in skip:
                 if name not in measures:
                     raise InputError(f"the '{name}' target needs a '{name}' measure")
                 ok = ok & compare(np.asarray(measures[name], dtype=np.float64), limit)
