@@ -224,7 +224,7 @@ def whatif_sidebar(base: planner.Scenario) -> None:
             if s.patience is None:
                 st.session_state["whatif"]["patience"] = mean
         elif s.patience is not None:
-            st.session_state["whatif"] |= {"patience": None, "max_abandon": None}
+            st.session_state["whatif"] |= {"patience": None}
             st.rerun()
         if st.session_state["whatif"]:
             st.caption("Changed here: " + ", ".join(sorted(st.session_state["whatif"])))
@@ -322,7 +322,9 @@ def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
             st.warning(
                 f"Occupancy above the {targets.max_occupancy:.0%} cap: {labels(table, busy)}."
             )
-    met = np.asarray(targets.met({k: table[k] for k in targets.limits()}))
+    abandons = "abandon_rate" in table.columns
+    limits = targets.limits(abandons=abandons)
+    met = np.asarray(targets.met({k: table[k] for k in limits}, abandons=abandons))
     short = calls & ~met & ~stuck
     if short.any():
         st.warning(f"Below target with this plan: {labels(table, short)}.")
@@ -361,8 +363,9 @@ def targets_inputs(prefix: str, patience: bool) -> planner.Targets | None:
     abandon = None
     if patience:
         abandon = mid.slider(
-            "Maximum abandon rate (0.50 = none)", 0.01, 0.5, 0.5, 0.01, key=f"{prefix}_ab"
-        )
+            "Maximum abandon rate (0.50 = none)", 0.01, 0.5, planner.Targets().max_abandon,
+            0.01, key=f"{prefix}_ab",
+        )  # fmt: skip
     try:
         return planner.Targets(
             service_level=sl,

@@ -138,7 +138,7 @@ def _target_arguments(cmd: argparse.ArgumentParser) -> None:
         ("--service-level", "target fraction, e.g. 0.8"),
         ("--answer-time", "service-level threshold, seconds"),
         ("--asa", "maximum average speed of answer, seconds"),
-        ("--max-abandon", "maximum abandon rate (needs --patience)"),
+        ("--max-abandon", "maximum abandon rate with --patience (default 0.10; 1 = any)"),
         ("--max-occupancy", "maximum occupancy, e.g. 0.9"),
     ):
         cmd.add_argument(flag, type=float, help=meaning)

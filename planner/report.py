@@ -18,7 +18,14 @@ from numpy.typing import ArrayLike
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.staffing import Targets, check_targets, measures, scheduled, search_agents
+from planner.staffing import (
+    Targets,
+    check_search_targets,
+    check_targets,
+    measures,
+    scheduled,
+    search_agents,
+)
 
 __all__ = [
     "binding_targets",
@@ -100,6 +107,7 @@ def requirements(
     1       0          0
     """
     day = _Day.checked(df, targets, interval, shrinkage, patience)
+    check_search_targets(targets, day.patience is not None)
     return day.table(search_agents(day.traffic, day.aht, day.patience, targets))
 
 
@@ -138,9 +146,12 @@ def binding_targets(
     plan = day.plan(agents)
     fewer = np.maximum(plan - 1.0, 0.0)
     m = measures(fewer, day.traffic, day.aht, day.patience, targets)
-    limits = targets.limits()
+    abandons = day.patience is not None
+    limits = targets.limits(abandons=abandons)
     missed = {
-        name: ~np.asarray(targets.met({name: m[name]}, skip=set(limits) - {name}))
+        name: ~np.asarray(
+            targets.met({name: m[name]}, skip=set(limits) - {name}, abandons=abandons)
+        )
         for name in limits
     }
     out = []
@@ -176,7 +187,7 @@ class _Day:
         patience: ArrayLike | None,
     ) -> _Day:
         calls, aht = _workload_columns(df)
-        check_targets(targets, patience)
+        check_targets(targets)
         for name, value in (("interval", interval), ("shrinkage", shrinkage)):
             if np.ndim(value) != 0:
                 raise InputError(f"'{name}' must be a single number: {value!r}")

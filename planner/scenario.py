@@ -35,7 +35,7 @@ from planner.simulation import (
 )
 from planner.simulation.distributions import as_distribution
 from planner.simulation.run import Close
-from planner.staffing import Targets
+from planner.staffing import Targets, check_search_targets
 
 if TYPE_CHECKING:
     from planner.io import History
@@ -171,12 +171,7 @@ class Scenario:
                 self, "cost_per_hour", float(v.nonnegative("cost_per_hour", self.cost_per_hour))
             )
         _clock_minutes(self.start)
-        if not isinstance(self.targets, Targets):
-            raise InputError(f"'targets' must be a planner.Targets: {self.targets!r}")
-        if self.patience is None and self.targets.max_abandon is not None:
-            raise InputError(
-                "'max_abandon' needs a patience: Erlang C (no patience) has no abandonment"
-            )
+        check_search_targets(self.targets, self.patience is not None)
         if not isinstance(self.simulation, SimulationSettings):
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
 

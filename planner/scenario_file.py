@@ -15,6 +15,7 @@ A scenario file looks like this (times in seconds, calls per interval)::
     [targets]                       # any of the planner.Targets fields
     service_level = 0.8
     answer_time = 20
+    max_abandon = 0.10              # the default; false switches a target off
 
     [staffing]
     shrinkage = 0.3                 # fraction of paid time off the phones
@@ -67,6 +68,8 @@ _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
 _STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}
 _TARGETS = {f.name for f in fields(Targets)}
+# Targets on by default: ``false`` in a file switches one off (TOML has no null).
+_ON_BY_DEFAULT = {f.name for f in fields(Targets) if f.default is not None}
 
 
 def to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -92,7 +95,11 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     if s.handle is not None:
         workload["handle"] = s.handle.to_table()
     out["workload"] = workload
-    out["targets"] = {k: val for k, val in s.targets.to_dict().items() if val is not None}
+    out["targets"] = {
+        k: (False if val is None else val)
+        for k, val in s.targets.to_dict().items()
+        if val is not None or k in _ON_BY_DEFAULT
+    }
     staffing: dict[str, Any] = {"shrinkage": s.shrinkage}
     if s.patience is not None:
         p = s.patience
@@ -164,7 +171,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "handle": None
             if handle is None
             else Distribution.from_table(handle, name="workload.handle", default_mean=1.0),
-            "targets": Targets(**targets),
+            "targets": Targets(**_switches(targets, source)),
             "shrinkage": staffing.get("shrinkage", 0.0),
             "patience": None
             if patience is None
@@ -217,6 +224,19 @@ def load(path: str | PathLike[str]) -> Scenario:
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file (a scenario is TOML text)") from None
     return loads(text, source=str(path), base_dir=str(Path(path).parent))
+
+
+def _switches(targets: dict[str, Any], source: str) -> dict[str, Any]:
+    """A ``[targets]`` table with ``false`` read as "off" (None)."""
+    out = dict(targets)
+    for key, value in targets.items():
+        if value is False:
+            if key not in _ON_BY_DEFAULT - {"answer_time", "sl_basis"}:
+                raise ScenarioError(f"{source}: 'targets.{key}' cannot be false")
+            out[key] = None
+        elif value is True:
+            raise ScenarioError(f"{source}: 'targets.{key}' must be a number or false: true")
+    return out
 
 
 def _known(table: dict[str, Any], allowed: set[str], source: str, prefix: str) -> None:

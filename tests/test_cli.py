@@ -95,7 +95,7 @@ def test_scenario_file(capsys):
         (["missing.csv"], "cannot read workload file missing.csv"),
         (["--calls", "abc", "--aht", "180"], "invalid float value: 'abc'"),
         (["--calls", "100", "--aht", "180", "--format", "xml"], "invalid choice: 'xml'"),
-        (["--calls", "100", "--aht", "180", "--max-abandon", "0.1"], "needs a patience"),
+        (["--calls", "100", "--aht", "180", "--service-level", "1"], "1.0 cannot be met"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):

@@ -64,6 +64,24 @@ def test_bundled_scenarios_load_and_round_trip(path, tmp_path):
     assert (table["agents"] > 0).all()
 
 
+@pytest.mark.parametrize(
+    "targets",
+    [
+        Targets(service_level=None, asa=30, max_abandon=None),
+        Targets(max_abandon=None, max_occupancy=0.9),
+        Targets(),
+    ],
+)
+def test_targets_switched_off_round_trip_as_false(targets):
+    # TOML has no null: a target on by default (service level, abandonment cap)
+    # that is switched off is written as false and read back as None.
+    scenario = Scenario(name="t", interval=1800, calls=(10.0,), aht=(180.0,), targets=targets)
+    text = scenario.dumps()
+    assert Scenario.loads(text).targets == targets
+    if targets.max_abandon is None:
+        assert "max_abandon = false" in text
+
+
 def test_default_scenario_is_bundled():
     assert (ROOT / "scenarios" / "retail_bank.toml") in SCENARIOS
 
@@ -108,6 +126,13 @@ aht = 180
         ("[targets]\nservice_level = 'high'\n", "'service_level' must be a number"),
         ("[targets]\nservice_level = 0\n", "'service_level' must be in \\(0, 1\\]"),
         ("staffing = 3\n", "'staffing' must be a table"),
+        ("[targets]\nanswer_time = false\n", "'targets.answer_time' cannot be false"),
+        ("[targets]\nmax_abandon = true\n", "'targets.max_abandon' must be a number or false"),
+        (
+            "[targets]\nservice_level = false\nasa = 30\nmax_abandon = false\n"
+            "[staffing]\npatience = 60\n",
+            "an ASA target without 'max_abandon' can be met by letting callers hang up",
+        ),
     ],
 )
 def test_scenario_errors_name_file_and_key(extra, message):

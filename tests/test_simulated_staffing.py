@@ -100,8 +100,9 @@ def test_more_variable_handle_times_need_more_agents_for_an_asa_target():
 def test_bad_targets():
     with pytest.raises(InputError, match=r"'targets' must be a planner\.Targets"):
         simulated_staffing(DAY, {"service_level": 0.8}, interval=INTERVAL)
-    with pytest.raises(InputError, match="max_abandon"):
-        simulated_staffing(DAY, Targets(max_abandon=0.05), interval=INTERVAL)
+    loose = Targets(service_level=None, asa=30, max_abandon=None)
+    with pytest.raises(InputError, match=r"letting callers hang up.*max_abandon"):
+        simulated_staffing(DAY, loose, interval=INTERVAL, patience=60.0)
 
 
 def test_resumed_replays_total_exactly_like_a_fresh_run():

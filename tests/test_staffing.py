@@ -140,11 +140,19 @@ def test_vectorised_equals_one_at_a_time():
     assert together.tolist() == alone
 
 
-def test_extreme_target_is_met_where_floating_point_reaches_it():
-    # 100% answered with no wait is met once P(wait) underflows to zero.
-    n = required_agents(1000, 240, 900, Targets(service_level=1.0, answer_time=0.0))
-    m = interval_metrics([n - 1, n], 1000, 240, 900, Targets(service_level=1.0, answer_time=0))
-    assert m["service_level"].tolist()[1] == 1.0 > m["service_level"].tolist()[0]
+def test_a_service_level_of_one_is_refused_with_the_reason():
+    # No finite staffing answers every call within T (1 - C rounds to 1.0 only
+    # in floating point, at 47 agents here): the target is an error, not an answer.
+    for answer_time in (0.0, 20.0):
+        with pytest.raises(InputError, match=r"'service_level' 1\.0 cannot be met: .*wait"):
+            Targets(service_level=1.0, answer_time=answer_time)
+
+
+def test_extreme_target_is_met_exactly():
+    targets = Targets(service_level=0.999999, answer_time=0.0)
+    n = required_agents(1000, 240, 900, targets)
+    m = interval_metrics([n - 1, n], 1000, 240, 900, targets)
+    assert m["service_level"][0] < 0.999999 <= m["service_level"][1] < 1.0
 
 
 def test_search_that_never_meets_stops_with_a_clear_error(monkeypatch):
@@ -154,9 +162,34 @@ def test_search_that_never_meets_stops_with_a_clear_error(monkeypatch):
         required_agents(100, 180, 1800, EIGHTY_TWENTY)
 
 
-def test_max_abandon_needs_patience():
-    with pytest.raises(InputError, match="'max_abandon' needs a patience"):
-        required_agents(100, 180, 1800, Targets(max_abandon=0.05))
+def test_erlang_c_meets_any_abandonment_cap():
+    # Nobody abandons without a patience, so the cap (on by default) never binds.
+    assert Targets().max_abandon == 0.10
+    for cap in (None, 0.01, 0.10):
+        assert required_agents(100, 180, 1800, Targets(max_abandon=cap)) == 14
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        Targets(service_level=None, asa=30, max_abandon=None),
+        Targets(service_level=0.8, answer_time=20, sl_basis="answered", max_abandon=None),
+        Targets(sl_basis="offered_excl_short_abandons", max_abandon=None),
+    ],
+)
+def test_targets_met_by_losing_callers_need_an_abandonment_cap(targets):
+    # ASA-only with patience 10 s used to answer 1 agent at 91% abandonment.
+    with pytest.raises(InputError, match=r"can be met by letting callers hang up.*max_abandon"):
+        required_agents(100, 180, 1800, targets, patience=10)
+    with pytest.raises(InputError, match="max_abandon"):
+        requirements(pd.DataFrame({"calls": [100], "aht": [180]}), targets, 1800, patience=10)
+    assert required_agents(100, 180, 1800, targets) >= 11  # Erlang C: nobody hangs up
+    capped = dataclasses.replace(targets, max_abandon=0.05)
+    n = required_agents(100, 180, 1800, capped, patience=10)
+    assert interval_metrics(n, 100, 180, 1800, capped, patience=10)["abandon_rate"][0] <= 0.05
+    # the default targets carry a cap, so the case answers the calls
+    n = required_agents(100, 180, 1800, Targets(service_level=None, asa=30), patience=10)
+    assert n >= 11
 
 
 @pytest.mark.parametrize(
@@ -170,7 +203,7 @@ def test_max_abandon_needs_patience():
         ({"max_abandon": -0.1}, "max_abandon"),
         ({"max_occupancy": 1.5}, "max_occupancy"),
         ({"sl_basis": "handled"}, "sl_basis"),
-        ({"service_level": None}, "service_level', 'asa"),
+        ({"service_level": None, "max_abandon": None}, "service_level', 'asa"),
     ],
 )
 def test_targets_validation(kwargs, name):
@@ -275,6 +308,8 @@ targets_strategy = st.builds(
     answer_time=st.floats(0.0, 120.0),
     asa=st.one_of(st.none(), st.floats(1.0, 120.0)),
     max_occupancy=st.one_of(st.none(), st.floats(0.5, 1.0)),
+    max_abandon=st.one_of(st.none(), st.floats(0.01, 0.3)),
+    sl_basis=st.sampled_from(["offered", "answered", "offered_excl_short_abandons"]),
 ).filter(lambda t: t is not None)
 
 
@@ -283,11 +318,12 @@ targets_strategy = st.builds(
     aht=st.floats(30.0, 900.0),
     targets=targets_strategy,
     patience=st.one_of(st.none(), st.floats(10.0, 1200.0)),
-    max_abandon=st.one_of(st.none(), st.floats(0.01, 0.3)),
 )
-def test_required_agents_is_minimal(calls, aht, targets, patience, max_abandon):
-    if patience is not None and max_abandon is not None:
-        targets = dataclasses.replace(targets, max_abandon=max_abandon)
+def test_required_agents_is_minimal(calls, aht, targets, patience):
+    if patience is not None and targets.unguarded():
+        with pytest.raises(InputError, match="max_abandon"):
+            required_agents(calls, aht, 900, targets, patience)
+        return
     n = required_agents(calls, aht, 900, targets, patience)
     m = interval_metrics([max(n - 1, 0), n], calls, aht, 900, targets, patience)
 
@@ -299,7 +335,7 @@ def test_required_agents_is_minimal(calls, aht, targets, patience, max_abandon):
             ok &= m["asa"][row] <= targets.asa
         if targets.max_occupancy is not None:
             ok &= m["occupancy"][row] <= targets.max_occupancy
-        if targets.max_abandon is not None:
+        if targets.max_abandon is not None and patience is not None:
             ok &= m["abandon_rate"][row] <= targets.max_abandon
         agents = n - 1 if row == 0 else n
         idle = m["traffic"][row] == 0  # no traffic (calls, or calls * aht underflowing)

@@ -43,7 +43,7 @@ from planner.simulation.run import (
     _whole,
     engine_name,
 )
-from planner.staffing import Targets, required_agents
+from planner.staffing import Targets, check_search_targets, required_agents
 
 __all__ = ["SimulatedStaffing", "simulated_staffing"]
 
@@ -210,9 +210,8 @@ def simulated_staffing(
     >>> bool((plan.result["service_level"].mean >= 0.8).all())
     True
     """
-    if not isinstance(targets, Targets):
-        raise InputError(f"'targets' must be a planner.Targets: {targets!r}")
     exp = Experiment.of(workload, day)
+    check_search_targets(targets, exp.patience is not None)
     wl = exp.workload
     name = engine_name(engine)
     max_passes = _whole("max_passes", max_passes, 1)
