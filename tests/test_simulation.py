@@ -19,7 +19,9 @@ from planner import (
     Gamma,
     InputError,
     Lognormal,
+    Targets,
     simulate,
+    simulated_staffing,
 )
 from planner.simulation.day import Day, draw_callers
 
@@ -326,11 +328,33 @@ def test_handle_distribution_used_as_is_without_an_aht_column():
         ({"level": 1.0}, "'level' must be in"),
         ({"patience": -5}, "'patience' must be > 0"),
         ({"handle": "lognormal"}, "'handle' must be a distribution"),
+        ({"replications": True}, "'replications' must be a whole number >= 1"),
+        ({"replications": 2.5}, "'replications' must be a whole number >= 1"),
+        ({"seed": -3}, "'seed' must be a whole number >= 0"),
+        ({"seed": 1.5}, "'seed' must be a whole number >= 0"),
+        ({"seed": "abc"}, "'seed' must be a whole number >= 0"),
+        ({"seed": True}, "'seed' must be a whole number >= 0"),
+        ({"seed": [1, -2]}, "'seed' must be a whole number >= 0"),
+        ({"seed": []}, "'seed' must be a whole number >= 0"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(InputError, match=message):
         run(**kwargs)
+    if "plan" not in kwargs and "answer_time" not in kwargs and "engine" not in kwargs:
+        # the search takes the same day options and checks them the same way
+        day = {k: val for k, val in kwargs.items() if k not in ("sl_basis", "level")}
+        if day:
+            with pytest.raises(InputError, match=message):
+                simulated_staffing(
+                    {"calls": [40, 60], "aht": [200, 200]}, Targets(), **{"interval": 1800, **day}
+                )
+
+
+def test_good_seeds_are_reproducible():
+    for seed in (0, 2**70, [1, 2], np.int64(4)):
+        first, again = run(seed=seed), run(seed=seed)
+        assert np.array_equal(first.per_interval["answered"], again.per_interval["answered"])
 
 
 @pytest.mark.parametrize(

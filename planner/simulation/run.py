@@ -47,6 +47,25 @@ def _whole(name: str, value: int, least: int) -> int:
     return int(value)
 
 
+def check_seed(seed: object) -> np.random.SeedSequence:
+    """``seed`` as a SeedSequence: None (fresh entropy), a whole number >= 0, a
+    sequence of them, or a SeedSequence."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None:
+        return np.random.SeedSequence()
+    values = list(seed) if isinstance(seed, Sequence) and not isinstance(seed, str) else [seed]
+    if not values or not all(
+        isinstance(x, int | np.integer) and not isinstance(x, bool) and x >= 0 for x in values
+    ):
+        raise InputError(
+            "'seed' must be a whole number >= 0 (or a list of them, or None for a fresh "
+            f"one): {seed!r}"
+        )
+    whole = isinstance(seed, int | np.integer)
+    return np.random.SeedSequence(int(seed) if whole else [int(x) for x in values])  # type: ignore[arg-type]
+
+
 def engine_name(engine: str) -> Literal["fast", "simpy"]:
     """The engine to run: ``auto`` is the fast one, which covers every feature here."""
     if engine == "auto":
@@ -154,7 +173,7 @@ class Experiment:
         if close not in ("serve_queue", "stop"):
             raise InputError(f"'close' must be 'serve_queue' or 'stop': {close!r}")
         self.close: Close = close
-        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        root = check_seed(seed)
         self.root = root
         # What reproduces the run: the entropy, or the SeedSequence when it is a child.
         self.seed: Seed = root if root.spawn_key else root.entropy  # type: ignore[assignment]
