@@ -27,28 +27,28 @@ can be extended (priorities, skills). :func:`run_fast` is exact for them
 without an event list: under FCFS a caller's fate depends only on earlier
 callers, so it walks the callers in arrival order with a heap of the agents'
 free-from times (Kiefer and Wolfowitz's multi-server recursion, changing the
-heap at each staffing change).
+heap at each staffing change), in a loop compiled with numba.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
+from numba import njit
 from simpy.events import NORMAL, URGENT, Event, EventPriority
 
-from planner._validate import FloatArray
+from planner._validate import FloatArray, IntArray
 from planner.simulation.day import Callers, Day
 
 __all__ = [
     "ENGINES",
     "Answers",
+    "Columns",
     "FastState",
     "advance",
     "columns_of",
@@ -75,8 +75,12 @@ class Answers:
 
 def _overtime(pairs: list[tuple[float, float]], day: Day) -> FloatArray:
     """The pairs as an array, without those after the end of the day."""
-    out = np.array(pairs, dtype=np.float64).reshape(-1, 2)
-    return out[out[:, 0] < day.end]
+    return _overtime_after(np.array(pairs, dtype=np.float64).reshape(-1, 2), day)
+
+
+def _overtime_after(pairs: FloatArray, day: Day) -> FloatArray:
+    """The ``(from, to)`` rows that begin before the end of the day."""
+    return pairs[pairs[:, 0] < day.end]
 
 
 def leaving_ranks(n: int, d: int) -> list[int]:
@@ -84,123 +88,241 @@ def leaving_ranks(n: int, d: int) -> list[int]:
     return [((2 * j + 1) * n) // (2 * d) for j in range(d)]
 
 
+# The fast engine's loop is compiled (numba), once per machine: the compiled
+# code is cached beside this module. It keeps the agents' free-from times in
+# a binary heap (free[:size]) and the overtime pairs in a preallocated array.
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(heap: FloatArray, size: int, pos: int) -> None:  # pragma: no cover - compiled
+    item = heap[pos]
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= item:
+            break
+        heap[pos] = heap[child]
+        pos = child
+    heap[pos] = item
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(heap: FloatArray, pos: int) -> None:  # pragma: no cover - compiled
+    item = heap[pos]
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if heap[parent] <= item:
+            break
+        heap[pos] = heap[parent]
+        pos = parent
+    heap[pos] = item
+
+
+@njit(cache=True, nogil=True)
+def _restaff(
+    free: FloatArray, size: int, bound: float, n_new: int, over: FloatArray, n_over: int
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The heap after the staffing changes to ``n_new`` at ``bound``: (size, n_over)."""
+    if n_new >= size:
+        for j in range(size, n_new):  # free from the boundary
+            free[j] = bound
+            _sift_up(free, j)
+        return n_new, n_over
+    ranked = np.sort(free[:size])  # idle (free before the bound) first, then busy by end time
+    d = size - n_new
+    j = 0
+    gone = size // (2 * d)  # leaving_ranks(size, d), in increasing order
+    write = 0
+    for rank in range(size):
+        if j < d and rank == gone:
+            if ranked[rank] >= bound:
+                over[n_over, 0] = bound
+                over[n_over, 1] = ranked[rank]
+                n_over += 1
+            j += 1
+            gone = ((2 * j + 1) * size) // (2 * d)
+        else:
+            free[write] = ranked[rank]
+            write += 1
+    return n_new, n_over  # sorted, so a heap
+
+
+@njit(cache=True, nogil=True)
+def _advance(
+    arrival: FloatArray,
+    handle: FloatArray,
+    deadline: FloatArray,
+    index: int,
+    stop: int,
+    free: FloatArray,
+    size: int,
+    period: int,
+    bounds: FloatArray,
+    agents: IntArray,
+    over: FloatArray,
+    n_over: int,
+    start: FloatArray,
+) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """Callers ``index`` to ``stop - 1`` (see :func:`advance`): (size, period, n_over)."""
+    inf = np.inf
+    next_bound = bounds[period + 1]
+    for i in range(index, stop):
+        t = arrival[i]
+        s = free[0] if size > 0 else inf
+        if s < t:
+            s = t
+        if s >= next_bound:  # not in this period: move on, restaffing at each boundary
+            while s >= next_bound and next_bound < inf:
+                period += 1
+                size, n_over = _restaff(free, size, next_bound, agents[period], over, n_over)
+                next_bound = bounds[period + 1]
+                s = free[0] if size > 0 else inf
+                if s < t:
+                    s = t
+            if s == inf:
+                start[i] = inf
+                continue
+        if s <= deadline[i]:
+            start[i] = s
+            free[0] = s + handle[i]
+            _sift_down(free, size, 0)
+        else:
+            start[i] = inf
+    return size, period, n_over
+
+
+def _extended(day: Day) -> tuple[FloatArray, IntArray]:
+    """Bounds with ``inf`` after the last (bounds[p + 1] ends period p), and agents
+    with those on duty after the day."""
+    bounds = np.append(day.bounds.astype(np.float64), np.inf)
+    agents = np.append(day.agents.astype(np.int64), day.after)
+    return bounds, agents
+
+
+def _drops(agents: IntArray) -> int:
+    """Agents going off duty over the day: the most overtime pairs it can have."""
+    return int(np.maximum(agents[:-1] - agents[1:], 0).sum()) if agents.size > 1 else 0
+
+
 @dataclass(slots=True)
 class FastState:
     """The fast engine between two callers: everything needed to resume it.
 
-    ``free`` is a heap with one free-from time per agent on duty in period
-    ``period`` (times before now: idle), ``index`` the next caller, and
-    ``overtime`` the ``(from, to)`` pairs so far. The state depends on the
-    staffing of periods ``0..period`` only.
+    ``free[:size]`` is a heap with one free-from time per agent on duty in
+    period ``period`` (times before now: idle), ``index`` the next caller,
+    and ``over[:n_over]`` the ``(from, to)`` overtime pairs so far. The state
+    depends on the staffing of periods ``0..period`` only.
     """
 
     index: int
-    free: list[float]
+    free: FloatArray
+    size: int
     period: int
-    overtime: list[tuple[float, float]] = field(default_factory=list)
+    over: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
+    n_over: int = 0
 
     @classmethod
     def opening(cls, day: Day) -> FastState:
         """Before the first caller: the first period's agents, all free."""
-        return cls(0, [float(day.bounds[0])] * int(day.agents[0]), 0)
+        n = int(day.agents[0])
+        free = np.full(max(int(day.agents.max(initial=0)), day.after, 1), float(day.bounds[0]))
+        return cls(0, free, n, 0)
+
+    @property
+    def overtime(self) -> FloatArray:
+        """The ``(from, to)`` pairs so far, one row each."""
+        return self.over[: self.n_over]
 
     def copy(self) -> FastState:
-        return FastState(self.index, self.free.copy(), self.period, self.overtime.copy())
+        return FastState(
+            self.index, self.free.copy(), self.size, self.period, self.over.copy(), self.n_over
+        )
+
+    def fit(self, day: Day) -> None:
+        """Room for ``day``'s staffing: every agent on duty, every overtime pair."""
+        agents = _extended(day)[1]
+        need = max(int(agents.max()), 1)
+        if self.free.size < need:
+            self.free = np.concatenate([self.free, np.zeros(need - self.free.size)])
+        pairs = self.n_over + _drops(agents[self.period :])
+        if self.over.shape[0] < pairs:
+            grown = np.zeros((pairs, 2))
+            grown[: self.n_over] = self.over[: self.n_over]
+            self.over = grown
 
 
-def columns_of(callers: Callers) -> tuple[memoryview, memoryview, memoryview]:
-    """Arrival, handle and deadline columns as memoryviews, for :func:`advance`.
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Arrival, handle and deadline of the callers, contiguous float arrays."""
 
-    Iterating memoryviews makes Python floats on the fly: cheaper than .tolist().
-    """
-    return tuple(  # type: ignore[return-value]
-        memoryview(np.ascontiguousarray(x, dtype=np.float64))  # type: ignore[arg-type]
-        for x in (callers.arrival, callers.handle, callers.deadline)
+    arrival: FloatArray
+    handle: FloatArray
+    deadline: FloatArray
+
+
+def columns_of(callers: Callers) -> Columns:
+    """The callers' columns as the compiled loop reads them."""
+    return Columns(
+        *(
+            np.ascontiguousarray(x, dtype=np.float64)
+            for x in (callers.arrival, callers.handle, callers.deadline)
+        )
     )
 
 
-def _restaff(
-    free: list[float], bound: float, n_new: int, overtime: list[tuple[float, float]]
-) -> list[float]:
-    """The heap after the staffing changes to ``n_new`` at ``bound``."""
-    n_old = len(free)
-    if n_new >= n_old:
-        free.extend([bound] * (n_new - n_old))  # free from the boundary
-        heapq.heapify(free)
-        return free
-    ranked = sorted(free)  # idle (free before the bound) first, then busy by end time
-    gone = set(leaving_ranks(n_old, n_old - n_new))
-    stay = []
-    for rank, t in enumerate(ranked):
-        if rank not in gone:
-            stay.append(t)
-        elif t >= bound:
-            overtime.append((bound, t))
-    return stay  # sorted, so a heap
-
-
-def advance(
-    state: FastState,
-    columns: tuple[memoryview, memoryview, memoryview],
-    stop: int,
-    day: Day,
-    out: array,
-) -> None:
-    """Answer callers ``state.index`` to ``stop - 1``, appending their answer times to ``out``.
+def advance(state: FastState, columns: Columns, stop: int, day: Day, start: FloatArray) -> None:
+    """Answer callers ``state.index`` to ``stop - 1``, writing their answer times to ``start``.
 
     Each caller is answered at the later of their arrival and the earliest
-    free-from time, unless that is past their deadline; the agent is then
-    free from the end of the call. When that time falls in a later period,
-    the heap is restaffed at each boundary on the way (see :func:`_restaff`).
+    free-from time, unless that is past their deadline (``start`` is then
+    ``inf``); the agent is then free from the end of the call. When that
+    time falls in a later period, the heap is restaffed at each boundary on
+    the way: new agents are free from the boundary, and leaving ones are
+    taken at :func:`leaving_ranks` of the agents sorted by free-from time.
     """
-    bounds = [*day.bounds.tolist(), _INF]  # bounds[p + 1] ends period p
-    agents = [*day.agents.tolist(), day.after]  # and after the day
-    answer = out.append
-    replace = heapq.heapreplace
-    free, p, overtime = state.free, state.period, state.overtime
-    next_bound = bounds[p + 1]
-    arrival, handle, deadline = (col[state.index : stop] for col in columns)
-    for t, h, d in zip(arrival, handle, deadline):  # noqa: B905 - equal by construction
-        s = free[0] if free else _INF
-        if s < t:
-            s = t
-        if s >= next_bound:  # not in this period: move on, restaffing at each boundary
-            while s >= next_bound < _INF:
-                p += 1
-                free = _restaff(free, next_bound, agents[p], overtime)
-                next_bound = bounds[p + 1]
-                s = free[0] if free else _INF
-                if s < t:
-                    s = t
-            if s == _INF:
-                answer(_INF)
-                continue
-        if s <= d:
-            answer(s)
-            replace(free, s + h)
-        else:
-            answer(_INF)
-    state.index, state.free, state.period = stop, free, p
+    state.fit(day)
+    bounds, agents = _extended(day)
+    state.size, state.period, state.n_over = _advance(
+        columns.arrival,
+        columns.handle,
+        columns.deadline,
+        state.index,
+        stop,
+        state.free,
+        state.size,
+        state.period,
+        bounds,
+        agents,
+        state.over,
+        state.n_over,
+        start,
+    )
+    state.index = stop
 
 
 def close_periods(state: FastState, day: Day, last: int) -> None:
     """Restaff at the boundaries up to the start of period ``last`` (for their overtime)."""
+    state.fit(day)
     bounds = day.bounds.tolist()
     agents = day.agents.tolist()
     while state.period < min(last, day.periods - 1):
         state.period += 1
-        state.free = _restaff(
-            state.free, bounds[state.period], agents[state.period], state.overtime
-        )
+        state.size, state.n_over = _restaff(
+            state.free, state.size, bounds[state.period], agents[state.period], state.over,
+            state.n_over,
+        )  # fmt: skip
 
 
 def run_fast(callers: Callers, day: Day) -> Answers:
     """Answers by the waiting-time recursion; see :func:`advance`."""
-    out = array("d")
+    start = np.empty(len(callers), dtype=np.float64)
     state = FastState.opening(day)
-    advance(state, columns_of(callers), len(callers), day, out)
+    advance(state, columns_of(callers), len(callers), day, start)
     close_periods(state, day, day.periods - 1)
-    return Answers(np.frombuffer(out, dtype=np.float64), _overtime(state.overtime, day))
+    return Answers(start, _overtime_after(state.overtime, day))
 
 
 class _At(Event):

@@ -4,12 +4,15 @@ Both engines return only answer times and overtime; everything reported is
 derived here, from the same records, so the engines agree on every figure
 when they agree on those. Call-based figures count callers in the period they
 arrived; time-based ones (busy time, queue length) split time at the period
-boundaries.
+boundaries. The totals are one pass over the callers in a loop compiled
+with numba (the search for a plan totals a window of the day thousands of
+times).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from planner._validate import FloatArray, IntArray
 from planner.simulation.day import Callers, Day
@@ -48,47 +51,120 @@ def leave_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
     return np.where(np.isfinite(out), out, day.end)
 
 
-def _path(
-    times: FloatArray, steps: FloatArray, bounds: FloatArray
-) -> tuple[IntArray, FloatArray, FloatArray]:  # the levels of a count, for its peaks
-    """A count that moves by ``steps`` at ``times``, cut into segments at ``bounds``.
-
-    Returns each segment's period, length and value; segments before the first
-    bound or after the last are dropped (steps before the first still count).
-    At equal times decreases come first.
-    """
-    # Decreases, then bounds, then increases: a stable sort keeps that order at equal times.
-    down = steps < 0
-    t = np.concatenate([times[down], bounds, times[~down]])
-    d = np.concatenate([steps[down], np.zeros(bounds.size), steps[~down]])
-    order = np.argsort(t, kind="stable")
-    t = t[order]
-    value = np.cumsum(d[order])
-    length = np.diff(t, append=t[-1])
-    period = np.searchsorted(bounds, t, side="right") - 1
-    keep = (period >= 0) & (period < bounds.size - 1)
-    return period[keep], length[keep], value[keep]
+_INDEX = {name: i for i, name in enumerate(TOTALS)}
+_CALLS, _ANSWERED, _ABANDONED, _QUEUED_AT_END, _WAITED = range(5)
+_ANSWERED_WITHIN, _ABANDONED_WITHIN, _ANSWERED_WAIT, _BUSY, _STAFFED = range(5, 10)
+_QUEUE_TIME, _LENGTH, _MAX_QUEUE = range(10, 13)
 
 
-def _time_inside(starts: FloatArray, ends: FloatArray, bounds: FloatArray) -> FloatArray:
-    """Per period, the total length of the spans ``[starts, ends)`` inside it, seconds.
+@njit(cache=True, nogil=True)
+def _spread(
+    out: FloatArray, row: int, x0: float, x1: float, bounds: FloatArray
+) -> None:  # pragma: no cover - compiled
+    """Add the length of ``[x0, x1)`` inside each period to ``out[row]``."""
+    last = bounds.size - 1
+    if x1 <= bounds[0] or x0 >= bounds[last] or x1 <= x0:
+        return
+    p = max(np.searchsorted(bounds, x0, side="right") - 1, 0)
+    while p < last and bounds[p] < x1:
+        lo = max(x0, bounds[p])
+        hi = min(x1, bounds[p + 1])
+        if hi > lo:
+            out[row, p] += hi - lo
+        p += 1
 
-    The time spent before ``b`` is ``sum((b - start)+) - sum((b - end)+)``,
-    evaluated at every bound from sorted starts and ends and their cumulative
-    sums; no sort of the merged events is needed.
-    """
 
-    def before(x: FloatArray) -> FloatArray:
-        x = np.sort(x)
-        k = np.searchsorted(x, bounds)
-        total = np.concatenate([[0.0], np.cumsum(x)])
-        return k * bounds - total[k]
-
-    return np.diff(before(starts) - before(ends))
-
-
-def _sum_by(period: IntArray, weights: FloatArray, periods: int) -> FloatArray:
-    return np.bincount(period, weights=weights, minlength=periods).astype(np.float64)
+@njit(cache=True, nogil=True)
+def _totals(
+    arrival: FloatArray,
+    handle: FloatArray,
+    deadline: FloatArray,
+    period: IntArray,
+    start: FloatArray,
+    overtime: FloatArray,
+    bounds: FloatArray,
+    agents: IntArray,
+    answer_time: float,
+    until: float,
+    end_of_day: float,
+    lo: int,
+    first: int,
+    stop: int,
+) -> FloatArray:  # pragma: no cover - compiled
+    """The totals of periods ``lo..`` (``bounds`` are theirs), see :func:`period_totals`."""
+    size = bounds.size - 1
+    out = np.zeros((13, size))
+    b0 = bounds[0]
+    # when callers join and leave the queue, for its peaks
+    joins = np.empty(stop)
+    leaves = np.empty(stop)
+    n_joins = 0
+    n_leaves = 0
+    level = 0.0  # callers waiting at b0, before those who leave then
+    for i in range(stop):
+        a = arrival[i]
+        s = start[i]
+        answered = s < np.inf
+        abandoned = False
+        if answered:
+            leave = s
+        else:
+            leave = min(deadline[i], until)
+            abandoned = deadline[i] <= until and deadline[i] < np.inf
+            if leave == np.inf:
+                leave = end_of_day  # still waiting when the simulation stopped
+        wait = leave - a
+        if i >= first:  # arrived in the window: count them
+            p = period[i] - lo
+            out[_CALLS, p] += 1.0
+            if wait > 0:
+                out[_WAITED, p] += 1.0
+            if answered:
+                out[_ANSWERED, p] += 1.0
+                out[_ANSWERED_WAIT, p] += wait
+                if wait <= answer_time:
+                    out[_ANSWERED_WITHIN, p] += 1.0
+            elif abandoned:
+                out[_ABANDONED, p] += 1.0
+                if wait <= answer_time:
+                    out[_ABANDONED_WITHIN, p] += 1.0
+            else:
+                out[_QUEUED_AT_END, p] += 1.0
+        if answered:
+            _spread(out, _BUSY, s, s + handle[i], bounds)
+        if wait > 0 and leave >= b0:
+            _spread(out, _QUEUE_TIME, a, leave, bounds)
+            if a < b0:
+                level += 1.0
+            else:
+                joins[n_joins] = a
+                n_joins += 1
+            if leave < end_of_day:
+                leaves[n_leaves] = leave
+                n_leaves += 1
+    for j in range(overtime.shape[0]):
+        _spread(out, _STAFFED, overtime[j, 0], overtime[j, 1], bounds)
+    for p in range(size):
+        out[_LENGTH, p] = bounds[p + 1] - bounds[p]
+        out[_STAFFED, p] += agents[p] * out[_LENGTH, p]
+    # The queue's peak in each period: at equal times callers leave first, then
+    # the period turns, then callers join; a change at a bound is the new period's.
+    times = np.concatenate((leaves[:n_leaves], joins[:n_joins]))
+    order = np.argsort(times, kind="mergesort")  # stable: leavers first at equal times
+    j = 0
+    for p in range(size):
+        while j < order.size and (
+            times[order[j]] < bounds[p] or (times[order[j]] == bounds[p] and order[j] < n_leaves)
+        ):
+            level += -1.0 if order[j] < n_leaves else 1.0
+            j += 1
+        peak = level  # when the period turns
+        while j < order.size and times[order[j]] < bounds[p + 1]:
+            level += -1.0 if order[j] < n_leaves else 1.0
+            peak = max(peak, level)
+            j += 1
+        out[_MAX_QUEUE, p] = peak
+    return out
 
 
 def period_totals(
@@ -104,72 +180,26 @@ def period_totals(
 
     ``start`` must hold the answer times of every caller who arrived up to
     period ``hi``, and ``overtime`` the ``(from, to)`` pairs of calls finished
-    off duty (see :class:`~planner.simulation.engines.Answers`). Only those
-    callers are looked at: the ones who arrived in the window, and the earlier
-    ones still busy or waiting when it begins.
+    off duty (see :class:`~planner.simulation.engines.Answers`). Callers who
+    arrived in the window are counted; the earlier ones add the busy and
+    waiting time they spend in it.
     """
     hi = day.periods - 1 if hi is None else hi
-    size = hi - lo + 1
-    end = day.end
     first, stop = (int(i) for i in np.searchsorted(callers.period, [lo, hi + 1]))
-    if lo > 0:
-        s_pre = start[:first]
-        answered_pre = np.isfinite(s_pre)
-        busy_after = answered_pre & (s_pre + callers.handle[:first] > day.bounds[lo])
-        wait_after = leave_times(callers.head(first), s_pre, day) > day.bounds[lo]
-        idx = np.concatenate([np.flatnonzero(busy_after | wait_after), np.arange(first, stop)])
-        callers = Callers(
-            callers.arrival[idx], callers.handle[idx], callers.deadline[idx], callers.period[idx]
-        )
-        start = start[idx]
-    else:
-        callers = callers.head(stop)
-        start = start[:stop]
-    code = outcome_codes(callers, start, day)
-    answered = code == 0
-    abandoned = code == 1
-    leave = leave_times(callers, start, day)
-    wait = leave - callers.arrival
-    per = callers.period - lo
-    inside = per >= 0  # callers who arrived in the window
-
-    def count(mask: np.ndarray, weights: FloatArray | None = None) -> FloatArray:
-        mask = mask & inside
-        w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
-        return _sum_by(np.where(inside, per, 0), w, size)
-
-    out = {
-        "calls": count(np.ones(per.size, dtype=bool)),
-        "answered": count(answered),
-        "abandoned": count(abandoned),
-        "queued_at_end": count(code == 2),
-        "waited": count(wait > 0),
-        "answered_within": count(answered & (wait <= answer_time)),
-        "abandoned_within": count(abandoned & (wait <= answer_time)),
-        "answered_wait": count(answered, wait),
-        "length": np.diff(day.bounds)[lo : hi + 1],
-    }
-    bounds = day.bounds[lo : hi + 2]
-
-    # Agent-seconds on calls, and on duty (plus calls finished after going off duty).
-    s = start[answered]
-    out["busy_time"] = _time_inside(s, s + callers.handle[answered], bounds)
-    out["staffed_time"] = day.agents[lo : hi + 1] * out["length"] + _time_inside(
-        overtime[:, 0], overtime[:, 1], bounds
+    table = _totals(
+        np.ascontiguousarray(callers.arrival, dtype=np.float64),
+        np.ascontiguousarray(callers.handle, dtype=np.float64),
+        np.ascontiguousarray(callers.deadline, dtype=np.float64),
+        np.ascontiguousarray(callers.period, dtype=np.int64),
+        np.ascontiguousarray(start, dtype=np.float64),
+        np.ascontiguousarray(overtime, dtype=np.float64).reshape(-1, 2),
+        np.ascontiguousarray(day.bounds[lo : hi + 2], dtype=np.float64),
+        np.ascontiguousarray(day.agents[lo : hi + 1], dtype=np.int64),
+        float(answer_time),
+        float(day.until),
+        day.end,
+        lo,
+        first,
+        stop,
     )
-
-    # Callers waiting: the integral of the queue length, and its peak.
-    queued = wait > 0
-    a = callers.arrival[queued]
-    gone = leave[queued]
-    out["queue_time"] = _time_inside(a, gone, bounds)
-    gone = gone[gone < end]
-    period, _, waiting = _path(
-        np.concatenate([a, gone]),
-        np.concatenate([np.ones(a.size), -np.ones(gone.size)]),
-        bounds,
-    )
-    most = np.zeros(size)
-    np.maximum.at(most, period, waiting)
-    out["max_queue"] = most
-    return out
+    return {name: table[i] for name, i in _INDEX.items()}

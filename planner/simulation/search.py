@@ -20,7 +20,6 @@ an earlier interval, another pass follows (at most ``max_passes``).
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Unpack
@@ -77,15 +76,13 @@ class Replay:
         ]
         r = max(valid, default=0)
         state = self.snapshots[r][0].copy() if valid else FastState.opening(day)
-        out = array("d")
         for q in range(r, hi + 1):
             self.snapshots[q] = (state.copy(), tuple(agents[: state.period + 1]))
-            advance(state, self.columns, self.firsts[q + 1], day, out)
+            advance(state, self.columns, self.firsts[q + 1], day, self.start)
         for q in [q for q in self.snapshots if q > hi]:
             del self.snapshots[q]  # taken before start[] changed below them
-        self.start[self.firsts[r] : self.firsts[hi + 1]] = np.frombuffer(out)
         close_periods(state, day, hi)
-        overtime = np.array(state.overtime, dtype=np.float64).reshape(-1, 2)
+        overtime = state.overtime
         known = len(self.cache_plan)  # periods 0..known-1 are cached
         if 0 < r <= known and np.array_equal(self.cache_plan[:r], day.agents[:r]):
             window = period_totals(
