@@ -7,6 +7,7 @@ intermediate counts of such a simultaneous batch are not a peak of the new
 period (before, 5 callers answered at once at a boundary left a peak of 105
 in a period whose queue never exceeded 101).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from planner._validate import FloatArray, IntArray
 from planner.simulation.day import Callers, Day
 from planner.simulation.outcomes import leave_times, outcome_codes
+
 
 def _path(
     times: FloatArray, steps: FloatArray, bounds: FloatArray
@@ -34,9 +36,14 @@ def _path(
     length = np.diff(t, append=t[-1])
     # a decrease at a bound happens before the period turns
     side = np.where(d[order] < 0, 0, 1)
-    period = np.where(
-        side == 0, np.searchsorted(bounds, t, side="left"), np.searchsorted(bounds, t, side="right")
-    ) - 1
+    period = (
+        np.where(
+            side == 0,
+            np.searchsorted(bounds, t, side="left"),
+            np.searchsorted(bounds, t, side="right"),
+        )
+        - 1
+    )
     keep = (period >= 0) & (period < bounds.size - 1)
     return period[keep], length[keep], value[keep]
 

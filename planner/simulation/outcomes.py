@@ -65,7 +65,7 @@ def _spread(
     last = bounds.size - 1
     if x1 <= bounds[0] or x0 >= bounds[last] or x1 <= x0:
         return
-    p = max(np.searchsorted(bounds, x0, side="right") - 1, 0)
+    p: int = max(int(np.searchsorted(bounds, x0, side="right")) - 1, 0)
     while p < last and bounds[p] < x1:
         lo = max(x0, bounds[p])
         hi = min(x1, bounds[p + 1])
@@ -88,6 +88,7 @@ def _totals(
     until: float,
     end_of_day: float,
     lo: int,
+    scan: int,
     first: int,
     stop: int,
 ) -> FloatArray:  # pragma: no cover - compiled
@@ -101,7 +102,7 @@ def _totals(
     n_joins = 0
     n_leaves = 0
     level = 0.0  # callers waiting at b0, before those who leave then
-    for i in range(stop):
+    for i in range(scan, stop):
         a = arrival[i]
         s = start[i]
         answered = s < np.inf
@@ -167,6 +168,12 @@ def _totals(
     return out
 
 
+def exit_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
+    """When each caller left the system: the end of their call, or when they left the queue."""
+    leave = leave_times(callers, start, day)
+    return np.where(np.isfinite(start), start + callers.handle, leave)
+
+
 def period_totals(
     callers: Callers,
     start: FloatArray,
@@ -175,6 +182,7 @@ def period_totals(
     answer_time: float,
     lo: int = 0,
     hi: int | None = None,
+    scan: int = 0,
 ) -> dict[str, FloatArray]:
     """Every figure in :data:`TOTALS` for periods ``lo..hi`` (default: all, warm-up included).
 
@@ -182,10 +190,13 @@ def period_totals(
     period ``hi``, and ``overtime`` the ``(from, to)`` pairs of calls finished
     off duty (see :class:`~planner.simulation.engines.Answers`). Callers who
     arrived in the window are counted; the earlier ones add the busy and
-    waiting time they spend in it.
+    waiting time they spend in it. Callers before index ``scan`` are not
+    looked at: the caller must know they all left (hung up, or finished their
+    call) before period ``lo`` began.
     """
     hi = day.periods - 1 if hi is None else hi
     first, stop = (int(i) for i in np.searchsorted(callers.period, [lo, hi + 1]))
+    scan = min(scan, first)
     table = _totals(
         np.ascontiguousarray(callers.arrival, dtype=np.float64),
         np.ascontiguousarray(callers.handle, dtype=np.float64),
@@ -199,6 +210,7 @@ def period_totals(
         float(day.until),
         day.end,
         lo,
+        scan,
         first,
         stop,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Required, TypedDict, Unpack
 
@@ -31,7 +33,8 @@ Engine = Literal["auto", "fast", "simpy"]
 Seed = int | Sequence[int] | np.random.SeedSequence
 Close = Literal["serve_queue", "stop"]
 _OUTCOMES = np.array(["answered", "abandoned", "queued_at_end"])
-# Callers of one replication are held in memory (about 150 bytes each).
+# Callers of one replication are held in memory while it runs (about 100 bytes
+# each); a few replications run at once (one per core), each dropped when totalled.
 MAX_CALLERS = 10_000_000
 
 
@@ -47,6 +50,11 @@ def _whole(name: str, value: int, least: int) -> int:
     return int(value)
 
 
+def workers() -> int:
+    """Threads for replications run side by side (the machine's cores, at most 8)."""
+    return min(os.cpu_count() or 1, 8)
+
+
 def check_seed(seed: object) -> np.random.SeedSequence:
     """``seed`` as a SeedSequence: None (fresh entropy), a whole number >= 0, a
     sequence of them, or a SeedSequence."""
@@ -54,7 +62,9 @@ def check_seed(seed: object) -> np.random.SeedSequence:
         return seed
     if seed is None:
         return np.random.SeedSequence()
-    values = list(seed) if isinstance(seed, Sequence) and not isinstance(seed, str) else [seed]
+    values: list[Any] = (
+        list(seed) if isinstance(seed, Sequence) and not isinstance(seed, str) else [seed]
+    )
     if not values or not all(
         isinstance(x, int | np.integer) and not isinstance(x, bool) and x >= 0 for x in values
     ):
@@ -62,8 +72,9 @@ def check_seed(seed: object) -> np.random.SeedSequence:
             "'seed' must be a whole number >= 0 (or a list of them, or None for a fresh "
             f"one): {seed!r}"
         )
-    whole = isinstance(seed, int | np.integer)
-    return np.random.SeedSequence(int(seed) if whole else [int(x) for x in values])  # type: ignore[arg-type]
+    if isinstance(seed, int | np.integer):
+        return np.random.SeedSequence(int(seed))
+    return np.random.SeedSequence([int(x) for x in values])
 
 
 def engine_name(engine: str) -> Literal["fast", "simpy"]:
@@ -140,10 +151,12 @@ class DayOptions(TypedDict, total=False):
 class Experiment:
     """One workload, one set of callers per replication, any staffing plan.
 
-    The callers are drawn once per replication from independent streams
-    spawned from ``seed`` and reused for every plan: common random numbers,
-    so plans differ only by what the staffing changes. The defaults here are
-    those of :func:`simulate` and :func:`~planner.simulated_staffing`.
+    Replication ``r``'s callers are drawn from their own stream spawned from
+    ``seed``, the same for every plan: common random numbers, so plans
+    differ only by what the staffing changes. They are drawn again when
+    needed, never kept, so memory does not grow with the replications. The
+    defaults here are those of :func:`simulate` and
+    :func:`~planner.simulated_staffing`.
     """
 
     def __init__(
@@ -173,10 +186,7 @@ class Experiment:
         if close not in ("serve_queue", "stop"):
             raise InputError(f"'close' must be 'serve_queue' or 'stop': {close!r}")
         self.close: Close = close
-        root = check_seed(seed)
-        self.root = root
-        # What reproduces the run: the entropy, or the SeedSequence when it is a child.
-        self.seed: Seed = root if root.spawn_key else root.entropy  # type: ignore[assignment]
+        self.reseed(check_seed(seed))
         k = len(workload.calls)
         first = 1 if self.warmup > 0 else 0
         edges = self.warmup + self.interval * np.arange(k + 1, dtype=np.float64)
@@ -197,11 +207,12 @@ class Experiment:
         self._aht = aht
         # Replication i's seed is root's i-th child, as root.spawn() would give on a
         # fresh root, without spawning: the caller's SeedSequence is not changed.
-        self._seeds = [
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i))
-            for i in range(self.replications)
-        ]
-        self._callers: list[Callers | None] = [None] * self.replications
+
+    def reseed(self, root: np.random.SeedSequence) -> None:
+        """Draw the callers from ``root`` from now on."""
+        self.root = root
+        # What reproduces the run: the entropy, or the SeedSequence when it is a child.
+        self.seed: Seed = root if root.spawn_key else root.entropy  # type: ignore[assignment]
 
     @classmethod
     def of(
@@ -222,31 +233,36 @@ class Experiment:
         return Day(self.bounds, agents, self.first, self.close == "serve_queue")
 
     def callers(self, r: int) -> Callers:
-        """Replication ``r``'s callers (drawn on first use, then kept)."""
-        c = self._callers[r]
-        if c is None:
-            c = draw_callers(
-                self.day(np.zeros(len(self.workload.calls), dtype=np.int64)),
-                self._expected,
-                self._aht,
-                self.handle,
-                self.patience,
-                self.dispersion,
-                self._seeds[r],
-            )
-            self._callers[r] = c
-        return c
+        """Replication ``r``'s callers, from the seed's ``r``-th child (as
+        ``SeedSequence.spawn`` numbers them, without changing the caller's one)."""
+        root = self.root
+        return draw_callers(
+            self.day(np.zeros(len(self.workload.calls), dtype=np.int64)),
+            self._expected,
+            self._aht,
+            self.handle,
+            self.patience,
+            self.dispersion,
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, r)),
+        )
 
     def totals(
-        self, plan: IntArray, engine: str, answer_time: float, r: int, upto: int | None = None
+        self,
+        plan: IntArray,
+        engine: str,
+        answer_time: float,
+        r: int,
+        upto: int | None = None,
+        callers: Callers | None = None,
     ) -> tuple[dict[str, FloatArray], Answers]:
         """Per-interval totals of replication ``r`` (warm-up dropped) and answer times.
 
         With ``upto``, only callers who arrive in intervals ``<= upto`` are
         simulated: under FCFS later callers cannot change what happens to
-        them, so every total of those intervals is exact.
+        them, so every total of those intervals is exact. ``callers`` saves
+        drawing replication ``r``'s again.
         """
-        callers = self.callers(r)
+        callers = self.callers(r) if callers is None else callers
         if upto is not None:
             stop = int(np.searchsorted(callers.period, upto + self.first, side="right"))
             callers = callers.head(stop)
@@ -255,9 +271,10 @@ class Experiment:
         totals = period_totals(callers, answers.start, answers.overtime, day, answer_time)
         return {k: t[self.first :] for k, t in totals.items()}, answers
 
-    def records(self, r: int, start: FloatArray, day: Day, labels: list[object]) -> pd.DataFrame:
-        """Per-call records of replication ``r``, warm-up callers left out."""
-        c = self.callers(r)
+    def records(
+        self, r: int, c: Callers, start: FloatArray, day: Day, labels: list[object]
+    ) -> pd.DataFrame:
+        """Per-call records of replication ``r`` (its callers ``c``), warm-up callers left out."""
         keep = c.period >= self.first
         leave = leave_times(c, start, day)
         answered = np.isfinite(start)
@@ -287,28 +304,60 @@ class Experiment:
         record_calls: bool = False,
     ) -> SimulationResult:
         """Every replication of ``plan``, as a :class:`SimulationResult`."""
-        per_rep = []
-        records = []
-        for r in range(self.replications):
-            totals, answers = self.totals(plan, engine, answer_time, r)
-            per_rep.append(totals)
-            if record_calls:
-                records.append(self.records(r, answers.start, self.day(plan), self.workload.labels))
-        stacked = {k: np.stack([t[k] for t in per_rep]) for k in TOTALS}
-        return SimulationResult(
-            agents=plan,
-            interval=self.interval,
-            labels=self.workload.labels,
-            answer_time=answer_time,
-            sl_basis=sl_basis,
-            replications=self.replications,
-            seed=self.seed,
-            engine=engine,
-            level=level,
-            per_interval=metrics_from_totals(stacked, sl_basis),
-            per_day=metrics_from_totals(day_totals(stacked), sl_basis),
-            records=pd.concat(records, ignore_index=True) if record_calls else None,
-        )
+        return self.results(
+            [plan], engine, answer_time, sl_basis, level, record_calls=record_calls
+        )[0]
+
+    def results(
+        self,
+        plans: Sequence[IntArray],
+        engine: Literal["fast", "simpy"],
+        answer_time: float,
+        sl_basis: SLBasis,
+        level: float = 0.95,
+        *,
+        record_calls: bool = False,
+    ) -> list[SimulationResult]:
+        """Every replication of each plan, on the same callers (drawn once per replication)."""
+
+        def replication(r: int) -> list[tuple[dict[str, FloatArray], pd.DataFrame | None]]:
+            callers = self.callers(r)
+            out = []
+            for plan in plans:
+                totals, answers = self.totals(plan, engine, answer_time, r, callers=callers)
+                kept = None
+                if record_calls:
+                    day = self.day(plan)
+                    kept = self.records(r, callers, answers.start, day, self.workload.labels)
+                out.append((totals, kept))
+            return out
+
+        # A replication's callers are dropped once it is totalled; the compiled
+        # engine releases the GIL, so a few replications run side by side.
+        with ThreadPoolExecutor(max_workers=workers()) as pool:
+            done = list(pool.map(replication, range(self.replications)))
+        per_rep = [[rep[i][0] for rep in done] for i in range(len(plans))]
+        records = [[rep[i][1] for rep in done] for i in range(len(plans))]
+        out = []
+        for i, plan in enumerate(plans):
+            stacked = {k: np.stack([t[k] for t in per_rep[i]]) for k in TOTALS}
+            out.append(
+                SimulationResult(
+                    agents=plan,
+                    interval=self.interval,
+                    labels=self.workload.labels,
+                    answer_time=answer_time,
+                    sl_basis=sl_basis,
+                    replications=self.replications,
+                    seed=self.seed,
+                    engine=engine,
+                    level=level,
+                    per_interval=metrics_from_totals(stacked, sl_basis),
+                    per_day=metrics_from_totals(day_totals(stacked), sl_basis),
+                    records=pd.concat(records[i], ignore_index=True) if record_calls else None,  # type: ignore[arg-type]
+                )
+            )
+        return out
 
 
 def day_totals(totals: dict[str, FloatArray]) -> dict[str, FloatArray]:

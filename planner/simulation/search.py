@@ -1,50 +1,83 @@
-"""Staffing that meets the targets in simulation, found interval by interval.
+"""Staffing that meets the targets in simulation, with a stated confidence.
 
 The search starts from the Erlang requirement and walks the intervals in
 order, each from its Erlang value plus the correction its predecessor
 needed (neighbours need alike corrections). For interval ``k`` it looks for
-the fewest agents such that interval ``k`` meets every target (mean over the
-replications) and no earlier interval that met its targets stops meeting
-them: a caller who arrives in ``k`` may be answered in ``k + 1``, and the
-queue left at the end of ``k - 1`` is served by interval ``k``'s agents, so
-each interval is judged with the staffing of its neighbours in place.
+the fewest agents such that interval ``k`` meets every target *with
+confidence* and interval ``k - 1`` does not stop doing so: a caller who
+arrives in ``k`` may be answered in ``k + 1``, and the queue left at the end
+of ``k - 1`` is served by interval ``k``'s agents, so each interval is
+judged with the staffing of its neighbours in place.
 
-Under FCFS callers who arrive after interval ``k`` cannot change what
+Confidence. Each target is about the expected value of an interval's
+metric over days (the mean of the replications estimates it). An interval
+meets a target with confidence ``c`` when the one-sided Student t bound at
+level ``c`` clears it (:func:`interval_confidence`); the search asks for
+``confidence`` (0.95 by default). Where one agent fewer is neither clearly
+enough nor clearly too few, the interval gets more replications (doubling,
+up to ``max_replications``); if that does not settle it, the interval keeps
+the agent and is reported as ``uncertain``. A metric that is undefined
+where callers came (nobody answered, so no ASA) never meets a target.
+
+Confirmation. The plan found is then simulated on callers drawn from an
+independent seed, with more replications than the search used (4 x
+``replications``, or the most any interval used): an interval whose claim
+was right passes, one that the search's luck favoured does not. Intervals
+that fall short get the agents the shortfall calls for (at what one agent
+was worth in the search) and the plan is simulated on another independent
+seed, up to ``max_passes`` times; intervals confirmed before keep their
+agents (more agents elsewhere only help them). Each interval's confidence is
+that of the independent simulation that confirmed it (the last one, for an
+interval never confirmed), so it was not used to choose its agents.
+
+Speed. Under FCFS callers who arrive after interval ``k`` cannot change what
 happens to those before, so only callers up to the end of ``k`` are
 simulated at that step; the fast engine resumes from the last point the
 change leaves intact (:class:`Replay`), and every plan sees the same callers
-(common random numbers), so a change of one agent is not lost in noise. A
-final simulation of the whole day checks the plan; if a later change broke
-an earlier interval, another pass follows (at most ``max_passes``).
+(common random numbers), so a change of one agent is not lost in noise.
+Memory: the search keeps the callers of every replication it has used
+(about 100 bytes each); ``max_replications`` is lowered so that at most
+:data:`MAX_SEARCH_CALLERS` expected callers are kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Unpack
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy import special
 
+from planner import _validate as v
 from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
 from planner.report import hours
 from planner.simulation.day import Callers, Day
 from planner.simulation.engines import FastState, advance, close_periods, columns_of
-from planner.simulation.outcomes import TOTALS, period_totals
-from planner.simulation.results import Estimate, SimulationResult, metrics_from_totals
+from planner.simulation.outcomes import TOTALS, exit_times, period_totals
+from planner.simulation.results import SimulationResult, metrics_from_totals
 from planner.simulation.run import (
     DayOptions,
     Engine,
     Experiment,
+    _scalar,
     _whole,
     engine_name,
+    workers,
 )
 from planner.staffing import Targets, check_search_targets, required_agents
 
-__all__ = ["SimulatedStaffing", "simulated_staffing"]
+__all__ = ["MAX_SEARCH_CALLERS", "SimulatedStaffing", "interval_confidence", "simulated_staffing"]
+
+# The most expected callers the search keeps in memory over all its replications.
+MAX_SEARCH_CALLERS = 20_000_000
+# Confirmation seeds: children of the user's seed with this first key (replications
+# use keys 0, 1, 2, ...), one per pass.
+_CONFIRM_KEY = 2**31
 
 
 class Replay:
@@ -62,6 +95,9 @@ class Replay:
         self.columns = columns_of(callers)
         self.firsts = np.searchsorted(callers.period, np.arange(periods + 1)).tolist()
         self.start = np.full(len(callers), np.inf)
+        # the latest exit (end of call, or leaving the queue) of callers 0..i, for
+        # skipping in the totals the callers gone before a period began
+        self.reach = np.zeros(len(callers))
         self.snapshots: dict[int, tuple[FastState, tuple[int, ...]]] = {}
         self.cache: dict[str, FloatArray] = {}
         self.cache_plan = np.zeros(0, dtype=np.int64)
@@ -83,10 +119,21 @@ class Replay:
             del self.snapshots[q]  # taken before start[] changed below them
         close_periods(state, day, hi)
         overtime = state.overtime
+        lo, stop = self.firsts[r], self.firsts[hi + 1]
+        c = self.callers
+        changed = Callers(
+            c.arrival[lo:stop], c.handle[lo:stop], c.deadline[lo:stop], c.period[lo:stop]
+        )
+        exits = exit_times(changed, self.start[lo:stop], day)
+        if lo > 0 and stop > lo:
+            exits[0] = max(exits[0], self.reach[lo - 1])
+        if stop > lo:
+            self.reach[lo:stop] = np.maximum.accumulate(exits)
         known = len(self.cache_plan)  # periods 0..known-1 are cached
         if 0 < r <= known and np.array_equal(self.cache_plan[:r], day.agents[:r]):
+            gone = int(np.searchsorted(self.reach[:lo], day.bounds[r], side="left"))
             window = period_totals(
-                self.callers, self.start, overtime, day, answer_time, lo=r, hi=hi
+                self.callers, self.start, overtime, day, answer_time, lo=r, hi=hi, scan=gone
             )
             self.cache = {key: np.concatenate([self.cache[key][:r], window[key]]) for key in window}
         else:
@@ -97,16 +144,66 @@ class Replay:
         return self.cache
 
 
-def _meets(metrics: dict[str, np.ndarray], targets: Targets) -> np.ndarray:
-    """Per interval: does the mean over replications meet every target?
+def _scores(
+    metrics: Mapping[str, FloatArray], targets: Targets, abandons: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per interval: the confidence of :func:`interval_confidence`, and for the target
+    that sets it, how far the mean is on the right side of the limit and its
+    standard error (both in the metric's unit)."""
+    calls = np.asarray(metrics["calls"], dtype=np.float64)
+    size = calls.shape[-1]
+    out, gap, sem = np.ones(size), np.full(size, np.inf), np.zeros(size)
+    called = calls > 0
+    for name, (limit, compare) in targets.limits(abandons=abandons).items():
+        values = np.asarray(metrics[name], dtype=np.float64)
+        x = np.where(called, values, np.nan)
+        broken = (called & np.isnan(values)).any(axis=0)
+        n = np.sum(~np.isnan(x), axis=0)
+        some = np.where(n > 0, n, 1)
+        mean = np.nansum(x, axis=0) / some
+        dev = np.where(np.isnan(x), 0.0, x - mean)
+        se = np.sqrt(np.sum(dev**2, axis=0) / np.where(n > 1, n - 1, 1) / some)
+        side = (mean - limit) * (1.0 if compare is np.greater_equal else -1.0)
+        spread = (n > 1) & (se > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            conf = special.stdtr(np.where(n > 1, n - 1, 1), np.where(spread, side / se, 0.0))
+        conf = np.where(spread, conf, np.asarray(compare(mean, limit), dtype=float))
+        conf = np.where(n == 0, 1.0, np.where(broken, 0.0, conf))
+        side = np.where(n == 0, np.inf, np.where(broken, -np.inf, side))
+        binds = conf < out
+        out = np.where(binds, conf, out)
+        gap = np.where(binds, side, gap)
+        sem = np.where(binds, se, sem)
+    return out, gap, sem
 
-    An interval nobody called in (in any replication) meets them; an
-    undefined metric where callers were offered (nobody answered, so no ASA)
-    does not.
+
+def interval_confidence(
+    metrics: Mapping[str, FloatArray], targets: Targets, *, abandons: bool = True
+) -> FloatArray:
+    """Per interval, the confidence that the expected metrics meet every target.
+
+    ``metrics`` maps each metric to an array (replications, intervals), as
+    :func:`~planner.simulation.results.metrics_from_totals` gives them, with
+    ``calls`` among them. For each target, the confidence is the level of the
+    one-sided Student t confidence bound on the metric's mean that just
+    reaches the target's limit (0.5 when the mean is on it; near 1 when the
+    mean is many standard errors on the right side); the interval's is the
+    least over its targets. Replications where nobody called are left out.
+    An interval where callers came but a metric is undefined in some
+    replication (nobody answered, so no ASA) gets 0; one nobody called in
+    gets 1. With no spread (or a single replication) it is 1 or 0 by
+    whether the mean meets the target. Without abandonment (``abandons``
+    False) the abandonment cap is not checked.
+
+    Examples
+    --------
+    >>> sl = np.array([[0.84, 0.78], [0.86, 0.80], [0.82, 0.79], [0.88, 0.83]])
+    >>> calls = np.full_like(sl, 100.0)
+    >>> t = Targets(service_level=0.8, max_abandon=None)
+    >>> interval_confidence({"calls": calls, "service_level": sl}, t).round(3).tolist()
+    [0.985, 0.5]
     """
-    means = {name: np.asarray(Estimate(values).mean) for name, values in metrics.items()}
-    quiet = ~(np.nan_to_num(means["calls"]) > 0)
-    return np.asarray(targets.met(means)) | quiet
+    return _scores(metrics, targets, abandons)[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,21 +213,38 @@ class SimulatedStaffing:
     Attributes
     ----------
     agents : agents per interval that meet the targets in simulation.
+    searched : the plan the search found, before confirmation added agents
+        where an independent simulation showed it short.
     erlang : the Erlang C (or Erlang A, with a patience) requirement.
-    result : simulation of ``agents``.
-    erlang_result : simulation of ``erlang`` on the same callers.
-    met : whether every interval meets its targets with ``agents`` (False
-        only if the passes ran out).
-    passes, evaluations : how much searching it took (evaluations count
-        simulated plans, each over every replication).
+    result : simulation of ``agents`` on callers from an independent seed
+        (the last confirmation pass), not those the search chose it on.
+    erlang_result : simulation of ``erlang`` on the same callers as ``result``.
+    targets : the targets met.
+    met : whether every interval meets its targets with ``level``
+        confidence in ``result`` (False only if the passes ran out).
+    level : the confidence asked for.
+    confidence : per interval, the confidence that the expected metrics meet
+        every target (:func:`interval_confidence`), from the independent
+        simulation that confirmed the interval (the last, if none did).
+    replications : per interval, the replications the search used there.
+    uncertain : per interval, True where one agent fewer might also have
+        met the targets, but ``max_replications`` could not tell.
+    passes : independent simulations run to confirm the plan (1 when the
+        search's plan was confirmed at once).
+    evaluations : plans simulated by the search (each over its replications).
     """
 
     agents: IntArray
+    searched: IntArray
     erlang: IntArray
     result: SimulationResult
     erlang_result: SimulationResult
     targets: Targets
     met: bool
+    level: float
+    confidence: FloatArray
+    replications: IntArray
+    uncertain: np.ndarray
     passes: int
     evaluations: int
 
@@ -140,9 +254,17 @@ class SimulatedStaffing:
         return self.agents - self.erlang
 
     def to_frame(self) -> pd.DataFrame:
-        """Per interval: both plans, the difference, and what each achieves in simulation."""
+        """Per interval: both plans, the difference, the confidence that the plan
+        meets the targets, and what each plan achieves in simulation."""
         out = pd.DataFrame(
-            {"erlang_agents": self.erlang, "agents": self.agents, "difference": self.difference},
+            {
+                "erlang_agents": self.erlang,
+                "agents": self.agents,
+                "difference": self.difference,
+                "confidence": self.confidence,
+                "replications": self.replications,
+                "uncertain": self.uncertain,
+            },
             index=pd.Index(list(self.result.labels)),
         )
         metrics = ["service_level", "asa", "occupancy"]
@@ -166,8 +288,139 @@ class SimulatedStaffing:
                 "intervals_changed": int(np.count_nonzero(self.difference)),
                 "erlang_service_level": self.erlang_result.day("service_level").mean,
                 "service_level": self.result.day("service_level").mean,
+                "least_confidence": float(np.min(self.confidence)),
+                "uncertain_intervals": int(np.count_nonzero(self.uncertain)),
             }
         )
+
+
+class _Search:
+    """The state of one search: the plan, the replications in use and their replays."""
+
+    def __init__(
+        self,
+        exp: Experiment,
+        targets: Targets,
+        engine: str,
+        level: float,
+        start: IntArray,
+    ) -> None:
+        self.exp = exp
+        self.targets = targets
+        self.engine = engine
+        self.level = level
+        self.plan = start.copy()
+        self.slopes = np.full(len(start), np.nan)
+        self.abandons = exp.patience is not None
+        self.replays: list[Replay] = []
+        self.evaluations = 0
+        # The compiled engine and totals release the GIL: replications run side by side.
+        self.pool = ThreadPoolExecutor(max_workers=workers())
+
+    def __enter__(self) -> _Search:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown()
+        self.replays.clear()
+
+    def _replay(self, r: int) -> Replay:
+        while len(self.replays) <= r:
+            callers = self.exp.callers(len(self.replays))
+            self.replays.append(Replay(callers, len(self.exp.bounds) - 1))
+        return self.replays[r]
+
+    def scores_at(self, k: int, reps: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """:func:`_scores` of intervals ``k - 1`` and ``k`` under the current plan, each
+        judged on its first ``reps[j]`` replications (one entry when ``k`` is 0).
+
+        Interval ``k``'s agents change what happens to the callers of ``k - 1``
+        who are still waiting when it begins; earlier callers would have to
+        wait over a whole interval (the confirmation sees them if they do).
+        """
+        self.evaluations += 1
+        exp, first = self.exp, self.exp.first
+        day = exp.day(self.plan)
+        lo = max(k - 1, 0)
+        count = int(reps[lo : k + 1].max())
+        if self.engine == "fast":
+            replays = [self._replay(r) for r in range(count)]
+            answer_time = self.targets.answer_time
+            per_rep = list(
+                self.pool.map(lambda replay: replay.totals(day, k + first, answer_time), replays)
+            )
+            per_rep = [{key: t[key][first:] for key in TOTALS} for t in per_rep]
+        else:  # the SimPy engine simulates the day so far from the start
+            per_rep = [
+                exp.totals(self.plan, self.engine, self.targets.answer_time, r, upto=k)[0]
+                for r in range(count)
+            ]
+        stacked = {key: np.stack([t[key][lo : k + 1] for t in per_rep]) for key in TOTALS}
+        metrics = metrics_from_totals(stacked, self.targets.sl_basis)
+        size = k + 1 - lo
+        conf, gap, sem = np.empty(size), np.empty(size), np.empty(size)
+        for j in range(size):
+            some = {key: m[: reps[lo + j], j : j + 1] for key, m in metrics.items()}
+            parts = _scores(some, self.targets, self.abandons)
+            conf[j], gap[j], sem[j] = (float(part[0]) for part in parts)
+        return conf, gap, sem
+
+    def interval(
+        self, k: int, reps: IntArray, accepted: FloatArray, ceiling: int
+    ) -> tuple[FloatArray, float]:
+        """Fewest agents for interval ``k`` at ``reps[k]`` replications.
+
+        Returns the confidence of intervals ``k - 1`` and ``k`` there, and
+        that of interval ``k`` (with the one before, which it must not break)
+        at one agent fewer (``nan`` where none fewer exists). Secant steps on the binding
+        target's mean jump near the answer: with common random numbers the
+        mean moves smoothly with the agents, and the answer is where it
+        clears the limit by ``t`` standard errors. Single steps then make sure
+        it is the fewest agents that reach ``level`` where one fewer does not.
+        """
+        protect = k > 0 and accepted[k - 1] >= self.level  # the one before met its targets
+        goal = float(special.stdtrit(max(int(reps[k]) - 1, 1), self.level))
+        seen: dict[int, tuple[float, float, float, FloatArray]] = {}
+
+        def score(n: int) -> tuple[float, float, float, FloatArray]:
+            if n not in seen:
+                if n > ceiling:
+                    label = self.exp.workload.labels[k]
+                    raise InputError(
+                        f"no staffing up to {ceiling} agents meets the targets in "
+                        f"interval {label!r} in simulation"
+                    )
+                self.plan[k] = n
+                conf, gap, sem = self.scores_at(k, reps)
+                least = float(min(conf[-1], conf[0] if protect else 1.0))
+                seen[n] = (least, float(gap[-1]), float(sem[-1]), conf)
+            return seen[n]
+
+        n = int(self.plan[k])
+        prev: tuple[int, float] | None = None
+        for _ in range(4):
+            c, gap, sem, _ = score(n)
+            if prev is None or not np.isfinite(gap):
+                step = 1 if c < self.level else -1
+            else:
+                slope = (gap - prev[1]) / (n - prev[0])
+                if not slope > 0 or not np.isfinite(slope):
+                    break
+                step = int(np.clip(np.ceil((goal * sem - gap) / slope), -16, 16))
+            target = max(n + step, 0)
+            if step == 0 or target in seen:
+                break
+            prev, n = (n, gap), target
+        if score(n)[0] >= self.level:
+            while n > 0 and score(n - 1)[0] >= self.level:
+                n -= 1
+        else:
+            while score(n)[0] < self.level:
+                n += 1
+        self.plan[k] = n
+        if n - 1 in seen:  # what one agent is worth here, in the binding metric
+            self.slopes[k] = seen[n][1] - seen[n - 1][1]
+        return score(n)[3], seen[n - 1][0] if n - 1 in seen else np.nan
 
 
 def simulated_staffing(
@@ -175,26 +428,38 @@ def simulated_staffing(
     targets: Targets,
     *,
     engine: Engine = "auto",
-    max_passes: int = 3,
+    confidence: float = 0.95,
+    max_replications: int | None = None,
+    max_passes: int = 5,
     **day: Unpack[DayOptions],
 ) -> SimulatedStaffing:
-    """Fewest agents per interval that meet ``targets`` in simulation.
+    """Fewest agents per interval that meet ``targets`` in simulation, with confidence.
 
     ``workload``, ``engine`` and the day's options (``interval``, ``handle``,
     ``patience``, ``replications``, ``seed``, ``dispersion``, ``warmup``,
     ``close``: :class:`~planner.simulation.run.DayOptions`) are those of
-    :func:`planner.simulate`; ``max_passes`` bounds the search's passes over
-    the day. ``targets`` gives the
-    service-level definition (``answer_time``, ``sl_basis``) and the targets,
-    each judged on the mean over replications. The search starts from
+    :func:`planner.simulate`; ``targets`` gives the service-level definition
+    (``answer_time``, ``sl_basis``) and the targets, each about the
+    expected value of an interval's metric. The search starts from
     :func:`planner.required_agents` with the mean handle time and (if given)
     the mean patience, and moves one agent at a time (see the module notes).
+
+    Parameters
+    ----------
+    confidence : how sure each interval must be to meet its targets, in
+        (0.5, 1): the one-sided confidence bound at this level must clear
+        every target.
+    max_replications : most replications spent on one interval whose
+        decision is uncertain (default 8 x ``replications``, lowered to keep
+        at most :data:`MAX_SEARCH_CALLERS` callers in memory).
+    max_passes : independent simulations run to confirm the plan (>= 1); an
+        interval that misses in one gets an agent more before the next.
+    replications : (a day option) replications every interval starts with.
 
     The plan is as precise as its replications: one interval's simulated
     service level is noisy (at 85% occupancy, about +-0.08 over 30
     replications of a 30-minute interval, where one agent is worth about
-    0.07), so small plans need 100 or more replications to be right within
-    an agent. ``to_frame()`` shows each interval's confidence interval.
+    0.07), so an interval either gets more replications or keeps a margin.
 
     Examples
     --------
@@ -203,93 +468,107 @@ def simulated_staffing(
     >>> plan = simulated_staffing(day, Targets(), interval=1800,
     ...                           handle=Lognormal(240, cv=0.5), seed=3)
     >>> plan.erlang.tolist(), plan.agents.tolist(), plan.met
-    ([11, 20, 16], [10, 20, 15], True)
-    >>> bool((plan.result["service_level"].mean >= 0.8).all())
+    ([11, 20, 16], [11, 20, 16], True)
+    >>> bool((plan.confidence >= 0.95).all())
     True
     """
     exp = Experiment.of(workload, day)
     check_search_targets(targets, exp.patience is not None)
     wl = exp.workload
     name = engine_name(engine)
+    level = _scalar("confidence", confidence, v.fraction)
+    if not 0.5 < level < 1:
+        raise InputError(f"'confidence' must be in (0.5, 1): {confidence!r}")
     max_passes = _whole("max_passes", max_passes, 1)
+    start_reps = exp.replications
+    if max_replications is None:
+        most = 4 * start_reps
+        per_rep = max(float(exp._expected.sum()) * (1.0 + exp.dispersion), 1.0)
+        most = max(start_reps, min(most, int(MAX_SEARCH_CALLERS // per_rep)))
+    else:
+        most = _whole("max_replications", max_replications, start_reps)
     aht = wl.aht if wl.aht is not None else exp.handle.mean
     mean_patience = None if exp.patience is None else exp.patience.mean
     erlang = np.asarray(
         required_agents(wl.calls, aht, exp.interval, targets, mean_patience), dtype=np.int64
     ).reshape(-1)
-    plan = erlang.copy()
-    evaluations = 0
-    first = exp.first
-    replays = [
-        Replay(exp.callers(r), len(exp.bounds) - 1) if name == "fast" else None
-        for r in range(exp.replications)
-    ]
-
-    def meets_upto(k: int) -> np.ndarray:
-        nonlocal evaluations
-        evaluations += 1
-        day = exp.day(plan)
-        per_rep = [
-            replay.totals(day, k + first, targets.answer_time)
-            if replay is not None
-            else exp.totals(plan, name, targets.answer_time, r, upto=k)[0]
-            for r, replay in enumerate(replays)
-        ]
-        skip = first if replays[0] is not None else 0  # exp.totals drops the warm-up itself
-        stacked = {key: np.stack([t[key][skip : skip + k + 1] for t in per_rep]) for key in TOTALS}
-        return _meets(metrics_from_totals(stacked, targets.sl_basis), targets)
-
+    search = _Search(exp, targets, name, level, erlang)
+    plan = search.plan
+    k_all = len(plan)
+    reps = np.full(k_all, start_reps, dtype=np.int64)
+    accepted = np.zeros(k_all)
+    uncertain = np.zeros(k_all, dtype=bool)
     # Enough agents for any target: every caller answered at once, occupancy met.
     ceiling = np.ceil(2 * erlang + 10 + (wl.calls * aht / exp.interval) * 2).astype(np.int64)
-    met = False
-    passes = 0
-    while passes < max_passes and not met:
-        passes += 1
-        accepted = np.ones(0, dtype=bool)  # which intervals so far meet their targets
-        for k in range(len(plan)):
-            if passes == 1 and k > 0 and erlang[k] > 0:
+    with search:  # its threads and replays are let go at the end
+        for k in range(k_all):
+            if k > 0 and erlang[k] > 0:
                 # Neighbours need alike corrections: start from the one just found.
                 plan[k] = max(1, erlang[k] + plan[k - 1] - erlang[k - 1])
-            now = meets_upto(k)
-            protect = accepted[:k] if accepted.size >= k else now[:k]
+            while True:
+                conf_upto, below = search.interval(k, reps, accepted, int(ceiling[k]))
+                # One agent fewer meets the targets on the mean, but not with confidence:
+                # spend the replications that would tell, if they are few enough.
+                df = max(int(reps[k]) - 1, 1)
+                lean = float(special.stdtrit(df, min(max(below, 1e-6), 1 - 1e-6)))
+                unsure = bool(0.5 < below < level)  # nan compares False
+                need = np.ceil(reps[k] * (special.stdtrit(df, level) / lean) ** 2) if unsure else 0
+                if unsure and need <= most:
+                    reps[k] = min(max(int(need), 2 * reps[k]), most)
+                    continue
+                uncertain[k] = unsure
+                break
+            accepted[max(k - 1, 0) : k + 1] = conf_upto
 
-            def ok(now: np.ndarray, k: int = k, protect: np.ndarray = protect) -> bool:
-                return bool(now[k] and now[:k][protect].all())
-
-            if ok(now):
-                accepted = now
-                while plan[k] > 0:
-                    plan[k] -= 1
-                    now = meets_upto(k)
-                    if not ok(now):
-                        plan[k] += 1
-                        break
-                    accepted = now
-            else:
-                while True:
-                    plan[k] += 1
-                    now = meets_upto(k)
-                    if ok(now):
-                        accepted = now
-                        break
-                    if plan[k] >= ceiling[k]:
-                        raise InputError(
-                            f"no staffing up to {plan[k]} agents meets the targets in "
-                            f"interval {wl.labels[k]!r} in simulation"
-                        )
-        met = bool(meets_upto(len(plan) - 1).all())
-
-    def run(agents: IntArray) -> SimulationResult:
-        # The callers the search already drew (common random numbers), not new ones.
-        return exp.result(agents, name, targets.answer_time, targets.sl_basis)
-
+    # Confirmation: more replications than the search used, so that an interval
+    # whose claim was right passes, and one the search's luck favoured does not.
+    confirm = Experiment(
+        wl,
+        interval=exp.interval,
+        handle=exp.handle,
+        patience=exp.patience,
+        replications=max(4 * start_reps, int(reps.max())),
+        dispersion=exp.dispersion,
+        warmup=exp.warmup,
+        close=exp.close,
+    )
+    searched = plan.copy()
+    root = exp.root
+    goal = float(special.stdtrit(confirm.replications - 1, level))
+    confirmed = np.zeros(k_all, dtype=bool)
+    conf = np.zeros(k_all)
+    passes = 0
+    while True:
+        passes += 1
+        confirm.reseed(
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _CONFIRM_KEY, passes))
+        )
+        (result,) = confirm.results([plan.copy()], name, targets.answer_time, targets.sl_basis)
+        now, gap, sem = _scores(result.per_interval, targets, search.abandons)
+        fresh = ~confirmed
+        conf[fresh] = now[fresh]
+        confirmed |= now >= level
+        if confirmed.all() or passes >= max_passes:
+            break
+        # The agents the shortfall calls for, at what one agent was worth in the
+        # search (one at least; more agents only help the intervals around).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            more = np.ceil((goal * sem - gap) / search.slopes)
+        more = np.where(np.isfinite(more), np.clip(more, 1, 16), 1).astype(np.int64)
+        plan[~confirmed] += more[~confirmed]
+    (erlang_result,) = confirm.results([erlang], name, targets.answer_time, targets.sl_basis)
     return SimulatedStaffing(
         agents=plan,
+        searched=searched,
         erlang=erlang,
-        result=run(plan),
-        erlang_result=run(erlang),
+        result=result,
+        erlang_result=erlang_result,
         targets=targets,
-        met=met,
+        met=bool(confirmed.all()),
+        level=level,
+        confidence=conf,
+        replications=reps,
+        uncertain=uncertain,
         passes=passes,
-        evaluations=evaluations,
+        evaluations=search.evaluations,
     )
