@@ -174,6 +174,18 @@ def _simulation_arguments(cmd: argparse.ArgumentParser) -> None:
         action="store_true",
         help="search for the plan that meets the targets in simulation",
     )
+    cmd.add_argument(
+        "--confidence",
+        type=float,
+        help="with --find-staffing: how sure each interval must be to meet its targets "
+        "(default 0.95)",
+    )
+    cmd.add_argument(
+        "--max-replications",
+        type=int,
+        help="with --find-staffing: most replications for an interval in doubt "
+        "(default 4 x --replications)",
+    )
 
 
 def _sweep_arguments(cmd: argparse.ArgumentParser) -> None:
@@ -357,8 +369,15 @@ def _simulate(args: argparse.Namespace) -> pd.DataFrame:
     if args.find_staffing and args.agents is not None:
         raise InputError("give --agents or --find-staffing, not both")
     scenario, labels = _scenario(args)
+    search = {
+        name: getattr(args, name)
+        for name in ("confidence", "max_replications")
+        if getattr(args, name) is not None
+    }
+    if search and not args.find_staffing:
+        raise InputError("--confidence and --max-replications go with --find-staffing")
     if args.find_staffing:
-        table = scenario.simulated_staffing(engine=args.engine).to_frame()
+        table = scenario.simulated_staffing(engine=args.engine, **search).to_frame()
     else:
         table = scenario.simulate(engine=args.engine).table()
     return _labelled(labels, table)
@@ -420,6 +439,13 @@ def _simulated_table(table: pd.DataFrame) -> str:
             )
         ]
     note = "mean (95% confidence interval) over replications; service level over offered calls\n"
+    if "confidence" in shown:
+        shown["confidence"] = [f"{c:.1%}" for c in table["confidence"]]
+        shown["uncertain"] = ["yes" if u else "" for u in table["uncertain"]]
+        note += (
+            "confidence: that the interval meets every target on average, from an independent "
+            "simulation; uncertain: one agent fewer might also do\n"
+        )
     return shown.to_string(index=False) + "\n" + note
 
 

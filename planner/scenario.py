@@ -74,7 +74,9 @@ class SimulationSettings:
 _TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
 _SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
 # What simulate() takes beyond the scenario: how to run, not what to run.
-_RUN_ARGS = frozenset({"engine", "record_calls", "level", "max_passes"})
+_RUN_ARGS = frozenset(
+    {"engine", "record_calls", "level", "max_passes", "confidence", "max_replications"}
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -393,7 +395,7 @@ class Scenario:
         """The fewest agents per interval that meet the targets in simulation.
 
         See :func:`planner.simulated_staffing`; ``overrides`` as in
-        :meth:`simulate` (plus ``max_passes``).
+        :meth:`simulate` (plus ``confidence``, ``max_replications`` and ``max_passes``).
         """
         s, run = self._split(overrides)
         sim = s.simulation

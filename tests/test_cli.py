@@ -14,7 +14,7 @@ import pytest
 
 import planner
 import planner.sample
-from planner import Targets, required_agents
+from planner import Targets, required_agents, simulated_staffing
 from planner.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,6 +179,22 @@ def test_simulate_finds_staffing(capsys, tmp_path):
     table = pd.read_csv(pd.io.common.StringIO(out))
     assert (table["difference"] == table["agents"] - table["erlang_agents"]).all()
     assert (table["service_level"] >= 0.8).all()
+    assert (table["confidence"] >= 0.9).all()
+    # the same plan as the library's, with the confidence asked for
+    code, out, err = run(
+        capsys, "simulate", str(path), "--find-staffing", "--replications", "8",
+        "--confidence", "0.9", "--max-replications", "16", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    plan = simulated_staffing(
+        pd.DataFrame({"calls": [80, 200, 150], "aht": [240.0] * 3}), Targets(), interval=1800,
+        replications=8, seed=1, confidence=0.9, max_replications=16,
+    )  # fmt: skip
+    assert table["agents"].tolist() == plan.agents.tolist()
+    np.testing.assert_allclose(table["confidence"], plan.confidence, rtol=1e-12)
+    code, out, err = run(capsys, "simulate", str(path), "--find-staffing", "--replications", "8")
+    assert "confidence: that the interval meets every target" in out
 
 
 @pytest.mark.parametrize(
@@ -191,6 +207,9 @@ def test_simulate_finds_staffing(capsys, tmp_path):
         (["--handle-cv", "0"], "'Lognormal.cv' must be > 0"),
         (["--replications", "0"], "'replications' must be a whole number >= 1"),
         (["--agents", "14", "--find-staffing"], "give --agents or --find-staffing"),
+        (["--confidence", "0.9"], "--confidence and --max-replications go with --find-staffing"),
+        (["--find-staffing", "--confidence", "1"], "'confidence' must be in (0.5, 1): 1.0"),
+        (["--find-staffing", "--seed", "-3"], "'seed' must be a whole number >= 0"),
     ],
 )
 def test_simulate_bad_input_is_one_line(capsys, argv, message):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import special
 
 from planner import InputError, Lognormal, Targets, required_agents, simulate, simulated_staffing
@@ -195,3 +197,97 @@ def test_targets_that_losing_callers_would_meet_get_staffing_that_answers(target
     assert plan.met and (plan.agents >= 10).all()
     assert (plan.result["abandon_rate"].mean <= 0.10).all()
     assert (plan.result["answered"].mean > 85).all()
+
+
+def _fresh_check(day, plan, targets, kw, seed, replications):
+    """Per interval, the confidence on a fresh seed that the plan meets the targets."""
+    fresh = simulate(day, plan.agents, replications=replications, seed=seed, **kw)
+    return interval_confidence(fresh.per_interval, targets, abandons="patience" in kw), fresh
+
+
+@pytest.mark.slow
+def test_the_issue_s_ramping_day_holds_on_a_fresh_seed():
+    # 16 intervals, 50 -> 400 -> 50 calls, AHT 240, lognormal CV 1.2, patience 150:
+    # with 20 fixed replications the plan missed 80/20 in 5 of 16 intervals when
+    # re-simulated on another seed with 2,000 replications (lowest 0.746).
+    calls = np.round(np.concatenate([np.linspace(50, 400, 8), np.linspace(400, 50, 8)]))
+    day = {"calls": calls, "aht": [240.0] * 16}
+    kw = {"interval": INTERVAL, "handle": Lognormal(240, 1.2), "patience": 150.0}
+    targets = Targets(service_level=0.8, answer_time=20)
+    plan = simulated_staffing(day, targets, replications=20, seed=1, **kw)
+    assert plan.met and (plan.confidence >= 0.95).all()
+    fresh_conf, fresh = _fresh_check(day, plan, targets, kw, 2024, 2000)
+    # 2,000 fresh replications estimate each interval's mean within about 0.005:
+    # no interval falls short of 80%, nor is shown to miss the abandonment cap
+    assert (fresh["service_level"].mean >= 0.8).all(), fresh["service_level"].mean
+    assert (fresh_conf > 0.05).all()
+
+
+_small_days = st.fixed_dictionaries(
+    {
+        "calls": st.lists(st.integers(20, 300), min_size=2, max_size=4),
+        "aht": st.sampled_from([150.0, 240.0, 360.0]),
+        "cv": st.sampled_from([0.5, 1.0, 1.5]),
+        "patience": st.sampled_from([None, 90.0, 300.0]),
+        "target": st.sampled_from(
+            [
+                Targets(service_level=0.8, answer_time=20),
+                Targets(service_level=0.9, answer_time=30, max_abandon=0.05),
+                Targets(service_level=None, asa=20),
+                Targets(service_level=0.7, answer_time=60, max_occupancy=0.85),
+            ]
+        ),
+        "seed": st.integers(0, 10_000),
+    }
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=20, derandomize=True, deadline=None)
+@given(_small_days)
+def test_a_plan_reported_as_met_holds_on_a_fresh_seed(case):
+    # The search's claim, per interval: the expected metrics meet the targets with
+    # at least the stated confidence (>= 0.95). 1,000 replications on a seed it never
+    # saw must not show any interval missing (their own one-sided 99% bound clears
+    # the limit unless the claim was wrong, which the stated confidence allows in
+    # under 5% of intervals: with the fixed examples here, none).
+    day = {"calls": case["calls"], "aht": [case["aht"]] * len(case["calls"])}
+    kw = {"interval": INTERVAL, "handle": Lognormal(case["aht"], case["cv"])}
+    if case["patience"] is not None:
+        kw["patience"] = case["patience"]
+    targets = case["target"]
+    plan = simulated_staffing(day, targets, replications=20, seed=case["seed"], **kw)
+    if not plan.met:
+        assert (plan.confidence < 0.95).any()
+        return
+    assert (plan.confidence >= 0.95).all()
+    fresh_conf, _ = _fresh_check(day, plan, targets, kw, case["seed"] + 77_777, 1000)
+    assert (fresh_conf > 0.01).all(), (plan.agents, plan.confidence, fresh_conf)
+
+
+def test_confirmation_uses_independent_seeds_and_reports_them():
+    plan = simulated_staffing(DAY, Targets(), interval=INTERVAL, replications=8, seed=5)
+    seed = plan.result.seed
+    assert isinstance(seed, np.random.SeedSequence) and seed.entropy == 5
+    assert seed.spawn_key[0] == 2**31 and seed.spawn_key[1] == plan.passes
+    assert plan.result.replications == 32  # 4 x the search's replications
+    assert plan.erlang_result.seed is seed  # both plans on the same callers
+
+
+def test_confidence_and_replication_limits_are_checked():
+    for bad, message in (
+        ({"confidence": 0.4}, r"'confidence' must be in \(0\.5, 1\)"),
+        ({"confidence": 1.0}, r"'confidence' must be in \(0\.5, 1\)"),
+        ({"max_replications": 5, "replications": 10}, "'max_replications' must be a whole"),
+        ({"max_passes": 0}, "'max_passes' must be a whole number >= 1"),
+    ):
+        with pytest.raises(InputError, match=message):
+            simulated_staffing(DAY, Targets(), interval=INTERVAL, **bad)
+
+
+def test_higher_confidence_costs_agents_never_saves_them():
+    kw = {"interval": INTERVAL, "handle": Lognormal(240, 1.0), "replications": 20, "seed": 3}
+    loose = simulated_staffing(DAY, Targets(), confidence=0.6, **kw)
+    strict = simulated_staffing(DAY, Targets(), confidence=0.99, **kw)
+    assert loose.agents.sum() < strict.agents.sum()
+    assert (strict.confidence >= 0.99).all() or not strict.met

@@ -476,7 +476,7 @@ def simulated_staffing(
     check_search_targets(targets, exp.patience is not None)
     wl = exp.workload
     name = engine_name(engine)
-    level = _scalar("confidence", confidence, v.fraction)
+    level = _scalar("confidence", confidence, v.positive)
     if not 0.5 < level < 1:
         raise InputError(f"'confidence' must be in (0.5, 1): {confidence!r}")
     max_passes = _whole("max_passes", max_passes, 1)
