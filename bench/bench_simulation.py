@@ -15,9 +15,13 @@ exponential patience (mean 300 s), offered load 0.9 per agent (18 Erlangs),
   callers and computing every per-interval metric.
 
 Then ``simulated_staffing`` (the search for the plan that meets 80/20 in
-simulation) is timed on the bundled retail-bank day (24 half hours, about
-4,900 calls, 20 replications) and on a large day (28 half hours, 117,000
-calls, up to about 1,000 agents, 10 replications).
+simulation with 95% confidence per interval, then its confirmation on
+independent seeds) is timed on a large day (28 half hours, 117,000 calls, up
+to about 1,000 agents) with 10 replications fixed, and with the defaults
+(replications added where an interval is in doubt) on it and on the bundled
+retail-bank day (24 half hours, about 4,900 calls). Last, the peak memory of
+``simulate`` over a 200,000-call day for 1, 10 and 100 replications, each in
+a fresh process: replications are streamed, so it does not grow.
 
 All engines must return the same answer times; the script checks it. Run with
 ``make bench`` or ``python bench/bench_simulation.py [--calls N] [--repeat R]``.
@@ -27,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -38,6 +44,7 @@ from planner.simulation import Lognormal, simulate, simulated_staffing
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Exponential
 from planner.simulation.engines import run_fast, run_simpy
+from planner.simulation.run import Experiment
 
 AGENTS = 20
 AHT = 300.0  # seconds
@@ -148,39 +155,96 @@ def main() -> None:
     print(f"end to end, with drawing callers and the metrics both share: {whole:.1f}x")
     if not args.skip_staffing:
         staffing_search()
+        simulate_memory()
+
+
+def _large_day() -> dict[str, np.ndarray]:
+    """28 half hours, 117,000 calls, up to about 1,000 agents."""
+    calls = (np.sin(np.linspace(0, np.pi, 28)) * 6000 + 500).round()
+    return {"calls": calls, "aht": np.full(28, 300.0)}
 
 
 def staffing_search() -> None:
-    """Time simulated_staffing on the default scenario and on a 1,000-agent day."""
+    """Time simulated_staffing: the search, and the confirmation on independent seeds."""
     bank = Scenario.load(Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml")
-    large_calls = (np.sin(np.linspace(0, np.pi, 28)) * 6000 + 500).round()
+    eighty = Targets(service_level=0.8, answer_time=20)
     cases = [
-        ("retail bank, 20 replications", bank.workload(), bank.targets, 20),
-        (
-            "1,000-agent day, 10 replications",
-            {"calls": large_calls, "aht": [300.0] * 28},
-            Targets(service_level=0.8, answer_time=20),
-            10,
-        ),
+        # like for like with the search before it decided with confidence: 10
+        # replications for every interval (none added), one confirmation pass
+        ("1,000-agent day, 10 reps fixed", _large_day(), eighty, 10, 10, 1),
+        ("retail bank, defaults", bank.workload(), bank.targets, 20, None, 5),
+        ("1,000-agent day, defaults", _large_day(), eighty, 10, None, 5),
     ]
     print()
-    print(f"{'simulated_staffing':34}{'seconds':>10}{'plans':>8}{'calls':>10}{'agent-h diff':>14}")
-    for label, workload, targets, reps in cases:
+    print(
+        f"{'simulated_staffing':32}{'total s':>8}{'search s':>9}{'plans':>7}{'passes':>7}"
+        f"{'met':>5}{'max reps':>9}{'agent-h vs Erlang':>18}"
+    )
+    for label, workload, targets, reps, most, passes in cases:
+        confirming = [0.0]
+        results = Experiment.results
+
+        def timed(self, *args, results=results, confirming=confirming, **kwargs):
+            t0 = time.perf_counter()  # the confirmation's share of the time
+            out = results(self, *args, **kwargs)
+            confirming[0] += time.perf_counter() - t0
+            return out
+
+        Experiment.results = timed  # type: ignore[method-assign]
         gc.collect()
         t0 = time.perf_counter()
-        plan = simulated_staffing(
-            workload,
-            targets,
-            interval=1800,
-            handle=Lognormal(300, 1.0),
-            patience=180,
-            replications=reps,
-            seed=1,
-        )
+        try:
+            plan = simulated_staffing(
+                workload,
+                targets,
+                interval=1800,
+                handle=Lognormal(300, 1.0),
+                patience=180,
+                replications=reps,
+                max_replications=most,
+                max_passes=passes,
+                seed=1,
+            )
+        finally:
+            Experiment.results = results  # type: ignore[method-assign]
         seconds = time.perf_counter() - t0
-        calls = plan.result.day("calls").mean
         diff = plan.summary()["difference_hours"]
-        print(f"{label:34}{seconds:10.2f}{plan.evaluations:8d}{calls:10,.0f}{diff:+14.1f}")
+        print(
+            f"{label:32}{seconds:8.2f}{seconds - confirming[0]:9.2f}{plan.evaluations:7d}"
+            f"{plan.passes:7d}{'yes' if plan.met else 'no':>5}{plan.replications.max():9d}"
+            f"{diff:+18.1f}"
+        )
+
+
+_MEMORY_RUN = """
+import resource, sys, time
+import numpy as np
+from planner import simulate
+calls = np.full(20, 10_000.0)  # 200,000 calls a day, about 1,700 agents
+reps = int(sys.argv[1])
+simulate({"calls": [10.0]}, 2, interval=1800, handle=100.0, replications=1, seed=1)
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Python, numpy, numba...
+t0 = time.perf_counter()
+simulate({"calls": calls, "aht": np.full(20, 300.0)}, 1720, interval=1800, patience=180,
+         replications=reps, seed=1)
+print(time.perf_counter() - t0, loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def simulate_memory() -> None:
+    """Peak memory of simulate() over a 200,000-call day, by replications (a fresh process
+    each); ``loaded`` is the process after a tiny simulation (Python, numpy, numba...)."""
+    print()
+    print(f"{'simulate, 200k calls a day':32}{'seconds':>8}{'loaded MB':>11}{'peak RSS MB':>13}")
+    for reps in (1, 10, 100):
+        out = subprocess.run(
+            [sys.executable, "-c", _MEMORY_RUN, str(reps)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        seconds, loaded, peak = (float(x) for x in out)
+        print(f"{f'{reps} replications':32}{seconds:8.2f}{loaded:11.0f}{peak:13.0f}")
 
 
 if __name__ == "__main__":
