@@ -201,7 +201,10 @@ def test_targets_that_losing_callers_would_meet_get_staffing_that_answers(target
 
 def _fresh_check(day, plan, targets, kw, seed, replications):
     """Per interval, the confidence on a fresh seed that the plan meets the targets."""
-    fresh = simulate(day, plan.agents, replications=replications, seed=seed, **kw)
+    fresh = simulate(
+        day, plan.agents, replications=replications, seed=seed,
+        answer_time=targets.answer_time, sl_basis=targets.sl_basis, **kw,
+    )  # fmt: skip
     return interval_confidence(fresh.per_interval, targets, abandons="patience" in kw), fresh
 
 

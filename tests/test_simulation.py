@@ -390,9 +390,11 @@ def test_day_level_over_dispersion_reaches_simulate():
 
 def test_memory_does_not_grow_with_replications():
     # Replications are streamed: each one's callers are dropped once totalled, so
-    # 30 replications of a 20,000-call day peak where 3 do (numpy reports its
-    # allocations to tracemalloc; the per-interval totals kept are a few kB).
+    # 20 rounds of replications on every thread peak where 2 rounds do (numpy
+    # reports its allocations to tracemalloc; the totals kept are a few kB).
     import tracemalloc
+
+    from planner.simulation.run import workers
 
     day = {"calls": [5_000] * 4, "aht": [240.0] * 4}
 
@@ -404,6 +406,6 @@ def test_memory_does_not_grow_with_replications():
         return top
 
     peak(1)  # the first run also loads the compiled engine
-    few, many = peak(3), peak(30)
+    few, many = peak(2 * workers()), peak(20 * workers())
     # (kept, every replication's callers made 40 replications peak 8 times higher than 4)
     assert many < 1.5 * few, (few, many)
