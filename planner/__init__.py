@@ -41,6 +41,7 @@ from planner.simulation import (
     Lognormal,
     SimulatedStaffing,
     SimulationResult,
+    interval_confidence,
     simulate,
     simulated_staffing,
 )
@@ -77,6 +78,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "METRICS",
     "simulated_staffing",
     "SimulatedStaffing",
+    "interval_confidence",
     "Distribution",
     "Exponential",
     "Lognormal",

@@ -10,7 +10,7 @@ from planner.simulation.distributions import (
 )
 from planner.simulation.results import METRICS, Estimate, SimulationResult
 from planner.simulation.run import simulate
-from planner.simulation.search import SimulatedStaffing, simulated_staffing
+from planner.simulation.search import SimulatedStaffing, interval_confidence, simulated_staffing
 
 __all__ = [
     "METRICS",
@@ -23,6 +23,7 @@ __all__ = [
     "Lognormal",
     "SimulatedStaffing",
     "SimulationResult",
+    "interval_confidence",
     "simulate",
     "simulated_staffing",
 ]
