@@ -543,7 +543,10 @@ def simulated_staffing(
         confirm.reseed(
             np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _CONFIRM_KEY, passes))
         )
-        (result,) = confirm.results([plan.copy()], name, targets.answer_time, targets.sl_basis)
+        # Erlang's plan on the same callers, for comparison (drawn once for both)
+        result, erlang_result = confirm.results(
+            [plan.copy(), erlang], name, targets.answer_time, targets.sl_basis
+        )
         now, gap, sem = _scores(result.per_interval, targets, search.abandons)
         fresh = ~confirmed
         conf[fresh] = now[fresh]
@@ -556,7 +559,6 @@ def simulated_staffing(
             more = np.ceil((goal * sem - gap) / search.slopes)
         more = np.where(np.isfinite(more), np.clip(more, 1, 16), 1).astype(np.int64)
         plan[~confirmed] += more[~confirmed]
-    (erlang_result,) = confirm.results([erlang], name, targets.answer_time, targets.sl_basis)
     return SimulatedStaffing(
         agents=plan,
         searched=searched,
