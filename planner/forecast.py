@@ -1,37 +1,35 @@
-"""Forecast interval volumes and AHT from history; backtest against seasonal naive.
+"""Forecast interval volumes and AHT from history, chosen and calibrated on that history.
 
-The model has three parts, fitted from a :class:`~planner.io.History`:
+:func:`fit` prepares what every method shares (:func:`_prepare`):
 
-1. **Daily totals**: an exponential-smoothing state-space model (statsmodels
-   ``ETSModel``: additive errors, damped additive trend, additive weekly
-   seasonality) fitted to calls per day. Special days (public holidays from
-   the ``holidays`` package and any dates the user lists), days missing from
-   the export and a first or last day the export cut short are replaced by
-   the same weekday's average of the weeks around them before fitting, so
-   they do not distort the model; weekdays with no calls in most weeks are
-   treated as closed (forecast 0).
-2. **Intraday profiles**: for each weekday, each interval's share of the
-   day's calls over the last ``profile_weeks`` weeks (special days left out),
-   so Monday's morning rush is not spread over Friday.
-3. **AHT** per weekday and interval: the handled-weighted average over the
-   same weeks, falling back to the interval's average over all weekdays and
-   then to the overall AHT.
+1. **Special, closed and missing days**: public holidays (``holidays``
+   package) and dates the user lists, weekdays with no calls in most weeks
+   (closed), days missing from the export and a first or last day the
+   export cut short. The methods' windows skip them; series that must be
+   unbroken see them replaced by the same weekday's recent ordinary days.
+2. **Calls per day** by an exponential-smoothing model (statsmodels
+   ``ETSModel``: additive errors, damped trend, weekly seasonality), for the
+   ``ets`` method.
+3. **Intraday profiles**: each weekday's share of the day per interval,
+   every ordinary day weighted by age (half-life ``profile_weeks``).
+4. **AHT** per weekday and interval: the handled-weighted average over the
+   last ``profile_weeks`` weeks, falling back to the interval's average over
+   all weekdays and then to the overall AHT.
 
-A special day in the horizon is forecast at the ratio its kind showed in the
+It then backtests the candidate methods (:mod:`planner.forecasters`) on
+rolling weekly origins inside the history, keeps the best (or the average
+of the best few) and calibrates prediction bands on its errors there. A
+special day in the horizon is forecast at the ratio its kind showed in the
 history (actual over the replaced value, median over past special days), or
 at ``special_day_factor`` when given or when there is none to learn from,
-with the intraday profile past special days had (the weekday's otherwise).
-
-Prediction intervals for calls combine the daily model's interval (normal,
-from its variance) with Poisson variation within the day:
-``var = (share * sd_day)**2 + mean``. They are prediction intervals for what
-will be offered, not confidence intervals for a mean.
+with the intraday profile past special days had. Bands are prediction
+intervals for what will be offered, not confidence intervals for a mean.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,7 +38,18 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from planner._validate import FloatArray
 from planner.errors import InputError
+from planner.forecasters import (
+    METHODS,
+    WINDOWS,
+    Calibration,
+    Grid,
+    Method,
+    combine,
+    predict,
+    wape,
+)
 from planner.io import History, read_history
 from planner.report import requirements
 from planner.staffing import Targets
@@ -143,20 +152,8 @@ def day_label(day: date, names: dict[date, str] | None = None) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class FittedForecast:
-    """A fitted interval forecaster (see the module notes); make it with :func:`fit`.
-
-    Attributes
-    ----------
-    history : the history it was fitted to.
-    daily : calls per day as fitted (special and missing days replaced).
-    closed : weekdays (0 = Monday) treated as closed.
-    special : special days known to the model (history and horizon).
-    special_factor : volume of a special day relative to an ordinary one.
-    profiles : share of the day's calls per weekday (rows) and interval start
-        (columns, seconds after midnight).
-    aht : AHT (seconds) per weekday and interval start, same shape.
-    """
+class _Base:
+    """What every method shares, fitted from one history (see :func:`_prepare`)."""
 
     history: History
     daily: pd.Series
@@ -166,71 +163,165 @@ class FittedForecast:
     profiles: pd.DataFrame
     special_profile: pd.Series
     aht: pd.DataFrame
-    _ets: Any = field(repr=False)
+    grid: Grid
+    ets: Any
+
+    def ets_daily(self, days: pd.DatetimeIndex) -> pd.Series:
+        """The ETS forecast of calls per ordinary day, for days after the history."""
+        n = len(self.daily)
+        ahead = int((days[-1] - self.daily.index[-1]).days)
+        mean = np.asarray(self.ets.forecast(ahead), dtype=np.float64)
+        index = pd.date_range(self.daily.index[-1] + pd.Timedelta(days=1), periods=ahead)
+        del n
+        return pd.Series(mean, index=index).reindex(days)
+
+    def points(self, members: Sequence[Method], days: pd.DatetimeIndex) -> FloatArray:
+        """Calls per day (rows) and slot of ``grid``: the members' average, with closed
+        weekdays at 0 and special days at ``special_factor`` with their own profile."""
+        origin = len(self.grid.days)
+        daily = self.ets_daily(days) if any(m.name == "ets" for m in members) else None
+        parts = [
+            predict(m, self.grid, origin, days, daily=daily, profiles=self.profiles)
+            for m in members
+        ]
+        out = combine(parts)
+        share = self.special_profile.reindex(self.grid.slots).fillna(0.0).to_numpy()
+        for j, day in enumerate(days):
+            if day.weekday() in self.closed:
+                out[j] = 0.0
+            elif day.date() in self.special:
+                out[j] = out[j].sum() * self.special_factor * share
+        return out
+
+    def open_slots(self, day: pd.Timestamp) -> np.ndarray:
+        """Which slots of ``grid`` a day is open in (by its weekday's or the special profile)."""
+        if day.weekday() in self.closed:
+            return np.zeros(len(self.grid.slots), dtype=bool)
+        share = (
+            self.special_profile if day.date() in self.special else self.profiles.loc[day.weekday()]
+        )
+        return share.reindex(self.grid.slots).fillna(0.0).to_numpy() > 0
+
+
+@dataclass(frozen=True, eq=False)
+class FittedForecast:
+    """A fitted interval forecaster; make it with :func:`fit`.
+
+    Attributes
+    ----------
+    history : the history it was fitted to.
+    method : the forecaster chosen, e.g. ``"weekday_median(k=5)"`` or
+        ``"mean of ets + weekday_mean(k=4)"`` (see :data:`planner.forecasters.METHODS`).
+    backtest_table : why: every candidate's pooled WAPE, MAPE and bias over
+        the rolling-origin backtest on the history, the coverage its 90%
+        band would have had (each fold's band calibrated on the other
+        folds), and which was chosen.
+    daily : calls per day as the ETS model saw them (special and missing days replaced).
+    closed : weekdays (0 = Monday) treated as closed.
+    special : special days known to the model (history and horizon).
+    special_factor : volume of a special day relative to an ordinary one.
+    profiles : share of the day's calls per weekday (rows) and interval start
+        (columns, seconds after midnight).
+    aht : AHT (seconds) per weekday and interval start, same shape.
+    calibration : the backtest's ratios of actual to forecast, behind every band.
+    """
+
+    history: History
+    method: str
+    backtest_table: pd.DataFrame
+    calibration: Calibration
+    _base: _Base = field(repr=False)
+    _members: tuple[Method, ...] = field(repr=False)
 
     @property
     def interval(self) -> float:
         return self.history.interval
 
+    @property
+    def daily(self) -> pd.Series:
+        return self._base.daily
+
+    @property
+    def closed(self) -> frozenset[int]:
+        return self._base.closed
+
+    @property
+    def special(self) -> frozenset[date]:
+        return self._base.special
+
+    @property
+    def special_factor(self) -> float:
+        return self._base.special_factor
+
+    @property
+    def profiles(self) -> pd.DataFrame:
+        return self._base.profiles
+
+    @property
+    def special_profile(self) -> pd.Series:
+        return self._base.special_profile
+
+    @property
+    def aht(self) -> pd.DataFrame:
+        return self._base.aht
+
+    def _days(self, horizon: int | str) -> pd.DatetimeIndex:
+        days = parse_horizon(horizon)
+        return pd.date_range(self.daily.index[-1] + pd.Timedelta(days=1), periods=days)
+
     def daily_forecast(self, horizon: int | str, alpha: float = 0.1) -> pd.DataFrame:
         """Calls per day from the day after the history's last: ``mean``, ``pi_lower``,
-        ``pi_upper`` (1 - alpha prediction interval) and ``sd``."""
-        days = parse_horizon(horizon)
+        ``pi_upper`` (1 - alpha prediction interval, from the backtest's errors) and
+        ``sd`` (the interval's half width over the normal quantile, for comparison)."""
         if not 0 < alpha < 1:
             raise InputError(f"'alpha' must be in (0, 1): {alpha!r}")
-        n = len(self.daily)
-        frame = self._ets.get_prediction(start=n, end=n + days - 1).summary_frame(alpha=alpha)
-        z = ndtri(1 - alpha / 2)
-        out = pd.DataFrame(
+        days = self._days(horizon)
+        mean = self._base.points(self._members, days).sum(axis=1)
+        lower = self.calibration.day(mean, alpha / 2)
+        upper = self.calibration.day(mean, 1 - alpha / 2)
+        return pd.DataFrame(
             {
-                "mean": frame["mean"].to_numpy(),
-                "sd": (frame["pi_upper"] - frame["pi_lower"]).to_numpy() / (2 * z),
+                "mean": mean,
+                "pi_lower": lower,
+                "pi_upper": upper,
+                "sd": (upper - lower) / (2 * ndtri(1 - alpha / 2)),
             },
-            index=pd.date_range(self.daily.index[-1] + pd.Timedelta(days=1), periods=days),
+            index=days,
         )
-        for day in pd.DatetimeIndex(out.index):
-            if day.weekday() in self.closed:
-                out.loc[day, ["mean", "sd"]] = 0.0
-            elif day.date() in self.special:
-                out.loc[day, ["mean", "sd"]] *= self.special_factor
-        out["mean"] = out["mean"].clip(lower=0)
-        out["pi_lower"] = (out["mean"] - z * out["sd"]).clip(lower=0)
-        out["pi_upper"] = out["mean"] + z * out["sd"]
-        return out[["mean", "pi_lower", "pi_upper", "sd"]]
 
     def forecast(self, horizon: int | str) -> pd.DataFrame:
         """Calls and AHT (seconds) for every open interval of the next ``horizon`` days."""
         return self.summary_frame(horizon)[["calls", "aht"]]
 
     def summary_frame(self, horizon: int | str, alpha: float = 0.1) -> pd.DataFrame:
-        """Per interval: ``calls`` (mean), ``calls_lower``/``calls_upper`` (1 - alpha
-        prediction interval), ``calls_sd`` and ``aht`` (seconds); index ``interval_start``.
+        """Per open interval: ``calls`` (mean), ``calls_lower``/``calls_upper`` (1 - alpha
+        prediction interval from the backtest's errors), ``calls_sd`` (its half width over
+        the normal quantile) and ``aht`` (seconds); index ``interval_start``.
         """
-        daily = self.daily_forecast(horizon, alpha)
+        if not 0 < alpha < 1:
+            raise InputError(f"'alpha' must be in (0, 1): {alpha!r}")
+        days = self._days(horizon)
+        points = self._base.points(self._members, days)
+        slots = self._base.grid.slots
         z = ndtri(1 - alpha / 2)
         parts = []
-        for day in pd.DatetimeIndex(daily.index):
-            row = daily.loc[day]
-            if row["mean"] <= 0 and day.weekday() in self.closed:
+        for j, day in enumerate(days):
+            open_ = self._base.open_slots(day)
+            if not open_.any():
                 continue
-            special = day.date() in self.special
-            share = self.special_profile if special else self.profiles.iloc[day.weekday()]
-            share = share[share > 0]
-            if share.empty:
-                continue
-            mean = row["mean"] * share.to_numpy()
-            sd = np.sqrt((share.to_numpy() * row["sd"]) ** 2 + mean)
-            aht = self.aht.loc[day.weekday()].reindex(share.index).to_numpy()
+            mean = points[j, open_]
+            lower = self.calibration.interval(mean, alpha / 2)
+            upper = self.calibration.interval(mean, 1 - alpha / 2)
             parts.append(
                 pd.DataFrame(
                     {
                         "calls": mean,
-                        "calls_lower": np.clip(mean - z * sd, 0, None),
-                        "calls_upper": mean + z * sd,
-                        "calls_sd": sd,
-                        "aht": aht,
+                        "calls_lower": lower,
+                        "calls_upper": upper,
+                        "calls_sd": (upper - lower) / (2 * z),
+                        "aht": self.aht.loc[day.weekday()].reindex(slots[open_]).to_numpy(),
                     },
-                    index=day + pd.to_timedelta(share.index.to_numpy(), unit="s"),
+                    index=day + pd.to_timedelta(slots[open_], unit="s"),
                 )
             )
         columns = ["calls", "calls_lower", "calls_upper", "calls_sd", "aht"]
@@ -239,11 +330,11 @@ class FittedForecast:
         return out
 
     def quantile(self, horizon: int | str, q: float) -> pd.Series:
-        """Calls per interval at quantile ``q`` of the prediction distribution (normal)."""
+        """Calls per interval at quantile ``q`` of what the backtest's errors say."""
         if not 0 < q < 1:
             raise InputError(f"'quantile' must be in (0, 1): {q!r}")
         frame = self.summary_frame(horizon)
-        return (frame["calls"] + ndtri(q) * frame["calls_sd"]).clip(lower=0)
+        return pd.Series(self.calibration.interval(frame["calls"].to_numpy(), q), frame.index)
 
 
 def _weekday_mean_fill(series: pd.Series, holes: pd.Series) -> pd.Series:
@@ -262,47 +353,21 @@ def _weekday_mean_fill(series: pd.Series, holes: pd.Series) -> pd.Series:
     return out
 
 
-def fit(
-    history: History | pd.DataFrame | str,
-    *,
-    country: str | None = None,
-    special_days: Iterable[date | str] = (),
-    special_day_factor: float | None = None,
-    profile_weeks: int = 8,
-) -> FittedForecast:
-    """Fit the interval forecaster to ``history`` (see the module notes).
+def _history(h: History | pd.DataFrame | str) -> History:
+    return h if isinstance(h, History) else read_history(h)
 
-    Parameters
-    ----------
-    history : a :class:`~planner.io.History`, or anything :func:`~planner.io.read_history` reads.
-    country : holidays of this country (``holidays`` package code, e.g. ``"US"``,
-        ``"GB"``, ``"DE"``) are special days.
-    special_days : more special days (dates or ISO strings), past or future.
-    special_day_factor : volume of a special day relative to an ordinary one;
-        by default learned from the special days in the history (0.5 when
-        there are none).
-    profile_weeks : weeks of history behind the intraday profiles and AHT.
 
-    Examples
-    --------
-    >>> from planner.sample import generate_history
-    >>> model = fit(generate_history(weeks=12), country="US")
-    >>> week = model.forecast("7d")
-    >>> sorted(week.index.normalize().unique().day_name())[:2]
-    ['Friday', 'Monday']
-    """
-    h = history if isinstance(history, History) else read_history(history)
-    if isinstance(profile_weeks, bool) or not isinstance(profile_weeks, int) or profile_weeks < 1:
-        raise InputError(f"'profile_weeks' must be a whole number >= 1: {profile_weeks!r}")
-    if special_day_factor is not None and not special_day_factor >= 0:
-        raise InputError(f"'special_day_factor' must be >= 0: {special_day_factor!r}")
+def _prepare(
+    h: History,
+    country: str | None,
+    special_days: Iterable[date | str],
+    special_day_factor: float | None,
+    profile_weeks: int,
+) -> _Base:
+    """Special, closed and missing days, the ETS model of calls per day, profiles and AHT."""
     frame = h.frame
     by_day = h.days
     span = pd.date_range(by_day.index[0], by_day.index[-1], freq="D")
-    if len(span) < 21:
-        raise InputError(
-            f"history must cover at least 3 weeks to forecast; it covers {len(span)} days"
-        )
     daily = by_day.reindex(span)
     special = _special_days(
         span[0].date(), (span[-1] + pd.Timedelta(days=400)).date(), country, special_days
@@ -361,7 +426,11 @@ def fit(
     use = table[recent]
     if use.empty:
         use = table[ordinary]
-    volume = use.pivot_table(index="weekday", columns="slot", values="calls", aggfunc="sum")
+    # Shares from every ordinary day, weighted by age (half-life: profile_weeks), so a
+    # stable profile is estimated from many weeks and a drifting one follows the drift.
+    age = (span[-1] - day_of).days.to_numpy()
+    weighted = table.assign(calls=table["calls"] * 0.5 ** (age / (7.0 * profile_weeks)))[ordinary]
+    volume = weighted.pivot_table(index="weekday", columns="slot", values="calls", aggfunc="sum")
     volume = volume.reindex(index=range(7), columns=slots).fillna(0.0)
     totals = volume.sum(axis=1)
     profiles = volume.div(totals.where(totals > 0, 1.0), axis=0)
@@ -372,7 +441,8 @@ def fit(
     else:
         special_profile = profiles.loc[[d for d in range(7) if d not in closed]].mean()
     aht = _aht_table(use, slots, table)
-    return FittedForecast(
+    grid = Grid.of(frame["calls"], ~(holes | is_closed))
+    return _Base(
         history=h,
         daily=fitted,
         closed=closed,
@@ -381,7 +451,224 @@ def fit(
         profiles=profiles,
         special_profile=special_profile,
         aht=aht,
-        _ets=ets,
+        grid=grid,
+        ets=ets,
+    )
+
+
+def _until(h: History, end: pd.Timestamp) -> History:
+    """The history before ``end``."""
+    return History(h.frame[h.frame.index < end], h.interval, h.filled, h.missing_days, h.notes)
+
+
+def _candidates(method: str, weeks: int | None) -> list[Method]:
+    """The forecasters a method name stands for (``auto``: all of them)."""
+    windows = WINDOWS if weeks is None else (weeks,)
+    every = {
+        "seasonal_naive": [Method("seasonal_naive")],
+        "weekday_mean": [Method("weekday_mean", k) for k in windows],
+        "weekday_median": [Method("weekday_median", k) for k in windows],
+        "weekday_profile": [Method("weekday_profile", k) for k in windows],
+        "weekly_level": [Method("weekly_level", k) for k in windows],
+        "ets": [Method("ets")],
+        "holt_winters": [Method("holt_winters")],
+    }
+    if method == "auto":
+        return [m for group in every.values() for m in group]
+    if method not in every:
+        raise InputError(f"'method' must be 'auto' or one of {list(METHODS)}: {method!r}")
+    return every[method]
+
+
+@dataclass
+class _Scores:
+    """One candidate's backtest: interval and day pairs per fold."""
+
+    actual: list[FloatArray] = field(default_factory=list)
+    forecast: list[FloatArray] = field(default_factory=list)
+    day_actual: list[FloatArray] = field(default_factory=list)
+    day_forecast: list[FloatArray] = field(default_factory=list)
+
+    def add(self, actual: FloatArray, forecast: FloatArray) -> None:
+        self.actual.append(actual.reshape(-1))
+        self.forecast.append(forecast.reshape(-1))
+        self.day_actual.append(actual.sum(axis=1))
+        self.day_forecast.append(forecast.sum(axis=1))
+
+    def pooled(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        return (
+            np.concatenate(self.actual),
+            np.concatenate(self.forecast),
+            np.concatenate(self.day_actual),
+            np.concatenate(self.day_forecast),
+        )
+
+    def calibration(self) -> Calibration:
+        return Calibration.of(*self.pooled())
+
+    def row(self) -> dict[str, float]:
+        a, f, _, _ = self.pooled()
+        covered, counted = 0, 0
+        for i in range(len(self.actual)):  # each fold's band from the other folds' errors
+            others = [j for j in range(len(self.actual)) if j != i]
+            if not others:
+                break
+
+            def rest(part: list[FloatArray], others: list[int] = others) -> FloatArray:
+                return np.concatenate([part[j] for j in others])
+
+            cal = Calibration.of(
+                rest(self.actual), rest(self.forecast), rest(self.day_actual),
+                rest(self.day_forecast),
+            )  # fmt: skip
+            fa, ff = self.actual[i], self.forecast[i]
+            inside = (fa >= cal.interval(ff, 0.05)) & (fa <= cal.interval(ff, 0.95))
+            covered += int(inside[ff > 0].sum())
+            counted += int((ff > 0).sum())
+        return {
+            "wape": wape(a, f),
+            "mape": _mape(a, f),
+            "bias": float((f.sum() - a.sum()) / a.sum()) if a.sum() > 0 else np.nan,
+            "coverage_90": covered / counted if counted else np.nan,
+        }
+
+
+def _backtest_candidates(
+    h: History, candidates: list[Method], folds: int, **prep: Any
+) -> dict[Method, _Scores]:
+    """Rolling weekly origins over the last ``folds`` weeks: each candidate's pairs."""
+    days = pd.date_range(h.days.index[0], h.days.index[-1], freq="D")
+    full = Grid.of(h.frame["calls"], pd.Series(True, index=days))
+    scores = {m: _Scores() for m in candidates}
+    for j in range(folds, 0, -1):
+        origin = len(days) - 7 * j
+        targets = days[origin : origin + 7]
+        base = _prepare(_until(h, days[origin]), **prep)
+        have = ~np.isnan(full.calls[origin : origin + 7, 0])  # days the history really has
+        if not have.any():
+            continue
+        actual = _actual_on(full, origin, 7, base.grid.slots)[have]
+        for m in candidates:
+            scores[m].add(actual, base.points([m], targets)[have])
+    return scores
+
+
+def fit(
+    history: History | pd.DataFrame | str,
+    *,
+    method: str = "auto",
+    weeks: int | None = None,
+    country: str | None = None,
+    special_days: Iterable[date | str] = (),
+    special_day_factor: float | None = None,
+    profile_weeks: int = 8,
+    folds: int | None = None,
+) -> FittedForecast:
+    """Fit an interval forecaster to ``history``, chosen and calibrated on it.
+
+    Parameters
+    ----------
+    history : a :class:`~planner.io.History`, or anything :func:`~planner.io.read_history` reads.
+    method : ``"auto"`` (default) backtests every method of
+        :data:`planner.forecasters.METHODS` on rolling weekly origins within
+        the history (each fold sees only the days before its origin) and
+        keeps the lowest pooled WAPE, or the average of the best two or
+        three when that is lower still. A method's name uses it alone (the
+        window methods still choose their weeks ``k`` by backtest).
+    weeks : the window methods' ``k`` (default: chosen from 3, 4, 5, 6, 8).
+    country : holidays of this country (``holidays`` package code, e.g. ``"US"``,
+        ``"GB"``, ``"DE"``) are special days.
+    special_days : more special days (dates or ISO strings), past or future.
+    special_day_factor : volume of a special day relative to an ordinary one;
+        by default learned from the special days in the history (0.5 when
+        there are none).
+    profile_weeks : half-life, in weeks, of the weights behind the intraday
+        profiles (every ordinary day counts, the recent ones most), and the
+        weeks behind the AHT.
+    folds : weekly origins in the backtest (default: up to 6, as the history allows).
+
+    Prediction bands come from the chosen method's errors in that backtest
+    (see :class:`planner.forecasters.Calibration`), so they are as wide as
+    the method's real misses, over-dispersion within the day included.
+
+    Examples
+    --------
+    >>> from planner.sample import generate_history
+    >>> model = fit(generate_history(weeks=12), country="US")
+    >>> week = model.forecast("7d")
+    >>> sorted(week.index.normalize().unique().day_name())[:2]
+    ['Friday', 'Monday']
+    >>> bool(model.backtest_table.loc[model.method, "chosen"])
+    True
+    """
+    h = _history(history)
+    if isinstance(profile_weeks, bool) or not isinstance(profile_weeks, int) or profile_weeks < 1:
+        raise InputError(f"'profile_weeks' must be a whole number >= 1: {profile_weeks!r}")
+    if special_day_factor is not None and not special_day_factor >= 0:
+        raise InputError(f"'special_day_factor' must be >= 0: {special_day_factor!r}")
+    if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1):
+        raise InputError(f"'weeks' must be a whole number >= 1: {weeks!r}")
+    candidates = _candidates(method, weeks)
+    span = (h.days.index[-1] - h.days.index[0]).days + 1
+    if span < 28:
+        raise InputError(
+            "history must cover at least 4 weeks to forecast (3 to fit, 1 to measure the "
+            f"forecast's errors on); it covers {span} days"
+        )
+    most = (span - 21) // 7
+    if folds is None:
+        folds = min(6, most)
+    elif isinstance(folds, bool) or not isinstance(folds, int) or not 1 <= folds <= most:
+        raise InputError(f"'folds' must be a whole number from 1 to {most} here: {folds!r}")
+    prep: dict[str, Any] = {
+        "country": country,
+        "special_days": tuple(special_days),
+        "special_day_factor": special_day_factor,
+        "profile_weeks": profile_weeks,
+    }
+    base = _prepare(h, **prep)
+    scores = _backtest_candidates(h, candidates, folds, **prep)
+    rows = {str(m): scores[m].row() for m in candidates}
+    ranked = sorted(candidates, key=lambda m: rows[str(m)]["wape"])
+    chosen: tuple[Method, ...] = (ranked[0],)
+    best = rows[str(ranked[0])]["wape"]
+    blends: dict[str, tuple[Method, ...]] = {}
+    if method == "auto":
+        # The best of each family, averaged by twos and threes: an average often beats each.
+        leaders: list[Method] = []
+        for m in ranked:
+            if all(m.name != n.name for n in leaders):
+                leaders.append(m)
+        for size in (2, 3):
+            if len(leaders) >= size:
+                blends["mean of " + " + ".join(map(str, leaders[:size]))] = tuple(leaders[:size])
+    for label, members in blends.items():
+        blend = _Scores()
+        for i in range(len(scores[members[0]].actual)):
+            a = scores[members[0]].actual[i]
+            f = combine([scores[m].forecast[i] for m in members])
+            blend.actual.append(a)
+            blend.forecast.append(f)
+            blend.day_actual.append(scores[members[0]].day_actual[i])
+            blend.day_forecast.append(combine([scores[m].day_forecast[i] for m in members]))
+        scores_label = blend
+        rows[label] = scores_label.row()
+        if rows[label]["wape"] < best:
+            best, chosen = rows[label]["wape"], members
+            scores[members] = scores_label  # type: ignore[index]
+    label = str(chosen[0]) if len(chosen) == 1 else "mean of " + " + ".join(map(str, chosen))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "method"
+    table["chosen"] = table.index == label
+    table = table.sort_values("wape")
+    pairs = scores[chosen[0]] if len(chosen) == 1 else scores[chosen]  # type: ignore[index]
+    return FittedForecast(
+        history=h,
+        method=label,
+        backtest_table=table,
+        calibration=pairs.calibration(),
+        _base=base,
+        _members=chosen,
     )
 
 
@@ -403,77 +690,124 @@ def _aht_table(use: pd.DataFrame, slots: np.ndarray, table: pd.DataFrame) -> pd.
     return cell.fillna(slot_mean).fillna(overall)
 
 
-def _seasonal_naive(history: History, start: pd.Timestamp, days: int) -> pd.Series:
-    """Calls per interval: the same interval one week (or whole weeks) before ``start``."""
-    weeks = -(-days // 7)
-    frame = history.frame["calls"]
-    lag = pd.Timedelta(weeks=weeks)
-    source = frame[
-        (frame.index >= start - lag) & (frame.index < start - lag + pd.Timedelta(days=days))
-    ]
-    return pd.Series(source.to_numpy(), index=pd.DatetimeIndex(source.index) + lag)
-
-
-def _errors(forecast: pd.Series, actual: pd.Series) -> tuple[float, float]:
-    """WAPE and MAPE of ``forecast`` against ``actual`` on actual's intervals."""
-    f = forecast.reindex(actual.index).fillna(0.0).to_numpy()
-    a = actual.to_numpy()
-    wape = float(np.abs(f - a).sum() / a.sum()) if a.sum() > 0 else np.nan
-    pos = a > 0
-    mape = float(np.mean(np.abs(f[pos] - a[pos]) / a[pos])) if pos.any() else np.nan
-    return wape, mape
+# The spreadsheet baselines a planner already has, which a forecast must beat.
+BASELINES = {
+    "seasonal_naive": Method("seasonal_naive"),
+    "mean4": Method("weekday_mean", 4),
+    "median5": Method("weekday_median", 5),
+}
 
 
 def backtest(
     history: History | pd.DataFrame | str,
     horizon: int | str = 7,
     folds: int = 4,
-    **fit_kwargs,
+    **fit_kwargs: Any,
 ) -> pd.DataFrame:
-    """Rolling-origin backtest of the model against seasonal naive (same interval last week).
+    """Rolling-origin backtest of :func:`fit` against a planner's baselines.
 
-    Fold ``k`` fits on the history before its origin and forecasts the next
-    ``horizon`` days; origins step back ``horizon`` days from the end. WAPE is
-    the sum of absolute interval errors over the sum of actual calls; MAPE
-    the mean absolute percentage error over intervals with calls. The result
-    has one row per fold and a last row ``"all"`` pooling the folds.
+    Fold ``k`` fits on the history before its origin (the fit chooses and
+    calibrates its method on that part alone) and forecasts the next
+    ``horizon`` days; origins step back ``horizon`` days from the end. Only
+    days the history has are scored. The baselines, from the same days
+    before the origin: ``naive`` (the same interval on the most recent
+    ordinary same weekday: last week's, or the one before when it is
+    missing or special), ``mean4`` (mean of the last 4 ordinary same
+    weekdays) and ``median5`` (median of the last 5).
+
+    Columns: ``start``, ``end``, ``method`` (what the fit chose), WAPE and
+    MAPE of the model and of ``naive``, WAPE of ``mean4`` and ``median5``,
+    and ``coverage`` and ``day_coverage``: the share of held-out intervals
+    and days inside the model's 90% prediction band. WAPE is the sum of
+    absolute interval errors over the sum of actual calls; MAPE the mean
+    absolute percentage error over intervals with calls. A last row
+    ``"all"`` pools the folds.
     """
-    h = history if isinstance(history, History) else read_history(history)
+    h = _history(history)
     days = parse_horizon(horizon)
     if isinstance(folds, bool) or not isinstance(folds, int) or folds < 1:
         raise InputError(f"'folds' must be a whole number >= 1: {folds!r}")
-    last = h.frame.index[-1].normalize()
-    rows, pooled_f, pooled_n, pooled_a = [], [], [], []
+    span = pd.date_range(h.days.index[0], h.days.index[-1], freq="D")
+    if len(span) - days * folds < 28:
+        raise InputError(
+            f"{folds} fold(s) of {days} days leave less than 4 weeks to fit on: the history "
+            f"covers {len(span)} days"
+        )
+    full = Grid.of(h.frame["calls"], pd.Series(True, index=span))
+    rows = []
+    pooled: dict[str, list[FloatArray]] = {}
     for k in range(folds, 0, -1):
-        origin = last + pd.Timedelta(days=1) - pd.Timedelta(days=days * k)
-        train = History(
-            h.frame[h.frame.index < origin], h.interval, h.filled, h.missing_days, h.notes
+        origin = len(span) - days * k
+        targets = span[origin : origin + days]
+        model = fit(_until(h, span[origin]), **fit_kwargs)
+        base = model._base
+        have = ~np.isnan(full.calls[origin : origin + days, 0])
+        if not have.any():
+            continue
+        slots = base.grid.slots
+        actual = _actual_on(full, origin, days, slots)[have]
+        shown = {"model": base.points(model._members, targets)[have]}
+        for name, m in BASELINES.items():
+            shown[name] = base.points([m], targets)[have]
+        f = shown["model"]
+        lower = model.calibration.interval(f, 0.05)
+        upper = model.calibration.interval(f, 0.95)
+        inside = ((actual >= lower) & (actual <= upper))[f > 0]
+        day_f = f.sum(axis=1)
+        day_a = actual.sum(axis=1)
+        day_in = (day_a >= model.calibration.day(day_f, 0.05)) & (
+            day_a <= model.calibration.day(day_f, 0.95)
         )
-        actual = h.frame["calls"][
-            (h.frame.index >= origin) & (h.frame.index < origin + pd.Timedelta(days=days))
-        ]
-        model = fit(train, **fit_kwargs)
-        # Forecast from the day after training ends to the fold's end.
-        gap = (origin - model.daily.index[-1]).days - 1
-        predicted = model.forecast(days + gap)["calls"]
-        naive = _seasonal_naive(h, origin, days)
-        wm, mm = _errors(predicted, actual)
-        wn, mn = _errors(naive, actual)
+        parts = {"actual": actual, **shown, "inside": inside, "day_inside": day_in[day_f > 0]}
+        for key, value in parts.items():
+            pooled.setdefault(key, []).append(np.asarray(value, dtype=np.float64).reshape(-1))
         rows.append(
-            (str(origin.date()), str((origin + pd.Timedelta(days=days - 1)).date()), wm, mm, wn, mn)
-        )
-        pooled_f.append(predicted.reindex(actual.index).fillna(0.0))
-        pooled_n.append(naive.reindex(actual.index).fillna(0.0))
-        pooled_a.append(actual)
-    actual_all = pd.concat(pooled_a)
-    wm, mm = _errors(pd.concat(pooled_f), actual_all)
-    wn, mn = _errors(pd.concat(pooled_n), actual_all)
-    rows.append((rows[0][0], rows[-1][1], wm, mm, wn, mn))
+            _fold_row(
+                str(targets[0].date()), str(targets[-1].date()), model.method,
+                {key: value.reshape(-1) for key, value in parts.items()},
+            )
+        )  # fmt: skip
+    whole = {key: np.concatenate(value) for key, value in pooled.items()}
+    rows.append(_fold_row(rows[0][0], rows[-1][1], "", whole))
+    columns = [
+        "start", "end", "method", "model_wape", "model_mape", "naive_wape", "naive_mape",
+        "mean4_wape", "median5_wape", "coverage", "day_coverage",
+    ]  # fmt: skip
     return pd.DataFrame(
-        rows,
-        columns=["start", "end", "model_wape", "model_mape", "naive_wape", "naive_mape"],
-        index=pd.Index([*range(1, folds + 1), "all"], name="fold"),
+        rows, columns=columns, index=pd.Index([*range(1, len(rows)), "all"], name="fold")
     )
+
+
+def _actual_on(full: Grid, origin: int, days: int, slots: np.ndarray) -> FloatArray:
+    """Actual calls of ``days`` days from ``origin`` on ``slots``; calls in slots the
+    training never saw count in the first slot (every method misses them alike)."""
+    rows = np.nan_to_num(full.calls[origin : origin + days])
+    cols = np.searchsorted(full.slots, slots)
+    out = np.zeros((rows.shape[0], len(slots)))
+    known = cols < len(full.slots)
+    known[known] = full.slots[cols[known]] == slots[known]
+    out[:, known] = rows[:, cols[known]]
+    out[:, 0] += rows.sum(axis=1) - out.sum(axis=1)
+    return out
+
+
+def _mape(actual: FloatArray, forecast: FloatArray) -> float:
+    """Mean absolute percentage error over intervals with calls."""
+    pos = actual > 0
+    if not pos.any():
+        return np.nan
+    return float(np.mean(np.abs(forecast[pos] - actual[pos]) / actual[pos]))
+
+
+def _fold_row(start: str, end: str, method: str, p: dict[str, FloatArray]) -> tuple:
+    a = p["actual"]
+    return (
+        start, end, method,
+        wape(a, p["model"]), _mape(a, p["model"]),
+        wape(a, p["seasonal_naive"]), _mape(a, p["seasonal_naive"]),
+        wape(a, p["mean4"]), wape(a, p["median5"]),
+        float(np.mean(p["inside"])), float(np.mean(p["day_inside"])),
+    )  # fmt: skip
 
 
 def forecast_requirements(
