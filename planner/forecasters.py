@@ -42,7 +42,7 @@ METHODS: dict[str, str] = {
     "the daily and the weekly cycle at once",
 }
 # Weeks a window method may look back (chosen by backtest).
-WINDOWS = (3, 4, 5, 6, 8)
+WINDOWS = (4, 6, 8)
 
 
 @dataclass(frozen=True)
@@ -131,23 +131,28 @@ def _weekly_level(
     grid: Grid, origin: int, targets: pd.DatetimeIndex, k: int, profiles: pd.DataFrame
 ) -> FloatArray:
     """Day totals from the level of the last ``k`` weeks, pooled over all their days,
-    carried to each target day by the trend of the last 8 weeks."""
+    carried to each target day by the trend of the last 16 weeks.
+
+    The weekday pattern (each weekday's share of a week) weights every week
+    by age with an 8-week half-life: a day's own noise averages out over
+    many weeks, where a window of a few same weekdays keeps it.
+    """
     totals = grid.fill[:origin].sum(axis=1)
     weekdays = np.asarray(grid.days[:origin].day_of_week)
-    recent = slice(max(origin - 56, 0), origin)  # the weekday pattern and trend: 8 weeks
+    weight = 0.5 ** ((origin - 1 - np.arange(origin)) / 56.0)
     index = np.zeros(7)
     for w in range(7):
-        same = weekdays[recent] == w
-        index[w] = totals[recent][same].mean() if same.any() else 0.0
+        same = weekdays == w
+        index[w] = np.average(totals[same], weights=weight[same]) if same.any() else 0.0
     if index.mean() <= 0:
         return np.zeros((len(targets), len(grid.slots)))
     index = index / index.mean()
     window = slice(max(origin - 7 * k, 0), origin)
     open_ = index[weekdays[window]] > 0
     level = float(np.mean(totals[window][open_] / index[weekdays[window]][open_]))
-    weeks = totals[(origin % 7) : origin].reshape(-1, 7).sum(axis=1)[-8:]
+    weeks = totals[(origin % 7) : origin].reshape(-1, 7).sum(axis=1)[-16:]
     slope = 0.0
-    if weeks.size >= 4 and (weeks > 0).all():  # growth per week, log-linear, at most 3%
+    if weeks.size >= 6 and (weeks > 0).all():  # growth per week, log-linear, at most 3%
         slope = float(np.clip(np.polyfit(np.arange(weeks.size), np.log(weeks), 1)[0], -0.03, 0.03))
     center = origin - 7 * min(k, origin // 7) / 2  # the window's middle, in days
     ahead = (np.asarray((targets - grid.days[0]).days) + 0.5 - center) / 7

@@ -1,0 +1,122 @@
+"""Benchmark: forecast accuracy and band coverage against a planner's baselines.
+
+Three histories: the bundled sample (30-minute intervals, Sunday closed, US
+holidays), a 15-minute one (US holidays, another seed) and one with the
+weekends open (30-minute, British holidays, a stronger trend, noisier days).
+On each, a rolling-origin backtest (:func:`planner.backtest`: every fold fits
+only on the days before its origin) scores ``method="auto"`` and every
+method alone against the mean of the last 4 same weekdays, the median of
+the last 5 and seasonal naive, and reports the share of held-out intervals
+and days inside the 90% bands. The goal: auto's pooled WAPE at most 0.95 x
+the best baseline's, and coverage within 0.85-0.95.
+
+Then the time of a first forecast in a fresh process (import, read the
+sample, fit, one week's table), as the app's first page view pays it.
+Run with ``make bench`` or ``python bench/bench_forecast.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+from planner import backtest, read_history
+from planner.forecasters import METHODS
+from planner.sample import SAMPLE_PATH, generate_history
+
+HISTORIES = {
+    "sample (30 min, Sun closed)": (
+        lambda: read_history(SAMPLE_PATH),
+        {"horizon": 7, "folds": 4, "country": "US"},
+    ),
+    "15-minute, seed 5": (
+        lambda: read_history(generate_history(weeks=20, interval=900, seed=5)),
+        {"horizon": 7, "folds": 4, "country": "US"},
+    ),
+    "weekends open, GB, noisier": (
+        lambda: read_history(
+            generate_history(
+                weeks=24,
+                base=5200,
+                trend=0.01,
+                day_cv=0.08,
+                country="GB",
+                weekly=(1.1, 1.0, 1.0, 1.0, 1.05, 0.6, 0.3),
+                seed=11,
+            )
+        ),
+        {"horizon": 7, "folds": 4, "country": "GB"},
+    ),
+}
+
+_FIRST = """
+import time
+t0 = time.perf_counter()
+import planner
+from planner.sample import SAMPLE_PATH
+model = planner.forecast.fit(planner.read_history(SAMPLE_PATH), country="US")
+model.summary_frame(7)
+print(time.perf_counter() - t0, model.method)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="auto only, no per-method rows")
+    args = parser.parse_args()
+    pd.set_option("display.width", 200)
+    verdicts = []
+    for label, (load, kw) in HISTORIES.items():
+        history = load()
+        rows = {}
+        t0 = time.perf_counter()
+        for method in ["auto"] if args.quick else ["auto", *METHODS]:
+            pooled = backtest(history, method=method, **kw).loc["all"]
+            rows[method] = pooled
+        seconds = time.perf_counter() - t0
+        auto = rows["auto"]
+        table = pd.DataFrame(
+            {
+                m: {
+                    "WAPE": r["model_wape"],
+                    "MAPE": r["model_mape"],
+                    "coverage": r["coverage"],
+                    "day coverage": r["day_coverage"],
+                }
+                for m, r in rows.items()
+            }
+        ).T
+        for name, column in (
+            ("mean of last 4", "mean4_wape"),
+            ("median of last 5", "median5_wape"),
+            ("seasonal naive", "naive_wape"),
+        ):
+            table.loc[f"baseline: {name}"] = [
+                auto[column],
+                float("nan"),
+                float("nan"),
+                float("nan"),
+            ]
+        best = min(auto["mean4_wape"], auto["median5_wape"], auto["naive_wape"])
+        ratio = auto["model_wape"] / best
+        ok = ratio <= 0.95 and 0.85 <= auto["coverage"] <= 0.95
+        ok = ok and 0.85 <= auto["day_coverage"] <= 0.95
+        verdicts.append((label, ratio, auto["coverage"], auto["day_coverage"], ok))
+        print(f"\n{label}: {kw['folds']} folds of {kw['horizon']} days ({seconds:.1f} s)")
+        print(table.round(4).to_string())
+    print()
+    print(f"{'history':32}{'auto / best baseline':>22}{'coverage':>10}{'days':>8}  goal met")
+    for label, ratio, cov, day, ok in verdicts:
+        print(f"{label:32}{ratio:22.3f}{cov:10.3f}{day:8.3f}  {'yes' if ok else 'no'}")
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST], check=True, capture_output=True, text=True
+    ).stdout.split(maxsplit=1)
+    print(f"\nfirst forecast in a fresh process: {float(out[0]):.2f} s (chose {out[1].strip()})")
+
+
+if __name__ == "__main__":
+    main()
