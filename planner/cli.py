@@ -216,6 +216,26 @@ def _history_arguments(cmd: argparse.ArgumentParser, *, horizon: str) -> None:
         metavar="YYYY-MM-DD",
         help="a special day (repeat for more)",
     )
+    cmd.add_argument(
+        "--method",
+        default="auto",
+        choices=("auto", *forecast.METHODS),
+        help="forecasting method (default auto: the best on a backtest of the history)",
+    )
+    cmd.add_argument("--aht", type=float, help="one AHT for every interval, seconds (volume-only "
+                     "exports)")  # fmt: skip
+    cmd.add_argument(
+        "--columns",
+        metavar="'HEADER=NAME,...'",
+        help="map your headers to interval_start, calls, aht, handle_time, handled, "
+        "abandoned, answered_within, e.g. 'Start=interval_start,Offered Calls=calls'",
+    )
+    cmd.add_argument("--interval", type=float, help="interval length, seconds (default: inferred)")
+    cmd.add_argument(
+        "--timezone",
+        help="plan in this zone's wall-clock time (e.g. Europe/London): stamps are read as "
+        "instants (naive ones as UTC) and converted",
+    )
     cmd.add_argument("--out", help="write the table to this CSV file instead")
 
 
@@ -312,6 +332,19 @@ def _sweep(args: argparse.Namespace) -> pd.DataFrame:
     return sweeps.summarize_sweep(table).reset_index()
 
 
+def _columns(text: str | None) -> dict[str, str] | None:
+    """``--columns 'Your header=calls,Other=aht'`` as a mapping."""
+    if text is None:
+        return None
+    out = {}
+    for part in text.split(","):
+        header, sep, name = part.rpartition("=")
+        if not sep or not header.strip() or not name.strip():
+            raise InputError(f"--columns takes 'HEADER=NAME' pairs separated by commas: {part!r}")
+        out[header.strip()] = name.strip()
+    return out
+
+
 def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     """``planner forecast`` and ``planner plan``: history -> forecast (-> requirements)."""
     forecast.parse_horizon(args.horizon)  # bad options fail before any reading
@@ -325,10 +358,32 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
         print("planner: using the bundled sample history (US holidays)", file=sys.stderr)
     else:
         source = args.history
-    history = read_history(source)
+    history = read_history(
+        source,
+        columns=_columns(args.columns),
+        interval=args.interval,
+        aht=args.aht,
+        timezone=args.timezone,
+    )
     for note in history.notes:
         print(f"planner: {note}", file=sys.stderr)
-    model = forecast.fit(history, country=country, special_days=args.special_day)
+    model = forecast.fit(
+        history, method=args.method, country=country, special_days=args.special_day
+    )
+    chosen = model.backtest_table.loc[model.method]
+    print(
+        f"planner: forecast by {model.method} (backtest WAPE {chosen['wape']:.1%}, 90% band "
+        f"coverage {chosen['coverage_90']:.0%}; {len(model.backtest_table)} method(s) tried)",
+        file=sys.stderr,
+    )
+    days = model.daily_forecast(args.horizon).index
+    if model.summary_frame(args.horizon).empty:
+        first, last = (forecast.day_label(d.date()) for d in (days[0], days[-1]))
+        raise InputError(
+            f"every day from {first} to {last} is closed (the history has no calls on "
+            "those weekdays, or they are holidays): nothing to forecast; ask for a longer "
+            "--horizon"
+        )
     if args.command == "forecast":
         table = model.summary_frame(args.horizon)[["calls", "calls_lower", "calls_upper", "aht"]]
     else:

@@ -40,6 +40,12 @@ __all__ = ["HISTORY_COLUMNS", "History", "guess_columns", "read_history", "read_
 _REQUIRED = ("calls", "aht")
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python number it holds, so messages read ``-3.0``, not
+    ``np.float64(-3.0)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def read_workload_csv(source: str | PathLike[str] | TextIO) -> pd.DataFrame:
     """Read a workload table (``calls``, ``aht`` and any other columns) from CSV.
 
@@ -84,7 +90,7 @@ def read_workload_csv(source: str | PathLike[str] | TextIO) -> pd.DataFrame:
             i = int(np.argmax(~ok))
             rule = "a number > 0 (seconds)" if positive else "a number >= 0 (calls per interval)"
             raise InputError(
-                f"{name}: line {lines[i]}: column '{col}' must be {rule}: {frame[col][i]!r}"
+                f"{name}: line {lines[i]}: column '{col}' must be {rule}: {_plain(frame[col][i])!r}"
             )
         frame[col] = values
     return frame
@@ -282,6 +288,15 @@ def _stamps(
     return pd.DatetimeIndex(stamps)
 
 
+def _has_offsets(raw: pd.Series) -> bool:
+    """Whether time stamps come with a UTC offset (or as zone-aware values)."""
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        return True
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return False
+    return bool(raw.astype(str).str.strip().str.contains(_OFFSET).any())
+
+
 def _in_zone(
     raw: pd.Series, lines: list[str], column: str, where: str, timezone: str
 ) -> pd.DatetimeIndex:
@@ -308,7 +323,8 @@ def _bad_stamp(
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"{where}: {lines[i]}: column {column!r} is not a date and time: {raw.iloc[i]!r}"
+            f"{where}: {lines[i]}: column {column!r} is not a date and time: "
+            f"{_plain(raw.iloc[i])!r}"
         )
 
 
@@ -320,7 +336,9 @@ def _numbers(raw: pd.Series, lines: list[str], column: str, where: str, required
     if bad.any():
         i = int(np.argmax(bad))
         rule = "a number >= 0" + ("" if not required else " (it may not be blank)")
-        raise InputError(f"{where}: {lines[i]}: column {column!r} must be {rule}: {raw.iloc[i]!r}")
+        raise InputError(
+            f"{where}: {lines[i]}: column {column!r} must be {rule}: {_plain(raw.iloc[i])!r}"
+        )
     return values
 
 
@@ -412,14 +430,20 @@ def read_history(
     else:
         data.pop("handle_time", None)
     handled = data.get("handled", data["calls"])
-    bad = (handled > 0) & ~(data["aht"] > 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise InputError(
-            f"{where}: {lines[i]}: AHT must be > 0 seconds where calls were handled: "
-            f"{data['aht'][i]!r}"
+    unknown = (handled > 0) & ~(data["aht"] > 0)
+    if unknown.any():
+        i = int(np.argmax(unknown))
+        notes.append(
+            f"{int(unknown.sum())} interval(s) with handled calls but no AHT (0 s or blank; "
+            f"first at {lines[i]}): their AHT is taken as missing, not as 0 s"
         )
-    data["aht"] = np.where(handled > 0, data["aht"], np.nan)
+    if timezone is None and _has_offsets(raw[by_name["interval_start"]]):
+        notes.append(
+            "time stamps carry a UTC offset: kept as written, the wall-clock time of that "
+            "offset; to plan in your own time, give timezone= (--timezone), e.g. "
+            "'America/New_York'"
+        )
+    data["aht"] = np.where((handled > 0) & ~unknown, data["aht"], np.nan)
     frame = pd.DataFrame(data, index=stamps)
     frame.index.name = "interval_start"
     order = np.argsort(stamps.to_numpy(), kind="stable")

@@ -87,8 +87,8 @@ def test_missing_intervals_are_filled_with_zero_and_reported():
         ("interval,offered,aht\n2026-03-02 08:00,4,300\n2026-03-02 08:30,5,300\n"
          "2026-03-02 09:10,6,300\n",
          r"line 4: 2026-03-02 09:10:00 is not on the 30-minute grid"),
-        ("interval,offered,aht\n2026-03-02 08:00,4,0\n2026-03-02 08:30,5,300\n",
-         r"line 2: AHT must be > 0 seconds where calls were handled"),
+        ("interval,offered,aht\n2026-03-02 08:00,4,-5\n2026-03-02 08:30,5,300\n",
+         r"line 2: column 'aht' must be a number >= 0: '-5'"),
         ("interval,offered\n2026-03-02 08:00,4\n",
          r"no column for \['aht \(or handle_time\)'\]"),
         ("interval,calls,offered,aht\n2026-03-02 08:00,4,4,300\n",
@@ -187,3 +187,24 @@ def test_rollup_sums_counts_and_weights_aht_by_handled_calls():
     for bad in (600 + 60, 240, 7 * 3600):
         with pytest.raises(InputError, match="whole multiple"):
             h.rollup(bad)
+
+
+def test_a_handled_interval_with_0_s_aht_is_a_note_and_a_missing_aht():
+    h = read_history(io.StringIO(
+        "interval,offered,aht\n2026-03-02 08:00,4,0\n2026-03-02 08:30,5,300\n"
+        "2026-03-02 09:00,6,\n"
+    ))  # fmt: skip
+    assert np.isnan(h.frame["aht"].iloc[0]) and np.isnan(h.frame["aht"].iloc[2])
+    assert h.frame["aht"].iloc[1] == 300
+    assert any("2 interval(s) with handled calls but no AHT" in n and "line 2" in n
+               for n in h.notes)  # fmt: skip
+
+
+def test_utc_offsets_without_a_timezone_are_named_in_the_notes():
+    text = "interval,offered,aht\n2026-03-02T13:00:00Z,4,200\n2026-03-02T13:30:00Z,5,300\n"
+    kept = read_history(io.StringIO(text))
+    assert kept.frame.index[0] == pd.Timestamp("2026-03-02 13:00")
+    assert any("carry a UTC offset" in n for n in kept.notes)
+    local = read_history(io.StringIO(text), timezone="America/New_York")
+    assert local.frame.index[0] == pd.Timestamp("2026-03-02 08:00")
+    assert not any("carry a UTC offset" in n for n in local.notes)
