@@ -376,6 +376,8 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
         f"coverage {chosen['coverage_90']:.0%}; {len(model.backtest_table)} method(s) tried)",
         file=sys.stderr,
     )
+    for note in model.notes(args.horizon):
+        print(f"planner: {note}", file=sys.stderr)
     days = model.daily_forecast(args.horizon).index
     if model.summary_frame(args.horizon).empty:
         first, last = (forecast.day_label(d.date()) for d in (days[0], days[-1]))

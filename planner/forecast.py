@@ -111,12 +111,6 @@ def parse_date(name: str, value: date | str) -> date:
     return stamp.date()
 
 
-def _special_days(
-    first: date, last: date, country: str | None, extra: Iterable[date | str]
-) -> set[date]:
-    return set(special_day_names(first, last, country, extra))
-
-
 def special_day_names(
     first: date, last: date, country: str | None = None, extra: Iterable[date | str] = ()
 ) -> dict[date, str]:
@@ -165,6 +159,63 @@ class _Base:
     aht: pd.DataFrame
     grid: Grid
     ets: Any
+    names: dict[date, str] = field(default_factory=dict)
+    learned: dict[str, float] = field(default_factory=dict)  # holiday name -> last factor
+    after_closure: float | None = None  # the open day after a closed special day
+    given_factor: bool = False  # special_day_factor was the user's
+    examples: int = 0  # special days in the history, open or closed
+
+    def factor(self, day: pd.Timestamp) -> float | None:
+        """A day's volume relative to an ordinary day: None for an ordinary day, 0 when
+        closed (special days as the history showed, or ``special_factor``)."""
+        if day.weekday() in self.closed:
+            return 0.0
+        d = day.date()
+        if d in self.special:
+            if self.given_factor:
+                return self.special_factor
+            return self.learned.get(self.names.get(d, ""), self.special_factor)
+        if self.after_closure is not None:
+            before = day - pd.Timedelta(days=1)
+            while before.weekday() in self.closed:
+                before -= pd.Timedelta(days=1)
+            if before.date() in self.special and self.factor(before) == 0:
+                return self.after_closure
+        return None
+
+    def notes(self, days: pd.DatetimeIndex) -> list[str]:
+        """What the forecast of ``days`` assumes about their special days, one line each."""
+        out = []
+        for day in days:
+            d = day.date()
+            if d not in self.special or day.weekday() in self.closed:
+                continue
+            name = self.names.get(d, "special day")
+            label = day_label(d, self.names)
+            f = self.factor(day)
+            if self.given_factor:
+                out.append(f"{label}: at {f:.0%} of an ordinary day (special_day_factor)")
+            elif name in self.learned:
+                what = "closed, as" if f == 0 else f"at {f:.0%} of an ordinary day, as"
+                out.append(f"{label}: {what} the history shows it last time")
+            elif self.examples:
+                what = "closed" if f == 0 else f"at {f:.0%} of an ordinary day"
+                out.append(
+                    f"{label}: no {name} in the history; {what}, the median of its "
+                    f"{self.examples} special day(s)"
+                )
+            else:
+                out.append(
+                    f"{label}: the history has no special day to learn from; assumed at "
+                    f"{f:.0%} of an ordinary day (set special_day_factor, or give a history "
+                    "with holidays)"
+                )
+            if f == 0 and self.after_closure is not None:
+                out.append(
+                    f"the open day after it: at {self.after_closure:.0%} of an ordinary day, "
+                    "as days after closures were in the history"
+                )
+        return out
 
     def ets_daily(self, days: pd.DatetimeIndex) -> pd.Series:
         """The ETS forecast of calls per ordinary day, for days after the history."""
@@ -177,7 +228,8 @@ class _Base:
 
     def points(self, members: Sequence[Method], days: pd.DatetimeIndex) -> FloatArray:
         """Calls per day (rows) and slot of ``grid``: the members' average, with closed
-        weekdays at 0 and special days at ``special_factor`` with their own profile."""
+        weekdays and closed special days at 0, open special days at their factor with
+        their own profile, and the day after a closure at its factor."""
         origin = len(self.grid.days)
         daily = self.ets_daily(days) if any(m.name == "ets" for m in members) else None
         parts = [
@@ -187,15 +239,18 @@ class _Base:
         out = combine(parts)
         share = self.special_profile.reindex(self.grid.slots).fillna(0.0).to_numpy()
         for j, day in enumerate(days):
-            if day.weekday() in self.closed:
-                out[j] = 0.0
-            elif day.date() in self.special:
-                out[j] = out[j].sum() * self.special_factor * share
+            f = self.factor(day)
+            if f is None:
+                continue
+            if day.date() in self.special and f > 0:
+                out[j] = out[j].sum() * f * share
+            else:
+                out[j] = out[j] * f
         return out
 
     def open_slots(self, day: pd.Timestamp) -> np.ndarray:
         """Which slots of ``grid`` a day is open in (by its weekday's or the special profile)."""
-        if day.weekday() in self.closed:
+        if self.factor(day) == 0:
             return np.zeros(len(self.grid.slots), dtype=bool)
         share = (
             self.special_profile if day.date() in self.special else self.profiles.loc[day.weekday()]
@@ -289,6 +344,11 @@ class FittedForecast:
             index=days,
         )
 
+    def notes(self, horizon: int | str) -> list[str]:
+        """What the forecast of the next ``horizon`` days assumes about its special days:
+        closed or at what volume, learned from which example, or assumed for want of one."""
+        return self._base.notes(self._days(horizon))
+
     def forecast(self, horizon: int | str) -> pd.DataFrame:
         """Calls and AHT (seconds) for every open interval of the next ``horizon`` days."""
         return self.summary_frame(horizon)[["calls", "aht"]]
@@ -369,9 +429,10 @@ def _prepare(
     by_day = h.days
     span = pd.date_range(by_day.index[0], by_day.index[-1], freq="D")
     daily = by_day.reindex(span)
-    special = _special_days(
+    names = special_day_names(
         span[0].date(), (span[-1] + pd.Timedelta(days=400)).date(), country, special_days
     )
+    special = set(names)
     # Weekdays without calls in most weeks are closed.
     present = daily.fillna(0) > 0
     closed = frozenset(int(wd) for wd in range(7) if present[span.day_of_week == wd].mean() < 0.25)
@@ -385,12 +446,30 @@ def _prepare(
     for day in (rows.index[0], rows.index[-1]):
         if rows[day] < 0.75 * usual[day.weekday()]:
             partial[day] = True
-    holes = (daily.isna() | is_special | partial) & ~is_closed
+    # The first open day after a special day with no rows (a closure) is its own kind.
+    follows = np.zeros(len(span), dtype=bool)
+    for i, day in enumerate(span[:-1]):
+        if is_special[day] and not is_closed[day] and not daily[day] > 0:  # no rows, or 0
+            j = i + 1
+            while j < len(span) and is_closed[span[j]]:
+                j += 1
+            if j < len(span) and not is_special[span[j]]:
+                follows[j] = True
+    after = pd.Series(follows, index=span)
+    holes = (daily.isna() | is_special | partial | after) & ~is_closed
     fitted = _weekday_mean_fill(daily.fillna(0.0).where(~is_closed, 0.0), holes)
-    # What special days did, relative to the ordinary day they replace.
-    past = is_special & daily.notna() & ~is_closed & (fitted > 0)
+    # What special days did, relative to the ordinary day they replace: a special
+    # day on an open weekday with no rows was closed (0).
+    past = is_special & ~is_closed & (fitted > 0)
+    ratio = (daily.fillna(0.0) / fitted.where(fitted > 0))[past]
+    learned = {names[d.date()]: float(r) for d, r in ratio.items()}  # the latest per name
+    given = special_day_factor is not None
     if special_day_factor is None:
-        special_day_factor = float(np.median(daily[past] / fitted[past])) if past.any() else 0.5
+        special_day_factor = float(np.median(ratio)) if len(ratio) else 0.5
+    seen_after = after & daily.notna() & (fitted > 0)
+    after_closure = (
+        float(np.median(daily[seen_after] / fitted[seen_after])) if seen_after.any() else None
+    )
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # slow to load: when needed
 
     with warnings.catch_warnings():
@@ -453,6 +532,11 @@ def _prepare(
         aht=aht,
         grid=grid,
         ets=ets,
+        names=names,
+        learned=learned,
+        after_closure=after_closure,
+        given_factor=given,
+        examples=len(ratio),
     )
 
 

@@ -8,8 +8,8 @@ that tests can check what a forecast recovers:
 - an intraday profile per weekday (weekdays: a morning peak and a smaller
   one after lunch; Saturday: one late-morning hump; Sunday closed by default);
 - public holidays (from the ``holidays`` package) at ``holiday_factor`` of an
-  ordinary day's volume, with a Saturday-like profile, and the first open day
-  after one at ``after_holiday_factor``;
+  ordinary day's volume, with a Saturday-like profile (0: closed, no rows),
+  and the first open day after one at ``after_holiday_factor``;
 - negative-binomial noise: every day's volume is multiplied by a gamma
   variable with mean 1 and CV ``day_cv``, and intervals are Poisson given it;
 - AHT that varies by time of day (longer early and late) around ``aht``,
@@ -97,7 +97,7 @@ def generate_history(
         level = base * (1 + trend) ** week * weekly[weekday]
         is_holiday = day.date() in special
         profile = intraday_profile(5 if is_holiday else weekday, interval)
-        if level <= 0 or profile.empty:
+        if level <= 0 or profile.empty or (is_holiday and holiday_factor == 0):  # no rows
             after_holiday = after_holiday or is_holiday
             continue
         if is_holiday:

@@ -296,3 +296,33 @@ def test_bands_are_calibrated_on_a_known_process():
         bias.append(joined["calls"].sum() / joined["actual"].sum() - 1)
     assert 0.85 <= inside / total <= 0.95, inside / total
     assert abs(np.mean(bias)) < 0.027, bias
+
+
+def test_closed_holidays_and_the_busier_day_after_are_learned():
+    # Holidays with no rows in the export are closures, and the first open day after
+    # one had 30% more calls: both are learned, and said in the notes.
+    h = read_history(
+        generate_history(weeks=30, holiday_factor=0.0, after_holiday_factor=1.3, seed=4)
+    )
+    model = forecast.fit(h, country="US")
+    labor_day, after = pd.Timestamp("2026-09-07"), pd.Timestamp("2026-09-08")
+    frame = model.forecast("60d")
+    assert not (frame.index.normalize() == labor_day).any()  # closed: no intervals
+    daily = model.daily_forecast("60d")["mean"]
+    assert daily[labor_day] == 0
+    # Tuesday after it against the Tuesday after that: 1.3 x, within the 6 examples'
+    # spread (one day's noise is 5%, so their median is good to about 3%)
+    assert daily[after] / daily[after + pd.Timedelta(weeks=1)] == pytest.approx(1.3, abs=0.1)
+    notes = model.notes("60d")
+    assert any("Labor Day" in n and "closed" in n and "median of its 6" in n for n in notes)
+    assert any("the open day after it: at 13" in n for n in notes)
+    # a holiday the history has an example of keeps what it did last time
+    july = forecast.fit(until(h, pd.Timestamp("2026-07-20")), country="US")
+    assert any("closed, as the history shows it last time" in n for n in july.notes("370d"))
+
+
+def test_a_history_without_special_days_says_what_it_assumes():
+    h = read_history(generate_history(weeks=8, country=None, seed=3))
+    model = forecast.fit(h, special_days=["2026-03-03"])
+    notes = model.notes(7)
+    assert len(notes) == 1 and "no special day to learn from; assumed at 50%" in notes[0]
