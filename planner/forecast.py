@@ -462,7 +462,10 @@ def _prepare(
     # day on an open weekday with no rows was closed (0).
     past = is_special & ~is_closed & (fitted > 0)
     ratio = (daily.fillna(0.0) / fitted.where(fitted > 0))[past]
-    learned = {names[d.date()]: float(r) for d, r in ratio.items()}  # the latest per name
+    stamps_past = pd.DatetimeIndex(ratio.index)
+    learned = {  # the latest per name
+        names[d.date()]: float(r) for d, r in zip(stamps_past, ratio.to_numpy(), strict=True)
+    }
     given = special_day_factor is not None
     if special_day_factor is None:
         special_day_factor = float(np.median(ratio)) if len(ratio) else 0.5
