@@ -511,14 +511,38 @@ def read_history(
     missing_days = tuple(
         d.date() for d in days.difference(pd.DatetimeIndex(frame.index).normalize().unique())
     )
-    if missing_days:
-        notes.append(
-            f"{len(missing_days)} day(s) with no rows (closed, or missing from the export): "
-            + ", ".join(map(str, missing_days[:5]))
-            + (" ..." if len(missing_days) > 5 else "")
-        )
+    notes.extend(_missing_day_notes(days, missing_days))
     frame.index.name = "interval_start"
     return History(frame, float(interval), pd.DatetimeIndex(filled), missing_days, tuple(notes))
+
+
+_WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+
+
+def _missing_day_notes(days: pd.DatetimeIndex, missing: tuple[date, ...]) -> list[str]:
+    """Days with no rows, told apart: weekdays with no rows in most weeks are closed;
+    the others are days an open weekday lacks (a lost export, or a holiday)."""
+    if not missing:
+        return []
+    gone = pd.DatetimeIndex(pd.to_datetime(list(missing)))
+    closed = [
+        w
+        for w in range(7)
+        if (days.day_of_week == w).sum() >= 2  # seen in two weeks at least
+        and (gone.day_of_week == w).sum() >= 0.75 * (days.day_of_week == w).sum()
+    ]
+    notes = []
+    if closed:
+        names = ", ".join(_WEEKDAYS[w] for w in closed)
+        notes.append(f"closed on {names}: no rows in (nearly) every week")
+    other = [d for d in missing if d.weekday() not in closed]
+    if other:
+        shown = ", ".join(f"{d} ({_WEEKDAYS[d.weekday()][:3]})" for d in other[:8])
+        notes.append(
+            f"{len(other)} day(s) with no rows on weekdays otherwise open (a holiday, or "
+            f"missing from the export): {shown}" + (" ..." if len(other) > 8 else "")
+        )
+    return notes
 
 
 def _open_csv(

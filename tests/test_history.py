@@ -68,6 +68,18 @@ def test_missing_intervals_are_filled_with_zero_and_reported():
     assert any("2026-03-03" in n for n in h.notes)
 
 
+def test_notes_tell_closed_weekdays_from_missing_days():
+    # Sundays never have rows (closed); one Wednesday is missing (a lost export).
+    from planner.sample import generate_history
+
+    raw = generate_history(weeks=6, country=None, seed=2)
+    stamps = pd.to_datetime(raw["Interval"])
+    h = read_history(raw[stamps.dt.normalize() != pd.Timestamp("2026-01-21")])
+    assert "closed on Sundays: no rows in (nearly) every week" in h.notes
+    lost = [n for n in h.notes if "weekdays otherwise open" in n]
+    assert len(lost) == 1 and lost[0].startswith("1 day(s)") and "2026-01-21 (Wed)" in lost[0]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
