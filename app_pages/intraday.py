@@ -105,6 +105,41 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None)
 
 
+def horizon_view(model: planner.FittedForecast, horizon: int) -> None:
+    """Calls per day over the horizon with the 90% band, beside the weeks before."""
+    ahead = model.daily_forecast(horizon)
+    days = model.history.days
+    before = days[days.index > ahead.index[0] - pd.Timedelta(weeks=3)]
+    frame = pd.concat(
+        [
+            pd.DataFrame({"day": before.index, "calls": before.to_numpy(), "series": "actual"}),
+            pd.DataFrame(
+                {"day": ahead.index, "calls": ahead["mean"].to_numpy(), "series": "forecast"}
+            ),
+        ],
+        ignore_index=True,
+    )
+    band = ahead.reset_index(names="day")
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title=None),
+            y=alt.Y("calls:Q", title="calls offered per day"),
+            color=alt.Color("series:N", title=None),
+            tooltip=["day:T", "series", alt.Tooltip("calls:Q", format=",.0f")],
+        )
+    )
+    area = (
+        alt.Chart(band)
+        .mark_area(opacity=0.25)
+        .encode(x="day:T", y="pi_lower:Q", y2="pi_upper:Q", tooltip=["day:T"])
+    )
+    st.subheader("The horizon, day by day")
+    st.caption("Shaded: the 90% prediction band, from the method's own backtest errors.")
+    st.altair_chart(area + lines, width="stretch")
+
+
 def week_view(table: pd.DataFrame, interval: float, names: dict[date, str]) -> None:
     """Days x intervals of required agents, and each week's hours and FTE."""
     st.subheader("The days ahead")
@@ -181,6 +216,25 @@ def intraday_page() -> None:
         return
     for note in history.notes:
         st.info(note)
+    chosen = model.backtest_table.loc[model.method]
+    st.caption(
+        f"Forecast by **{model.method}**, the best of {len(model.backtest_table)} methods on a "
+        f"backtest of this history: interval WAPE {chosen['wape']:.1%}, and its 90% band "
+        f"held {chosen['coverage_90']:.0%} of what happened."
+    )
+    with st.expander("How the method was chosen (rolling-origin backtest)"):
+        shown = model.backtest_table.rename(
+            columns={"wape": "WAPE", "mape": "MAPE", "coverage_90": "90% band held"}
+        )
+        st.dataframe(
+            shown, key="backtest",
+            column_config={
+                c: st.column_config.NumberColumn(format="percent")
+                for c in ("WAPE", "MAPE", "bias", "90% band held")
+            },
+        )  # fmt: skip
+    for note in model.notes(int(horizon)):
+        st.info(note)
     source = (upload.file_id if upload is not None else "sample", reading)
     if st.session_state.get("edits_source") != source:  # another history: its own edits
         st.session_state["edits_source"] = source
@@ -194,6 +248,7 @@ def intraday_page() -> None:
         st.info("No open interval in the horizon: every day ahead is closed. Try a longer one.")
         return
     names = planner.forecast.special_day_names(days[0], days[-1], country.strip() or None)
+    horizon_view(model, int(horizon))
     week_view(table, model.interval, names)
     day = st.selectbox(
         "Day", days, key="plan_day", format_func=lambda d: planner.forecast.day_label(d, names)
@@ -208,6 +263,14 @@ def intraday_page() -> None:
             "calls_upper": "upper end of the 90% prediction interval",
         }
     )
+    calls = history.frame["calls"]
+    for weeks_back in (1, 2):
+        then = pd.Timestamp(day) - pd.Timedelta(weeks=weeks_back)
+        past = calls[pd.DatetimeIndex(calls.index).normalize() == then]
+        label = f"actual {weeks_back} week{'s' if weeks_back > 1 else ''} before"
+        band[label] = pd.Series(past.to_numpy(), index=past.index.strftime("%H:%M")).reindex(
+            band.index
+        )
     st.line_chart(band, x_label="interval start", y_label="calls offered")
     edits = st.session_state.setdefault("edits", {})
     key_day = str(day)

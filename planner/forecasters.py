@@ -35,8 +35,8 @@ METHODS: dict[str, str] = {
     "seasonal_naive": "the same interval on the most recent ordinary same weekday",
     "weekday_profile": "mean day total of the last k ordinary same weekdays x the weekday's "
     "intraday profile over the profile weeks (steadier shares than a window of k days)",
-    "weekly_level": "the last k weeks' level (every day of them, each over its weekday's "
-    "share of the week) x the weekday's share x its intraday profile",
+    "weekly_level": "the last k weeks' level (the median of their days, each over its "
+    "weekday's share of the week) x the weekday's share x its intraday profile",
     "ets": "calls per day by exponential smoothing (ETS) x each weekday's intraday profile",
     "holt_winters": "Holt-Winters on the interval series with a weekly season, which holds "
     "the daily and the weekly cycle at once",
@@ -130,8 +130,9 @@ def _ets_forecast(
 def _weekly_level(
     grid: Grid, origin: int, targets: pd.DatetimeIndex, k: int, profiles: pd.DataFrame
 ) -> FloatArray:
-    """Day totals from the level of the last ``k`` weeks, pooled over all their days,
-    carried to each target day by the trend of the last 16 weeks.
+    """Day totals from the level of the last ``k`` weeks (the median over all their
+    days, so an outlier day does not move it), carried to each target day by the
+    trend of the last 16 weeks.
 
     The weekday pattern (each weekday's share of a week) weights every week
     by age with an 8-week half-life: a day's own noise averages out over
@@ -149,7 +150,7 @@ def _weekly_level(
     index = index / index.mean()
     window = slice(max(origin - 7 * k, 0), origin)
     open_ = index[weekdays[window]] > 0
-    level = float(np.mean(totals[window][open_] / index[weekdays[window]][open_]))
+    level = float(np.median(totals[window][open_] / index[weekdays[window]][open_]))
     weeks = totals[(origin % 7) : origin].reshape(-1, 7).sum(axis=1)[-16:]
     slope = 0.0
     if weeks.size >= 6 and (weeks > 0).all():  # growth per week, log-linear, at most 3%

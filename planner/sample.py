@@ -12,6 +12,11 @@ that tests can check what a forecast recovers:
   and the first open day after one at ``after_holiday_factor``;
 - negative-binomial noise: every day's volume is multiplied by a gamma
   variable with mean 1 and CV ``day_cv``, and intervals are Poisson given it;
+- optionally, what real exports also show: intraday noise beyond Poisson
+  (each interval's share multiplied by a log-normal deviation with CV
+  ``interval_cv``, correlated 0.6 with its neighbour's), ``outlier_days``
+  ordinary days at 1.4 to 2 times their volume, and ``missing_days`` open
+  weekdays lost from the export (no rows);
 - AHT that varies by time of day (longer early and late) around ``aht``,
   with lognormal handle times averaged over the interval's calls.
 
@@ -23,14 +28,31 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SAMPLE_PATH", "WEEKLY", "generate_history", "intraday_profile", "sample_history"]
+__all__ = [
+    "SAMPLE",
+    "SAMPLE_PATH",
+    "WEEKLY",
+    "generate_history",
+    "intraday_profile",
+    "sample_history",
+]
 
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "sample_history.csv"
 WEEKLY = (1.18, 1.06, 1.0, 0.97, 0.93, 0.45, 0.0)  # Monday .. Sunday, relative volume
+# The bundled sample's settings: what real exports show besides the seasons.
+SAMPLE: dict[str, Any] = {
+    "day_cv": 0.06,
+    "interval_cv": 0.16,
+    "outlier_days": 3,
+    "missing_days": 2,
+    "holiday_factor": 0.0,
+    "after_holiday_factor": 1.25,
+}
 
 
 def _bump(hours: np.ndarray, center: float, width: float) -> np.ndarray:
@@ -71,6 +93,9 @@ def generate_history(
     country: str | None = "US",
     holiday_factor: float = 0.3,
     after_holiday_factor: float = 1.2,
+    interval_cv: float = 0.0,
+    outlier_days: int = 0,
+    missing_days: int = 0,
     seed: int = 2026,
 ) -> pd.DataFrame:
     """Interval history as an ACD would export it (see the module notes).
@@ -89,6 +114,14 @@ def generate_history(
         if country
         else set()
     )
+    # What real exports also have, drawn from a stream of their own (with all three at
+    # 0 the history is the same as without them): outlier days (an outage, a mailing),
+    # weekdays lost from the export, and intraday noise beyond Poisson.
+    extra = np.random.default_rng([seed, 1])
+    ordinary = [d for d in days[7:-7] if weekly[d.weekday()] > 0 and d.date() not in special]
+    picked = extra.choice(len(ordinary), size=outlier_days + missing_days, replace=False)
+    outliers = {ordinary[i]: extra.uniform(1.4, 2.0) for i in picked[:outlier_days]}
+    lost = {ordinary[i] for i in picked[outlier_days:]}
     rows = []
     after_holiday = False
     for day in days:
@@ -105,8 +138,17 @@ def generate_history(
         elif after_holiday:
             level *= after_holiday_factor
         after_holiday = is_holiday
-        day_level = level * rng.gamma(1 / day_cv**2, day_cv**2)
-        offered = rng.poisson(day_level * profile.to_numpy())
+        day_level = level * rng.gamma(1 / day_cv**2, day_cv**2) * outliers.get(day, 1.0)
+        shares = profile.to_numpy()
+        if interval_cv > 0:  # smooth log-normal deviations from the profile, mean 1
+            z = np.zeros(len(shares))
+            z[0] = extra.normal(0, interval_cv)
+            for i in range(1, len(z)):
+                z[i] = 0.6 * z[i - 1] + extra.normal(0, interval_cv * np.sqrt(1 - 0.36))
+            shares = shares * np.exp(z - interval_cv**2 / 2)
+        offered = rng.poisson(day_level * shares)
+        if day in lost:
+            continue
         hours = (profile.index.to_numpy() + interval / 2) / 3600
         mean_aht = _aht_by_hour(hours, aht)
         abandon_p = np.clip(0.02 + 0.04 * profile.to_numpy() / profile.max(), 0, 1)
@@ -140,4 +182,4 @@ def sample_history() -> pd.DataFrame:
     """The bundled sample (``data/sample_history.csv``), or the same data generated afresh."""
     if SAMPLE_PATH.exists():
         return pd.read_csv(SAMPLE_PATH)
-    return generate_history()
+    return generate_history(**SAMPLE)

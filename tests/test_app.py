@@ -283,7 +283,7 @@ def test_intraday_week_view_hours_fte_and_holiday_names():
     stamps = table.index
     monday = stamps.normalize() - pd.to_timedelta(stamps.day_of_week, unit="D")
     first = table[monday == monday[0]]
-    weeks = at.dataframe[0].value  # the weeks' table comes first on the page
+    weeks = next(d.value for d in at.dataframe if "scheduled hours" in d.value.columns)
     scheduled = planner.hours(first["scheduled"], model.interval)
     assert weeks.iloc[0]["scheduled hours"] == pytest.approx(scheduled)
     assert weeks.iloc[0]["FTE"] == pytest.approx(scheduled / 37.5)
@@ -292,7 +292,16 @@ def test_intraday_week_view_hours_fte_and_holiday_names():
     names = planner.forecast.special_day_names(days[0], days[-1], "US")
     shown = [at.selectbox(key="plan_day").format_func(d) for d in days]
     assert shown == [planner.forecast.day_label(d, names) for d in days]
-    assert any("Memorial Day" in label for label in shown)
+    # Memorial Day: closed (the sample's holidays have no rows), and the page says so
+    assert not any("Memorial Day" in label for label in shown)
+    said = [i.value for i in at.info]
+    assert any("Memorial Day" in s and "closed" in s for s in said)
+    assert any("the open day after it" in s for s in said)
+    # the method chosen, and how
+    caption = " ".join(c.value for c in at.caption)
+    assert f"Forecast by **{model.method}**" in caption
+    backtest = next(d.value for d in at.dataframe if "90% band held" in d.value.columns)
+    assert backtest.index.tolist() == model.backtest_table.index.tolist()
 
 
 def test_a_short_plan_is_named_where_it_misses_and_where_it_overworks(tmp_path, monkeypatch):

@@ -206,9 +206,10 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
     _expect_card(page, "Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
     # a what-if: callers twice as patient (the patience keeps its lognormal shape)
     patience = page.get_by_test_id("stNumberInput").filter(has_text="Mean patience")
-    page.wait_for_function(  # the help desk's own input, not the last scenario's
-        "v => [...document.querySelectorAll('input[type=number]')]"
-        ".some(i => Number(i.value) === v)",
+    page.wait_for_function(  # the help desk's own input, and the last scenario's gone
+        "v => { const mine = [...document.querySelectorAll("
+        "'input[aria-label=\"Mean patience (seconds)\"]')];"
+        " return mine.length === 1 && Number(mine[0].value) === v; }",
         arg=desk.mean_patience,
         timeout=60_000,
     )
@@ -260,15 +261,17 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
     page.screenshot(path=str(shots / "calculator.png"))
     # the intraday planner: 0 agents at 10:00 on the first day cannot serve its calls
     page.get_by_role("link", name="Intraday planner").click()
-    editor = page.get_by_test_id("stDataFrame").nth(1)  # the weeks' table, the day's editor, ...
+    # the backtest (in its expander), the weeks' table, the day's editor, ...
+    editor = page.get_by_test_id("stDataFrame").nth(2)
     editor.wait_for(timeout=120_000)
     _wait_idle(page)
     editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
     start = time.monotonic()
     # the agents column is at 70% of the editor's width; rows of 35 px under a 35 px
-    # header; 10:00 is the third row of the first day (it opens at 09:00)
-    page.mouse.dblclick(box["x"] + 0.70 * box["width"], box["y"] + 35 + 2 * 35 + 17)
+    # header; 10:00 is the fifth row of the first day (Tuesday after Memorial Day,
+    # which is closed; it opens at 08:00)
+    page.mouse.dblclick(box["x"] + 0.70 * box["width"], box["y"] + 35 + 4 * 35 + 17)
     cell = page.locator("#portal input").first
     cell.fill("0")
     cell.press("Enter")

@@ -231,7 +231,8 @@ def test_forecast_of_the_bundled_sample_to_a_file(capsys, tmp_path):
     expected = model.forecast("14d")
     assert len(table) == len(expected)
     np.testing.assert_allclose(table["calls"], expected["calls"])
-    assert table["interval_start"].iloc[0] == "2026-05-25 09:00"  # Memorial Day, late start
+    assert table["interval_start"].iloc[0] == "2026-05-26 08:00"  # Memorial Day is closed
+    assert "Memorial Day): no Memorial Day in the history; closed" in err
     assert f"forecast by {model.method} (backtest WAPE" in err
 
 
@@ -243,7 +244,7 @@ def test_forecast_import_options_match_read_history(capsys, tmp_path):
         columns={"Interval": "Start", "Offered": "Offered Calls"}
     ).to_csv(volume, index=False)
     argv = ["forecast", str(volume), "--columns", "Start=interval_start,Offered Calls=calls",
-            "--aht", "185", "--horizon", "2d", "--country", "US", "--format", "csv"]  # fmt: skip
+            "--aht", "185", "--horizon", "3d", "--country", "US", "--format", "csv"]  # fmt: skip
     code, out, err = run(capsys, *argv)
     assert code == 0, err
     table = pd.read_csv(pd.io.common.StringIO(out))
@@ -252,23 +253,24 @@ def test_forecast_import_options_match_read_history(capsys, tmp_path):
         volume, columns={"Start": "interval_start", "Offered Calls": "calls"}, aht=185
     )
     model = planner.forecast.fit(history, country="US")
-    np.testing.assert_allclose(table["calls"], model.forecast(2)["calls"])
+    np.testing.assert_allclose(table["calls"], model.forecast(3)["calls"])
     utc = tmp_path / "utc.csv"
     stamps = pd.to_datetime(sample["Interval"]).dt.tz_localize("America/New_York")
     sample.assign(Interval=stamps.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(
         utc, index=False
     )
     code, out, err = run(capsys, "forecast", str(utc), "--timezone", "America/New_York",
-                         "--horizon", "2d", "--country", "US", "--format", "csv")  # fmt: skip
+                         "--horizon", "3d", "--country", "US", "--format", "csv")  # fmt: skip
     assert code == 0, err
     local = pd.read_csv(pd.io.common.StringIO(out))
-    assert local["interval_start"].iloc[0] == "2026-05-25 09:00"  # wall-clock New York time
+    assert local["interval_start"].iloc[0] == "2026-05-26 08:00"  # wall-clock New York time
     code, out, err = run(capsys, "forecast", str(utc), "--horizon", "2d", "--format", "csv",
                          "--method", "seasonal_naive")  # fmt: skip
     assert code == 0, err
     assert "forecast by seasonal_naive" in err
     # without --timezone the stamps stay UTC wall-clock time (08:00 in New York is 12:00 UTC)
     assert pd.read_csv(pd.io.common.StringIO(out))["interval_start"].iloc[0].endswith("12:00")
+    # (and without --country, Memorial Day is an ordinary Monday: 2026-05-25 12:00 UTC)
     assert "carry a UTC offset" in err
 
 

@@ -95,9 +95,10 @@ def test_interval_forecast_and_prediction_intervals(plain):
 
 
 def test_holidays_neither_distort_profiles_nor_look_ordinary():
-    # The sample has US holidays on two Mondays (Jan 19, Feb 16) at 30% of a Monday
-    # with a Saturday-like profile; Memorial Day (May 25) follows the history.
-    model = forecast.fit(read_history(SAMPLE_PATH), country="US")
+    # The default process has US holidays on two Mondays (Jan 19, Feb 16) open at 30%
+    # of a Monday with a Saturday-like profile; Memorial Day (May 25) follows it.
+    old_sample = read_history(generate_history())
+    model = forecast.fit(old_sample, country="US")
     assert model.special_factor == pytest.approx(0.3, abs=0.05)
     daily = model.daily_forecast(14)["mean"]
     memorial = daily[pd.Timestamp("2026-05-25")]
@@ -111,8 +112,34 @@ def test_holidays_neither_distort_profiles_nor_look_ordinary():
     frame = model.forecast(2)
     assert frame.index[0] == pd.Timestamp("2026-05-25 09:00")  # opens like a Saturday
     # Without the calendar, the holidays in the history are ordinary Mondays.
-    naive = forecast.fit(read_history(SAMPLE_PATH))
+    naive = forecast.fit(old_sample)
     assert naive.daily_forecast(2)["mean"].iloc[1] > 3 * memorial
+
+
+def test_the_bundled_sample_looks_like_a_real_export():
+    # day-to-day CV 6% (plus outliers and trend), intraday noise beyond Poisson,
+    # holidays closed with a busier next day, two weekdays lost from the export
+    from planner.sample import SAMPLE
+
+    h = read_history(SAMPLE_PATH)
+    assert SAMPLE["interval_cv"] > 0 and SAMPLE["holiday_factor"] == 0
+    frame = h.frame
+    day = pd.DatetimeIndex(frame.index).normalize()
+    totals = frame["calls"].groupby(day).sum()
+    shares = frame["calls"] / totals.reindex(day).to_numpy()
+    weekday = pd.DatetimeIndex(frame.index).day_of_week
+    slot = (pd.DatetimeIndex(frame.index) - day).total_seconds()
+    # given the day's total, an interval varies more than Poisson: variance / mean > 2
+    expected = shares.groupby([weekday, slot]).transform("mean") * totals.reindex(day).to_numpy()
+    ratio = ((frame["calls"] - expected) ** 2 / expected)[weekday < 5].mean()
+    assert ratio > 2.0, ratio
+    model = forecast.fit(h, country="US")
+    daily = model.daily_forecast(14)["mean"]
+    assert daily[pd.Timestamp("2026-05-25")] == 0  # Memorial Day: closed, like MLK Day
+    # the Tuesday after is busier than the next (1.25 x by construction; learned from two
+    # examples of 6% noise each, so within 0.15)
+    ratio = daily[pd.Timestamp("2026-05-26")] / daily[pd.Timestamp("2026-06-02")]
+    assert ratio == pytest.approx(1.25, abs=0.15)
 
 
 def test_user_special_days_with_a_given_factor(plain):
