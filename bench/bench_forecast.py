@@ -3,7 +3,7 @@
 Three histories: the bundled sample (30-minute intervals, Sunday closed, US
 holidays), a 15-minute one (US holidays, another seed) and one with the
 weekends open (30-minute, British holidays, a stronger trend, noisier days).
-On each, a rolling-origin backtest (:func:`planner.backtest`: every fold fits
+On each, a rolling-origin backtest over 8 weekly folds (:func:`planner.backtest`: every fold fits
 only on the days before its origin) scores ``method="auto"`` and every
 method alone against the mean of the last 4 same weekdays, the median of
 the last 5 and seasonal naive, and reports the share of held-out intervals
@@ -31,11 +31,11 @@ from planner.sample import SAMPLE_PATH, generate_history
 HISTORIES = {
     "sample (30 min, Sun closed)": (
         lambda: read_history(SAMPLE_PATH),
-        {"horizon": 7, "folds": 4, "country": "US"},
+        {"horizon": 7, "folds": 8, "country": "US"},
     ),
     "15-minute, seed 5": (
         lambda: read_history(generate_history(weeks=20, interval=900, seed=5)),
-        {"horizon": 7, "folds": 4, "country": "US"},
+        {"horizon": 7, "folds": 8, "country": "US"},
     ),
     "weekends open, GB, noisier": (
         lambda: read_history(
@@ -49,7 +49,7 @@ HISTORIES = {
                 seed=11,
             )
         ),
-        {"horizon": 7, "folds": 4, "country": "GB"},
+        {"horizon": 7, "folds": 8, "country": "GB"},
     ),
 }
 
