@@ -219,11 +219,9 @@ class _Base:
 
     def ets_daily(self, days: pd.DatetimeIndex) -> pd.Series:
         """The ETS forecast of calls per ordinary day, for days after the history."""
-        n = len(self.daily)
         ahead = int((days[-1] - self.daily.index[-1]).days)
         mean = np.asarray(self.ets.forecast(ahead), dtype=np.float64)
         index = pd.date_range(self.daily.index[-1] + pd.Timedelta(days=1), periods=ahead)
-        del n
         return pd.Series(mean, index=index).reindex(days)
 
     def points(self, members: Sequence[Method], days: pd.DatetimeIndex) -> FloatArray:
@@ -593,6 +591,19 @@ class _Scores:
     def calibration(self) -> Calibration:
         return Calibration.of(*self.pooled())
 
+    def wape(self) -> float:
+        a, f, _, _ = self.pooled()
+        return wape(a, f)
+
+    @classmethod
+    def blend(cls, parts: Sequence[_Scores]) -> _Scores:
+        """The pairs of the members' average forecast (the same folds and actuals)."""
+        out = cls(actual=parts[0].actual, day_actual=parts[0].day_actual)
+        for i in range(len(parts[0].actual)):
+            out.forecast.append(combine([p.forecast[i] for p in parts]))
+            out.day_forecast.append(combine([p.day_forecast[i] for p in parts]))
+        return out
+
     def row(self) -> dict[str, float]:
         a, f, _, _ = self.pooled()
         covered, counted = 0, 0
@@ -638,6 +649,18 @@ def _backtest_candidates(
         for m in candidates:
             scores[m].add(actual, base.points([m], targets)[have])
     return scores
+
+
+def _label(members: Sequence[Method]) -> str:
+    """``"weekly_level(k=4)"``, or ``"mean of a + b"`` for an average."""
+    return str(members[0]) if len(members) == 1 else "mean of " + " + ".join(map(str, members))
+
+
+def _members(label: str, candidates: Sequence[Method]) -> tuple[Method, ...]:
+    """The candidates a label of :func:`_label` names."""
+    by_name = {str(m): m for m in candidates}
+    names = label.removeprefix("mean of ").split(" + ")
+    return tuple(by_name[n] for n in names)
 
 
 def fit(
@@ -715,45 +738,29 @@ def fit(
     }
     base = _prepare(h, **prep)
     scores = _backtest_candidates(h, candidates, folds, **prep)
-    rows = {str(m): scores[m].row() for m in candidates}
-    ranked = sorted(candidates, key=lambda m: rows[str(m)]["wape"])
-    chosen: tuple[Method, ...] = (ranked[0],)
-    best = rows[str(ranked[0])]["wape"]
-    blends: dict[str, tuple[Method, ...]] = {}
+    pairs = {str(m): scores[m] for m in candidates}
     if method == "auto":
         # The best of each family, averaged by twos and threes: an average often beats each.
+        ranked = sorted(candidates, key=lambda m: scores[m].wape())
         leaders: list[Method] = []
         for m in ranked:
             if all(m.name != n.name for n in leaders):
                 leaders.append(m)
         for size in (2, 3):
             if len(leaders) >= size:
-                blends["mean of " + " + ".join(map(str, leaders[:size]))] = tuple(leaders[:size])
-    for label, members in blends.items():
-        blend = _Scores()
-        for i in range(len(scores[members[0]].actual)):
-            a = scores[members[0]].actual[i]
-            f = combine([scores[m].forecast[i] for m in members])
-            blend.actual.append(a)
-            blend.forecast.append(f)
-            blend.day_actual.append(scores[members[0]].day_actual[i])
-            blend.day_forecast.append(combine([scores[m].day_forecast[i] for m in members]))
-        scores_label = blend
-        rows[label] = scores_label.row()
-        if rows[label]["wape"] < best:
-            best, chosen = rows[label]["wape"], members
-            scores[members] = scores_label  # type: ignore[index]
-    label = str(chosen[0]) if len(chosen) == 1 else "mean of " + " + ".join(map(str, chosen))
+                pairs[_label(leaders[:size])] = _Scores.blend([scores[m] for m in leaders[:size]])
+    rows = {label: p.row() for label, p in pairs.items()}
+    label = min(rows, key=lambda key: rows[key]["wape"])
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "method"
     table["chosen"] = table.index == label
     table = table.sort_values("wape")
-    pairs = scores[chosen[0]] if len(chosen) == 1 else scores[chosen]  # type: ignore[index]
+    chosen = _members(label, candidates)
     return FittedForecast(
         history=h,
         method=label,
         backtest_table=table,
-        calibration=pairs.calibration(),
+        calibration=pairs[label].calibration(),
         _base=base,
         _members=chosen,
     )
