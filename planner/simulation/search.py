@@ -452,8 +452,10 @@ def simulated_staffing(
     max_replications : most replications spent on one interval whose
         decision is uncertain (default 8 x ``replications``, lowered to keep
         at most :data:`MAX_SEARCH_CALLERS` callers in memory).
-    max_passes : independent simulations run to confirm the plan (>= 1); an
-        interval that misses in one gets an agent more before the next.
+    max_passes : independent simulations run to confirm the plan (>= 1, each
+        with 4 x ``replications``, or the most an interval used); an interval
+        short of ``confidence`` in one gets the agents its shortfall calls for
+        before the next.
     replications : (a day option) replications every interval starts with.
 
     The plan is as precise as its replications: one interval's simulated
