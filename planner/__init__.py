@@ -30,6 +30,7 @@ from planner.report import (
     summarize,
 )
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
+from planner.schedule import Break, Schedule, ShiftTemplate
 from planner.simulation import (
     METRICS,
     Deterministic,
@@ -85,6 +86,10 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "Gamma",
     "Deterministic",
     "Empirical",
+    # shifts from a requirement (planner.schedule: the function is planner.schedule.schedule)
+    "ShiftTemplate",
+    "Break",
+    "Schedule",
     # history and forecasts (planner.io, planner.forecast: fit)
     "read_history",
     "History",

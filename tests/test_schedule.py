@@ -1,0 +1,132 @@
+"""Shifts from a requirement (HiGHS MILP): known optima, bounds, breaks, soft coverage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import InputError, Scenario, day_summary
+from planner.schedule import Break, ShiftTemplate, schedule
+
+CYCLIC = [6, 6, 6, 6, 6, 8, 9, 12, 18, 22, 25, 21, 21, 20, 18, 21, 21, 24, 24, 18, 18, 18, 12, 8]
+HOUR = 3600.0
+
+
+def test_known_optimum_of_the_cyclic_day():
+    # 8-hour shifts starting on any hour of a 24/7 day: 55 people (a published
+    # shift-scheduling example); the LP relaxation reaches 55 too, so the gap is 0.
+    s = schedule(CYCLIC, [ShiftTemplate("8h", 8 * HOUR)], interval=HOUR, wrap=True)
+    assert s.shifts["count"].sum() == 55
+    assert s.coverage["short"].max() == 0
+    assert s.objective == pytest.approx(55 * 8) and s.paid_hours == 55 * 8
+    assert s.bound == pytest.approx(55 * 8, rel=1e-6) and s.gap == pytest.approx(0, abs=1e-9)
+    # without wrapping, no shift may run past midnight
+    flat = schedule(CYCLIC, [ShiftTemplate("8h", 8 * HOUR)], interval=HOUR)
+    assert flat.coverage["short"].max() == 0 and flat.shifts["count"].sum() >= 55
+    assert (flat.shifts["start"] <= "16:00").all()
+
+
+@settings(max_examples=25, derandomize=True, deadline=None)
+@given(
+    need=st.lists(st.integers(0, 30), min_size=8, max_size=24),
+    length=st.sampled_from([4, 6, 8]),
+    wrap=st.booleans(),
+)
+def test_hard_coverage_is_never_short_and_the_bound_is_honest(need, length, wrap):
+    templates = [ShiftTemplate("long", length * HOUR, cost_per_hour=1.0),
+                 ShiftTemplate("short", 4 * HOUR, cost_per_hour=1.2)]  # fmt: skip
+    try:
+        s = schedule(need, templates, interval=HOUR, wrap=wrap)
+    except InputError as err:  # a day shorter than the shortest shift
+        assert "no shift" in str(err)
+        return
+    assert s.coverage["short"].max() == 0
+    assert s.bound <= s.objective + 1e-6
+    assert 0 <= s.gap <= 1
+    # the schedule's own figures add up
+    assert s.cost == pytest.approx(s.shifts["cost"].sum())
+    assert s.paid_hours == pytest.approx(s.shifts["paid_hours"].sum())
+
+
+def test_breaks_leave_their_interval_and_unpaid_ones_are_not_paid():
+    lunch = Break(length=1800, earliest=3 * HOUR, latest=5 * HOUR, paid=False)
+    t = ShiftTemplate("day", 8 * HOUR, starts=("08:00",), breaks=(lunch,), cost_per_hour=20)
+    need = [0] * 16 + [3] * 16 + [0] * 16  # 30-minute intervals, 08:00-16:00
+    s = schedule(need, [t], interval=1800)
+    row = s.shifts.iloc[0]
+    assert row["start"] == "08:00" and row["end"] == "16:00"
+    assert row["breaks"].endswith("unpaid")
+    # one lunch at a time leaves 3 people short in its interval, so a fourth is needed,
+    # and the solver staggers the lunches
+    assert s.shifts["count"].sum() == 4
+    lunches = s.shifts.loc[s.shifts.index.repeat(s.shifts["count"]), "breaks"]
+    assert lunches.value_counts().max() <= 1  # never two at lunch at once
+    assert s.coverage["short"].max() == 0
+    assert s.paid_hours == pytest.approx(s.shifts["count"].sum() * 7.5)
+    assert s.cost == pytest.approx(s.paid_hours * 20)
+
+
+def test_soft_coverage_on_a_budget_keeps_more_service_than_cutting_evenly():
+    # The bank's day on 15% fewer paid hours than hard coverage needs, two ways:
+    # cut every interval's requirement by 15% and cover that (hard), or give soft
+    # coverage the same paid hours and let it leave short the intervals where an
+    # agent answers fewest calls in time.
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    table = bank.requirements()
+    need = table["agents"].to_numpy()
+    day = {"earliest": bank.start, "every": 1800}
+    t = [ShiftTemplate("8h", 8 * HOUR, latest="12:00", **day),
+         ShiftTemplate("4h", 4 * HOUR, latest="16:00", **day)]  # fmt: skip
+    kw = {"interval": bank.interval, "start": bank.start}
+    hard = schedule(need, t, **kw)
+    even = schedule(np.floor(need * 0.85), t, **kw)
+    assert even.paid_hours < hard.paid_hours
+    soft = schedule(need, t, coverage="soft", paid_hours=even.paid_hours, workload=table,
+                    targets=bank.targets, patience=bank.mean_patience, **kw)  # fmt: skip
+    assert soft.paid_hours <= even.paid_hours + 1e-9
+    assert soft.coverage["short"].sum() > 0
+    how = {"targets": bank.targets, "patience": bank.mean_patience}
+    day_soft = day_summary(soft.service(table, **how), bank.interval)
+    day_even = day_summary(even.service(table, **how), bank.interval)
+    assert day_soft["service_level"] > day_even["service_level"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"templates": [ShiftTemplate("early", 4 * HOUR, starts=("00:00",))]},
+            "no shift covers interval 04:00",
+        ),
+        ({"paid_hours": 10.0}, "no schedule covers every interval within 10 paid hours"),
+        ({"templates": [ShiftTemplate("8h", 8 * HOUR, max_count=3)]}, "max_count of 8h"),
+        ({"coverage": "maybe"}, "'coverage' must be 'hard' or 'soft'"),
+        ({"required": [-1, 2]}, "'required' must be a whole number >= 0"),
+    ],
+)
+def test_infeasible_rules_and_bad_input_get_a_message(kwargs, message):
+    args = {"required": CYCLIC[:12], "templates": [ShiftTemplate("8h", 8 * HOUR)],
+            "interval": HOUR} | kwargs  # fmt: skip
+    with pytest.raises(InputError, match=message):
+        schedule(**args)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ShiftTemplate("x", -1), "'length' must be > 0"),
+        (lambda: ShiftTemplate("x", 30 * HOUR), "at most 24 h"),
+        (lambda: ShiftTemplate("x", 4 * HOUR, starts=("25:00",)).start_times(), "clock time"),
+        (
+            lambda: ShiftTemplate("x", 4 * HOUR, breaks=(Break(1800, 3 * HOUR, 4 * HOUR),)),
+            "does not fit",
+        ),
+        (lambda: ShiftTemplate("x", 4 * HOUR, min_count=3, max_count=2), "'max_count'"),
+        (lambda: Break(900, 7200, 3600), "window ends before it begins"),
+    ],
+)
+def test_templates_are_checked(make, message):
+    with pytest.raises(InputError, match=message):
+        make()
