@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_required_agents.py
 	$(BIN)/python bench/bench_simulation.py
 	$(BIN)/python bench/bench_forecast.py
+	$(BIN)/python bench/bench_schedule.py
 	$(BIN)/python bench/bench_sweep.py
 
 clean:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import combinations, product
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from planner.staffing import Targets, interval_metrics
 __all__ = ["Break", "Schedule", "ShiftTemplate", "schedule"]
 
 _DAY = 86400.0
+_WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _clock(name: str, text: str) -> float:
@@ -108,9 +109,25 @@ class ShiftTemplate:
     cost_per_hour: float = 1.0
     min_count: int = 0
     max_count: int | None = None
+    days_off: int = 2
+    consecutive_off: bool = True
+    work_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "length", float(v.positive("length", self.length)))
+        if (
+            isinstance(self.days_off, bool)
+            or not isinstance(self.days_off, int)
+            or not (0 <= self.days_off <= 6)
+        ):
+            raise InputError(f"shift {self.name!r}: 'days_off' must be 0 to 6: {self.days_off!r}")
+        days = tuple(sorted(set(self.work_days)))
+        if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            raise InputError(
+                f"shift {self.name!r}: 'work_days' must be weekdays 0 (Monday) to 6: "
+                f"{self.work_days!r}"
+            )
+        object.__setattr__(self, "work_days", days)
         object.__setattr__(self, "every", float(v.positive("every", self.every)))
         object.__setattr__(
             self, "cost_per_hour", float(v.nonnegative("cost_per_hour", self.cost_per_hour))
@@ -145,37 +162,73 @@ class ShiftTemplate:
 
     @property
     def paid_seconds(self) -> float:
+        """Paid time of one shift, seconds."""
         return self.length - sum(b.length for b in self.breaks if not b.paid)
+
+    def patterns(self) -> list[tuple[int, ...]]:
+        """The weeks this template can be worked: the days on (0 = Monday), with
+        ``days_off`` days off (all together, around the week's end too, when
+        ``consecutive_off``), on ``work_days`` only."""
+        on = 7 - self.days_off
+        out = []
+        for days in combinations(self.work_days, min(on, len(self.work_days))):
+            off = sorted(set(range(7)) - set(days))
+            if self.consecutive_off and len(off) > 1:
+                gaps = [(b - a) % 7 for a, b in zip(off, off[1:] + off[:1], strict=True)]
+                if sum(g != 1 for g in gaps) > 1:  # more than one run of days off
+                    continue
+            out.append(days)
+        return out
 
 
 @dataclass(frozen=True)
 class _Option:
     template: int
-    start: float
+    start: float  # clock time, seconds after midnight
     breaks: tuple[float, ...]  # break starts, seconds after the shift start
+    days: tuple[int, ...] = (0,)  # days worked (the week's, or the one day)
 
 
-def _cover(
-    t: ShiftTemplate, option: _Option, interval: float, n: int, wrap: bool
-) -> FloatArray | None:
-    """The share of each interval the option is on duty (None: it does not fit)."""
-    day = interval * n
-    end = option.start + t.length
-    if not wrap and end > day + 1e-9:
-        return None
-    edges = np.arange(n + 1) * interval
-    out = np.zeros(n)
+@dataclass(frozen=True)
+class _Grid:
+    """The requirement's intervals on a clock: ``days`` days of ``n`` intervals of
+    ``interval`` seconds from ``origin`` (seconds after midnight) each."""
 
-    def add(a: float, b: float, sign: float) -> None:
-        for lo, hi in ((a, b),) if b <= day or not wrap else ((a, day), (0.0, b - day)):
-            inside = np.clip(np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo), 0, None)
-            out[:] += sign * inside / interval
+    days: int
+    n: int
+    interval: float
+    origin: float
+    wrap: bool
 
-    add(option.start, end, 1.0)
-    for b, at in zip(t.breaks, option.breaks, strict=True):
-        s = option.start + at
-        add(s, s + b.length, -1.0)
-    return out
+    @property
+    def edges(self) -> FloatArray:
+        """Start of every interval, seconds from the first day's midnight (flat)."""
+        per_day = self.origin + np.arange(self.n) * self.interval
+        return (np.arange(self.days)[:, None] * _DAY + per_day[None, :]).reshape(-1)
+
+    def cover(self, t: ShiftTemplate, o: _Option) -> FloatArray | None:
+        """The share of each interval the option is on duty (None: it does not fit)."""
+        close = self.origin + self.n * self.interval
+        if not self.wrap and (o.start < self.origin or o.start + t.length > close + 1e-9):
+            return None  # without wrap, a shift stays within its day's hours
+        starts = self.edges
+        out = np.zeros(starts.size)
+        horizon = self.days * _DAY
+
+        def add(a: float, b: float, sign: float) -> None:
+            pieces = [(a, b)]
+            if self.wrap and b > horizon:
+                pieces = [(a, horizon), (0.0, b - horizon)]
+            for lo, hi in pieces:
+                inside = np.minimum(starts + self.interval, hi) - np.maximum(starts, lo)
+                out[:] += sign * np.clip(inside, 0, None) / self.interval
+
+        for d in o.days:
+            begin = d * _DAY + o.start
+            add(begin, begin + t.length, 1.0)
+            for b, at in zip(t.breaks, o.breaks, strict=True):
+                add(begin + at, begin + at + b.length, -1.0)
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -188,20 +241,24 @@ class Schedule:
         paid hours and cost (all people on it).
     coverage : per interval: required and scheduled agents, over and short.
     paid_hours, cost : the schedule's totals.
-    bound : the LP relaxation's optimum, a lower bound on any schedule's objective.
     objective : the schedule's objective (cost, plus shortfall penalties when soft).
-    gap : ``(objective - bound) / objective`` (0 when both are 0).
+    bound : HiGHS's best bound: no schedule has a lower objective.
+    gap : the optimality gap HiGHS reports, ``(objective - bound) / objective``.
+    lp_bound : the LP relaxation's optimum (fractional people), a weaker bound.
     status : HiGHS's message.
+    options : shifts the solver chose among (template x start x days x breaks).
     """
 
     shifts: pd.DataFrame
     coverage: pd.DataFrame
     paid_hours: float
     cost: float
-    bound: float
     objective: float
+    bound: float
     gap: float
+    lp_bound: float
     status: str
+    options: int
     interval: float = field(repr=False, default=1800.0)
 
     def service(
@@ -250,6 +307,7 @@ def schedule(
     templates: Sequence[ShiftTemplate],
     *,
     interval: float,
+    horizon: str = "day",
     coverage: str = "hard",
     wrap: bool = False,
     paid_hours: float | None = None,
@@ -260,14 +318,18 @@ def schedule(
     start: str = "00:00",
     labels: Sequence[str] | None = None,
     time_limit: float = 60.0,
+    mip_gap: float = 1e-4,
 ) -> Schedule:
     """How many people work each shift, at least cost, to cover ``required`` agents.
 
     Parameters
     ----------
-    required : agents needed on the phones per interval of one day.
+    required : agents needed on the phones per interval of one day, or of a
+        week (Monday first: 7 x n counts, flat or as 7 rows).
     templates : the :class:`ShiftTemplate` s people can work.
     interval : interval length, seconds.
+    horizon : ``"day"`` or ``"week"`` (people work a template's days-off
+        patterns: the same shift on each day they work).
     coverage : ``"hard"`` (every interval covered) or ``"soft"`` (shortfalls
         allowed at a price; see the module notes).
     wrap : the day is cyclic (24/7): shifts crossing its end cover its start.
@@ -280,7 +342,9 @@ def schedule(
     start : clock time of the first interval, ``"HH:MM"`` (templates' start times
         are clock times too).
     labels : interval labels for the tables (default ``"HH:MM"`` from ``start``).
-    time_limit : seconds HiGHS may take.
+    time_limit : seconds HiGHS may take (the best schedule found by then is returned,
+        with its gap).
+    mip_gap : HiGHS stops when the schedule is proven within this fraction of optimal.
 
     Examples
     --------
@@ -291,18 +355,31 @@ def schedule(
     (55, 0.0)
     """
     req = v.count("required", required).astype(np.float64)
-    if req.ndim != 1 or req.size == 0:
-        raise InputError("'required' must be one agent count per interval")
+    if horizon not in ("day", "week"):
+        raise InputError(f"'horizon' must be 'day' or 'week': {horizon!r}")
+    days = 7 if horizon == "week" else 1
+    if req.ndim == 2 and req.shape[0] == days:
+        req = req.reshape(-1)
+    if req.ndim != 1 or req.size == 0 or req.size % days:
+        raise InputError(
+            "'required' must be one agent count per interval"
+            + (" of 7 days (a flat array of 7 x n, or 7 rows)" if days == 7 else "")
+        )
     seconds = float(v.positive("interval", interval))
     if coverage not in ("hard", "soft"):
         raise InputError(f"'coverage' must be 'hard' or 'soft': {coverage!r}")
     if not templates:
         raise InputError("give at least one ShiftTemplate")
-    n = req.size
+    n = req.size // days
     if seconds * n > _DAY + 1e-9:
         raise InputError(f"{n} intervals of {seconds:g} s are more than a day")
     origin = _clock("start", start)
-    names = list(labels) if labels is not None else [_hhmm(origin + i * seconds) for i in range(n)]
+    grid = _Grid(days, n, seconds, origin, wrap)
+    if labels is not None:
+        names = list(labels)
+    else:
+        clock = [_hhmm(origin + i * seconds) for i in range(n)]
+        names = clock if days == 1 else [f"{_WEEK[d]} {c}" for d in range(days) for c in clock]
     options: list[_Option] = []
     columns: list[FloatArray] = []
     for ti, t in enumerate(templates):
@@ -310,16 +387,17 @@ def schedule(
             np.arange(b.earliest, b.latest + 1e-9, seconds).tolist() or [b.earliest]
             for b in t.breaks
         ]
-        for clock in t.start_times():
-            at = (clock - origin) % _DAY  # seconds after the first interval starts
-            if at >= seconds * n:
-                continue
-            for combo in product(*placements):
-                option = _Option(ti, float(at), tuple(float(x) for x in combo))
-                cover = _cover(t, option, seconds, n, wrap)
-                if cover is not None:
-                    options.append(option)
-                    columns.append(cover)
+        weeks = t.patterns() if days == 7 else [(0,)]
+        for clock_start in t.start_times():
+            for pattern in weeks:
+                for combo in product(*placements):
+                    option = _Option(
+                        ti, float(clock_start), tuple(float(x) for x in combo), pattern
+                    )
+                    column = grid.cover(t, option)
+                    if column is not None and column.max() > 0:
+                        options.append(option)
+                        columns.append(column)
     if not options:
         raise InputError("no shift of the templates fits the day (check lengths and starts)")
     cover = np.column_stack(columns)  # intervals x options
@@ -331,28 +409,28 @@ def schedule(
             f"no shift covers interval {first} ({int(uncovered.sum())} interval(s) with "
             "required agents in all): add a template or start time that does"
         )
-    cost = np.array([templates[o.template].cost_per_hour * templates[o.template].paid_seconds
-                     / 3600 for o in options])  # fmt: skip
-    hours = np.array([templates[o.template].paid_seconds / 3600 for o in options])
+    hours = np.array([templates[o.template].paid_seconds / 3600 * len(o.days) for o in options])
+    cost = hours * np.array([templates[o.template].cost_per_hour for o in options])
     m = len(options)
+    total = req.size  # intervals of the whole horizon
     depth = 3 if coverage == "soft" else 0
     rows, lower, upper = [], [], []
     # coverage: cover x + shortfall pieces >= required
-    short = np.zeros((n, n * depth))
+    short = np.zeros((total, total * depth))
     for j in range(depth):
-        short[np.arange(n), np.arange(n) * depth + j] = 1.0
+        short[np.arange(total), np.arange(total) * depth + j] = 1.0
     rows.append(np.hstack([cover, short]))
     lower.append(req)
-    upper.append(np.full(n, np.inf))
+    upper.append(np.full(total, np.inf))
     for ti, t in enumerate(templates):
         mine = np.array([o.template == ti for o in options], dtype=float)
         if t.min_count or t.max_count is not None:
-            rows.append(np.concatenate([mine, np.zeros(n * depth)])[None, :])
+            rows.append(np.concatenate([mine, np.zeros(total * depth)])[None, :])
             lower.append(np.array([t.min_count]))
             upper.append(np.array([np.inf if t.max_count is None else t.max_count]))
     if paid_hours is not None:
         budget = float(v.positive("paid_hours", paid_hours))
-        rows.append(np.concatenate([hours, np.zeros(n * depth)])[None, :])
+        rows.append(np.concatenate([hours, np.zeros(total * depth)])[None, :])
         lower.append(np.array([0.0]))
         upper.append(np.array([budget]))
     constraints = optimize.LinearConstraint(
@@ -366,15 +444,17 @@ def schedule(
         if paid_hours is not None:  # within a budget, shortfalls are what counts
             objective = cost * 1e-6
         objective = np.concatenate([objective, prices.reshape(-1)])
-    caps = np.full(n * depth, 1.0)
+    caps = np.full(total * depth, 1.0)
     if depth:
-        caps.reshape(n, depth)[:, -1] = np.inf  # the last piece takes the rest
-    bounds = optimize.Bounds(np.zeros(m + n * depth), np.concatenate([np.full(m, np.inf), caps]))
-    integral = np.concatenate([np.ones(m), np.zeros(n * depth)])
+        caps.reshape(total, depth)[:, -1] = np.inf  # the last piece takes the rest
+    bounds = optimize.Bounds(
+        np.zeros(m + total * depth), np.concatenate([np.full(m, np.inf), caps])
+    )
+    integral = np.concatenate([np.ones(m), np.zeros(total * depth)])
     relaxed = optimize.milp(objective, constraints=constraints, bounds=bounds)
     res = optimize.milp(
         objective, constraints=constraints, integrality=integral, bounds=bounds,
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-4},
+        options={"time_limit": time_limit, "mip_rel_gap": float(v.positive("mip_gap", mip_gap))},
     )  # fmt: skip
     if res.x is None:
         _explain_infeasible(templates, req, paid_hours, coverage, names)
@@ -389,20 +469,22 @@ def schedule(
         rows_out.append(
             {
                 "shift": t.name,
-                "start": _hhmm(origin + o.start),
-                "end": _hhmm(origin + o.start + t.length),
+                "start": _hhmm(o.start),
+                "end": _hhmm(o.start + t.length),
                 "breaks": ", ".join(
-                    f"{_hhmm(origin + o.start + at)}-{_hhmm(origin + o.start + at + b.length)}"
+                    f"{_hhmm(o.start + at)}-{_hhmm(o.start + at + b.length)}"
                     + ("" if b.paid else " unpaid")
                     for b, at in zip(t.breaks, o.breaks, strict=True)
                 ),
+                "days": " ".join(_WEEK[d] for d in o.days) if days == 7 else "",
                 "count": int(count),
-                "paid_hours": float(count * t.paid_seconds / 3600),
-                "cost": float(count * t.paid_seconds / 3600 * t.cost_per_hour),
+                "paid_hours": float(count * t.paid_seconds / 3600 * len(o.days)),
+                "cost": float(count * t.paid_seconds / 3600 * len(o.days) * t.cost_per_hour),
             }
         )
     shifts = pd.DataFrame(
-        rows_out, columns=["shift", "start", "end", "breaks", "count", "paid_hours", "cost"]
+        rows_out,
+        columns=["shift", "start", "end", "breaks", "days", "count", "paid_hours", "cost"],
     )
     table = pd.DataFrame(
         {
@@ -413,18 +495,17 @@ def schedule(
         },
         index=pd.Index(names, name="interval_start"),
     )
-    obj = float(res.fun)
-    bound = float(relaxed.fun) if relaxed.success else float("nan")
-    gap = 0.0 if obj <= 1e-12 else max(obj - bound, 0.0) / abs(obj)
     return Schedule(
         shifts=shifts,
         coverage=table,
         paid_hours=float(hours @ x),
         cost=float(cost @ x),
-        bound=bound,
-        objective=obj,
-        gap=gap,
+        objective=float(res.fun),
+        bound=float(res.mip_dual_bound),
+        gap=float(res.mip_gap),
+        lp_bound=float(relaxed.fun) if relaxed.success else float("nan"),
         status=str(res.message),
+        options=m,
         interval=seconds,
     )
 
