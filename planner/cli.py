@@ -100,6 +100,26 @@ def _build_parser() -> argparse.ArgumentParser:
         f"Forecast calls and AHT per interval from {history}",
     )
     _history_arguments(fc, horizon="14d")
+    sh = _command(
+        sub,
+        "schedule",
+        "shifts that cover the agents needed, at least cost (HiGHS)",
+        "Turn the agents needed per interval (from a scenario, a CSV of calls and aht, as "
+        "'planner requirements' finds them) into shifts people can work: how many work each "
+        "shift of the templates file (TOML, [[shift]] tables) at least cost. Prints the "
+        "shifts; --intervals prints the coverage per interval instead.",
+    )
+    _workload_arguments(sh)
+    _staffing_arguments(sh)
+    sh.add_argument("--templates", required=True, help="shift templates, TOML [[shift]] tables")
+    sh.add_argument("--horizon", choices=("day", "week"), default="day",
+                    help="one day, or a week of 7 x n intervals (Monday first)")  # fmt: skip
+    sh.add_argument("--coverage", choices=("hard", "soft"), default="hard")
+    sh.add_argument("--paid-hours", type=float, help="most paid hours (a budget)")
+    sh.add_argument("--wrap", action="store_true", help="24/7: shifts may cross midnight")
+    sh.add_argument("--start", help="clock time of the first interval (default: the "
+                    "scenario's, or 00:00)")  # fmt: skip
+    sh.add_argument("--intervals", action="store_true", help="coverage per interval")
     plan = _command(
         sub,
         "plan",
@@ -292,6 +312,46 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
     scenario, labels = _scenario(args)
     return _labelled(labels, scenario.requirements())
+
+
+def _schedule(args: argparse.Namespace) -> pd.DataFrame:
+    """``planner schedule``: the requirement, then the shifts that cover it."""
+    from planner.schedule import read_templates, schedule
+
+    templates = read_templates(args.templates)
+    scenario, _ = _scenario(args)
+    table = scenario.requirements()
+    start = args.start or (scenario.start if args.scenario is not None else "00:00")
+    result = schedule(
+        table["agents"].to_numpy(),
+        templates,
+        interval=scenario.interval,
+        horizon=args.horizon,
+        coverage=args.coverage,
+        wrap=args.wrap,
+        paid_hours=args.paid_hours,
+        workload=table,
+        targets=scenario.targets,
+        patience=scenario.mean_patience,
+        start=start,
+    )
+    short = result.coverage["short"]
+    print(
+        f"planner: {int(result.shifts['count'].sum())} people, {result.paid_hours:,.1f} paid "
+        f"hours, cost {result.cost:,.2f}; gap {result.gap:.2%} from HiGHS's bound; "
+        f"{int((short > 1e-9).sum())} interval(s) short",
+        file=sys.stderr,
+    )
+    if args.intervals:
+        if args.horizon == "day":
+            service = result.service(table, scenario.targets, scenario.mean_patience)
+            out = result.coverage.join(service[["service_level", "asa", "abandon_rate"]]
+                                       if "abandon_rate" in service else
+                                       service[["service_level", "asa"]])  # fmt: skip
+        else:
+            out = result.coverage
+        return out.reset_index()
+    return result.shifts
 
 
 def _labelled(labels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -516,6 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "forecast": _forecast,
         "plan": _forecast,
         "sweep": _sweep,
+        "schedule": _schedule,
     }
     try:
         table = commands[args.command](args)

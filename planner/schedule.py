@@ -41,7 +41,7 @@ from planner.errors import InputError
 from planner.report import evaluate_plan
 from planner.staffing import Targets, interval_metrics
 
-__all__ = ["Break", "Schedule", "ShiftTemplate", "schedule"]
+__all__ = ["Break", "Schedule", "ShiftTemplate", "read_templates", "schedule", "templates_from"]
 
 _DAY = 86400.0
 _WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -535,3 +535,114 @@ def _explain_infeasible(
             f"the max_count of {', '.join(capped)} leave(s) some interval uncovered "
             f"(e.g. the busiest, {names[int(np.argmax(req))]}): raise them or add a template"
         )
+
+
+_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
+_DAYS = {name.lower(): i for i, name in enumerate(_WEEK)}
+
+
+def _seconds(name: str, value: object) -> float:
+    """A duration: seconds as a number, or text like ``"8h"``, ``"30min"``, ``"90s"``."""
+    if isinstance(value, bool):
+        raise InputError(f"'{name}' must be a duration like 8h, 30min or seconds: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().lower()
+    for unit in sorted(_UNITS, key=len, reverse=True):
+        if text.endswith(unit):
+            try:
+                return float(text[: -len(unit)]) * _UNITS[unit]
+            except ValueError:
+                break
+    raise InputError(f"'{name}' must be a duration like 8h, 30min or seconds: {value!r}")
+
+
+_SHIFT_KEYS = {
+    "name", "length", "starts", "every", "earliest", "latest", "break", "cost_per_hour",
+    "min_count", "max_count", "days_off", "consecutive_off", "work_days",
+}  # fmt: skip
+_BREAK_KEYS = {"length", "earliest", "latest", "paid"}
+
+
+def templates_from(tables: object, source: str = "templates") -> list[ShiftTemplate]:
+    """Shift templates from a list of tables (a TOML file's ``[[shift]]`` entries).
+
+    Durations take seconds or text (``"8h"``, ``"30min"``); ``work_days`` takes
+    ``"Mon"`` ... ``"Sun"``; each ``[[shift.break]]`` is a :class:`Break`.
+
+    Examples
+    --------
+    >>> [t.name for t in templates_from([{"name": "early", "length": "8h", "every": "30min",
+    ...     "break": [{"length": "30min", "earliest": "3h", "latest": "5h", "paid": False}]}])]
+    ['early']
+    """
+    if not isinstance(tables, list) or not tables:
+        raise InputError(f"{source}: give at least one [[shift]] table")
+    out = []
+    for i, table in enumerate(tables, start=1):
+        where = f"{source}: shift {i}"
+        if not isinstance(table, dict):
+            raise InputError(f"{where}: must be a table of keys")
+        unknown = sorted(set(table) - _SHIFT_KEYS)
+        if unknown:
+            raise InputError(f"{where}: unknown key {unknown[0]!r}; known: {sorted(_SHIFT_KEYS)}")
+        if "length" not in table:
+            raise InputError(f"{where}: missing key 'length'")
+        breaks = []
+        for b in table.get("break", []):
+            bad = sorted(set(b) - _BREAK_KEYS) if isinstance(b, dict) else ["(not a table)"]
+            if bad:
+                raise InputError(f"{where}: break: unknown key {bad[0]!r}")
+            breaks.append(
+                Break(
+                    _seconds("break.length", b.get("length", 0)),
+                    _seconds("break.earliest", b.get("earliest", 0)),
+                    _seconds("break.latest", b.get("latest", b.get("earliest", 0))),
+                    bool(b.get("paid", True)),
+                )
+            )
+        days = table.get("work_days", list(_WEEK))
+        try:
+            work_days = tuple(_DAYS[str(d).strip().lower()[:3]] for d in days)
+        except KeyError:
+            raise InputError(f"{where}: 'work_days' takes Mon ... Sun: {days!r}") from None
+        fields: dict[str, object] = {
+            "name": str(table.get("name", f"shift {i}")),
+            "length": _seconds("length", table["length"]),
+            "breaks": tuple(breaks),
+            "work_days": work_days,
+        }
+        if "starts" in table:
+            fields["starts"] = tuple(str(x) for x in table["starts"])
+        if "every" in table:
+            fields["every"] = _seconds("every", table["every"])
+        for key in ("earliest", "latest"):
+            if key in table:
+                fields[key] = str(table[key])
+        for key in ("cost_per_hour", "min_count", "max_count", "days_off", "consecutive_off"):
+            if key in table:
+                fields[key] = table[key]
+        try:
+            out.append(ShiftTemplate(**fields))  # type: ignore[arg-type]
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+    return out
+
+
+def read_templates(path: str) -> list[ShiftTemplate]:
+    """Shift templates from a TOML file of ``[[shift]]`` tables (see :func:`templates_from`)."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as err:
+        raise InputError(f"cannot read templates file {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{path}: not valid TOML: {err}") from None
+    unknown = sorted(set(data) - {"shift"})
+    if unknown:
+        raise InputError(
+            f"{path}: unknown key {unknown[0]!r}; a templates file has [[shift]] tables"
+        )
+    return templates_from(data.get("shift"), path)

@@ -154,3 +154,77 @@ def test_days_off_patterns_and_a_week_of_24_7_cover():
     # the same week as 7 rows
     again = schedule(np.ones((7, 24)), [t], interval=HOUR, horizon="week", wrap=True)
     assert again.paid_hours == s.paid_hours
+
+
+TEMPLATES = """
+[[shift]]
+name = "full time"
+length = "8h"
+every = "30min"
+earliest = "08:00"
+latest = "12:00"
+cost_per_hour = 20
+
+[[shift.break]]
+length = "30min"
+earliest = "3h"
+latest = "5h"
+paid = false
+
+[[shift]]
+name = "part time"
+length = "4h"
+every = "30min"
+earliest = "08:00"
+latest = "16:00"
+cost_per_hour = 22
+max_count = 10
+work_days = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+"""
+
+
+def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, capsys):
+    import pandas as pd
+
+    from planner.cli import main
+    from planner.schedule import read_templates
+
+    path = tmp_path / "shifts.toml"
+    path.write_text(TEMPLATES)
+    templates = read_templates(str(path))
+    assert [t.name for t in templates] == ["full time", "part time"]
+    assert templates[0].breaks[0] == Break(1800, 3 * HOUR, 5 * HOUR, paid=False)
+    assert templates[1].work_days == (0, 1, 2, 3, 4) and templates[1].max_count == 10
+    argv = ["schedule", "--scenario", "scenarios/retail_bank.toml", "--templates", str(path),
+            "--format", "csv"]  # fmt: skip
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    shifts = pd.read_csv(pd.io.common.StringIO(out))
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    want = schedule(bank.requirements()["agents"], templates, interval=1800, start=bank.start)
+    assert shifts["count"].tolist() == want.shifts["count"].tolist()
+    assert f"{want.paid_hours:,.1f} paid hours" in err
+    assert main([*argv, "--intervals"]) == 0
+    coverage = pd.read_csv(pd.io.common.StringIO(capsys.readouterr()[0]))
+    assert (coverage["short"] == 0).all() and "service_level" in coverage
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[shift]]\nname = 'x'\n", "shift 1: missing key 'length'"),
+        ("[[shift]]\nlength = '8 hours'\n", "'length' must be a duration like 8h"),
+        ("[[shift]]\nlength = '8h'\ncolour = 'red'\n", "unknown key 'colour'"),
+        ("[[shift]]\nlength = '8h'\nwork_days = ['Funday']\n", "'work_days' takes Mon"),
+        ("[[shift]]\nlength = '30h'\n", "shift 1: shift 'shift 1': 'length' is at most 24 h"),
+        ("title = 'x'\n", "unknown key 'title'"),
+        ("[[shift]\n", "not valid TOML"),
+    ],
+)
+def test_bad_templates_files_name_the_shift_and_key(tmp_path, text, message):
+    from planner.schedule import read_templates
+
+    path = tmp_path / "t.toml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        read_templates(str(path))
