@@ -9,6 +9,7 @@ so the address follows the page and the browser's Back button works:
 - ``/calculator``: one interval, every target, the power of one;
 - ``/intraday``: history -> forecast -> staffing, editable;
 - ``/simulation``: replications of the plan, with confidence intervals;
+- ``/schedule``: the requirement as shifts people can work (HiGHS);
 - ``/compare``: the current scenario beside bundled ones.
 
 The state they share, and every helper, is in ``app_pages/common.py``. Only
@@ -26,6 +27,7 @@ PAGES = {  # url path -> (title, module)
     "calculator": ("Calculator", "app_pages/calculator.py"),
     "intraday": ("Intraday planner", "app_pages/intraday.py"),
     "simulation": ("Simulation", "app_pages/simulation.py"),
+    "schedule": ("Schedule", "app_pages/schedule.py"),
     "compare": ("Compare scenarios", "app_pages/compare.py"),
 }
 

@@ -46,6 +46,7 @@ PAGES = {
     "Intraday planner": "app_pages/intraday.py",
     "Simulation": "app_pages/simulation.py",
     "Compare scenarios": "app_pages/compare.py",
+    "Schedule": "app_pages/schedule.py",
 }
 
 
@@ -327,3 +328,32 @@ def test_a_short_plan_is_named_where_it_misses_and_where_it_overworks(tmp_path, 
     )
     assert "Cannot be served" not in said  # Erlang A: a queue with abandonment always settles
     check_scenario_page(at, short)
+
+
+def test_schedule_page_shows_the_librarys_schedule():
+    from app_pages.schedule import STARTING, templates_from_editor
+    from planner.schedule import schedule
+
+    at = start("Schedule")
+    bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    table = bank.requirements()
+    want = schedule(
+        table["agents"], templates_from_editor(STARTING), interval=bank.interval,
+        start=bank.start, workload=table, targets=bank.targets, patience=bank.mean_patience,
+    )  # fmt: skip
+    shown = cards(at)
+    assert shown["People"] == str(int(want.shifts["count"].sum()))
+    assert shown["Paid hours"] == f"{want.paid_hours:,.1f}"
+    assert shown["Cost"] == f"{want.cost:,.2f}"
+    day = planner.day_summary(want.service(table, bank.targets, bank.mean_patience), bank.interval)
+    assert shown["Day service level"] == f"{day['service_level']:.1%}"
+    shifts = next(d.value for d in at.dataframe if "breaks" in d.value.columns)
+    assert shifts["count"].tolist() == want.shifts["count"].tolist()
+    # soft coverage on a budget leaves intervals short, and says which
+    at.radio(key="schedule_coverage").set_value("soft").run()
+    ok(at)
+    assert (
+        float(cards(at)["Paid hours"].replace(",", ""))
+        <= round(0.9 * planner.hours(table["agents"], bank.interval), 1) + 1e-9
+    )
+    assert any("Short of the requirement" in w.value for w in at.warning)

@@ -306,7 +306,9 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
         print(f"  {name:<12}{seconds:6.2f}")
 
 
-@pytest.mark.parametrize("address", ["", "calculator", "intraday", "simulation", "compare"])
+@pytest.mark.parametrize(
+    "address", ["", "calculator", "intraday", "simulation", "compare", "schedule"]
+)
 def test_every_page_opens_at_its_own_address(server, browser, address):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/{address}")  # "" is the Scenario page, the home page
