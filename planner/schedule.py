@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, product
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
 from planner.report import evaluate_plan
+from planner.simulation import SimulationResult, simulate
 from planner.staffing import Targets, interval_metrics
 
 __all__ = ["Break", "Schedule", "ShiftTemplate", "read_templates", "schedule", "templates_from"]
@@ -270,6 +272,14 @@ class Schedule:
         agents = np.floor(self.coverage["scheduled"].to_numpy() + 1e-9).astype(np.int64)
         day = workload[["calls", "aht"]].set_axis(self.coverage.index)
         return evaluate_plan(day, agents, targets, self.interval, 0.0, patience)
+
+    def simulate(self, workload: pd.DataFrame, **options: Any) -> SimulationResult:
+        """The scheduled agents (partial coverage rounded down) simulated over
+        ``workload`` (``calls``, ``aht`` per interval): :func:`planner.simulate` with
+        its keyword arguments (``answer_time``, ``patience``, ``replications``, ...)."""
+        agents = np.floor(self.coverage["scheduled"].to_numpy() + 1e-9).astype(np.int64)
+        day = workload[["calls", "aht"]].set_axis(self.coverage.index)
+        return simulate(day, agents, interval=self.interval, **options)
 
 
 def _penalties(

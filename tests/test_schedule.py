@@ -228,3 +228,15 @@ def test_bad_templates_files_name_the_shift_and_key(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(InputError, match=message):
         read_templates(str(path))
+
+
+def test_a_schedule_simulated_on_demand_matches_its_coverage():
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    table = bank.requirements()
+    t = [ShiftTemplate("8h", 8 * HOUR, every=1800, earliest=bank.start, latest="12:00")]
+    s = schedule(table["agents"], t, interval=bank.interval, start=bank.start)
+    res = s.simulate(table, patience=bank.patience, replications=5, seed=1)
+    assert res.agents.tolist() == np.floor(s.coverage["scheduled"]).astype(int).tolist()
+    assert list(res.labels) == list(s.coverage.index)
+    # hard coverage of the Erlang requirement: about the targets in simulation too
+    assert res.day("service_level").mean > 0.7
