@@ -59,7 +59,7 @@ from planner.report import hours
 from planner.simulation.day import Callers, Day
 from planner.simulation.engines import FastState, advance, close_periods, columns_of
 from planner.simulation.outcomes import TOTALS, exit_times, period_totals
-from planner.simulation.results import SimulationResult, metrics_from_totals
+from planner.simulation.results import Estimate, SimulationResult, metrics_from_totals
 from planner.simulation.run import (
     DayOptions,
     Engine,
@@ -156,13 +156,10 @@ def _scores(
     called = calls > 0
     for name, (limit, compare) in targets.limits(abandons=abandons).items():
         values = np.asarray(metrics[name], dtype=np.float64)
-        x = np.where(called, values, np.nan)
         broken = (called & np.isnan(values)).any(axis=0)
-        n = np.sum(~np.isnan(x), axis=0)
-        some = np.where(n > 0, n, 1)
-        mean = np.nansum(x, axis=0) / some
-        dev = np.where(np.isnan(x), 0.0, x - mean)
-        se = np.sqrt(np.sum(dev**2, axis=0) / np.where(n > 1, n - 1, 1) / some)
+        est = Estimate(np.where(called, values, np.nan))  # replications nobody called in: out
+        n = np.asarray(est.n)
+        mean, se = np.asarray(est.mean), np.nan_to_num(np.asarray(est.sem))  # 0: no spread
         side = (mean - limit) * (1.0 if compare is np.greater_equal else -1.0)
         spread = (n > 1) & (se > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
