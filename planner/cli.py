@@ -438,8 +438,9 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     )
     for note in model.notes(args.horizon):
         print(f"planner: {note}", file=sys.stderr)
-    days = model.daily_forecast(args.horizon).index
-    if model.summary_frame(args.horizon).empty:
+    frame = model.summary_frame(args.horizon)
+    if frame.empty:
+        days = model.daily_forecast(args.horizon).index
         first, last = (forecast.day_label(d.date()) for d in (days[0], days[-1]))
         raise InputError(
             f"every day from {first} to {last} is closed (the history has no calls on "
@@ -447,7 +448,7 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
             "--horizon"
         )
     if args.command == "forecast":
-        table = model.summary_frame(args.horizon)[["calls", "calls_lower", "calls_upper", "aht"]]
+        table = frame[["calls", "calls_lower", "calls_upper", "aht"]]
     else:
         table = forecast.forecast_requirements(
             model,

@@ -389,9 +389,12 @@ class FittedForecast:
 
     def quantile(self, horizon: int | str, q: float) -> pd.Series:
         """Calls per interval at quantile ``q`` of what the backtest's errors say."""
+        return self._at_quantile(self.summary_frame(horizon), q)
+
+    def _at_quantile(self, frame: pd.DataFrame, q: float) -> pd.Series:
+        """Calls at quantile ``q`` for the intervals of a :meth:`summary_frame`."""
         if not 0 < q < 1:
             raise InputError(f"'quantile' must be in (0, 1): {q!r}")
-        frame = self.summary_frame(horizon)
         return pd.Series(self.calibration.interval(frame["calls"].to_numpy(), q), frame.index)
 
 
@@ -921,7 +924,7 @@ def forecast_requirements(
     ``calls_lower``/``calls_upper`` (90% prediction interval) beside ``calls``.
     """
     frame = model.summary_frame(horizon)
-    calls = frame["calls"] if quantile is None else model.quantile(horizon, quantile)
+    calls = frame["calls"] if quantile is None else model._at_quantile(frame, quantile)
     table = pd.DataFrame(
         {
             "calls": calls.to_numpy(),
