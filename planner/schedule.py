@@ -296,19 +296,13 @@ def _penalties(
     n = len(required)
     if workload is None:
         return np.full((n, depth), value_per_call)
-    out = np.zeros((n, depth))
     calls = workload["calls"].to_numpy(dtype=np.float64)
     aht = workload["aht"].to_numpy(dtype=np.float64)
-    for j in range(depth):
-        hi = np.maximum(required - j, 0)
-        lo = np.maximum(required - j - 1, 0)
-        sl = [
-            interval_metrics(a, calls, aht, interval, targets, patience)["service_level"]
-            .fillna(0.0)
-            .to_numpy()
-            for a in (hi, lo)
-        ]
-        out[:, j] = np.clip(sl[0] - sl[1], 0, None) * calls * value_per_call
+    # service level at the requirement and at 1, 2, ... agents fewer, in one call
+    fewer = np.maximum(required[None, :] - np.arange(depth + 1)[:, None], 0)
+    metrics = interval_metrics(fewer, calls, aht, interval, targets, patience)
+    sl = metrics["service_level"].fillna(0.0).to_numpy().reshape(depth + 1, n)
+    out = (np.clip(sl[:-1] - sl[1:], 0, None) * calls * value_per_call).T
     return np.maximum.accumulate(out, axis=1)  # keep it convex
 
 
