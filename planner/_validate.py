@@ -119,3 +119,24 @@ def column(df: pd.DataFrame, name: str, check: Callable[..., FloatArray]) -> Flo
         i = int(np.argmax(bad))
         raise InputError(f"'{name}' must be a number: {raw[i]!r} (row {df.index[i]!r})")
     return check(name, values, labels=df.index)
+
+
+def clock_seconds(name: str, text: object, *, end_of_day: bool = False) -> float:
+    """Seconds after midnight of an ``"HH:MM"`` clock time; ``end_of_day`` also takes
+    ``"24:00"``. Anything else is an InputError naming ``name``."""
+    try:
+        hours, minutes = (int(part) for part in str(text).split(":"))
+    except ValueError:
+        raise InputError(f"'{name}' must be a clock time HH:MM: {text!r}") from None
+    top = 24 if end_of_day else 23
+    if not (0 <= hours <= top and 0 <= minutes < 60) or hours * 60 + minutes > top * 60 + (
+        0 if end_of_day else 59
+    ):
+        raise InputError(f"'{name}' must be a clock time HH:MM: {text!r}")
+    return hours * 3600.0 + minutes * 60.0
+
+
+def clock_label(seconds: float) -> str:
+    """``"HH:MM"`` of a time of day in seconds after midnight (wrapping past 24:00)."""
+    minutes = round(seconds / 60.0) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -172,7 +172,7 @@ class Scenario:
             object.__setattr__(
                 self, "cost_per_hour", float(v.nonnegative("cost_per_hour", self.cost_per_hour))
             )
-        _clock_minutes(self.start)
+        v.clock_seconds("start", self.start)
         check_search_targets(self.targets, self.patience is not None)
         if not isinstance(self.simulation, SimulationSettings):
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
@@ -311,8 +311,8 @@ class Scenario:
         ``interval_start`` is the clock time "HH:MM": a scenario is one day,
         and its intervals are labelled by time of day.
         """
-        first = _clock_minutes(self.start) * 60.0
-        starts = [_clock(first + i * self.interval) for i in range(len(self.calls))]
+        first = v.clock_seconds("start", self.start)
+        starts = [v.clock_label(first + i * self.interval) for i in range(len(self.calls))]
         return pd.DataFrame(
             {"interval_start": starts, "calls": list(self.calls), "aht": list(self.aht)}  # type: ignore[arg-type]
         )
@@ -470,20 +470,3 @@ def _positive(name: str, value: Any) -> float:
     if np.ndim(value) != 0:
         raise InputError(f"'{name}' must be a single number: {value!r}")
     return float(v.positive(name, value))  # type: ignore[arg-type]
-
-
-def _clock_minutes(text: str) -> int:
-    """Minutes after midnight of an "HH:MM" clock time."""
-    try:
-        hours, minutes = (int(part) for part in str(text).split(":"))
-    except ValueError:
-        raise InputError(f"'start' must be a clock time HH:MM: {text!r}") from None
-    if not (0 <= hours < 24 and 0 <= minutes < 60):
-        raise InputError(f"'start' must be a clock time HH:MM: {text!r}")
-    return hours * 60 + minutes
-
-
-def _clock(seconds: float) -> str:
-    """HH:MM of a time of day in seconds after midnight (wrapping past 24:00)."""
-    minutes = round(seconds / 60.0) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

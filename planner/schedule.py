@@ -49,22 +49,6 @@ _DAY = 86400.0
 _WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _clock(name: str, text: str) -> float:
-    """``"HH:MM"`` as seconds after midnight."""
-    try:
-        hours, minutes = (int(x) for x in str(text).split(":"))
-    except ValueError:
-        raise InputError(f"'{name}' must be a clock time HH:MM: {text!r}") from None
-    if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > 1440:
-        raise InputError(f"'{name}' must be a clock time HH:MM: {text!r}")
-    return hours * 3600.0 + minutes * 60.0
-
-
-def _hhmm(seconds: float) -> str:
-    seconds = seconds % _DAY
-    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
-
-
 @dataclass(frozen=True)
 class Break:
     """A break of ``length`` seconds starting between ``earliest`` and ``latest``
@@ -158,8 +142,11 @@ class ShiftTemplate:
     def start_times(self) -> list[float]:
         """Allowed starts, seconds after midnight."""
         if self.starts is not None:
-            return sorted({_clock(f"{self.name}.starts", s) for s in self.starts})
-        first, last = _clock("earliest", self.earliest), _clock("latest", self.latest)
+            return sorted(
+                {v.clock_seconds(f"{self.name}.starts", s, end_of_day=True) for s in self.starts}
+            )
+        first = v.clock_seconds("earliest", self.earliest, end_of_day=True)
+        last = v.clock_seconds("latest", self.latest, end_of_day=True)
         return list(np.arange(first, last + 1e-9, self.every))
 
     @property
@@ -377,12 +364,12 @@ def schedule(
     n = req.size // days
     if seconds * n > _DAY + 1e-9:
         raise InputError(f"{n} intervals of {seconds:g} s are more than a day")
-    origin = _clock("start", start)
+    origin = v.clock_seconds("start", start, end_of_day=True)
     grid = _Grid(days, n, seconds, origin, wrap)
     if labels is not None:
         names = list(labels)
     else:
-        clock = [_hhmm(origin + i * seconds) for i in range(n)]
+        clock = [v.clock_label(origin + i * seconds) for i in range(n)]
         names = clock if days == 1 else [f"{_WEEK[d]} {c}" for d in range(days) for c in clock]
     options: list[_Option] = []
     columns: list[FloatArray] = []
@@ -473,10 +460,10 @@ def schedule(
         rows_out.append(
             {
                 "shift": t.name,
-                "start": _hhmm(o.start),
-                "end": _hhmm(o.start + t.length),
+                "start": v.clock_label(o.start),
+                "end": v.clock_label(o.start + t.length),
                 "breaks": ", ".join(
-                    f"{_hhmm(o.start + at)}-{_hhmm(o.start + at + b.length)}"
+                    f"{v.clock_label(o.start + at)}-{v.clock_label(o.start + at + b.length)}"
                     + ("" if b.paid else " unpaid")
                     for b, at in zip(t.breaks, o.breaks, strict=True)
                 ),
