@@ -241,9 +241,9 @@ class FastState:
             self.index, self.free.copy(), self.size, self.period, self.over.copy(), self.n_over
         )
 
-    def fit(self, day: Day) -> None:
-        """Room for ``day``'s staffing: every agent on duty, every overtime pair."""
-        agents = _extended(day)[1]
+    def fit(self, agents: IntArray) -> None:
+        """Room for a staffing (agents per period, then after the day, as
+        :func:`_extended` gives them): every agent on duty, every overtime pair."""
         need = max(int(agents.max()), 1)
         if self.free.size < need:
             self.free = np.concatenate([self.free, np.zeros(need - self.free.size)])
@@ -283,8 +283,8 @@ def advance(state: FastState, columns: Columns, stop: int, day: Day, start: Floa
     the way: new agents are free from the boundary, and leaving ones are
     taken at :func:`leaving_ranks` of the agents sorted by free-from time.
     """
-    state.fit(day)
     bounds, agents = _extended(day)
+    state.fit(agents)
     state.size, state.period, state.n_over = _advance(
         columns.arrival,
         columns.handle,
@@ -305,7 +305,7 @@ def advance(state: FastState, columns: Columns, stop: int, day: Day, start: Floa
 
 def close_periods(state: FastState, day: Day, last: int) -> None:
     """Restaff at the boundaries up to the start of period ``last`` (for their overtime)."""
-    state.fit(day)
+    state.fit(_extended(day)[1])
     bounds = day.bounds.tolist()
     agents = day.agents.tolist()
     while state.period < min(last, day.periods - 1):
