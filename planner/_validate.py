@@ -84,6 +84,7 @@ def _checked(rule: str, test: Callable[[FloatArray], NDArray[np.bool_]]):
 nonnegative = _checked(">= 0 and finite", lambda a: np.isfinite(a) & (a >= 0))
 positive = _checked("> 0 and finite", lambda a: np.isfinite(a) & (a > 0))
 fraction = _checked("in (0, 1]", lambda a: (a > 0) & (a <= 1))
+share = _checked("in [0, 1]", lambda a: (a >= 0) & (a <= 1))
 shrinkage_fraction = _checked("in [0, 1)", lambda a: (a >= 0) & (a < 1))
 count = _checked("a whole number >= 0", lambda a: np.isfinite(a) & (a >= 0) & (a == np.floor(a)))
 

@@ -111,11 +111,16 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _workload_arguments(sh)
     _staffing_arguments(sh)
-    sh.add_argument("--templates", required=True, help="shift templates, TOML [[shift]] tables")
-    sh.add_argument("--horizon", choices=("day", "week"), default="day",
-                    help="one day, or a week of 7 x n intervals (Monday first)")  # fmt: skip
-    sh.add_argument("--coverage", choices=("hard", "soft"), default="hard")
+    sh.add_argument("--templates", help="shift templates, TOML [[shift]] tables (default: "
+                    "the scenario's [schedule])")  # fmt: skip
+    sh.add_argument("--horizon", choices=("day", "week"),
+                    help="one day, or the day on every weekday (the scenario's week_factors "
+                    "and open_hours)")  # fmt: skip
+    sh.add_argument("--coverage", choices=("hard", "soft"))
     sh.add_argument("--paid-hours", type=float, help="most paid hours (a budget)")
+    sh.add_argument("--max-part-time", type=float, help="most share of people on part time")
+    sh.add_argument("--schedule-shrinkage", type=float,
+                    help="off-phone share the breaks leave out (default: --shrinkage)")  # fmt: skip
     sh.add_argument("--wrap", action="store_true", help="24/7: shifts may cross midnight")
     sh.add_argument("--start", help="clock time of the first interval (default: the "
                     "scenario's, or 00:00)")  # fmt: skip
@@ -315,42 +320,39 @@ def _requirements(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _schedule(args: argparse.Namespace) -> pd.DataFrame:
-    """``planner schedule``: the requirement, then the shifts that cover it."""
-    from planner.schedule import read_templates, schedule
+    """``planner schedule``: the scenario's requirement as shifts (``Scenario.schedule``)."""
+    from planner.schedule import read_templates
 
-    templates = read_templates(args.templates)
     scenario, _ = _scenario(args)
-    table = scenario.requirements()
-    start = args.start or (scenario.start if args.scenario is not None else "00:00")
-    result = schedule(
-        table["agents"].to_numpy(),
-        templates,
-        interval=scenario.interval,
-        horizon=args.horizon,
-        coverage=args.coverage,
-        wrap=args.wrap,
-        paid_hours=args.paid_hours,
-        workload=table,
-        targets=scenario.targets,
-        patience=scenario.mean_patience,
-        start=start,
-    )
+    changes: dict[str, Any] = {
+        name: getattr(args, name)
+        for name in ("horizon", "coverage", "paid_hours", "max_part_time", "schedule_shrinkage")
+        if getattr(args, name) is not None
+    }
+    if args.wrap:
+        changes["wrap"] = True
+    if args.templates is not None:
+        changes["templates"] = tuple(read_templates(args.templates))
+    elif scenario.scheduling is None:
+        raise InputError(
+            "give --templates FILE.toml ([[shift]] tables), or a --scenario with a [schedule] "
+            "section"
+        )
+    if args.start is not None:
+        changes["start"] = args.start
+    scenario = scenario.with_changes(**changes)
+    result = scenario.schedule()
     short = result.coverage["short"]
     print(
-        f"planner: {int(result.shifts['count'].sum())} people, {result.paid_hours:,.1f} paid "
-        f"hours, cost {result.cost:,.2f}; gap {result.gap:.2%} from HiGHS's bound; "
+        f"planner: {result.people} people, {result.paid_hours:,.1f} paid hours, cost "
+        f"{result.cost:,.2f}; gap {result.gap:.2%} from HiGHS's bound; "
         f"{int((short > 1e-9).sum())} interval(s) short",
         file=sys.stderr,
     )
     if args.intervals:
-        if args.horizon == "day":
-            service = result.service(table, scenario.targets, scenario.mean_patience)
-            out = result.coverage.join(service[["service_level", "asa", "abandon_rate"]]
-                                       if "abandon_rate" in service else
-                                       service[["service_level", "asa"]])  # fmt: skip
-        else:
-            out = result.coverage
-        return out.reset_index()
+        service = result.service()
+        measures = [c for c in ("service_level", "asa", "abandon_rate") if c in service]
+        return result.coverage.join(service[measures]).reset_index()
     return result.shifts
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from planner import _validate as v
 from planner.errors import InputError
 from planner.report import day_summary, evaluate_plan, requirements
+from planner.schedule import Schedule, ScheduleSettings, schedule
 from planner.simulation import (
     Distribution,
     Lognormal,
@@ -74,6 +75,8 @@ class SimulationSettings:
 _TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
 _SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
 # What simulate() takes beyond the scenario: how to run, not what to run.
+# [schedule] settings a what-if may change by name (its shrinkage is 'schedule_shrinkage').
+_SCHEDULE_FIELDS = frozenset(f.name for f in fields(ScheduleSettings)) - {"shrinkage"}
 _RUN_ARGS = frozenset(
     {"engine", "record_calls", "level", "max_passes", "confidence", "max_replications"}
 )
@@ -100,6 +103,8 @@ class Scenario:
     plan : agents on the phones per interval, or ``None`` for the requirement.
     cost_per_hour : cost of a paid (scheduled) agent hour, or ``None``.
     simulation : :class:`SimulationSettings`.
+    scheduling : :class:`~planner.schedule.ScheduleSettings` (shift templates and
+        rules) for :meth:`schedule`, or ``None``.
     history, day, country : where the workload was forecast from (the
         history path as written in the file, the day and the holiday
         calendar; see :meth:`from_history`), or ``None``.
@@ -118,6 +123,7 @@ class Scenario:
     plan: tuple[int, ...] | None = None
     cost_per_hour: float | None = None
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    scheduling: ScheduleSettings | None = None
     history: str | None = None
     day: str | None = None
     country: str | None = None
@@ -176,6 +182,8 @@ class Scenario:
         check_search_targets(self.targets, self.patience is not None)
         if not isinstance(self.simulation, SimulationSettings):
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
+        if self.scheduling is not None and not isinstance(self.scheduling, ScheduleSettings):
+            raise InputError(f"'scheduling' must be ScheduleSettings: {self.scheduling!r}")
 
     # -- building -------------------------------------------------------------
 
@@ -263,7 +271,10 @@ class Scenario:
         Lognormal(mean=120.0, cv=1.2)
         """
         own = {f.name for f in fields(self)}
-        allowed = own | _TARGET_FIELDS | _SIMULATION_FIELDS | {"patience_cv", "handle_cv"}
+        allowed = (
+            own | _TARGET_FIELDS | _SIMULATION_FIELDS | _SCHEDULE_FIELDS
+            | {"patience_cv", "handle_cv", "schedule_shrinkage"}
+        )  # fmt: skip
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise InputError(
@@ -277,6 +288,20 @@ class Scenario:
         if sim_changes:
             base = top.get("simulation", self.simulation)
             top["simulation"] = dataclasses.replace(base, **sim_changes)
+        rules = {k: changes[k] for k in _SCHEDULE_FIELDS & set(changes)}
+        if "schedule_shrinkage" in changes:
+            rules["shrinkage"] = changes["schedule_shrinkage"]
+        if rules:
+            base = top.get("scheduling", self.scheduling)
+            if base is None:
+                if "templates" not in rules:
+                    raise InputError(
+                        f"{sorted(rules)[0]!r} changes the schedule, and the scenario has no "
+                        "shift templates ([schedule] in its file, or templates=...)"
+                    )
+                top["scheduling"] = ScheduleSettings(**rules)
+            else:
+                top["scheduling"] = dataclasses.replace(base, **rules)
         for name in ("patience", "handle"):
             current = getattr(self, name)
             value = top.get(name, current)
@@ -365,6 +390,58 @@ class Scenario:
     def cost(self) -> pd.Series:
         """Agent hours, scheduled (paid) hours after shrinkage and their cost, for the plan."""
         return self.summary()[["agent_hours", "scheduled_hours", "cost"]]
+
+    def schedule_workload(self, **changes: Any) -> pd.DataFrame:
+        """The workload a schedule covers: :meth:`workload`, or for a ``"week"``
+        horizon the day on every weekday (Monday first; see
+        :meth:`~planner.schedule.ScheduleSettings.week`)."""
+        s = self.with_changes(**changes) if changes else self
+        rules = s._rules()
+        if rules.horizon == "day":
+            return s.workload()
+        return rules.week(np.asarray(s.calls), np.asarray(s.aht), s.start, s.interval)
+
+    def schedule(self, **changes: Any) -> Schedule:
+        """Shifts that cover the requirement, by the scenario's ``[schedule]`` rules.
+
+        The agents needed on the phones per interval (of the day, or of the
+        week) become people on duty after the schedule's shrinkage (the
+        scenario's unless ``[schedule]`` sets its own); see
+        :func:`planner.schedule.schedule`. ``changes`` as in :meth:`with_changes`.
+        """
+        s = self.with_changes(**changes) if changes else self
+        rules = s._rules()
+        workload = s.schedule_workload()
+        need = requirements(workload, s.targets, s.interval, 0.0, s.mean_patience)
+        return schedule(
+            need["agents"].to_numpy(),
+            rules.templates,
+            interval=s.interval,
+            horizon=rules.horizon,
+            coverage=rules.coverage,
+            wrap=rules.wrap,
+            paid_hours=rules.paid_hours,
+            shrinkage=s.shrinkage if rules.shrinkage is None else rules.shrinkage,
+            max_part_time=rules.max_part_time,
+            open_hours=rules.open_hours if rules.horizon == "week" else None,
+            first_weekday=rules.first_weekday if rules.horizon == "week" else None,
+            workload=workload.set_index("interval_start"),
+            targets=s.targets,
+            patience=s.mean_patience,
+            value_per_call=rules.value_per_call,
+            start=s.start,
+            labels=list(workload["interval_start"]),
+            time_limit=rules.time_limit,
+            mip_gap=rules.mip_gap,
+        )
+
+    def _rules(self) -> ScheduleSettings:
+        if self.scheduling is None:
+            raise InputError(
+                f"scenario {self.name!r} has no shift templates: add a [schedule] section "
+                "with [[schedule.shift]] tables to its file (or give templates=...)"
+            )
+        return self.scheduling
 
     def simulate(self, **overrides: Any) -> SimulationResult:
         """Simulate the plan (or the requirement) with the scenario's settings.

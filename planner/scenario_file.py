@@ -30,6 +30,30 @@ A scenario file looks like this (times in seconds, calls per interval)::
     close = "serve_queue"           # or "stop"
     dispersion = 0.0                # day-to-day volume CV beyond Poisson
 
+    [schedule]                      # optional: shifts for Scenario.schedule()
+    horizon = "day"                 # or "week": the day on each weekday
+    coverage = "hard"               # or "soft": shortfalls priced by lost service
+    paid_hours = 450                # a budget (optional)
+    shrinkage = 0.15                # off-phone time the shifts' breaks leave out
+                                    # (default: [staffing] shrinkage)
+    max_part_time = 0.3             # share of people on part-time templates
+    open_hours = { Sat = ["09:00", "17:00"], Sun = false }   # week horizon
+    week_factors = { Sat = 0.6 }    # a weekday's calls against the day's
+
+    [[schedule.shift]]              # one table per shift template
+    name = "full time"
+    length = "8.5h"                 # durations: seconds, or "30min", "8h"
+    earliest = "07:30"              # start times every `every` from earliest
+    latest = "12:00"                #   to latest (or starts = ["08:00", ...])
+    every = "30min"
+    cost_per_hour = 20.0
+    days_off = 2                    # week horizon: days off, consecutive by default
+    [[schedule.shift.break]]
+    length = "30min"
+    earliest = "3h"                 # after the shift starts
+    latest = "5h"
+    paid = false
+
 Instead of ``calls`` and ``aht``, ``[workload]`` may name interval history
 to forecast the day from: ``history = "../data/sample_history.csv"``
 (relative to the scenario file), ``day = "2026-05-26"`` (default: the day
@@ -55,6 +79,7 @@ import tomli_w
 
 from planner.errors import InputError
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
+from planner.schedule import ScheduleSettings
 from planner.simulation import Distribution, Exponential
 from planner.staffing import Targets
 
@@ -63,7 +88,9 @@ __all__ = ["dumps", "from_dict", "load", "loads", "save", "to_dict"]
 # The largest file read: a year of 5-minute intervals with room to spare.
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
-_TOP = {"name", "description", "interval", "workload", "targets", "staffing", "simulation"}
+_TOP = {
+    "name", "description", "interval", "workload", "targets", "staffing", "simulation", "schedule",
+}  # fmt: skip
 _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
 _STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}
@@ -110,6 +137,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         staffing["cost_per_hour"] = s.cost_per_hour
     out["staffing"] = staffing
     out["simulation"] = {f.name: getattr(s.simulation, f.name) for f in fields(s.simulation)}
+    if s.scheduling is not None:
+        out["schedule"] = s.scheduling.to_table()
     return out
 
 
@@ -161,6 +190,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
     plan = staffing.get("plan", "required")
     if isinstance(plan, str) and plan != "required":
         raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
+    scheduling = _schedule(data, source)
     try:
         handle = workload.get("handle")
         patience = staffing.get("patience")
@@ -179,6 +209,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "plan": None if plan == "required" else plan,
             "cost_per_hour": staffing.get("cost_per_hour"),
             "simulation": SimulationSettings(**simulation),
+            "scheduling": scheduling,
         }
         if from_history:
             return Scenario.from_history(
@@ -224,6 +255,16 @@ def load(path: str | PathLike[str]) -> Scenario:
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file (a scenario is TOML text)") from None
     return loads(text, source=str(path), base_dir=str(Path(path).parent))
+
+
+def _schedule(data: dict[str, Any], source: str) -> ScheduleSettings | None:
+    """The ``[schedule]`` section, or None; errors name the file (and not twice)."""
+    if "schedule" not in data:
+        return None
+    try:
+        return ScheduleSettings.from_table(data["schedule"], source)
+    except InputError as err:
+        raise ScenarioError(str(err)) from None
 
 
 def _switches(targets: dict[str, Any], source: str) -> dict[str, Any]:

@@ -26,10 +26,10 @@ app are not built yet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from itertools import combinations, product
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -41,12 +41,18 @@ from planner._validate import FloatArray
 from planner.errors import InputError
 from planner.report import evaluate_plan
 from planner.simulation import SimulationResult, simulate
-from planner.staffing import Targets, interval_metrics
+from planner.staffing import Targets, interval_metrics, scheduled
 
-__all__ = ["Break", "Schedule", "ShiftTemplate", "read_templates", "schedule", "templates_from"]
+__all__ = [
+    "Break", "Schedule", "ScheduleSettings", "ShiftTemplate", "opening_hours", "read_templates",
+    "schedule", "template_table", "templates_from", "weekday",
+]  # fmt: skip
 
 _DAY = 86400.0
+# No agent hour costs more; past it the solver's objective loses precision.
+MAX_COST_PER_HOUR = 1e6
 _WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAYS = {name.lower(): i for i, name in enumerate(_WEEK)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class ShiftTemplate:
     breaks : :class:`Break` es, each placed by the solver in its window.
     cost_per_hour : per paid hour (unpaid breaks are not paid).
     min_count, max_count : bounds on how many people work this template.
+    days_off, consecutive_off, work_days : the weeks it can be worked (see
+        :meth:`patterns`): ``days_off`` days off, together or not, on
+        ``work_days`` only (0 = Monday).
+    part_time : counts towards :func:`schedule`'s ``max_part_time`` share.
     """
 
     name: str
@@ -98,9 +108,40 @@ class ShiftTemplate:
     days_off: int = 2
     consecutive_off: bool = True
     work_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+    part_time: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "length", float(v.positive("length", self.length)))
+        for flag in ("consecutive_off", "part_time"):
+            if not isinstance(getattr(self, flag), bool | np.bool_):
+                raise InputError(
+                    f"shift {self.name!r}: '{flag}' must be true or false: {getattr(self, flag)!r}"
+                )
+        for name, check in (("length", v.positive), ("every", v.positive),
+                            ("cost_per_hour", v.nonnegative)):  # fmt: skip
+            value = getattr(self, name)
+            if np.ndim(value) != 0 or isinstance(value, bool | str):
+                raise InputError(f"shift {self.name!r}: '{name}' must be a number: {value!r}")
+            object.__setattr__(self, name, float(check(name, value)))
+        if self.cost_per_hour > MAX_COST_PER_HOUR:
+            raise InputError(
+                f"shift {self.name!r}: 'cost_per_hour' above {MAX_COST_PER_HOUR:g}: "
+                f"{self.cost_per_hour:g}"
+            )
+        for name in ("earliest", "latest"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(
+                    f"shift {self.name!r}: '{name}' must be a clock time HH:MM: "
+                    f"{getattr(self, name)!r}"
+                )
+        if self.starts is not None and (
+            isinstance(self.starts, str) or not all(isinstance(x, str) for x in self.starts)
+        ):
+            raise InputError(f"shift {self.name!r}: 'starts' must be clock times: {self.starts!r}")
+        try:
+            if not self.start_times():
+                raise InputError(f"no start time from {self.earliest} to {self.latest}")
+        except InputError as err:
+            raise InputError(f"shift {self.name!r}: {err}") from None
         if (
             isinstance(self.days_off, bool)
             or not isinstance(self.days_off, int)
@@ -114,10 +155,6 @@ class ShiftTemplate:
                 f"{self.work_days!r}"
             )
         object.__setattr__(self, "work_days", days)
-        object.__setattr__(self, "every", float(v.positive("every", self.every)))
-        object.__setattr__(
-            self, "cost_per_hour", float(v.nonnegative("cost_per_hour", self.cost_per_hour))
-        )
         if self.length > _DAY:
             raise InputError(f"shift {self.name!r}: 'length' is at most 24 h: {self.length:g} s")
         for b in self.breaks:
@@ -226,9 +263,12 @@ class Schedule:
 
     Attributes
     ----------
-    shifts : one row per shift worked: template, start, end, breaks, count,
-        paid hours and cost (all people on it).
-    coverage : per interval: required and scheduled agents, over and short.
+    shifts : one row per shift worked: template, start, end, breaks, days,
+        count, paid hours and cost (all people on it).
+    coverage : per interval: people ``required`` on duty (the agents needed on
+        the phones after ``shrinkage``), ``scheduled`` on duty, ``over`` and
+        ``short``, and ``agents``: the scheduled people on the phones after
+        shrinkage, rounded down (what :meth:`service` evaluates).
     paid_hours, cost : the schedule's totals.
     objective : the schedule's objective (cost, plus shortfall penalties when soft).
     bound : HiGHS's best bound: no schedule has a lower objective.
@@ -236,6 +276,8 @@ class Schedule:
     lp_bound : the LP relaxation's optimum (fractional people), a weaker bound.
     status : HiGHS's message.
     options : shifts the solver chose among (template x start x days x breaks).
+    interval : interval length, seconds.
+    shrinkage : fraction of on-duty time off the phones beyond the templates' breaks.
     """
 
     shifts: pd.DataFrame
@@ -249,24 +291,48 @@ class Schedule:
     status: str
     options: int
     interval: float = field(repr=False, default=1800.0)
+    shrinkage: float = field(repr=False, default=0.0)
+    workload: pd.DataFrame | None = field(repr=False, default=None)
+    targets: Targets | None = field(repr=False, default=None)
+    patience: float | None = field(repr=False, default=None)
+
+    @property
+    def people(self) -> int:
+        """People the schedule employs (each works one shift, or one week pattern)."""
+        return int(self.shifts["count"].sum())
 
     def service(
-        self, workload: pd.DataFrame, targets: Targets, patience: float | None = None
+        self,
+        workload: pd.DataFrame | None = None,
+        targets: Targets | None = None,
+        patience: float | None = None,
     ) -> pd.DataFrame:
         """What the schedule really delivers: :func:`planner.evaluate_plan` of the
-        scheduled agents (partial coverage rounded down) on ``workload``'s ``calls``
-        and ``aht``, Erlang C (or A with ``patience``)."""
-        agents = np.floor(self.coverage["scheduled"].to_numpy() + 1e-9).astype(np.int64)
-        day = workload[["calls", "aht"]].set_axis(self.coverage.index)
-        return evaluate_plan(day, agents, targets, self.interval, 0.0, patience)
+        scheduled agents on the phones (``coverage["agents"]``) on ``workload``'s
+        ``calls`` and ``aht`` per interval, Erlang C (or A with ``patience``).
+        Each argument defaults to the one the schedule was made with."""
+        return evaluate_plan(
+            self._workload(workload), self.coverage["agents"].to_numpy(),
+            targets or self.targets or Targets(), self.interval, self.shrinkage,
+            self.patience if patience is None else patience,
+        )  # fmt: skip
 
-    def simulate(self, workload: pd.DataFrame, **options: Any) -> SimulationResult:
-        """The scheduled agents (partial coverage rounded down) simulated over
-        ``workload`` (``calls``, ``aht`` per interval): :func:`planner.simulate` with
+    def simulate(self, workload: pd.DataFrame | None = None, **options: Any) -> SimulationResult:
+        """The scheduled agents on the phones simulated over ``workload`` (``calls``,
+        ``aht`` per interval; default the schedule's): :func:`planner.simulate` with
         its keyword arguments (``answer_time``, ``patience``, ``replications``, ...)."""
-        agents = np.floor(self.coverage["scheduled"].to_numpy() + 1e-9).astype(np.int64)
-        day = workload[["calls", "aht"]].set_axis(self.coverage.index)
-        return simulate(day, agents, interval=self.interval, **options)
+        agents = self.coverage["agents"].to_numpy()
+        return simulate(self._workload(workload), agents, interval=self.interval, **options)
+
+    def _workload(self, workload: pd.DataFrame | None) -> pd.DataFrame:
+        workload = self.workload if workload is None else workload
+        if workload is None:
+            raise InputError("give the workload (calls and aht per interval) to evaluate")
+        if len(workload) != len(self.coverage):
+            raise InputError(
+                f"the workload has {len(workload)} intervals and the schedule {len(self.coverage)}"
+            )
+        return workload[["calls", "aht"]].set_axis(self.coverage.index)
 
 
 def _penalties(
@@ -283,6 +349,8 @@ def _penalties(
     n = len(required)
     if workload is None:
         return np.full((n, depth), value_per_call)
+    if len(workload) != n:
+        raise InputError(f"'workload' has {len(workload)} intervals; the requirement has {n}")
     calls = workload["calls"].to_numpy(dtype=np.float64)
     aht = workload["aht"].to_numpy(dtype=np.float64)
     # service level at the requirement and at 1, 2, ... agents fewer, in one call
@@ -291,6 +359,66 @@ def _penalties(
     sl = metrics["service_level"].fillna(0.0).to_numpy().reshape(depth + 1, n)
     out = (np.clip(sl[:-1] - sl[1:], 0, None) * calls * value_per_call).T
     return np.maximum.accumulate(out, axis=1)  # keep it convex
+
+
+def weekday(name: str, value: object) -> int:
+    """A weekday as 0 (Monday) to 6 from ``"Mon"`` ... ``"Sun"`` (any case, or the
+    full name) or the number; anything else is an InputError naming ``name``."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool) and 0 <= value <= 6:
+        return int(value)
+    key = str(value).strip().lower()[:3]
+    if isinstance(value, str) and key in _DAYS:
+        return _DAYS[key]
+    raise InputError(f"'{name}' takes Mon ... Sun (or 0 to 6): {value!r}")
+
+
+def opening_hours(hours: Mapping[Any, Any] | None) -> dict[int, tuple[float, float] | None]:
+    """``{weekday: ("HH:MM", "HH:MM") or None}`` checked: weekday numbers to
+    (open, close) seconds after midnight, or None (closed all day)."""
+    if hours is None:
+        return {}
+    if not isinstance(hours, Mapping):
+        raise InputError(f"'open_hours' must map weekdays to [open, close] or closed: {hours!r}")
+    out: dict[int, tuple[float, float] | None] = {}
+    for key, span in hours.items():
+        day = weekday("open_hours", key)
+        name = _WEEK[day]
+        if span is None or span is False:
+            out[day] = None
+            continue
+        if isinstance(span, str) or not isinstance(span, Sequence) or len(span) != 2:
+            raise InputError(
+                f"'open_hours' {name}: give [open, close] as clock times, or false: {span!r}"
+            )
+        lo = v.clock_seconds(f"open_hours {name}", span[0])
+        hi = v.clock_seconds(f"open_hours {name}", span[1], end_of_day=True)
+        if hi <= lo:
+            raise InputError(f"'open_hours' {name}: closes at or before it opens: {span!r}")
+        out[day] = (lo, hi)
+    return out
+
+
+def _open_mask(hours: dict[int, tuple[float, float] | None], grid: _Grid, first: int) -> np.ndarray:
+    """Per interval of the grid: inside its weekday's opening hours."""
+    clock = grid.origin + np.arange(grid.n) * grid.interval
+    mask = np.ones((grid.days, grid.n), dtype=bool)
+    for d in range(grid.days):
+        w = (first + d) % 7
+        if w in hours:
+            span = hours[w]
+            mask[d] = False if span is None else (clock >= span[0]) & (clock < span[1] - 1e-9)
+    return mask.reshape(-1)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One group of constraints rows, with the message to give if it is what
+    makes the problem infeasible."""
+
+    rows: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    message: str
 
 
 def schedule(
@@ -302,6 +430,10 @@ def schedule(
     coverage: str = "hard",
     wrap: bool = False,
     paid_hours: float | None = None,
+    shrinkage: float = 0.0,
+    max_part_time: float | None = None,
+    open_hours: Mapping[Any, Any] | None = None,
+    first_weekday: int | str | None = None,
     workload: pd.DataFrame | None = None,
     targets: Targets | None = None,
     patience: float | None = None,
@@ -316,19 +448,28 @@ def schedule(
     Parameters
     ----------
     required : agents needed on the phones per interval of one day, or of a
-        week (Monday first: 7 x n counts, flat or as 7 rows).
+        week (7 x n counts, flat or as 7 rows, from ``first_weekday``).
     templates : the :class:`ShiftTemplate` s people can work.
     interval : interval length, seconds.
     horizon : ``"day"`` or ``"week"`` (people work a template's days-off
         patterns: the same shift on each day they work).
     coverage : ``"hard"`` (every interval covered) or ``"soft"`` (shortfalls
         allowed at a price; see the module notes).
-    wrap : the day is cyclic (24/7): shifts crossing its end cover its start.
+    wrap : the day (or week) is cyclic (24/7): shifts crossing its end cover its start.
     paid_hours : most paid hours the schedule may have (a budget).
-    workload : with ``"soft"``, ``calls`` and ``aht`` per interval: a shortfall
-        is priced by the calls answered in time it loses (Erlang C, or A with
-        ``patience``), at ``value_per_call`` each; without it every agent-interval
-        short costs ``value_per_call``.
+    shrinkage : fraction of on-duty time off the phones that the templates'
+        breaks do not model (absence, meetings, training), in [0, 1): each
+        interval needs ``ceil(required / (1 - shrinkage))`` people on duty.
+    max_part_time : most share of the people on ``part_time`` templates, in [0, 1].
+    open_hours : per weekday (``"Mon"`` ... or 0-6) ``("HH:MM", "HH:MM")``, or
+        ``None`` for closed; days not named are open over the requirement's
+        hours. Nobody is on duty outside them; a requirement there is an error.
+    first_weekday : the weekday of the first day (default Monday for a week;
+        for a day, naming it keeps templates to their ``work_days``).
+    workload : ``calls`` and ``aht`` per interval, what :meth:`Schedule.service`
+        evaluates. With ``"soft"``, a shortfall is priced by the calls answered in
+        time it loses (Erlang C, or A with ``patience``), at ``value_per_call``
+        each; without a workload every agent-interval short costs ``value_per_call``.
     targets : the service-level definition for those prices (default ``Targets()``).
     start : clock time of the first interval, ``"HH:MM"`` (templates' start times
         are clock times too).
@@ -342,16 +483,16 @@ def schedule(
     >>> need = [6, 6, 6, 6, 6, 8, 9, 12, 18, 22, 25, 21, 21, 20, 18, 21, 21, 24, 24, 18,
     ...         18, 18, 12, 8]
     >>> s = schedule(need, [ShiftTemplate("8h", 8 * 3600)], interval=3600, wrap=True)
-    >>> int(s.shifts["count"].sum()), s.gap
+    >>> s.people, s.gap
     (55, 0.0)
     """
-    req = v.count("required", required).astype(np.float64)
+    agents = v.count("required", required).astype(np.float64)
     if horizon not in ("day", "week"):
         raise InputError(f"'horizon' must be 'day' or 'week': {horizon!r}")
     days = 7 if horizon == "week" else 1
-    if req.ndim == 2 and req.shape[0] == days:
-        req = req.reshape(-1)
-    if req.ndim != 1 or req.size == 0 or req.size % days:
+    if agents.ndim == 2 and agents.shape[0] == days:
+        agents = agents.reshape(-1)
+    if agents.ndim != 1 or agents.size == 0 or agents.size % days:
         raise InputError(
             "'required' must be one agent count per interval"
             + (" of 7 days (a flat array of 7 x n, or 7 rows)" if days == 7 else "")
@@ -361,6 +502,13 @@ def schedule(
         raise InputError(f"'coverage' must be 'hard' or 'soft': {coverage!r}")
     if not templates:
         raise InputError("give at least one ShiftTemplate")
+    if not isinstance(wrap, bool | np.bool_):
+        raise InputError(f"'wrap' must be true or false: {wrap!r}")
+    off = float(v.shrinkage_fraction("shrinkage", shrinkage))
+    share = None if max_part_time is None else float(v.share("max_part_time", max_part_time))
+    hours_open = opening_hours(open_hours)
+    first = 0 if first_weekday is None else weekday("first_weekday", first_weekday)
+    req = scheduled(agents, off).astype(np.float64)  # people on duty
     n = req.size // days
     if seconds * n > _DAY + 1e-9:
         raise InputError(f"{n} intervals of {seconds:g} s are more than a day")
@@ -370,7 +518,19 @@ def schedule(
         names = list(labels)
     else:
         clock = [v.clock_label(origin + i * seconds) for i in range(n)]
-        names = clock if days == 1 else [f"{_WEEK[d]} {c}" for d in range(days) for c in clock]
+        names = (
+            clock
+            if days == 1
+            else [f"{_WEEK[(first + d) % 7]} {c}" for d in range(7) for c in clock]
+        )
+    is_open = _open_mask(hours_open, grid, first)
+    closed_need = (req > 0) & ~is_open
+    if closed_need.any():
+        at = int(np.argmax(closed_need))
+        raise InputError(
+            f"interval {names[at]} needs {int(agents[at])} agents but is outside the opening "
+            "hours: open it ('open_hours') or set its requirement to 0"
+        )
     options: list[_Option] = []
     columns: list[FloatArray] = []
     for ti, t in enumerate(templates):
@@ -378,7 +538,12 @@ def schedule(
             np.arange(b.earliest, b.latest + 1e-9, seconds).tolist() or [b.earliest]
             for b in t.breaks
         ]
-        weeks = t.patterns() if days == 7 else [(0,)]
+        if days == 7:
+            weeks = [tuple(sorted((w - first) % 7 for w in p)) for p in t.patterns()]
+        elif first_weekday is None or first in t.work_days:
+            weeks = [(0,)]
+        else:
+            weeks = []  # not worked on this weekday
         for clock_start in t.start_times():
             for pattern in weeks:
                 for combo in product(*placements):
@@ -386,18 +551,25 @@ def schedule(
                         ti, float(clock_start), tuple(float(x) for x in combo), pattern
                     )
                     column = grid.cover(t, option)
-                    if column is not None and column.max() > 0:
-                        options.append(option)
-                        columns.append(column)
+                    if column is None or column.max() <= 0:
+                        continue
+                    if (column[~is_open] > 1e-9).any():
+                        continue  # on duty while closed
+                    options.append(option)
+                    columns.append(column)
     if not options:
-        raise InputError("no shift of the templates fits the day (check lengths and starts)")
+        raise InputError(
+            "no shift of the templates fits the "
+            + ("opening hours" if hours_open else "day")
+            + " (check lengths, starts and work days)"
+        )
     cover = np.column_stack(columns)  # intervals x options
     reachable = cover.max(axis=1) > 0
     uncovered = (req > 0) & ~reachable
     if uncovered.any():
-        first = names[int(np.argmax(uncovered))]
+        at = names[int(np.argmax(uncovered))]
         raise InputError(
-            f"no shift covers interval {first} ({int(uncovered.sum())} interval(s) with "
+            f"no shift covers interval {at} ({int(uncovered.sum())} interval(s) with "
             "required agents in all): add a template or start time that does"
         )
     hours = np.array([templates[o.template].paid_seconds / 3600 * len(o.days) for o in options])
@@ -405,33 +577,62 @@ def schedule(
     m = len(options)
     total = req.size  # intervals of the whole horizon
     depth = 3 if coverage == "soft" else 0
-    rows, lower, upper = [], [], []
+    pad = np.zeros(total * depth)
+
+    def row(coefficients: FloatArray) -> FloatArray:
+        return np.concatenate([coefficients, pad])[None, :]
+
     # coverage: cover x + shortfall pieces >= required
     short = np.zeros((total, total * depth))
     for j in range(depth):
         short[np.arange(total), np.arange(total) * depth + j] = 1.0
-    rows.append(np.hstack([cover, short]))
-    lower.append(req)
-    upper.append(np.full(total, np.inf))
+    covering = _Rule(np.hstack([cover, short]), req, np.full(total, np.inf), "")
+    rules: list[_Rule] = []
+    busiest = names[int(np.argmax(req))]
     for ti, t in enumerate(templates):
         mine = np.array([o.template == ti for o in options], dtype=float)
         if t.min_count or t.max_count is not None:
-            rows.append(np.concatenate([mine, np.zeros(total * depth)])[None, :])
-            lower.append(np.array([t.min_count]))
-            upper.append(np.array([np.inf if t.max_count is None else t.max_count]))
+            most = np.inf if t.max_count is None else t.max_count
+            said = []
+            if t.max_count is not None:
+                said.append(
+                    f"the max_count of {t.name} ({t.max_count}) leaves some interval "
+                    f"uncovered (e.g. the busiest, {busiest}): raise it or add a template"
+                )
+            if t.min_count:
+                said.append(
+                    f"the min_count of {t.name} ({t.min_count}) is more than the other rules "
+                    "allow (budget, max_part_time)"
+                )
+            rules.append(_Rule(row(mine), np.array([t.min_count]), np.array([most]),
+                               "; or ".join(said)))  # fmt: skip
+    if share is not None:
+        part = np.array([templates[o.template].part_time for o in options], dtype=float)
+        rules.append(
+            _Rule(
+                row(part - share), np.array([-np.inf]), np.array([0.0]),
+                f"no schedule keeps part time to max_part_time {share:.0%} of the people "
+                "with the templates' min and max counts: raise it or the full-time max_count",
+            )
+        )  # fmt: skip
     if paid_hours is not None:
         budget = float(v.positive("paid_hours", paid_hours))
-        rows.append(np.concatenate([hours, np.zeros(total * depth)])[None, :])
-        lower.append(np.array([0.0]))
-        upper.append(np.array([budget]))
-    constraints = optimize.LinearConstraint(
-        np.vstack(rows), np.concatenate(lower), np.concatenate(upper)
-    )
+        rules.append(
+            _Rule(
+                row(hours), np.array([0.0]), np.array([budget]),
+                f"no schedule covers every interval within {budget:g} paid hours: raise the "
+                "budget, or use coverage='soft' to leave the quietest intervals short"
+                if coverage == "hard"
+                else f"the templates' min_count need more than the budget of {budget:g} "
+                "paid hours",
+            )
+        )  # fmt: skip
     objective = cost.copy()
     if depth:
         prices = _penalties(
-            req, workload, seconds, targets or Targets(), patience, value_per_call, depth
+            agents, workload, seconds, targets or Targets(), patience, value_per_call, depth
         )
+        prices *= 1.0 - off  # a person short is (1 - shrinkage) of an agent on the phones
         if paid_hours is not None:  # within a budget, shortfalls are what counts
             objective = cost * 1e-6
         objective = np.concatenate([objective, prices.reshape(-1)])
@@ -441,17 +642,27 @@ def schedule(
     bounds = optimize.Bounds(
         np.zeros(m + total * depth), np.concatenate([np.full(m, np.inf), caps])
     )
-    integral = np.concatenate([np.ones(m), np.zeros(total * depth)])
-    relaxed = optimize.milp(objective, constraints=constraints, bounds=bounds)
-    res = optimize.milp(
-        objective, constraints=constraints, integrality=integral, bounds=bounds,
-        options={"time_limit": time_limit, "mip_rel_gap": float(v.positive("mip_gap", mip_gap))},
-    )  # fmt: skip
+    integral = np.concatenate([np.ones(m), pad])
+    gap = float(v.positive("mip_gap", mip_gap))
+
+    def solve(groups: Sequence[_Rule], relaxed: bool = False, limit: float = time_limit) -> Any:
+        constraints = optimize.LinearConstraint(
+            np.vstack([g.rows for g in groups]),
+            np.concatenate([g.lower for g in groups]),
+            np.concatenate([g.upper for g in groups]),
+        )
+        return optimize.milp(
+            objective, constraints=constraints, bounds=bounds,
+            integrality=None if relaxed else integral,
+            options={"time_limit": limit, "mip_rel_gap": gap},
+        )  # fmt: skip
+
+    lp = solve([covering, *rules], relaxed=True)
+    res = solve([covering, *rules])
     if res.x is None:
-        _explain_infeasible(templates, req, paid_hours, coverage, names)
-        raise InputError(f"no schedule found: {res.message}")  # pragma: no cover
+        _explain_infeasible(covering, rules, solve, res)
     x = np.round(res.x[:m]).astype(np.int64)
-    scheduled = cover @ x
+    on_duty = cover @ x
     rows_out = []
     for o, count in zip(options, x, strict=True):
         if count <= 0:
@@ -467,7 +678,7 @@ def schedule(
                     + ("" if b.paid else " unpaid")
                     for b, at in zip(t.breaks, o.breaks, strict=True)
                 ),
-                "days": " ".join(_WEEK[d] for d in o.days) if days == 7 else "",
+                "days": " ".join(_WEEK[(first + d) % 7] for d in o.days) if days == 7 else "",
                 "count": int(count),
                 "paid_hours": float(count * t.paid_seconds / 3600 * len(o.days)),
                 "cost": float(count * t.paid_seconds / 3600 * len(o.days) * t.cost_per_hour),
@@ -480,9 +691,10 @@ def schedule(
     table = pd.DataFrame(
         {
             "required": req,
-            "scheduled": scheduled,
-            "over": np.clip(scheduled - req, 0, None),
-            "short": np.clip(req - scheduled, 0, None),
+            "scheduled": on_duty,
+            "over": np.clip(on_duty - req, 0, None),
+            "short": np.clip(req - on_duty, 0, None),
+            "agents": np.floor(on_duty * (1.0 - off) + 1e-9).astype(np.int64),
         },
         index=pd.Index(names, name="interval_start"),
     )
@@ -494,42 +706,33 @@ def schedule(
         objective=float(res.fun),
         bound=float(res.mip_dual_bound),
         gap=float(res.mip_gap),
-        lp_bound=float(relaxed.fun) if relaxed.success else float("nan"),
+        lp_bound=float(lp.fun) if lp.success else float("nan"),
         status=str(res.message),
         options=m,
         interval=seconds,
+        shrinkage=off,
+        workload=workload,
+        targets=targets,
+        patience=patience,
     )
 
 
-def _explain_infeasible(
-    templates: Sequence[ShiftTemplate],
-    req: FloatArray,
-    paid_hours: float | None,
-    coverage: str,
-    names: Sequence[str],
-) -> None:
-    """Raise an InputError naming the rule that makes the problem infeasible."""
-    if coverage == "hard" and paid_hours is not None:
+def _explain_infeasible(covering: _Rule, rules: Sequence[_Rule], solve: Any, res: Any) -> NoReturn:
+    """Raise an InputError naming the rule without which a schedule exists."""
+    if res.status == 1:  # the time limit, before any schedule was found
         raise InputError(
-            f"no schedule covers every interval within {paid_hours:g} paid hours: raise the "
-            "budget, or use coverage='soft' to leave the quietest intervals short"
+            f"HiGHS found no schedule within the time limit ({res.message}); raise "
+            "'time_limit', or allow fewer start times"
         )
-    floor = sum(t.min_count * t.paid_seconds / 3600 for t in templates)
-    if paid_hours is not None and floor > paid_hours:
-        raise InputError(
-            f"the templates' min_count need {floor:g} paid hours, more than the budget "
-            f"of {paid_hours:g}"
-        )
-    capped = [t.name for t in templates if t.max_count is not None]
-    if capped:
-        raise InputError(
-            f"the max_count of {', '.join(capped)} leave(s) some interval uncovered "
-            f"(e.g. the busiest, {names[int(np.argmax(req))]}): raise them or add a template"
-        )
+    for i, rule in enumerate(rules):
+        without = [covering, *rules[:i], *rules[i + 1 :]]
+        if solve(without, limit=10.0).x is not None:
+            raise InputError(rule.message)
+    names = "; ".join(r.message for r in rules) or "the coverage"
+    raise InputError(f"no schedule meets these rules together: {names}")
 
 
 _UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
-_DAYS = {name.lower(): i for i, name in enumerate(_WEEK)}
 
 
 def _seconds(name: str, value: object) -> float:
@@ -550,7 +753,7 @@ def _seconds(name: str, value: object) -> float:
 
 _SHIFT_KEYS = {
     "name", "length", "starts", "every", "earliest", "latest", "break", "cost_per_hour",
-    "min_count", "max_count", "days_off", "consecutive_off", "work_days",
+    "min_count", "max_count", "days_off", "consecutive_off", "work_days", "part_time",
 }  # fmt: skip
 _BREAK_KEYS = {"length", "earliest", "latest", "paid"}
 
@@ -579,45 +782,60 @@ def templates_from(tables: object, source: str = "templates") -> list[ShiftTempl
             raise InputError(f"{where}: unknown key {unknown[0]!r}; known: {sorted(_SHIFT_KEYS)}")
         if "length" not in table:
             raise InputError(f"{where}: missing key 'length'")
-        breaks = []
-        for b in table.get("break", []):
-            bad = sorted(set(b) - _BREAK_KEYS) if isinstance(b, dict) else ["(not a table)"]
-            if bad:
-                raise InputError(f"{where}: break: unknown key {bad[0]!r}")
-            breaks.append(
-                Break(
-                    _seconds("break.length", b.get("length", 0)),
-                    _seconds("break.earliest", b.get("earliest", 0)),
-                    _seconds("break.latest", b.get("latest", b.get("earliest", 0))),
-                    bool(b.get("paid", True)),
-                )
-            )
-        days = table.get("work_days", list(_WEEK))
+        name = str(table.get("name", f"shift {i}"))
         try:
-            work_days = tuple(_DAYS[str(d).strip().lower()[:3]] for d in days)
-        except KeyError:
-            raise InputError(f"{where}: 'work_days' takes Mon ... Sun: {days!r}") from None
-        fields: dict[str, object] = {
-            "name": str(table.get("name", f"shift {i}")),
-            "length": _seconds("length", table["length"]),
-            "breaks": tuple(breaks),
-            "work_days": work_days,
-        }
-        if "starts" in table:
-            fields["starts"] = tuple(str(x) for x in table["starts"])
-        if "every" in table:
-            fields["every"] = _seconds("every", table["every"])
-        for key in ("earliest", "latest"):
-            if key in table:
-                fields[key] = str(table[key])
-        for key in ("cost_per_hour", "min_count", "max_count", "days_off", "consecutive_off"):
-            if key in table:
-                fields[key] = table[key]
-        try:
-            out.append(ShiftTemplate(**fields))  # type: ignore[arg-type]
+            template = _template(table, name)
         except InputError as err:
-            raise InputError(f"{where}: {err}") from None
+            said = str(err).removeprefix(f"shift {name!r}: ")
+            raise InputError(f"{where} ({name}): {said}") from None
+        out.append(template)
     return out
+
+
+def _template(table: dict[str, Any], name: str) -> ShiftTemplate:
+    """One ``[[shift]]`` table (its keys already known) as a template."""
+    breaks = []
+    listed = table.get("break", [])
+    if not isinstance(listed, list):
+        raise InputError(f"'break' must be [[shift.break]] tables: {listed!r}")
+    for b in listed:
+        bad = sorted(set(b) - _BREAK_KEYS) if isinstance(b, dict) else ["(not a table)"]
+        if bad:
+            raise InputError(f"break: unknown key {bad[0]!r}")
+        paid = b.get("paid", True)
+        if not isinstance(paid, bool):
+            raise InputError(f"break: 'paid' must be true or false: {paid!r}")
+        breaks.append(
+            Break(
+                _seconds("break.length", b.get("length", 0)),
+                _seconds("break.earliest", b.get("earliest", 0)),
+                _seconds("break.latest", b.get("latest", b.get("earliest", 0))),
+                paid,
+            )
+        )
+    days = table.get("work_days", list(_WEEK))
+    if isinstance(days, str) or not isinstance(days, list):
+        raise InputError(f"'work_days' takes a list of Mon ... Sun: {days!r}")
+    fields: dict[str, object] = {
+        "name": name,
+        "length": _seconds("length", table["length"]),
+        "breaks": tuple(breaks),
+        "work_days": tuple(weekday("work_days", d) for d in days),
+    }
+    if "starts" in table:
+        starts = table["starts"]
+        if isinstance(starts, str) or not isinstance(starts, list):
+            raise InputError(f"'starts' takes a list of clock times HH:MM: {starts!r}")
+        fields["starts"] = tuple(starts)
+    if "every" in table:
+        fields["every"] = _seconds("every", table["every"])
+    for key in (
+        "earliest", "latest", "cost_per_hour", "min_count", "max_count", "days_off",
+        "consecutive_off", "part_time",
+    ):  # fmt: skip
+        if key in table:
+            fields[key] = table[key]
+    return ShiftTemplate(**fields)  # type: ignore[arg-type]
 
 
 def read_templates(path: str) -> list[ShiftTemplate]:
@@ -637,3 +855,180 @@ def read_templates(path: str) -> list[ShiftTemplate]:
             f"{path}: unknown key {unknown[0]!r}; a templates file has [[shift]] tables"
         )
     return templates_from(data.get("shift"), path)
+
+
+def template_table(t: ShiftTemplate) -> dict[str, Any]:
+    """A template as the ``[[shift]]`` table :func:`templates_from` reads back
+    (durations in seconds; keys at their defaults left out)."""
+    out: dict[str, Any] = {"name": t.name, "length": t.length}
+    default = ShiftTemplate(t.name, t.length)
+    if t.starts is not None:
+        out["starts"] = list(t.starts)
+    for key in ("every", "earliest", "latest", "cost_per_hour", "min_count", "days_off",
+                "consecutive_off", "part_time"):  # fmt: skip
+        if getattr(t, key) != getattr(default, key):
+            out[key] = getattr(t, key)
+    if t.max_count is not None:
+        out["max_count"] = t.max_count
+    if t.work_days != default.work_days:
+        out["work_days"] = [_WEEK[d] for d in t.work_days]
+    if t.breaks:
+        out["break"] = [
+            {"length": b.length, "earliest": b.earliest, "latest": b.latest, "paid": b.paid}
+            for b in t.breaks
+        ]
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleSettings:
+    """How a scenario's requirement becomes shifts (a scenario file's ``[schedule]``).
+
+    Attributes
+    ----------
+    templates : the :class:`ShiftTemplate` s (``[[schedule.shift]]`` tables).
+    horizon : ``"day"``, or ``"week"``: the scenario's day on every day of the
+        week, its calls times ``week_factors`` and none outside ``open_hours``
+        (a scenario of 7 days of intervals is the week itself).
+    first_weekday : the week's first day (``"Mon"``).
+    coverage, wrap, paid_hours, max_part_time, value_per_call : as :func:`schedule`.
+    shrinkage : off-phone share the templates' breaks do not model; ``None``
+        uses the scenario's shrinkage (set it lower when that includes breaks).
+    open_hours : ``{"Sat": ("09:00", "17:00"), "Sun": None}`` (None: closed);
+        for the week horizon.
+    week_factors : ``{"Sat": 0.6}``: a weekday's calls against the scenario's day,
+        for the week horizon.
+    time_limit, mip_gap : how long HiGHS may search, and when it may stop.
+    """
+
+    templates: tuple[ShiftTemplate, ...]
+    horizon: str = "day"
+    coverage: str = "hard"
+    wrap: bool = False
+    paid_hours: float | None = None
+    shrinkage: float | None = None
+    max_part_time: float | None = None
+    open_hours: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
+    week_factors: Mapping[str, float] = field(default_factory=dict)
+    first_weekday: str = "Mon"
+    value_per_call: float = 1.0
+    time_limit: float = 60.0
+    mip_gap: float = 1e-4
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "first_weekday", _WEEK[weekday("first_weekday", self.first_weekday)]
+        )
+        templates = tuple(self.templates)
+        if not templates or not all(isinstance(t, ShiftTemplate) for t in templates):
+            raise InputError("'templates' must be one or more ShiftTemplate")
+        object.__setattr__(self, "templates", templates)
+        if self.horizon not in ("day", "week"):
+            raise InputError(f"'horizon' must be 'day' or 'week': {self.horizon!r}")
+        if self.coverage not in ("hard", "soft"):
+            raise InputError(f"'coverage' must be 'hard' or 'soft': {self.coverage!r}")
+        if not isinstance(self.wrap, bool):
+            raise InputError(f"'wrap' must be true or false: {self.wrap!r}")
+        checks = {
+            "paid_hours": v.positive, "shrinkage": v.shrinkage_fraction,
+            "max_part_time": v.share, "value_per_call": v.positive, "time_limit": v.positive,
+            "mip_gap": v.positive,
+        }  # fmt: skip
+        for name, check in checks.items():
+            value = getattr(self, name)
+            if value is not None:
+                if np.ndim(value) != 0 or isinstance(value, bool):
+                    raise InputError(f"'{name}' must be a single number: {value!r}")
+                object.__setattr__(self, name, float(check(name, value)))
+        hours = opening_hours(self.open_hours)
+        object.__setattr__(
+            self,
+            "open_hours",
+            {
+                _WEEK[d]: None if span is None else (v.clock_label(span[0]), _close(span[1]))
+                for d, span in sorted(hours.items())
+            },
+        )
+        if not isinstance(self.week_factors, Mapping):
+            raise InputError(f"'week_factors' must map weekdays to numbers: {self.week_factors!r}")
+        factors = {}
+        for key, value in self.week_factors.items():
+            day = weekday("week_factors", key)
+            if np.ndim(value) != 0 or isinstance(value, bool):
+                raise InputError(f"'week_factors' {_WEEK[day]} must be a number: {value!r}")
+            factors[day] = float(v.nonnegative(f"week_factors {_WEEK[day]}", value))
+        object.__setattr__(self, "week_factors", {_WEEK[d]: f for d, f in sorted(factors.items())})
+
+    def week(self, calls: FloatArray, aht: FloatArray, start: str, interval: float) -> pd.DataFrame:
+        """The week's workload (7 x n rows ``interval_start``, ``calls``, ``aht`` from
+        ``first_weekday``) from one day's: calls times the weekday's factor, none
+        outside its opening hours. Calls longer than a day are taken as the week
+        itself: 7 days of n intervals each."""
+        calls = np.asarray(calls, dtype=np.float64)
+        aht = np.asarray(aht, dtype=np.float64)
+        first = weekday("first_weekday", self.first_weekday)
+        given = calls.size * interval > _DAY + 1e-9
+        if given and (calls.size % 7 or calls.size // 7 * interval > _DAY + 1e-9):
+            raise InputError(
+                f"a week schedule takes one day of intervals, or 7 days of n intervals each: "
+                f"{calls.size} intervals of {interval:g} s are neither"
+            )
+        n = calls.size // 7 if given else calls.size
+        origin = v.clock_seconds("start", start)
+        clock = [v.clock_label(origin + i * interval) for i in range(n)]
+        days = [_WEEK[(first + d) % 7] for d in range(7)]
+        if not given:
+            grid = _Grid(7, n, interval, origin, self.wrap)
+            is_open = _open_mask(opening_hours(self.open_hours), grid, first).reshape(7, n)
+            factor = np.array([self.week_factors.get(d, 1.0) for d in days])
+            calls = (calls[None, :] * factor[:, None] * is_open).reshape(-1)
+            aht = np.tile(aht, 7)
+        return pd.DataFrame(
+            {"interval_start": [f"{d} {c}" for d in days for c in clock], "calls": calls,
+             "aht": aht}
+        )  # fmt: skip
+
+    def to_table(self) -> dict[str, Any]:
+        """The ``[schedule]`` table of a scenario file (defaults left out)."""
+        out: dict[str, Any] = {}
+        default = ScheduleSettings(templates=self.templates)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "templates" or value == getattr(default, f.name):
+                continue
+            if f.name == "open_hours":
+                value = {d: False if span is None else list(span) for d, span in value.items()}
+            out[f.name] = dict(value) if isinstance(value, Mapping) else value
+        out["shift"] = [template_table(t) for t in self.templates]
+        return out
+
+    @classmethod
+    def from_table(cls, table: object, source: str = "schedule") -> ScheduleSettings:
+        """Settings from a scenario file's ``[schedule]`` table (``shift`` holds the
+        templates); errors name ``source`` and the key."""
+        if not isinstance(table, dict):
+            raise InputError(f"{source}: [schedule] must be a table of keys")
+        known = {f.name for f in fields(cls)} - {"templates"} | {"shift"}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise InputError(
+                f"{source}: unknown key 'schedule.{unknown[0]}'; "
+                f"allowed: {', '.join(sorted(known))}"
+            )
+        if "shift" not in table:
+            raise InputError(f"{source}: [schedule] needs [[schedule.shift]] templates")
+        templates = templates_from(table["shift"], f"{source}: schedule")
+        rest = {k: val for k, val in table.items() if k != "shift"}
+        if isinstance(rest.get("open_hours"), dict):
+            rest["open_hours"] = {
+                k: None if span is False else span for k, span in rest["open_hours"].items()
+            }
+        try:
+            return cls(templates=tuple(templates), **rest)
+        except InputError as err:
+            raise InputError(f"{source}: schedule: {err}") from None
+
+
+def _close(seconds: float) -> str:
+    """A closing time's label: ``"24:00"`` for midnight at the day's end."""
+    return "24:00" if seconds >= _DAY - 1e-9 else v.clock_label(seconds)

@@ -164,3 +164,31 @@ def test_malformed_scenario_is_a_scenario_error(key: str, value: object) -> None
         scenario.summary()
     except planner.InputError as err:  # e.g. Erlang A with patience 1e300 s
         assert "patience" in str(err), err
+
+
+def _shift_mutations() -> list[tuple[str, object]]:
+    """Every key of the bank scenario's first shift template and its first break."""
+    shift = tomllib.loads(Path(BANK).read_text())["schedule"]["shift"][0]
+    keys = [k for k in shift if k != "break"] + [f"break.{k}" for k in shift["break"][0]]
+    return [(k, value) for k in keys for value in _BAD_VALUES]
+
+
+@pytest.mark.parametrize(("key", "value"), _shift_mutations(), ids=str)
+def test_malformed_shift_template_is_a_scenario_error(key: str, value: object) -> None:
+    broken = tomllib.loads(Path(BANK).read_text())
+    table = broken["schedule"]["shift"][0]
+    if key.startswith("break."):
+        table = table["break"][0]
+    table[key.removeprefix("break.")] = value
+    try:
+        scenario = planner.Scenario.from_dict(broken, source="bad.toml")
+    except planner.ScenarioError as err:
+        assert str(err).startswith("bad.toml: schedule: shift 1"), err
+        assert str(err).count("bad.toml") == 1, err
+        return
+    # Accepted: it saves what it holds, and scheduling answers or says why.
+    assert planner.Scenario.loads(scenario.dumps()) == scenario
+    try:
+        scenario.schedule()
+    except planner.InputError as err:
+        assert "shift" in str(err) or "interval" in str(err), err

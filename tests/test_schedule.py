@@ -201,12 +201,24 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     out, err = capsys.readouterr()
     shifts = pd.read_csv(pd.io.common.StringIO(out))
     bank = Scenario.load("scenarios/retail_bank.toml")
-    want = schedule(bank.requirements()["agents"], templates, interval=1800, start=bank.start)
+    # the file's templates with the scenario's other [schedule] rules
+    rules = bank.scheduling
+    want = schedule(bank.requirements()["agents"], templates, interval=1800, start=bank.start,
+                    shrinkage=rules.shrinkage, max_part_time=rules.max_part_time)  # fmt: skip
     assert shifts["count"].tolist() == want.shifts["count"].tolist()
-    assert f"{want.paid_hours:,.1f} paid hours" in err
+    assert f"{want.people} people, {want.paid_hours:,.1f} paid hours" in err
     assert main([*argv, "--intervals"]) == 0
     coverage = pd.read_csv(pd.io.common.StringIO(capsys.readouterr()[0]))
-    assert (coverage["short"] == 0).all() and "service_level" in coverage
+    assert (coverage["short"] == 0).all()
+    service = want.service(bank.workload(), bank.targets, bank.mean_patience)
+    np.testing.assert_allclose(coverage["service_level"], service["service_level"], rtol=1e-12)
+    # the scenario's own templates, without --templates
+    argv = ["schedule", "--scenario", "scenarios/retail_bank.toml", "--format", "csv"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    own = bank.schedule()
+    assert pd.read_csv(pd.io.common.StringIO(out))["count"].tolist() == own.shifts["count"].tolist()
+    assert f"{own.people} people, {own.paid_hours:,.1f} paid hours" in err
 
 
 @pytest.mark.parametrize(
@@ -216,7 +228,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
         ("[[shift]]\nlength = '8 hours'\n", "'length' must be a duration like 8h"),
         ("[[shift]]\nlength = '8h'\ncolour = 'red'\n", "unknown key 'colour'"),
         ("[[shift]]\nlength = '8h'\nwork_days = ['Funday']\n", "'work_days' takes Mon"),
-        ("[[shift]]\nlength = '30h'\n", "shift 1: shift 'shift 1': 'length' is at most 24 h"),
+        ("[[shift]]\nlength = '30h'\n", r"shift 1 \(shift 1\): 'length' is at most 24 h"),
         ("title = 'x'\n", "unknown key 'title'"),
         ("[[shift]\n", "not valid TOML"),
     ],
@@ -240,3 +252,171 @@ def test_a_schedule_simulated_on_demand_matches_its_coverage():
     assert list(res.labels) == list(s.coverage.index)
     # hard coverage of the Erlang requirement: about the targets in simulation too
     assert res.day("service_level").mean > 0.7
+
+
+DAY16 = [2] * 4 + [6] * 8 + [3] * 4  # hourly, 06:00-22:00
+FULL = ShiftTemplate("ft", 8 * HOUR, cost_per_hour=20)
+PART = ShiftTemplate("pt", 4 * HOUR, cost_per_hour=15, part_time=True)
+
+
+def test_a_part_time_share_caps_part_time_people():
+    free = schedule(DAY16, [FULL, PART], interval=HOUR, start="06:00")
+    capped = schedule(DAY16, [FULL, PART], interval=HOUR, start="06:00", max_part_time=0.25)
+    part = capped.shifts.loc[capped.shifts["shift"] == "pt", "count"].sum()
+    assert part <= 0.25 * capped.people + 1e-9
+    assert free.shifts.loc[free.shifts["shift"] == "pt", "count"].sum() > 0.25 * free.people
+    assert capped.cost >= free.cost and capped.coverage["short"].max() == 0
+    assert schedule(DAY16, [FULL, PART], interval=HOUR, start="06:00",
+                    max_part_time=0).shifts["shift"].eq("ft").all()  # fmt: skip
+
+
+def test_shrinkage_turns_agents_into_people_on_duty_and_back():
+    s = schedule(DAY16, [FULL, PART], interval=HOUR, start="06:00", shrinkage=0.3)
+    np.testing.assert_array_equal(s.coverage["required"], np.ceil(np.array(DAY16) / 0.7))
+    agents = np.floor(s.coverage["scheduled"] * 0.7 + 1e-9)
+    np.testing.assert_array_equal(s.coverage["agents"], agents)
+    assert (s.coverage["agents"] >= np.array(DAY16)).all()  # hard: the agents are there
+    # paid hours are never below the perfectly flexible scheduled hours
+    flexible = day_summary(Scenario(name="d", interval=HOUR, calls=[1] * 16, aht=60,
+                                    shrinkage=0.3, plan=DAY16).evaluate(), HOUR)  # fmt: skip
+    assert s.paid_hours >= flexible["scheduled_hours"] - 1e-9
+
+
+def test_opening_hours_keep_people_home_while_closed():
+    week = np.tile(DAY16, (7, 1))
+    week[6] = 0  # Sunday closed
+    week[5, :3] = 0  # Saturday opens at 09:00
+    hours = {"Sun": None, "Sat": ("09:00", "22:00")}
+    s = schedule(week, [FULL, PART], interval=HOUR, start="06:00", horizon="week",
+                 open_hours=hours)  # fmt: skip
+    on = s.coverage["scheduled"].to_numpy().reshape(7, 16)
+    assert on[6].sum() == 0 and on[5, :3].sum() == 0
+    assert s.coverage["short"].max() == 0
+    assert not s.shifts["days"].str.contains("Sun").any()
+    # a requirement while closed is named
+    with pytest.raises(InputError, match="interval Sat 06:00 needs 2 agents but is outside"):
+        schedule(np.tile(DAY16, (7, 1)), [FULL, PART], interval=HOUR, start="06:00",
+                 horizon="week", open_hours=hours)  # fmt: skip
+    # the same week starting on a Wednesday: the same plan, its labels rotated
+    turned = schedule(np.roll(week, -2, axis=0), [FULL, PART], interval=HOUR, start="06:00",
+                      horizon="week", open_hours=hours, first_weekday="Wed")  # fmt: skip
+    assert turned.coverage.index[0] == "Wed 06:00"
+    assert turned.cost == pytest.approx(s.cost) and turned.people == s.people
+    for bad, message in [({"Funday": None}, "takes Mon"), ({"Sat": ("18:00", "09:00")}, "closes")]:
+        with pytest.raises(InputError, match=message):
+            schedule(week, [FULL], interval=HOUR, start="06:00", horizon="week", open_hours=bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"templates": [PART], "max_part_time": 0.5}, "max_part_time 50%"),
+        ({"templates": [FULL, ShiftTemplate("pt", 4 * HOUR, part_time=True, min_count=10)],
+          "max_part_time": 0.2, "paid_hours": 200}, "min_count of pt"),  # fmt: skip
+        ({"max_part_time": 1.5}, r"'max_part_time' must be in \[0, 1\]"),
+        ({"shrinkage": 1.0}, r"'shrinkage' must be in \[0, 1\)"),
+    ],
+)
+def test_rules_that_conflict_are_named(kwargs, message):
+    args = {"required": DAY16, "templates": [FULL, PART], "interval": HOUR, "start": "06:00"}
+    with pytest.raises(InputError, match=message):
+        schedule(**(args | kwargs))
+
+
+SECTION = """
+[schedule]
+shrinkage = 0.2
+max_part_time = 0.3
+open_hours = { Sun = false }
+
+[[schedule.shift]]
+name = "full time"
+length = "8.5h"
+earliest = "08:00"
+latest = "11:30"
+every = "30min"
+cost_per_hour = 20
+
+[[schedule.shift.break]]
+length = "30min"
+earliest = "3h"
+latest = "5h"
+paid = false
+
+[[schedule.shift]]
+name = "part time"
+length = "4h"
+earliest = "08:00"
+latest = "16:00"
+every = "30min"
+cost_per_hour = 18
+part_time = true
+"""
+
+
+def _bank_with(section: str) -> Scenario:
+    from planner.scenario_file import to_dict
+
+    import tomli_w
+
+    base = to_dict(Scenario.load("scenarios/retail_bank.toml"))
+    base.pop("schedule")
+    return Scenario.loads(tomli_w.dumps(base) + section, source="bank.toml")
+
+
+def test_a_scenario_schedules_by_its_schedule_section_and_saves_it():
+    from planner.schedule import ScheduleSettings
+
+    s = _bank_with(SECTION)
+    assert isinstance(s.scheduling, ScheduleSettings) and len(s.scheduling.templates) == 2
+    assert Scenario.loads(s.dumps()) == s  # round trip
+    got = s.schedule()
+    want = schedule(s.requirements()["agents"], s.scheduling.templates, interval=s.interval,
+                    start=s.start, shrinkage=0.2, max_part_time=0.3)  # fmt: skip
+    assert got.shifts.equals(want.shifts) and got.cost == want.cost
+    # what the schedule delivers is the library's figure for its agents
+    service = got.service()
+    expected = s.with_changes(plan=tuple(got.coverage["agents"])).evaluate()
+    np.testing.assert_allclose(service["service_level"], expected["service_level"], rtol=1e-12)
+    # what-ifs change the rules by name
+    looser = s.schedule(max_part_time=0.6, schedule_shrinkage=0.1)
+    assert looser.cost < got.cost
+    # a week: the day on Mon-Sat (Sunday closed), Saturday at half the calls
+    week = s.with_changes(horizon="week", week_factors={"Sat": 0.5})
+    load = week.schedule_workload()
+    assert len(load) == 7 * 24 and load["calls"].iloc[-24:].sum() == 0
+    np.testing.assert_allclose(load["calls"].iloc[5 * 24 : 6 * 24], np.array(s.calls) * 0.5)
+    plan = week.schedule()
+    assert plan.coverage.index[0] == "Mon 08:00" and plan.coverage["short"].max() == 0
+    assert plan.coverage["scheduled"].iloc[-24:].sum() == 0
+    assert (plan.shifts["days"].str.split().str.len() == 5).all()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("max_part_time = 0.3", "max_part_time = 3"), r"bank.toml: schedule: 'max_part_time'"),
+        (("max_part_time = 0.3", "colour = 'red'"), "unknown key 'schedule.colour'"),
+        (("part_time = true", "part_time = 1"), "'part_time' must be true or false"),
+        (("paid = false", "paid = 'no'"), "'paid' must be true or false"),
+        (("Sun = false", "Sun = true"), "give \\[open, close\\]"),
+        (("length = \"4h\"", "length = \"40h\""), "at most 24 h"),
+    ],
+)
+def test_bad_schedule_sections_name_the_file_and_key(change, message):
+    from planner.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=message) as err:
+        _bank_with(SECTION.replace(*change))
+    assert str(err.value).count("bank.toml") == 1
+
+
+def test_a_scenario_without_templates_says_how_to_add_them():
+    from planner.cli import main
+
+    plain = Scenario.load("scenarios/help_desk.toml")
+    with pytest.raises(InputError, match=r"no shift templates: add a \[schedule\]"):
+        plain.schedule()
+    with pytest.raises(InputError, match="the scenario has no shift templates"):
+        plain.with_changes(max_part_time=0.2)
+    assert main(["schedule", "--scenario", "scenarios/help_desk.toml"]) == 2
