@@ -567,9 +567,9 @@ def schedule(
     reachable = cover.max(axis=1) > 0
     uncovered = (req > 0) & ~reachable
     if uncovered.any():
-        at = names[int(np.argmax(uncovered))]
+        first_gap = names[int(np.argmax(uncovered))]
         raise InputError(
-            f"no shift covers interval {at} ({int(uncovered.sum())} interval(s) with "
+            f"no shift covers interval {first_gap} ({int(uncovered.sum())} interval(s) with "
             "required agents in all): add a template or start time that does"
         )
     hours = np.array([templates[o.template].paid_seconds / 3600 * len(o.days) for o in options])

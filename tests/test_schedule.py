@@ -311,8 +311,14 @@ def test_opening_hours_keep_people_home_while_closed():
     ("kwargs", "message"),
     [
         ({"templates": [PART], "max_part_time": 0.5}, "max_part_time 50%"),
-        ({"templates": [FULL, ShiftTemplate("pt", 4 * HOUR, part_time=True, min_count=10)],
-          "max_part_time": 0.2, "paid_hours": 200}, "min_count of pt"),  # fmt: skip
+        (
+            {
+                "templates": [FULL, ShiftTemplate("pt", 4 * HOUR, part_time=True, min_count=10)],
+                "max_part_time": 0.2,
+                "paid_hours": 200,
+            },
+            "min_count of pt",
+        ),
         ({"max_part_time": 1.5}, r"'max_part_time' must be in \[0, 1\]"),
         ({"shrinkage": 1.0}, r"'shrinkage' must be in \[0, 1\)"),
     ],
@@ -355,9 +361,9 @@ part_time = true
 
 
 def _bank_with(section: str) -> Scenario:
-    from planner.scenario_file import to_dict
-
     import tomli_w
+
+    from planner.scenario_file import to_dict
 
     base = to_dict(Scenario.load("scenarios/retail_bank.toml"))
     base.pop("schedule")
@@ -400,7 +406,7 @@ def test_a_scenario_schedules_by_its_schedule_section_and_saves_it():
         (("part_time = true", "part_time = 1"), "'part_time' must be true or false"),
         (("paid = false", "paid = 'no'"), "'paid' must be true or false"),
         (("Sun = false", "Sun = true"), "give \\[open, close\\]"),
-        (("length = \"4h\"", "length = \"40h\""), "at most 24 h"),
+        (('length = "4h"', 'length = "40h"'), "at most 24 h"),
     ],
 )
 def test_bad_schedule_sections_name_the_file_and_key(change, message):
