@@ -1,6 +1,15 @@
-"""The Schedule page: the scenario's requirement as shifts people can work."""
+"""The Schedule page: the scenario's requirement as shifts people can work.
+
+The templates and rules start from the scenario's ``[schedule]`` section (or
+two starting templates when it has none). What is edited here is a what-if of
+the scenario (``templates``, ``coverage``, ``max_part_time``, ...), so the
+Scenario page's download saves it, and the schedule shown is
+``Scenario.schedule()``: what ``planner schedule --scenario`` prints.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -8,130 +17,319 @@ import streamlit as st
 
 import planner
 from app_pages import common
-from planner.schedule import Break, ShiftTemplate, schedule
+from planner.schedule import Break, ScheduleSettings, ShiftTemplate
 
 HOUR = 3600.0
-# The templates a page starts with: a full-time day with an unpaid lunch, a part-time half.
-STARTING = pd.DataFrame(
-    {
-        "name": ["full time", "part time"],
-        "hours": [8.0, 4.0],
-        "earliest start": ["08:00", "08:00"],
-        "latest start": ["12:00", "16:00"],
-        "every (min)": [30, 30],
-        "unpaid lunch (min)": [30, 0],
-        "cost per hour": [20.0, 22.0],
-        "at most": [None, 10],
-    }
-)
+WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+COLUMNS = {
+    "name": None, "hours": 8.0, "earliest start": "08:00", "latest start": "12:00",
+    "every (min)": 30.0, "break (min)": 0.0, "break from (h)": 1.5, "break to (h)": 2.5,
+    "unpaid lunch (min)": 0.0, "lunch from (h)": 3.0, "lunch to (h)": 5.0, "days off": 2,
+    "days off together": True, "part time": False, "cost per hour": 20.0, "at most": None,
+}  # fmt: skip
+# The templates a scenario without a [schedule] starts with: a full-time day with a
+# paid break and an unpaid lunch, and a part-time half day.
+STARTING = (
+    ShiftTemplate(
+        "full time", 8.5 * HOUR, every=1800, earliest="08:00", latest="12:00",
+        breaks=(Break(900, 1.5 * HOUR, 2.5 * HOUR), Break(1800, 3.5 * HOUR, 5 * HOUR, False)),
+        cost_per_hour=20.0,
+    ),
+    ShiftTemplate(
+        "part time", 4 * HOUR, every=1800, earliest="08:00", latest="16:00",
+        cost_per_hour=22.0, max_count=10, part_time=True,
+    ),
+)  # fmt: skip
 
 
-def templates_from_editor(table: pd.DataFrame) -> list[ShiftTemplate]:
-    """The editor's rows as templates (a lunch of N minutes, 3 to 5 hours in, unpaid)."""
+def _break_of(t: ShiftTemplate, paid: bool) -> Break | None:
+    found = [b for b in t.breaks if b.paid == paid]
+    return found[0] if found else None
+
+
+def editable(templates: tuple[ShiftTemplate, ...]) -> bool:
+    """The editor's rows hold templates with at most one paid break and one unpaid
+    lunch, starting every so often, on any weekday, without a minimum count."""
+    return all(
+        t.starts is None
+        and sum(b.paid for b in t.breaks) <= 1
+        and sum(not b.paid for b in t.breaks) <= 1
+        and t.min_count == 0
+        and t.work_days == tuple(range(7))
+        for t in templates
+    )
+
+
+def editor_rows(templates: tuple[ShiftTemplate, ...]) -> pd.DataFrame:
+    """Templates as the editor's rows (see :func:`editable`)."""
+    rows = []
+    for t in templates:
+        row: dict[str, Any] = dict(COLUMNS) | {
+            "name": t.name, "hours": t.length / HOUR, "earliest start": t.earliest,
+            "latest start": t.latest, "every (min)": t.every / 60, "days off": t.days_off,
+            "days off together": t.consecutive_off,
+            "part time": t.part_time, "cost per hour": t.cost_per_hour, "at most": t.max_count,
+        }  # fmt: skip
+        for paid, prefix, minutes in ((True, "break", "break (min)"),
+                                      (False, "lunch", "unpaid lunch (min)")):  # fmt: skip
+            b = _break_of(t, paid)
+            if b is not None:
+                row[minutes] = b.length / 60
+                row[f"{prefix} from (h)"] = b.earliest / HOUR
+                row[f"{prefix} to (h)"] = b.latest / HOUR
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def templates_from_editor(table: pd.DataFrame) -> tuple[ShiftTemplate, ...]:
+    """The editor's rows as templates: a paid break and an unpaid lunch of the given
+    minutes (none at 0), each starting in its window (hours after the shift starts)."""
     out = []
     for _, row in table.dropna(subset=["name", "hours"]).iterrows():
-        lunch = float(row.get("unpaid lunch (min)") or 0) * 60
-        hours = float(row["hours"]) * HOUR
-        breaks = ()
-        if lunch > 0:
-            latest = min(5 * HOUR, hours - lunch)
-            breaks = (Break(lunch, min(3 * HOUR, latest), latest, paid=False),)
-        most = row.get("at most")
+        value = row.to_dict()
+        for name, default in COLUMNS.items():  # an empty cell is the column's default
+            if default is not None and pd.isna(value.get(name)):
+                value[name] = default
+        breaks = []
+        for paid, prefix, minutes in ((True, "break", "break (min)"),
+                                      (False, "lunch", "unpaid lunch (min)")):  # fmt: skip
+            if float(value[minutes]) > 0:
+                breaks.append(
+                    Break(
+                        float(value[minutes]) * 60,
+                        float(value[f"{prefix} from (h)"]) * HOUR,
+                        float(value[f"{prefix} to (h)"]) * HOUR,
+                        paid,
+                    )
+                )
+        most = value.get("at most")
         out.append(
             ShiftTemplate(
-                str(row["name"]),
-                hours,
-                every=float(row["every (min)"]) * 60,
-                earliest=str(row["earliest start"]),
-                latest=str(row["latest start"]),
-                breaks=breaks,
-                cost_per_hour=float(row["cost per hour"]),
+                str(value["name"]), float(value["hours"]) * HOUR,
+                every=float(value["every (min)"]) * 60, earliest=str(value["earliest start"]),
+                latest=str(value["latest start"]), breaks=tuple(breaks),
+                cost_per_hour=float(value["cost per hour"]),
                 max_count=None if most is None or pd.isna(most) else int(most),
+                days_off=int(value["days off"]), part_time=bool(value["part time"]),
+                consecutive_off=bool(value["days off together"]),
             )
-        )
-    return out
+        )  # fmt: skip
+    return tuple(out)
+
+
+def week_rows(rules: ScheduleSettings | None, start: str, end: str) -> pd.DataFrame:
+    """Opening hours and call factors per weekday, as the week editor's rows."""
+    hours = {} if rules is None else dict(rules.open_hours)
+    factors = {} if rules is None else dict(rules.week_factors)
+    rows = []
+    for day in WEEK:
+        span = hours.get(day, (start, end))
+        rows.append(
+            {"day": day, "open": span is not None, "from": span[0] if span else start,
+             "to": span[1] if span else end, "calls factor": factors.get(day, 1.0)}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def week_rules(table: pd.DataFrame, start: str, end: str) -> dict[str, Any]:
+    """The week editor's rows as ``open_hours`` and ``week_factors`` (defaults left out)."""
+    hours: dict[str, Any] = {}
+    factors: dict[str, float] = {}
+    for _, row in table.iterrows():
+        if not bool(row["open"]):
+            hours[row["day"]] = None
+        elif (row["from"], row["to"]) != (start, end):
+            hours[row["day"]] = (str(row["from"]), str(row["to"]))
+        if float(row["calls factor"]) != 1.0:
+            factors[row["day"]] = float(row["calls factor"])
+    return {"open_hours": hours, "week_factors": factors}
+
+
+@st.cache_data(show_spinner="Scheduling (HiGHS)...", **common.CACHE)
+def run(scenario: planner.Scenario) -> planner.Schedule:
+    return scenario.schedule()
+
+
+def _set(name: str, value: Any) -> None:
+    """Keep a schedule rule as a what-if of the scenario, so other pages, the sidebar and
+    the downloads see it (a change reruns the page once, for the sidebar to show it)."""
+    state = st.session_state
+    scenario = state["base"].with_changes(**state["whatif"])
+    rules = scenario.scheduling
+    if name == "schedule_shrinkage":
+        now = None if rules is None else scenario.schedule_shrinkage()
+    else:
+        now = None if rules is None else getattr(rules, name)
+    if rules is None or now != value:
+        state["whatif"][name] = value
+        st.rerun()
 
 
 def schedule_page() -> None:
-    """Templates in, shifts out: coverage against the requirement, cost, CSV."""
+    """Templates and rules in, shifts out: coverage, cost, service, CSV."""
     scenario = common.scenario_sidebar()
+    state = st.session_state
+    token = state["token"]
     st.title("Schedule")
     st.caption(
-        f"Shifts for **{scenario.name}**: how many people work each shift of the templates "
-        "below, at least cost, so that every interval has the agents it needs on the phones."
+        f"Shifts for **{scenario.name}**: how many people work each shift at least cost "
+        "(HiGHS), so that every interval has the people it needs on duty: the agents on the "
+        "phones, after the shrinkage the shifts' breaks leave out."
     )
-    edited = st.data_editor(
-        STARTING, num_rows="dynamic", hide_index=True, key="templates",
-        column_config={
-            "hours": st.column_config.NumberColumn(min_value=0.5, max_value=24, step=0.5),
-            "every (min)": st.column_config.NumberColumn(min_value=15, step=15),
-            "unpaid lunch (min)": st.column_config.NumberColumn(min_value=0, step=15),
-            "cost per hour": st.column_config.NumberColumn(min_value=0, format="%.2f"),
-            "at most": st.column_config.NumberColumn(min_value=0, step=1),
-        },
-    )  # fmt: skip
-    table = scenario.requirements()
-    need = table["agents"].to_numpy()
-    flexible_hours = planner.hours(need, scenario.interval)
-    left, right = st.columns(2)
-    coverage = left.radio(
-        "Coverage", ["hard", "soft"], horizontal=True, key="schedule_coverage",
-        help="hard: every interval covered; soft: within a budget, the intervals where an "
-        "agent answers fewest calls in time are left short first",
-    )  # fmt: skip
-    budget = None
-    if coverage == "soft":
-        budget = right.number_input(
-            "Paid hours at most", 1.0, value=round(0.9 * flexible_hours, 1), key="budget"
-        )
-    try:
-        result = schedule(
-            need, templates_from_editor(edited), interval=scenario.interval,
-            start=scenario.start, coverage=coverage, paid_hours=budget, workload=table,
-            targets=scenario.targets, patience=scenario.mean_patience,
+    rules = scenario.scheduling
+    base = state["base"].scheduling
+    start_templates = base.templates if base is not None else STARTING
+    if base is None:
+        st.info("This scenario has no [schedule] section: starting from two example templates.")
+    if editable(start_templates):
+        edited = st.data_editor(
+            editor_rows(start_templates), num_rows="dynamic", hide_index=True,
+            key=f"templates@{token}",
+            column_config={
+                "hours": st.column_config.NumberColumn(min_value=0.5, max_value=24, step=0.5),
+                "every (min)": st.column_config.NumberColumn(min_value=15, step=15),
+                "break (min)": st.column_config.NumberColumn(min_value=0, step=5,
+                                                             help="paid"),
+                "unpaid lunch (min)": st.column_config.NumberColumn(min_value=0, step=15),
+                "days off": st.column_config.NumberColumn(min_value=0, max_value=6, step=1,
+                                                          help="a week: days off, together"),
+                "cost per hour": st.column_config.NumberColumn(min_value=0, format="%.2f"),
+                "at most": st.column_config.NumberColumn(min_value=0, step=1),
+            },
         )  # fmt: skip
+        try:
+            templates = templates_from_editor(edited)
+        except planner.InputError as err:
+            st.error(f"Check the templates: {err}")
+            return
+        if not templates:
+            st.error("Add at least one shift template.")
+            return
+        if rules is None or templates != rules.templates:
+            _set("templates", templates)
+    else:
+        st.dataframe(pd.DataFrame([planner.schedule.template_table(t) for t in start_templates]))
+        st.caption("These templates (several breaks, fixed starts or work days) are edited in "
+                   "the scenario file's [[schedule.shift]] tables.")  # fmt: skip
+        if rules is None:
+            _set("templates", start_templates)
+    rules = common.current_or_stop().scheduling
+    assert rules is not None
+    left, middle, right = st.columns(3)
+    horizon = left.radio("Horizon", ["day", "week"], index=["day", "week"].index(rules.horizon),
+                         horizontal=True, key=f"horizon@{token}",
+                         help="week: this day on every weekday, by the opening hours and "
+                         "call factors below; people work 5 days of 7 (days off)")  # fmt: skip
+    coverage = middle.radio(
+        "Coverage", ["hard", "soft"], index=["hard", "soft"].index(rules.coverage),
+        horizontal=True, key=f"schedule_coverage@{token}",
+        help="hard: every interval covered; soft: within a budget, the intervals where a "
+        "person answers fewest calls in time are left short first",
+    )  # fmt: skip
+    shrinkage = right.number_input(
+        "Shrinkage beyond the breaks", 0.0, 0.9,
+        scenario.shrinkage if rules.shrinkage is None else rules.shrinkage, 0.01,
+        key=f"schedule_shrinkage@{token}",
+        help="absence, training, meetings: the share of on-duty time off the phones that "
+        "the shifts' breaks do not already leave out",
+    )  # fmt: skip
+    share = left.number_input(
+        "Part time at most (share of people)", 0.0, 1.0,
+        1.0 if rules.max_part_time is None else rules.max_part_time, 0.05,
+        key=f"max_part_time@{token}",
+    )  # fmt: skip
+    _set("horizon", horizon)
+    _set("coverage", coverage)
+    _set("schedule_shrinkage", shrinkage)
+    _set("max_part_time", None if share >= 1.0 else share)
+    end = _end(scenario)
+    if horizon == "week":
+        st.subheader("The week")
+        week = st.data_editor(
+            week_rows(rules, scenario.start, end), hide_index=True, key=f"week@{token}",
+            disabled=["day"],
+            column_config={"calls factor": st.column_config.NumberColumn(min_value=0.0,
+                                                                         step=0.05)},
+        )  # fmt: skip
+        for name, value in week_rules(week, scenario.start, end).items():
+            _set(name, value)
+    if coverage == "soft":
+        flexible = planner.hours(common.current_or_stop().people_needed(), scenario.interval)
+        budget = middle.number_input(
+            "Paid hours at most", min_value=1.0,
+            value=rules.paid_hours if rules.paid_hours is not None else round(0.9 * flexible, 1),
+            key=f"paid_hours@{token}",
+        )  # fmt: skip
+        _set("paid_hours", budget)
+    elif rules.paid_hours is not None:
+        _set("paid_hours", None)
+    scenario = common.current_or_stop()
+    try:
+        result = run(scenario)
     except planner.InputError as err:
         st.error(f"No schedule: {err}")
         return
-    service = result.service(table, scenario.targets, scenario.mean_patience)
+    show(scenario, result)
+
+
+def _end(scenario: planner.Scenario) -> str:
+    """The clock time the scenario's day ends."""
+    first = planner._validate.clock_seconds("start", scenario.start)
+    end = first + len(scenario.calls) * scenario.interval
+    return "24:00" if end >= 86400 else planner._validate.clock_label(end)
+
+
+def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
+    """Cards, coverage and shift charts, the shifts table and downloads."""
+    coverage = result.coverage
+    flexible = planner.hours(coverage["required"], scenario.interval)
+    service = result.service()
     day = planner.day_summary(service, scenario.interval)
+    week = len(coverage) > len(scenario.calls)
     cards = st.columns(5)
-    cards[0].metric("People", f"{int(result.shifts['count'].sum())}")
+    cards[0].metric("People", f"{result.people}")
     cards[1].metric("Paid hours", f"{result.paid_hours:,.1f}")
     cards[2].metric(
-        "Against perfectly flexible", f"{result.paid_hours / flexible_hours - 1:+.1%}",
-        help=f"{flexible_hours:,.1f} agent hours if staff came and went every interval",
+        "Against perfectly flexible", f"{result.paid_hours / flexible - 1:+.1%}",
+        help=f"{flexible:,.1f} paid hours if people came and went every interval",
     )  # fmt: skip
     cards[3].metric("Cost", f"{result.cost:,.2f}")
-    cards[4].metric("Day service level", f"{day['service_level']:.1%}")
+    cards[4].metric(f"{'Week' if week else 'Day'} service level", f"{day['service_level']:.1%}")
     st.caption(
-        f"HiGHS: {result.status} Gap {result.gap:.2%} from its bound; service level from "
-        "the scheduled agents (Erlang C, or A with a patience)."
+        f"HiGHS: {result.status} Gap {result.gap:.2%} from its bound. Service level over "
+        "offered calls, from the agents the schedule puts on the phones (Erlang C, or A with "
+        "a patience)."
     )
-    short = result.coverage["short"] > 1e-9
+    short = coverage["short"] > 1e-9
     if short.any():
-        st.warning(
-            f"Short of the requirement: {', '.join(result.coverage.index[short.to_numpy()])}."
-        )
-    frame = result.coverage.reset_index().rename(columns={"interval_start": "start"})
+        st.warning(f"Short of the requirement: {', '.join(coverage.index[short.to_numpy()])}.")
+    frame = coverage.reset_index().rename(columns={"interval_start": "start"})
+    x = alt.X("start:N", title="interval start", sort=None)
     bars = (
         alt.Chart(frame)
         .mark_bar(opacity=0.6)
         .encode(
-            x=alt.X("start:O", title="interval start"),
-            y=alt.Y("scheduled:Q", title="agents on the phones"),
+            x=x,
+            y=alt.Y("scheduled:Q", title="people on duty"),
             color=alt.condition("datum.short > 0", alt.value("#d62728"), alt.value("#4c78a8")),
-            tooltip=["start", "required", "scheduled", "short"],
+            tooltip=["start", "required", "scheduled", "short", "agents"],
         )
     )
-    line = alt.Chart(frame).mark_line(color="black").encode(x="start:O", y="required:Q")
-    st.subheader("Coverage: scheduled (bars, red where short) and required (line)")
+    line = alt.Chart(frame).mark_line(color="black").encode(x=x, y="required:Q")
+    st.subheader("Coverage: on duty (bars, red where short) and required (line)")
     st.altair_chart(bars + line, width="stretch")
+    st.subheader("Shifts")
+    if result.shifts.empty:
+        st.info("Nobody is scheduled: the budget pays for no shift.")
+        return
     shifts = result.shifts.copy()
-    shifts["label"] = shifts["shift"] + " " + shifts["start"] + " x" + shifts["count"].astype(str)
+    shifts["label"] = (
+        shifts["shift"] + " " + shifts["start"] + " " + shifts["days"] + " x"
+        + shifts["count"].astype(str)
+    )  # fmt: skip
     clock = shifts["start"].str.split(":", expand=True).astype(float)
     shifts["from"] = clock[0] + clock[1] / 60
-    lengths = {t.name: t.length / HOUR for t in templates_from_editor(edited)}
+    lengths = {t.name: t.length / HOUR for t in scenario.scheduling.templates}  # type: ignore[union-attr]
     shifts["to"] = shifts["from"] + shifts["shift"].map(lengths)
     gantt = (
         alt.Chart(shifts)
@@ -141,13 +339,15 @@ def schedule_page() -> None:
             x2="to:Q",
             y=alt.Y("label:N", title=None, sort=None),
             color=alt.Color("shift:N", title="template"),
-            tooltip=["shift", "start", "end", "breaks", "count"],
+            tooltip=["shift", "start", "end", "breaks", "days", "count"],
         )
     )
-    st.subheader("Shifts")
     st.altair_chart(gantt, width="stretch")
     st.dataframe(result.shifts, hide_index=True, key="shifts")
     common.download_buttons(result.shifts, "shifts", "shifts", key="shifts")
+    table = coverage.join(service[[c for c in ("service_level", "asa", "abandon_rate")
+                                   if c in service]])  # fmt: skip
+    common.download_buttons(table.reset_index(), "coverage", "coverage", key="coverage")
 
 
 if __name__ == "__main__":  # run as a page; importable for its helpers

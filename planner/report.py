@@ -333,8 +333,13 @@ def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
 
 
 def _weighted(values: pd.Series, weights: FloatArray, *, empty: float) -> float:
-    total = weights.sum()
-    return float((values.to_numpy() * weights).sum() / total) if total > 0 else empty
+    """The ``weights``-weighted mean of ``values``; intervals of weight 0 (e.g. the ASA
+    where nobody is answered, which is infinite) do not count."""
+    counted = weights > 0
+    total = weights[counted].sum()
+    if total <= 0:
+        return empty
+    return float((values.to_numpy()[counted] * weights[counted]).sum() / total)
 
 
 def _workload_columns(df: pd.DataFrame) -> tuple[FloatArray, FloatArray]:

@@ -36,7 +36,7 @@ from planner.simulation import (
 )
 from planner.simulation.distributions import as_distribution
 from planner.simulation.run import Close
-from planner.staffing import Targets, check_search_targets
+from planner.staffing import Targets, check_search_targets, scheduled
 
 if TYPE_CHECKING:
     from planner.io import History
@@ -412,16 +412,15 @@ class Scenario:
         s = self.with_changes(**changes) if changes else self
         rules = s._rules()
         workload = s.schedule_workload()
-        need = requirements(workload, s.targets, s.interval, 0.0, s.mean_patience)
         return schedule(
-            need["agents"].to_numpy(),
+            s._agents_needed(workload),
             rules.templates,
             interval=s.interval,
             horizon=rules.horizon,
             coverage=rules.coverage,
             wrap=rules.wrap,
             paid_hours=rules.paid_hours,
-            shrinkage=s.shrinkage if rules.shrinkage is None else rules.shrinkage,
+            shrinkage=s.schedule_shrinkage(),
             max_part_time=rules.max_part_time,
             open_hours=rules.open_hours if rules.horizon == "week" else None,
             first_weekday=rules.first_weekday if rules.horizon == "week" else None,
@@ -434,6 +433,24 @@ class Scenario:
             time_limit=rules.time_limit,
             mip_gap=rules.mip_gap,
         )
+
+    def people_needed(self, **changes: Any) -> pd.Series:
+        """People on duty each interval of the schedule's horizon needs: the agents
+        on the phones after the schedule's shrinkage, rounded up (what
+        :meth:`schedule` covers; their hours are the perfectly flexible paid hours)."""
+        s = self.with_changes(**changes) if changes else self
+        workload = s.schedule_workload()
+        people = scheduled(s._agents_needed(workload), s.schedule_shrinkage())
+        return pd.Series(people, index=pd.Index(workload["interval_start"]), name="people")
+
+    def _agents_needed(self, workload: pd.DataFrame) -> np.ndarray:
+        need = requirements(workload, self.targets, self.interval, 0.0, self.mean_patience)
+        return need["agents"].to_numpy(dtype=np.int64)
+
+    def schedule_shrinkage(self) -> float:
+        """The schedule's shrinkage: its own ([schedule] shrinkage), else the scenario's."""
+        rules = self._rules()
+        return self.shrinkage if rules.shrinkage is None else rules.shrinkage
 
     def _rules(self) -> ScheduleSettings:
         if self.scheduling is None:

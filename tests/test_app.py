@@ -8,6 +8,7 @@ whenever another scenario is opened, so no old value survives.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -330,30 +331,79 @@ def test_a_short_plan_is_named_where_it_misses_and_where_it_overworks(tmp_path, 
     check_scenario_page(at, short)
 
 
-def test_schedule_page_shows_the_librarys_schedule():
-    from app_pages.schedule import STARTING, templates_from_editor
-    from planner.schedule import schedule
+def schedule_cards_match(at: AppTest, want: planner.Schedule, week: bool = False) -> None:
+    """The Schedule page's cards and shifts are the library's schedule."""
+    shown = cards(at)
+    assert shown["People"] == str(want.people)
+    assert shown["Paid hours"] == f"{want.paid_hours:,.1f}"
+    assert shown["Cost"] == f"{want.cost:,.2f}"
+    flexible = planner.hours(want.coverage["required"], want.interval)
+    assert shown["Against perfectly flexible"] == f"{want.paid_hours / flexible - 1:+.1%}"
+    day = planner.day_summary(want.service(), want.interval)
+    label = "Week service level" if week else "Day service level"
+    assert shown[label] == f"{day['service_level']:.1%}"
+    shifts = next(d.value for d in at.dataframe if "breaks" in d.value.columns)
+    assert shifts["count"].tolist() == want.shifts["count"].tolist()
+    assert shifts["start"].tolist() == want.shifts["start"].tolist()
+
+
+def test_schedule_page_shows_the_librarys_schedule(downloads):
+    from app_pages.schedule import editor_rows, templates_from_editor
 
     at = start("Schedule")
     bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
-    table = bank.requirements()
-    want = schedule(
-        table["agents"], templates_from_editor(STARTING), interval=bank.interval,
-        start=bank.start, workload=table, targets=bank.targets, patience=bank.mean_patience,
-    )  # fmt: skip
-    shown = cards(at)
-    assert shown["People"] == str(int(want.shifts["count"].sum()))
-    assert shown["Paid hours"] == f"{want.paid_hours:,.1f}"
-    assert shown["Cost"] == f"{want.cost:,.2f}"
-    day = planner.day_summary(want.service(table, bank.targets, bank.mean_patience), bank.interval)
-    assert shown["Day service level"] == f"{day['service_level']:.1%}"
-    shifts = next(d.value for d in at.dataframe if "breaks" in d.value.columns)
-    assert shifts["count"].tolist() == want.shifts["count"].tolist()
-    # soft coverage on a budget leaves intervals short, and says which
-    at.radio(key="schedule_coverage").set_value("soft").run()
-    ok(at)
+    # the scenario's own templates and rules, through the editor's rows unchanged
     assert (
-        float(cards(at)["Paid hours"].replace(",", ""))
-        <= round(0.9 * planner.hours(table["agents"], bank.interval), 1) + 1e-9
+        templates_from_editor(editor_rows(bank.scheduling.templates)) == bank.scheduling.templates
     )
+    schedule_cards_match(at, bank.schedule())
+    assert at.session_state["whatif"] == {}
+    # a week, from the same page: the scenario's opening hours and Saturday factor
+    at.radio(key=key(at, "horizon")).set_value("week").run()
+    ok(at)
+    week = bank.with_changes(horizon="week")
+    schedule_cards_match(at, week.schedule(), week=True)
+    # a tighter part-time cap is a what-if of the scenario: the download keeps it
+    at.number_input(key=key(at, "max_part_time")).set_value(0.2).run()
+    ok(at)
+    capped = week.with_changes(max_part_time=0.2)
+    schedule_cards_match(at, capped.schedule(), week=True)
+    go(at, "Scenario")
+    ok(at)
+    saved = Scenario.loads(downloads["retail_bank_inbound_weekday.toml"].decode())
+    assert saved.scheduling == capped.scheduling
+    # soft coverage on a budget leaves intervals short, and says which
+    go(at, "Schedule")
+    at.radio(key=key(at, "horizon")).set_value("day").run()
+    at.radio(key=key(at, "schedule_coverage")).set_value("soft").run()
+    ok(at)
+    budget = round(0.9 * planner.hours(bank.people_needed(), bank.interval), 1)
+    soft = bank.with_changes(max_part_time=0.2, coverage="soft", paid_hours=budget)
+    schedule_cards_match(at, soft.schedule())
+    assert soft.schedule().paid_hours <= budget + 1e-9
     assert any("Short of the requirement" in w.value for w in at.warning)
+
+
+def test_schedule_editor_rows_are_templates_and_reset_drops_the_rules():
+    from app_pages.schedule import STARTING, editor_rows, templates_from_editor
+
+    # an edited cell and an added row with only a name and hours (defaults elsewhere)
+    rows = editor_rows(STARTING)
+    rows.loc[0, "cost per hour"] = 40.0
+    rows.loc[1, "days off together"] = False
+    rows = pd.concat([rows, pd.DataFrame([{"name": "evening", "hours": 6.0}])], ignore_index=True)
+    got = templates_from_editor(rows)
+    assert got[0] == dataclasses.replace(STARTING[0], cost_per_hour=40.0)
+    assert got[1] == dataclasses.replace(STARTING[1], consecutive_off=False)
+    assert got[2].length == 6 * 3600 and got[2].breaks == () and got[2].every == 1800
+    # the page's rules are what-ifs, and the sidebar's reset drops them
+    at = start("Schedule")
+    bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    at.number_input(key=key(at, "schedule_shrinkage")).set_value(0.1).run()
+    ok(at)
+    assert at.session_state["whatif"] == {"schedule_shrinkage": 0.1}
+    schedule_cards_match(at, bank.with_changes(schedule_shrinkage=0.1).schedule())
+    at.button(key=key(at, "reset")).click().run()
+    ok(at)
+    assert at.session_state["whatif"] == {}
+    schedule_cards_match(at, bank.schedule())
