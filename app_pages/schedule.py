@@ -254,7 +254,9 @@ def schedule_page() -> None:
         for name, value in week_rules(week, scenario.start, end).items():
             _set(name, value)
     if coverage == "soft":
-        flexible = planner.hours(common.current_or_stop().people_needed(), scenario.interval)
+        flexible = planner.hours(
+            common.current_or_stop().schedule_requirements()["scheduled"], scenario.interval
+        )
         budget = middle.number_input(
             "Paid hours at most", min_value=1.0,
             value=rules.paid_hours if rules.paid_hours is not None else round(0.9 * flexible, 1),

@@ -219,10 +219,11 @@ def _sweep_arguments(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument(f"--{axis.replace('_', '-')}", metavar="V1,V2,...", help=meaning)
     cmd.add_argument(
         "--evaluate",
-        choices=("requirements", "simulation", "both"),
+        choices=("requirements", "simulation", "schedule", "both"),
         default="requirements",
-        help="the requirement and its cost, or also a simulation of the plan "
-        "('both' is an old name of 'simulation')",
+        help="the requirement and its cost, also a simulation of the plan, or the "
+        "scenario's shifts ([schedule]) and their service ('both' is an old name of "
+        "'simulation')",
     )
     cmd.add_argument("--workers", type=int, help="local processes (default: all cores)")
     cmd.add_argument("--scheduler", help="dask.distributed scheduler, e.g. tcp://host:8786")

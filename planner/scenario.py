@@ -36,7 +36,7 @@ from planner.simulation import (
 )
 from planner.simulation.distributions import as_distribution
 from planner.simulation.run import Close
-from planner.staffing import Targets, check_search_targets, scheduled
+from planner.staffing import Targets, check_search_targets
 
 if TYPE_CHECKING:
     from planner.io import History
@@ -413,7 +413,7 @@ class Scenario:
         rules = s._rules()
         workload = s.schedule_workload()
         return schedule(
-            s._agents_needed(workload),
+            s.schedule_requirements()["agents"].to_numpy(),
             rules.templates,
             interval=s.interval,
             horizon=rules.horizon,
@@ -434,18 +434,15 @@ class Scenario:
             mip_gap=rules.mip_gap,
         )
 
-    def people_needed(self, **changes: Any) -> pd.Series:
-        """People on duty each interval of the schedule's horizon needs: the agents
-        on the phones after the schedule's shrinkage, rounded up (what
-        :meth:`schedule` covers; their hours are the perfectly flexible paid hours)."""
+    def schedule_requirements(self, **changes: Any) -> pd.DataFrame:
+        """The requirement over the schedule's horizon (see :func:`planner.requirements`):
+        ``agents`` on the phones and ``scheduled``, the people on duty that needs after
+        the schedule's shrinkage (what :meth:`schedule` covers; their hours are the
+        perfectly flexible paid hours)."""
         s = self.with_changes(**changes) if changes else self
-        workload = s.schedule_workload()
-        people = scheduled(s._agents_needed(workload), s.schedule_shrinkage())
-        return pd.Series(people, index=pd.Index(workload["interval_start"]), name="people")
-
-    def _agents_needed(self, workload: pd.DataFrame) -> np.ndarray:
-        need = requirements(workload, self.targets, self.interval, 0.0, self.mean_patience)
-        return need["agents"].to_numpy(dtype=np.int64)
+        return requirements(
+            s.schedule_workload(), s.targets, s.interval, s.schedule_shrinkage(), s.mean_patience
+        )
 
     def schedule_shrinkage(self) -> float:
         """The schedule's shrinkage: its own ([schedule] shrinkage), else the scenario's."""

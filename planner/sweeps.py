@@ -18,6 +18,7 @@ in which order, and variations are compared on common random numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -40,7 +41,7 @@ from planner.scenario import Scenario
 
 __all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
 
-Evaluate = Literal["requirements", "simulation"]
+Evaluate = Literal["requirements", "simulation", "schedule"]
 
 AXES: dict[str, str] = {
     "volume": "multiplier on offered calls (1.15: 15 percent more)",
@@ -52,7 +53,14 @@ AXES: dict[str, str] = {
     "staffing_offset": "agents added to (or taken from) every interval of the plan",
     "patience": "mean patience, seconds (the distribution's shape is kept)",
     "cost_per_hour": "cost of a paid agent hour",
+    "max_part_time": "schedule: most share of people on part-time shifts, in [0, 1]",
+    "paid_hours": "schedule: a budget of paid hours (soft coverage: shortfalls where they "
+    "cost least service)",
+    "start_every": "schedule: seconds between the allowed start times of every shift template",
+    "schedule_shrinkage": "schedule: off-phone share the shifts' breaks leave out, in [0, 1)",
 }
+# Axes that change the scenario's [schedule] rules (evaluate="schedule").
+SCHEDULE_AXES = ("max_part_time", "paid_hours", "start_every", "schedule_shrinkage")
 
 
 def grid(**axes: Iterable[float]) -> list[dict[str, float]]:
@@ -83,7 +91,19 @@ def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
         changes["aht"] = tuple(aht)
     if scenario.plan is not None and "staffing_offset" in v:
         changes["plan"] = tuple(max(0, a + _offset(v["staffing_offset"])) for a in scenario.plan)
-    return scenario.with_changes(**changes)
+    rules: dict[str, Any] = {k: v[k] for k in ("max_part_time", "schedule_shrinkage") if k in v}
+    if "paid_hours" in v:
+        rules |= {"paid_hours": v["paid_hours"], "coverage": "soft"}
+    if "start_every" in v:
+        if scenario.scheduling is None:
+            raise InputError(
+                "axis 'start_every' needs a scenario with shift templates ([schedule])"
+            )
+        every = v["start_every"]
+        rules["templates"] = tuple(
+            dataclasses.replace(t, every=every, starts=None) for t in scenario.scheduling.templates
+        )
+    return scenario.with_changes(**changes, **rules)
 
 
 def _number(axis: str, value: Any) -> float:
@@ -107,6 +127,8 @@ def _evaluate(
 ) -> pd.DataFrame:
     """One variation, one row per interval (the worker's job; module level to pickle)."""
     s = vary(scenario, variation)
+    if evaluate == "schedule":
+        return _evaluate_schedule(s, variation, index)
     if s.plan is None and "staffing_offset" in variation:
         required = s.requirements()["agents"].to_numpy(dtype=np.int64)
         offset = _offset(variation["staffing_offset"])
@@ -148,6 +170,50 @@ def _evaluate(
     return out
 
 
+def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd.DataFrame:
+    """One variation's schedule, one row per interval of its horizon: the agents it puts
+    on the phones and their Erlang figures, and the schedule's totals (row-constant)."""
+    try:
+        result = s.schedule()
+    except InputError as err:  # rules no schedule meets: a row that says why
+        load = s.schedule_workload()
+        out = pd.DataFrame({"variation": index}, index=load.index)
+        for key, value in variation.items():
+            out[key] = value
+        out["interval_start"] = load["interval_start"].astype(str)
+        out["calls"], out["aht"] = load["calls"], load["aht"]
+        for col in ("schedule_people", "schedule_paid_hours", "schedule_cost", "schedule_gap"):
+            out[col] = np.nan
+        out["schedule_error"] = str(err)
+        out["interval_seconds"] = s.interval
+        out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
+        return out
+    service = result.service().reset_index()
+    coverage = result.coverage.reset_index(drop=True)
+    out = pd.DataFrame({"variation": index}, index=service.index)
+    for key, value in variation.items():
+        out[key] = value
+    out["interval_start"] = service["interval_start"].astype(str)
+    for col in ("calls", "aht", "traffic"):
+        out[col] = service[col].to_numpy()
+    out["required_agents"] = s.schedule_requirements()["agents"].to_numpy()
+    out["agents"] = coverage["agents"].to_numpy()  # on the phones, from the shifts
+    out["scheduled"] = coverage["scheduled"].to_numpy()  # people on duty
+    out["required_people"] = coverage["required"].to_numpy()
+    out["short"] = coverage["short"].to_numpy()
+    for col in ("service_level", "asa", "occupancy", "abandon_rate"):
+        if col in service:
+            out[f"erlang_{col}"] = service[col].to_numpy()
+    out["schedule_people"] = result.people
+    out["schedule_paid_hours"] = result.paid_hours
+    out["schedule_cost"] = result.cost
+    out["schedule_gap"] = result.gap
+    out["schedule_error"] = ""
+    out["interval_seconds"] = s.interval
+    out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
+    return out
+
+
 # Bumped when the result columns change, so older files are not reused.
 _FORMAT = 2
 
@@ -178,6 +244,12 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     axes = [c for c in AXES if c in intervals.columns]
     rows = []
     for index, g in intervals.groupby("variation", sort=True):
+        if "schedule_error" in g and g["schedule_error"].iloc[0]:  # no schedule: why
+            rows.append(
+                {"variation": index} | {a: g[a].iloc[0] for a in axes}
+                | {"calls": float(g["calls"].sum()), "schedule_error": g["schedule_error"].iloc[0]}
+            )  # fmt: skip
+            continue
         erlang = g.rename(columns=lambda c: c.removeprefix("erlang_"))
         rate = float(g["cost_per_hour"].iloc[0])
         day = day_summary(
@@ -195,6 +267,15 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
         }
         if "abandon_rate" in day:
             row["erlang_abandon_rate"] = day["abandon_rate"]
+        if "schedule_paid_hours" in g:  # the shifts' own hours and cost
+            row |= {
+                "people": int(g["schedule_people"].iloc[0]),
+                "scheduled_hours": float(g["schedule_paid_hours"].iloc[0]),
+                "cost": float(g["schedule_cost"].iloc[0]),
+                "short_intervals": int((g["short"] > 1e-9).sum()),
+                "gap": float(g["schedule_gap"].iloc[0]),
+                "schedule_error": "",
+            }
         for col in [c for c in g.columns if c.startswith("day_sim_")]:
             row[col.removeprefix("day_")] = float(g[col].iloc[0])
         rows.append(row)
@@ -219,10 +300,12 @@ def sweep(
     ----------
     scenario : the base :class:`~planner.Scenario`.
     variations : dicts of changes (see :data:`AXES` and :func:`grid`).
-    evaluate : ``"requirements"`` (Erlang requirement, its service and cost)
-        or ``"simulation"`` (the same, and a simulation of the plan with the
-        scenario's settings). ``"both"`` is a deprecated name of
-        ``"simulation"``.
+    evaluate : ``"requirements"`` (Erlang requirement, its service and cost),
+        ``"simulation"`` (the same, and a simulation of the plan with the
+        scenario's settings) or ``"schedule"`` (the scenario's shifts by its
+        ``[schedule]`` rules, and the service the agents they put on the phones
+        give; the schedule axes of :data:`AXES` vary those rules). ``"both"``
+        is a deprecated name of ``"simulation"``.
     executor : any :class:`concurrent.futures.Executor`; default a process
         pool of ``workers`` (default: all cores) whose workers exit when
         this process dies.
@@ -248,8 +331,10 @@ def sweep(
             stacklevel=2,
         )
         evaluate = "simulation"
-    if evaluate not in ("requirements", "simulation"):
-        raise InputError(f"'evaluate' must be 'requirements' or 'simulation': {evaluate!r}")
+    if evaluate not in ("requirements", "simulation", "schedule"):
+        raise InputError(
+            f"'evaluate' must be 'requirements', 'simulation' or 'schedule': {evaluate!r}"
+        )
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):

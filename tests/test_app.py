@@ -377,7 +377,7 @@ def test_schedule_page_shows_the_librarys_schedule(downloads):
     at.radio(key=key(at, "horizon")).set_value("day").run()
     at.radio(key=key(at, "schedule_coverage")).set_value("soft").run()
     ok(at)
-    budget = round(0.9 * planner.hours(bank.people_needed(), bank.interval), 1)
+    budget = round(0.9 * planner.hours(bank.schedule_requirements()["scheduled"], bank.interval), 1)
     soft = bank.with_changes(max_part_time=0.2, coverage="soft", paid_hours=budget)
     schedule_cards_match(at, soft.schedule())
     assert soft.schedule().paid_hours <= budget + 1e-9

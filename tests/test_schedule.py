@@ -426,3 +426,36 @@ def test_a_scenario_without_templates_says_how_to_add_them():
     with pytest.raises(InputError, match="the scenario has no shift templates"):
         plain.with_changes(max_part_time=0.2)
     assert main(["schedule", "--scenario", "scenarios/help_desk.toml"]) == 2
+
+
+def test_sweeps_vary_shift_rules_and_keep_going_past_infeasible_ones(tmp_path):
+    from planner.sweeps import grid, summarize_sweep, sweep, vary
+
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    variations = grid(max_part_time=[0.0, 0.4], start_every=[1800, 3600])
+    table = sweep(bank, variations, evaluate="schedule", workers=1, out=tmp_path, progress=False)
+    summary = summarize_sweep(table)
+    for i, variation in enumerate(variations):
+        row = summary.loc[i]
+        try:
+            want = vary(bank, variation).schedule()
+        except InputError as err:  # 0% part time and hourly starts leave 19:30 open
+            assert row["schedule_error"] == str(err) and np.isnan(row["people"])
+            continue
+        assert row["schedule_error"] == ""
+        assert row["people"] == want.people and row["cost"] == pytest.approx(want.cost)
+        assert row["scheduled_hours"] == pytest.approx(want.paid_hours)
+        day = day_summary(want.service(), bank.interval)
+        assert row["erlang_service_level"] == pytest.approx(day["service_level"], rel=1e-12)
+    assert summary["schedule_error"].ne("").sum() == 1
+    # hourly starts cost at least as much as half-hourly ones, under the same cap
+    assert summary.loc[3, "cost"] >= summary.loc[2, "cost"]
+    # a second run reads every variation back from its file
+    again = sweep(bank, variations, evaluate="schedule", workers=1, out=tmp_path, progress=False)
+    assert again.attrs["reused"] == 4 and summarize_sweep(again).equals(summary)
+    # a budget axis makes coverage soft, within the budget
+    budget = sweep(bank, grid(paid_hours=[450]), evaluate="schedule", workers=1, progress=False)
+    row = summarize_sweep(budget).iloc[0]
+    assert row["scheduled_hours"] <= 450 and row["short_intervals"] > 0
+    with pytest.raises(InputError, match="'start_every' needs a scenario with shift templates"):
+        vary(Scenario.load("scenarios/help_desk.toml"), {"start_every": 900})
