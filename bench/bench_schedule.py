@@ -5,6 +5,10 @@
   quarter hours, Monday to Saturday at the sample's weekday volumes, Sunday
   closed): full-time 8-hour shifts with an unpaid lunch and part-time 4-hour
   shifts with a break, 5 days on and 2 off together.
+* The bank scenario's own ``[schedule]`` (``Scenario.schedule()``: shifts with
+  a paid break and an unpaid lunch, part time capped at 40%, 22% shrinkage
+  beyond the breaks), for its day and its week (Saturday at half the calls,
+  08:00-17:00, Sunday closed; days off any two).
 * Soft against hard on a budget: the day with 15% fewer paid hours, either
   by cutting every interval's requirement by 15% (hard) or letting soft
   coverage leave short the intervals where an agent answers fewest calls.
@@ -93,6 +97,15 @@ def main() -> None:
         f"{flexible:11.1f}{week.paid_hours / flexible - 1:+9.1%}{week.gap:9.2%}{'':>9}"
         f"   ({week.shifts['count'].sum()} people from {week.options:,} shift options)"
     )
+
+    for horizon in ("day", "week"):
+        scenario = bank.with_changes(horizon=horizon)
+        t0 = time.perf_counter()
+        own = scenario.schedule()
+        seconds = time.perf_counter() - t0
+        flexible = float(own.coverage["required"].sum() * bank.interval / HOUR)
+        sl = day_summary(own.service(), bank.interval)["service_level"]
+        _row(f"the scenario's [schedule], {horizon}", seconds, own, flexible, sl)
 
     hard_even = schedule(np.floor(need * 0.85), day_t, interval=bank.interval, start=bank.start)
     t0 = time.perf_counter()
