@@ -1,27 +1,34 @@
 """Shifts from a requirement: how many people work each shift, at least cost (HiGHS MILP).
 
 A :class:`ShiftTemplate` describes shifts people can work: a paid length,
-the start times allowed, breaks placed in windows, a cost per paid hour and
-bounds on how many work it. :func:`schedule` expands every template into
-its options (start time x break placement), each covering the intervals of
-the day it is on duty (a break shorter than an interval covers the rest of
-it), and solves an integer programme with ``scipy.optimize.milp`` (HiGHS):
+the start times allowed, breaks placed in windows, a cost per paid hour,
+bounds on how many work it, whether it is part time, and for a week its
+days-off patterns. :func:`schedule` expands every template into its options
+(start time x break placement x days worked), each covering the intervals it
+is on duty (a break shorter than an interval covers the rest of it), and
+solves an integer programme with ``scipy.optimize.milp`` (HiGHS):
 
     minimise  sum(cost_s x_s) + sum(penalty_t u_t)
     subject to  sum_s cover[t, s] x_s + u_t >= required_t   for every interval t
                 min_count <= sum of a template's x_s <= max_count
+                sum of part-time x_s <= max_part_time * sum of all x_s
+                sum(paid_hours_s x_s) <= paid_hours
                 x_s whole numbers >= 0, u_t >= 0
 
+``required_t`` is people on duty: the agents needed on the phones over
+``1 - shrinkage``, the share of on-duty time the breaks do not already take.
 With ``coverage="hard"`` no interval may be short (``u`` is 0); with
 ``"soft"`` a shortfall costs its effect on service: one agent short in an
 interval loses the calls answered within the answer time that Erlang C (or
 A) says the last agent there answers, so a quiet interval is left short
-before the peak. A ``paid_hours`` budget caps the schedule's paid time.
+before the peak. Opening hours per weekday keep everyone home while closed.
 
-Days are cyclic with ``wrap=True`` (24/7: a shift crossing midnight covers
-the start of the same day, as the next day's would); otherwise a shift must
-end by the end of the requirement. Days-off patterns, weeks and the CLI and
-app are not built yet.
+Days (or weeks) are cyclic with ``wrap=True`` (24/7: a shift running past
+the horizon's end covers its start, as the next day's or week's would);
+otherwise a shift must end by the end of the requirement's day. When HiGHS
+finds no schedule, each rule is dropped in turn and the error names the one
+without which a schedule exists. :class:`ScheduleSettings` is a scenario
+file's ``[schedule]`` section (:meth:`planner.Scenario.schedule`).
 """
 
 from __future__ import annotations
