@@ -74,9 +74,9 @@ class SimulationSettings:
 
 _TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
 _SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
-# What simulate() takes beyond the scenario: how to run, not what to run.
 # [schedule] settings a what-if may change by name (its shrinkage is 'schedule_shrinkage').
 _SCHEDULE_FIELDS = frozenset(f.name for f in fields(ScheduleSettings)) - {"shrinkage"}
+# What simulate() takes beyond the scenario: how to run, not what to run.
 _RUN_ARGS = frozenset(
     {"engine", "record_calls", "level", "max_passes", "confidence", "max_replications"}
 )
@@ -393,7 +393,7 @@ class Scenario:
 
     def schedule_workload(self, **changes: Any) -> pd.DataFrame:
         """The workload a schedule covers: :meth:`workload`, or for a ``"week"``
-        horizon the day on every weekday (Monday first; see
+        horizon the day on every weekday from ``first_weekday`` (see
         :meth:`~planner.schedule.ScheduleSettings.week`)."""
         s = self.with_changes(**changes) if changes else self
         rules = s._rules()
