@@ -1,6 +1,6 @@
 """planner: capacity planning for contact centers.
 
-Forecasts from interval history, queueing formulas (Erlang B, C and A),
+Forecasts from interval history, queueing formulas (Erlang B, C, A and X),
 staffing requirements per interval, simulation of a day with replications,
 scenario files and a command line.
 Times are in seconds, volumes in calls per interval, traffic in Erlangs.
@@ -8,6 +8,7 @@ Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 
 from planner import forecast
 from planner._validate import SLBasis
+from planner.erlang_x import ErlangXResult, erlang_x
 from planner.errors import InputError
 from planner.forecast import FittedForecast, backtest, forecast_requirements
 from planner.io import History, read_history, read_workload_csv
@@ -58,6 +59,8 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "occupancy",
     "erlang_a",
     "ErlangAResult",
+    "erlang_x",
+    "ErlangXResult",
     "SLBasis",
     "traffic",
     # staffing (planner.staffing)

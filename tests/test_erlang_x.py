@@ -1,0 +1,157 @@
+"""Erlang X: published figures, Erlang A and C as special cases, a brute-force chain,
+and the balance every exact solution keeps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import linalg
+
+from planner import InputError
+from planner.erlang_x import erlang_x
+from planner.queueing import asa, erlang_a, service_level
+
+
+def test_ccmath_published_example():
+    # CCmath's Erlang X demo: 4 calls/min, AHT 3 min, 14 agents, T = 20 s, patience 1 min,
+    # 100 lines, no redials: ASA 0.10 min, service level 87.97% (virtual waiting time),
+    # about 86.15% answered within T over offered, abandonment 7.43%, occupancy 79.34%.
+    kw = {"answer_time": 20, "lines": 100}
+    virtual = erlang_x(14, 12.0, 180, 60, sl_definition="virtual", **kw)
+    assert virtual.service_level == pytest.approx(0.8797, abs=1e-4)  # printed to 2 decimals
+    assert round(float(virtual.virtual_wait) / 60, 2) == 0.10  # their "ASA"
+    assert round(float(virtual.abandon_rate), 4) == 0.0743
+    assert round(float(virtual.occupancy), 4) == 0.7934
+    offered = erlang_x(14, 12.0, 180, 60, **kw)
+    assert round(float(offered.service_level), 4) == 0.8615
+    assert float(offered.blocking) < 1e-50  # 100 lines are never all busy here
+
+
+@pytest.mark.parametrize(
+    ("agents", "traffic", "aht", "patience"),
+    [(14, 12.0, 180, 60), (5, 8.0, 300, 120), (120, 118.5, 240, 200), (2000, 1990.0, 180, 90)],
+)
+def test_without_redials_and_line_limits_it_is_erlang_a(agents, traffic, aht, patience):
+    x = erlang_x(agents, traffic, aht, patience, answer_time=20)
+    a = erlang_a(agents, traffic, aht, patience, 20)
+    assert x.service_level == pytest.approx(a.service_level, rel=1e-9, abs=1e-12)
+    assert x.asa == pytest.approx(a.asa, rel=1e-9, abs=1e-9)
+    assert x.abandon_rate == pytest.approx(a.abandon_rate, rel=1e-9, abs=1e-12)
+    assert x.occupancy == pytest.approx(a.occupancy, rel=1e-9)
+    assert x.truncated_mass < 1e-9 and x.redial_share == 0 and x.repeat_share == 0
+
+
+def test_with_infinite_patience_it_is_erlang_c():
+    agents = np.array([13, 14, 20, 260])
+    traffic = np.array([12.0, 12.0, 12.0, 250.0])
+    x = erlang_x(agents, traffic, 180, np.inf, answer_time=20)
+    np.testing.assert_allclose(x.service_level, service_level(agents, traffic, 180, 20), rtol=1e-9)
+    np.testing.assert_allclose(x.asa, asa(agents, traffic, 180), rtol=1e-8)
+    assert np.all(x.abandon_rate == 0)
+    with pytest.raises(InputError, match="never settles"):
+        erlang_x(10, 12.0, 180, np.inf, answer_time=20)
+
+
+def _brute_force(s, lam, mu, theta, lines, p, gamma, orbit):
+    """The chain built state by state (dense), with the orbit cut at ``orbit``."""
+    states = [(n, m) for m in range(orbit + 1) for n in range(lines + 1)]
+    index = {st: i for i, st in enumerate(states)}
+    q = np.zeros((len(states), len(states)))
+
+    def move(a, b, rate):
+        if rate > 0 and b in index:
+            q[index[a], index[b]] += rate
+
+    for n, m in states:
+        if n < lines:
+            move((n, m), (n + 1, m), lam)
+            move((n, m), (n + 1, m - 1), m * gamma)
+        else:
+            move((n, m), (n, m + 1), lam * p)
+            move((n, m), (n, m - 1), m * gamma * (1 - p))
+        move((n, m), (n - 1, m), min(n, s) * mu)
+        waiting = max(n - s, 0) * theta
+        if m < orbit:
+            move((n, m), (n - 1, m + 1), waiting * p)
+            move((n, m), (n - 1, m), waiting * (1 - p))
+        else:
+            move((n, m), (n - 1, m), waiting)
+    np.fill_diagonal(q, -q.sum(axis=1))
+    a = np.vstack([q.T, np.ones(len(states))])
+    b = np.zeros(len(states) + 1)
+    b[-1] = 1
+    pi = linalg.lstsq(a, b)[0]
+    return {st: pi[i] for st, i in index.items()}
+
+
+def test_the_chain_with_redials_and_lines_matches_brute_force():
+    s, lam, mu, theta, lines, p, gamma = 3, 1 / 20, 1 / 60, 1 / 45, 6, 0.6, 1 / 120
+    pi = _brute_force(s, lam, mu, theta, lines, p, gamma, orbit=60)
+    occupancy = sum(w * min(n, s) for (n, _), w in pi.items()) / s
+    blocked_time = sum(w for (n, _), w in pi.items() if n == lines)
+    orbit_mean = sum(w * m for (_, m), w in pi.items())
+    x = erlang_x(s, lam / mu, 1 / mu, 1 / theta, answer_time=20, lines=lines,
+                 redial_probability=p, redial_delay=1 / gamma, tolerance=1e-12)  # fmt: skip
+    assert x.occupancy == pytest.approx(occupancy, rel=1e-8)
+    redials = gamma * orbit_mean
+    assert x.redial_share == pytest.approx(redials / (lam + redials), rel=1e-8)
+    # what an attempt sees: fresh calls the time average, redials it weighted by the orbit
+    blocked = lam * blocked_time + gamma * sum(w * m for (n, m), w in pi.items() if n == lines)
+    assert x.blocking == pytest.approx(blocked / (lam + redials), rel=1e-8)
+    assert blocked_time > 0.01  # the lines are a real limit here
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"lines": 16, "redial_probability": 0.5, "redial_delay": 300},
+        {"redial_probability": 0.5, "redial_delay": 300},
+        {"redial_probability": 0.3, "redial_delay": 60, "fcr": 0.8},
+        {"lines": 20, "fcr": 0.7},
+    ],
+)
+def test_every_answered_or_lost_attempt_is_accounted_for(kw):
+    # Time averages (occupancy) and what arriving attempts see (answered, hung up,
+    # blocked) come from different sums; the carried load ties them together:
+    # busy agents = attempts answered x AHT (Little's law).
+    agents, traffic, aht = 12, 12.0, 180
+    x = erlang_x(agents, traffic, aht, 60, answer_time=20, **kw)
+    answered = 1 - float(x.abandon_rate) - float(x.blocking)
+    assert x.occupancy * agents == pytest.approx(float(x.offered_traffic) * answered, rel=1e-8)
+    # repeats: the unresolved share of answered calls comes back as fresh calls
+    fcr = kw.get("fcr", 1.0)
+    repeats = float(x.fresh_traffic) - traffic
+    assert repeats == pytest.approx((1 - fcr) * float(x.offered_traffic) * answered, rel=1e-8)
+    assert float(x.repeat_share) == pytest.approx(repeats / float(x.fresh_traffic), rel=1e-9)
+    # redials are the redialling share of the attempts lost
+    p = kw.get("redial_probability", 0.0)
+    lost = float(x.abandon_rate) + float(x.blocking)
+    assert float(x.redial_share) == pytest.approx(p * lost, rel=1e-6)
+
+
+def test_more_agents_give_better_service_and_uncertainty_costs_service():
+    x = erlang_x(np.arange(10, 22), 12.0, 180, 60, answer_time=20, redial_probability=0.4)
+    assert np.all(np.diff(x.service_level) > 0) and np.all(np.diff(x.abandon_rate) < 0)
+    sure = erlang_x(15, 12.0, 180, 60, answer_time=20)
+    unsure = erlang_x(15, 12.0, 180, 60, answer_time=20, volume_cv=0.15)
+    assert unsure.service_level < sure.service_level  # convex around the forecast
+    assert unsure.abandon_rate > sure.abandon_rate
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"redial_probability": 1.0}, r"'redial_probability' must be in \[0, 1\)"),
+        ({"lines": 10}, "'agents' exceeds 'lines'"),
+        ({"lines": 0}, "'lines' must be a whole number >= 1"),
+        ({"fcr": 0}, r"'fcr' must be in \(0, 1\]"),
+        ({"sl_definition": "fast"}, "'sl_definition' must be"),
+        ({"redial_delay": -5}, "'redial_delay' must be > 0"),
+        ({"volume_cv": [0.1]}, "'volume_cv' must be a single number"),
+    ],
+)
+def test_bad_input_is_named(kw, message):
+    with pytest.raises(InputError, match=message):
+        erlang_x(14, 12.0, 180, 60, answer_time=20, **kw)
+    with pytest.raises(InputError, match="'patience' must be > 0"):
+        erlang_x(14, 12.0, 180, 0, answer_time=20)
