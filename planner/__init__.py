@@ -8,7 +8,7 @@ Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 
 from planner import forecast
 from planner._validate import SLBasis
-from planner.erlang_x import ErlangXResult, erlang_x
+from planner.erlangx import ErlangXResult, erlang_x
 from planner.errors import InputError
 from planner.forecast import FittedForecast, backtest, forecast_requirements
 from planner.io import History, read_history, read_workload_csv

@@ -29,6 +29,7 @@ import pandas as pd
 
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
+from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.sample import sample_history
@@ -172,6 +173,24 @@ def _target_arguments(cmd: argparse.ArgumentParser) -> None:
 def _staffing_arguments(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--patience", type=float, help="mean patience, seconds (Erlang A)")
     cmd.add_argument("--shrinkage", type=float, help="fraction of paid time off the phones")
+    _erlang_x_arguments(cmd)
+
+
+_ERLANG_X_FLAGS = ("lines", "redial_probability", "redial_delay", "fcr", "volume_cv")
+
+
+def _erlang_x_arguments(cmd: argparse.ArgumentParser) -> None:
+    """Erlang X: any of these staffs for callers who call again (and lines)."""
+    for flag, kind, meaning in (
+        ("--lines", int, "Erlang X: most callers on the lines at once"),
+        ("--redial-probability", float, "Erlang X: chance a blocked or abandoned caller "
+         "calls again"),
+        ("--redial-delay", float, "Erlang X: mean seconds before a redial (default 300)"),
+        ("--fcr", float, "Erlang X: first-contact resolution; the rest of the answered "
+         "calls come back"),
+        ("--volume-cv", float, "Erlang X: forecast uncertainty (CV of the volume)"),
+    ):  # fmt: skip
+        cmd.add_argument(flag, type=kind, help=meaning)
 
 
 def _simulation_arguments(cmd: argparse.ArgumentParser) -> None:
@@ -306,7 +325,7 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
         name: getattr(args, name)
         for name in (
             "interval", *_TARGET_FLAGS, "shrinkage", "patience", "patience_cv", "handle_cv",
-            "replications", "seed", "warmup", "close",
+            "replications", "seed", "warmup", "close", *_ERLANG_X_FLAGS,
         )
         if getattr(args, name, None) is not None
     }  # fmt: skip
@@ -460,10 +479,17 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
             shrinkage=args.shrinkage or 0.0,
             patience=args.patience,
             quantile=args.quantile,
+            erlang_x=_erlang_x_model(args),
         )
     table = table.reset_index()
     table["interval_start"] = table["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
     return table
+
+
+def _erlang_x_model(args: argparse.Namespace) -> ErlangX | None:
+    """The Erlang X model the flags describe, or None when none is given."""
+    given = {k: getattr(args, k) for k in _ERLANG_X_FLAGS if getattr(args, k, None) is not None}
+    return ErlangX(**given) if given else None
 
 
 def _agents(text: str, intervals: int) -> tuple[int, ...]:
@@ -513,10 +539,12 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     if "service_level_ci_low" in table:
         return _simulated_table(table)
     shown = table.copy()
-    for col in ("service_level", "occupancy", "abandon_rate"):
+    for col in (
+        "service_level", "occupancy", "abandon_rate", "blocking", "redial_share", "repeat_share",
+    ):  # fmt: skip
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.1%}")
-    for col in ("traffic", "asa"):
+    for col in ("traffic", "asa", "offered_traffic"):
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.2f}")
     return shown.to_string(index=False) + "\n"

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from planner._validate import FloatArray
+from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.forecasters import (
     METHODS,
@@ -915,8 +916,10 @@ def forecast_requirements(
     shrinkage: float = 0.0,
     patience: float | None = None,
     quantile: float | None = None,
+    erlang_x: ErlangX | None = None,
 ) -> pd.DataFrame:
-    """Staffing requirement for every forecast interval (see :func:`planner.requirements`).
+    """Staffing requirement for every forecast interval (see :func:`planner.requirements`;
+    ``erlang_x`` staffs under Erlang X).
 
     With ``quantile`` (e.g. 0.9) each interval is staffed for that quantile
     of its predicted calls instead of the mean: insurance against forecast
@@ -935,4 +938,4 @@ def forecast_requirements(
         },
         index=frame.index,
     )
-    return requirements(table, targets, model.interval, shrinkage, patience)
+    return requirements(table, targets, model.interval, shrinkage, patience, erlang_x=erlang_x)

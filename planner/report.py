@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike
 
 from planner import _validate as v
 from planner._validate import FloatArray
+from planner.erlangx import ErlangX, search_x
 from planner.errors import InputError
 from planner.staffing import (
     Targets,
@@ -59,6 +60,8 @@ def evaluate_plan(
     interval: float,
     shrinkage: float = 0.0,
     patience: ArrayLike | None = None,
+    *,
+    erlang_x: ErlangX | None = None,
 ) -> pd.DataFrame:
     """Erlang figures of a staffing plan, one row per interval of a workload table.
 
@@ -72,14 +75,18 @@ def evaluate_plan(
     shrinkage : fraction of paid time not on the phones, in [0, 1).
     patience : mean patience, seconds (one, or one per interval); ``None``
         for Erlang C.
+    erlang_x : an :class:`~planner.erlangx.ErlangX` model: the figures of
+        Erlang X (redials, lines, repeat contacts, forecast uncertainty).
 
     Returns
     -------
     A copy of ``df`` with ``traffic`` (Erlangs), ``agents``, ``scheduled``,
     ``service_level`` (on ``targets.sl_basis``), ``asa`` (seconds),
-    ``occupancy`` and, with a patience, ``abandon_rate``.
+    ``occupancy`` and, with a patience, ``abandon_rate``; with Erlang X also
+    ``blocking``, ``redial_share``, ``repeat_share`` and ``offered_traffic``
+    (Erlangs, redials and repeats included), all per offered attempt.
     """
-    day = _Day.checked(df, targets, interval, shrinkage, patience)
+    day = _Day.checked(df, targets, interval, shrinkage, patience, erlang_x)
     return day.table(day.plan(agents))
 
 
@@ -89,11 +96,14 @@ def requirements(
     interval: float,
     shrinkage: float = 0.0,
     patience: ArrayLike | None = None,
+    *,
+    erlang_x: ErlangX | None = None,
 ) -> pd.DataFrame:
     """Staffing requirement for every interval of a workload table.
 
     The fewest agents meeting ``targets`` per interval (as
-    :func:`planner.required_agents` finds them), evaluated as
+    :func:`planner.required_agents` finds them, with ``erlang_x`` under Erlang X),
+    evaluated as
     :func:`evaluate_plan` does: the same columns, with ``agents`` the
     requirement.
 
@@ -106,9 +116,12 @@ def requirements(
     0      14         20
     1       0          0
     """
-    day = _Day.checked(df, targets, interval, shrinkage, patience)
+    day = _Day.checked(df, targets, interval, shrinkage, patience, erlang_x)
     check_search_targets(targets, day.patience is not None)
-    return day.table(search_agents(day.traffic, day.aht, day.patience, targets))
+    agents = search_agents(day.traffic, day.aht, day.patience, targets)
+    if erlang_x is not None:
+        agents = search_x(day.traffic, day.aht, day.patience, targets, erlang_x, agents)
+    return day.table(agents)
 
 
 # How each target is named on screen, in the order they are checked.
@@ -176,6 +189,7 @@ class _Day:
     patience: FloatArray | None
     targets: Targets
     shrinkage: float
+    model: ErlangX | None = None
 
     @classmethod
     def checked(
@@ -185,6 +199,7 @@ class _Day:
         interval: float,
         shrinkage: float,
         patience: ArrayLike | None,
+        model: ErlangX | None = None,
     ) -> _Day:
         calls, aht = _workload_columns(df)
         check_targets(targets)
@@ -199,7 +214,11 @@ class _Day:
             pat = np.ascontiguousarray(pat, dtype=np.float64)
         traffic = calls * aht / seconds
         v.within("traffic", traffic, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
-        return cls(df, traffic, aht, pat, targets, share)
+        if model is not None:
+            if not isinstance(model, ErlangX):
+                raise InputError(f"'erlang_x' must be a planner.erlangx.ErlangX: {model!r}")
+            model.definition(targets.sl_basis)  # says so if the basis is not one it reports
+        return cls(df, traffic, aht, pat, targets, share, model)
 
     def plan(self, agents: ArrayLike) -> FloatArray:
         """``agents`` checked: whole counts, one per interval (or one for all); errors name
@@ -214,15 +233,24 @@ class _Day:
         return np.broadcast_to(plan, self.traffic.shape).astype(np.float64)
 
     def table(self, agents: FloatArray) -> pd.DataFrame:
-        m = measures(agents, self.traffic, self.aht, self.patience, self.targets)
+        if self.model is None:
+            m = measures(agents, self.traffic, self.aht, self.patience, self.targets)
+        else:
+            m = self.model.measures(
+                agents, self.traffic, self.aht, self.patience, self.targets.answer_time,
+                self.targets.sl_basis,
+            )  # fmt: skip
         out = self.df.copy()
         out["traffic"] = self.traffic
         out["agents"] = agents.astype(np.int64)
         out["scheduled"] = scheduled(agents, self.shrinkage)
         for col in ("service_level", "asa", "occupancy"):
             out[col] = m[col]
-        if self.patience is not None:
+        if self.patience is not None or self.model is not None:
             out["abandon_rate"] = m["abandon_rate"]
+        if self.model is not None:
+            for col in ("blocking", "redial_share", "repeat_share", "offered_traffic"):
+                out[col] = m[col]
         return out
 
 

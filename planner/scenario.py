@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
+from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.report import day_summary, evaluate_plan, requirements
 from planner.schedule import Schedule, ScheduleSettings, schedule
@@ -74,6 +75,8 @@ class SimulationSettings:
 
 _TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
 _SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
+# Erlang X settings a what-if may change by name.
+_ERLANG_X_FIELDS = frozenset(f.name for f in fields(ErlangX))
 # [schedule] settings a what-if may change by name (its shrinkage is 'schedule_shrinkage').
 _SCHEDULE_FIELDS = frozenset(f.name for f in fields(ScheduleSettings)) - {"shrinkage"}
 # What simulate() takes beyond the scenario: how to run, not what to run.
@@ -105,6 +108,9 @@ class Scenario:
     simulation : :class:`SimulationSettings`.
     scheduling : :class:`~planner.schedule.ScheduleSettings` (shift templates and
         rules) for :meth:`schedule`, or ``None``.
+    erlang_x : an :class:`~planner.erlangx.ErlangX` model (redials, lines,
+        repeat contacts, forecast uncertainty) for the requirement and its
+        figures, or ``None`` (Erlang A, or C without a patience).
     history, day, country : where the workload was forecast from (the
         history path as written in the file, the day and the holiday
         calendar; see :meth:`from_history`), or ``None``.
@@ -124,6 +130,7 @@ class Scenario:
     cost_per_hour: float | None = None
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     scheduling: ScheduleSettings | None = None
+    erlang_x: ErlangX | None = None
     history: str | None = None
     day: str | None = None
     country: str | None = None
@@ -184,6 +191,10 @@ class Scenario:
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
         if self.scheduling is not None and not isinstance(self.scheduling, ScheduleSettings):
             raise InputError(f"'scheduling' must be ScheduleSettings: {self.scheduling!r}")
+        if self.erlang_x is not None:
+            if not isinstance(self.erlang_x, ErlangX):
+                raise InputError(f"'erlang_x' must be an ErlangX model: {self.erlang_x!r}")
+            self.erlang_x.definition(self.targets.sl_basis)
 
     # -- building -------------------------------------------------------------
 
@@ -272,7 +283,7 @@ class Scenario:
         """
         own = {f.name for f in fields(self)}
         allowed = (
-            own | _TARGET_FIELDS | _SIMULATION_FIELDS | _SCHEDULE_FIELDS
+            own | _TARGET_FIELDS | _SIMULATION_FIELDS | _SCHEDULE_FIELDS | _ERLANG_X_FIELDS
             | {"patience_cv", "handle_cv", "schedule_shrinkage"}
         )  # fmt: skip
         unknown = sorted(set(changes) - allowed)
@@ -288,6 +299,10 @@ class Scenario:
         if sim_changes:
             base = top.get("simulation", self.simulation)
             top["simulation"] = dataclasses.replace(base, **sim_changes)
+        callers = {k: changes[k] for k in _ERLANG_X_FIELDS & set(changes)}
+        if callers:
+            base_x = top.get("erlang_x", self.erlang_x) or ErlangX()
+            top["erlang_x"] = dataclasses.replace(base_x, **callers)
         rules = {k: changes[k] for k in _SCHEDULE_FIELDS & set(changes)}
         if "schedule_shrinkage" in changes:
             rules["shrinkage"] = changes["schedule_shrinkage"]
@@ -348,7 +363,10 @@ class Scenario:
         ``changes`` as in :meth:`with_changes`.
         """
         s = self.with_changes(**changes) if changes else self
-        return requirements(s.workload(), s.targets, s.interval, s.shrinkage, s.mean_patience)
+        return requirements(
+            s.workload(), s.targets, s.interval, s.shrinkage, s.mean_patience,
+            erlang_x=s.erlang_x,
+        )  # fmt: skip
 
     def planned_agents(self, **changes: Any) -> np.ndarray:
         """Agents on the phones per interval: the plan, or the requirement."""
@@ -377,8 +395,9 @@ class Scenario:
             table = required
         else:
             table = evaluate_plan(
-                s.workload(), s.plan, s.targets, s.interval, s.shrinkage, s.mean_patience
-            )
+                s.workload(), s.plan, s.targets, s.interval, s.shrinkage, s.mean_patience,
+                erlang_x=s.erlang_x,
+            )  # fmt: skip
         table.insert(list(table.columns).index("agents"), "required_agents", required["agents"])
         return table
 
@@ -441,8 +460,9 @@ class Scenario:
         perfectly flexible paid hours)."""
         s = self.with_changes(**changes) if changes else self
         return requirements(
-            s.schedule_workload(), s.targets, s.interval, s.schedule_shrinkage(), s.mean_patience
-        )
+            s.schedule_workload(), s.targets, s.interval, s.schedule_shrinkage(),
+            s.mean_patience, erlang_x=s.erlang_x,
+        )  # fmt: skip
 
     def schedule_shrinkage(self) -> float:
         """The schedule's shrinkage: its own ([schedule] shrinkage), else the scenario's."""

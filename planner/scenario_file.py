@@ -30,6 +30,14 @@ A scenario file looks like this (times in seconds, calls per interval)::
     close = "serve_queue"           # or "stop"
     dispersion = 0.0                # day-to-day volume CV beyond Poisson
 
+    [erlang_x]                      # optional: callers who call again (Erlang X)
+    lines = 100                     # most callers on the lines at once
+    redial_probability = 0.5        # a blocked or abandoned caller calls again
+    redial_delay = 300              # mean seconds before a redial
+    fcr = 0.8                       # first-contact resolution: the rest call again
+    volume_cv = 0.1                 # forecast uncertainty of the volume
+    sl_definition = "virtual"       # or "offered", "answered" (default: targets' basis)
+
     [schedule]                      # optional: shifts for Scenario.schedule()
     horizon = "day"                 # or "week": the day on each weekday
     coverage = "hard"               # or "soft": shortfalls priced by lost service
@@ -77,6 +85,7 @@ from typing import Any
 
 import tomli_w
 
+from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
 from planner.schedule import ScheduleSettings
@@ -90,7 +99,9 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _TOP = {
     "name", "description", "interval", "workload", "targets", "staffing", "simulation", "schedule",
+    "erlang_x",
 }  # fmt: skip
+_ERLANG_X = {f.name for f in fields(ErlangX)}
 _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
 _STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}
@@ -137,6 +148,13 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         staffing["cost_per_hour"] = s.cost_per_hour
     out["staffing"] = staffing
     out["simulation"] = {f.name: getattr(s.simulation, f.name) for f in fields(s.simulation)}
+    if s.erlang_x is not None:
+        default = ErlangX()
+        out["erlang_x"] = {
+            f.name: getattr(s.erlang_x, f.name)
+            for f in fields(ErlangX)
+            if getattr(s.erlang_x, f.name) != getattr(default, f.name)
+        }
     if s.scheduling is not None:
         out["schedule"] = s.scheduling.to_table()
     return out
@@ -170,6 +188,8 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
     targets = _table(data, "targets", source)
     staffing = _table(data, "staffing", source)
     simulation = _table(data, "simulation", source)
+    callers = _table(data, "erlang_x", source)
+    _known(callers, _ERLANG_X, source, "erlang_x.")
     _known(workload, _WORKLOAD, source, "workload.")
     _known(targets, _TARGETS, source, "targets.")
     _known(staffing, _STAFFING, source, "staffing.")
@@ -210,6 +230,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "cost_per_hour": staffing.get("cost_per_hour"),
             "simulation": SimulationSettings(**simulation),
             "scheduling": scheduling,
+            "erlang_x": None if "erlang_x" not in data else ErlangX(**callers),
         }
         if from_history:
             return Scenario.from_history(

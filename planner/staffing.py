@@ -25,6 +25,7 @@ from scipy import special
 from planner import _kernels as kernels
 from planner import _validate as v
 from planner._validate import FloatArray, IntArray, SLBasis
+from planner.erlangx import ErlangX, search_x
 from planner.errors import InputError
 
 __all__ = [
@@ -429,6 +430,8 @@ def required_agents(
     interval: ArrayLike,
     targets: Targets,
     patience: ArrayLike | None = None,
+    *,
+    erlang_x: ErlangX | None = None,
 ) -> int | IntArray:
     """Smallest number of agents on the phones that meets every target.
 
@@ -440,6 +443,9 @@ def required_agents(
     targets : the :class:`Targets` to meet.
     patience : mean caller patience, seconds (> 0). ``None`` uses Erlang C
         (nobody abandons); a value uses Erlang A (exponential patience).
+    erlang_x : an :class:`~planner.erlang_x.ErlangX` model (redials, lines,
+        repeat contacts, forecast uncertainty): the requirement under Erlang X,
+        found from the Erlang A (or C) one.
 
     Returns
     -------
@@ -458,6 +464,8 @@ def required_agents(
     a = (c * h / t).ravel()
     v.within("traffic", a, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
     n = search_agents(a, h.ravel(), None if p is None else p.ravel(), targets)
+    if erlang_x is not None:
+        n = search_x(a, h.ravel(), None if p is None else p.ravel(), targets, erlang_x, n)
     out = n.astype(np.int64).reshape(shape)
     return int(out) if out.ndim == 0 else out
 

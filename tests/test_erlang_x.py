@@ -8,7 +8,7 @@ import pytest
 from scipy import linalg
 
 from planner import InputError
-from planner.erlang_x import erlang_x
+from planner.erlangx import erlang_x
 from planner.queueing import asa, erlang_a, service_level
 
 
@@ -155,3 +155,64 @@ def test_bad_input_is_named(kw, message):
         erlang_x(14, 12.0, 180, 60, answer_time=20, **kw)
     with pytest.raises(InputError, match="'patience' must be > 0"):
         erlang_x(14, 12.0, 180, 0, answer_time=20)
+
+
+def test_staffing_under_erlang_x_is_minimal_and_follows_the_model():
+    from planner import Scenario, Targets, required_agents
+    from planner.erlangx import ErlangX
+
+    targets = Targets(service_level=0.8, answer_time=20)
+    calls = np.array([40.0, 120.0, 240.0, 0.0])
+    model = ErlangX(redial_probability=0.5, redial_delay=300, fcr=0.85)
+    need = required_agents(calls, 180, 1800, targets, 90, erlang_x=model)
+    plain = required_agents(calls, 180, 1800, targets, 90)
+    assert need[-1] == 0 and np.all(need >= plain) and need[2] > plain[2]
+    for c, n in zip(calls[:3], need[:3], strict=True):
+        at = erlang_x([n - 1, n], c * 180 / 1800, 180, 90, answer_time=20, redial_probability=0.5,
+                      redial_delay=300, fcr=0.85)  # fmt: skip
+        met = targets.met({k: getattr(at, k) for k in ("service_level", "abandon_rate",
+                                                        "occupancy", "asa")})  # fmt: skip
+        assert met.tolist() == [False, True]
+    # a scenario carries the model in its file, and its tables are the model's
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    redials = bank.with_changes(redial_probability=0.5, fcr=0.85)
+    assert Scenario.loads(redials.dumps()) == redials
+    assert "[erlang_x]" in redials.dumps()
+    table = redials.requirements()
+    x = erlang_x(table["agents"], table["traffic"], table["aht"], bank.mean_patience,
+                 answer_time=20, redial_probability=0.5, fcr=0.85)  # fmt: skip
+    np.testing.assert_allclose(table["service_level"], x.service_level, rtol=1e-12)
+    np.testing.assert_allclose(table["repeat_share"], x.repeat_share, rtol=1e-12)
+    assert (table["agents"] >= bank.requirements()["agents"]).all()
+
+
+def test_the_command_line_staffs_by_erlang_x_as_the_library_does(capsys):
+    import pandas as pd
+
+    from planner import Scenario
+    from planner.cli import main
+
+    argv = ["requirements", "--scenario", "scenarios/help_desk.toml", "--redial-probability",
+            "0.4", "--lines", "60", "--format", "csv"]  # fmt: skip
+    assert main(argv) == 0
+    shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    want = Scenario.load("scenarios/help_desk.toml").with_changes(
+        redial_probability=0.4, lines=60
+    ).requirements()  # fmt: skip
+    assert shown["agents"].tolist() == want["agents"].tolist()
+    np.testing.assert_allclose(shown["blocking"], want["blocking"], rtol=1e-9)
+    assert main([*argv[:-2], "--fcr", "0"]) == 2
+    assert "'fcr' must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_a_scenario_file_section_is_checked():
+    from planner import Scenario, ScenarioError
+
+    base = Scenario.load("scenarios/help_desk.toml").dumps()
+    for section, message in [
+        ("[erlang_x]\ncolour = 1\n", "unknown key 'erlang_x.colour'"),
+        ("[erlang_x]\nredial_probability = 2\n", "'redial_probability' must be in"),
+        ("[erlang_x]\nlines = 'many'\n", "'lines' must be a whole number"),
+    ]:
+        with pytest.raises(ScenarioError, match=message):
+            Scenario.loads(base + section, source="x.toml")

@@ -10,7 +10,8 @@ mean ``patience``). A blocked or abandoned attempt redials with probability
 ``redial_probability`` after an exponential delay of mean ``redial_delay``;
 a blocked redial tries again with the same probability. Without redials the
 orbit is empty and the chain is a birth-death process solved in closed form
-(log space); with redials the chain is solved as a sparse linear system.
+(log space); with redials its balance equations are solved as a banded
+linear system (LAPACK), the states numbered along the shorter axis first.
 
 Measures are per attempt (a redial is a call the ACD counts again), from
 what each attempt sees on arrival: fresh calls see the stationary
@@ -33,15 +34,16 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import sparse
-from scipy.sparse.linalg import spsolve
+from scipy import linalg
 from scipy.special import gammaln
 
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
 
-__all__ = ["MAX_STATES", "ErlangXResult", "SLDefinition", "erlang_x"]
+__all__ = [
+    "MAX_STATES", "ErlangX", "ErlangXResult", "SLDefinition", "erlang_x", "search_x",
+]  # fmt: skip
 
 SLDefinition = Literal["offered", "answered", "virtual"]
 # Largest chain solved (lines x orbit states); beyond, the error says which limit to change.
@@ -170,14 +172,17 @@ def _orbit_solution(
     gamma: float,
     orbit: int,
     low: int = 0,
+    mode: tuple[int, int] = (0, 0),
 ) -> FloatArray:
     """Stationary distribution ``pi[m, n]`` with the orbit held to ``orbit`` callers (a
     redial that would exceed it is dropped) and at least ``low`` callers on the lines
-    (a departure below is not made: the states below hold no mass worth keeping)."""
+    (a departure below is not made: the states below hold no mass worth keeping);
+    ``mode`` = (m, n) is a state of large mass, where the solution is anchored."""
     width = lines - low + 1
     size = width * (orbit + 1)
     m, k = np.divmod(np.arange(size), width)
     n = low + k
+    reference = min(mode[0], orbit) * width + min(max(mode[1] - low, 0), width - 1)
     rows, cols, rates = [], [], []
 
     def add(mask: np.ndarray, dn: int, dm: int, rate: FloatArray | float) -> None:
@@ -203,21 +208,28 @@ def _orbit_solution(
     c = np.concatenate(cols)
     q = np.concatenate(rates)
     out_rate = np.bincount(r, weights=q, minlength=size)
-    # balance equations Q^T pi = 0 (row i: inflow to i minus outflow), the first
-    # replaced by sum(pi) = 1
-    every = np.arange(size)
-    keep = c != 0
-    qt = sparse.csc_matrix(
-        (
-            np.concatenate([q[keep], -out_rate[1:], np.ones(size)]),
-            (np.concatenate([c[keep], every[1:], np.zeros(size, dtype=np.int64)]),
-             np.concatenate([r[keep], every[1:], every])),
-        ),
-        shape=(size, size),
-    )  # fmt: skip
+    # Balance equations Q^T pi = 0 (equation i: inflow to i minus outflow), solved as
+    # a banded system: states numbered along the shorter axis first, so every
+    # transition stays within a band of that axis's length. One equation, of the
+    # state with the most mass by the chain without an orbit, becomes pi = 1 there.
+    if orbit + 1 < width:  # number the orbit first
+        order = (np.arange(size) % width) * (orbit + 1) + np.arange(size) // width
+    else:
+        order = np.arange(size)
+    ref = int(order[reference])
+    i, j = order[c], order[r]  # equation (row) i gets inflow from state (column) j
+    keep = i != ref
+    band = max(int(np.abs(i - j).max(initial=0)), 1)
+    cells = (band + i[keep] - j[keep]) * size + j[keep]
+    ab = np.bincount(cells, weights=q[keep], minlength=(2 * band + 1) * size)
+    ab = ab.reshape(2 * band + 1, size)
+    diagonal = -out_rate[np.argsort(order)]
+    diagonal[ref] = 1.0
+    ab[band] += diagonal
     rhs = np.zeros(size)
-    rhs[0] = 1.0
-    pi = np.clip(spsolve(qt, rhs), 0.0, None).reshape(orbit + 1, width)
+    rhs[ref] = 1.0
+    solved = linalg.solve_banded((band, band), ab, rhs, check_finite=False)
+    pi = np.clip(solved[order], 0.0, None).reshape(orbit + 1, width)
     out = np.zeros((orbit + 1, lines + 1))
     out[:, low:] = pi / pi.sum()
     return out
@@ -245,6 +257,12 @@ def _one(
     tolerance: float,
 ) -> dict[str, float]:
     """Every measure for one parameter set (rates per second)."""
+    if lam == 0:  # nobody calls: nothing is missed, nobody waits
+        nothing = ("wait", "virtual_wait", "abandon_rate", "abandon_first", "blocking", "busy",
+                   "attempts", "redials", "truncated_mass")  # fmt: skip
+        return dict.fromkeys(
+            ("answered_within", "virtual_within", "answered"), 1.0
+        ) | dict.fromkeys(nothing, 0.0)
     mu = 1.0 / aht
     theta = 0.0 if np.isinf(patience) else 1.0 / patience
     gamma = 1.0 / redial_delay
@@ -271,16 +289,19 @@ def _one(
             alone = _birth_death(lam + retry, agents, mu, theta, size)
             lost = theta * float(np.maximum(n - agents, 0) @ alone)
             lost += (lam + retry) * float(alone[-1]) if lines is not None else 0.0
+            settled = abs(redial * lost - retry) <= 1e-3 * retry
             retry = redial * lost
+            if settled:
+                break
         mean = retry * redial_delay
-        orbit = int(mean + 20 * np.sqrt(mean) + 20)
+        orbit = int(mean + 14 * np.sqrt(mean) + 16)
         if lines is None:  # lines for the fresh calls and the redials (grown if short)
             size = min(size, _lines_needed(lam + retry, agents, mu, theta, tolerance))
             alone = _birth_death(lam + retry, agents, mu, theta, size)
         # the fewest callers on the lines worth keeping: below, the chain fed every
         # fresh call and redial holds a negligible mass
         below = np.cumsum(alone)
-        low = int(np.nonzero(below >= tolerance * 1e-6)[0][0]) if lam > 0 else 0
+        low = int(np.nonzero(below >= tolerance * 1e-3)[0][0]) if lam > 0 else 0
         low = min(low, agents)
         while True:
             if (orbit + 1) * (size - low + 1) > MAX_STATES:
@@ -289,7 +310,8 @@ def _one(
                     "exactly: a lower 'redial_probability', a shorter 'redial_delay' or "
                     "fewer 'lines'"
                 )
-            pi = _orbit_solution(lam, agents, mu, theta, size, redial, gamma, orbit, low)
+            mode = (int(mean), int(np.argmax(alone)))
+            pi = _orbit_solution(lam, agents, mu, theta, size, redial, gamma, orbit, low, mode)
             in_orbit = _tail_bound(pi.sum(axis=1))
             marginal = pi.sum(axis=0)
             on_lines = _tail_bound(marginal) if lines is None else 0.0
@@ -438,21 +460,27 @@ def _with_repeats(
     fcr: float,
 ) -> dict[str, float]:
     """:func:`_one` with the fresh rate raised by repeat contacts to its fixed point:
-    ``fresh = lam + (1 - fcr) x answered(fresh)``."""
-    fresh = lam
-    parts = _one(fresh, agents, aht, patience, lines, redial, delay, answer_time, tolerance)
+    ``fresh = lam + (1 - fcr) x answered(fresh)``, found by secant steps on the gap
+    (the answered rate is smooth and grows slower than the fresh rate)."""
+
+    def at(fresh: float) -> tuple[dict[str, float], float]:
+        parts = _one(fresh, agents, aht, patience, lines, redial, delay, answer_time, tolerance)
+        return parts, lam + (1.0 - fcr) * parts["attempts"] * parts["answered"] - fresh
+
+    parts, gap = at(lam)
     if fcr == 1.0 or lam == 0:
         return parts | {"fresh": lam, "first": lam}
-    for _ in range(200):
-        target = lam + (1.0 - fcr) * parts["attempts"] * parts["answered"]
-        done = abs(target - fresh) <= 1e-12 * lam
-        fresh = target
-        parts = _one(fresh, agents, aht, patience, lines, redial, delay, answer_time, tolerance)
-        if done:
-            break
-    else:  # pragma: no cover - the map is a contraction for fcr > 0
-        raise InputError("repeat contacts did not settle: check 'fcr'")
-    return parts | {"fresh": fresh, "first": lam}
+    # first step: as if the answered share stayed what it is at lam
+    x0, g0 = lam, gap
+    x1 = lam / max(1.0 - gap / lam, fcr)
+    for _ in range(100):
+        parts, g1 = at(x1)
+        if abs(g1) <= 1e-11 * lam:
+            return parts | {"fresh": x1, "first": lam}
+        slope = (g1 - g0) / (x1 - x0) if x1 != x0 else -1.0
+        x0, g0 = x1, g1
+        x1 = x1 - g1 / slope if slope < 0 else x1 + g1
+    raise InputError("repeat contacts did not settle: check 'fcr'")  # pragma: no cover
 
 
 def _combine(
@@ -521,3 +549,107 @@ def _scalar(name: str, value: Any) -> float:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise InputError(f"'{name}' must be a single number: {value!r}") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErlangX:
+    """The Erlang X model for staffing (:func:`planner.required_agents`,
+    :func:`planner.requirements`, scenarios): the callers' behaviour beyond
+    Erlang A. Fields as :func:`erlang_x`; ``sl_definition`` None follows the
+    targets' ``sl_basis`` (``"offered"`` or ``"answered"``)."""
+
+    lines: int | None = None
+    redial_probability: float = 0.0
+    redial_delay: float = 300.0
+    fcr: float = 1.0
+    volume_cv: float = 0.0
+    sl_definition: SLDefinition | None = None
+
+    def __post_init__(self) -> None:
+        # the checks of erlang_x itself, on a case that needs no work
+        erlang_x(0, 0.0, 1.0, 1.0, answer_time=0.0, **self._options("offered"))
+        if self.lines is not None:
+            object.__setattr__(self, "lines", int(self.lines))
+        for name in ("redial_probability", "redial_delay", "fcr", "volume_cv"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+    def _options(self, definition: str) -> dict[str, Any]:
+        return {
+            "lines": self.lines, "redial_probability": self.redial_probability,
+            "redial_delay": self.redial_delay, "fcr": self.fcr, "volume_cv": self.volume_cv,
+            "sl_definition": self.sl_definition or definition,
+        }  # fmt: skip
+
+    def definition(self, sl_basis: str) -> str:
+        """The service-level definition for targets on ``sl_basis``."""
+        if self.sl_definition is not None:
+            return self.sl_definition
+        if sl_basis not in ("offered", "answered"):
+            raise InputError(
+                f"Erlang X reports service level over offered or answered calls (or the "
+                f"virtual wait), not {sl_basis!r}: set 'sl_basis' or the model's 'sl_definition'"
+            )
+        return sl_basis
+
+    def measures(
+        self,
+        agents: FloatArray,
+        traffic: FloatArray,
+        aht: FloatArray,
+        patience: FloatArray | None,
+        answer_time: float,
+        sl_basis: str,
+    ) -> dict[str, FloatArray]:
+        """Every :class:`ErlangXResult` field per element of the 1-d inputs (validated
+        by the caller; ``patience`` None: nobody hangs up)."""
+        r = erlang_x(
+            agents, traffic, aht, np.inf if patience is None else patience,
+            answer_time=answer_time, **self._options(self.definition(sl_basis)),
+        )  # fmt: skip
+        return {name: np.atleast_1d(getattr(r, name)) for name in _FIELDS}
+
+
+def search_x(
+    traffic: FloatArray,
+    aht: FloatArray,
+    patience: FloatArray | None,
+    targets: Any,
+    model: ErlangX,
+    start: FloatArray,
+) -> FloatArray:
+    """The fewest agents meeting ``targets`` under ``model``, per element, walking from
+    ``start`` (the Erlang A or C requirement): down while one fewer meets them, else
+    up until they are met. At most ``lines`` agents (each needs a line)."""
+    out = np.array(start, dtype=np.float64)
+    abandons = patience is not None
+    definition = model.definition(targets.sl_basis)
+
+    def ok(i: int, n: float) -> bool:
+        r = erlang_x(
+            n, traffic[i], aht[i], np.inf if patience is None else patience[i],
+            answer_time=targets.answer_time, **model._options(definition),
+        )  # fmt: skip
+        found = {name: getattr(r, name) for name in _FIELDS}
+        return bool(targets.met(found, abandons=abandons))
+
+    cap = np.inf if model.lines is None else float(model.lines)
+    for i in range(traffic.size):
+        if traffic[i] == 0:
+            out[i] = 0.0
+            continue
+        n = max(float(min(out[i], cap)), 1.0)
+        if ok(i, n):
+            while n > 1 and ok(i, n - 1):
+                n -= 1
+        else:
+            while True:
+                if n >= cap:
+                    raise InputError(
+                        f"the targets cannot be met with {model.lines} lines "
+                        f"({traffic[i]:g} Erlangs): more lines, or other targets"
+                    )
+                n += 1
+                if ok(i, n):
+                    break
+        out[i] = n
+    return out
