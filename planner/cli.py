@@ -76,6 +76,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _workload_arguments(sim)
     _simulation_arguments(sim)
+    _erlang_x_arguments(sim)
 
     sw = _command(
         sub,
@@ -176,7 +177,9 @@ def _staffing_arguments(cmd: argparse.ArgumentParser) -> None:
     _erlang_x_arguments(cmd)
 
 
-_ERLANG_X_FLAGS = ("lines", "redial_probability", "redial_delay", "fcr", "volume_cv")
+_ERLANG_X_FLAGS = (
+    "lines", "redial_probability", "redial_delay", "fcr", "repeat_delay", "volume_cv",
+)  # fmt: skip
 
 
 def _erlang_x_arguments(cmd: argparse.ArgumentParser) -> None:
@@ -188,6 +191,8 @@ def _erlang_x_arguments(cmd: argparse.ArgumentParser) -> None:
         ("--redial-delay", float, "Erlang X: mean seconds before a redial (default 300)"),
         ("--fcr", float, "Erlang X: first-contact resolution; the rest of the answered "
          "calls come back"),
+        ("--repeat-delay", float, "Erlang X, in simulation: mean seconds before a repeat "
+         "contact (default 3600)"),
         ("--volume-cv", float, "Erlang X: forecast uncertainty (CV of the volume)"),
     ):  # fmt: skip
         cmd.add_argument(flag, type=kind, help=meaning)
@@ -558,6 +563,9 @@ _SHOWN = {  # simulated metrics shown as text, with their format
     "abandon_rate": "{:.1%}",
     "occupancy": "{:.1%}",
     "max_queue": "{:.1f}",
+    "blocking": "{:.1%}",
+    "redial_share": "{:.1%}",
+    "repeat_share": "{:.1%}",
 }
 
 

@@ -556,12 +556,16 @@ class ErlangX:
     """The Erlang X model for staffing (:func:`planner.required_agents`,
     :func:`planner.requirements`, scenarios): the callers' behaviour beyond
     Erlang A. Fields as :func:`erlang_x`; ``sl_definition`` None follows the
-    targets' ``sl_basis`` (``"offered"`` or ``"answered"``)."""
+    targets' ``sl_basis`` (``"offered"`` or ``"answered"``). ``repeat_delay`` (mean
+    seconds before a repeat contact) is for simulation: the chain is the steady
+    state, where it does not matter. In simulation ``volume_cv`` is not used (its
+    day-to-day volume uncertainty is the scenario's ``dispersion``)."""
 
     lines: int | None = None
     redial_probability: float = 0.0
     redial_delay: float = 300.0
     fcr: float = 1.0
+    repeat_delay: float = 3600.0
     volume_cv: float = 0.0
     sl_definition: SLDefinition | None = None
 
@@ -572,6 +576,8 @@ class ErlangX:
             object.__setattr__(self, "lines", int(self.lines))
         for name in ("redial_probability", "redial_delay", "fcr", "volume_cv"):
             object.__setattr__(self, name, float(getattr(self, name)))
+        delay = _scalar("repeat_delay", self.repeat_delay)
+        object.__setattr__(self, "repeat_delay", float(v.positive("repeat_delay", delay)))
 
     def _options(self, definition: str) -> dict[str, Any]:
         return {

@@ -499,8 +499,19 @@ class Scenario:
             warmup=sim.warmup,
             close=sim.close,
             dispersion=sim.dispersion,
+            **s._returns(),
             **run,
         )
+
+    def _returns(self) -> dict[str, Any]:
+        """Simulation options of the Erlang X model's callers (none without one)."""
+        x = self.erlang_x
+        if x is None:
+            return {}
+        return {
+            "lines": x.lines, "redial_probability": x.redial_probability,
+            "redial_delay": x.redial_delay, "fcr": x.fcr, "repeat_delay": x.repeat_delay,
+        }  # fmt: skip
 
     def simulated_staffing(self, **overrides: Any) -> SimulatedStaffing:
         """The fewest agents per interval that meet the targets in simulation.
@@ -521,6 +532,7 @@ class Scenario:
             warmup=sim.warmup,
             close=sim.close,
             dispersion=sim.dispersion,
+            **s._returns(),
             **run,
         )
 

@@ -216,3 +216,51 @@ def test_a_scenario_file_section_is_checked():
     ]:
         with pytest.raises(ScenarioError, match=message):
             Scenario.loads(base + section, source="x.toml")
+
+
+# Simulation of the same callers: a long steady day (2 h of warm-up), 40 days.
+STEADY = {"calls": [120.0] * 16, "aht": [180.0] * 16}
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "metrics"),
+    [
+        ({"redial_probability": 0.5, "redial_delay": 300, "fcr": 0.8},
+         ("service_level", "abandon_rate", "occupancy", "asa", "redial_share", "repeat_share")),
+        ({"lines": 16, "redial_probability": 0.5, "redial_delay": 300},
+         ("service_level", "abandon_rate", "blocking", "redial_share", "occupancy")),
+    ],
+)  # fmt: skip
+def test_simulation_agrees_with_the_chain(behaviour, metrics):
+    from planner import simulate
+
+    chain = erlang_x(14, 12.0, 180, 60, answer_time=20, **behaviour)
+    sim = simulate(STEADY, 14, interval=1800, patience=60, replications=40, seed=3,
+                   warmup=7200, repeat_delay=600, **behaviour)  # fmt: skip
+    assert sim.engine == "simpy"
+    # each metric's 95% CI over the replications holds the chain's value; with several
+    # metrics checked, a Bonferroni level keeps the family at 95% too
+    level = 1 - 0.05 / len(metrics)
+    for metric in metrics:
+        low, high = sim.day(metric).confidence_interval(level)
+        assert low <= float(getattr(chain, metric)) <= high, (metric, low, high)
+
+
+def test_simulated_attempts_are_recorded_and_reproducible():
+    from planner import simulate
+
+    kw = {"interval": 1800, "patience": 60, "replications": 3, "seed": 5, "lines": 15,
+          "redial_probability": 0.5, "fcr": 0.7, "repeat_delay": 600}  # fmt: skip
+    kw["record_calls"] = True
+    first = simulate(STEADY, 13, **kw)
+    again = simulate(STEADY, 13, **kw)
+    pd_records = first.records
+    assert set(pd_records["attempt"]) == {"first", "redial", "repeat"}
+    assert "blocked" in set(pd_records["outcome"])
+    assert pd_records.equals(again.records)
+    # the recorded attempts add up to the reported shares
+    day = pd_records.groupby("replication")["attempt"].value_counts().unstack()
+    redials = (day["redial"] / day.sum(axis=1)).mean()  # each day's share, averaged
+    assert first.day("redial_share").mean == pytest.approx(redials, rel=1e-9)
+    with pytest.raises(InputError, match="simulated by engine='simpy'"):
+        simulate(STEADY, 13, engine="fast", **kw)

@@ -48,12 +48,15 @@ from planner.simulation.day import Callers, Day
 __all__ = [
     "ENGINES",
     "Answers",
+    "Attempts",
     "Columns",
     "FastState",
+    "Returns",
     "advance",
     "columns_of",
     "leaving_ranks",
     "run_fast",
+    "run_returns",
     "run_simpy",
 ]
 
@@ -71,6 +74,17 @@ class Answers:
 
     start: FloatArray
     overtime: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts(Answers):
+    """:class:`Answers` of a day with callers who call again: every attempt as
+    ``callers`` (in order of arrival), its ``kind`` (0 first, 1 redial, 2 repeat)
+    and whether it was ``blocked`` (every line busy)."""
+
+    callers: Callers
+    kind: IntArray
+    blocked: np.ndarray
 
 
 def _overtime(pairs: list[tuple[float, float]], day: Day) -> FloatArray:
@@ -349,22 +363,100 @@ def run_simpy(callers: Callers, day: Day) -> Answers:
     arrival times exactly. The model runs until the end of the day, or with
     ``serve_queue`` until no event is left.
     """
+    start, _, overtime = _simpy_model(callers, day, None)
+    return Answers(start, overtime)
+
+
+class Returns:
+    """What :func:`run_returns` needs to make callers call again (see
+    :class:`planner.simulation.run.CallersReturn` for the rules).
+
+    ``attempt(kind, at, by)`` adds an attempt arriving at ``at`` (engine clock) of
+    ``kind`` 1 (a redial) or 2 (a repeat) by caller ``by``, drawing its handle time
+    and patience, or returns False when it would arrive after the end of the day.
+    """
+
+    lines: int | None
+
+    def hung_up(self, i: int, now: float) -> float | None:  # pragma: no cover - protocol
+        """When caller ``i``, who hung up (or was blocked) at ``now``, redials, or None."""
+        raise NotImplementedError
+
+    def resolved(self, i: int, now: float) -> float | None:  # pragma: no cover - protocol
+        """When caller ``i``, whose call ended at ``now`` unresolved, calls again, or None."""
+        raise NotImplementedError
+
+    def draw(self, at: float) -> tuple[float, float, int]:  # pragma: no cover - protocol
+        """Handle time, patience (seconds) and period of an attempt arriving at ``at``."""
+        raise NotImplementedError
+
+
+def run_returns(callers: Callers, day: Day, returns: Returns) -> Attempts:
+    """The SimPy model with callers who call again (redials after hanging up or
+    finding every line busy, repeats after an unresolved call) and a limit on lines:
+    the answers of every attempt, the first ones and those added (see :class:`Attempts`).
+    """
+    start, extra, overtime = _simpy_model(callers, day, returns)
+    arrival = np.concatenate([callers.arrival, extra["arrival"]])
+    order = np.argsort(arrival, kind="stable")
+    blocked = extra["blocked"]
+    deadline = np.concatenate([callers.deadline, extra["deadline"]])
+    deadline[blocked] = arrival[blocked]  # a blocked attempt leaves at once
+    every = Callers(
+        arrival[order],
+        np.concatenate([callers.handle, extra["handle"]])[order],
+        deadline[order],
+        np.concatenate([callers.period, extra["period"]]).astype(np.int64)[order],
+    )
+    kind = np.concatenate([np.zeros(len(callers), np.int64), extra["kind"]])[order]
+    return Attempts(start[order], overtime, every, kind, blocked[order])
+
+
+def _simpy_model(
+    callers: Callers, day: Day, returns: Returns | None
+) -> tuple[FloatArray, dict[str, np.ndarray], FloatArray]:
+    """The event model: answer times of every attempt, the attempts added by
+    ``returns`` (arrays by name) and the overtime pairs."""
     env = simpy.Environment()
     handle = callers.handle.tolist()
     patience = (callers.deadline - callers.arrival).tolist()
+    arrivals = callers.arrival.tolist()
     n = len(handle)
     start = [_INF] * n
-    state = [0] * n  # 0 waiting or not yet arrived, 1 answered, 2 hung up
+    state = [0] * n  # 0 waiting or not yet arrived, 1 answered, 2 hung up, 3 blocked
+    added: dict[str, list[float]] = {k: [] for k in ("arrival", "handle", "deadline", "period")}
+    kinds: list[int] = []
     queue: deque[int] = deque()  # waiting callers; those who hung up are skipped
+    waiting = [0]  # callers in the queue who have not hung up
     agents = [*day.agents.tolist(), day.after]
     on_call: dict[int, float] = {}  # caller -> end of call, for agents on duty
+    talking = [0]  # calls in progress, on duty or not (they hold a line)
     idle = [0]  # agents on duty and free
     overtime: list[tuple[float, float]] = []
+    lines = None if returns is None else returns.lines
+
+    def again(at: float | None, kind: int) -> None:
+        """A new attempt at ``at`` (none when None, or after the end of the day)."""
+        if at is None or at >= day.end:
+            return
+        h, p, period = returns.draw(at)  # type: ignore[union-attr]
+        handle.append(h)
+        patience.append(p)
+        arrivals.append(at)
+        start.append(_INF)
+        state.append(0)
+        added["arrival"].append(at)
+        added["handle"].append(h)
+        added["deadline"].append(at + p)
+        added["period"].append(period)
+        kinds.append(kind)
+        _At(env, at - env.now, NORMAL, len(handle) - 1).callbacks.append(arrive)
 
     def answer(i: int) -> None:
         state[i] = 1
         start[i] = env.now
         idle[0] -= 1
+        talking[0] += 1
         on_call[i] = env.now + handle[i]
         _At(env, handle[i], URGENT, i).callbacks.append(end_call)
 
@@ -372,24 +464,37 @@ def run_simpy(callers: Callers, day: Day) -> Answers:
         while idle[0] > 0 and queue:
             i = queue.popleft()
             if state[i] == 0:
+                waiting[0] -= 1
                 answer(i)
 
     def end_call(event: Event) -> None:
-        if on_call.pop(event._value, None) is not None:  # else the agent went off duty
+        i = event._value
+        talking[0] -= 1
+        if on_call.pop(i, None) is not None:  # else the agent went off duty
             idle[0] += 1
             dispatch()
+        if returns is not None:
+            again(returns.resolved(i, env.now), 2)
 
     def hang_up(event: Event) -> None:
         i = event._value
         if state[i] == 0:
             state[i] = 2
+            waiting[0] -= 1
+            if returns is not None:
+                again(returns.hung_up(i, env.now), 1)
 
     def arrive(event: Event) -> None:
         i = event._value
-        if idle[0] > 0:  # somebody is free, so nobody is waiting
+        if lines is not None and talking[0] + waiting[0] >= lines:
+            state[i] = 3  # every line busy
+            patience[i] = 0.0
+            again(returns.hung_up(i, env.now), 1)  # type: ignore[union-attr]
+        elif idle[0] > 0:  # somebody is free, so nobody is waiting
             answer(i)
         else:
             queue.append(i)
+            waiting[0] += 1
             if patience[i] < _INF:
                 _At(env, patience[i], NORMAL, i).callbacks.append(hang_up)
 
@@ -412,10 +517,14 @@ def run_simpy(callers: Callers, day: Day) -> Answers:
 
     for p, bound in enumerate(day.bounds.tolist()):
         _At(env, bound, URGENT, p).callbacks.append(staff)
-    for i, t in enumerate(callers.arrival.tolist()):
+    for i, t in enumerate(arrivals[:n]):
         _At(env, t, NORMAL, i).callbacks.append(arrive)
     env.run(until=None if day.serve_queue else day.end)
-    return Answers(np.array(start, dtype=np.float64), _overtime(overtime, day))
+    blocked = np.array(state, dtype=np.int64) == 3
+    extra: dict[str, np.ndarray] = {k: np.array(val, dtype=np.float64) for k, val in added.items()}
+    extra["kind"] = np.array(kinds, dtype=np.int64)
+    extra["blocked"] = blocked
+    return np.array(start, dtype=np.float64), extra, _overtime(overtime, day)
 
 
 ENGINES: dict[str, Callable[[Callers, Day], Answers]] = {"fast": run_fast, "simpy": run_simpy}

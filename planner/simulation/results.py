@@ -20,7 +20,7 @@ from scipy import special
 
 from planner._validate import FloatArray, IntArray, SLBasis, check_sl_basis
 
-__all__ = ["METRICS", "Estimate", "SimulationResult"]
+__all__ = ["METRICS", "RETURN_METRICS", "Estimate", "SimulationResult"]
 
 # Reported metrics, in display order, with what each one means.
 METRICS: dict[str, str] = {
@@ -36,9 +36,19 @@ METRICS: dict[str, str] = {
     "mean_queue": "time-average number of callers waiting",
     "max_queue": "most callers waiting at once",
 }
+# Metrics of a day with callers who call again or a limit on lines (see simulate's
+# redial_probability, fcr and lines); every attempt counts as a call.
+RETURN_METRICS: dict[str, str] = {
+    "blocking": "attempts that found every line busy, over offered attempts",
+    "redial_share": "redials over offered attempts",
+    "repeat_share": "repeat contacts over fresh calls (first calls and repeats)",
+}
 
 
-_FRACTIONS = {"service_level", "p_wait", "abandon_rate", "occupancy"}
+_FRACTIONS = {
+    "service_level", "p_wait", "abandon_rate", "occupancy", "blocking", "redial_share",
+    "repeat_share",
+}  # fmt: skip
 
 
 def _limits(metric: str) -> tuple[float, float]:
@@ -62,7 +72,7 @@ def metrics_from_totals(totals: dict[str, FloatArray], sl_basis: SLBasis) -> dic
         basis = totals["calls"] - totals["abandoned_within"]
     else:
         basis = totals["answered"]
-    return {
+    out = {
         "calls": totals["calls"],
         "answered": totals["answered"],
         "abandoned": totals["abandoned"],
@@ -75,6 +85,12 @@ def metrics_from_totals(totals: dict[str, FloatArray], sl_basis: SLBasis) -> dic
         "mean_queue": _ratio(totals["queue_time"], totals["length"]),
         "max_queue": totals["max_queue"],
     }
+    if "blocked" in totals:
+        fresh = totals["calls"] - totals["redials"]
+        out["blocking"] = _ratio(totals["blocked"], totals["calls"])
+        out["redial_share"] = _ratio(totals["redials"], totals["calls"])
+        out["repeat_share"] = _ratio(totals["repeats"], fresh)
+    return out
 
 
 @dataclass(frozen=True)
@@ -214,16 +230,23 @@ class SimulationResult:
                 "the simulated metric 'offered' is now 'calls'", DeprecationWarning, stacklevel=3
             )
             return "calls"
-        if metric not in METRICS:
-            raise KeyError(f"unknown metric {metric!r}; the metrics are {list(METRICS)}")
+        if metric not in self.metrics:
+            raise KeyError(f"unknown metric {metric!r}; the metrics are {list(self.metrics)}")
         return metric
+
+    @property
+    def metrics(self) -> dict[str, str]:
+        """The metrics this result holds, with their meaning: :data:`METRICS`, and
+        :data:`RETURN_METRICS` for a day with callers who call again or lines."""
+        extra = {k: val for k, val in RETURN_METRICS.items() if k in self.per_interval}
+        return METRICS | extra
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per interval (``interval_start``, the workload's
         labels) and metric, with mean, CI bounds and n."""
         k = len(self.agents)
         parts = []
-        for metric in METRICS:
+        for metric in self.metrics:
             est = self[metric]
             low, high = est.confidence_interval()
             parts.append(
@@ -244,7 +267,7 @@ class SimulationResult:
     def summary(self) -> pd.DataFrame:
         """Whole-day metrics: one row per metric with mean, CI bounds and n."""
         rows = []
-        for metric, meaning in METRICS.items():
+        for metric, meaning in self.metrics.items():
             est = self.day(metric)
             low, high = est.confidence_interval()
             rows.append((metric, est.mean, low, high, est.n, meaning))
@@ -255,7 +278,7 @@ class SimulationResult:
     def table(self) -> pd.DataFrame:
         """Wide table, one row per interval: agents, then each metric's mean and CI."""
         out = pd.DataFrame({"agents": self.agents}, index=pd.Index(list(self.labels)))
-        for metric in METRICS:
+        for metric in self.metrics:
             est = self[metric]
             low, high = est.confidence_interval()
             out[metric] = est.mean

@@ -18,9 +18,8 @@ from planner._validate import FloatArray, IntArray, SLBasis, check_sl_basis
 from planner.errors import InputError
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Distribution, Exponential, as_distribution
-from planner.simulation.engines import ENGINES, Answers
+from planner.simulation.engines import ENGINES, Answers, Attempts, Returns, run_returns
 from planner.simulation.outcomes import (
-    TOTALS,
     leave_times,
     outcome_codes,
     period_totals,
@@ -33,6 +32,7 @@ Engine = Literal["auto", "fast", "simpy"]
 Seed = int | Sequence[int] | np.random.SeedSequence
 Close = Literal["serve_queue", "stop"]
 _OUTCOMES = np.array(["answered", "abandoned", "queued_at_end"])
+_KINDS = np.array(["first", "redial", "repeat"])
 # Callers of one replication are held in memory while it runs (about 100 bytes
 # each); a few replications run at once (one per core), each dropped when totalled.
 MAX_CALLERS = 10_000_000
@@ -146,6 +146,42 @@ class DayOptions(TypedDict, total=False):
     dispersion: float
     warmup: float
     close: Close
+    lines: int | None
+    redial_probability: float
+    redial_delay: float
+    fcr: float
+    repeat_delay: float
+
+
+class _Returner(Returns):
+    """Draws for callers who call again in one replication, from its own stream."""
+
+    def __init__(self, exp: Experiment, seed: np.random.SeedSequence) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.exp = exp
+        self.lines = exp.lines
+
+    def hung_up(self, i: int, now: float) -> float | None:
+        exp = self.exp
+        if exp.redial_probability > 0 and self.rng.random() < exp.redial_probability:
+            return now + self.rng.exponential(exp.redial_delay)
+        return None
+
+    def resolved(self, i: int, now: float) -> float | None:
+        exp = self.exp
+        if exp.fcr < 1 and self.rng.random() >= exp.fcr:
+            return now + self.rng.exponential(exp.repeat_delay)
+        return None
+
+    def draw(self, at: float) -> tuple[float, float, int]:
+        exp = self.exp
+        period = int(np.clip(np.searchsorted(exp.bounds, at, side="right") - 1, 0, None))
+        period = min(period, len(exp.bounds) - 2)
+        handle = float(exp.handle.sample(1, self.rng)[0])
+        if exp._aht is not None:
+            handle *= exp._aht[period] / exp.handle.mean
+        patience = np.inf if exp.patience is None else float(exp.patience.sample(1, self.rng)[0])
+        return handle, patience, period
 
 
 class Experiment:
@@ -171,8 +207,24 @@ class Experiment:
         dispersion: float = 0.0,
         warmup: float = 0.0,
         close: Close = "serve_queue",
+        lines: int | None = None,
+        redial_probability: float = 0.0,
+        redial_delay: float = 300.0,
+        fcr: float = 1.0,
+        repeat_delay: float = 3600.0,
     ) -> None:
         self.workload = workload
+        if lines is not None:
+            lines = _whole("lines", lines, 1)
+        self.lines = lines
+        self.redial_probability = _scalar("redial_probability", redial_probability, v.share)
+        if self.redial_probability >= 1:
+            raise InputError(f"'redial_probability' must be in [0, 1): {redial_probability!r}")
+        self.redial_delay = _scalar("redial_delay", redial_delay, v.positive)
+        self.fcr = _scalar("fcr", fcr, v.fraction)
+        self.repeat_delay = _scalar("repeat_delay", repeat_delay, v.positive)
+        # callers who call again (or a limit on lines) need the event model
+        self.returning = lines is not None or self.redial_probability > 0 or self.fcr < 1
         self.interval = _scalar("interval", interval, v.positive)
         if handle is None:
             if workload.aht is None:
@@ -235,7 +287,6 @@ class Experiment:
     def callers(self, r: int) -> Callers:
         """Replication ``r``'s callers, from the seed's ``r``-th child (as
         ``SeedSequence.spawn`` numbers them, without changing the caller's one)."""
-        root = self.root
         return draw_callers(
             self.day(np.zeros(len(self.workload.calls), dtype=np.int64)),
             self._expected,
@@ -243,7 +294,7 @@ class Experiment:
             self.handle,
             self.patience,
             self.dispersion,
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, r)),
+            self._seed(r),
         )
 
     def totals(
@@ -267,9 +318,40 @@ class Experiment:
             stop = int(np.searchsorted(callers.period, upto + self.first, side="right"))
             callers = callers.head(stop)
         day = self.day(plan)
+        if self.returning:
+            return self._returning_totals(callers, day, answer_time, r)
         answers = ENGINES[engine](callers, day)
         totals = period_totals(callers, answers.start, answers.overtime, day, answer_time)
         return {k: t[self.first :] for k, t in totals.items()}, answers
+
+    def _returning_totals(
+        self, callers: Callers, day: Day, answer_time: float, r: int
+    ) -> tuple[dict[str, FloatArray], Answers]:
+        """Totals with callers who call again (:func:`run_returns`): every attempt is a
+        call; blocked ones are counted apart from those who hung up, and the redials,
+        repeats and blocked attempts of each interval are totals too."""
+        seed = self._seed(r)
+        draws = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 3))
+        answers = run_returns(callers, day, _Returner(self, draws))
+        every, kind, blocked = answers.callers, answers.kind, answers.blocked
+        totals = period_totals(every, answers.start, answers.overtime, day, answer_time)
+        periods = day.periods
+
+        def count(mask: np.ndarray) -> FloatArray:
+            return np.bincount(every.period[mask], minlength=periods).astype(np.float64)
+
+        lost = count(blocked)
+        totals["abandoned"] = totals["abandoned"] - lost  # blocked, not hung up
+        totals["abandoned_within"] = totals["abandoned_within"] - lost
+        totals["waited"] = totals["waited"] - lost
+        totals["blocked"] = lost
+        totals["redials"] = count(kind == 1)
+        totals["repeats"] = count(kind == 2)
+        return {k: t[self.first :] for k, t in totals.items()}, answers
+
+    def _seed(self, r: int) -> np.random.SeedSequence:
+        root = self.root
+        return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, r))
 
     def records(
         self, r: int, c: Callers, start: FloatArray, day: Day, labels: list[object]
@@ -328,7 +410,12 @@ class Experiment:
                 kept = None
                 if record_calls:
                     day = self.day(plan)
-                    kept = self.records(r, callers, answers.start, day, self.workload.labels)
+                    attempts = answers.callers if isinstance(answers, Attempts) else callers
+                    kept = self.records(r, attempts, answers.start, day, self.workload.labels)
+                    if isinstance(answers, Attempts):
+                        kept["attempt"] = _KINDS[answers.kind[attempts.period >= self.first]]
+                        blocked = answers.blocked[attempts.period >= self.first]
+                        kept.loc[blocked, "outcome"] = "blocked"
                 out.append((totals, kept))
             return out
 
@@ -340,7 +427,7 @@ class Experiment:
         records = [[rep[i][1] for rep in done] for i in range(len(plans))]
         out = []
         for i, plan in enumerate(plans):
-            stacked = {k: np.stack([t[k] for t in per_rep[i]]) for k in TOTALS}
+            stacked = {k: np.stack([t[k] for t in per_rep[i]]) for k in per_rep[i][0]}
             out.append(
                 SimulationResult(
                     agents=plan,
@@ -428,6 +515,17 @@ def simulate(
         variation (0: plain Poisson arrivals).
     warmup : seconds simulated before the first interval, at its rate and
         staffing, and left out of the results (0: the day starts empty).
+    lines : most callers on the lines at once (talking or waiting; None: no
+        limit); a call finding them all busy is blocked (``blocking``).
+    redial_probability : chance a caller who hangs up or is blocked calls again,
+        after an exponential delay of mean ``redial_delay`` seconds (a redial is a
+        new attempt: ``redial_share``).
+    fcr : first-contact resolution: the rest of the answered calls come back as
+        new calls after an exponential delay of mean ``repeat_delay`` seconds
+        (``repeat_share``). Attempts after the end of the day are not simulated.
+        With any of these three, the SimPy engine runs (``engine="auto"``), every
+        attempt counts as a call, and a blocked attempt is neither answered nor
+        abandoned; ``record_calls`` adds each attempt's kind (``attempt``).
     close : callers still waiting when the last interval ends:
         ``"serve_queue"`` (default) the last interval's agents stay to answer
         them, as most centers do (they may still hang up); ``"stop"`` the day
@@ -459,4 +557,10 @@ def simulate(
     if level >= 1:
         raise InputError(f"'level' must be in (0, 1): {level!r}")
     name = engine_name(engine)
+    if exp.returning:  # callers who call again are simulated by the event model
+        if engine == "fast":
+            raise InputError(
+                "redials, repeat contacts and lines are simulated by engine='simpy' (or 'auto')"
+            )
+        name = "simpy"
     return exp.result(agents, name, answer_time, sl_basis, level, record_calls=record_calls)

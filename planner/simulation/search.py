@@ -472,6 +472,12 @@ def simulated_staffing(
     True
     """
     exp = Experiment.of(workload, day)
+    if exp.returning:
+        raise InputError(
+            "simulated_staffing does not search with redials, repeat contacts or lines yet: "
+            "staff with Erlang X (required_agents(..., erlang_x=ErlangX(...))) and check the "
+            "plan with simulate"
+        )
     check_search_targets(targets, exp.patience is not None)
     wl = exp.workload
     name = engine_name(engine)
