@@ -7,6 +7,39 @@ import streamlit as st
 
 import planner
 from app_pages import common
+from planner.erlangx import ErlangX
+
+
+def erlang_x_inputs() -> ErlangX | None:
+    """Erlang X's callers: redials, repeat contacts, lines and forecast uncertainty
+    (None when every input is at its default: plain Erlang A or C)."""
+    with st.expander("Callers who call again, lines, forecast error (Erlang X)"):
+        left, mid, right = st.columns(3)
+        redial = left.number_input("Redial probability", 0.0, 0.95, 0.0, 0.05, key="x_redial",
+                                   help="a caller who hangs up or finds the lines busy calls "
+                                   "again with this probability")  # fmt: skip
+        delay = mid.number_input("Redial delay (seconds)", 1.0, value=300.0, step=30.0,
+                                 key="x_delay")  # fmt: skip
+        fcr = right.number_input("First-contact resolution", 0.05, 1.0, 1.0, 0.05, key="x_fcr",
+                                 help="the rest of the answered calls call again")  # fmt: skip
+        lines = left.number_input("Lines (0 = no limit)", 0, value=0, step=1, key="x_lines")
+        cv = mid.number_input("Volume CV (forecast error)", 0.0, 0.5, 0.0, 0.05, key="x_cv")
+        definition = right.selectbox(
+            "Service level over", ["targets' basis", "offered", "answered", "virtual"],
+            key="x_definition",
+            help="virtual: the wait a caller would have had with infinite patience "
+            "(CCmath's definition)",
+        )  # fmt: skip
+    if redial == 0 and fcr == 1 and lines == 0 and cv == 0 and definition == "targets' basis":
+        return None
+    try:
+        return ErlangX(
+            lines=int(lines) or None, redial_probability=redial, redial_delay=delay, fcr=fcr,
+            volume_cv=cv, sl_definition=None if definition == "targets' basis" else definition,
+        )  # fmt: skip
+    except planner.InputError as err:
+        st.error(str(err))
+        st.stop()
 
 
 def calculator_page() -> None:
@@ -20,13 +53,22 @@ def calculator_page() -> None:
         format_func=lambda s: f"{s // 60} minutes",
     )  # fmt: skip
     targets, shrinkage, patience = common.staffing_inputs("calc")
+    model = erlang_x_inputs()
     try:
-        agents = int(planner.required_agents(calls, aht, interval, targets, patience))
+        agents = int(
+            planner.required_agents(calls, aht, interval, targets, patience, erlang_x=model)
+        )
     except planner.InputError as err:
         st.error(str(err))
         return
     around = [n for n in range(agents - 2, agents + 4) if n >= 0]
-    table = planner.interval_metrics(around, calls, aht, interval, targets, patience)
+    if model is None:
+        table = planner.interval_metrics(around, calls, aht, interval, targets, patience)
+    else:
+        one = pd.DataFrame({"calls": [calls] * len(around), "aht": [aht] * len(around)})
+        table = planner.evaluate_plan(
+            one, around, targets, interval, shrinkage, patience, erlang_x=model
+        ).drop(columns=["calls", "aht", "traffic", "agents", "scheduled"])
     table.insert(0, "agents", around)
     table.insert(1, "scheduled", planner.scheduled_staff(around, shrinkage))
     table.insert(2, "required", [n == agents for n in around])
@@ -36,18 +78,37 @@ def calculator_page() -> None:
     cols[1].metric("Scheduled (after shrinkage)", int(row["scheduled"]))
     cols[2].metric("Service level", f"{row['service_level']:.1%}")
     cols[3].metric("ASA (s)", f"{row['asa']:.1f}")
-    if patience is not None:
+    if patience is not None or model is not None:
         cols[4].metric("Abandon rate", f"{row['abandon_rate']:.1%}")
     else:
         cols[4].metric("Occupancy", f"{row['occupancy']:.1%}")
-    day = pd.DataFrame({"calls": [calls], "aht": [aht]})
-    driven = planner.binding_targets(day, [agents], targets, interval, patience)[0]
-    if driven:
-        st.caption(f"Driven by: {driven}.")
+    if model is not None:
+        more = st.columns(4)
+        more[0].metric("Blocked (lines busy)", f"{row['blocking']:.2%}")
+        more[1].metric("Redials", f"{row['redial_share']:.1%}", help="of offered attempts")
+        more[2].metric("Repeat contacts", f"{row['repeat_share']:.1%}", help="of fresh calls")
+        more[3].metric("Offered load (Erlangs)", f"{row['offered_traffic']:.2f}",
+                       help=f"fresh calls alone: {calls * aht / interval:.2f}")  # fmt: skip
+    else:
+        day = pd.DataFrame({"calls": [calls], "aht": [aht]})
+        driven = planner.binding_targets(day, [agents], targets, interval, patience)[0]
+        if driven:
+            st.caption(f"Driven by: {driven}.")
     st.subheader("The power of one")
+    basis = {"offered": "answered within T over offered calls",
+             "answered": "answered within T over answered calls",
+             "virtual": "the share whose wait with infinite patience is within T"}  # fmt: skip
+    definition = "offered" if model is None else model.definition(targets.sl_basis)
     st.caption(
-        "Service level is answered within T over offered calls; "
-        + ("Erlang A (callers hang up)." if patience else "Erlang C (nobody hangs up).")
+        f"Service level is {basis[definition]}; "
+        + (
+            "Erlang X (the exact chain of callers on the lines and in the redial orbit; "
+            "every attempt counts as a call)."
+            if model is not None
+            else "Erlang A (callers hang up)."
+            if patience
+            else "Erlang C (nobody hangs up)."
+        )
     )
     highlight = table.style.apply(
         lambda row: ["background-color: #fff3cd" if row["required"] else "" for _ in row], axis=1

@@ -148,13 +148,14 @@ def _birth_death(lam: float, agents: int, mu: float, theta: float, lines: int) -
 def _lines_needed(lam: float, agents: int, mu: float, theta: float, tolerance: float) -> int:
     """Lines beyond which the birth-death chain with arrival rate ``lam`` holds less than
     ``tolerance`` of its mass (the chain's tail decays at least geometrically)."""
-    size = max(agents + 16, 64)
+    load = lam / mu
+    size = max(agents + 16, int(load + 12 * np.sqrt(load)) + 16, 64)
     while True:
         p = _birth_death(lam, agents, mu, theta, size)
         tail = np.cumsum(p[::-1])[::-1]
         beyond = np.nonzero(tail < tolerance * 1e-3)[0]
-        if beyond.size and beyond[0] > agents:
-            return int(beyond[0])
+        if beyond.size:
+            return max(int(beyond[0]), agents + 1)
         if size > MAX_STATES:
             raise InputError(
                 "the queue is too long to solve exactly: more agents, or a finite 'lines'"
@@ -475,7 +476,7 @@ def _with_repeats(
     x1 = lam / max(1.0 - gap / lam, fcr)
     for _ in range(100):
         parts, g1 = at(x1)
-        if abs(g1) <= 1e-11 * lam:
+        if abs(g1) <= 1e-10 * lam:
             return parts | {"fresh": x1, "first": lam}
         slope = (g1 - g0) / (x1 - x0) if x1 != x0 else -1.0
         x0, g0 = x1, g1
@@ -527,12 +528,15 @@ def _combine(
 
 def _volume_nodes(cv: float) -> tuple[FloatArray, FloatArray]:
     """Multipliers of the arrival rate and their weights: a lognormal with mean 1 and
-    coefficient of variation ``cv`` (Gauss-Hermite, 15 nodes), or 1 itself."""
+    coefficient of variation ``cv`` (Gauss-Hermite, 11 nodes less the outermost two
+    pairs, whose weights are below 1e-5), or 1 itself."""
     if cv == 0:
         return np.ones(1), np.ones(1)
-    x, w = np.polynomial.hermite_e.hermegauss(15)
+    x, w = np.polynomial.hermite_e.hermegauss(11)
+    w = w / w.sum()
+    keep = w > 1e-5  # the outermost nodes weigh nothing a staffing decision could see
     sigma = np.sqrt(np.log1p(cv * cv))
-    return np.exp(sigma * x - sigma * sigma / 2), w / w.sum()
+    return np.exp(sigma * x[keep] - sigma * sigma / 2), w[keep] / w[keep].sum()
 
 
 def _patience(value: ArrayLike) -> FloatArray:

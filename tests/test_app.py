@@ -214,6 +214,35 @@ def test_calculator_power_of_one_with_every_target():
     assert any(c.value == f"Driven by: {driven}." for c in at.caption)
 
 
+def test_calculator_under_erlang_x_shows_the_librarys_figures():
+    from planner.erlangx import ErlangX, erlang_x
+
+    at = start("Calculator")
+    at.checkbox(key="calc_use_patience").check().run()
+    at.number_input(key="x_redial").set_value(0.5).run()
+    at.number_input(key="x_fcr").set_value(0.8).run()
+    at.number_input(key="x_lines").set_value(30).run()
+    ok(at)
+    targets = planner.Targets()
+    model = ErlangX(redial_probability=0.5, fcr=0.8, lines=30)
+    want = planner.required_agents(100, 180, 1800, targets, 120, erlang_x=model)
+    x = erlang_x(want, 10.0, 180, 120, answer_time=20, lines=30, redial_probability=0.5, fcr=0.8)
+    c = cards(at)
+    assert c["Agents needed"] == str(want)
+    assert c["Service level"] == f"{float(x.service_level):.1%}"
+    assert c["Abandon rate"] == f"{float(x.abandon_rate):.1%}"
+    assert c["Redials"] == f"{float(x.redial_share):.1%}"
+    assert c["Repeat contacts"] == f"{float(x.repeat_share):.1%}"
+    assert c["Blocked (lines busy)"] == f"{float(x.blocking):.2%}"
+    table = at.dataframe[0].value
+    row = table[table["agents"] == want].iloc[0]
+    assert row["service_level"] == pytest.approx(float(x.service_level), rel=1e-12)
+    # the published definition, over the virtual wait
+    at.selectbox(key="x_definition").set_value("virtual").run()
+    ok(at)
+    assert any("infinite patience" in c.value for c in at.caption)
+
+
 def test_intraday_planner_on_the_sample_with_its_own_targets():
     at = start("Intraday planner")
     at.slider(key="intraday_sl").set_value(0.9).run()
