@@ -29,6 +29,8 @@ meet it within ``MAX_STATES`` states is an InputError.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -133,6 +135,29 @@ def _waits(
             within += w * f
             virtual += w * g
     return answered, wait, within, virtual, virtual_mean
+
+
+_WAITS: OrderedDict[tuple[int, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
+
+
+def _waits_upto(
+    agents: int, mu: float, theta: float, depth: int, answer_time: float
+) -> tuple[FloatArray, ...]:
+    """:func:`_waits` for at least ``depth`` queue places, kept (the last 256 queues):
+    a place's figures do not depend on how deep the queue may get, so any depth
+    below reads a prefix of the deepest computed."""
+    key = (agents, mu, theta, answer_time)
+    kept = _WAITS.get(key)
+    if kept is None or kept[0].size < depth:
+        deeper = max(-(-depth // 128) * 128, 2 * kept[0].size if kept is not None else 0)
+        kept = _waits(agents, mu, theta, deeper, answer_time)
+        for a in kept:
+            a.flags.writeable = False
+        _WAITS[key] = kept
+        if len(_WAITS) > 256:
+            _WAITS.popitem(last=False)
+    _WAITS.move_to_end(key)
+    return kept
 
 
 def _birth_death(lam: float, agents: int, mu: float, theta: float, lines: int) -> FloatArray:
@@ -335,7 +360,9 @@ def _one(
     n_max = pi.shape[1] - 1
     last = n_max if lines is not None else n_max + 1  # with unlimited lines nobody is blocked
     depth = max(last - agents, 0)  # places in the queue: j = 0 .. depth - 1 ahead
-    answered, wait, within, virtual, virtual_mean = _waits(agents, mu, theta, depth, answer_time)
+    answered, wait, within, virtual, virtual_mean = (
+        a[:depth] for a in _waits_upto(agents, mu, theta, depth, answer_time)
+    )
     idle = seen[: min(agents, last)].sum()  # answered at once
     queue = seen[agents:last] if last > agents else np.zeros(0)
     q_fresh = fresh_seen[agents:last] if last > agents else np.zeros(0)
@@ -437,10 +464,12 @@ def erlang_x(
     out = {name: np.empty(flat[0].size) for name in _FIELDS}
     nodes, weights = _volume_nodes(cv)
     for i, (n, a, h, p, t) in enumerate(zip(*flat, strict=True)):
+        # the busiest node first: its queue is the deepest, and the others' waiting
+        # figures are a prefix of its (see _waits_upto)
         parts = [
             _with_repeats(a * f / h, int(n), h, p, lines, redial, delay, t, tol, resolved)
-            for f in nodes
-        ]
+            for f in nodes[::-1]
+        ][::-1]
         row = _combine(parts, weights, int(n), h, sl_definition)
         for name in _FIELDS:
             out[name][i] = row[name]
@@ -476,7 +505,7 @@ def _with_repeats(
     x1 = lam / max(1.0 - gap / lam, fcr)
     for _ in range(100):
         parts, g1 = at(x1)
-        if abs(g1) <= 1e-10 * lam:
+        if abs(g1) <= 1e-8 * lam:
             return parts | {"fresh": x1, "first": lam}
         slope = (g1 - g0) / (x1 - x0) if x1 != x0 else -1.0
         x0, g0 = x1, g1
@@ -626,13 +655,19 @@ def search_x(
     targets: Any,
     model: ErlangX,
     start: FloatArray,
+    restart: Callable[[int, float], float] | None = None,
 ) -> FloatArray:
-    """The fewest agents meeting ``targets`` under ``model``, per element, walking from
-    ``start`` (the Erlang A or C requirement): down while one fewer meets them, else
-    up until they are met. At most ``lines`` agents (each needs a line)."""
+    """The fewest agents meeting ``targets`` under ``model``, per element, from ``start``
+    (the Erlang A or C requirement): steps that double away from it until one meets
+    the targets and one misses, then bisection. ``restart(i, erlangs)`` gives the
+    Erlang A (or C) requirement of element ``i`` at another load: the search then
+    starts from the load Erlang X says is offered (redials and repeats included).
+    At most ``lines`` agents (each needs a line). The measures improve with every
+    agent more, as Erlang A's do."""
     out = np.array(start, dtype=np.float64)
     abandons = patience is not None
     definition = model.definition(targets.sl_basis)
+    offered = [0.0]
 
     def ok(i: int, n: float) -> bool:
         r = erlang_x(
@@ -640,6 +675,7 @@ def search_x(
             answer_time=targets.answer_time, **model._options(definition),
         )  # fmt: skip
         found = {name: getattr(r, name) for name in _FIELDS}
+        offered[0] = float(r.offered_traffic)
         return bool(targets.met(found, abandons=abandons))
 
     cap = np.inf if model.lines is None else float(model.lines)
@@ -648,18 +684,34 @@ def search_x(
             out[i] = 0.0
             continue
         n = max(float(min(out[i], cap)), 1.0)
+        if restart is not None and not ok(i, n) and offered[0] > traffic[i]:
+            n = max(float(min(restart(i, offered[0]), cap)), n)  # the load with its returns
+        # gallop from the Erlang A (or C) requirement to a bracket, then bisect:
+        # ``fail`` misses the targets (or is 0), ``meet`` meets them
         if ok(i, n):
-            while n > 1 and ok(i, n - 1):
-                n -= 1
+            meet, step = n, 1.0
+            fail = max(n - 1.0, 0.0)
+            while fail > 0 and ok(i, fail):
+                meet, step = fail, 2 * step
+                fail = max(meet - step, 0.0)
         else:
+            fail, step = n, 1.0
             while True:
-                if n >= cap:
+                if fail >= cap:
                     raise InputError(
                         f"the targets cannot be met with {model.lines} lines "
                         f"({traffic[i]:g} Erlangs): more lines, or other targets"
                     )
-                n += 1
-                if ok(i, n):
+                meet = min(fail + step, cap)
+                if ok(i, meet):
                     break
+                fail, step = meet, 2 * step
+        while meet - fail > 1:
+            mid = float((meet + fail) // 2)
+            if ok(i, mid):
+                meet = mid
+            else:
+                fail = mid
+        n = meet
         out[i] = n
     return out

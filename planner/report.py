@@ -24,6 +24,7 @@ from planner.staffing import (
     check_search_targets,
     check_targets,
     measures,
+    restart_at,
     scheduled,
     search_agents,
 )
@@ -120,7 +121,10 @@ def requirements(
     check_search_targets(targets, day.patience is not None)
     agents = search_agents(day.traffic, day.aht, day.patience, targets)
     if erlang_x is not None:
-        agents = search_x(day.traffic, day.aht, day.patience, targets, erlang_x, agents)
+        agents = search_x(
+            day.traffic, day.aht, day.patience, targets, erlang_x, agents,
+            restart_at(day.aht, day.patience, targets),
+        )  # fmt: skip
     return day.table(agents)
 
 

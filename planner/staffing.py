@@ -347,6 +347,18 @@ def _erlang_c_window(
     return lo, hi
 
 
+def restart_at(
+    aht: FloatArray, patience: FloatArray | None, targets: Targets
+) -> Callable[[int, float], float]:
+    """For Erlang X's search: element ``i``'s Erlang A (or C) requirement at a load."""
+
+    def at(i: int, erlangs: float) -> float:
+        p = None if patience is None else patience[i : i + 1]
+        return float(search_agents(np.array([erlangs]), aht[i : i + 1], p, targets)[0])
+
+    return at
+
+
 def search_agents(
     a: FloatArray, aht: FloatArray, patience: FloatArray | None, targets: Targets
 ) -> FloatArray:
@@ -465,7 +477,8 @@ def required_agents(
     v.within("traffic", a, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
     n = search_agents(a, h.ravel(), None if p is None else p.ravel(), targets)
     if erlang_x is not None:
-        n = search_x(a, h.ravel(), None if p is None else p.ravel(), targets, erlang_x, n)
+        n = search_x(a, h.ravel(), None if p is None else p.ravel(), targets, erlang_x, n,
+                     restart_at(h.ravel(), None if p is None else p.ravel(), targets))  # fmt: skip
     out = n.astype(np.int64).reshape(shape)
     return int(out) if out.ndim == 0 else out
 
