@@ -89,11 +89,10 @@ def calculator_page() -> None:
         more[2].metric("Repeat contacts", f"{row['repeat_share']:.1%}", help="of fresh calls")
         more[3].metric("Offered load (Erlangs)", f"{row['offered_traffic']:.2f}",
                        help=f"fresh calls alone: {calls * aht / interval:.2f}")  # fmt: skip
-    else:
-        day = pd.DataFrame({"calls": [calls], "aht": [aht]})
-        driven = planner.binding_targets(day, [agents], targets, interval, patience)[0]
-        if driven:
-            st.caption(f"Driven by: {driven}.")
+    day = pd.DataFrame({"calls": [calls], "aht": [aht]})
+    driven = planner.binding_targets(day, [agents], targets, interval, patience, erlang_x=model)
+    if driven[0]:
+        st.caption(f"Driven by: {driven[0]}.")
     st.subheader("The power of one")
     basis = {"offered": "answered within T over offered calls",
              "answered": "answered within T over answered calls",

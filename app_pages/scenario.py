@@ -20,6 +20,8 @@ def scenario_page() -> None:
         st.stop()
     day = planner.day_summary(table, scenario.interval, scenario.cost_per_hour)
     model = "Erlang A" if scenario.patience is not None else "Erlang C"
+    if scenario.erlang_x is not None:
+        model = "Erlang X (redials, repeat contacts and lines; every attempt a call)"
     cols = st.columns(5)
     cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
     cols[1].metric("Peak agents on the phones", int(day["peak_agents"]))
@@ -38,7 +40,12 @@ def scenario_page() -> None:
     common.plan_warnings(table, scenario.targets)
     table = table.assign(
         driven_by=planner.binding_targets(
-            table, table["agents"], scenario.targets, scenario.interval, scenario.mean_patience
+            table,
+            table["agents"],
+            scenario.targets,
+            scenario.interval,
+            scenario.mean_patience,
+            erlang_x=scenario.erlang_x,
         )
     )
     chart = table.set_index("interval_start")[["agents", "scheduled"]]

@@ -143,8 +143,11 @@ def binding_targets(
     targets: Targets,
     interval: float,
     patience: ArrayLike | None = None,
+    *,
+    erlang_x: ErlangX | None = None,
 ) -> list[str]:
-    """Per interval, the targets that drive its staffing: those one agent fewer would miss.
+    """Per interval, the targets that drive its staffing: those one agent fewer would miss
+    (under Erlang X with ``erlang_x``).
 
     Returns one text per interval, e.g. ``"service level"`` or ``"ASA,
     abandonment"``; ``"stable queue"`` where one agent fewer could not keep
@@ -159,10 +162,15 @@ def binding_targets(
     >>> binding_targets(day, [14, 16], Targets(service_level=0.8, answer_time=20), 1800)
     ['service level', '']
     """
-    day = _Day.checked(df, targets, interval, 0.0, patience)
+    day = _Day.checked(df, targets, interval, 0.0, patience, erlang_x)
     plan = day.plan(agents)
     fewer = np.maximum(plan - 1.0, 0.0)
-    m = measures(fewer, day.traffic, day.aht, day.patience, targets)
+    if erlang_x is None:
+        m = measures(fewer, day.traffic, day.aht, day.patience, targets)
+    else:
+        m = erlang_x.measures(
+            fewer, day.traffic, day.aht, day.patience, targets.answer_time, targets.sl_basis
+        )
     abandons = day.patience is not None
     limits = targets.limits(abandons=abandons)
     missed = {
@@ -177,7 +185,7 @@ def binding_targets(
             out.append("")
             continue
         names = [TARGET_NAMES[name] for name, miss in missed.items() if bool(np.ravel(miss)[i])]
-        if day.patience is None and fewer[i] <= day.traffic[i] and not names:
+        if day.patience is None and erlang_x is None and fewer[i] <= day.traffic[i] and not names:
             names = ["stable queue"]
         out.append(", ".join(names))
     return out

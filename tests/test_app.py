@@ -436,3 +436,31 @@ def test_schedule_editor_rows_are_templates_and_reset_drops_the_rules():
     ok(at)
     assert at.session_state["whatif"] == {}
     schedule_cards_match(at, bank.schedule())
+
+
+def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
+    from planner.erlangx import ErlangX
+
+    bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml").with_changes(
+        erlang_x=ErlangX(redial_probability=0.5, fcr=0.85)
+    )
+    path = tmp_path / "bank_x.toml"
+    bank.save(path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["base"] = bank  # as opening the file does
+    at.session_state["source"] = str(path)
+    at.session_state["whatif"] = {}
+    at.session_state["token"] = 1
+    at.run()
+    ok(at)
+    day = planner.day_summary(bank.evaluate(), bank.interval, bank.cost_per_hour)
+    c = cards(at)
+    assert c["Peak agents on the phones"] == str(int(day["peak_agents"]))
+    assert c["Day service level"] == f"{day['service_level']:.1%}"
+    assert any("Erlang X" in cap.value for cap in at.caption)
+    table = bank.evaluate()
+    driven = planner.binding_targets(table, table["agents"], bank.targets, bank.interval,
+                                     bank.mean_patience, erlang_x=bank.erlang_x)  # fmt: skip
+    shown = next(d.value for d in at.dataframe if "driven_by" in d.value.columns)
+    assert shown["driven_by"].tolist() == driven
+    assert shown["agents"].tolist() == table["agents"].tolist()
