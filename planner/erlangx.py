@@ -271,18 +271,25 @@ def _tail_bound(mass: FloatArray) -> float:
     return last * ratio / (1.0 - ratio)
 
 
-def _one(
-    lam: float,
-    agents: int,
-    aht: float,
-    patience: float,
-    lines: int | None,
-    redial: float,
-    redial_delay: float,
-    answer_time: float,
-    tolerance: float,
-) -> dict[str, float]:
-    """Every measure for one parameter set (rates per second)."""
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """One interval's parameters but its arrival rate (seconds; see :func:`erlang_x`)."""
+
+    agents: int
+    aht: float
+    patience: float
+    lines: int | None
+    redial: float
+    redial_delay: float
+    answer_time: float
+    tolerance: float
+
+
+def _one(lam: float, case: _Case) -> dict[str, float]:
+    """Every measure for arrival rate ``lam`` (per second) in ``case``."""
+    agents, aht, patience, lines = case.agents, case.aht, case.patience, case.lines
+    redial, redial_delay = case.redial, case.redial_delay
+    answer_time, tolerance = case.answer_time, case.tolerance
     if lam == 0:  # nobody calls: nothing is missed, nobody waits
         nothing = ("wait", "virtual_wait", "abandon_rate", "abandon_first", "blocking", "busy",
                    "attempts", "redials", "truncated_mass")  # fmt: skip
@@ -467,7 +474,7 @@ def erlang_x(
         # the busiest node first: its queue is the deepest, and the others' waiting
         # figures are a prefix of its (see _waits_upto)
         parts = [
-            _with_repeats(a * f / h, int(n), h, p, lines, redial, delay, t, tol, resolved)
+            _with_repeats(a * f / h, _Case(int(n), h, p, lines, redial, delay, t, tol), resolved)
             for f in nodes[::-1]
         ][::-1]
         row = _combine(parts, weights, int(n), h, sl_definition)
@@ -477,24 +484,13 @@ def erlang_x(
     return ErlangXResult(**{k: val if val.ndim else val[()] for k, val in fields.items()})
 
 
-def _with_repeats(
-    lam: float,
-    agents: int,
-    aht: float,
-    patience: float,
-    lines: int | None,
-    redial: float,
-    delay: float,
-    answer_time: float,
-    tolerance: float,
-    fcr: float,
-) -> dict[str, float]:
+def _with_repeats(lam: float, case: _Case, fcr: float) -> dict[str, float]:
     """:func:`_one` with the fresh rate raised by repeat contacts to its fixed point:
     ``fresh = lam + (1 - fcr) x answered(fresh)``, found by secant steps on the gap
     (the answered rate is smooth and grows slower than the fresh rate)."""
 
     def at(fresh: float) -> tuple[dict[str, float], float]:
-        parts = _one(fresh, agents, aht, patience, lines, redial, delay, answer_time, tolerance)
+        parts = _one(fresh, case)
         return parts, lam + (1.0 - fcr) * parts["attempts"] * parts["answered"] - fresh
 
     parts, gap = at(lam)
