@@ -29,6 +29,7 @@ meet it within ``MAX_STATES`` states is an InputError.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,6 +139,7 @@ def _waits(
 
 
 _WAITS: OrderedDict[tuple[int, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
+_WAITS_LOCK = threading.Lock()
 
 
 def _waits_upto(
@@ -147,16 +149,18 @@ def _waits_upto(
     a place's figures do not depend on how deep the queue may get, so any depth
     below reads a prefix of the deepest computed."""
     key = (agents, mu, theta, answer_time)
-    kept = _WAITS.get(key)
+    with _WAITS_LOCK:  # the app runs pages on threads
+        kept = _WAITS.get(key)
     if kept is None or kept[0].size < depth:
         deeper = max(-(-depth // 128) * 128, 2 * kept[0].size if kept is not None else 0)
         kept = _waits(agents, mu, theta, deeper, answer_time)
         for a in kept:
             a.flags.writeable = False
+    with _WAITS_LOCK:
         _WAITS[key] = kept
-        if len(_WAITS) > 256:
+        _WAITS.move_to_end(key)
+        while len(_WAITS) > 256:
             _WAITS.popitem(last=False)
-    _WAITS.move_to_end(key)
     return kept
 
 
