@@ -38,6 +38,7 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python bench/bench_required_agents.py
 	$(BIN)/python bench/bench_erlang_x.py
+	$(BIN)/python bench/bench_channels.py
 	$(BIN)/python bench/bench_simulation.py
 	$(BIN)/python bench/bench_forecast.py
 	$(BIN)/python bench/bench_schedule.py

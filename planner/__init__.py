@@ -8,6 +8,7 @@ Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 
 from planner import forecast
 from planner._validate import SLBasis
+from planner.chat import ChatResult, chat, required_chat_agents
 from planner.erlangx import ErlangXResult, erlang_x
 from planner.errors import InputError
 from planner.forecast import FittedForecast, backtest, forecast_requirements
@@ -61,6 +62,10 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "ErlangAResult",
     "erlang_x",
     "ErlangXResult",
+    # chat with concurrency (planner.chat)
+    "chat",
+    "ChatResult",
+    "required_chat_agents",
     "SLBasis",
     "traffic",
     # staffing (planner.staffing)

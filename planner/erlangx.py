@@ -41,6 +41,7 @@ from scipy import linalg
 from scipy.special import gammaln
 
 from planner import _validate as v
+from planner._gallop import fewest
 from planner._validate import FloatArray
 from planner.errors import InputError
 
@@ -686,32 +687,16 @@ def search_x(
         n = max(float(min(out[i], cap)), 1.0)
         if restart is not None and not ok(i, n) and offered[0] > traffic[i]:
             n = max(float(min(restart(i, offered[0]), cap)), n)  # the load with its returns
-        # gallop from the Erlang A (or C) requirement to a bracket, then bisect:
-        # ``fail`` misses the targets (or is 0), ``meet`` meets them
-        if ok(i, n):
-            meet, step = n, 1.0
-            fail = max(n - 1.0, 0.0)
-            while fail > 0 and ok(i, fail):
-                meet, step = fail, 2 * step
-                fail = max(meet - step, 0.0)
-        else:
-            fail, step = n, 1.0
-            while True:
-                if fail >= cap:
-                    raise InputError(
-                        f"the targets cannot be met with {model.lines} lines "
-                        f"({traffic[i]:g} Erlangs): more lines, or other targets"
-                    )
-                meet = min(fail + step, cap)
-                if ok(i, meet):
-                    break
-                fail, step = meet, 2 * step
-        while meet - fail > 1:
-            mid = float((meet + fail) // 2)
-            if ok(i, mid):
-                meet = mid
-            else:
-                fail = mid
-        n = meet
+
+        def beyond(i: int = i) -> None:
+            raise InputError(
+                f"the targets cannot be met with {model.lines} lines "
+                f"({traffic[i]:g} Erlangs): more lines, or other targets"
+            )
+
+        def passes(m: float, i: int = i) -> bool:
+            return ok(i, m)
+
+        n = fewest(passes, n, cap=cap, beyond=beyond)
         out[i] = n
     return out
