@@ -19,10 +19,11 @@ Occupancy is the share of chat slots in use, as chat calculators report it;
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import _validate as v
@@ -30,9 +31,9 @@ from planner._gallop import fewest
 from planner._validate import FloatArray, IntArray
 from planner.erlangx import _waits_upto
 from planner.errors import InputError
-from planner.staffing import Targets, check_search_targets, check_targets
+from planner.staffing import Targets, check_search_targets, check_targets, scheduled
 
-__all__ = ["ChatResult", "chat", "required_chat_agents"]
+__all__ = ["ChatChannel", "ChatResult", "chat", "chat_requirements", "required_chat_agents"]
 
 # Most chat slots (agents x concurrency) in one interval.
 MAX_SLOTS = 1_000_000
@@ -194,8 +195,8 @@ def chat(
         row = _one(int(agents_i), chats_i / seconds, h, theta, t, sl_basis)
         for name in _FIELDS:
             out[name][i] = row[name]
-    fields = {k: val.reshape(shape) for k, val in out.items()}
-    return ChatResult(**{k: val if val.ndim else val[()] for k, val in fields.items()})
+    shaped = {k: val.reshape(shape) for k, val in out.items()}
+    return ChatResult(**{k: val if val.ndim else val[()] for k, val in shaped.items()})
 
 
 def required_chat_agents(
@@ -248,3 +249,116 @@ def _single(name: str, value: Any, check: Callable[[str, Any], FloatArray]) -> f
     if isinstance(value, bool) or np.ndim(value) != 0:
         raise InputError(f"'{name}' must be a single number: {value!r}")
     return float(check(name, value))
+
+
+def chat_requirements(
+    df: pd.DataFrame,
+    handle: ArrayLike,
+    interval: float,
+    targets: Targets,
+    shrinkage: float = 0.0,
+    patience: float | None = None,
+) -> pd.DataFrame:
+    """The chat requirement for every interval of a table with ``chats`` per interval.
+
+    Returns a copy of ``df`` with ``agents`` (the fewest meeting ``targets``, see
+    :func:`required_chat_agents`), ``scheduled`` (after ``shrinkage``) and the chat
+    measures at that staffing: ``service_level``, ``asa``, ``virtual_wait``,
+    ``abandon_rate``, ``occupancy`` (slots in use) and ``mean_concurrency``.
+
+    Examples
+    --------
+    >>> day = pd.DataFrame({"chats": [120, 240]})
+    >>> chat_requirements(day, [180, 210, 240], 3600, Targets(), 0.2, 60)[["agents", "scheduled"]]
+       agents  scheduled
+    0       4          5
+    1       6          8
+    """
+    if not isinstance(df, pd.DataFrame) or "chats" not in df.columns:
+        raise InputError("the chat workload needs a 'chats' column (chats per interval)")
+    chats = v.nonnegative("chats", df["chats"].to_numpy(dtype=np.float64))
+    agents = np.atleast_1d(required_chat_agents(chats, handle, interval, targets, patience))
+    m = chat(agents, chats, handle, interval, patience=patience,
+             answer_time=targets.answer_time, sl_basis=targets.sl_basis)  # fmt: skip
+    out = df.copy()
+    out["agents"] = agents
+    share = v.shrinkage_fraction("shrinkage", shrinkage)
+    out["scheduled"] = scheduled(agents.astype(np.float64), share)
+    for name in ("service_level", "asa", "virtual_wait", "abandon_rate", "occupancy",
+                 "mean_concurrency"):  # fmt: skip
+        out[name] = np.atleast_1d(getattr(m, name))
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatChannel:
+    """A scenario's chat channel (a scenario file's ``[channels.chat]``).
+
+    Attributes
+    ----------
+    chats : chats offered per interval (the scenario's intervals).
+    handle : seconds per chat when an agent holds 1, 2, ... k chats.
+    patience : mean patience of a waiting chat, seconds (None: nobody leaves).
+    targets : the chat targets (None: the scenario's).
+    """
+
+    chats: tuple[float, ...]
+    handle: tuple[float, ...]
+    patience: float | None = None
+    targets: Targets | None = None
+
+    def __post_init__(self) -> None:
+        chats = v.nonnegative("chats", self.chats)
+        if chats.ndim != 1 or chats.size == 0:
+            raise InputError(f"'chats' must be one count per interval: {self.chats!r}")
+        object.__setattr__(self, "chats", tuple(chats.tolist()))
+        object.__setattr__(self, "handle", tuple(_handle_times(self.handle).tolist()))
+        if self.patience is not None:
+            object.__setattr__(self, "patience", _single("patience", self.patience, v.positive))
+        if self.targets is not None:
+            if not isinstance(self.targets, Targets):
+                raise InputError(f"chat 'targets' must be Targets: {self.targets!r}")
+            check_targets(self.targets)
+            check_search_targets(self.targets, self.patience is not None)
+
+    def to_table(self) -> dict[str, Any]:
+        """The ``[channels.chat]`` table of a scenario file."""
+        out: dict[str, Any] = {"chats": list(self.chats), "handle": list(self.handle)}
+        if self.patience is not None:
+            out["patience"] = self.patience
+        if self.targets is not None:
+            on = {f.name for f in fields(Targets) if f.default is not None}
+            out["targets"] = {  # a target on by default and switched off is false
+                k: (False if val is None else val)
+                for k, val in self.targets.to_dict().items()
+                if val is not None or k in on
+            }
+        return out
+
+    @classmethod
+    def from_table(cls, table: object) -> ChatChannel:
+        """From a scenario file's ``[channels.chat]`` table."""
+        if not isinstance(table, dict):
+            raise InputError("[channels.chat] must be a table of keys")
+        known = {"chats", "handle", "patience", "targets"}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise InputError(
+                f"unknown key 'channels.chat.{unknown[0]}'; allowed: {', '.join(sorted(known))}"
+            )
+        for key in ("chats", "handle"):
+            if key not in table:
+                raise InputError(f"[channels.chat] needs '{key}'")
+        targets = table.get("targets")
+        if targets is not None and not isinstance(targets, dict):
+            raise InputError("'channels.chat.targets' must be a table")
+        chosen: Targets | None = None
+        if targets is not None:  # false switches a target off
+            switched: dict[str, Any] = {
+                k: (None if val is False else val) for k, val in targets.items()
+            }
+            chosen = Targets(**switched)
+        return cls(
+            chats=table["chats"], handle=table["handle"], patience=table.get("patience"),
+            targets=chosen,
+        )  # fmt: skip

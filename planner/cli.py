@@ -29,6 +29,7 @@ import pandas as pd
 
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
+from planner.chat import ChatChannel
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
@@ -61,6 +62,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _workload_arguments(req)
     _staffing_arguments(req)
+    req.add_argument("--channel", choices=("calls", "chat", "total"), default="calls",
+                     help="calls (default); chat: the calls are chats, staffed by a chat team "
+                     "(--handle, or a scenario's [channels.chat]); total: every channel of a "
+                     "scenario, as separate teams, and their sum")  # fmt: skip
+    req.add_argument("--handle", help="chat: seconds per chat at 1, 2, ... k chats held, "
+                     "comma-separated (e.g. 180,210,240)")  # fmt: skip
+    req.add_argument("--concurrency", type=int, help="chat: most chats an agent holds, each "
+                     "taking --aht seconds at any concurrency (instead of --handle)")  # fmt: skip
 
     sim = _command(
         sub,
@@ -340,8 +349,45 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
 
 
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
+    if args.channel == "calls" and (args.handle is not None or args.concurrency is not None):
+        raise InputError("--handle and --concurrency are for --channel chat")
     scenario, labels = _scenario(args)
-    return _labelled(labels, scenario.requirements())
+    if args.channel == "calls":
+        return _labelled(labels, scenario.requirements())
+    if args.channel == "chat":
+        scenario = _chat_scenario(args, scenario)
+        return _labelled(labels, scenario.chat_requirements())
+    return _labelled(labels, scenario.staff_requirements())
+
+
+def _chat_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
+    """The scenario whose chat channel the flags describe: the scenario's own, or its
+    calls taken as chats with --handle (or --aht and --concurrency)."""
+    if args.handle is not None and args.concurrency is not None:
+        raise InputError("give --handle or --concurrency (with --aht), not both")
+    if args.handle is not None:
+        try:
+            handle = tuple(float(x) for x in args.handle.split(","))
+        except ValueError:
+            raise InputError(
+                f"--handle must be seconds separated by commas: {args.handle!r}"
+            ) from None
+    elif args.concurrency is not None:
+        if args.concurrency < 1:
+            raise InputError(f"--concurrency must be 1 or more: {args.concurrency}")
+        aht = np.asarray(scenario.aht, dtype=np.float64)
+        if np.ptp(aht) > 0:
+            raise InputError("--concurrency takes one --aht for every interval; use --handle")
+        handle = (float(aht[0]),) * args.concurrency
+    elif scenario.chat is not None:
+        return scenario
+    else:
+        raise InputError(
+            "--channel chat needs --handle (seconds per chat by chats held), --concurrency "
+            "with --aht, or a scenario with [channels.chat]"
+        )
+    chat = ChatChannel(chats=scenario.calls, handle=handle, patience=scenario.mean_patience)
+    return scenario.with_changes(chat=chat)
 
 
 def _schedule(args: argparse.Namespace) -> pd.DataFrame:
@@ -549,7 +595,7 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     ):  # fmt: skip
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.1%}")
-    for col in ("traffic", "asa", "offered_traffic"):
+    for col in ("traffic", "asa", "offered_traffic", "virtual_wait", "mean_concurrency", "chats"):
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.2f}")
     return shown.to_string(index=False) + "\n"

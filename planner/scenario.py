@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
+from planner.chat import ChatChannel, chat_requirements
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.report import day_summary, evaluate_plan, requirements
@@ -37,7 +38,7 @@ from planner.simulation import (
 )
 from planner.simulation.distributions import as_distribution
 from planner.simulation.run import Close
-from planner.staffing import Targets, check_search_targets
+from planner.staffing import Targets, check_search_targets, scheduled_staff
 
 if TYPE_CHECKING:
     from planner.io import History
@@ -108,6 +109,8 @@ class Scenario:
     simulation : :class:`SimulationSettings`.
     scheduling : :class:`~planner.schedule.ScheduleSettings` (shift templates and
         rules) for :meth:`schedule`, or ``None``.
+    chat : a :class:`~planner.chat.ChatChannel` (chats per interval, handle times
+        by concurrency) staffed by its own team, or ``None``.
     erlang_x : an :class:`~planner.erlangx.ErlangX` model (redials, lines,
         repeat contacts, forecast uncertainty) for the requirement and its
         figures, or ``None`` (Erlang A, or C without a patience).
@@ -131,6 +134,7 @@ class Scenario:
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     scheduling: ScheduleSettings | None = None
     erlang_x: ErlangX | None = None
+    chat: ChatChannel | None = None
     history: str | None = None
     day: str | None = None
     country: str | None = None
@@ -191,6 +195,14 @@ class Scenario:
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
         if self.scheduling is not None and not isinstance(self.scheduling, ScheduleSettings):
             raise InputError(f"'scheduling' must be ScheduleSettings: {self.scheduling!r}")
+        if self.chat is not None:
+            if not isinstance(self.chat, ChatChannel):
+                raise InputError(f"'chat' must be a ChatChannel: {self.chat!r}")
+            if len(self.chat.chats) != calls.size:
+                raise InputError(
+                    f"the chat channel has {len(self.chat.chats)} intervals and the calls "
+                    f"{calls.size}: one chat count per interval"
+                )
         if self.erlang_x is not None:
             if not isinstance(self.erlang_x, ErlangX):
                 raise InputError(f"'erlang_x' must be an ErlangX model: {self.erlang_x!r}")
@@ -367,6 +379,38 @@ class Scenario:
             s.workload(), s.targets, s.interval, s.shrinkage, s.mean_patience,
             erlang_x=s.erlang_x,
         )  # fmt: skip
+
+    def chat_requirements(self, **changes: Any) -> pd.DataFrame:
+        """The chat team's requirement per interval (see
+        :func:`planner.chat.chat_requirements`), with the scenario's shrinkage and
+        the channel's targets (the scenario's when it has none)."""
+        s = self.with_changes(**changes) if changes else self
+        if s.chat is None:
+            raise InputError(
+                f"scenario {s.name!r} has no chat channel: add [channels.chat] to its file"
+            )
+        c = s.chat
+        day = s.workload()[["interval_start"]].assign(chats=list(c.chats))
+        return chat_requirements(
+            day, c.handle, s.interval, c.targets or s.targets, s.shrinkage, c.patience
+        )
+
+    def staff_requirements(self, **changes: Any) -> pd.DataFrame:
+        """Every channel's agents per interval and the total (separate teams): the
+        calls' requirement, the chat team's (when the scenario has one) and both
+        scheduled after shrinkage."""
+        s = self.with_changes(**changes) if changes else self
+        calls = s.requirements()
+        out = calls[["interval_start"]].copy()
+        out["calls_agents"] = calls["agents"]
+        total = calls["agents"].to_numpy()
+        if s.chat is not None:
+            chat = s.chat_requirements()
+            out["chat_agents"] = chat["agents"].to_numpy()
+            total = total + chat["agents"].to_numpy()
+        out["total_agents"] = total
+        out["total_scheduled"] = scheduled_staff(total, s.shrinkage)
+        return out
 
     def planned_agents(self, **changes: Any) -> np.ndarray:
         """Agents on the phones per interval: the plan, or the requirement."""

@@ -38,6 +38,12 @@ A scenario file looks like this (times in seconds, calls per interval)::
     volume_cv = 0.1                 # forecast uncertainty of the volume
     sl_definition = "virtual"       # or "offered", "answered" (default: targets' basis)
 
+    [channels.chat]                 # optional: a chat team (Scenario.chat_requirements)
+    chats = [40, 55, 70]            # chats offered per interval
+    handle = [180, 210, 240]        # seconds per chat at 1, 2, 3 chats held
+    patience = 60                   # mean seconds a waiting chat stays
+    targets = { service_level = 0.8, answer_time = 60 }   # default: [targets]
+
     [schedule]                      # optional: shifts for Scenario.schedule()
     horizon = "day"                 # or "week": the day on each weekday
     coverage = "hard"               # or "soft": shortfalls priced by lost service
@@ -85,6 +91,7 @@ from typing import Any
 
 import tomli_w
 
+from planner.chat import ChatChannel
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
@@ -99,7 +106,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _TOP = {
     "name", "description", "interval", "workload", "targets", "staffing", "simulation", "schedule",
-    "erlang_x",
+    "erlang_x", "channels",
 }  # fmt: skip
 _ERLANG_X = {f.name for f in fields(ErlangX)}
 _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
@@ -155,6 +162,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
             for f in fields(ErlangX)
             if getattr(s.erlang_x, f.name) != getattr(default, f.name)
         }
+    if s.chat is not None:
+        out["channels"] = {"chat": s.chat.to_table()}
     if s.scheduling is not None:
         out["schedule"] = s.scheduling.to_table()
     return out
@@ -211,6 +220,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
     if isinstance(plan, str) and plan != "required":
         raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
     scheduling = _schedule(data, source)
+    chat = _chat(data, source)
     try:
         handle = workload.get("handle")
         patience = staffing.get("patience")
@@ -230,6 +240,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "cost_per_hour": staffing.get("cost_per_hour"),
             "simulation": SimulationSettings(**simulation),
             "scheduling": scheduling,
+            "chat": chat,
             "erlang_x": None if "erlang_x" not in data else ErlangX(**callers),
         }
         if from_history:
@@ -276,6 +287,18 @@ def load(path: str | PathLike[str]) -> Scenario:
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file (a scenario is TOML text)") from None
     return loads(text, source=str(path), base_dir=str(Path(path).parent))
+
+
+def _chat(data: dict[str, Any], source: str) -> ChatChannel | None:
+    """The ``[channels.chat]`` section, or None; errors name the file."""
+    channels = _table(data, "channels", source)
+    _known(channels, {"chat"}, source, "channels.")
+    if "chat" not in channels:
+        return None
+    try:
+        return ChatChannel.from_table(channels["chat"])
+    except (InputError, TypeError) as err:
+        raise ScenarioError(f"{source}: {err}") from None
 
 
 def _schedule(data: dict[str, Any], source: str) -> ScheduleSettings | None:

@@ -100,3 +100,81 @@ def test_bad_chat_input_is_named(kw, message):
     args = {"agents": 5, "chats": 240, "handle": HANDLE, "interval": 3600, "patience": 60}
     with pytest.raises(InputError, match=message):
         chat(**(args | kw))
+
+
+def _bank_with_chat():
+    from planner import Scenario
+    from planner.chat import ChatChannel
+
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    chat_targets = Targets(service_level=0.8, answer_time=60)
+    channel = ChatChannel(chats=[c / 3 for c in bank.calls], handle=HANDLE, patience=90,
+                          targets=chat_targets)  # fmt: skip
+    return bank.with_changes(chat=channel)
+
+
+def test_a_scenario_staffs_its_chat_team_and_saves_it():
+    from planner import Scenario
+    from planner.chat import chat_requirements
+
+    s = _bank_with_chat()
+    assert Scenario.loads(s.dumps()) == s and "[channels.chat]" in s.dumps()
+    table = s.chat_requirements()
+    chat_targets = Targets(service_level=0.8, answer_time=60)
+    want = required_chat_agents([c / 3 for c in s.calls], HANDLE, s.interval, chat_targets, 90)
+    assert table["agents"].tolist() == want.tolist()
+    assert table["interval_start"].tolist() == s.workload()["interval_start"].tolist()
+    m = chat(want, [c / 3 for c in s.calls], HANDLE, s.interval, patience=90, answer_time=60)
+    np.testing.assert_allclose(table["service_level"], m.service_level, rtol=1e-12)
+    # every channel and the total, as separate teams
+    staff = s.staff_requirements()
+    assert (staff["total_agents"] == staff["calls_agents"] + staff["chat_agents"]).all()
+    assert staff["calls_agents"].tolist() == s.requirements()["agents"].tolist()
+    # the same table from a plain workload
+    day = s.workload()[["interval_start"]].assign(chats=[c / 3 for c in s.calls])
+    again = chat_requirements(day, HANDLE, s.interval, Targets(service_level=0.8, answer_time=60),
+                              s.shrinkage, 90)  # fmt: skip
+    assert again["scheduled"].tolist() == table["scheduled"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("[channels.chat]\nchats = [1]\nhandle = [180]\n", "the chat channel has 1 intervals"),
+        ("[channels.email]\nitems = [1]\n", "unknown key 'channels.email'"),
+        ("[channels.chat]\nhandle = [180]\n", r"\[channels.chat\] needs 'chats'"),
+        ("[channels.chat]\nchats = 'x'\nhandle = [180]\n", "'chats' must be"),
+        ("[channels.chat]\nchats = [1]\nhandle = [180]\ncolour = 1\n", "channels.chat.colour"),
+    ],
+)
+def test_bad_chat_sections_name_the_file(section, message):
+    from planner import Scenario, ScenarioError
+
+    base = Scenario.load("scenarios/help_desk.toml").dumps()
+    with pytest.raises(ScenarioError, match=message) as err:
+        Scenario.loads(base + section, source="x.toml")
+    assert str(err.value).startswith("x.toml: ")
+
+
+def test_the_command_line_staffs_chat_as_the_library_does(tmp_path, capsys):
+    import pandas as pd
+
+    from planner import Scenario
+    from planner.cli import main
+
+    argv = ["requirements", "--channel", "chat", "--calls", "240", "--aht", "180",
+            "--interval", "3600", "--handle", "180,210,240", "--patience", "60",
+            "--format", "csv"]  # fmt: skip
+    assert main(argv) == 0
+    shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert shown["agents"].tolist() == [required_chat_agents(240, HANDLE, 3600, Targets(), 60)]
+    # a scenario's own channel, and the total of its teams
+    path = tmp_path / "bank.toml"
+    _bank_with_chat().save(path)
+    assert main(["requirements", "--channel", "total", "--scenario", str(path),
+                 "--format", "csv"]) == 0  # fmt: skip
+    total = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert total["total_agents"].tolist() == Scenario.load(path).staff_requirements()[
+        "total_agents"].tolist()  # fmt: skip
+    assert main([*argv[:-2], "--concurrency", "2"]) == 2
+    assert "--handle or --concurrency" in capsys.readouterr().err
