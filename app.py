@@ -9,6 +9,7 @@ so the address follows the page and the browser's Back button works:
 - ``/calculator``: one interval, every target, the power of one;
 - ``/intraday``: history -> forecast -> staffing, editable;
 - ``/simulation``: replications of the plan, with confidence intervals;
+- ``/chat``: chat agents who hold several chats, and every team's total;
 - ``/schedule``: the requirement as shifts people can work (HiGHS);
 - ``/compare``: the current scenario beside bundled ones.
 
@@ -27,6 +28,7 @@ PAGES = {  # url path -> (title, module)
     "calculator": ("Calculator", "app_pages/calculator.py"),
     "intraday": ("Intraday planner", "app_pages/intraday.py"),
     "simulation": ("Simulation", "app_pages/simulation.py"),
+    "chat": ("Chat", "app_pages/chat.py"),
     "schedule": ("Schedule", "app_pages/schedule.py"),
     "compare": ("Compare scenarios", "app_pages/compare.py"),
 }

@@ -10,7 +10,8 @@ may leave after an exponential patience. The number of chats in the system
 is then a birth-death chain, solved in closed form in log space; a waiting
 chat's fate follows from the pure-death chain of the queue ahead of it (see
 :mod:`planner.erlangx`). With ``k = 1`` this is Erlang A (or C without a
-patience).
+patience). Without a patience, more chats than the agents can finish never
+settle: service level 0, ASA infinite (as Erlang C reports it).
 
 Occupancy is the share of chat slots in use, as chat calculators report it;
 ``agents_busy`` is the share of agents holding at least one chat.
@@ -100,11 +101,12 @@ def _one(
     full = agents * k / handle[-1]  # chats finished per second with every slot busy
     if rate == 0:
         return dict.fromkeys(_FIELDS, 0.0) | {"service_level": 1.0, "answered_within": 1.0}
-    if theta == 0 and rate >= full:
-        raise InputError(
-            f"{rate * 3600:g} chats an hour on {agents} agents never settles without "
-            "abandonment (a patience): add agents"
-        )
+    if theta == 0 and rate >= full:  # the queue grows without end, as in Erlang C
+        return {
+            "service_level": 0.0, "answered_within": 0.0, "asa": np.inf,
+            "virtual_wait": np.inf, "abandon_rate": 0.0, "p_wait": 1.0, "occupancy": 1.0,
+            "agents_busy": 1.0, "mean_concurrency": float(k),
+        }  # fmt: skip
     size = slots + 64
     while True:
         c = np.arange(1, size + 1)

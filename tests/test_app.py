@@ -48,6 +48,7 @@ PAGES = {
     "Simulation": "app_pages/simulation.py",
     "Compare scenarios": "app_pages/compare.py",
     "Schedule": "app_pages/schedule.py",
+    "Chat": "app_pages/chat.py",
 }
 
 
@@ -464,3 +465,43 @@ def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
     shown = next(d.value for d in at.dataframe if "driven_by" in d.value.columns)
     assert shown["driven_by"].tolist() == driven
     assert shown["agents"].tolist() == table["agents"].tolist()
+
+
+def test_chat_page_shows_the_librarys_figures_and_every_team():
+    from planner.chat import ChatChannel, chat, required_chat_agents
+
+    at = start("Chat")
+    want = required_chat_agents(240, [180, 210, 240], 3600, planner.Targets())
+    m = chat(want, 240, [180, 210, 240], 3600)
+    c = cards(at)
+    assert c["Chat agents needed"] == str(want)
+    assert c["Service level"] == f"{float(m.service_level):.1%}"
+    assert c["Chats per busy agent"] == f"{float(m.mean_concurrency):.2f}"
+    assert any("no chat channel" in i.value for i in at.info)
+    # with patience, and another handle profile
+    at.checkbox(key="chat_use_patience").check().run()
+    at.text_input(key="chat_handle").set_value("200, 260").run()
+    ok(at)
+    targets = planner.Targets()
+    want = required_chat_agents(240, [200, 260], 3600, targets, 120)
+    m = chat(want, 240, [200, 260], 3600, patience=120)
+    assert cards(at)["Abandon rate"] == f"{float(m.abandon_rate):.1%}"
+    at.text_input(key="chat_handle").set_value("fast").run()
+    assert any("handle times must be seconds" in e.value for e in at.error)
+    # a scenario with a chat team: the teams and their total
+    bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    bank = bank.with_changes(chat=ChatChannel(chats=[x / 3 for x in bank.calls],
+                                              handle=(180, 210, 240), patience=90))  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["base"] = bank
+    at.session_state["source"] = "bank"
+    at.session_state["whatif"] = {}
+    at.session_state["token"] = 1
+    at.run()
+    go(at, "Chat")
+    ok(at)
+    staff = bank.staff_requirements()
+    assert cards(at)["All agent hours"] == f"{planner.hours(staff['total_agents'], 1800):,.1f}"
+    team = next(d.value for d in at.dataframe if "mean_concurrency" in d.value.columns
+                and "interval_start" in d.value.columns)  # fmt: skip
+    assert team["agents"].tolist() == bank.chat_requirements()["agents"].tolist()

@@ -1,0 +1,113 @@
+"""The Chat page: agents who hold several chats at once, and every team's total.
+
+One interval's chat staffing (chats, handle time by chats held, patience and
+targets set here), the power of one agent more or less, and, when the opened
+scenario has a chat channel, its chat team per interval beside the calls'
+team and the total. Every number comes from ``planner.chat`` and
+``Scenario.staff_requirements``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import planner
+from app_pages import common
+
+
+def handle_times(text: str) -> tuple[float, ...]:
+    """Seconds per chat at 1, 2, ... chats held, from ``"180, 210, 240"``."""
+    try:
+        return tuple(float(x) for x in text.replace(";", ",").split(",") if x.strip())
+    except ValueError:
+        raise planner.InputError(
+            f"handle times must be seconds separated by commas: {text!r}"
+        ) from None
+
+
+def chat_page() -> None:
+    """One interval of chat, then the scenario's chat team and the total staff."""
+    scenario = common.scenario_sidebar()
+    st.title("Chat")
+    st.caption(
+        "Chat agents hold several chats at once, each slower as they add one. Staffing from "
+        "the exact chain of chats in the system (spread evenly over the agents)."
+    )
+    left, mid, right = st.columns(3)
+    chats = left.number_input("Chats offered in the interval", 0.0, value=240.0, key="chat_chats")
+    interval = mid.selectbox(
+        "Interval", [900, 1800, 3600], index=2, key="chat_interval",
+        format_func=lambda s: f"{s // 60} minutes",
+    )  # fmt: skip
+    text = right.text_input(
+        "Handle time (s) at 1, 2, ... chats held", "180, 210, 240", key="chat_handle",
+        help="its length is the most chats an agent holds",
+    )  # fmt: skip
+    targets, shrinkage, patience = common.staffing_inputs("chat")
+    try:
+        handle = handle_times(text)
+        agents = int(planner.required_chat_agents(chats, handle, interval, targets, patience))
+    except planner.InputError as err:
+        st.error(str(err))
+        return
+    around = [n for n in range(agents - 2, agents + 4) if n >= 1]
+    m = planner.chat(around, chats, handle, interval, patience=patience,
+                     answer_time=targets.answer_time, sl_basis=targets.sl_basis)  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "agents": around,
+            "scheduled": planner.scheduled_staff(around, shrinkage),
+            "required": [n == agents for n in around],
+            "service_level": m.service_level,
+            "asa": m.asa,
+            "virtual_wait": m.virtual_wait,
+            "abandon_rate": m.abandon_rate,
+            "occupancy": m.occupancy,
+            "mean_concurrency": m.mean_concurrency,
+        }
+    )
+    row = table[table["agents"] == agents].iloc[0]
+    cards = st.columns(6)
+    cards[0].metric("Chat agents needed", agents)
+    cards[1].metric("Scheduled (after shrinkage)", int(row["scheduled"]))
+    cards[2].metric("Service level", f"{row['service_level']:.1%}")
+    virtual = f"virtual wait (infinite patience): {row['virtual_wait']:.1f} s"
+    cards[3].metric("ASA (s)", f"{row['asa']:.1f}", help=virtual)
+    cards[4].metric("Abandon rate", f"{row['abandon_rate']:.1%}")
+    cards[5].metric("Chats per busy agent", f"{row['mean_concurrency']:.2f}",
+                    help=f"chat slots in use: {row['occupancy']:.1%}")  # fmt: skip
+    st.subheader("The power of one")
+    st.caption("Service level is chats answered within T over offered chats.")
+    common.show_table(table, key="chat_table")
+    common.download_buttons(table, "chat_power_of_one", "chat power of one", key="chat")
+    st.subheader("Every team of the scenario")
+    if scenario.chat is None:
+        st.info(
+            f"{scenario.name} has no chat channel: add [channels.chat] (chats per interval, "
+            "handle times by chats held) to its file to plan a chat team beside the calls'."
+        )
+        return
+    try:
+        team = scenario.chat_requirements()
+        staff = scenario.staff_requirements()
+    except planner.InputError as err:
+        st.error(str(err))
+        return
+    chart = staff.set_index("interval_start")[["calls_agents", "chat_agents"]]
+    st.bar_chart(chart, x_label="interval start", y_label="agents on duty")
+    cols = st.columns(3)
+    cols[0].metric("Chat agent hours", f"{planner.hours(team['agents'], scenario.interval):,.1f}")
+    cols[1].metric(
+        "All agent hours", f"{planner.hours(staff['total_agents'], scenario.interval):,.1f}"
+    )
+    cols[2].metric(
+        "Scheduled hours, all teams",
+        f"{planner.hours(staff['total_scheduled'], scenario.interval):,.1f}",
+    )
+    common.show_table(team, key="chat_team")
+    common.download_buttons(staff, "staff", "staff of every team", key="staff")
+
+
+if __name__ == "__main__":  # run as a page; importable for its helpers
+    chat_page()
