@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.report import day_summary
+from planner.report import day_summary, hours
 from planner.scenario import Scenario
 
 __all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
@@ -53,6 +53,7 @@ AXES: dict[str, str] = {
     "staffing_offset": "agents added to (or taken from) every interval of the plan",
     "patience": "mean patience, seconds (the distribution's shape is kept)",
     "cost_per_hour": "cost of a paid agent hour",
+    "chat_volume": "multiplier on the chat channel's chats (a scenario with [channels.chat])",
     "max_part_time": "schedule: most share of people on part-time shifts, in [0, 1]",
     "paid_hours": "schedule: a budget of paid hours (soft coverage: shortfalls where they "
     "cost least service)",
@@ -103,6 +104,11 @@ def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
         rules["templates"] = tuple(
             dataclasses.replace(t, every=every, starts=None) for t in scenario.scheduling.templates
         )
+    if "chat_volume" in v:
+        if scenario.chat is None:
+            raise InputError("axis 'chat_volume' needs a scenario with [channels.chat]")
+        chats = tuple(np.asarray(scenario.chat.chats) * v["chat_volume"])
+        changes["chat"] = dataclasses.replace(scenario.chat, chats=chats)
     return scenario.with_changes(**changes, **rules)
 
 
@@ -150,6 +156,12 @@ def _evaluate(
     for col in ("service_level", "asa", "occupancy", "abandon_rate"):
         if col in table:
             out[f"erlang_{col}"] = table[col].to_numpy()
+    if s.chat is not None:  # the chat team beside the calls' (separate teams)
+        chat = s.chat_requirements()
+        out["chats"] = chat["chats"].to_numpy()
+        out["chat_agents"] = chat["agents"].to_numpy()
+        out["chat_scheduled"] = chat["scheduled"].to_numpy()
+        out["chat_service_level"] = chat["service_level"].to_numpy()
     if evaluate == "simulation":
         res = s.simulate()
         for metric in ("service_level", "abandon_rate", "occupancy", "asa", "calls"):
@@ -239,7 +251,11 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     The day's figures come from :func:`planner.day_summary` on the
     variation's Erlang columns (call-weighted service level and abandon
     rate); simulated ones (when present) are the whole-day estimates with
-    their 95% confidence interval.
+    their 95% confidence interval. A scenario with a chat team adds its agent
+    hours and chat-weighted service level, and every team's scheduled hours and
+    cost (``total_scheduled_hours``, ``total_cost``); with ``evaluate="schedule"``
+    the shifts' people, paid hours (``scheduled_hours``), cost, intervals short
+    and gap, or ``schedule_error``.
     """
     axes = [c for c in AXES if c in intervals.columns]
     rows = []
@@ -267,6 +283,18 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
         }
         if "abandon_rate" in day:
             row["erlang_abandon_rate"] = day["abandon_rate"]
+        if "chat_agents" in g:  # the chat team, and every team's paid hours and cost
+            step = float(g["interval_seconds"].iloc[0])
+            chats = g["chats"].to_numpy()
+            chat_hours = hours(g["chat_scheduled"], step)
+            row["chat_agent_hours"] = hours(g["chat_agents"], step)
+            row["chat_service_level"] = (
+                float(g["chat_service_level"].to_numpy() @ chats / chats.sum())
+                if chats.sum() > 0
+                else 1.0
+            )
+            row["total_scheduled_hours"] = row["scheduled_hours"] + chat_hours
+            row["total_cost"] = row["total_scheduled_hours"] * rate
         if "schedule_paid_hours" in g:  # the shifts' own hours and cost
             row |= {
                 "people": int(g["schedule_people"].iloc[0]),

@@ -178,3 +178,23 @@ def test_the_command_line_staffs_chat_as_the_library_does(tmp_path, capsys):
         "total_agents"].tolist()  # fmt: skip
     assert main([*argv[:-2], "--concurrency", "2"]) == 2
     assert "--handle or --concurrency" in capsys.readouterr().err
+
+
+def test_sweeps_vary_the_chat_volume_and_total_every_team():
+    from planner import Scenario, hours
+    from planner.sweeps import grid, summarize_sweep, sweep, vary
+
+    s = _bank_with_chat()
+    table = sweep(s, grid(chat_volume=[1.0, 1.5], volume=[1.0]), workers=1, progress=False)
+    summary = summarize_sweep(table)
+    for i, factor in enumerate([1.0, 1.5]):
+        varied = vary(s, {"chat_volume": factor, "volume": 1.0})
+        chat_team = varied.chat_requirements()
+        row = summary.loc[i]
+        assert row["chat_agent_hours"] == pytest.approx(hours(chat_team["agents"], 1800))
+        total = varied.summary()["scheduled_hours"] + hours(chat_team["scheduled"], 1800)
+        assert row["total_scheduled_hours"] == pytest.approx(total)
+        assert row["total_cost"] == pytest.approx(total * s.cost_per_hour)
+    assert summary.loc[1, "chat_agent_hours"] > summary.loc[0, "chat_agent_hours"]
+    with pytest.raises(InputError, match="'chat_volume' needs a scenario with"):
+        vary(Scenario.load("scenarios/help_desk.toml"), {"chat_volume": 1.2})
