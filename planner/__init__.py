@@ -8,6 +8,7 @@ Times are in seconds, volumes in calls per interval, traffic in Erlangs.
 
 from planner import forecast
 from planner._validate import SLBasis
+from planner.blend import BlendedStaffing, BlendResult, blend, blended_staffing
 from planner.chat import ChatResult, chat, required_chat_agents
 from planner.erlangx import ErlangXResult, erlang_x
 from planner.errors import InputError
@@ -66,6 +67,11 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "chat",
     "ChatResult",
     "required_chat_agents",
+    # blending calls with deferred work (planner.blend)
+    "blend",
+    "BlendResult",
+    "blended_staffing",
+    "BlendedStaffing",
     "SLBasis",
     "traffic",
     # staffing (planner.staffing)

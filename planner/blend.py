@@ -1,0 +1,370 @@
+"""Blending: phone agents who fill their idle time with deferred work (email, outbound).
+
+``agents`` agents answer calls first; an agent left idle starts a deferred
+item (there is always one waiting) as long as more than ``threshold`` agents
+stay idle, so that the reserve answers the next calls at once. An agent on an
+item finishes it (exponential, mean ``item_aht`` seconds) before taking a
+call; waiting callers go to agents as they finish calls or items, first come
+first served, and may hang up (exponential patience). The state is (calls on
+the lines, agents on items), a two-dimensional Markov chain solved exactly
+(banded, as :mod:`planner.erlangx` does); a waiting caller's fate follows the
+chain of (callers ahead, agents on items) from its arrival.
+
+:func:`blend` gives the calls' service and the items done per interval;
+:func:`blended_staffing` finds the fewest agents (and their reserve) that meet
+the call targets and finish the deferred work, beside separate teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import linalg
+from scipy.special import gammaln
+
+from planner import _validate as v
+from planner._gallop import fewest
+from planner._validate import FloatArray
+from planner.errors import InputError
+from planner.staffing import Targets, check_search_targets, check_targets, required_agents
+
+__all__ = ["BlendResult", "BlendedStaffing", "blend", "blended_staffing"]
+
+_MAX_AGENTS = 400  # the chain holds agents x queue states; beyond, it is slow to solve
+
+
+@dataclass(frozen=True, slots=True)
+class BlendResult:
+    """One interval of blended work; call fractions are of offered calls.
+
+    Attributes
+    ----------
+    service_level : calls answered within T over offered calls.
+    asa : mean wait of answered calls, seconds.
+    abandon_rate : calls that hang up while waiting.
+    p_wait : calls that find no agent free.
+    items_done : deferred items finished in the interval.
+    occupancy : agents busy (on calls or items) over agents.
+    call_occupancy : agents on calls over agents.
+    """
+
+    service_level: float
+    asa: float
+    abandon_rate: float
+    p_wait: float
+    items_done: float
+    occupancy: float
+    call_occupancy: float
+
+
+def _solve(
+    n: int, lam: float, mu: float, nu: float, theta: float, reserve: int, queue: int
+) -> FloatArray:
+    """Stationary distribution ``pi[e, c]``: ``e`` agents on items, ``c`` calls."""
+    width = n + queue + 1  # calls 0 .. n + queue
+    height = n - reserve + 1  # agents on items 0 .. n - reserve
+    size = width * height
+    e, c = np.divmod(np.arange(size), width)
+    free = n - e  # agents who may take calls
+
+    def settle(cc: np.ndarray, ee: np.ndarray) -> np.ndarray:
+        """Agents on items after idle ones beyond the reserve start an item."""
+        idle = np.maximum(n - ee - cc, 0)
+        return np.minimum(ee + np.maximum(idle - reserve, 0), n - reserve)
+
+    rows, cols, rates = [], [], []
+
+    def add(mask: np.ndarray, cc: np.ndarray, ee: np.ndarray, rate: np.ndarray) -> None:
+        keep = mask & (rate > 0)
+        rows.append(np.nonzero(keep)[0])
+        cols.append((settle(cc, ee) * width + cc)[keep])
+        rates.append(rate[keep])
+
+    ones = np.ones(size)
+    add(c < width - 1, c + 1, e, lam * ones)  # a call arrives (beyond the cut it is lost)
+    add(c > 0, c - 1, e, np.minimum(c, free) * mu)  # a call ends
+    add(e > 0, c, e - 1, e * nu)  # an item is done; the agent takes a waiting call or an item
+    add(c > free, c - 1, e, np.maximum(c - free, 0) * theta)  # a caller hangs up
+    r, col, q = np.concatenate(rows), np.concatenate(cols), np.concatenate(rates)
+    # only states the policy leaves agents in (none idle beyond the reserve) are
+    # solved for: the others hold no mass, and jumps from them would widen the band
+    settled = settle(c, e) == e
+    number = np.cumsum(settled) - 1
+    moved = (col != r) & settled[r]  # an item done with nobody waiting starts another
+    r, col, q = number[r[moved]], number[col[moved]], q[moved]
+    full_size, size = size, int(settled.sum())
+    out_rate = np.bincount(r, weights=q, minlength=size)
+    # balance equations, banded along the calls; one state's equation is replaced by
+    # pi = 1 there. It must be a state of large mass (a tiny one leaves the others
+    # beyond floating point): the calls' offered load with the rest of the agents on
+    # items, then the largest state of that solution, until the balance holds.
+    i, j = col, r
+    band = max(int(np.abs(i - j).max(initial=0)), 1)
+    calls = min(round(lam / mu), width - 1)
+    ref = int(number[int(settle(np.array([calls]), np.array([0]))[0]) * width + calls])
+    for _ in range(4):
+        keep = i != ref
+        cells = (band + i[keep] - j[keep]) * size + j[keep]
+        ab = np.bincount(cells, weights=q[keep], minlength=(2 * band + 1) * size)
+        ab = ab.reshape(2 * band + 1, size)
+        diagonal = -out_rate.copy()
+        diagonal[ref] = 1.0
+        ab[band] += diagonal
+        rhs = np.zeros(size)
+        rhs[ref] = 1.0
+        pi = np.clip(linalg.solve_banded((band, band), ab, rhs, check_finite=False), 0, None)
+        pi /= pi.sum()
+        inflow = np.bincount(i, weights=q * pi[j], minlength=size)
+        if np.abs(inflow - out_rate * pi).max() <= 1e-10 * max(
+            float((out_rate * pi).max()), 1e-300
+        ):
+            break
+        ref = int(np.argmax(pi))
+    out = np.zeros(full_size)
+    out[settled] = pi
+    return out.reshape(height, width)
+
+
+def _tagged(
+    n: int, mu: float, nu: float, theta: float, reserve: int, queue: int, answer_time: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For a caller with ``j`` ahead while ``e`` agents are on items: P(answered),
+    E[wait; answered] and P(answered within T), as arrays ``[e, j]``."""
+    height = n - reserve + 1
+    e = np.arange(height)[:, None].astype(np.float64)
+    j = np.arange(queue + 1)[None, :].astype(np.float64)
+    calls = (n - e) * mu + j * theta + 0 * j  # ahead: a call ends or one ahead hangs up
+    items = e * nu + 0 * j  # an item ends: that agent takes the next caller
+    own = theta
+    total = calls + items + own
+    # answered and mean wait by first-step analysis, j increasing (j = -1 means answered);
+    # an item ending takes one agent off items (e - 1) as the queue moves up
+    answered = np.zeros((height, queue + 1))
+    wait = np.zeros((height, queue + 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up_calls = np.where(total > 0, calls / total, 0.0)
+        up_items = np.where(total > 0, items / total, 0.0)
+        stay = np.where(total > 0, 1.0 / total, 0.0)
+    prev_a, prev_w = np.ones(height), np.zeros(height)
+    for jj in range(queue + 1):
+        below_a = np.concatenate([prev_a[:1], prev_a[:-1]])  # at e - 1
+        below_w = np.concatenate([prev_w[:1], prev_w[:-1]])
+        a = up_calls[:, jj] * prev_a + up_items[:, jj] * below_a
+        answered[:, jj] = a
+        wait[:, jj] = a * stay[:, jj] + up_calls[:, jj] * prev_w + up_items[:, jj] * below_w
+        prev_a, prev_w = a, wait[:, jj]
+    within = np.zeros((height, queue + 1))
+    if answer_time > 0:
+        q = float(total.max())
+        mean = q * answer_time
+        steps = int(mean + 12 * np.sqrt(mean) + 30)
+        k = np.arange(steps + 1)
+        weights = np.exp(k * np.log(mean) - mean - gammaln(k + 1))
+        f = np.zeros((height, queue + 1))  # P(answered within N steps)
+        for w in weights[1:]:
+            shifted_c = np.concatenate([np.ones((height, 1)), f[:, :-1]], axis=1)
+            shifted_i = np.concatenate([np.ones((height, 1)), f[:, :-1]], axis=1)
+            shifted_i = np.concatenate([shifted_i[:1], shifted_i[:-1]], axis=0)
+            f = (calls / q) * shifted_c + (items / q) * shifted_i + (1 - total / q) * f
+            within += w * f
+    return answered, wait, within
+
+
+def blend(
+    agents: int,
+    calls: float,
+    aht: float,
+    interval: float,
+    *,
+    item_aht: float,
+    reserve: int,
+    patience: float | None = None,
+    answer_time: float = 20.0,
+) -> BlendResult:
+    """Calls and deferred items on one team for one interval (see the module notes).
+
+    Parameters
+    ----------
+    agents : agents on duty.
+    calls : calls offered in the interval.
+    aht : handle time of a call, seconds.
+    interval : interval length, seconds.
+    item_aht : handle time of a deferred item, seconds.
+    reserve : idle agents kept for calls: an agent starts an item only while more
+        than ``reserve`` are idle (``agents``: none ever do).
+    patience : mean patience of a waiting caller, seconds (None: nobody hangs up).
+    answer_time : service-level threshold T, seconds.
+
+    Examples
+    --------
+    >>> r = blend(16, 100, 180, 1800, item_aht=600, reserve=3, patience=300)
+    >>> round(r.service_level, 3), round(r.items_done, 1)
+    (0.686, 16.5)
+    """
+    n = _whole("agents", agents, 1, _MAX_AGENTS)
+    keep = _whole("reserve", reserve, 0, n)
+    lam = _single("calls", calls, v.nonnegative) / _single("interval", interval, v.positive)
+    mu = 1.0 / _single("aht", aht, v.positive)
+    nu = 1.0 / _single("item_aht", item_aht, v.positive)
+    theta = 0.0 if patience is None else 1.0 / _single("patience", patience, v.positive)
+    t = _single("answer_time", answer_time, v.nonnegative)
+    if lam == 0:  # no calls: every agent beyond the reserve works on items
+        return BlendResult(1.0, 0.0, 0.0, 0.0, (n - keep) * nu * float(interval),
+                           (n - keep) / n, 0.0)  # fmt: skip
+    if theta == 0 and lam >= n * mu:
+        raise InputError(
+            f"{lam / mu:g} Erlangs of calls on {n} agents never settle without a patience"
+        )
+    queue = 32
+    while True:
+        pi = _solve(n, lam, mu, nu, theta, keep, queue)
+        if pi[:, -8:].sum() < 1e-12 or queue > 20_000:
+            break
+        queue *= 2
+    height, width = pi.shape
+    e = np.arange(height)[:, None]
+    c = np.arange(width)[None, :]
+    free = n - e
+    answered, wait, within = _tagged(n, mu, nu, theta, keep, width - 1, t)
+    waiting = c >= free  # an arriving caller finds no agent free
+    ahead = np.clip(c - free, 0, width - 1)
+    p_ans = np.where(waiting, answered[np.arange(height)[:, None], ahead], 1.0)
+    p_within = np.where(waiting, within[np.arange(height)[:, None], ahead], 1.0)
+    w = np.where(waiting, wait[np.arange(height)[:, None], ahead], 0.0)
+    answered_share = float((pi * p_ans).sum())
+    seconds = float(interval)
+    busy_calls = float((pi * np.minimum(c, free)).sum())
+    on_items = float((pi * e).sum())
+    return BlendResult(
+        service_level=float((pi * p_within).sum()) if lam > 0 else 1.0,
+        asa=float((pi * w).sum()) / answered_share if answered_share > 0 else 0.0,
+        abandon_rate=1.0 - answered_share if lam > 0 else 0.0,
+        p_wait=float(pi[waiting].sum()) if lam > 0 else 0.0,
+        items_done=on_items * nu * seconds,
+        occupancy=(busy_calls + on_items) / n,
+        call_occupancy=busy_calls / n,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BlendedStaffing:
+    """What :func:`blended_staffing` found for one interval.
+
+    ``agents`` and ``reserve`` of the blended team, ``items_done`` by it, and the
+    separate teams it replaces: ``call_agents`` (the calls' requirement alone) and
+    ``item_agents`` (enough to finish the items alone). ``blended`` is False when
+    no blend of fewer agents does both, and separate teams are the answer.
+    """
+
+    agents: int
+    reserve: int
+    items_done: float
+    call_agents: int
+    item_agents: int
+    result: BlendResult
+    blended: bool = True
+
+    @property
+    def saving(self) -> int:
+        """Agents the blend saves against separate teams."""
+        return self.call_agents + self.item_agents - self.agents
+
+
+def blended_staffing(
+    calls: float,
+    aht: float,
+    interval: float,
+    targets: Targets,
+    *,
+    items: float,
+    item_aht: float,
+    patience: float | None = None,
+) -> BlendedStaffing:
+    """The fewest agents, and the smallest reserve, that meet the call ``targets``
+    (service level, ASA, abandonment) and finish ``items`` deferred items in the
+    interval, beside separate teams: the Erlang requirement for the calls and
+    ``ceil(items x item_aht / interval)`` agents for the items.
+
+    Examples
+    --------
+    >>> s = blended_staffing(100, 180, 1800, Targets(), items=40, item_aht=600, patience=300)
+    >>> s.agents, s.reserve, s.call_agents + s.item_agents
+    (25, 3, 27)
+    """
+    check_targets(targets)
+    check_search_targets(targets, patience is not None)
+    if targets.max_occupancy is not None:
+        raise InputError("a blended team is busy by design: leave 'max_occupancy' out")
+    seconds = _single("interval", interval, v.positive)
+    work = _single("items", items, v.nonnegative) * _single("item_aht", item_aht, v.positive)
+    call_agents = int(required_agents(calls, aht, seconds, targets, patience))
+    item_agents = int(np.ceil(np.round(work / seconds, 9)))
+    wanted = _single("items", items, v.nonnegative)
+    seen: dict[tuple[int, int], BlendResult] = {}
+
+    def at(n: int, reserve: int) -> BlendResult:
+        if (n, reserve) not in seen:
+            seen[n, reserve] = blend(n, calls, aht, seconds, item_aht=item_aht,
+                                     reserve=reserve, patience=patience,
+                                     answer_time=targets.answer_time)  # fmt: skip
+        return seen[n, reserve]
+
+    def meets(n: int, reserve: int) -> bool:
+        r = at(n, reserve)
+        found = {"service_level": r.service_level, "asa": r.asa, "abandon_rate": r.abandon_rate}
+        return bool(targets.met(found, abandons=patience is not None))
+
+    def reserve_for(n: int) -> int:
+        """The fewest idle agents kept for calls that meet their targets (more would only
+        take time from the items); the service improves with every agent kept."""
+        fail, meet = -1, n
+        while meet - fail > 1:
+            mid = (meet + fail) // 2
+            if meets(n, mid):
+                meet = mid
+            else:
+                fail = mid
+        return meet
+
+    class _SeparateTeamsError(Exception):
+        pass
+
+    def enough(count: float) -> bool:
+        n = int(count)
+        return meets(n, n) and at(n, reserve_for(n)).items_done >= wanted - 1e-9
+
+    def beyond() -> None:
+        raise _SeparateTeamsError
+
+    top = call_agents + item_agents - 1  # from here on, separate teams do as well
+    if call_agents >= 1 and top >= call_agents:
+        try:
+            n = int(fewest(enough, call_agents, cap=top, beyond=beyond))
+            reserve = reserve_for(n)
+            r = at(n, reserve)
+            return BlendedStaffing(n, reserve, r.items_done, call_agents, item_agents, r)
+        except _SeparateTeamsError:
+            pass
+    # separate teams: the calls' requirement, and agents for the items alone
+    calls_only = blend(max(call_agents, 1), calls, aht, seconds, item_aht=item_aht,
+                       reserve=max(call_agents, 1), patience=patience,
+                       answer_time=targets.answer_time)  # fmt: skip
+    return BlendedStaffing(call_agents + item_agents, call_agents, wanted, call_agents,
+                           item_agents, calls_only, blended=False)  # fmt: skip
+
+
+def _whole(name: str, value: Any, least: int, most: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        raise InputError(f"'{name}' must be a whole number >= {least}: {value!r}")
+    if value > most:
+        raise InputError(f"'{name}' must be at most {most}: {value!r}")
+    return int(value)
+
+
+def _single(name: str, value: Any, check: Callable[[str, Any], FloatArray]) -> float:
+    if isinstance(value, bool) or np.ndim(value) != 0:
+        raise InputError(f"'{name}' must be a single number: {value!r}")
+    return float(check(name, value))

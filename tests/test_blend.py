@@ -1,0 +1,97 @@
+"""Blending: phone agents filling idle time with deferred items, against Erlang A, a
+dense solve, the flows every solution keeps, and separate teams."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner import InputError, Targets, erlang_a
+from planner.blend import _solve, blend, blended_staffing
+
+
+def test_with_every_agent_kept_for_calls_it_is_erlang_a():
+    r = blend(14, 100, 180, 1800, item_aht=600, reserve=14, patience=300)
+    a = erlang_a(14, 10.0, 180, 300, 20)
+    assert r.service_level == pytest.approx(float(a.service_level), rel=1e-9)
+    assert r.asa == pytest.approx(float(a.asa), rel=1e-9)
+    assert r.abandon_rate == pytest.approx(float(a.abandon_rate), rel=1e-9, abs=1e-12)
+    assert r.items_done == 0
+
+
+def test_the_chain_matches_a_dense_solve():
+    n, lam, mu, nu, theta, reserve, queue = 4, 0.02, 1 / 120, 1 / 300, 1 / 200, 1, 12
+    pi = _solve(n, lam, mu, nu, theta, reserve, queue)
+    width, height = n + queue + 1, n - reserve + 1
+
+    def settle(c, e):
+        return min(e + max(max(n - e - c, 0) - reserve, 0), n - reserve)
+
+    states = [(e, c) for e in range(height) for c in range(width)]
+    index = {st: i for i, st in enumerate(states)}
+    q = np.zeros((len(states), len(states)))
+    for e, c in states:
+        moves = [((settle(c + 1, e), c + 1), lam if c < width - 1 else 0.0),
+                 ((settle(c - 1, e), c - 1), min(c, n - e) * mu if c > 0 else 0.0),
+                 ((settle(c, e - 1), c), e * nu),
+                 ((settle(c - 1, e), c - 1), max(c - (n - e), 0) * theta)]  # fmt: skip
+        for to, rate in moves:
+            if rate > 0 and to != (e, c):
+                q[index[e, c], index[to]] += rate
+    np.fill_diagonal(q, -q.sum(axis=1))
+    a = np.vstack([q.T, np.ones(len(states))])
+    dense = np.linalg.lstsq(a, np.r_[np.zeros(len(states)), 1.0], rcond=None)[0]
+    np.testing.assert_allclose(pi.ravel(), dense, atol=1e-12)
+
+
+@pytest.mark.parametrize(("agents", "reserve"), [(14, 0), (14, 2), (43, 3), (8, 5)])
+def test_calls_and_items_balance(agents, reserve):
+    # calls answered x AHT = agent time on calls, and items done = agent time on items /
+    # item AHT: the time averages and what arriving callers see agree
+    calls = {14: 100, 43: 300, 8: 50}[agents]
+    r = blend(agents, calls, 180, 1800, item_aht=600, reserve=reserve, patience=300)
+    assert r.call_occupancy * agents * 1800 == pytest.approx(
+        calls * (1 - r.abandon_rate) * 180, rel=1e-8
+    )
+    assert r.items_done * 600 == pytest.approx((r.occupancy - r.call_occupancy) * agents * 1800,
+                                               rel=1e-9)  # fmt: skip
+    assert 0 <= r.service_level <= 1 and r.p_wait <= 1
+
+
+@pytest.mark.parametrize(("calls", "aht", "items"), [(100, 180, 40), (20, 300, 5), (300, 240, 60)])
+def test_a_blended_team_is_no_larger_than_separate_teams_and_is_the_fewest(calls, aht, items):
+    targets = Targets()
+    s = blended_staffing(calls, aht, 1800, targets, items=items, item_aht=600, patience=300)
+    assert s.agents <= s.call_agents + s.item_agents and s.blended and s.saving >= 1
+    assert s.items_done >= items
+
+    def meets(n, reserve):
+        r = blend(n, calls, aht, 1800, item_aht=600, reserve=reserve, patience=300)
+        ok = targets.met({"service_level": r.service_level, "asa": r.asa,
+                          "abandon_rate": r.abandon_rate})  # fmt: skip
+        return bool(ok), r.items_done
+
+    assert meets(s.agents, s.reserve) == (True, pytest.approx(s.items_done))
+    if s.reserve > 0:  # one fewer kept for calls misses their targets
+        assert meets(s.agents, s.reserve - 1)[0] is False
+    # one agent fewer: no reserve both meets the call targets and finishes the items
+    n = s.agents - 1
+    assert not any(ok and done >= items for ok, done in (meets(n, k) for k in range(n + 1)))
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"reserve": 20}, "'reserve' must be at most 14"),
+        ({"reserve": -1}, "'reserve' must be a whole number >= 0"),
+        ({"item_aht": 0}, "'item_aht' must be > 0"),
+        ({"agents": 0}, "'agents' must be a whole number >= 1"),
+    ],
+)
+def test_bad_blend_input_is_named(kw, message):
+    args = {"agents": 14, "calls": 100, "aht": 180, "interval": 1800, "item_aht": 600,
+            "reserve": 2, "patience": 300} | kw  # fmt: skip
+    with pytest.raises(InputError, match=message):
+        blend(**args)
+    with pytest.raises(InputError, match="busy by design"):
+        blended_staffing(100, 180, 1800, Targets(max_occupancy=0.9), items=10, item_aht=600)
