@@ -136,10 +136,10 @@ def _tagged(
     height = n - reserve + 1
     e = np.arange(height)[:, None].astype(np.float64)
     j = np.arange(queue + 1)[None, :].astype(np.float64)
-    calls = (n - e) * mu + j * theta + 0 * j  # ahead: a call ends or one ahead hangs up
-    items = e * nu + 0 * j  # an item ends: that agent takes the next caller
-    own = theta
-    total = calls + items + own
+    shape = (height, queue + 1)
+    calls = np.broadcast_to((n - e) * mu + j * theta, shape)  # a call ends, or one ahead leaves
+    items = np.broadcast_to(e * nu, shape)  # an item ends: that agent takes the next caller
+    total = calls + items + theta  # and the caller's own patience
     # answered and mean wait by first-step analysis, j increasing (j = -1 means answered);
     # an item ending takes one agent off items (e - 1) as the queue moves up
     answered = np.zeros((height, queue + 1))
