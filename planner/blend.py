@@ -219,10 +219,15 @@ def blend(
             f"{lam / mu:g} Erlangs of calls on {n} agents never settle without a patience"
         )
     queue = 32
-    while True:
+    while True:  # the queue is cut where its last places hold no mass worth keeping
         pi = _solve(n, lam, mu, nu, theta, keep, queue)
-        if pi[:, -8:].sum() < 1e-12 or queue > 20_000:
+        if pi[:, -8:].sum() < 1e-12:
             break
+        if queue > 20_000:
+            raise InputError(
+                f"the call queue of {n} agents grows past 20,000 callers: add agents, a "
+                "patience, or a larger reserve"
+            )
         queue *= 2
     height, width = pi.shape
     e = np.arange(height)[:, None]
