@@ -8,7 +8,7 @@ when the input is an array), in the style ``'aht' must be > 0: -3.0``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -94,6 +94,14 @@ count = _checked("a whole number >= 0", lambda a: np.isfinite(a) & (a >= 0) & (a
 # agent is below float resolution) or take minutes and gigabytes.
 MAX_TRAFFIC = 1e7  # Erlangs offered in one interval
 MAX_AGENTS = 1_000_000  # agents on duty in one interval of a plan
+
+
+def single(name: str, value: Any, check: Callable[..., FloatArray]) -> float:
+    """One number, checked by ``check`` (e.g. :data:`positive`); a list, a bool or
+    text is an InputError naming ``name``."""
+    if isinstance(value, bool) or np.ndim(value) != 0:
+        raise InputError(f"'{name}' must be a single number: {value!r}")
+    return float(check(name, value))
 
 
 def within(name: str, values: FloatArray, limit: float, what: str) -> None:

@@ -17,7 +17,6 @@ the call targets and finish the deferred work, beside separate teams.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,11 +205,11 @@ def blend(
     """
     n = _whole("agents", agents, 1, _MAX_AGENTS)
     keep = _whole("reserve", reserve, 0, n)
-    lam = _single("calls", calls, v.nonnegative) / _single("interval", interval, v.positive)
-    mu = 1.0 / _single("aht", aht, v.positive)
-    nu = 1.0 / _single("item_aht", item_aht, v.positive)
-    theta = 0.0 if patience is None else 1.0 / _single("patience", patience, v.positive)
-    t = _single("answer_time", answer_time, v.nonnegative)
+    lam = v.single("calls", calls, v.nonnegative) / v.single("interval", interval, v.positive)
+    mu = 1.0 / v.single("aht", aht, v.positive)
+    nu = 1.0 / v.single("item_aht", item_aht, v.positive)
+    theta = 0.0 if patience is None else 1.0 / v.single("patience", patience, v.positive)
+    t = v.single("answer_time", answer_time, v.nonnegative)
     if lam == 0:  # no calls: every agent beyond the reserve works on items
         return BlendResult(1.0, 0.0, 0.0, 0.0, (n - keep) * nu * float(interval),
                            (n - keep) / n, 0.0)  # fmt: skip
@@ -303,11 +302,11 @@ def blended_staffing(
     check_search_targets(targets, patience is not None)
     if targets.max_occupancy is not None:
         raise InputError("a blended team is busy by design: leave 'max_occupancy' out")
-    seconds = _single("interval", interval, v.positive)
-    work = _single("items", items, v.nonnegative) * _single("item_aht", item_aht, v.positive)
+    seconds = v.single("interval", interval, v.positive)
+    work = v.single("items", items, v.nonnegative) * v.single("item_aht", item_aht, v.positive)
     call_agents = int(required_agents(calls, aht, seconds, targets, patience))
     item_agents = int(np.ceil(np.round(work / seconds, 9)))
-    wanted = _single("items", items, v.nonnegative)
+    wanted = v.single("items", items, v.nonnegative)
     seen: dict[tuple[int, int], BlendResult] = {}
 
     def at(n: int, reserve: int) -> BlendResult:
@@ -367,9 +366,3 @@ def _whole(name: str, value: Any, least: int, most: int) -> int:
     if value > most:
         raise InputError(f"'{name}' must be at most {most}: {value!r}")
     return int(value)
-
-
-def _single(name: str, value: Any, check: Callable[[str, Any], FloatArray]) -> float:
-    if isinstance(value, bool) or np.ndim(value) != 0:
-        raise InputError(f"'{name}' must be a single number: {value!r}")
-    return float(check(name, value))

@@ -19,7 +19,6 @@ Occupancy is the share of chat slots in use, as chat calculators report it;
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -184,9 +183,9 @@ def chat(
     """
     h = _handle_times(handle)
     n, c = v.broadcast(agents=v.count("agents", agents), chats=v.nonnegative("chats", chats))
-    seconds = _single("interval", interval, v.positive)
-    t = _single("answer_time", answer_time, v.nonnegative)
-    theta = 0.0 if patience is None else 1.0 / _single("patience", patience, v.positive)
+    seconds = v.single("interval", interval, v.positive)
+    t = v.single("answer_time", answer_time, v.nonnegative)
+    theta = 0.0 if patience is None else 1.0 / v.single("patience", patience, v.positive)
     if sl_basis not in ("offered", "answered"):
         raise InputError(f"'sl_basis' for chat must be 'offered' or 'answered': {sl_basis!r}")
     v.within("agents", n * h.size, MAX_SLOTS, "chat slots (agents x concurrency)")
@@ -220,8 +219,8 @@ def required_chat_agents(
     check_search_targets(targets, patience is not None)
     h = _handle_times(handle)
     c = v.nonnegative("chats", chats)
-    seconds = _single("interval", interval, v.positive)
-    theta = 0.0 if patience is None else 1.0 / _single("patience", patience, v.positive)
+    seconds = v.single("interval", interval, v.positive)
+    theta = 0.0 if patience is None else 1.0 / v.single("patience", patience, v.positive)
     flat = np.atleast_1d(c).ravel()
     out = np.zeros(flat.size, dtype=np.int64)
     for i, chats_i in enumerate(flat):
@@ -245,12 +244,6 @@ def required_chat_agents(
 
 def _too_many() -> None:
     raise InputError(f"no staffing up to {MAX_SLOTS:,} chat slots meets the targets")
-
-
-def _single(name: str, value: Any, check: Callable[[str, Any], FloatArray]) -> float:
-    if isinstance(value, bool) or np.ndim(value) != 0:
-        raise InputError(f"'{name}' must be a single number: {value!r}")
-    return float(check(name, value))
 
 
 def chat_requirements(
@@ -316,7 +309,7 @@ class ChatChannel:
         object.__setattr__(self, "chats", tuple(chats.tolist()))
         object.__setattr__(self, "handle", tuple(_handle_times(self.handle).tolist()))
         if self.patience is not None:
-            object.__setattr__(self, "patience", _single("patience", self.patience, v.positive))
+            object.__setattr__(self, "patience", v.single("patience", self.patience, v.positive))
         if self.targets is not None:
             if not isinstance(self.targets, Targets):
                 raise InputError(f"chat 'targets' must be Targets: {self.targets!r}")
