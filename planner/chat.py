@@ -19,7 +19,7 @@ Occupancy is the share of chat slots in use, as chat calculators report it;
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -322,12 +322,7 @@ class ChatChannel:
         if self.patience is not None:
             out["patience"] = self.patience
         if self.targets is not None:
-            on = {f.name for f in fields(Targets) if f.default is not None}
-            out["targets"] = {  # a target on by default and switched off is false
-                k: (False if val is None else val)
-                for k, val in self.targets.to_dict().items()
-                if val is not None or k in on
-            }
+            out["targets"] = self.targets.to_table()
         return out
 
     @classmethod
@@ -347,12 +342,7 @@ class ChatChannel:
         targets = table.get("targets")
         if targets is not None and not isinstance(targets, dict):
             raise InputError("'channels.chat.targets' must be a table")
-        chosen: Targets | None = None
-        if targets is not None:  # false switches a target off
-            switched: dict[str, Any] = {
-                k: (None if val is False else val) for k, val in targets.items()
-            }
-            chosen = Targets(**switched)
+        chosen = None if targets is None else Targets.from_table(targets, "channels.chat.targets")
         return cls(
             chats=table["chats"], handle=table["handle"], patience=table.get("patience"),
             targets=chosen,

@@ -113,8 +113,6 @@ _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
 _STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}
 _TARGETS = {f.name for f in fields(Targets)}
-# Targets on by default: ``false`` in a file switches one off (TOML has no null).
-_ON_BY_DEFAULT = {f.name for f in fields(Targets) if f.default is not None}
 
 
 def to_dict(scenario: Scenario) -> dict[str, Any]:
@@ -140,11 +138,7 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     if s.handle is not None:
         workload["handle"] = s.handle.to_table()
     out["workload"] = workload
-    out["targets"] = {
-        k: (False if val is None else val)
-        for k, val in s.targets.to_dict().items()
-        if val is not None or k in _ON_BY_DEFAULT
-    }
+    out["targets"] = s.targets.to_table()
     staffing: dict[str, Any] = {"shrinkage": s.shrinkage}
     if s.patience is not None:
         p = s.patience
@@ -231,7 +225,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "handle": None
             if handle is None
             else Distribution.from_table(handle, name="workload.handle", default_mean=1.0),
-            "targets": Targets(**_switches(targets, source)),
+            "targets": Targets.from_table(targets),
             "shrinkage": staffing.get("shrinkage", 0.0),
             "patience": None
             if patience is None
@@ -309,19 +303,6 @@ def _schedule(data: dict[str, Any], source: str) -> ScheduleSettings | None:
         return ScheduleSettings.from_table(data["schedule"], source)
     except InputError as err:
         raise ScenarioError(str(err)) from None
-
-
-def _switches(targets: dict[str, Any], source: str) -> dict[str, Any]:
-    """A ``[targets]`` table with ``false`` read as "off" (None)."""
-    out = dict(targets)
-    for key, value in targets.items():
-        if value is False:
-            if key not in _ON_BY_DEFAULT - {"answer_time", "sl_basis"}:
-                raise ScenarioError(f"{source}: 'targets.{key}' cannot be false")
-            out[key] = None
-        elif value is True:
-            raise ScenarioError(f"{source}: 'targets.{key}' must be a number or false: true")
-    return out
 
 
 def _known(table: dict[str, Any], allowed: set[str], source: str, prefix: str) -> None:
