@@ -476,7 +476,7 @@ class Scenario:
         rules = s._rules()
         workload = s.schedule_workload()
         return schedule(
-            s.schedule_requirements()["agents"].to_numpy(),
+            s._requirements_of(workload)["agents"].to_numpy(),
             rules.templates,
             interval=s.interval,
             horizon=rules.horizon,
@@ -503,9 +503,12 @@ class Scenario:
         the schedule's shrinkage (what :meth:`schedule` covers; their hours are the
         perfectly flexible paid hours)."""
         s = self.with_changes(**changes) if changes else self
+        return s._requirements_of(s.schedule_workload())
+
+    def _requirements_of(self, workload: pd.DataFrame) -> pd.DataFrame:
         return requirements(
-            s.schedule_workload(), s.targets, s.interval, s.schedule_shrinkage(),
-            s.mean_patience, erlang_x=s.erlang_x,
+            workload, self.targets, self.interval, self.schedule_shrinkage(),
+            self.mean_patience, erlang_x=self.erlang_x,
         )  # fmt: skip
 
     def schedule_shrinkage(self) -> float:
