@@ -4,6 +4,12 @@
   times), handle 3, 3.5 and 4 minutes at 1, 2 and 3 chats held, patience
   2 minutes, 80% answered within 20 s and at most 10% abandoning.
 
+* Email: a week of 672 quarter hours, emails around the clock (about 2,900
+  a week, 60% of a day's between 08:00 and 18:00), a team working Monday to
+  Friday 08:00-18:00 and Saturday 09:00-13:00, 8 minutes an email, 90% taken
+  up within 4 business hours; the week's backlog carried from a warm-up week.
+  Also a day of 48 half hours (08:00-20:00, 24 hours on the calendar).
+
 * Blending: a day of 48 half hours (the chat day's shape as calls, AHT 180 s,
   and 40 ten-minute emails each half hour), blended staffing against separate
   teams.
@@ -19,7 +25,14 @@ import time
 
 import numpy as np
 
-from planner import Targets, blended_staffing, hours, required_chat_agents
+from planner import (
+    Targets,
+    blended_staffing,
+    deferred,
+    hours,
+    required_chat_agents,
+    required_deferred_agents,
+)
 
 INTERVAL = 900.0  # seconds
 HANDLE = [180.0, 210.0, 240.0]  # seconds per chat at 1, 2, 3 chats held
@@ -38,6 +51,7 @@ def main() -> None:
         f"{'chat week, 672 intervals, up to 3 chats':40}{seconds:8.2f} s"
         f"{hours(need, INTERVAL):14,.0f}{hours(single, INTERVAL):16,.0f}"
     )
+    email_week()
     t0 = time.perf_counter()
     plans = [blended_staffing(c, 180.0, 1800.0, targets, items=40, item_aht=600.0, patience=300)
              for c in np.r_[np.linspace(20, 300, 24), np.linspace(300, 20, 24)]]  # fmt: skip
@@ -46,6 +60,42 @@ def main() -> None:
     separate = sum(p.call_agents + p.item_agents for p in plans) / 2
     print(f"{'blending, a day of 48 half hours':40}{seconds:8.2f} s{blended:14,.0f}"
           f"{separate:16,.0f}  (separate teams)")  # fmt: skip
+
+
+def email_week() -> None:
+    quarter = np.arange(96) / 4  # hours of the day
+    day = 8 + 60 * np.exp(-(((quarter - 12.5) / 3.5) ** 2))  # emails per quarter hour
+    items = np.tile(day, 7)
+    weekday = np.repeat(np.arange(7), 96)
+    hour = np.tile(quarter, 7)
+    weekdays = (weekday < 5) & (hour >= 8) & (hour < 18)
+    open_ = weekdays | ((weekday == 5) & (hour >= 9) & (hour < 13))
+    for label, kw in (
+        ("email week, 672 quarter hours, 4 h", dict(interval=900.0, deadline=4 * 3600.0)),
+    ):
+        t0 = time.perf_counter()
+        step, deadline = kw["interval"], kw["deadline"]
+        need = required_deferred_agents(items, 480.0, step, deadline, 0.9, open=open_)
+        seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        service = deferred(items, need, 480.0, step, deadline, open=open_)
+        check = time.perf_counter() - t0
+        share = float(np.nansum(service["on_time"] * items) / items.sum())
+        work = float(items.sum() * 480.0 / 3600.0)
+        print(f"{label:40}{seconds:8.2f} s{hours(need, step):14,.0f}{work:16,.0f}"
+              f"  (hours of work; {share:.1%} on time; checked in {check:.2f} s)")  # fmt: skip
+    t0 = time.perf_counter()
+    half = np.arange(48) / 2
+    items = 4 + 26 * np.exp(-(((half - 11) / 3.5) ** 2)) + 8 * np.exp(-(((half - 16) / 2) ** 2))
+    open_ = (half >= 8) & (half < 20)
+    need = required_deferred_agents(items, 600.0, 1800.0, 24 * 3600.0, 0.9, open=open_,
+                                    clock="calendar")  # fmt: skip
+    seconds = time.perf_counter() - t0
+    work = float(items.sum() * 600.0 / 3600.0)
+    print(
+        f"{'email day, 48 half hours, 24 h calendar':40}{seconds:8.2f} s"
+        f"{hours(need, 1800.0):14,.0f}{work:16,.0f}  (hours of work)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,12 @@ from planner import forecast
 from planner._validate import SLBasis
 from planner.blend import BlendedStaffing, BlendResult, blend, blended_staffing
 from planner.chat import ChatResult, chat, required_chat_agents
+from planner.deferred_work import (
+    DeferredChannel,
+    deferred,
+    deferred_requirements,
+    required_deferred_agents,
+)
 from planner.erlangx import ErlangXResult, erlang_x
 from planner.errors import InputError
 from planner.forecast import FittedForecast, backtest, forecast_requirements
@@ -67,6 +73,11 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "chat",
     "ChatResult",
     "required_chat_agents",
+    # email and back office against a deadline (planner.deferred_work)
+    "deferred",
+    "required_deferred_agents",
+    "deferred_requirements",
+    "DeferredChannel",
     # blending calls with deferred work (planner.blend)
     "blend",
     "BlendResult",

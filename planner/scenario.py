@@ -24,6 +24,7 @@ import pandas as pd
 
 from planner import _validate as v
 from planner.chat import ChatChannel, chat_requirements
+from planner.deferred_work import DeferredChannel
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.report import day_summary, evaluate_plan, requirements
@@ -111,6 +112,8 @@ class Scenario:
         rules) for :meth:`schedule`, or ``None``.
     chat : a :class:`~planner.chat.ChatChannel` (chats per interval, handle times
         by concurrency) staffed by its own team, or ``None``.
+    email : a :class:`~planner.deferred_work.DeferredChannel` (email or back-office
+        items per interval against a deadline) staffed by its own team, or ``None``.
     erlang_x : an :class:`~planner.erlangx.ErlangX` model (redials, lines,
         repeat contacts, forecast uncertainty) for the requirement and its
         figures, or ``None`` (Erlang A, or C without a patience).
@@ -135,6 +138,7 @@ class Scenario:
     scheduling: ScheduleSettings | None = None
     erlang_x: ErlangX | None = None
     chat: ChatChannel | None = None
+    email: DeferredChannel | None = None
     history: str | None = None
     day: str | None = None
     country: str | None = None
@@ -202,6 +206,19 @@ class Scenario:
                 raise InputError(
                     f"the chat channel has {len(self.chat.chats)} intervals and the calls "
                     f"{calls.size}: one chat count per interval"
+                )
+        if self.email is not None:
+            if not isinstance(self.email, DeferredChannel):
+                raise InputError(f"'email' must be a DeferredChannel: {self.email!r}")
+            if len(self.email.items) != calls.size:
+                raise InputError(
+                    f"the email channel has {len(self.email.items)} intervals and the calls "
+                    f"{calls.size}: one item count per interval"
+                )
+            if self.email.deadline < self.interval:
+                raise InputError(
+                    f"the email 'deadline' ({self.email.deadline:g} s) is shorter than the "
+                    f"interval ({self.interval:g} s)"
                 )
         if self.erlang_x is not None:
             if not isinstance(self.erlang_x, ErlangX):
@@ -395,10 +412,22 @@ class Scenario:
             day, c.handle, s.interval, c.targets or s.targets, s.shrinkage, c.patience
         )
 
+    def email_requirements(self, **changes: Any) -> pd.DataFrame:
+        """The email (back-office) team's requirement per interval (see
+        :func:`planner.deferred_work.deferred_requirements`), with the scenario's
+        shrinkage: agents, scheduled, on-time share and the backlog curve."""
+        s = self.with_changes(**changes) if changes else self
+        if s.email is None:
+            raise InputError(
+                f"scenario {s.name!r} has no email channel: add [channels.email] to its file"
+            )
+        day = s.workload()[["interval_start"]]
+        return s.email.requirements(day, s.start, s.interval, s.shrinkage)
+
     def staff_requirements(self, **changes: Any) -> pd.DataFrame:
         """Every channel's agents per interval and the total (separate teams): the
-        calls' requirement, the chat team's (when the scenario has one) and both
-        scheduled after shrinkage."""
+        calls' requirement, the chat and email teams' (when the scenario has them)
+        and all scheduled after shrinkage."""
         s = self.with_changes(**changes) if changes else self
         calls = s.requirements()
         out = calls[["interval_start"]].copy()
@@ -408,6 +437,10 @@ class Scenario:
             chat = s.chat_requirements()
             out["chat_agents"] = chat["agents"].to_numpy()
             total = total + chat["agents"].to_numpy()
+        if s.email is not None:
+            email = s.email_requirements()
+            out["email_agents"] = email["agents"].to_numpy()
+            total = total + email["agents"].to_numpy()
         out["total_agents"] = total
         out["total_scheduled"] = scheduled_staff(total, s.shrinkage)
         return out

@@ -44,6 +44,16 @@ A scenario file looks like this (times in seconds, calls per interval)::
     patience = 60                   # mean seconds a waiting chat stays
     targets = { service_level = 0.8, answer_time = 60 }   # default: [targets]
 
+    [channels.email]                # optional: an email or back-office team
+    items = [12, 30, 25]            # items arriving per interval (Scenario.email_requirements)
+    aht = 480                       # seconds per item
+    deadline = 14400                # the promise, seconds (>= the interval)
+    target = 0.9                    # share of each interval's items taken up in time
+    open_hours = ["08:00", "20:00"] # default: always open
+    clock = "business"              # or "calendar": what counts toward the deadline
+    backlog = 0                     # items waiting before the warm-up (default 0)
+    warmup = 1                      # repeats run first to carry the backlog (default 1)
+
     [schedule]                      # optional: shifts for Scenario.schedule()
     horizon = "day"                 # or "week": the day on each weekday
     coverage = "hard"               # or "soft": shortfalls priced by lost service
@@ -92,6 +102,7 @@ from typing import Any
 import tomli_w
 
 from planner.chat import ChatChannel
+from planner.deferred_work import DeferredChannel
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
@@ -156,8 +167,13 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
             for f in fields(ErlangX)
             if getattr(s.erlang_x, f.name) != getattr(default, f.name)
         }
+    channels: dict[str, Any] = {}
     if s.chat is not None:
-        out["channels"] = {"chat": s.chat.to_table()}
+        channels["chat"] = s.chat.to_table()
+    if s.email is not None:
+        channels["email"] = s.email.to_table()
+    if channels:
+        out["channels"] = channels
     if s.scheduling is not None:
         out["schedule"] = s.scheduling.to_table()
     return out
@@ -214,7 +230,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
     if isinstance(plan, str) and plan != "required":
         raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
     scheduling = _schedule(data, source)
-    chat = _chat(data, source)
+    chat, email = _channels(data, source)
     try:
         handle = workload.get("handle")
         patience = staffing.get("patience")
@@ -235,6 +251,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "simulation": SimulationSettings(**simulation),
             "scheduling": scheduling,
             "chat": chat,
+            "email": email,
             "erlang_x": None if "erlang_x" not in data else ErlangX(**callers),
         }
         if from_history:
@@ -283,16 +300,19 @@ def load(path: str | PathLike[str]) -> Scenario:
     return loads(text, source=str(path), base_dir=str(Path(path).parent))
 
 
-def _chat(data: dict[str, Any], source: str) -> ChatChannel | None:
-    """The ``[channels.chat]`` section, or None; errors name the file."""
+def _channels(
+    data: dict[str, Any], source: str
+) -> tuple[ChatChannel | None, DeferredChannel | None]:
+    """The ``[channels.chat]`` and ``[channels.email]`` sections (None when absent);
+    errors name the file."""
     channels = _table(data, "channels", source)
-    _known(channels, {"chat"}, source, "channels.")
-    if "chat" not in channels:
-        return None
+    _known(channels, {"chat", "email"}, source, "channels.")
     try:
-        return ChatChannel.from_table(channels["chat"])
+        chat = ChatChannel.from_table(channels["chat"]) if "chat" in channels else None
+        email = DeferredChannel.from_table(channels["email"]) if "email" in channels else None
     except (InputError, TypeError) as err:
         raise ScenarioError(f"{source}: {err}") from None
+    return chat, email
 
 
 def _schedule(data: dict[str, Any], source: str) -> ScheduleSettings | None:

@@ -141,7 +141,8 @@ def test_a_scenario_staffs_its_chat_team_and_saves_it():
     ("section", "message"),
     [
         ("[channels.chat]\nchats = [1]\nhandle = [180]\n", "the chat channel has 1 intervals"),
-        ("[channels.email]\nitems = [1]\n", "unknown key 'channels.email'"),
+        ("[channels.email]\nitems = [1]\n", r"\[channels.email\] needs 'aht'"),
+        ("[channels.fax]\npages = [1]\n", "unknown key 'channels.fax'"),
         ("[channels.chat]\nhandle = [180]\n", r"\[channels.chat\] needs 'chats'"),
         ("[channels.chat]\nchats = 'x'\nhandle = [180]\n", "'chats' must be"),
         ("[channels.chat]\nchats = [1]\nhandle = [180]\ncolour = 1\n", "channels.chat.colour"),

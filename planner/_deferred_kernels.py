@@ -1,0 +1,213 @@
+"""Compiled inner loops of :mod:`planner.deferred_work` (internal).
+
+Two chains, both over whole numbers of items:
+
+- the number of items in the system (waiting or in service), a birth-death
+  chain carried through an interval by uniformization;
+- for a block of items that arrived together, how many items are ahead of
+  each still waiting: while it waits every agent is busy with items ahead,
+  which leave at rate ``agents / aht``, so the count ahead falls by a Poisson
+  number per stretch of time, and the item is taken up once fewer items are
+  ahead than agents are on duty.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from planner._validate import FloatArray, IntArray
+
+__all__ = ["carry", "on_time_if_kept", "serve"]
+
+
+@njit(cache=True, nogil=True)
+def carry(
+    p: FloatArray,
+    arrival_rate: float,
+    agents: int,
+    service_rate: float,
+    steps: FloatArray,
+    block_weights: FloatArray,
+) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
+    """The distribution of the count in system ``p`` through one interval.
+
+    ``steps[k]`` weighs the k-th uniformized step for the interval's end, and
+    ``block_weights[b, k]`` for the time average over block ``b`` (the last row:
+    the whole interval). Returns (end, block averages).
+    """
+    size = p.size
+    top = size - 1
+    rate = arrival_rate + agents * service_rate
+    end = np.zeros(size)
+    blocks = np.zeros((block_weights.shape[0], size))
+    v = p.copy()
+    lo, hi = 0, size - 1  # v is 0 outside lo..hi (chances below 1e-18 at the ends dropped)
+    while hi > 0 and abs(v[hi]) < 1e-18:
+        v[hi] = 0.0
+        hi -= 1
+    while lo < hi and abs(v[lo]) < 1e-18:
+        v[lo] = 0.0
+        lo += 1
+    w = np.zeros(size)
+    for k in range(steps.size):
+        s = steps[k]
+        for n in range(lo, hi + 1):
+            end[n] += s * v[n]
+        for b in range(block_weights.shape[0]):
+            bw = block_weights[b, k]
+            if bw != 0.0:
+                for n in range(lo, hi + 1):
+                    blocks[b, n] += bw * v[n]
+        if rate == 0.0 or k == steps.size - 1:
+            continue
+        new_lo, new_hi = max(lo - 1, 0), min(hi + 1, top)
+        for n in range(new_lo, new_hi + 1):
+            stay = 0.0
+            if lo <= n <= hi:
+                out_birth = arrival_rate if n < top else 0.0
+                stay = v[n] * (1.0 - (out_birth + min(n, agents) * service_rate) / rate)
+            if lo <= n - 1 <= hi:
+                stay += v[n - 1] * arrival_rate / rate
+            if lo <= n + 1 <= hi:
+                stay += v[n + 1] * min(n + 1, agents) * service_rate / rate
+            w[n] = stay
+        for n in range(lo, hi + 1):
+            v[n] = 0.0
+        v, w = w, v
+        lo, hi = new_lo, new_hi
+        while hi > lo and abs(v[hi]) < 1e-18:
+            v[hi] = 0.0
+            hi -= 1
+        while lo < hi and abs(v[lo]) < 1e-18:
+            v[lo] = 0.0
+            lo += 1
+    return end, blocks
+
+
+@njit(cache=True)
+def _poisson_pmf(mean: float, upto: int) -> FloatArray:  # pragma: no cover - compiled
+    """P(K = k) for k = 0..upto of a Poisson count (log space, no overflow)."""
+    out = np.zeros(upto + 1)
+    if mean == 0.0:
+        out[0] = 1.0
+        return out
+    log_mean = math.log(mean)
+    for k in range(upto + 1):
+        out[k] = math.exp(k * log_mean - mean - math.lgamma(k + 1.0))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def serve(
+    waiting: FloatArray, means: FloatArray, agents: IntArray
+) -> FloatArray:  # pragma: no cover - compiled
+    """Blocks of waiting items through one stretch of time, in place.
+
+    Row ``i`` of ``waiting`` is the chance an item of block ``i`` still waits with
+    ``r`` items ahead; first those with fewer than ``agents[i]`` ahead are taken
+    up, then a Poisson(``means[i]``) number ahead leave, then again those below
+    ``agents[i]``. Returns each row's chance taken up in the stretch.
+    """
+    rows, size = waiting.shape
+    taken = np.zeros(rows)
+    for i in range(rows):
+        row = waiting[i]
+        floor = min(agents[i], size)
+        m = means[i]
+        if floor == 0:
+            continue  # nobody on duty: nothing moves
+        lo, hi = 0, size - 1  # the row's support; chances below 1e-18 at its ends dropped
+        while lo <= hi and row[lo] < 1e-18:
+            row[lo] = 0.0
+            lo += 1
+        while hi >= lo and row[hi] < 1e-18:
+            row[hi] = 0.0
+            hi -= 1
+        if hi < lo:
+            continue
+        before = 0.0
+        for r in range(lo, hi + 1):
+            before += row[r]
+        for r in range(lo, min(floor, hi + 1)):
+            row[r] = 0.0
+        lo = max(lo, floor)
+        if m > 0.0 and hi >= lo:
+            spread = 9.0 * math.sqrt(m) + 10.0
+            k_lo = max(int(m - spread), 0)
+            k_hi = min(int(m + spread) + 1, hi)
+            pmf = _poisson_pmf(m, k_hi)
+            new = np.zeros(hi + 1)
+            for r in range(lo, hi + 1):
+                x = row[r]
+                if x < 1e-300:
+                    continue
+                for k in range(k_lo, min(k_hi, r) + 1):
+                    new[r - k] += x * pmf[k]
+            for r in range(lo, hi + 1):
+                row[r] = 0.0
+            for r in range(floor, hi + 1):
+                row[r] = new[r]
+        after = 0.0
+        for r in range(floor, hi + 1):
+            after += row[r]
+        taken[i] = before - after
+    return taken
+
+
+@njit(cache=True, nogil=True)
+def on_time_if_kept(
+    waiting: FloatArray, means_per_agent: FloatArray, agents: int
+) -> FloatArray:  # pragma: no cover - compiled
+    """Each row's chance of being taken up by its deadline if ``agents`` stay on duty:
+    ``means_per_agent[i]`` items one agent finishes from now to row ``i``'s deadline.
+    With ``r`` ahead, that is 1 below ``agents``, else P(Poisson >= r - agents + 1)."""
+    rows, size = waiting.shape
+    out = np.zeros(rows)
+    for i in range(rows):
+        row = waiting[i]
+        lo, hi = 0, size - 1
+        while lo <= hi and row[lo] == 0.0:
+            lo += 1
+        while hi >= lo and row[hi] == 0.0:
+            hi -= 1
+        total = 0.0
+        for r in range(lo, min(agents, hi + 1)):
+            total += row[r]
+        first = max(lo, agents)
+        if hi >= first:
+            m = agents * means_per_agent[i]
+            spread = 12.0 * math.sqrt(m) + 30.0
+            j_lo = max(int(m - spread), 0)  # P(K >= j) is 1 below, 0 above j_hi
+            j_hi = int(m + spread) + 1
+            pmf = _poisson_pmf_range(m, j_lo, j_hi)
+            tail = np.zeros(j_hi - j_lo + 2)  # tail[j - j_lo] = P(K >= j)
+            for j in range(j_hi, j_lo - 1, -1):
+                tail[j - j_lo] = tail[j - j_lo + 1] + pmf[j - j_lo]
+            for r in range(first, hi + 1):
+                x = row[r]
+                if x == 0.0:
+                    continue
+                j = r - agents + 1
+                if j <= j_lo:
+                    total += x * min(tail[0], 1.0) if j == j_lo else x
+                elif j <= j_hi:
+                    total += x * min(tail[j - j_lo], 1.0)
+        out[i] = total
+    return out
+
+
+@njit(cache=True)
+def _poisson_pmf_range(mean: float, lo: int, hi: int) -> FloatArray:  # pragma: no cover
+    """P(K = k) for k = lo..hi of a Poisson count (log space)."""
+    out = np.zeros(hi - lo + 1)
+    if mean == 0.0:
+        if lo == 0:
+            out[0] = 1.0
+        return out
+    log_mean = math.log(mean)
+    for k in range(lo, hi + 1):
+        out[k - lo] = math.exp(k * log_mean - mean - math.lgamma(k + 1.0))
+    return out

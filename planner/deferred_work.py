@@ -1,0 +1,876 @@
+"""Deferred work (email, back office): items that may wait hours but carry a
+response-time promise, e.g. 90% taken up within 4 business hours.
+
+The model
+---------
+Items arrive at random (Poisson) at each interval's rate, day and night;
+``agents[t]`` agents work them in interval ``t`` (nobody while closed), one
+item at a time, each taking an exponential handle time of mean ``aht``.
+Items wait first in, first out, and never leave; the backlog carries from one
+interval to the next, overnight too. The horizon (a day or a week) runs
+``warmup`` times first, from ``backlog`` items waiting, so that its start
+carries what a repeat leaves (last night's, last weekend's items); the items
+of its last intervals are followed into the next repeat.
+
+An item is on time when an agent takes it up within ``deadline`` seconds of
+its arrival, counted in open hours only (``clock="business"``, the default: an
+item that arrives at night is due ``deadline`` open seconds after the
+opening) or on the calendar (``clock="calendar"``).
+
+It is solved exactly up to a fine split of the interval. The number of items
+in the system is a birth-death chain carried through each interval by
+uniformization. An arriving item finds ``r`` items ahead of it; while it
+waits every agent is busy with one of them, so they leave at rate
+``agents / aht``, and the item is taken up once fewer than ``agents`` are
+ahead. Items arriving in one of ``blocks`` equal parts of an interval are
+followed together to their deadline (the part's middle sets the deadline).
+When agents go off duty while busy, the model has them hand their item back
+to the head of the queue; :func:`~planner.simulate` has them finish it first.
+
+Staffing (:func:`required_deferred_agents`) goes through the warm-up and the
+horizon in time order and staffs each interval with the fewest agents such
+that every item waiting then, and every item arriving in it, would meet the
+target if that many stayed on duty until its deadline: a backlog is worked
+off at an even pace, not at the last moment. The last interval before an
+item's deadline is checked exactly. The plan is then run as it stands (the
+warm-up too) and an agent added before the deadline of any interval whose
+items would miss, until none do; a plan that cannot finish a horizon's items
+within a horizon first gets agents where the load per agent is highest.
+One agent fewer in an interval, kept until the deadlines of the items then in
+hand, misses the target; with more agents planned later in that window it may
+not (the rule does not count on them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import stats
+from scipy.special import gammaln
+
+from planner import _validate as v
+from planner._deferred_kernels import carry, on_time_if_kept, serve
+from planner._validate import FloatArray, IntArray
+from planner.errors import InputError
+from planner.staffing import scheduled
+
+__all__ = [
+    "DeferredChannel",
+    "deferred",
+    "deferred_requirements",
+    "required_deferred_agents",
+]
+
+Clock = Literal["business", "calendar"]
+# Items in the system the chain is solved for, at most (it grows as needed).
+MAX_ITEMS = 200_000
+_TOP_MASS = 1e-9  # chance at the top of the truncated chain that makes it grow
+_COLUMNS = (
+    "items", "agents", "open", "on_time", "backlog", "backlog_p90", "handled", "occupancy",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """The horizon's intervals, repeated: deadlines and work per agent between times
+    (seconds from the start of the first interval)."""
+
+    interval: float
+    items: FloatArray
+    per_agent: FloatArray  # items one agent finishes in each interval (0 while closed)
+    counted: FloatArray  # seconds of each interval counted toward a deadline
+    deadline: float
+    cycles: int
+    _count: FloatArray = field(init=False)
+    _work: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        reps = self.cycles
+        zero = np.zeros(1)
+        object.__setattr__(
+            self, "_count", np.concatenate([zero, np.cumsum(np.tile(self.counted, reps))])
+        )
+        object.__setattr__(
+            self, "_work", np.concatenate([zero, np.cumsum(np.tile(self.per_agent, reps))])
+        )
+
+    @property
+    def size(self) -> int:
+        return self.items.size
+
+    def _at(self, prefix: FloatArray, per: FloatArray, x: FloatArray) -> FloatArray:
+        g = np.minimum((x // self.interval).astype(np.int64), prefix.size - 2)
+        frac = x / self.interval - g
+        return prefix[g] + per[g % self.size] * frac
+
+    def work(self, x: ArrayLike) -> FloatArray:
+        """Items one agent on duty finishes from time 0 to ``x``."""
+        return self._at(self._work, self.per_agent, np.asarray(x, dtype=np.float64))
+
+    def due(self, x: ArrayLike) -> FloatArray:
+        """The deadline of items arriving at ``x``: the first time ``deadline`` counted
+        seconds later."""
+        x = np.asarray(x, dtype=np.float64)
+        target = self._at(self._count, self.counted, x) + self.deadline
+        g = np.searchsorted(self._count, target, side="left") - 1
+        if np.any(g >= self._count.size - 1):
+            raise AssertionError("deadline past the repeated horizon")  # pragma: no cover
+        per = self.counted[g % self.size]
+        return (g + (target - self._count[g]) / per) * self.interval
+
+
+class _OverflowError(Exception):
+    """The truncated chain is too short: solve again with more room."""
+
+
+@dataclass
+class _Interval:
+    """What one interval leaves: the count in system at its end and its averages."""
+
+    agents: int
+    end: FloatArray
+    blocks: FloatArray  # rows: each part's time average, then the whole interval's
+
+
+class _Run:
+    """The chain and the blocks of waiting items, interval after interval."""
+
+    def __init__(
+        self, tl: _Timeline, aht: FloatArray, parts: int, size: int, backlog: int = 0
+    ) -> None:
+        self.tl, self.aht, self.parts, self.size = tl, aht, parts, size
+        if backlog >= size:
+            raise _OverflowError
+        self.p = np.zeros(size + 1)
+        self.p[backlog] = 1.0
+        self.waiting = np.zeros((0, size + 1))
+        self.taken = np.zeros(0)
+        self.due = np.zeros(0)
+        self.group = np.zeros(0, dtype=np.int64)
+        self.weight = np.zeros(0)  # each row's share of its interval's items
+        self.done: dict[int, float] = {}  # arrival interval -> share taken up, resolved rows
+        self.on_duty = 0  # agents in the interval last moved through
+        edges = np.linspace(0.0, 1.0, parts + 1)
+        self.edges = edges
+        self._weights: dict[tuple[float, int], tuple[FloatArray, FloatArray]] = {}
+
+    # -- the chain through one interval -------------------------------------------------
+    def _uniform(self, total: float) -> tuple[FloatArray, FloatArray]:
+        key = (round(total, 12), self.parts)
+        if key not in self._weights:
+            steps = int(stats.poisson.isf(1e-15, total)) + 2 if total > 0 else 1
+            k = np.arange(steps)
+            end = stats.poisson.pmf(k, total) if total > 0 else np.eye(1)[0]
+            rows = []
+            for a, b in zip(self.edges[:-1], self.edges[1:], strict=True):
+                rows.append(_block_weights(k, total, a, b))
+            rows.append(_block_weights(k, total, 0.0, 1.0))
+            self._weights[key] = (np.asarray(end, dtype=np.float64), np.array(rows))
+        return self._weights[key]
+
+    def through(self, g: int, agents: int) -> _Interval:
+        """The chain through global interval ``g`` with ``agents`` on duty."""
+        tl = self.tl
+        t = g % tl.size
+        rate = tl.items[t] / tl.interval
+        mu = 1.0 / self.aht[t]
+        steps, blocks = self._uniform((rate + agents * mu) * tl.interval)
+        start = _off_duty(self.p, self.on_duty, agents)
+        end, avg = carry(start, rate, agents, mu, steps, blocks)
+        if end[-1] > _TOP_MASS:
+            raise _OverflowError
+        return _Interval(agents, end, avg)
+
+    # -- the rolling check ---------------------------------------------------------------
+    def arrivals(
+        self, g: int, blocks: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Interval ``g``'s arrivals as rows: the count in system they find (from the
+        interval's block averages), their arrival times (a part's middle), deadlines
+        and weights. While closed with a business clock every arrival has the same
+        deadline, so the interval is one row."""
+        tl = self.tl
+        if tl.counted[g % tl.size] == 0:
+            x = np.array([(g + 0.5) * tl.interval])
+            return blocks[-1:].copy(), x, tl.due(x), np.ones(1)
+        x = (g + (self.edges[:-1] + self.edges[1:]) / 2) * tl.interval
+        return blocks[:-1].copy(), x, tl.due(x), np.full(self.parts, 1.0 / self.parts)
+
+    def meets(self, g: int, step: _Interval, target: float) -> bool:
+        """Would every waiting item, and every item of interval ``g``, meet ``target``
+        with ``step.agents`` on duty until its deadline?"""
+        tl = self.tl
+        start = g * tl.interval
+        n = step.agents
+        shares = self.taken.copy()
+        if self.waiting.shape[0]:
+            per_agent = tl.work(self.due) - tl.work(start)
+            waiting = _ahead_after(self.waiting, self.on_duty, n)
+            shares += on_time_if_kept(waiting, per_agent, n)
+        rows, x, due, weight = self.arrivals(g, step.blocks)
+        new = on_time_if_kept(rows, tl.work(due) - tl.work(x), n)
+        if tl.items[g % tl.size] > 0 and float(new @ weight) < target:
+            return False
+        if not shares.size:
+            return True
+        groups, which = np.unique(self.group, return_inverse=True)
+        sums = np.bincount(which, weights=shares * self.weight)
+        for a, total in zip(groups.tolist(), sums.tolist(), strict=True):
+            if tl.items[a % tl.size] > 0 and self.done.get(a, 0.0) + total < target:
+                return False
+        return True
+
+    # -- moving on -----------------------------------------------------------------------
+    def commit(self, g: int, step: _Interval) -> None:
+        """Move through interval ``g`` as ``step`` says: blocks are served, those due
+        in it are resolved, the interval's arrivals join."""
+        tl = self.tl
+        n = step.agents
+        start, stop = g * tl.interval, (g + 1) * tl.interval
+        if self.waiting.shape[0]:
+            self.waiting = _ahead_after(self.waiting, self.on_duty, n)
+            if n:
+                last = int(np.searchsorted(self.due, stop, side="left"))  # the rest stay
+                ends = self.due[:last]
+                means = n * (tl.work(ends) - tl.work(start))
+                on_duty = np.full(last, n, dtype=np.int64)
+                self.taken[:last] += serve(self.waiting[:last], means, on_duty)
+                if last < self.due.size:
+                    whole = n * float(tl.work(stop) - tl.work(start))
+                    self.taken[last:] += _serve_all(self.waiting[last:], whole, n)
+            gone = int(np.searchsorted(self.due, stop, side="right"))  # due in order
+            for a, share, w in zip(
+                self.group[:gone], self.taken[:gone], self.weight[:gone], strict=True
+            ):
+                self.done[int(a)] = self.done.get(int(a), 0.0) + float(share * w)
+            if gone:
+                self.waiting, self.taken = self.waiting[gone:], self.taken[gone:]
+                self.due, self.group = self.due[gone:], self.group[gone:]
+                self.weight = self.weight[gone:]
+        fresh, x, due, weight = self.arrivals(g, step.blocks)
+        fresh /= fresh.sum(axis=1, keepdims=True)
+        means = n * (tl.work(stop) - tl.work(x))
+        taken = serve(fresh, means, np.full(fresh.shape[0], n, dtype=np.int64))
+        self.waiting = np.vstack([self.waiting, fresh])
+        self.taken = np.concatenate([self.taken, taken])
+        self.due = np.concatenate([self.due, due])
+        self.group = np.concatenate([self.group, np.full(fresh.shape[0], g, dtype=np.int64)])
+        self.weight = np.concatenate([self.weight, weight])
+        self.p = step.end
+        self.on_duty = n
+
+    def share(self, a: int) -> float | None:
+        """The on-time share of interval ``a``'s items, once all are resolved."""
+        if np.any(self.group == a):
+            return None
+        return self.done.get(a, 0.0)
+
+
+def _finished_leaving(p: FloatArray, before: int, after: int) -> float:
+    """Mean items finished by agents going off duty (``before`` to ``after``), off the
+    plan: see :func:`_off_duty`."""
+    if after >= before:
+        return 0.0
+    return float((p - _off_duty(p, before, after)) @ np.arange(p.size))
+
+
+def _serve_all(waiting: FloatArray, mean: float, agents: int) -> FloatArray:
+    """:func:`~planner._deferred_kernels.serve` for rows that all see the same stretch
+    (Poisson(``mean``) leave, ``agents`` on duty), in place, by one FFT convolution."""
+    before = waiting.sum(axis=1)
+    waiting[:, :agents] = 0.0
+    support = np.flatnonzero(waiting.max(axis=0) >= 1e-18)
+    if not support.size or mean == 0:
+        return before - waiting.sum(axis=1)
+    lo, hi = int(support[0]), int(support[-1])
+    spread = 9.0 * np.sqrt(mean) + 10.0
+    k_lo, k_hi = max(int(mean - spread), 0), min(int(mean + spread) + 1, hi)
+    k = np.arange(k_lo, k_hi + 1)
+    pmf = np.exp(k * np.log(mean) - mean - gammaln(k + 1.0))
+    block = waiting[:, lo : hi + 1]
+    length = block.shape[1] + pmf.size - 1
+    size = 1 << int(np.ceil(np.log2(length)))
+    # new[r - k] += row[r] pmf[k]: correlate the rows with the pmf
+    spectrum = np.fft.rfft(block[:, ::-1], size, axis=1) * np.fft.rfft(pmf, size)[None, :]
+    moved = np.fft.irfft(spectrum, size, axis=1)[:, :length][:, ::-1]
+    # moved[:, j] holds r - k = lo - k_hi + j
+    first = lo - k_hi
+    waiting[:, lo : hi + 1] = 0.0
+    keep = np.arange(length) + first >= agents
+    cols = np.arange(length)[keep] + first
+    waiting[:, cols] = np.clip(moved[:, keep], 0.0, None)
+    return before - waiting.sum(axis=1)
+
+
+def _off_duty(p: FloatArray, before: int, after: int) -> FloatArray:
+    """The count in system once ``before - after`` agents go off duty: idle ones and busy
+    ones are chosen as :func:`~planner.simulate` chooses them (spread over the agents
+    ranked idle first), and a busy one finishes the item in hand off the plan, so
+    that item no longer waits for or holds an agent on duty."""
+    if after >= before:
+        return p
+    d = before - after
+    n = np.arange(p.size)
+    ranks = ((2 * np.arange(d) + 1) * before) // (2 * d)
+    idle = before - np.minimum(n, before)
+    busy_leaving = (ranks[None, :] >= idle[:, None]).sum(axis=1)
+    return np.bincount(n - busy_leaving, weights=p, minlength=p.size).astype(np.float64)
+
+
+def _ahead_after(waiting: FloatArray, before: int, after: int) -> FloatArray:
+    """Blocks of waiting items once ``before - after`` agents go off duty: every agent is
+    busy while an item waits, so each leaving one finishes an item that was ahead."""
+    if after >= before or not waiting.shape[0]:
+        return waiting
+    d = before - after
+    out = np.zeros_like(waiting)
+    out[:, :-d] = waiting[:, d:]
+    return out
+
+
+def _block_weights(k: IntArray, total: float, a: float, b: float) -> FloatArray:
+    """Weights of uniformized steps for the time average over fractions ``a..b`` of
+    an interval whose uniformized rate x length is ``total``."""
+    if total == 0:
+        out = np.zeros(k.size)
+        out[0] = 1.0
+        return out
+    upper = stats.poisson.sf(k, total * b)
+    lower = stats.poisson.sf(k, total * a) if a > 0 else np.zeros(k.size)
+    return (upper - lower) / (total * (b - a))
+
+
+# -- checks --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Work:
+    """Checked inputs of one deferred-work problem."""
+
+    items: FloatArray
+    aht: FloatArray
+    interval: float
+    deadline: float
+    open: np.ndarray
+    clock: Clock
+    parts: int
+    backlog: int
+    warmup: int
+
+    def run(self, size: int) -> _Run:
+        """A run at the start of the first repeat, ``backlog`` items waiting."""
+        tl = self.timeline(self.warmup + self.cycles_for_deadline() + 3)
+        return _Run(tl, self.aht, self.parts, size, self.backlog)
+
+    def timeline(self, cycles: int) -> _Timeline:
+        per_agent = np.where(self.open, self.interval / self.aht, 0.0)
+        counted = (
+            np.where(self.open, self.interval, 0.0)
+            if self.clock == "business"
+            else np.full(self.items.size, self.interval)
+        )
+        return _Timeline(self.interval, self.items, per_agent, counted, self.deadline, cycles)
+
+    def first_size(self) -> int:
+        """Room for the backlog a plan meeting its deadlines leaves: about the items of
+        the longest stretch from an arrival to its deadline, with a margin."""
+        tl = self.timeline(self.cycles_for_deadline() + 2)
+        x = np.arange(self.items.size) * self.interval
+        reach = float(np.max(tl.due(x) - x))
+        span = int(np.ceil(reach / self.interval)) + 1
+        window = np.convolve(np.tile(self.items, 2 + span // self.items.size), np.ones(span))
+        most = float(window.max())
+        return int(min(1.5 * most + 10 * np.sqrt(most) + 64 + self.backlog, MAX_ITEMS))
+
+    def cycles_for_deadline(self) -> int:
+        counted = self.interval * (self.open.sum() if self.clock == "business" else self.open.size)
+        return int(np.ceil(self.deadline / counted)) + 1
+
+
+def _check(
+    items: ArrayLike,
+    aht: ArrayLike,
+    interval: float,
+    deadline: float,
+    open_intervals: ArrayLike | None,
+    clock: str,
+    parts: int,
+    backlog: int = 0,
+    warmup: int = 1,
+) -> _Work:
+    counts = np.atleast_1d(v.nonnegative("items", items)).astype(np.float64)
+    if counts.ndim != 1:
+        raise InputError("'items' must be one number per interval")
+    seconds = v.single("interval", interval, v.positive)
+    handle = np.atleast_1d(v.positive("aht", aht)).astype(np.float64)
+    if handle.size == 1:
+        handle = np.full(counts.size, handle[0])
+    elif handle.shape != counts.shape:
+        raise InputError(
+            f"'aht' must be one number or one per interval ({counts.size}): {handle.size} given"
+        )
+    due = v.single("deadline", deadline, v.positive)
+    if due < seconds:
+        raise InputError(
+            f"'deadline' ({due:g} s) is shorter than the interval ({seconds:g} s): "
+            "deferred work is planned interval by interval; use the call formulas for "
+            "answers within minutes"
+        )
+    if open_intervals is None:
+        opened = np.ones(counts.size, dtype=bool)
+    else:
+        raw = np.atleast_1d(np.asarray(open_intervals))
+        if raw.shape != counts.shape or not np.isin(raw, [0, 1, True, False]).all():
+            raise InputError(
+                f"'open' must be True or False for each of the {counts.size} intervals"
+            )
+        opened = raw.astype(bool)
+    if not opened.any():
+        raise InputError("no interval is open: nobody would ever work the items")
+    if clock not in ("business", "calendar"):
+        raise InputError(f"'clock' must be 'business' or 'calendar': {clock!r}")
+    if isinstance(parts, bool) or not isinstance(parts, int | np.integer) or not 1 <= parts <= 60:
+        raise InputError(f"'blocks' must be a whole number from 1 to 60: {parts!r}")
+    for name, value, most in (("backlog", backlog, MAX_ITEMS // 2), ("warmup", warmup, 20)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not (0 <= value <= most)
+        ):
+            raise InputError(f"'{name}' must be a whole number from 0 to {most:,}: {value!r}")
+    return _Work(
+        counts,
+        handle,
+        seconds,
+        due,
+        opened,
+        clock,  # type: ignore[arg-type]
+        int(parts),
+        int(backlog),
+        int(warmup),  # type: ignore[arg-type]
+    )
+
+
+# -- one plan ------------------------------------------------------------------------------
+
+
+def _reachable(work: _Work, target: float) -> None:
+    """An InputError naming the first interval whose items the team, closed until
+    after their deadline, could not take up in time often enough for ``target``."""
+    tl = work.timeline(work.cycles_for_deadline() + 2)
+    parts = (np.arange(work.parts) + 0.5) / work.parts
+    for t in np.flatnonzero(work.items > 0):
+        x = (t + parts) * work.interval
+        served = tl.work(tl.due(x)) - tl.work(x) > 0
+        if served.mean() < target:
+            raise InputError(
+                f"items arriving in interval {t} are due before the team opens again: "
+                f"no staffing takes up {target:.0%} of them within the deadline (a longer "
+                "deadline, longer opening hours, or clock='business')"
+            )
+
+
+def _warmed(work: _Work, plan: IntArray, size: int) -> tuple[_Run, int]:
+    """A run after ``warmup`` repeats of ``plan`` (and the first global interval after)."""
+    run = work.run(size)
+    periods = work.items.size
+    for g in range(work.warmup * periods):
+        run.commit(g, run.through(g, int(plan[g % periods])))
+    return run, work.warmup * periods
+
+
+def _capacity(work: _Work, plan: IntArray) -> float:
+    """Items ``plan`` finishes in a repeat of the horizon, busy all the time."""
+    return float(np.sum(np.where(work.open, plan, 0) * work.interval / work.aht))
+
+
+def _keeps_up(work: _Work, plan: IntArray) -> None:
+    """An InputError when the plan cannot finish a horizon's items in a horizon."""
+    capacity = _capacity(work, plan)
+    if capacity <= float(work.items.sum()):
+        raise InputError(
+            f"the plan finishes at most {capacity:,.1f} items per repeat of the horizon, "
+            f"fewer than the {float(work.items.sum()):,.1f} that arrive: the backlog would "
+            "grow without end; add agents"
+        )
+
+
+def _report(work: _Work, plan: IntArray, size: int) -> pd.DataFrame:
+    run, first = _warmed(work, plan, size)
+    periods = work.items.size
+    rows = []
+    ends: list[FloatArray] = []
+    n = np.arange(size + 1)
+    for t in range(periods):
+        g = first + t
+        step = run.through(g, int(plan[t]))
+        waiting = np.maximum(n - step.agents, 0)
+        cdf = np.cumsum(step.end)
+        busy = float(step.blocks[-1] @ np.minimum(n, step.agents))
+        ends.append(step.end)
+        rows.append(
+            {
+                "backlog": float(step.end @ waiting),
+                "backlog_p90": float(waiting[int(np.searchsorted(cdf, 0.9))]),
+                "handled": busy * work.interval / work.aht[t],
+                "occupancy": busy / step.agents if step.agents else 0.0,
+            }
+        )
+        run.commit(g, step)
+    for t in range(periods):  # items finished by agents going off duty count where they end
+        p_end = ends[t]
+        rows[t]["handled"] += _finished_leaving(p_end, int(plan[t]), int(plan[(t + 1) % periods]))
+    g = first + periods
+    while any(run.share(first + t) is None for t in range(periods)):
+        run.commit(g, run.through(g, int(plan[g % periods])))
+        g += 1
+    out = pd.DataFrame(rows)
+    out.insert(0, "items", work.items)
+    out.insert(1, "agents", plan)
+    out.insert(2, "open", work.open)
+    out.insert(3, "on_time", [run.share(first + t) for t in range(periods)])
+    out.loc[out["items"] == 0, "on_time"] = np.nan
+    return out[list(_COLUMNS)]
+
+
+def _grown(solve: Callable[[int], Any], size: int) -> Any:
+    """``solve(size)``, doubling the chain's room until nothing overflows it."""
+    while True:
+        try:
+            return solve(size)
+        except _OverflowError:
+            if size >= MAX_ITEMS:
+                raise InputError(
+                    f"the backlog would pass {MAX_ITEMS:,} items: add agents or shorten the "
+                    "closed hours"
+                ) from None
+            size = min(2 * size, MAX_ITEMS)
+
+
+def deferred(
+    items: ArrayLike,
+    agents: ArrayLike,
+    aht: ArrayLike,
+    interval: float,
+    deadline: float,
+    *,
+    open: ArrayLike | None = None,
+    clock: Clock = "business",
+    blocks: int = 4,
+    backlog: int = 0,
+    warmup: int = 1,
+) -> pd.DataFrame:
+    """The service a plan gives deferred work, interval by interval (see the module notes).
+
+    Parameters
+    ----------
+    items : items arriving per interval (emails, cases), the horizon's intervals.
+    agents : agents working them per interval (whole numbers; none while closed).
+    aht : seconds per item, one number or one per interval.
+    interval : interval length, seconds.
+    deadline : the promise, seconds (>= the interval), counted by ``clock``.
+    open : True for each interval the team works (default: all).
+    clock : ``"business"`` (only open intervals count toward the deadline) or
+        ``"calendar"``.
+    blocks : parts of an interval whose items are followed together (more is finer).
+    backlog : items waiting when the first warm-up repeat starts.
+    warmup : repeats of the horizon under the plan before the one reported, so its
+        start carries the backlog a repeat leaves (nights, weekends); the items of
+        its last intervals are followed into the next repeat.
+
+    Returns
+    -------
+    One row per interval: ``items``, ``agents``, ``open``, ``on_time`` (share of the
+    interval's items taken up by their deadline; NaN with no items), ``backlog``
+    (mean items waiting at the interval's end), ``backlog_p90`` (its 90th
+    percentile), ``handled`` (mean items finished in it) and ``occupancy``.
+
+    Examples
+    --------
+    >>> day = deferred([30, 30, 30, 30], 3, 120, 1800, 3600)
+    >>> round(float(day["occupancy"].mean()), 2), bool(day["on_time"].min() > 0.8)
+    (0.67, True)
+    """
+    work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    plan = np.atleast_1d(v.count("agents", agents)).astype(np.int64)
+    if plan.size == 1:
+        plan = np.full(work.items.size, plan[0])
+    if plan.shape != work.items.shape:
+        raise InputError(
+            f"'agents' must be one number or one per interval ({work.items.size}): "
+            f"{plan.size} given"
+        )
+    v.within("agents", plan.astype(np.float64), v.MAX_AGENTS, "agents")
+    if np.any(plan[~work.open] > 0):
+        t = int(np.argmax((plan > 0) & ~work.open))
+        raise InputError(f"'agents' must be 0 while closed: {int(plan[t])} at interval {t}")
+    _keeps_up(work, plan)
+    return _grown(lambda size: _report(work, plan, size), work.first_size())
+
+
+# -- staffing ------------------------------------------------------------------------------
+
+
+def _fewest_now(run: _Run, g: int, guess: int, target: float) -> _Interval:
+    """The fewest agents in interval ``g`` meeting the rolling check (from ``guess``)."""
+    cache: dict[int, tuple[_Interval, bool]] = {}
+
+    def test(n: int) -> bool:
+        if n not in cache:
+            step = run.through(g, n)
+            cache[n] = (step, run.meets(g, step, target))
+        return cache[n][1]
+
+    cap = run.size + 1  # every item ahead taken up at once
+    n = min(max(guess, 0), cap)
+    if test(n):
+        while n > 0 and test(n - 1):
+            n -= 1
+        return cache[n][0]
+    low, jump = n, 1
+    while True:
+        high = min(low + jump, cap)
+        if test(high):
+            break
+        if high == cap:
+            raise _OverflowError
+        low, jump = high, 2 * jump
+    while high - low > 1:
+        mid = (low + high) // 2
+        if test(mid):
+            high = mid
+        else:
+            low = mid
+    return cache[high][0]
+
+
+def _pass(run: _Run, work: _Work, g: int, guide: IntArray, target: float) -> IntArray:
+    """The rolling rule over one repeat of the horizon from global interval ``g``."""
+    plan = np.zeros(work.items.size, dtype=np.int64)
+    for t in range(work.items.size):
+        if work.open[t]:
+            guess = int(guide[t]) if guide.any() else int(plan[t - 1]) if t else 0
+            step = _fewest_now(run, g + t, guess, target)
+        else:
+            step = run.through(g + t, 0)
+        plan[t] = step.agents
+        run.commit(g + t, step)
+    return plan
+
+
+def _staff(work: _Work, target: float, size: int) -> IntArray:
+    """The rolling rule over ``warmup`` repeats and then the horizon. Then, as the
+    plan itself runs the warm-up: room to finish a horizon's items in a horizon
+    (an agent more where the load per agent is highest), and an agent more in the
+    last open interval before the deadline of any interval whose items miss the
+    target, until none do."""
+    periods = work.items.size
+    run = work.run(size)
+    plan = np.zeros(periods, dtype=np.int64)
+    for w in range(work.warmup + 1):
+        plan = _pass(run, work, w * periods, plan, target)
+    tl = work.timeline(work.cycles_for_deadline() + 2)
+    opened = np.flatnonzero(work.open)
+    while _capacity(work, plan) <= work.items.sum():  # room to keep up: the busiest first
+        load = work.items[opened] * work.aht[opened] / (plan[opened] + 1.0)
+        plan[opened[int(np.argmax(load))]] += 1
+    for _ in range(2 * periods):
+        on_time = _report(work, plan, size)["on_time"].fillna(1.0).to_numpy()
+        short = np.flatnonzero(on_time < target)
+        if not short.size:
+            return plan
+        for t in short:
+            u = int(float(tl.due((t + 0.5) * work.interval)) // work.interval) % periods
+            while not work.open[u]:
+                u = (u - 1) % periods
+            plan[u] += 1
+    raise InputError(  # pragma: no cover - not seen
+        "no plan found that meets the target"
+    )
+
+
+def required_deferred_agents(
+    items: ArrayLike,
+    aht: ArrayLike,
+    interval: float,
+    deadline: float,
+    target: float,
+    *,
+    open: ArrayLike | None = None,
+    clock: Clock = "business",
+    blocks: int = 4,
+    backlog: int = 0,
+    warmup: int = 1,
+) -> IntArray:
+    """Agents per interval for deferred work: ``target`` (a share in (0, 1)) of every
+    interval's items taken up within ``deadline`` seconds. Intervals in time
+    order, each with the fewest agents that would meet the target for every
+    item then waiting or arriving if they stayed until its deadline (see the
+    module notes); nobody while closed. Parameters as :func:`deferred`.
+
+    Examples
+    --------
+    >>> items = [20, 40, 60, 40, 20, 10]  # the last half hour closed
+    >>> required_deferred_agents(items, 300, 1800, 7200, 0.9, open=[1, 1, 1, 1, 1, 0]).tolist()
+    [5, 6, 9, 6, 6, 0]
+    """
+    work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    share = v.single("target", target, v.fraction)
+    if share >= 1:
+        raise InputError(
+            "'target' must be below 1: no finite staffing takes up every item in time "
+            f"for sure: {share!r}"
+        )
+    _reachable(work, share)
+    return _grown(lambda size: _staff(work, share, size), work.first_size())
+
+
+def deferred_requirements(
+    df: pd.DataFrame,
+    aht: ArrayLike,
+    interval: float,
+    deadline: float,
+    target: float,
+    shrinkage: float = 0.0,
+    *,
+    open: ArrayLike | None = None,
+    clock: Clock = "business",
+    blocks: int = 4,
+    backlog: int = 0,
+    warmup: int = 1,
+) -> pd.DataFrame:
+    """The deferred-work requirement for a table with ``items`` per interval.
+
+    Returns a copy of ``df`` with ``agents`` (:func:`required_deferred_agents`),
+    ``scheduled`` (after ``shrinkage``) and the service at that staffing
+    (:func:`deferred`): ``open``, ``on_time``, ``backlog``, ``backlog_p90``,
+    ``handled``, ``occupancy``.
+    """
+    if not isinstance(df, pd.DataFrame) or "items" not in df.columns:
+        raise InputError("the deferred workload needs an 'items' column (items per interval)")
+    items = v.nonnegative("items", df["items"].to_numpy(dtype=np.float64))
+    how: dict[str, Any] = {
+        "open": open, "clock": clock, "blocks": blocks, "backlog": backlog, "warmup": warmup,
+    }  # fmt: skip
+    agents = required_deferred_agents(items, aht, interval, deadline, target, **how)
+    service = deferred(items, agents, aht, interval, deadline, **how)
+    out = df.copy()
+    out["agents"] = agents
+    out["scheduled"] = scheduled(
+        agents.astype(np.float64), v.shrinkage_fraction("shrinkage", shrinkage)
+    )
+    for name in _COLUMNS[2:]:
+        out[name] = service[name].to_numpy()
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeferredChannel:
+    """A scenario's deferred work: email or back office (a scenario file's
+    ``[channels.email]``), staffed by its own team.
+
+    Attributes
+    ----------
+    items : items arriving per interval (the scenario's intervals).
+    aht : seconds per item.
+    deadline : the promise, seconds, counted by ``clock``.
+    target : share of every interval's items taken up within the deadline, in (0, 1).
+    open_hours : ``("HH:MM", "HH:MM")`` the team works each day, or None (always).
+    clock : ``"business"`` (open hours count toward the deadline) or ``"calendar"``.
+    backlog : items waiting when the first warm-up repeat starts.
+    warmup : repeats of the scenario's intervals before the one reported.
+    """
+
+    items: tuple[float, ...]
+    aht: float
+    deadline: float
+    target: float = 0.9
+    open_hours: tuple[str, str] | None = None
+    clock: Clock = "business"
+    backlog: int = 0
+    warmup: int = 1
+
+    def __post_init__(self) -> None:
+        counts = v.nonnegative("items", self.items)
+        if counts.ndim != 1 or counts.size == 0:
+            raise InputError(f"'items' must be one count per interval: {self.items!r}")
+        object.__setattr__(self, "items", tuple(counts.tolist()))
+        object.__setattr__(self, "aht", v.single("aht", self.aht, v.positive))
+        object.__setattr__(self, "deadline", v.single("deadline", self.deadline, v.positive))
+        share = v.single("target", self.target, v.fraction)
+        if share >= 1:
+            raise InputError(f"'target' must be below 1: {share!r}")
+        object.__setattr__(self, "target", share)
+        if self.open_hours is not None:
+            hours = self.open_hours
+            if isinstance(hours, str) or len(hours) != 2:
+                raise InputError(f"'open_hours' must be [opening, closing]: {hours!r}")
+            first = v.clock_seconds("open_hours", hours[0])
+            last = v.clock_seconds("open_hours", hours[1], end_of_day=True)
+            if last <= first:
+                raise InputError(f"'open_hours' must close after it opens: {list(hours)!r}")
+            object.__setattr__(self, "open_hours", (str(hours[0]), str(hours[1])))
+        _check(self.items, self.aht, self.deadline, self.deadline, None, self.clock, 4,
+               self.backlog, self.warmup)  # fmt: skip
+
+    def open_intervals(self, start: str, interval: float) -> np.ndarray:
+        """True for each interval (starting at clock time ``start``, ``interval``
+        seconds long) that begins inside the open hours."""
+        if self.open_hours is None:
+            return np.ones(len(self.items), dtype=bool)
+        first = v.clock_seconds("open_hours", self.open_hours[0])
+        last = v.clock_seconds("open_hours", self.open_hours[1], end_of_day=True)
+        clock = (v.clock_seconds("start", start) + np.arange(len(self.items)) * interval) % 86400
+        return (clock >= first) & (clock < last)
+
+    def requirements(self, df: pd.DataFrame, start: str, interval: float,
+                     shrinkage: float) -> pd.DataFrame:  # fmt: skip
+        """:func:`deferred_requirements` for intervals of ``df`` (one per item count)."""
+        day = df.assign(items=list(self.items))
+        return deferred_requirements(
+            day, self.aht, interval, self.deadline, self.target, shrinkage,
+            open=self.open_intervals(start, interval), clock=self.clock,
+            backlog=self.backlog, warmup=self.warmup,
+        )  # fmt: skip
+
+    def to_table(self) -> dict[str, Any]:
+        """The ``[channels.email]`` table of a scenario file."""
+        out: dict[str, Any] = {
+            "items": list(self.items), "aht": self.aht, "deadline": self.deadline,
+            "target": self.target, "clock": self.clock,
+        }  # fmt: skip
+        if self.open_hours is not None:
+            out["open_hours"] = list(self.open_hours)
+        if self.backlog:
+            out["backlog"] = self.backlog
+        if self.warmup != 1:
+            out["warmup"] = self.warmup
+        return out
+
+    @classmethod
+    def from_table(cls, table: object) -> DeferredChannel:
+        """From a scenario file's ``[channels.email]`` table."""
+        if not isinstance(table, dict):
+            raise InputError("[channels.email] must be a table of keys")
+        known = {"items", "aht", "deadline", "target", "open_hours", "clock", "backlog", "warmup"}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise InputError(
+                f"unknown key 'channels.email.{unknown[0]}'; allowed: {', '.join(sorted(known))}"
+            )
+        for key in ("items", "aht", "deadline"):
+            if key not in table:
+                raise InputError(f"[channels.email] needs '{key}'")
+        hours = table.get("open_hours")
+        return cls(
+            items=table["items"], aht=table["aht"], deadline=table["deadline"],
+            target=table.get("target", 0.9),
+            open_hours=tuple(hours) if isinstance(hours, list) else hours,
+            clock=table.get("clock", "business"), backlog=table.get("backlog", 0),
+            warmup=table.get("warmup", 1),
+        )  # fmt: skip

@@ -1,0 +1,224 @@
+"""Deferred work (email, back office) against a deadline: the model, staffing and
+the scenario's email channel."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import planner.deferred_work as dw
+from planner import (
+    DeferredChannel,
+    InputError,
+    deferred,
+    deferred_requirements,
+    erlang_c,
+    required_deferred_agents,
+    simulate,
+)
+from planner import scenario_file as sf
+
+TAU = 1800.0
+# A day of 16 half hours: open 8 of them (the rest nights, compressed), items all day.
+ITEMS = np.array([2, 2, 2, 6, 10, 14, 16, 14, 12, 10, 8, 6, 4, 2, 2, 2], dtype=float)
+OPEN = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0], dtype=bool)
+
+
+@pytest.mark.parametrize(("traffic", "agents", "deadline"), [(8.0, 10, 1800.0),
+                                                             (9.0, 10, 1800.0),
+                                                             (4.0, 6, 3600.0)])  # fmt: skip
+def test_steady_load_is_erlang_c(traffic, agents, deadline):
+    """Same items and agents every interval: the M/M/N wait, P(W > D) = C e^-(N mu - lam) D."""
+    aht = 600.0
+    rate = traffic / aht
+    c = float(erlang_c(agents, traffic))
+    out = deferred([rate * TAU] * 48, agents, aht, TAU, deadline, warmup=20)  # 20 days first
+    expected = 1 - c * np.exp(-(agents / aht - rate) * deadline)
+    np.testing.assert_allclose(out["on_time"], expected, atol=1e-7)
+    np.testing.assert_allclose(out["backlog"], c * traffic / (agents - traffic), rtol=1e-5)
+    np.testing.assert_allclose(out["occupancy"], traffic / agents, rtol=1e-6)
+
+
+def _simulated_on_time(items, plan, aht, deadline, open_, clock, reps, warmup=1):
+    """Per interval of the reported repeat: simulated share taken up by the deadline and
+    its standard error (a ratio over replications)."""
+    periods = len(items)
+    repeats = warmup + 3
+    res = simulate(
+        {"calls": np.tile(items, repeats), "aht": np.full(periods * repeats, aht)},
+        np.tile(plan, repeats), interval=TAU, patience=None, replications=reps, seed=11,
+        record_calls=True,
+    )  # fmt: skip
+    rec = res.records
+    rec = rec[
+        (rec.arrival >= warmup * periods * TAU) & (rec.arrival < (warmup + 1) * periods * TAU)
+    ]
+    work = dw._check(items, aht, TAU, deadline, open_, clock, 4)
+    due = work.timeline(repeats + work.cycles_for_deadline() + 2).due(rec.arrival.to_numpy())
+    frame = pd.DataFrame({
+        "t": (rec.arrival.to_numpy() // TAU).astype(int) % periods,
+        "ok": rec.answered_at.to_numpy() <= due,
+        "rep": rec.replication.to_numpy(),
+    })  # fmt: skip
+    g = frame.groupby(["t", "rep"]).ok.agg(["sum", "count"]).unstack(fill_value=0)
+    hits, counts = g["sum"], g["count"]
+    share = hits.sum(axis=1) / counts.sum(axis=1)
+    resid = hits.sub(counts.mul(share, axis=0))
+    se = np.sqrt((resid**2).sum(axis=1) / (reps * (reps - 1))) / counts.mean(axis=1)
+    return share.reindex(range(periods)).to_numpy(), se.reindex(range(periods)).to_numpy()
+
+
+@pytest.mark.parametrize("clock", ["business", "calendar"])
+def test_staffing_meets_the_target_in_simulation_and_the_model_agrees(clock):
+    """The staffed plan, simulated (SimPy-free fast engine, agents finishing the item in
+    hand when they go off duty): every interval's share within the deadline agrees
+    with the model, and meets the target, within Bonferroni bounds of 400 days."""
+    aht, target = 900.0, 0.9
+    deadline = 2 * 3600.0 if clock == "business" else 6 * 3600.0  # nights are 4 h
+    plan = required_deferred_agents(ITEMS, aht, TAU, deadline, target, open=OPEN, clock=clock)
+    model = deferred(ITEMS, plan, aht, TAU, deadline, open=OPEN, clock=clock)
+    assert np.all(plan[~OPEN] == 0)
+    assert np.all(model["on_time"] >= target)
+    share, se = _simulated_on_time(ITEMS, plan, aht, deadline, OPEN, clock, reps=400)
+    vary = se > 0
+    z = 3.4  # two-sided 95% over 16 intervals, Bonferroni
+    assert np.all(np.abs(share[vary] - model["on_time"].to_numpy()[vary]) <= z * se[vary])
+    assert np.all(share[vary] >= target - z * se[vary])
+    assert np.all(share[~vary] >= target)
+
+
+def test_each_interval_has_the_fewest_agents_the_rule_allows():
+    """Replaying the rule's last pass: in every open interval, its agents pass the check
+    (every item in hand meets the target if they stay until its deadline) and one
+    fewer fails it."""
+    aht, deadline, target = 900.0, 2 * 3600.0, 0.9
+    work = dw._check(ITEMS, aht, TAU, deadline, OPEN, "business", 4)
+    run = work.run(work.first_size())
+    dw._pass(run, work, 0, np.zeros(ITEMS.size, dtype=np.int64), target)  # the warm-up
+    for t in range(ITEMS.size):
+        g = ITEMS.size + t
+        if not OPEN[t]:
+            run.commit(g, run.through(g, 0))
+            continue
+        step = dw._fewest_now(run, g, 1, target)
+        assert run.meets(g, run.through(g, step.agents), target)
+        if step.agents:
+            assert not run.meets(g, run.through(g, step.agents - 1), target)
+        run.commit(g, step)
+
+
+def test_one_fewer_anywhere_misses_when_the_work_binds():
+    """A long deadline: only finishing the work binds, and one agent fewer in any open
+    interval leaves a plan that cannot keep up or misses the target."""
+    aht, deadline, target = 1200.0, 6 * 3600.0, 0.9
+    plan = required_deferred_agents(ITEMS, aht, TAU, deadline, target, open=OPEN)
+    for t in np.flatnonzero(plan):
+        fewer = plan.copy()
+        fewer[t] -= 1
+        try:
+            worst = float(deferred(ITEMS, fewer, aht, TAU, deadline, open=OPEN)["on_time"].min())
+        except InputError as err:
+            assert "add agents" in str(err)
+        else:
+            assert worst < target
+
+
+def test_backlog_curve_and_flows():
+    """Items carried overnight show in the backlog at the opening; finished items add up
+    to the arrivals over a repeat once the warm-up has settled."""
+    aht, deadline = 900.0, 2 * 3600.0
+    plan = required_deferred_agents(ITEMS, aht, TAU, deadline, 0.9, open=OPEN)
+    out = deferred(ITEMS, plan, aht, TAU, deadline, open=OPEN, warmup=8)
+    first_open = int(np.argmax(OPEN))
+    assert out["backlog"].iloc[first_open - 1] > out["backlog"].iloc[0] > 0  # builds overnight
+    assert np.all(out["backlog_p90"] >= np.floor(out["backlog"]) - 1)
+    assert out["handled"].sum() == pytest.approx(ITEMS.sum(), rel=1e-3)
+    assert np.all(out.loc[~OPEN, "handled"] == 0)
+    assert np.all((out["occupancy"] >= 0) & (out["occupancy"] <= 1))
+
+
+def test_requirements_table_equals_the_functions():
+    df = pd.DataFrame({"items": ITEMS})
+    table = deferred_requirements(df, 900.0, TAU, 7200.0, 0.9, 0.25, open=OPEN)
+    plan = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open=OPEN)
+    np.testing.assert_array_equal(table["agents"], plan)
+    np.testing.assert_array_equal(table["scheduled"], np.ceil(plan / 0.75 - 1e-9).astype(int))
+    service = deferred(ITEMS, plan, 900.0, TAU, 7200.0, open=OPEN)
+    pd.testing.assert_series_equal(table["on_time"], service["on_time"])
+    pd.testing.assert_series_equal(table["backlog"], service["backlog"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"deadline": 600.0}, "shorter than the interval"),
+        ({"items": [5, -1, 3]}, "'items' must be >= 0"),
+        ({"aht": 0}, "'aht' must be > 0"),
+        ({"open": [1, 0]}, "'open' must be True or False for each"),
+        ({"open": [0, 0, 0]}, "no interval is open"),
+        ({"clock": "wall"}, "'clock' must be"),
+        ({"blocks": 0}, "'blocks' must be"),
+        ({"backlog": -3}, "'backlog' must be"),
+        ({"warmup": 1.5}, "'warmup' must be"),
+        ({"target": 1.0}, "'target' must be below 1"),
+        ({"target": 0.0}, "'target' must be in (0, 1]"),
+    ],
+)
+def test_bad_input_is_a_clear_error(kwargs, message):
+    args = {"items": [5, 8, 3], "aht": 300.0, "interval": TAU, "deadline": 3600.0,
+            "target": 0.9}  # fmt: skip
+    args.update(kwargs)
+    target = args.pop("target")
+    with pytest.raises(InputError, match=re.escape(message)):
+        required_deferred_agents(args.pop("items"), args.pop("aht"), args.pop("interval"),
+                                 args.pop("deadline"), target, **args)  # fmt: skip
+
+
+def test_a_deadline_that_falls_while_closed_is_an_error():
+    with pytest.raises(InputError, match="items arriving in interval 0 are due before the team"):
+        required_deferred_agents(ITEMS, 900.0, TAU, 3600.0, 0.9, open=OPEN, clock="calendar")
+
+
+def test_plans_that_cannot_be_run_are_errors():
+    with pytest.raises(InputError, match="must be 0 while closed"):
+        deferred([5, 5], [2, 1], 300.0, TAU, 3600.0, open=[1, 0])
+    with pytest.raises(InputError, match=re.escape("fewer than the 20.0 that arrive")):
+        deferred([10, 10], [1, 1], 1800.0, TAU, 3600.0)
+
+
+def test_email_channel_in_a_scenario_file(tmp_path):
+    bank = sf.load("scenarios/retail_bank.toml")
+    items = tuple(float(x) for x in np.round(np.asarray(bank.calls) * 0.2))
+    email = DeferredChannel(items=items, aht=480, deadline=4 * 3600, target=0.85,
+                            open_hours=("09:00", "17:00"))  # fmt: skip
+    scenario = bank.with_changes(email=email)
+    path = tmp_path / "bank_email.toml"
+    sf.save(scenario, path)
+    again = sf.load(path)
+    assert again.email == email
+    table = again.email_requirements()
+    opened = email.open_intervals(bank.start, bank.interval)
+    expected = deferred_requirements(
+        pd.DataFrame({"items": items}), 480, bank.interval, 4 * 3600, 0.85, bank.shrinkage,
+        open=opened,
+    )  # fmt: skip
+    np.testing.assert_array_equal(table["agents"], expected["agents"])
+    assert np.all(table.loc[~opened, "agents"] == 0)
+    total = again.staff_requirements()
+    np.testing.assert_array_equal(total["email_agents"], table["agents"])
+    np.testing.assert_array_equal(
+        total["total_agents"], total["calls_agents"] + total["email_agents"]
+    )
+
+
+def test_email_channel_errors_name_the_key(tmp_path):
+    text = sf.dumps(sf.load("scenarios/retail_bank.toml"))
+    bad = text + "\n[channels.email]\nitems = [1]\naht = 300\ndeadline = 3600\nreply = 1\n"
+    with pytest.raises(sf.ScenarioError, match=re.escape("unknown key 'channels.email.reply'")):
+        sf.loads(bad)
+    short = text + "\n[channels.email]\nitems = [1]\naht = 300\ndeadline = 3600\n"
+    with pytest.raises(sf.ScenarioError, match="email channel has 1 intervals"):
+        sf.loads(short)
