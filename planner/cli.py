@@ -19,6 +19,7 @@ Bad input ends with exit status 2 and a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ import pandas as pd
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
 from planner.chat import ChatChannel
+from planner.deferred_work import DeferredChannel
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
@@ -62,10 +64,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _workload_arguments(req)
     _staffing_arguments(req)
-    req.add_argument("--channel", choices=("calls", "chat", "total"), default="calls",
+    req.add_argument("--channel", choices=("calls", "chat", "email", "total"), default="calls",
                      help="calls (default); chat: the calls are chats, staffed by a chat team "
-                     "(--handle, or a scenario's [channels.chat]); total: every channel of a "
-                     "scenario, as separate teams, and their sum")  # fmt: skip
+                     "(--handle, or a scenario's [channels.chat]); email: the calls are emails "
+                     "or back-office items due within --deadline (or a scenario's "
+                     "[channels.email]); total: every channel of a scenario, as separate "
+                     "teams, and their sum")  # fmt: skip
+    req.add_argument("--deadline", type=float, help="email: seconds to take an item up in "
+                     "(counted by --clock)")  # fmt: skip
+    req.add_argument("--target", type=float, default=None, help="email: share of every "
+                     "interval's items taken up within the deadline (default 0.9)")  # fmt: skip
+    req.add_argument("--open-hours", help="email: HH:MM-HH:MM the team works each day "
+                     "(default: always)")  # fmt: skip
+    req.add_argument("--clock", choices=("business", "calendar"), default=None,
+                     help="email: what counts toward the deadline (default business: open "
+                     "hours only)")  # fmt: skip
     req.add_argument("--handle", help="chat: seconds per chat at 1, 2, ... k chats held, "
                      "comma-separated (e.g. 180,210,240)")  # fmt: skip
     req.add_argument("--concurrency", type=int, help="chat: most chats an agent holds, each "
@@ -348,16 +361,48 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
     return scenario.with_changes(**changes), labels
 
 
+_EMAIL_FLAGS = ("deadline", "target", "open_hours", "clock")
+
+
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
-    if args.channel == "calls" and (args.handle is not None or args.concurrency is not None):
+    if args.channel != "chat" and (args.handle is not None or args.concurrency is not None):
         raise InputError("--handle and --concurrency are for --channel chat")
+    if args.channel != "email" and any(getattr(args, f) is not None for f in _EMAIL_FLAGS):
+        raise InputError("--deadline, --target, --open-hours and --clock are for --channel email")
     scenario, labels = _scenario(args)
     if args.channel == "calls":
         return _labelled(labels, scenario.requirements())
     if args.channel == "chat":
         scenario = _chat_scenario(args, scenario)
         return _labelled(labels, scenario.chat_requirements())
+    if args.channel == "email":
+        scenario = _email_scenario(args, scenario)
+        return _labelled(labels, scenario.email_requirements())
     return _labelled(labels, scenario.staff_requirements())
+
+
+def _email_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
+    """The scenario whose email channel the flags describe: the scenario's own (the
+    flags change it), or its calls taken as items with --deadline."""
+    changes: dict[str, Any] = {}
+    if args.open_hours is not None:
+        parts = args.open_hours.split("-")
+        if len(parts) != 2:
+            raise InputError(f"--open-hours must be HH:MM-HH:MM: {args.open_hours!r}")
+        changes["open_hours"] = (parts[0].strip(), parts[1].strip())
+    for name in ("deadline", "target", "clock"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if scenario.email is not None:
+        return scenario.with_changes(email=dataclasses.replace(scenario.email, **changes))
+    if args.deadline is None:
+        raise InputError("--channel email needs --deadline (seconds), or a scenario with "
+                         "[channels.email]")  # fmt: skip
+    aht = np.asarray(scenario.aht, dtype=np.float64)
+    if np.ptp(aht) > 0:
+        raise InputError("--channel email takes one --aht for every interval")
+    email = DeferredChannel(items=scenario.calls, aht=float(aht.ravel()[0]), **changes)
+    return scenario.with_changes(email=email)
 
 
 def _chat_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
@@ -592,9 +637,13 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     shown = table.copy()
     for col in (
         "service_level", "occupancy", "abandon_rate", "blocking", "redial_share", "repeat_share",
+        "on_time",
     ):  # fmt: skip
         if col in shown:
-            shown[col] = shown[col].map(lambda x: f"{x:.1%}")
+            shown[col] = shown[col].map(lambda x: "" if x != x else f"{x:.1%}")
+    for col in ("backlog", "handled"):
+        if col in shown:
+            shown[col] = shown[col].map(lambda x: f"{x:.1f}")
     for col in ("traffic", "asa", "offered_traffic", "virtual_wait", "mean_concurrency", "chats"):
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.2f}")

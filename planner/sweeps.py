@@ -35,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from planner.deferred_work import DeferredChannel
 from planner.errors import InputError
 from planner.report import day_summary, hours
 from planner.scenario import Scenario
@@ -54,6 +55,8 @@ AXES: dict[str, str] = {
     "patience": "mean patience, seconds (the distribution's shape is kept)",
     "cost_per_hour": "cost of a paid agent hour",
     "chat_volume": "multiplier on the chat channel's chats (a scenario with [channels.chat])",
+    "email_volume": "multiplier on the email channel's items (a scenario with [channels.email])",
+    "email_deadline": "the email channel's deadline, seconds (a scenario with [channels.email])",
     "max_part_time": "schedule: most share of people on part-time shifts, in [0, 1]",
     "paid_hours": "schedule: a budget of paid hours (soft coverage: shortfalls where they "
     "cost least service)",
@@ -109,7 +112,23 @@ def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
             raise InputError("axis 'chat_volume' needs a scenario with [channels.chat]")
         chats = tuple(np.asarray(scenario.chat.chats) * v["chat_volume"])
         changes["chat"] = dataclasses.replace(scenario.chat, chats=chats)
+    email: dict[str, Any] = {}
+    if "email_volume" in v:
+        email["items"] = tuple(
+            np.asarray(_email(scenario, "email_volume").items) * v["email_volume"]
+        )
+    if "email_deadline" in v:
+        email["deadline"] = v["email_deadline"]
+    if email:
+        axis = "email_volume" if "email_volume" in v else "email_deadline"
+        changes["email"] = dataclasses.replace(_email(scenario, axis), **email)
     return scenario.with_changes(**changes, **rules)
+
+
+def _email(scenario: Scenario, axis: str) -> DeferredChannel:
+    if scenario.email is None:
+        raise InputError(f"axis '{axis}' needs a scenario with [channels.email]")
+    return scenario.email
 
 
 def _number(axis: str, value: Any) -> float:
@@ -162,6 +181,12 @@ def _evaluate(
         out["chat_agents"] = chat["agents"].to_numpy()
         out["chat_scheduled"] = chat["scheduled"].to_numpy()
         out["chat_service_level"] = chat["service_level"].to_numpy()
+    if s.email is not None:  # the email team beside the calls' (separate teams)
+        email = s.email_requirements()
+        out["email_items"] = email["items"].to_numpy()
+        out["email_agents"] = email["agents"].to_numpy()
+        out["email_scheduled"] = email["scheduled"].to_numpy()
+        out["email_on_time"] = email["on_time"].to_numpy()
     if evaluate == "simulation":
         res = s.simulate()
         for metric in ("service_level", "abandon_rate", "occupancy", "asa", "calls"):
@@ -252,7 +277,8 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     variation's Erlang columns (call-weighted service level and abandon
     rate); simulated ones (when present) are the whole-day estimates with
     their 95% confidence interval. A scenario with a chat team adds its agent
-    hours and chat-weighted service level, and every team's scheduled hours and
+    hours and chat-weighted service level, one with an email team its agent hours
+    and item-weighted on-time share, and either every team's scheduled hours and
     cost (``total_scheduled_hours``, ``total_cost``); with ``evaluate="schedule"``
     the shifts' people, paid hours (``scheduled_hours``), cost, intervals short
     and gap, or ``schedule_error``.
@@ -294,6 +320,16 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
                 else 1.0
             )
             row["total_scheduled_hours"] = row["scheduled_hours"] + chat_hours
+            row["total_cost"] = row["total_scheduled_hours"] * rate
+        if "email_agents" in g:  # the email team, and every team's paid hours and cost
+            step = float(g["interval_seconds"].iloc[0])
+            items = g["email_items"].to_numpy()
+            timely = np.nan_to_num(g["email_on_time"].to_numpy(), nan=1.0)
+            row["email_agent_hours"] = hours(g["email_agents"], step)
+            row["email_on_time"] = float(timely @ items / items.sum()) if items.sum() else 1.0
+            row["total_scheduled_hours"] = row.get(
+                "total_scheduled_hours", row["scheduled_hours"]
+            ) + hours(g["email_scheduled"], step)
             row["total_cost"] = row["total_scheduled_hours"] * rate
         if "schedule_paid_hours" in g:  # the shifts' own hours and cost
             row |= {

@@ -3,6 +3,7 @@ the scenario's email channel."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -222,3 +223,69 @@ def test_email_channel_errors_name_the_key(tmp_path):
     short = text + "\n[channels.email]\nitems = [1]\naht = 300\ndeadline = 3600\n"
     with pytest.raises(sf.ScenarioError, match="email channel has 1 intervals"):
         sf.loads(short)
+
+
+def _bank_with_email():
+    bank = sf.load("scenarios/retail_bank.toml")
+    items = tuple(float(x) for x in np.round(np.asarray(bank.calls) * 0.2))
+    return bank.with_changes(email=DeferredChannel(
+        items=items, aht=480, deadline=4 * 3600, target=0.85, open_hours=("09:00", "17:00")
+    ))  # fmt: skip
+
+
+def test_the_command_line_staffs_email_as_the_library_does(tmp_path, capsys):
+    from planner.cli import main
+
+    items = [float(x) for x in ITEMS]
+    csv = tmp_path / "day.csv"
+    pd.DataFrame({"calls": items, "aht": 900.0}).to_csv(csv, index=False)
+    argv = ["requirements", str(csv), "--channel", "email", "--interval", "1800",
+            "--deadline", "7200", "--open-hours", "01:30-05:30", "--format", "csv"]  # fmt: skip
+    assert main(argv) == 0
+    shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    plan = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open=OPEN)
+    assert shown["agents"].tolist() == plan.tolist()
+    service = deferred(ITEMS, plan, 900.0, TAU, 7200.0, open=OPEN)
+    np.testing.assert_allclose(shown["on_time"], service["on_time"], rtol=1e-9)
+    np.testing.assert_allclose(shown["backlog"], service["backlog"], rtol=1e-9)
+    # a scenario's own channel, the flags changing it, and the total of its teams
+    path = tmp_path / "bank.toml"
+    sf.save(_bank_with_email(), path)
+    assert main(["requirements", "--channel", "email", "--scenario", str(path),
+                 "--target", "0.95", "--format", "csv"]) == 0  # fmt: skip
+    shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    again = sf.load(path)
+    expected = again.with_changes(
+        email=dataclasses.replace(again.email, target=0.95)
+    ).email_requirements()  # fmt: skip
+    assert shown["agents"].tolist() == expected["agents"].tolist()
+    assert main(["requirements", "--channel", "total", "--scenario", str(path),
+                 "--format", "csv"]) == 0  # fmt: skip
+    total = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert total["email_agents"].tolist() == again.email_requirements()["agents"].tolist()
+    assert main(["requirements", "--calls", "5", "--aht", "300", "--deadline", "3600"]) == 2
+    assert "are for --channel email" in capsys.readouterr().err
+    assert main(["requirements", "--channel", "email", "--calls", "5", "--aht", "300"]) == 2
+    assert "--channel email needs --deadline" in capsys.readouterr().err
+
+
+def test_sweeps_vary_the_email_channel_and_total_every_team():
+    from planner import hours
+    from planner.sweeps import grid, summarize_sweep, sweep, vary
+
+    s = _bank_with_email()
+    axes = grid(email_volume=[1.0, 1.5], email_deadline=[4 * 3600.0])
+    summary = summarize_sweep(sweep(s, axes, workers=1, progress=False))
+    for i, factor in enumerate([1.0, 1.5]):
+        varied = vary(s, {"email_volume": factor, "email_deadline": 4 * 3600.0})
+        team = varied.email_requirements()
+        row = summary.loc[i]
+        assert row["email_agent_hours"] == pytest.approx(hours(team["agents"], 1800))
+        items = team["items"].to_numpy()
+        share = float(team["on_time"].fillna(1.0).to_numpy() @ items / items.sum())
+        assert row["email_on_time"] == pytest.approx(share)
+        total = varied.summary()["scheduled_hours"] + hours(team["scheduled"], 1800)
+        assert row["total_scheduled_hours"] == pytest.approx(total)
+    assert summary.loc[1, "email_agent_hours"] > summary.loc[0, "email_agent_hours"]
+    with pytest.raises(InputError, match="'email_volume' needs a scenario with"):
+        vary(sf.load("scenarios/retail_bank.toml"), {"email_volume": 2.0})
