@@ -10,6 +10,8 @@ so the address follows the page and the browser's Back button works:
 - ``/intraday``: history -> forecast -> staffing, editable;
 - ``/simulation``: replications of the plan, with confidence intervals;
 - ``/chat``: chat agents who hold several chats, and every team's total;
+- ``/email``: email and back office against a deadline, the backlog curve,
+  and every team's total;
 - ``/schedule``: the requirement as shifts people can work (HiGHS);
 - ``/compare``: the current scenario beside bundled ones.
 
@@ -29,6 +31,7 @@ PAGES = {  # url path -> (title, module)
     "intraday": ("Intraday planner", "app_pages/intraday.py"),
     "simulation": ("Simulation", "app_pages/simulation.py"),
     "chat": ("Chat", "app_pages/chat.py"),
+    "email": ("Email", "app_pages/backoffice.py"),
     "schedule": ("Schedule", "app_pages/schedule.py"),
     "compare": ("Compare scenarios", "app_pages/compare.py"),
 }

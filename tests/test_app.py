@@ -49,6 +49,7 @@ PAGES = {
     "Compare scenarios": "app_pages/compare.py",
     "Schedule": "app_pages/schedule.py",
     "Chat": "app_pages/chat.py",
+    "Email": "app_pages/backoffice.py",
 }
 
 
@@ -505,3 +506,39 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     team = next(d.value for d in at.dataframe if "mean_concurrency" in d.value.columns
                 and "interval_start" in d.value.columns)  # fmt: skip
     assert team["agents"].tolist() == bank.chat_requirements()["agents"].tolist()
+
+
+def test_email_page_shows_the_librarys_figures_and_every_team():
+    from planner import DeferredChannel
+
+    at = start("Email")
+    bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    assert any("no email channel" in i.value for i in at.info)
+    stand_in = DeferredChannel(items=bank.calls, aht=float(np.mean(bank.aht)), deadline=14400.0)
+    team = bank.with_changes(email=stand_in).email_requirements()
+    c = cards(at)
+    assert c["Email agent hours"] == f"{planner.hours(team['agents'], bank.interval):,.1f}"
+    assert c["Peak agents"] == str(int(team["agents"].max()))
+    assert c["Largest backlog"] == f"{team['backlog'].max():,.1f}"
+    shown = next(d.value for d in at.dataframe if "backlog_p90" in d.value.columns)
+    assert shown["agents"].tolist() == team["agents"].tolist()
+    # half the items, open 09:00-17:00, 95% within 2 open hours
+    at.number_input(key="email_factor").set_value(0.5).run()
+    at.text_input(key="email_open").set_value("09:00-17:00").run()
+    at.number_input(key="email_hours").set_value(2.0).run()
+    at.number_input(key="email_target").set_value(0.95).run()
+    ok(at)
+    changed = DeferredChannel(
+        items=tuple(np.asarray(bank.calls) * 0.5), aht=stand_in.aht, deadline=7200.0,
+        target=0.95, open_hours=("09:00", "17:00"),
+    )  # fmt: skip
+    team = bank.with_changes(email=changed).email_requirements()
+    items = team["items"].to_numpy()
+    share = float(np.nansum(team["on_time"].to_numpy() * items) / items.sum())
+    c = cards(at)
+    assert c["Email agent hours"] == f"{planner.hours(team['agents'], bank.interval):,.1f}"
+    assert c["Within the deadline"] == f"{share:.1%}"
+    staff = bank.with_changes(email=changed).staff_requirements()
+    assert c["All agent hours"] == f"{planner.hours(staff['total_agents'], bank.interval):,.1f}"
+    at.text_input(key="email_open").set_value("nine to five").run()
+    assert any("open hours must be HH:MM-HH:MM" in e.value for e in at.error)

@@ -1,0 +1,135 @@
+"""The Email page: email and back-office work against a deadline, and every team.
+
+The scenario's email channel when it has one, or its calls taken as items:
+items per interval (scaled here), handle time, the deadline, its target and
+opening hours. Cards, the agents per interval beside the backlog curve, the
+table and downloads, then every team of the scenario and their total. Every
+number comes from ``planner.deferred_requirements`` and
+``Scenario.staff_requirements``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import planner
+from app_pages import common
+
+
+def channel(scenario: planner.Scenario) -> planner.DeferredChannel:
+    """The channel the page's inputs describe, from the scenario's own (or its calls)."""
+    base = scenario.email or planner.DeferredChannel(
+        items=scenario.calls, aht=float(np.mean(scenario.aht)), deadline=4 * 3600.0,
+        open_hours=None,
+    )  # fmt: skip
+    left, mid, right = st.columns(3)
+    factor = left.number_input(
+        "Items: share of the channel's volume", 0.0, 10.0, 1.0, 0.05, key="email_factor",
+        help="1 = the scenario's email items (or, without an email channel, its calls)",
+    )  # fmt: skip
+    aht = mid.number_input("Handle time per item (s)", 1.0, value=float(base.aht), key="email_aht")
+    deadline = right.number_input(
+        "Deadline (hours)", 0.25, 24.0 * 14, float(base.deadline) / 3600, 0.25, key="email_hours"
+    )  # fmt: skip
+    left, mid, right = st.columns(3)
+    target = left.number_input(
+        "Share within the deadline", 0.01, 0.999, float(base.target), 0.01, key="email_target"
+    )  # fmt: skip
+    clock = mid.radio(
+        "Deadline counts", ["business", "calendar"], key="email_clock", horizontal=True,
+        index=0 if base.clock == "business" else 1,
+        format_func=lambda c: {"business": "open hours", "calendar": "calendar hours"}[c],
+    )  # fmt: skip
+    hours = right.text_input(
+        "Open hours (HH:MM-HH:MM, empty: always)",
+        "" if base.open_hours is None else "-".join(base.open_hours), key="email_open",
+    )  # fmt: skip
+    opened: tuple[str, str] | None = None
+    if hours.strip():
+        parts = hours.split("-")
+        if len(parts) != 2:
+            raise planner.InputError(f"open hours must be HH:MM-HH:MM: {hours!r}")
+        opened = (parts[0].strip(), parts[1].strip())
+    return dataclasses.replace(
+        base, items=tuple(np.asarray(base.items) * factor), aht=aht, deadline=deadline * 3600,
+        target=target, clock=clock, open_hours=opened,
+    )  # fmt: skip
+
+
+def email_page() -> None:
+    """The email team per interval, its backlog, then every team and the total."""
+    scenario = common.scenario_sidebar()
+    st.title("Email and back office")
+    st.caption(
+        "Items that may wait hours but carry a promise: the share of each interval's items "
+        "an agent takes up within the deadline. Exact for random arrivals and handle times, "
+        "first in first out, the backlog carried overnight; the day runs once first so its "
+        "start carries last night's items."
+    )
+    if scenario.email is None:
+        st.info(
+            f"{scenario.name} has no email channel: its calls stand in as items. Add "
+            "[channels.email] (items per interval, aht, deadline) to its file to plan an "
+            "email team beside the calls'."
+        )
+    try:
+        email = channel(scenario)
+        if len(email.items) != len(scenario.calls):  # pragma: no cover - the scenario checks it
+            raise planner.InputError("one item count per interval of the scenario")
+        varied = scenario.with_changes(email=email)
+        team = varied.email_requirements()
+    except planner.InputError as err:
+        st.error(str(err))
+        return
+    items = team["items"].to_numpy()
+    on_time = (
+        float(np.nansum(team["on_time"].to_numpy() * items) / items.sum()) if items.sum() else 1.0
+    )
+    cards = st.columns(5)
+    cards[0].metric("Email agent hours", f"{planner.hours(team['agents'], scenario.interval):,.1f}")
+    cards[1].metric("Peak agents", int(team["agents"].max()))
+    cards[2].metric(
+        "Scheduled hours", f"{planner.hours(team['scheduled'], scenario.interval):,.1f}"
+    )
+    cards[3].metric("Within the deadline", f"{on_time:.1%}", help="share of all items")
+    cards[4].metric("Largest backlog", f"{team['backlog'].max():,.1f}",
+                    help="mean items waiting at an interval's end, at its highest")  # fmt: skip
+    st.subheader("Agents and the backlog")
+    curve = team.set_index("interval_start")
+    left, right = st.columns(2)
+    left.bar_chart(curve[["agents"]], x_label="interval start", y_label="agents on duty")
+    right.line_chart(
+        curve[["backlog", "backlog_p90"]].rename(
+            columns={"backlog": "mean waiting", "backlog_p90": "90th percentile"}
+        ),
+        x_label="interval start", y_label="items waiting at the interval's end",
+    )  # fmt: skip
+    common.show_table(team, key="email_team")
+    common.download_buttons(team, "email", "email team", key="email")
+    st.subheader("Every team of the scenario")
+    try:
+        staff = varied.staff_requirements()
+    except planner.InputError as err:
+        st.error(str(err))
+        return
+    teams = [c for c in staff.columns if c.endswith("_agents") and c != "total_agents"]
+    st.bar_chart(staff.set_index("interval_start")[teams], x_label="interval start",
+                 y_label="agents on duty")  # fmt: skip
+    cols = st.columns(2)
+    cols[0].metric(
+        "All agent hours", f"{planner.hours(staff['total_agents'], scenario.interval):,.1f}"
+    )
+    cols[1].metric(
+        "Scheduled hours, all teams",
+        f"{planner.hours(staff['total_scheduled'], scenario.interval):,.1f}",
+    )
+    common.show_table(pd.DataFrame(staff), key="email_staff")
+    common.download_buttons(staff, "staff", "staff of every team", key="email_staff")
+
+
+if __name__ == "__main__":  # run as a page; importable for its helpers
+    email_page()
