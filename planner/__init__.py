@@ -53,6 +53,7 @@ from planner.simulation import (
     SimulationResult,
     interval_confidence,
     simulate,
+    simulate_chat,
     simulated_staffing,
 )
 from planner.staffing import Targets, interval_metrics, required_agents, scheduled_staff
@@ -103,6 +104,7 @@ __all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
     "Estimate",
     "METRICS",
     "simulated_staffing",
+    "simulate_chat",
     "SimulatedStaffing",
     "interval_confidence",
     "Distribution",

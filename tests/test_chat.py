@@ -3,6 +3,8 @@ solved another way, and staffing that is the fewest agents meeting the targets."
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from scipy import linalg
@@ -199,3 +201,69 @@ def test_sweeps_vary_the_chat_volume_and_total_every_team():
     assert summary.loc[1, "chat_agent_hours"] > summary.loc[0, "chat_agent_hours"]
     with pytest.raises(InputError, match="'chat_volume' needs a scenario with"):
         vary(Scenario.load("scenarios/help_desk.toml"), {"chat_volume": 1.2})
+
+
+def _day_means(estimate):
+    """Per replication, the mean over the day's intervals (a replication's figure)."""
+    return np.nanmean(estimate.values, axis=1)
+
+
+@pytest.mark.parametrize(
+    ("chats", "agents", "handle", "patience"),
+    [(240.0, 5, [180.0, 210.0, 240.0], 60.0),  # CCmath's example
+     (400.0, 12, [150.0, 190.0], 120.0),
+     (150.0, 7, [200.0], 90.0)],  # one chat at a time: Erlang A
+)  # fmt: skip
+def test_simulated_chat_agrees_with_the_chain(chats, agents, handle, patience):
+    """Even routing is the chain's model: every measure's day mean over 60 days lies
+    within its 99.5% interval (Bonferroni over 5 measures and 3 cases, about 97.5%)."""
+    from scipy import stats
+
+    from planner.simulation import simulate_chat
+
+    sim = simulate_chat([chats] * 6, agents, handle, 3600, patience=patience, routing="even",
+                        replications=60, seed=4, warmup=3600)  # fmt: skip
+    exact = chat(agents, chats, handle, 3600, patience=patience)
+    z = stats.t.ppf(1 - 0.005 / 2, 59)
+    for name in ("service_level", "abandon_rate", "occupancy", "mean_concurrency", "asa"):
+        days = _day_means(sim[name])
+        half = z * days.std(ddof=1) / np.sqrt(days.size)
+        assert abs(days.mean() - float(getattr(exact, name))) <= half, name
+    if len(handle) == 1:
+        a = erlang_a(agents, chats * handle[0] / 3600, handle[0], patience, 20.0)
+        assert abs(_day_means(sim["abandon_rate"]).mean() - float(a.abandon_rate)) < 0.02
+
+
+def test_simulated_chat_over_a_day_with_changing_staff():
+    """Agents going off duty finish their chats: with nobody leaving the queue, every
+    chat is answered, and each interval's figures stay in their ranges."""
+    from planner.simulation import simulate_chat
+
+    sim = simulate_chat([60, 200, 300, 120], [3, 8, 10, 2], [180.0, 210.0, 240.0], 1800,
+                        replications=10, seed=2)  # fmt: skip
+    assert np.all(sim["abandon_rate"].values == 0)
+    assert np.all((sim["occupancy"].values >= 0) & (sim["occupancy"].values <= 1))
+    conc = sim["mean_concurrency"].values
+    assert np.all((conc[~np.isnan(conc)] >= 1) & (conc[~np.isnan(conc)] <= 3))
+    table = sim.table
+    assert list(table.columns[:3]) == ["service_level", "service_level_ci_low",
+                                       "service_level_ci_high"]  # fmt: skip
+    assert len(table) == 4
+    # least-loaded routing (no moves) gives the same kind of day, and is reproducible
+    again = simulate_chat([60, 200, 300, 120], [3, 8, 10, 2], [180.0, 210.0, 240.0], 1800,
+                          replications=10, seed=2)  # fmt: skip
+    np.testing.assert_array_equal(again["asa"].values, sim["asa"].values)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"handle": []}, "'handle' must be 1 to 64"), ({"agents": [1, 2, 3]}, "'agents' must be one"),
+     ({"routing": "random"}, "'routing' must be"), ({"replications": 1}, "'replications' must be"),
+     ({"chats": [-1, 2]}, "'chats' must be >= 0"), ({"patience": 0}, "'patience' must be > 0")],
+)  # fmt: skip
+def test_simulated_chat_bad_input(kwargs, message):
+    from planner.simulation import simulate_chat
+
+    args = {"chats": [10, 20], "agents": 2, "handle": [180, 200]} | kwargs
+    with pytest.raises(InputError, match=re.escape(message)):
+        simulate_chat(args.pop("chats"), args.pop("agents"), args.pop("handle"), 1800, **args)

@@ -1,5 +1,6 @@
 """Discrete-event simulation of a contact-center day (see :func:`simulate`)."""
 
+from planner.simulation.chat import ChatSimulation, simulate_chat
 from planner.simulation.distributions import (
     Deterministic,
     Distribution,
@@ -14,6 +15,7 @@ from planner.simulation.search import SimulatedStaffing, interval_confidence, si
 
 __all__ = [
     "METRICS",
+    "ChatSimulation",
     "Deterministic",
     "Distribution",
     "Empirical",
@@ -25,5 +27,6 @@ __all__ = [
     "SimulationResult",
     "interval_confidence",
     "simulate",
+    "simulate_chat",
     "simulated_staffing",
 ]

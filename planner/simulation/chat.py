@@ -1,0 +1,316 @@
+"""Simulated chat: agents who hold several chats at once (:func:`simulate_chat`).
+
+Each chat brings an amount of work (mean 1, the handle-time shape); an agent
+holding ``j`` chats works each at speed ``1 / handle[j - 1]`` per second, so
+with exponential work a chat held at concurrency ``j`` ends at rate
+``1 / handle[j - 1]``, as in :func:`planner.chat`. A new chat goes to the agent
+on duty holding fewest (the lowest-numbered among equals); with every slot
+full it waits first come, first served, and leaves at its patience. When a
+chat ends, the agent takes the chat at the head of the queue. Routing:
+
+- ``"least_loaded"``: chats stay with their agent, so holdings can drift apart
+  after chats end (as in most chat platforms);
+- ``"even"``: when a chat ends and another agent holds two or more chats more,
+  one moves over, so holdings never differ by more than one: the chain of
+  :func:`planner.chat` exactly.
+
+When the staffing drops, the agents holding fewest go off duty and finish their
+chats first; when it rises the new agents are free at the boundary. The loop
+is compiled (numba); replications draw from their own seeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numba import njit
+from numpy.typing import ArrayLike
+
+from planner import _validate as v
+from planner._validate import FloatArray, IntArray
+from planner.errors import InputError
+from planner.simulation.distributions import Distribution, as_distribution
+from planner.simulation.results import Estimate
+
+__all__ = ["ChatSimulation", "simulate_chat"]
+
+Routing = Literal["least_loaded", "even"]
+_METRICS = ("service_level", "asa", "abandon_rate", "occupancy", "mean_concurrency")
+
+
+@njit(cache=True, nogil=True)
+def _run(
+    arrival: FloatArray,
+    work: FloatArray,
+    deadline: FloatArray,
+    bounds: FloatArray,
+    agents: IntArray,
+    handle: FloatArray,
+    even: bool,
+    slot_time: FloatArray,
+    held_time: FloatArray,
+) -> FloatArray:  # pragma: no cover - compiled
+    """One replication: each chat's answer time (``inf``: it left or was never
+    answered). ``slot_time[p]`` and ``held_time[p]`` gather, per period, the
+    chat-seconds in service with agents on duty and the seconds agents on duty held
+    at least one chat."""
+    k = handle.size
+    most = int(agents.max()) if agents.size else 0
+    count = np.zeros(most, dtype=np.int64)
+    left = np.zeros((most, k))  # remaining work of each chat held
+    last = np.zeros(most)  # when each agent's chats were last brought up to date
+    duty = np.zeros(most, dtype=np.bool_)
+    start = np.full(arrival.size, np.inf)
+    queue = np.empty(arrival.size, dtype=np.int64)
+    q_head, q_tail = 0, 0
+    nxt = 0  # next arrival
+    period = -1
+    now = bounds[0]
+    end = bounds[-1]
+
+    while True:
+        # the next completion
+        t_done, who = np.inf, -1
+        for a in range(most):
+            j = count[a]
+            if j > 0:
+                smallest = left[a, 0]
+                for c in range(1, j):
+                    if left[a, c] < smallest:
+                        smallest = left[a, c]
+                t = last[a] + smallest * handle[j - 1]
+                if t < t_done:
+                    t_done, who = t, a
+        t_arrive = arrival[nxt] if nxt < arrival.size else np.inf
+        t_bound = bounds[period + 1] if period + 1 < bounds.size else np.inf
+        t = min(t_done, t_arrive, t_bound)
+        if t == np.inf:
+            break
+        # time in service up to t, split over the periods it spans
+        in_service = 0
+        holding = 0
+        for a in range(most):  # agents on duty (those finishing after their shift: overtime)
+            if duty[a]:
+                in_service += count[a]
+                holding += 1 if count[a] > 0 else 0
+        if 0 <= period < slot_time.size and t > now:  # not after the day
+            slot_time[period] += in_service * (min(t, end) - now) if now < end else 0.0
+            held_time[period] += holding * (min(t, end) - now) if now < end else 0.0
+        now = t
+        freed = -1
+        if t_bound <= t_done and t_bound <= t_arrive:  # a boundary first
+            period += 1
+            if period >= agents.size:  # the day is over: nobody new; the queue is served
+                continue
+            want = agents[period]
+            on = 0
+            for a in range(most):
+                on += 1 if duty[a] else 0
+            if want > on:  # new agents: the lowest-numbered off duty and holding none first
+                for a in range(most):
+                    if on < want and not duty[a] and count[a] == 0:
+                        duty[a] = True
+                        last[a] = now
+                        on += 1
+                for a in range(most):
+                    if on < want and not duty[a]:
+                        duty[a] = True
+                        on += 1
+                freed = 0
+            elif want < on:  # those holding fewest go off duty, finishing their chats
+                while on > want:
+                    pick, fewest = -1, k + 1
+                    for a in range(most):
+                        if duty[a] and count[a] < fewest:
+                            pick, fewest = a, count[a]
+                    duty[pick] = False
+                    on -= 1
+        elif t_done <= t_arrive:  # a chat ends
+            a = who
+            j = count[a]
+            for c in range(j):
+                left[a, c] -= (now - last[a]) / handle[j - 1]
+            last[a] = now
+            done = 0
+            for c in range(1, j):
+                if left[a, c] < left[a, done]:
+                    done = c
+            left[a, done] = left[a, j - 1]
+            count[a] = j - 1
+            if even and duty[a]:  # move a chat over from an agent holding two or more more
+                donor, most_held = -1, count[a] + 1
+                for b in range(most):
+                    if b != a and count[b] > most_held:
+                        donor, most_held = b, count[b]
+                if donor >= 0:
+                    jb = count[donor]
+                    for c in range(jb):
+                        left[donor, c] -= (now - last[donor]) / handle[jb - 1]
+                    last[donor] = now
+                    left[a, count[a]] = left[donor, jb - 1]
+                    count[a] += 1
+                    count[donor] = jb - 1
+            freed = 0
+        else:  # an arrival joins the queue
+            queue[q_tail] = nxt
+            q_tail += 1
+            nxt += 1
+            freed = 0
+        if freed < 0:
+            continue
+        # hand out waiting chats while a slot is free (those past their patience leave)
+        while q_head < q_tail:
+            i = queue[q_head]
+            if deadline[i] < now:
+                q_head += 1
+                continue
+            pick, fewest = -1, k
+            for a in range(most):
+                if duty[a] and count[a] < fewest:
+                    pick, fewest = a, count[a]
+            if pick < 0:
+                break
+            j = count[pick]
+            for c in range(j):
+                left[pick, c] -= (now - last[pick]) / handle[j - 1]
+            last[pick] = now
+            left[pick, j] = work[i]
+            count[pick] = j + 1
+            start[i] = now
+            q_head += 1
+    return start
+
+
+@dataclass(frozen=True)
+class ChatSimulation:
+    """Replications of a chat day: per-interval estimates (mean and confidence
+    interval across replications) of ``service_level`` (answered within
+    ``answer_time`` over offered chats), ``asa`` (seconds), ``abandon_rate``,
+    ``occupancy`` (chat slots of agents on duty in use) and ``mean_concurrency``
+    (chats per agent on duty holding any); ``table`` has them side by side."""
+
+    estimates: dict[str, Estimate]
+    level: float
+
+    def __getitem__(self, metric: str) -> Estimate:
+        return self.estimates[metric]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        out = {}
+        for name, est in self.estimates.items():
+            low, high = est.confidence_interval(self.level)
+            out[name] = est.mean
+            out[f"{name}_ci_low"] = low
+            out[f"{name}_ci_high"] = high
+        return pd.DataFrame(out)
+
+
+def simulate_chat(
+    chats: ArrayLike,
+    agents: ArrayLike,
+    handle: ArrayLike,
+    interval: float,
+    *,
+    patience: float | Distribution | None = None,
+    work: Distribution | None = None,
+    answer_time: float = 20.0,
+    routing: Routing = "least_loaded",
+    replications: int = 20,
+    seed: int = 0,
+    warmup: float = 0.0,
+    level: float = 0.95,
+) -> ChatSimulation:
+    """Simulate chat agents holding several chats at once (see the module notes).
+
+    Parameters
+    ----------
+    chats : chats offered per interval (Poisson arrivals at that rate).
+    agents : chat agents on duty per interval (whole numbers), or one number.
+    handle : seconds per chat when an agent holds 1, 2, ... k chats.
+    interval : interval length, seconds.
+    patience : mean seconds a waiting chat stays (exponential), a distribution,
+        or None: nobody leaves.
+    work : shape of a chat's work (rescaled to mean 1; default exponential).
+    answer_time : service-level threshold T, seconds.
+    routing : ``"least_loaded"`` or ``"even"``.
+    replications, seed : independent days and the seed they are spawned from.
+    warmup : seconds simulated first at the first interval's rate and staffing,
+        left out of the results.
+    level : confidence level of the intervals.
+    """
+    rate = np.atleast_1d(v.nonnegative("chats", chats)).astype(np.float64)
+    h = np.atleast_1d(v.positive("handle", handle)).astype(np.float64)
+    if h.ndim != 1 or not 1 <= h.size <= 64:
+        raise InputError(f"'handle' must be 1 to 64 seconds per chat by chats held: {handle!r}")
+    n = np.atleast_1d(v.count("agents", agents)).astype(np.int64)
+    if n.size == 1:
+        n = np.full(rate.size, n[0])
+    if n.shape != rate.shape:
+        raise InputError(f"'agents' must be one number or one per interval ({rate.size})")
+    seconds = v.single("interval", interval, v.positive)
+    t = v.single("answer_time", answer_time, v.nonnegative)
+    lead = v.single("warmup", warmup, v.nonnegative)
+    if routing not in ("least_loaded", "even"):
+        raise InputError(f"'routing' must be 'least_loaded' or 'even': {routing!r}")
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
+        raise InputError(f"'replications' must be a whole number >= 2: {replications!r}")
+    patience_dist = None if patience is None else as_distribution("patience", patience)
+    shape = work or as_distribution("work", 1.0)
+    shape_mean = shape.mean
+    bounds = np.concatenate([[0.0], lead + seconds * np.arange(rate.size + 1)])
+    if lead == 0:
+        bounds = seconds * np.arange(rate.size + 1, dtype=np.float64)
+        per_period_rate, plan = rate, n
+    else:
+        per_period_rate = np.concatenate([[rate[0] * lead / seconds], rate])
+        plan = np.concatenate([[n[0]], n])
+    first = 0 if lead == 0 else 1
+    values = {name: np.full((replications, rate.size), np.nan) for name in _METRICS}
+    for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
+        arrive_seed, work_seed, patience_seed = child.spawn(3)
+        rng = np.random.default_rng(arrive_seed)
+        counts = rng.poisson(per_period_rate)
+        period = np.repeat(np.arange(counts.size), counts)
+        u = np.sort(period + rng.random(period.size)) - period
+        arrival = bounds[:-1][period] + u * np.diff(bounds)[period]
+        amount = shape.sample(arrival.size, np.random.default_rng(work_seed)) / shape_mean
+        if patience_dist is None:
+            deadline = np.full(arrival.size, np.inf)
+        else:
+            deadline = arrival + patience_dist.sample(
+                arrival.size, np.random.default_rng(patience_seed)
+            )
+        slot = np.zeros(plan.size)
+        held = np.zeros(plan.size)
+        start = _run(arrival, amount, deadline, bounds, plan, h, routing == "even", slot, held)
+        wait = start - arrival
+        answered = np.isfinite(start)
+        for p in range(first, plan.size):
+            mine = period == p
+            offered = int(mine.sum())
+            col = p - first
+            if offered:
+                values["service_level"][r, col] = (
+                    float(np.sum(answered & mine & (wait <= t))) / offered
+                )
+                values["abandon_rate"][r, col] = (
+                    float(np.sum(mine & ~answered & (deadline < np.inf))) / offered
+                )
+                got = mine & answered
+                if got.any():
+                    values["asa"][r, col] = float(wait[got].mean())
+            capacity = plan[p] * h.size * (bounds[p + 1] - bounds[p])
+            # sums of many stretches: a full interval may come out a rounding above 1
+            values["occupancy"][r, col] = min(slot[p] / capacity, 1.0) if capacity else np.nan
+            conc = min(slot[p] / held[p], float(h.size)) if held[p] else np.nan
+            values["mean_concurrency"][r, col] = conc
+    limits = {"asa": (0.0, np.inf), "mean_concurrency": (0.0, float(h.size))}
+    share = v.single("level", level, v.fraction)
+    estimates = {
+        name: Estimate(vals, share, limits.get(name, (0.0, 1.0))) for name, vals in values.items()
+    }
+    return ChatSimulation(estimates, share)
