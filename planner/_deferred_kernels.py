@@ -25,66 +25,69 @@ __all__ = ["carry", "on_time_if_kept", "serve"]
 
 @njit(cache=True, nogil=True)
 def carry(
-    p: FloatArray,
-    arrival_rate: float,
-    agents: int,
-    service_rate: float,
-    steps: FloatArray,
-    block_weights: FloatArray,
-) -> tuple[FloatArray, FloatArray]:  # pragma: no cover - compiled
-    """The distribution of the count in system ``p`` through one interval.
+    p: FloatArray, arrival_rate: float, agents: int, service_rate: float, count: int
+) -> tuple[FloatArray, int]:  # pragma: no cover - compiled
+    """The first ``count`` uniformized steps of the count in system from ``p``.
 
-    ``steps[k]`` weighs the k-th uniformized step for the interval's end, and
-    ``block_weights[b, k]`` for the time average over block ``b`` (the last row:
-    the whole interval). Returns (end, block averages).
+    Returns the steps as rows of a matrix over the states ``first ..
+    first + width - 1`` that they can reach (chances below 1e-18 at the ends of
+    the support dropped), and ``first``; weighing the rows by Poisson chances
+    gives the distribution at any time of the interval, or its time average.
     """
     size = p.size
     top = size - 1
     rate = arrival_rate + agents * service_rate
-    end = np.zeros(size)
-    blocks = np.zeros((block_weights.shape[0], size))
-    v = p.copy()
-    lo, hi = 0, size - 1  # v is 0 outside lo..hi (chances below 1e-18 at the ends dropped)
-    while hi > 0 and abs(v[hi]) < 1e-18:
-        v[hi] = 0.0
+    lo, hi = 0, top
+    while hi > 0 and abs(p[hi]) < 1e-18:
         hi -= 1
-    while lo < hi and abs(v[lo]) < 1e-18:
-        v[lo] = 0.0
+    while lo < hi and abs(p[lo]) < 1e-18:
         lo += 1
-    w = np.zeros(size)
-    for k in range(steps.size):
-        s = steps[k]
-        for n in range(lo, hi + 1):
-            end[n] += s * v[n]
-        for b in range(block_weights.shape[0]):
-            bw = block_weights[b, k]
-            if bw != 0.0:
-                for n in range(lo, hi + 1):
-                    blocks[b, n] += bw * v[n]
-        if rate == 0.0 or k == steps.size - 1:
-            continue
-        new_lo, new_hi = max(lo - 1, 0), min(hi + 1, top)
-        for n in range(new_lo, new_hi + 1):
-            stay = 0.0
-            if lo <= n <= hi:
-                out_birth = arrival_rate if n < top else 0.0
-                stay = v[n] * (1.0 - (out_birth + min(n, agents) * service_rate) / rate)
-            if lo <= n - 1 <= hi:
-                stay += v[n - 1] * arrival_rate / rate
-            if lo <= n + 1 <= hi:
-                stay += v[n + 1] * min(n + 1, agents) * service_rate / rate
-            w[n] = stay
-        for n in range(lo, hi + 1):
-            v[n] = 0.0
+    reach = count if rate > 0 else 0
+    first, last = max(lo - reach, 0), min(hi + reach, top)
+    width = last - first + 1
+    rows = np.zeros((count, width))
+    up = np.zeros(width)
+    down = np.zeros(width)
+    for i in range(width):
+        n = first + i
+        up[i] = arrival_rate / rate if (rate > 0 and n < top) else 0.0
+        down[i] = min(n, agents) * service_rate / rate if rate > 0 else 0.0
+    v = np.zeros(width)
+    for n in range(lo, hi + 1):
+        v[n - first] = p[n]
+    w = np.zeros(width)
+    a, b = lo - first, hi - first  # the support within the window
+    for k in range(count):
+        for i in range(a, b + 1):
+            rows[k, i] = v[i]
+        if k == count - 1:
+            break
+        if rate == 0.0:
+            for j in range(k + 1, count):
+                for i in range(a, b + 1):
+                    rows[j, i] = v[i]
+            break
+        na, nb = max(a - 1, 0), min(b + 1, width - 1)
+        for i in range(na, nb + 1):
+            x = 0.0
+            if a <= i <= b:
+                x = v[i] * (1.0 - up[i] - down[i])
+            if a <= i - 1 <= b:
+                x += v[i - 1] * up[i - 1]
+            if a <= i + 1 <= b:
+                x += v[i + 1] * down[i + 1]
+            w[i] = x
+        for i in range(a, b + 1):
+            v[i] = 0.0
         v, w = w, v
-        lo, hi = new_lo, new_hi
-        while hi > lo and abs(v[hi]) < 1e-18:
-            v[hi] = 0.0
-            hi -= 1
-        while lo < hi and abs(v[lo]) < 1e-18:
-            v[lo] = 0.0
-            lo += 1
-    return end, blocks
+        a, b = na, nb
+        while b > a and abs(v[b]) < 1e-18:
+            v[b] = 0.0
+            b -= 1
+        while a < b and abs(v[a]) < 1e-18:
+            v[a] = 0.0
+            a += 1
+    return rows, first
 
 
 @njit(cache=True)
@@ -94,10 +97,7 @@ def _poisson_pmf(mean: float, upto: int) -> FloatArray:  # pragma: no cover - co
     if mean == 0.0:
         out[0] = 1.0
         return out
-    log_mean = math.log(mean)
-    for k in range(upto + 1):
-        out[k] = math.exp(k * log_mean - mean - math.lgamma(k + 1.0))
-    return out
+    return _poisson_pmf_range(mean, 0, upto)
 
 
 @njit(cache=True, nogil=True)
@@ -159,12 +159,14 @@ def serve(
 
 @njit(cache=True, nogil=True)
 def on_time_if_kept(
-    waiting: FloatArray, means_per_agent: FloatArray, agents: int
+    waiting: FloatArray, means_per_agent: FloatArray, agents: int, offset: int = 0
 ) -> FloatArray:  # pragma: no cover - compiled
     """Each row's chance of being taken up by its deadline if ``agents`` stay on duty:
     ``means_per_agent[i]`` items one agent finishes from now to row ``i``'s deadline.
-    With ``r`` ahead, that is 1 below ``agents``, else P(Poisson >= r - agents + 1)."""
+    With ``r`` ahead, that is 1 below ``agents``, else P(Poisson >= r - agents + 1).
+    Column ``c`` of ``waiting`` is ``r = offset + c`` items ahead."""
     rows, size = waiting.shape
+    agents = agents - offset  # in columns
     out = np.zeros(rows)
     for i in range(rows):
         row = waiting[i]
@@ -178,7 +180,7 @@ def on_time_if_kept(
             total += row[r]
         first = max(lo, agents)
         if hi >= first:
-            m = agents * means_per_agent[i]
+            m = (agents + offset) * means_per_agent[i]
             spread = 12.0 * math.sqrt(m) + 30.0
             j_lo = max(int(m - spread), 0)  # P(K >= j) is 1 below, 0 above j_hi
             j_hi = int(m + spread) + 1
@@ -207,7 +209,11 @@ def _poisson_pmf_range(mean: float, lo: int, hi: int) -> FloatArray:  # pragma: 
         if lo == 0:
             out[0] = 1.0
         return out
-    log_mean = math.log(mean)
-    for k in range(lo, hi + 1):
-        out[k - lo] = math.exp(k * log_mean - mean - math.lgamma(k + 1.0))
+    # from the mode both ways by the ratio mean / k (one exp), no overflow or underflow
+    mode = min(max(int(mean), lo), hi)
+    out[mode - lo] = math.exp(mode * math.log(mean) - mean - math.lgamma(mode + 1.0))
+    for k in range(mode + 1, hi + 1):
+        out[k - lo] = out[k - 1 - lo] * mean / k
+    for k in range(mode - 1, lo - 1, -1):
+        out[k - lo] = out[k + 1 - lo] * (k + 1) / mean
     return out

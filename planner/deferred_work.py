@@ -148,7 +148,8 @@ class _Run:
             raise _OverflowError
         self.p = np.zeros(size + 1)
         self.p[backlog] = 1.0
-        self.waiting = np.zeros((0, size + 1))
+        self._rows = np.zeros((64, size + 1))  # the waiting rows live in _rows[_head:_tail]
+        self._head = self._tail = 0
         self.taken = np.zeros(0)
         self.due = np.zeros(0)
         self.group = np.zeros(0, dtype=np.int64)
@@ -158,6 +159,24 @@ class _Run:
         edges = np.linspace(0.0, 1.0, parts + 1)
         self.edges = edges
         self._weights: dict[tuple[float, int], tuple[FloatArray, FloatArray]] = {}
+
+    @property
+    def waiting(self) -> FloatArray:
+        """One row per block of items still waiting: the chance of ``r`` items ahead."""
+        return self._rows[self._head : self._tail]
+
+    def _append(self, fresh: FloatArray) -> None:
+        count = self._tail - self._head
+        if self._tail + fresh.shape[0] > self._rows.shape[0]:
+            room = max(2 * (count + fresh.shape[0]), 64)
+            rows = (
+                np.zeros((room, self._rows.shape[1])) if room > self._rows.shape[0] else self._rows
+            )
+            rows[:count] = self._rows[self._head : self._tail]
+            rows[count:] = 0.0
+            self._rows, self._head, self._tail = rows, 0, count
+        self._rows[self._tail : self._tail + fresh.shape[0]] = fresh
+        self._tail += fresh.shape[0]
 
     # -- the chain through one interval -------------------------------------------------
     def _uniform(self, total: float) -> tuple[FloatArray, FloatArray]:
@@ -181,7 +200,12 @@ class _Run:
         mu = 1.0 / self.aht[t]
         steps, blocks = self._uniform((rate + agents * mu) * tl.interval)
         start = _off_duty(self.p, self.on_duty, agents)
-        end, avg = carry(start, rate, agents, mu, steps, blocks)
+        rows, first = carry(start, rate, agents, mu, steps.size)
+        span = slice(first, first + rows.shape[1])
+        end = np.zeros(self.p.size)
+        end[span] = steps @ rows
+        avg = np.zeros((blocks.shape[0], self.p.size))
+        avg[:, span] = blocks @ rows
         if end[-1] > _TOP_MASS:
             raise _OverflowError
         return _Interval(agents, end, avg)
@@ -211,9 +235,9 @@ class _Run:
         if self.waiting.shape[0]:
             per_agent = tl.work(self.due) - tl.work(start)
             waiting = _ahead_after(self.waiting, self.on_duty, n)
-            shares += on_time_if_kept(waiting, per_agent, n)
+            shares += _on_time_if_kept(waiting, per_agent, n)
         rows, x, due, weight = self.arrivals(g, step.blocks)
-        new = on_time_if_kept(rows, tl.work(due) - tl.work(x), n)
+        new = _on_time_if_kept(rows, tl.work(due) - tl.work(x), n)
         if tl.items[g % tl.size] > 0 and float(new @ weight) < target:
             return False
         if not shares.size:
@@ -233,7 +257,8 @@ class _Run:
         n = step.agents
         start, stop = g * tl.interval, (g + 1) * tl.interval
         if self.waiting.shape[0]:
-            self.waiting = _ahead_after(self.waiting, self.on_duty, n)
+            if n < self.on_duty:
+                self._rows[self._head : self._tail] = _ahead_after(self.waiting, self.on_duty, n)
             if n:
                 last = int(np.searchsorted(self.due, stop, side="left"))  # the rest stay
                 ends = self.due[:last]
@@ -249,14 +274,15 @@ class _Run:
             ):
                 self.done[int(a)] = self.done.get(int(a), 0.0) + float(share * w)
             if gone:
-                self.waiting, self.taken = self.waiting[gone:], self.taken[gone:]
+                self._head += gone
+                self.taken = self.taken[gone:]
                 self.due, self.group = self.due[gone:], self.group[gone:]
                 self.weight = self.weight[gone:]
         fresh, x, due, weight = self.arrivals(g, step.blocks)
         fresh /= fresh.sum(axis=1, keepdims=True)
         means = n * (tl.work(stop) - tl.work(x))
         taken = serve(fresh, means, np.full(fresh.shape[0], n, dtype=np.int64))
-        self.waiting = np.vstack([self.waiting, fresh])
+        self._append(fresh)
         self.taken = np.concatenate([self.taken, taken])
         self.due = np.concatenate([self.due, due])
         self.group = np.concatenate([self.group, np.full(fresh.shape[0], g, dtype=np.int64)])
@@ -277,6 +303,15 @@ def _finished_leaving(p: FloatArray, before: int, after: int) -> float:
     if after >= before:
         return 0.0
     return float((p - _off_duty(p, before, after)) @ np.arange(p.size))
+
+
+def _on_time_if_kept(waiting: FloatArray, per_agent: FloatArray, agents: int) -> FloatArray:
+    """:func:`~planner._deferred_kernels.on_time_if_kept` on the columns the rows use."""
+    used = np.flatnonzero(waiting.any(axis=0))
+    if not used.size:
+        return np.zeros(waiting.shape[0])
+    lo, hi = int(used[0]), int(used[-1])
+    return on_time_if_kept(waiting[:, lo : hi + 1], per_agent, agents, lo)
 
 
 def _serve_all(waiting: FloatArray, mean: float, agents: int) -> FloatArray:
