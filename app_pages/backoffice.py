@@ -110,6 +110,27 @@ def email_page() -> None:
     )  # fmt: skip
     common.show_table(team, key="email_team")
     common.download_buttons(team, "email", "email team", key="email")
+    st.subheader("Blended with the calls")
+    st.caption(
+        "One team answers the calls first and works the items in its idle time, keeping a "
+        "reserve of idle agents for the next calls; each interval's items are finished within "
+        "it (no deadline carried over). Beside it, separate call and item teams."
+    )
+    if st.button("Plan a blended team", key="email_blend"):
+        with st.spinner("Solving the blended team interval by interval..."):
+            try:
+                blend = varied.blended_requirements()
+            except planner.InputError as err:
+                st.error(str(err))
+                return
+        step = scenario.interval
+        separate = blend["call_agents"] + blend["item_agents"]
+        cols = st.columns(3)
+        cols[0].metric("Blended agent hours", f"{planner.hours(blend['agents'], step):,.1f}")
+        cols[1].metric("Separate teams' hours", f"{planner.hours(separate, step):,.1f}")
+        cols[2].metric("Saved", f"{planner.hours(blend['saving'], step):,.1f} h")
+        common.show_table(blend, key="email_blend_table")
+        common.download_buttons(blend, "blended", "blended team", key="email_blended")
     st.subheader("Every team of the scenario")
     try:
         staff = varied.staff_requirements()

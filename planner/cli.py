@@ -64,12 +64,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _workload_arguments(req)
     _staffing_arguments(req)
-    req.add_argument("--channel", choices=("calls", "chat", "email", "total"), default="calls",
+    req.add_argument("--channel", choices=("calls", "chat", "email", "blend", "total"),
+                     default="calls",
                      help="calls (default); chat: the calls are chats, staffed by a chat team "
                      "(--handle, or a scenario's [channels.chat]); email: the calls are emails "
                      "or back-office items due within --deadline (or a scenario's "
-                     "[channels.email]); total: every channel of a scenario, as separate "
-                     "teams, and their sum")  # fmt: skip
+                     "[channels.email]); blend: the calls and the email items worked by one "
+                     "team, beside separate teams; total: every channel of a scenario, as "
+                     "separate teams, and their sum")  # fmt: skip
     req.add_argument("--deadline", type=float, help="email: seconds to take an item up in "
                      "(counted by --clock)")  # fmt: skip
     req.add_argument("--target", type=float, default=None, help="email: share of every "
@@ -367,7 +369,7 @@ _EMAIL_FLAGS = ("deadline", "target", "open_hours", "clock")
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
     if args.channel != "chat" and (args.handle is not None or args.concurrency is not None):
         raise InputError("--handle and --concurrency are for --channel chat")
-    if args.channel != "email" and any(getattr(args, f) is not None for f in _EMAIL_FLAGS):
+    if args.channel not in ("email",) and any(getattr(args, f) is not None for f in _EMAIL_FLAGS):
         raise InputError("--deadline, --target, --open-hours and --clock are for --channel email")
     scenario, labels = _scenario(args)
     if args.channel == "calls":
@@ -378,6 +380,8 @@ def _requirements(args: argparse.Namespace) -> pd.DataFrame:
     if args.channel == "email":
         scenario = _email_scenario(args, scenario)
         return _labelled(labels, scenario.email_requirements())
+    if args.channel == "blend":
+        return _labelled(labels, scenario.blended_requirements())
     return _labelled(labels, scenario.staff_requirements())
 
 
@@ -641,7 +645,7 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     ):  # fmt: skip
         if col in shown:
             shown[col] = shown[col].map(lambda x: "" if x != x else f"{x:.1%}")
-    for col in ("backlog", "handled"):
+    for col in ("backlog", "handled", "items_done"):
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.1f}")
     for col in ("traffic", "asa", "offered_traffic", "virtual_wait", "mean_concurrency", "chats"):

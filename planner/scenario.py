@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
+from planner.blend import blended_staffing
 from planner.chat import ChatChannel, chat_requirements
 from planner.deferred_work import DeferredChannel
 from planner.erlangx import ErlangX
@@ -423,6 +424,43 @@ class Scenario:
             )
         day = s.workload()[["interval_start"]]
         return s.email.requirements(day, s.start, s.interval, s.shrinkage)
+
+    def blended_requirements(self, **changes: Any) -> pd.DataFrame:
+        """The calls and the email channel's items worked by one blended team, per
+        interval (see :func:`planner.blended_staffing`): calls first, items in the
+        idle time behind a reserve of idle agents, each interval's items finished
+        within it (the blend has no deadline to carry them over).
+
+        Columns: ``interval_start``, ``calls``, ``items``, ``agents`` and ``reserve``
+        of the blended team, ``scheduled`` (after shrinkage), the separate teams it
+        replaces (``call_agents``, ``item_agents``), ``saving`` (agents), and the
+        blend's ``service_level``, ``abandon_rate`` and ``items_done``. An
+        occupancy ceiling in the targets is left out: a blended team is busy by
+        design.
+        """
+        s = self.with_changes(**changes) if changes else self
+        if s.email is None:
+            raise InputError(
+                f"scenario {s.name!r} has no email channel: add [channels.email] to blend its "
+                "items with the calls"
+            )
+        targets = dataclasses.replace(s.targets, max_occupancy=None)
+        day = s.workload()
+        rows = []
+        for calls, aht, items in zip(day["calls"], day["aht"], s.email.items, strict=True):
+            b = blended_staffing(
+                float(calls), float(aht), s.interval, targets, items=float(items),
+                item_aht=s.email.aht, patience=s.mean_patience,
+            )  # fmt: skip
+            rows.append({
+                "items": float(items), "agents": b.agents, "reserve": b.reserve,
+                "call_agents": b.call_agents, "item_agents": b.item_agents,
+                "saving": b.saving, "service_level": float(b.result.service_level),
+                "abandon_rate": float(b.result.abandon_rate), "items_done": b.items_done,
+            })  # fmt: skip
+        out = pd.concat([day[["interval_start", "calls"]], pd.DataFrame(rows)], axis=1)
+        out.insert(5, "scheduled", scheduled_staff(out["agents"].to_numpy(), s.shrinkage))
+        return out
 
     def staff_requirements(self, **changes: Any) -> pd.DataFrame:
         """Every channel's agents per interval and the total (separate teams): the

@@ -542,3 +542,29 @@ def test_email_page_shows_the_librarys_figures_and_every_team():
     assert c["All agent hours"] == f"{planner.hours(staff['total_agents'], bank.interval):,.1f}"
     at.text_input(key="email_open").set_value("nine to five").run()
     assert any("open hours must be HH:MM-HH:MM" in e.value for e in at.error)
+
+
+def test_email_page_plans_a_blended_team_as_the_library_does():
+    from planner import DeferredChannel
+
+    small = Scenario(
+        name="small", interval=1800, calls=(60, 100, 40), aht=(180, 200, 180), start="09:00",
+        patience=300, shrinkage=0.3,
+        email=DeferredChannel(items=(20, 30, 10), aht=600, deadline=7200),
+    )  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["base"] = small
+    at.session_state["source"] = "small"
+    at.session_state["whatif"] = {}
+    at.session_state["token"] = 1
+    at.run()
+    go(at, "Email")
+    ok(at)
+    at.button(key="email_blend").click().run()
+    ok(at)
+    blend = small.blended_requirements()
+    c = cards(at)
+    assert c["Blended agent hours"] == f"{planner.hours(blend['agents'], 1800):,.1f}"
+    assert c["Saved"] == f"{planner.hours(blend['saving'], 1800):,.1f} h"
+    shown = next(d.value for d in at.dataframe if "reserve" in d.value.columns)
+    assert shown["agents"].tolist() == blend["agents"].tolist()

@@ -95,3 +95,42 @@ def test_bad_blend_input_is_named(kw, message):
         blend(**args)
     with pytest.raises(InputError, match="busy by design"):
         blended_staffing(100, 180, 1800, Targets(max_occupancy=0.9), items=10, item_aht=600)
+
+
+def _small_with_email():
+    from planner import DeferredChannel, Scenario
+
+    return Scenario(
+        name="small", interval=1800, calls=(60, 100, 40), aht=(180, 200, 180), start="09:00",
+        targets=Targets(service_level=0.8, answer_time=20, max_occupancy=0.9),
+        patience=300, shrinkage=0.3, cost_per_hour=30,
+        email=DeferredChannel(items=(20, 30, 10), aht=600, deadline=7200),
+    )  # fmt: skip
+
+
+def test_a_scenario_blends_its_calls_with_its_email_items(tmp_path, capsys):
+    import dataclasses
+
+    import pandas as pd
+
+    from planner.cli import main
+
+    s = _small_with_email()
+    table = s.blended_requirements()
+    targets = dataclasses.replace(s.targets, max_occupancy=None)
+    for i, row in table.iterrows():
+        b = blended_staffing(s.calls[i], s.aht[i], 1800, targets, items=s.email.items[i],
+                             item_aht=600, patience=300)  # fmt: skip
+        assert (row["agents"], row["reserve"], row["saving"]) == (b.agents, b.reserve, b.saving)
+        assert row["call_agents"] + row["item_agents"] >= row["agents"]
+        assert row["service_level"] == pytest.approx(float(b.result.service_level))
+    assert table["scheduled"].tolist() == [int(np.ceil(a / 0.7 - 1e-9)) for a in table["agents"]]
+    path = tmp_path / "small_email.toml"
+    s.save(path)
+    assert main(["requirements", "--channel", "blend", "--scenario", str(path),
+                 "--format", "csv"]) == 0  # fmt: skip
+    shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert shown["agents"].tolist() == table["agents"].tolist()
+    assert shown["saving"].tolist() == table["saving"].tolist()
+    with pytest.raises(InputError, match="has no email channel"):
+        s.with_changes(email=None).blended_requirements()
