@@ -255,12 +255,34 @@ def test_simulated_chat_over_a_day_with_changing_staff():
     np.testing.assert_array_equal(again["asa"].values, sim["asa"].values)
 
 
+@pytest.mark.parametrize("routing", ["least_loaded", "even"])
+@pytest.mark.parametrize(
+    ("chats", "agents", "patience"),
+    [([240, 240, 240], 5, 60.0), ([60, 200, 300, 120], [3, 8, 10, 2], None)],
+)
+def test_the_two_chat_engines_agree(routing, chats, agents, patience):
+    """The compiled loop and the SimPy event model: the same figures from the same seed."""
+    from planner.simulation import simulate_chat
+
+    runs = [simulate_chat(chats, agents, [180.0, 210.0, 240.0], 1800, patience=patience,
+                          routing=routing, replications=3, seed=5, engine=engine)
+            for engine in ("fast", "simpy")]  # fmt: skip
+    for name in ("service_level", "asa", "abandon_rate", "occupancy", "mean_concurrency"):
+        np.testing.assert_allclose(runs[0][name].values, runs[1][name].values, atol=1e-9)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"handle": []}, "'handle' must be 1 to 64"), ({"agents": [1, 2, 3]}, "'agents' must be one"),
-     ({"routing": "random"}, "'routing' must be"), ({"replications": 1}, "'replications' must be"),
-     ({"chats": [-1, 2]}, "'chats' must be >= 0"), ({"patience": 0}, "'patience' must be > 0")],
-)  # fmt: skip
+    [
+        ({"engine": "turbo"}, "'engine' must be"),
+        ({"handle": []}, "'handle' must be 1 to 64"),
+        ({"agents": [1, 2, 3]}, "'agents' must be one"),
+        ({"routing": "random"}, "'routing' must be"),
+        ({"replications": 1}, "'replications' must be"),
+        ({"chats": [-1, 2]}, "'chats' must be >= 0"),
+        ({"patience": 0}, "'patience' must be > 0"),
+    ],
+)
 def test_simulated_chat_bad_input(kwargs, message):
     from planner.simulation import simulate_chat
 

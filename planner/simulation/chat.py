@@ -15,12 +15,16 @@ chat ends, the agent takes the chat at the head of the queue. Routing:
   :func:`planner.chat` exactly.
 
 When the staffing drops, the agents holding fewest go off duty and finish their
-chats first; when it rises the new agents are free at the boundary. The loop
-is compiled (numba); replications draw from their own seeds.
+chats first; when it rises the new agents are free at the boundary. Two
+engines run these rules: a compiled loop (``engine="fast"``, numba) and a
+SimPy event model (``engine="simpy"``, the reference); from the same seed they
+give every chat the same fate. Replications draw from their own seeds.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -184,6 +188,130 @@ def _run(
     return start
 
 
+def _run_simpy(
+    arrival: FloatArray,
+    work: FloatArray,
+    deadline: FloatArray,
+    bounds: FloatArray,
+    agents: IntArray,
+    handle: FloatArray,
+    even: bool,
+    slot_time: FloatArray,
+    held_time: FloatArray,
+) -> FloatArray:
+    """The rules of :func:`_run` as a SimPy event model (the reference the compiled
+    loop is checked against): arrivals, chat ends and staffing changes are events;
+    an agent's next chat end is rescheduled whenever what it holds changes."""
+    import simpy
+
+    k = handle.size
+    most = int(agents.max()) if agents.size else 0
+    env = simpy.Environment(initial_time=float(bounds[0]))
+    held: list[list[float]] = [[] for _ in range(most)]  # remaining work per chat held
+    last = [float(bounds[0])] * most
+    duty = [False] * most
+    version = [0] * most
+    start = np.full(arrival.size, np.inf)
+    queue: list[int] = []
+    period = [-1]  # the current period, and when time was last accounted
+    stamp = [float(bounds[0])]
+    end = float(bounds[-1])
+
+    def account() -> None:  # service time since the last event, to its period
+        now, p = env.now, period[0]
+        if 0 <= p < slot_time.size and stamp[0] < end:
+            span = min(now, end) - stamp[0]
+            slot_time[p] += sum(len(held[a]) for a in range(most) if duty[a]) * span
+            held_time[p] += sum(1 for a in range(most) if duty[a] and held[a]) * span
+        stamp[0] = now
+
+    def update(a: int) -> None:  # bring agent a's chats up to now
+        if held[a]:
+            speed = handle[len(held[a]) - 1]
+            held[a] = [x - (env.now - last[a]) / speed for x in held[a]]
+        last[a] = env.now
+
+    def schedule(a: int) -> None:  # agent a's next chat end, replacing any before
+        version[a] += 1
+        if held[a]:
+            when = last[a] + min(held[a]) * handle[len(held[a]) - 1]
+            mine = version[a]
+            ev = env.timeout(max(when - env.now, 0.0))
+            ev.callbacks.append(functools.partial(_call, finish, a, mine))
+
+    def hand_out() -> None:  # waiting chats to free slots, first come first served
+        while queue:
+            i = queue[0]
+            if deadline[i] < env.now:
+                queue.pop(0)
+                continue
+            free = [a for a in range(most) if duty[a] and len(held[a]) < k]
+            if not free:
+                return
+            pick = min(free, key=lambda a: (len(held[a]), a))
+            update(pick)
+            held[pick].append(float(work[i]))
+            start[i] = env.now
+            queue.pop(0)
+            schedule(pick)
+
+    def finish(a: int, mine: int) -> None:
+        if mine != version[a]:
+            return  # rescheduled since
+        account()
+        update(a)
+        done = min(range(len(held[a])), key=lambda c: held[a][c])
+        held[a][done] = held[a][-1]
+        held[a].pop()
+        if even and duty[a]:
+            donors = [b for b in range(most) if b != a and len(held[b]) > len(held[a]) + 1]
+            if donors:
+                donor = max(donors, key=lambda b: (len(held[b]), -b))
+                update(donor)
+                held[a].append(held[donor].pop())
+                schedule(donor)
+        schedule(a)
+        hand_out()
+
+    def arrivals():  # type: ignore[no-untyped-def]
+        for i in range(arrival.size):
+            yield env.timeout(max(float(arrival[i]) - env.now, 0.0))
+            account()
+            queue.append(i)
+            hand_out()
+
+    def staffing():  # type: ignore[no-untyped-def]
+        for p in range(agents.size + 1):
+            yield env.timeout(max(float(bounds[p]) - env.now, 0.0))
+            account()
+            period[0] = p
+            if p >= agents.size:
+                return
+            want, on = int(agents[p]), sum(duty)
+            if want > on:
+                for a in sorted(range(most), key=lambda a: (len(held[a]) > 0, a)):
+                    if on < want and not duty[a]:
+                        duty[a] = True
+                        if not held[a]:
+                            last[a] = env.now
+                        on += 1
+            while on > want:
+                leaving = min((a for a in range(most) if duty[a]), key=lambda a: (len(held[a]), a))
+                duty[leaving] = False
+                on -= 1
+            hand_out()
+
+    env.process(staffing())
+    env.process(arrivals())
+    env.run()
+    return start
+
+
+def _call(fn: Callable[[int, int], None], a: int, mine: int, _event: object) -> None:
+    """A SimPy callback: ``fn(a, mine)`` once the event fires."""
+    fn(a, mine)
+
+
 @dataclass(frozen=True)
 class ChatSimulation:
     """Replications of a chat day: per-interval estimates (mean and confidence
@@ -219,6 +347,7 @@ def simulate_chat(
     work: Distribution | None = None,
     answer_time: float = 20.0,
     routing: Routing = "least_loaded",
+    engine: Literal["fast", "simpy"] = "fast",
     replications: int = 20,
     seed: int = 0,
     warmup: float = 0.0,
@@ -237,6 +366,8 @@ def simulate_chat(
     work : shape of a chat's work (rescaled to mean 1; default exponential).
     answer_time : service-level threshold T, seconds.
     routing : ``"least_loaded"`` or ``"even"``.
+    engine : ``"fast"`` (the compiled loop) or ``"simpy"`` (the same rules as a
+        SimPy event model, slower); both give the same chats the same fates.
     replications, seed : independent days and the seed they are spawned from.
     warmup : seconds simulated first at the first interval's rate and staffing,
         left out of the results.
@@ -256,6 +387,9 @@ def simulate_chat(
     lead = v.single("warmup", warmup, v.nonnegative)
     if routing not in ("least_loaded", "even"):
         raise InputError(f"'routing' must be 'least_loaded' or 'even': {routing!r}")
+    if engine not in ("fast", "simpy"):
+        raise InputError(f"'engine' must be 'fast' or 'simpy': {engine!r}")
+    run = _run if engine == "fast" else _run_simpy
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
         raise InputError(f"'replications' must be a whole number >= 2: {replications!r}")
     patience_dist = None if patience is None else as_distribution("patience", patience)
@@ -286,7 +420,7 @@ def simulate_chat(
             )
         slot = np.zeros(plan.size)
         held = np.zeros(plan.size)
-        start = _run(arrival, amount, deadline, bounds, plan, h, routing == "even", slot, held)
+        start = run(arrival, amount, deadline, bounds, plan, h, routing == "even", slot, held)
         wait = start - arrival
         answered = np.isfinite(start)
         for p in range(first, plan.size):
