@@ -78,6 +78,9 @@ def _build_parser() -> argparse.ArgumentParser:
                      "interval's items taken up within the deadline (default 0.9)")  # fmt: skip
     req.add_argument("--open-hours", help="email: HH:MM-HH:MM the team works each day "
                      "(default: always)")  # fmt: skip
+    req.add_argument("--minimal", action="store_true", default=None,
+                     help="email: then take away every agent the target can spare, one at a "
+                     "time (slower; one fewer anywhere then misses)")  # fmt: skip
     req.add_argument("--clock", choices=("business", "calendar"), default=None,
                      help="email: what counts toward the deadline (default business: open "
                      "hours only)")  # fmt: skip
@@ -363,14 +366,16 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
     return scenario.with_changes(**changes), labels
 
 
-_EMAIL_FLAGS = ("deadline", "target", "open_hours", "clock")
+_EMAIL_FLAGS = ("deadline", "target", "open_hours", "clock", "minimal")
 
 
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
     if args.channel != "chat" and (args.handle is not None or args.concurrency is not None):
         raise InputError("--handle and --concurrency are for --channel chat")
     if args.channel not in ("email",) and any(getattr(args, f) is not None for f in _EMAIL_FLAGS):
-        raise InputError("--deadline, --target, --open-hours and --clock are for --channel email")
+        raise InputError(
+            "--deadline, --target, --open-hours, --clock and --minimal are for --channel email"
+        )
     scenario, labels = _scenario(args)
     if args.channel == "calls":
         return _labelled(labels, scenario.requirements())
@@ -394,7 +399,7 @@ def _email_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
         if len(parts) != 2:
             raise InputError(f"--open-hours must be HH:MM-HH:MM: {args.open_hours!r}")
         changes["open_hours"] = (parts[0].strip(), parts[1].strip())
-    for name in ("deadline", "target", "clock"):
+    for name in ("deadline", "target", "clock", "minimal"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     if scenario.email is not None:

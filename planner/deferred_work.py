@@ -573,6 +573,39 @@ def _report(work: _Work, plan: IntArray, size: int) -> pd.DataFrame:
     return out[list(_COLUMNS)]
 
 
+def _meets(work: _Work, plan: IntArray, target: float, size: int) -> bool:
+    """Does ``plan`` give every interval's items ``target`` (as :func:`deferred` runs it)?
+    Stops at the first interval that misses."""
+    run, first = _warmed(work, plan, size)
+    periods = work.items.size
+    waiting = [a for a in range(first, first + periods) if work.items[a - first] > 0]
+    g = first
+    while waiting:
+        run.commit(g, run.through(g, int(plan[g % periods])))
+        g += 1
+        while waiting and (share := run.share(waiting[0])) is not None:
+            if share < target:
+                return False
+            waiting.pop(0)
+    return True
+
+
+def _trimmed(work: _Work, plan: IntArray, target: float, size: int) -> IntArray:
+    """``plan`` less every agent it can spare: one at a time, in time order, while every
+    interval's items still meet ``target``, until none can go."""
+    out = plan.copy()
+    changed = True
+    while changed:
+        changed = False
+        for t in np.flatnonzero(out > 0):
+            out[t] -= 1
+            if _capacity(work, out) > work.items.sum() and _meets(work, out, target, size):
+                changed = True
+            else:
+                out[t] += 1
+    return out
+
+
 def _grown(solve: Callable[[int], Any], size: int) -> Any:
     """``solve(size)``, doubling the chain's room until nothing overflows it."""
     while True:
@@ -741,12 +774,19 @@ def required_deferred_agents(
     blocks: int = 4,
     backlog: int = 0,
     warmup: int = 1,
+    minimal: bool = False,
 ) -> IntArray:
     """Agents per interval for deferred work: ``target`` (a share in (0, 1)) of every
     interval's items taken up within ``deadline`` seconds. Intervals in time
     order, each with the fewest agents that would meet the target for every
     item then waiting or arriving if they stayed until its deadline (see the
-    module notes); nobody while closed. Parameters as :func:`deferred`.
+    module notes); nobody while closed. Parameters as :func:`deferred`, and:
+
+    minimal : then take agents away one at a time, in time order, while every
+        interval's items still meet the target (each try runs the plan as
+        :func:`deferred` does), until none can go: one agent fewer in any
+        interval then misses the target. Slower (a try per interval and round)
+        and more uneven from one interval to the next.
 
     Examples
     --------
@@ -762,7 +802,14 @@ def required_deferred_agents(
             f"for sure: {share!r}"
         )
     _reachable(work, share)
-    return _grown(lambda size: _staff(work, share, size), work.first_size())
+    if not isinstance(minimal, bool):
+        raise InputError(f"'minimal' must be True or False: {minimal!r}")
+
+    def solve(size: int) -> IntArray:
+        plan = _staff(work, share, size)
+        return _trimmed(work, plan, share, size) if minimal else plan
+
+    return _grown(solve, work.first_size())
 
 
 def deferred_requirements(
@@ -778,6 +825,7 @@ def deferred_requirements(
     blocks: int = 4,
     backlog: int = 0,
     warmup: int = 1,
+    minimal: bool = False,
 ) -> pd.DataFrame:
     """The deferred-work requirement for a table with ``items`` per interval.
 
@@ -792,7 +840,8 @@ def deferred_requirements(
     how: dict[str, Any] = {
         "open": open, "clock": clock, "blocks": blocks, "backlog": backlog, "warmup": warmup,
     }  # fmt: skip
-    agents = required_deferred_agents(items, aht, interval, deadline, target, **how)
+    agents = required_deferred_agents(items, aht, interval, deadline, target, **how,
+                                      minimal=minimal)  # fmt: skip
     service = deferred(items, agents, aht, interval, deadline, **how)
     out = df.copy()
     out["agents"] = agents
@@ -819,6 +868,7 @@ class DeferredChannel:
     clock : ``"business"`` (open hours count toward the deadline) or ``"calendar"``.
     backlog : items waiting when the first warm-up repeat starts.
     warmup : repeats of the scenario's intervals before the one reported.
+    minimal : staff with ``minimal=True`` (see :func:`required_deferred_agents`).
     """
 
     items: tuple[float, ...]
@@ -829,8 +879,11 @@ class DeferredChannel:
     clock: Clock = "business"
     backlog: int = 0
     warmup: int = 1
+    minimal: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.minimal, bool):
+            raise InputError(f"'minimal' must be true or false: {self.minimal!r}")
         counts = v.nonnegative("items", self.items)
         if counts.ndim != 1 or counts.size == 0:
             raise InputError(f"'items' must be one count per interval: {self.items!r}")
@@ -870,7 +923,7 @@ class DeferredChannel:
         return deferred_requirements(
             day, self.aht, interval, self.deadline, self.target, shrinkage,
             open=self.open_intervals(start, interval), clock=self.clock,
-            backlog=self.backlog, warmup=self.warmup,
+            backlog=self.backlog, warmup=self.warmup, minimal=self.minimal,
         )  # fmt: skip
 
     def to_table(self) -> dict[str, Any]:
@@ -885,6 +938,8 @@ class DeferredChannel:
             out["backlog"] = self.backlog
         if self.warmup != 1:
             out["warmup"] = self.warmup
+        if self.minimal:
+            out["minimal"] = True
         return out
 
     @classmethod
@@ -892,7 +947,10 @@ class DeferredChannel:
         """From a scenario file's ``[channels.email]`` table."""
         if not isinstance(table, dict):
             raise InputError("[channels.email] must be a table of keys")
-        known = {"items", "aht", "deadline", "target", "open_hours", "clock", "backlog", "warmup"}
+        known = {
+            "items", "aht", "deadline", "target", "open_hours", "clock", "backlog", "warmup",
+            "minimal",
+        }  # fmt: skip
         unknown = sorted(set(table) - known)
         if unknown:
             raise InputError(
@@ -907,5 +965,5 @@ class DeferredChannel:
             target=table.get("target", 0.9),
             open_hours=tuple(hours) if isinstance(hours, list) else hours,
             clock=table.get("clock", "business"), backlog=table.get("backlog", 0),
-            warmup=table.get("warmup", 1),
+            warmup=table.get("warmup", 1), minimal=table.get("minimal", False),
         )  # fmt: skip

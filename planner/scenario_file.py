@@ -53,6 +53,7 @@ A scenario file looks like this (times in seconds, calls per interval)::
     clock = "business"              # or "calendar": what counts toward the deadline
     backlog = 0                     # items waiting before the warm-up (default 0)
     warmup = 1                      # repeats run first to carry the backlog (default 1)
+    minimal = false                 # true: take away every agent the target can spare
 
     [schedule]                      # optional: shifts for Scenario.schedule()
     horizon = "day"                 # or "week": the day on each weekday
