@@ -10,6 +10,12 @@
   business hours; the week's backlog carried from a warm-up week.
   Also a day of 48 half hours (08:00-20:00, 24 hours on the calendar).
 
+* Chat simulation: the chat week's first day (48 quarter hours) at its
+  requirement, 20 replications, with each engine.
+
+* Email, minimal: a day of 48 half hours, 5-minute items, 2 open hours, the
+  rule's plan and ``minimal=True``.
+
 * Blending: a day of 48 half hours (the chat day's shape as calls, AHT 180 s,
   and 40 ten-minute emails each half hour), blended staffing against separate
   teams.
@@ -32,6 +38,7 @@ from planner import (
     hours,
     required_chat_agents,
     required_deferred_agents,
+    simulate_chat,
 )
 
 INTERVAL = 900.0  # seconds
@@ -51,6 +58,7 @@ def main() -> None:
         f"{'chat week, 672 intervals, up to 3 chats':40}{seconds:8.2f} s"
         f"{hours(need, INTERVAL):14,.0f}{hours(single, INTERVAL):16,.0f}"
     )
+    chat_simulation(week[:48], need[:48])
     email_week()
     t0 = time.perf_counter()
     plans = [blended_staffing(c, 180.0, 1800.0, targets, items=40, item_aht=600.0, patience=300)
@@ -60,6 +68,19 @@ def main() -> None:
     separate = sum(p.call_agents + p.item_agents for p in plans) / 2
     print(f"{'blending, a day of 48 half hours':40}{seconds:8.2f} s{blended:14,.0f}"
           f"{separate:16,.0f}  (separate teams)")  # fmt: skip
+
+
+def chat_simulation(chats: np.ndarray, agents: np.ndarray) -> None:
+    for engine in ("fast", "simpy"):
+        simulate_chat(chats[:2], agents[:2], HANDLE, INTERVAL, patience=120, replications=2,
+                      engine=engine)  # compiled before timing  # fmt: skip
+        t0 = time.perf_counter()
+        sim = simulate_chat(chats, agents, HANDLE, INTERVAL, patience=120, replications=20,
+                            seed=1, engine=engine)  # fmt: skip
+        seconds = time.perf_counter() - t0
+        level = float(np.nanmean(sim["service_level"].mean))
+        print(f"{'chat simulation, 48 x 15 min x 20, ' + engine:40}{seconds:8.2f} s"
+              f"{'':30}  (service level {level:.1%})")  # fmt: skip
 
 
 def email_week() -> None:
@@ -96,6 +117,15 @@ def email_week() -> None:
         f"{'email day, 48 half hours, 24 h calendar':40}{seconds:8.2f} s"
         f"{hours(need, 1800.0):14,.0f}{work:16,.0f}  (hours of work)"
     )
+    items = np.round(items, 1)
+    for minimal in (False, True):
+        t0 = time.perf_counter()
+        need = required_deferred_agents(items, 300.0, 1800.0, 7200.0, 0.9, open=open_,
+                                        minimal=minimal)  # fmt: skip
+        seconds = time.perf_counter() - t0
+        label = "email day, 2 h, " + ("minimal=True" if minimal else "the rule")
+        print(f"{label:40}{seconds:8.2f} s{hours(need, 1800.0):14,.1f}"
+              f"{float(items.sum() * 300.0 / 3600.0):16,.1f}  (hours of work)")  # fmt: skip
 
 
 if __name__ == "__main__":
