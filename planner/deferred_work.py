@@ -24,8 +24,9 @@ waits every agent is busy with one of them, so they leave at rate
 ``agents / aht``, and the item is taken up once fewer than ``agents`` are
 ahead. Items arriving in one of ``blocks`` equal parts of an interval are
 followed together to their deadline (the part's middle sets the deadline).
-When agents go off duty while busy, the model has them hand their item back
-to the head of the queue; :func:`~planner.simulate` has them finish it first.
+Agents going off duty are chosen as :func:`~planner.simulate` chooses them
+(spread over the agents ranked idle first) and finish the item in hand off
+the plan, as there.
 
 Staffing (:func:`required_deferred_agents`) goes through the warm-up and the
 horizon in time order and staffs each interval with the fewest agents such
@@ -38,7 +39,8 @@ items would miss, until none do; a plan that cannot finish a horizon's items
 within a horizon first gets agents where the load per agent is highest.
 One agent fewer in an interval, kept until the deadlines of the items then in
 hand, misses the target; with more agents planned later in that window it may
-not (the rule does not count on them).
+not (the rule does not count on them): ``minimal=True`` then takes away every
+agent the target can spare.
 """
 
 from __future__ import annotations
