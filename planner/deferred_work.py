@@ -529,7 +529,7 @@ def _capacity(work: _Work, plan: IntArray) -> float:
 def _keeps_up(work: _Work, plan: IntArray) -> None:
     """An InputError when the plan cannot finish a horizon's items in a horizon."""
     capacity = _capacity(work, plan)
-    if capacity <= float(work.items.sum()):
+    if capacity <= float(work.items.sum()) and work.items.any():
         raise InputError(
             f"the plan finishes at most {capacity:,.1f} items per repeat of the horizon, "
             f"fewer than the {float(work.items.sum()):,.1f} that arrive: the backlog would "
@@ -601,7 +601,8 @@ def _trimmed(work: _Work, plan: IntArray, target: float, size: int) -> IntArray:
         changed = False
         for t in np.flatnonzero(out > 0):
             out[t] -= 1
-            if _capacity(work, out) > work.items.sum() and _meets(work, out, target, size):
+            room = _capacity(work, out) > work.items.sum() or not work.items.any()
+            if room and _meets(work, out, target, size):
                 changed = True
             else:
                 out[t] += 1
@@ -746,7 +747,7 @@ def _staff(work: _Work, target: float, size: int) -> IntArray:
         plan = _pass(run, work, w * periods, plan, target)
     tl = work.timeline(work.cycles_for_deadline() + 2)
     opened = np.flatnonzero(work.open)
-    while _capacity(work, plan) <= work.items.sum():  # room to keep up: the busiest first
+    while work.items.any() and _capacity(work, plan) <= work.items.sum():  # the busiest first
         load = work.items[opened] * work.aht[opened] / (plan[opened] + 1.0)
         plan[opened[int(np.argmax(load))]] += 1
     for _ in range(2 * periods):

@@ -196,6 +196,12 @@ def test_a_deadline_that_falls_while_closed_is_an_error():
         required_deferred_agents(ITEMS, 900.0, TAU, 3600.0, 0.9, open=OPEN, clock="calendar")
 
 
+def test_no_items_need_no_agents():
+    assert required_deferred_agents([0, 0, 0], 300.0, TAU, 3600.0, 0.9).tolist() == [0, 0, 0]
+    out = deferred([0, 0, 0], 0, 300.0, TAU, 3600.0)
+    assert out["on_time"].isna().all() and (out["backlog"] == 0).all()
+
+
 def test_plans_that_cannot_be_run_are_errors():
     with pytest.raises(InputError, match="must be 0 while closed"):
         deferred([5, 5], [2, 1], 300.0, TAU, 3600.0, open=[1, 0])
