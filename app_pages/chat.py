@@ -26,6 +26,17 @@ def handle_times(text: str) -> tuple[float, ...]:
         ) from None
 
 
+def simulated(
+    chats: float, agents: int, handle: tuple[float, ...], interval: float,
+    patience: float | None, answer_time: float,
+) -> planner.simulation.ChatSimulation:  # fmt: skip
+    """The page's interval simulated: four such intervals after one of warm-up."""
+    return planner.simulate_chat(
+        [chats] * 4, agents, handle, interval, patience=patience, answer_time=answer_time,
+        replications=40, seed=1, warmup=interval,
+    )  # fmt: skip
+
+
 def chat_page() -> None:
     """One interval of chat, then the scenario's chat team and the total staff."""
     scenario = common.scenario_sidebar()
@@ -81,6 +92,24 @@ def chat_page() -> None:
     st.caption("Service level is chats answered within T over offered chats.")
     common.show_table(table, key="chat_table")
     common.download_buttons(table, "chat_power_of_one", "chat power of one", key="chat")
+    st.subheader("Check by simulation")
+    st.caption(
+        "Chats simulated at the required staffing: each agent holds its chats until they end "
+        "(new chats go to the agent holding fewest), 40 replications of four such intervals "
+        "after a warm-up."
+    )
+    if st.button("Simulate", key="chat_simulate"):
+        with st.spinner("Simulating..."):
+            sim = simulated(chats, agents, handle, interval, patience, targets.answer_time)
+        level = sim["service_level"]
+        days = level.values.mean(axis=1)
+        half = 1.96 * days.std(ddof=1) / len(days) ** 0.5
+        cols = st.columns(3)
+        low, high = days.mean() - half, days.mean() + half
+        cols[0].metric("Simulated service level", f"{days.mean():.1%}",
+                       help=f"95% interval: {low:.1%} to {high:.1%}")  # fmt: skip
+        cols[1].metric("The chain's", f"{row['service_level']:.1%}")
+        cols[2].metric("Simulated abandon rate", f"{sim['abandon_rate'].values.mean():.1%}")
     st.subheader("Every team of the scenario")
     if scenario.chat is None:
         st.info(

@@ -487,6 +487,14 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     want = required_chat_agents(240, [200, 260], 3600, targets, 120)
     m = chat(want, 240, [200, 260], 3600, patience=120)
     assert cards(at)["Abandon rate"] == f"{float(m.abandon_rate):.1%}"
+    at.button(key="chat_simulate").click().run()
+    ok(at)
+    from app_pages.chat import simulated
+
+    sim = simulated(240.0, want, (200.0, 260.0), 3600, 120.0, targets.answer_time)
+    shown = cards(at)
+    assert shown["Simulated service level"] == f"{sim['service_level'].values.mean():.1%}"
+    assert shown["Simulated abandon rate"] == f"{sim['abandon_rate'].values.mean():.1%}"
     at.text_input(key="chat_handle").set_value("fast").run()
     assert any("handle times must be seconds" in e.value for e in at.error)
     # a scenario with a chat team: the teams and their total
