@@ -71,6 +71,9 @@ __all__ = [
 Clock = Literal["business", "calendar"]
 # Items in the system the chain is solved for, at most (it grows as needed).
 MAX_ITEMS = 200_000
+# Arrivals and finished items expected in one interval, at most (the uniformized
+# steps of an interval are held in memory).
+MAX_EVENTS = 50_000
 _TOP_MASS = 1e-9  # chance at the top of the truncated chain that makes it grow
 _COLUMNS = (
     "items", "agents", "open", "on_time", "backlog", "backlog_p90", "handled", "occupancy",
@@ -183,6 +186,11 @@ class _Run:
     # -- the chain through one interval -------------------------------------------------
     def _uniform(self, total: float) -> tuple[FloatArray, FloatArray]:
         key = (round(total, 12), self.parts)
+        if total > MAX_EVENTS:
+            raise InputError(
+                f"an interval with {total:,.0f} arrivals and finished items expected is past "
+                f"the {MAX_EVENTS:,} this model solves in one piece: use shorter intervals"
+            )
         if key not in self._weights:
             steps = int(stats.poisson.isf(1e-15, total)) + 2 if total > 0 else 1
             k = np.arange(steps)

@@ -196,6 +196,11 @@ def test_a_deadline_that_falls_while_closed_is_an_error():
         required_deferred_agents(ITEMS, 900.0, TAU, 3600.0, 0.9, open=OPEN, clock="calendar")
 
 
+def test_an_interval_too_busy_for_one_piece_is_an_error():
+    with pytest.raises(InputError, match="use shorter intervals"):
+        deferred([60_000.0], 1200, 60.0, 3600.0, 7200.0)
+
+
 def test_no_items_need_no_agents():
     assert required_deferred_agents([0, 0, 0], 300.0, TAU, 3600.0, 0.9).tolist() == [0, 0, 0]
     out = deferred([0, 0, 0], 0, 300.0, TAU, 3600.0)
