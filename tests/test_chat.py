@@ -281,6 +281,7 @@ def test_the_two_chat_engines_agree(routing, chats, agents, patience):
         ({"replications": 1}, "'replications' must be"),
         ({"chats": [-1, 2]}, "'chats' must be >= 0"),
         ({"patience": 0}, "'patience' must be > 0"),
+        ({"seed": -1}, "'seed' must be a whole number >= 0"),
     ],
 )
 def test_simulated_chat_bad_input(kwargs, message):

@@ -24,7 +24,7 @@ give every chat the same fate. Replications draw from their own seeds.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +38,7 @@ from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
 from planner.simulation.distributions import Distribution, as_distribution
 from planner.simulation.results import Estimate
+from planner.simulation.run import check_seed
 
 __all__ = ["ChatSimulation", "simulate_chat"]
 
@@ -349,7 +350,7 @@ def simulate_chat(
     routing: Routing = "least_loaded",
     engine: Literal["fast", "simpy"] = "fast",
     replications: int = 20,
-    seed: int = 0,
+    seed: int | Sequence[int] | np.random.SeedSequence = 0,
     warmup: float = 0.0,
     level: float = 0.95,
 ) -> ChatSimulation:
@@ -368,7 +369,8 @@ def simulate_chat(
     routing : ``"least_loaded"`` or ``"even"``.
     engine : ``"fast"`` (the compiled loop) or ``"simpy"`` (the same rules as a
         SimPy event model, slower); both give the same chats the same fates.
-    replications, seed : independent days and the seed they are spawned from.
+    replications, seed : independent days and the seed they are spawned from (a
+        whole number >= 0, a list of them, or a SeedSequence).
     warmup : seconds simulated first at the first interval's rate and staffing,
         left out of the results.
     level : confidence level of the intervals.
@@ -404,7 +406,7 @@ def simulate_chat(
         plan = np.concatenate([[n[0]], n])
     first = 0 if lead == 0 else 1
     values = {name: np.full((replications, rate.size), np.nan) for name in _METRICS}
-    for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
+    for r, child in enumerate(check_seed(seed).spawn(replications)):
         arrive_seed, work_seed, patience_seed = child.spawn(3)
         rng = np.random.default_rng(arrive_seed)
         counts = rng.poisson(per_period_rate)
