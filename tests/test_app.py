@@ -53,6 +53,19 @@ PAGES = {
 }
 
 
+def opened(scenario: Scenario, page: str) -> AppTest:
+    """The app with ``scenario`` open (as opening its file does), on ``page``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["base"] = scenario
+    at.session_state["source"] = scenario.name
+    at.session_state["whatif"] = {}
+    at.session_state["token"] = 1
+    at.run()
+    go(at, page)
+    ok(at)
+    return at
+
+
 def start(page: str = "Scenario") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     if page != "Scenario":
@@ -501,14 +514,7 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
     bank = bank.with_changes(chat=ChatChannel(chats=[x / 3 for x in bank.calls],
                                               handle=(180, 210, 240), patience=90))  # fmt: skip
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["base"] = bank
-    at.session_state["source"] = "bank"
-    at.session_state["whatif"] = {}
-    at.session_state["token"] = 1
-    at.run()
-    go(at, "Chat")
-    ok(at)
+    at = opened(bank, "Chat")
     staff = bank.staff_requirements()
     assert cards(at)["All agent hours"] == f"{planner.hours(staff['total_agents'], 1800):,.1f}"
     team = next(d.value for d in at.dataframe if "mean_concurrency" in d.value.columns
@@ -560,14 +566,7 @@ def test_email_page_plans_a_blended_team_as_the_library_does():
         patience=300, shrinkage=0.3,
         email=DeferredChannel(items=(20, 30, 10), aht=600, deadline=7200),
     )  # fmt: skip
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["base"] = small
-    at.session_state["source"] = "small"
-    at.session_state["whatif"] = {}
-    at.session_state["token"] = 1
-    at.run()
-    go(at, "Email")
-    ok(at)
+    at = opened(small, "Email")
     at.button(key="email_blend").click().run()
     ok(at)
     blend = small.blended_requirements()
