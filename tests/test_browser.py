@@ -295,8 +295,18 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
     page.get_by_text("Cannot be served").wait_for(timeout=60_000)
     assert page.get_by_role("button", name="Reset this day's edits").count() == 1
     # the workbook holds what the page shows: the edited 10:00 with its 0 agents
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download plan (Excel)").click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    _wait_idle(page)  # a click on a download button mid-rerun can be lost with the button
+    for attempt in range(2):
+        try:
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name="Download plan (Excel)").click()
+            break
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            _wait_idle(page)
     workbook = pd.read_excel(download.value.path(), sheet_name="plan")
     row = workbook[workbook["interval_start"] == "10:00"].iloc[0]
     assert row["agents"] == 0 and bool(row["edited"])
