@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
-from scipy.special import gammaln
 
-from planner._deferred_kernels import carry, on_time_if_kept, serve
+from planner._deferred_kernels import carry, on_time_if_kept, poisson_pmf, serve
 from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
+from planner.simulation.engines import leaving_ranks
 
 __all__ = ["MAX_EVENTS", "Interval", "RoomError", "Run", "Timeline", "finished_leaving"]
 
@@ -283,8 +283,7 @@ def _serve_all(waiting: FloatArray, mean: float, agents: int) -> FloatArray:
     lo, hi = int(support[0]), int(support[-1])
     spread = 9.0 * np.sqrt(mean) + 10.0
     k_lo, k_hi = max(int(mean - spread), 0), min(int(mean + spread) + 1, hi)
-    k = np.arange(k_lo, k_hi + 1)
-    pmf = np.exp(k * np.log(mean) - mean - gammaln(k + 1.0))
+    pmf = poisson_pmf(mean, k_lo, k_hi)
     block = waiting[:, lo : hi + 1]
     length = block.shape[1] + pmf.size - 1
     size = 1 << int(np.ceil(np.log2(length)))
@@ -307,9 +306,8 @@ def _off_duty(p: FloatArray, before: int, after: int) -> FloatArray:
     that item no longer waits for or holds an agent on duty."""
     if after >= before:
         return p
-    d = before - after
     n = np.arange(p.size)
-    ranks = ((2 * np.arange(d) + 1) * before) // (2 * d)
+    ranks = np.asarray(leaving_ranks(before, before - after))
     idle = before - np.minimum(n, before)
     busy_leaving = (ranks[None, :] >= idle[:, None]).sum(axis=1)
     return np.bincount(n - busy_leaving, weights=p, minlength=p.size).astype(np.float64)

@@ -20,7 +20,7 @@ from numba import njit
 
 from planner._validate import FloatArray, IntArray
 
-__all__ = ["carry", "on_time_if_kept", "serve"]
+__all__ = ["carry", "on_time_if_kept", "poisson_pmf", "serve"]
 
 
 @njit(cache=True, nogil=True)
@@ -90,16 +90,6 @@ def carry(
     return rows, first
 
 
-@njit(cache=True)
-def _poisson_pmf(mean: float, upto: int) -> FloatArray:  # pragma: no cover - compiled
-    """P(K = k) for k = 0..upto of a Poisson count (log space, no overflow)."""
-    out = np.zeros(upto + 1)
-    if mean == 0.0:
-        out[0] = 1.0
-        return out
-    return _poisson_pmf_range(mean, 0, upto)
-
-
 @njit(cache=True, nogil=True)
 def serve(
     waiting: FloatArray, means: FloatArray, agents: IntArray
@@ -138,7 +128,7 @@ def serve(
             spread = 9.0 * math.sqrt(m) + 10.0
             k_lo = max(int(m - spread), 0)
             k_hi = min(int(m + spread) + 1, hi)
-            pmf = _poisson_pmf(m, k_hi)
+            pmf = poisson_pmf(m, 0, k_hi)
             new = np.zeros(hi + 1)
             for r in range(lo, hi + 1):
                 x = row[r]
@@ -184,7 +174,7 @@ def on_time_if_kept(
             spread = 12.0 * math.sqrt(m) + 30.0
             j_lo = max(int(m - spread), 0)  # P(K >= j) is 1 below, 0 above j_hi
             j_hi = int(m + spread) + 1
-            pmf = _poisson_pmf_range(m, j_lo, j_hi)
+            pmf = poisson_pmf(m, j_lo, j_hi)
             tail = np.zeros(j_hi - j_lo + 2)  # tail[j - j_lo] = P(K >= j)
             for j in range(j_hi, j_lo - 1, -1):
                 tail[j - j_lo] = tail[j - j_lo + 1] + pmf[j - j_lo]
@@ -202,7 +192,7 @@ def on_time_if_kept(
 
 
 @njit(cache=True)
-def _poisson_pmf_range(mean: float, lo: int, hi: int) -> FloatArray:  # pragma: no cover
+def poisson_pmf(mean: float, lo: int, hi: int) -> FloatArray:  # pragma: no cover
     """P(K = k) for k = lo..hi of a Poisson count (log space)."""
     out = np.zeros(hi - lo + 1)
     if mean == 0.0:
