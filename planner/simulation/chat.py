@@ -36,9 +36,10 @@ from numpy.typing import ArrayLike
 from planner import _validate as v
 from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
+from planner.simulation.day import Day, draw_callers
 from planner.simulation.distributions import Distribution, as_distribution
 from planner.simulation.results import Estimate
-from planner.simulation.run import check_seed
+from planner.simulation.run import _whole, check_seed
 
 __all__ = ["ChatSimulation", "simulate_chat"]
 
@@ -392,37 +393,28 @@ def simulate_chat(
     if engine not in ("fast", "simpy"):
         raise InputError(f"'engine' must be 'fast' or 'simpy': {engine!r}")
     run = _run if engine == "fast" else _run_simpy
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
-        raise InputError(f"'replications' must be a whole number >= 2: {replications!r}")
+    replications = _whole("replications", replications, 2)
     patience_dist = None if patience is None else as_distribution("patience", patience)
     shape = work or as_distribution("work", 1.0)
-    shape_mean = shape.mean
-    bounds = np.concatenate([[0.0], lead + seconds * np.arange(rate.size + 1)])
     if lead == 0:
         bounds = seconds * np.arange(rate.size + 1, dtype=np.float64)
-        per_period_rate, plan = rate, n
-    else:
-        per_period_rate = np.concatenate([[rate[0] * lead / seconds], rate])
+        expected, plan = rate, n
+    else:  # a first period of warm-up, at the first interval's rate and staffing
+        bounds = np.concatenate([[0.0], lead + seconds * np.arange(rate.size + 1)])
+        expected = np.concatenate([[rate[0] * lead / seconds], rate])
         plan = np.concatenate([[n[0]], n])
     first = 0 if lead == 0 else 1
+    day = Day(bounds, plan, first)
+    mean_one = np.ones(plan.size)  # work rescaled to mean 1
     values = {name: np.full((replications, rate.size), np.nan) for name in _METRICS}
     for r, child in enumerate(check_seed(seed).spawn(replications)):
-        arrive_seed, work_seed, patience_seed = child.spawn(3)
-        rng = np.random.default_rng(arrive_seed)
-        counts = rng.poisson(per_period_rate)
-        period = np.repeat(np.arange(counts.size), counts)
-        u = np.sort(period + rng.random(period.size)) - period
-        arrival = bounds[:-1][period] + u * np.diff(bounds)[period]
-        amount = shape.sample(arrival.size, np.random.default_rng(work_seed)) / shape_mean
-        if patience_dist is None:
-            deadline = np.full(arrival.size, np.inf)
-        else:
-            deadline = arrival + patience_dist.sample(
-                arrival.size, np.random.default_rng(patience_seed)
-            )
+        callers = draw_callers(day, expected, mean_one, shape, patience_dist, 0.0, child)
+        arrival, deadline, period = callers.arrival, callers.deadline, callers.period
         slot = np.zeros(plan.size)
         held = np.zeros(plan.size)
-        start = run(arrival, amount, deadline, bounds, plan, h, routing == "even", slot, held)
+        start = run(
+            arrival, callers.handle, deadline, bounds, plan, h, routing == "even", slot, held
+        )
         wait = start - arrival
         answered = np.isfinite(start)
         for p in range(first, plan.size):
