@@ -18,6 +18,7 @@ import streamlit as st
 
 import planner
 from app_pages import common
+from planner.deferred_work import parse_open_hours
 
 
 def channel(scenario: planner.Scenario) -> planner.DeferredChannel:
@@ -48,12 +49,7 @@ def channel(scenario: planner.Scenario) -> planner.DeferredChannel:
         "Open hours (HH:MM-HH:MM, empty: always)",
         "" if base.open_hours is None else "-".join(base.open_hours), key="email_open",
     )  # fmt: skip
-    opened: tuple[str, str] | None = None
-    if hours.strip():
-        parts = hours.split("-")
-        if len(parts) != 2:
-            raise planner.InputError(f"open hours must be HH:MM-HH:MM: {hours!r}")
-        opened = (parts[0].strip(), parts[1].strip())
+    opened = parse_open_hours(hours) if hours.strip() else None
     return dataclasses.replace(
         base, items=tuple(np.asarray(base.items) * factor), aht=aht, deadline=deadline * 3600,
         target=target, clock=clock, open_hours=opened,

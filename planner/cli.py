@@ -31,7 +31,7 @@ import pandas as pd
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
 from planner.chat import ChatChannel
-from planner.deferred_work import DeferredChannel
+from planner.deferred_work import DeferredChannel, parse_open_hours
 from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
@@ -395,10 +395,7 @@ def _email_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
     flags change it), or its calls taken as items with --deadline."""
     changes: dict[str, Any] = {}
     if args.open_hours is not None:
-        parts = args.open_hours.split("-")
-        if len(parts) != 2:
-            raise InputError(f"--open-hours must be HH:MM-HH:MM: {args.open_hours!r}")
-        changes["open_hours"] = (parts[0].strip(), parts[1].strip())
+        changes["open_hours"] = parse_open_hours(args.open_hours, "--open-hours")
     for name in ("deadline", "target", "clock", "minimal"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)

@@ -548,6 +548,15 @@ def deferred_requirements(
     return out
 
 
+def parse_open_hours(text: str, name: str = "open hours") -> tuple[str, str]:
+    """``("08:00", "20:00")`` from ``"08:00-20:00"``; anything else is an InputError
+    naming ``name`` (the clock times themselves are checked by the channel)."""
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise InputError(f"{name} must be HH:MM-HH:MM: {text!r}")
+    return parts[0].strip(), parts[1].strip()
+
+
 @dataclass(frozen=True, kw_only=True)
 class DeferredChannel:
     """A scenario's deferred work: email or back office (a scenario file's

@@ -297,6 +297,8 @@ def test_the_command_line_staffs_email_as_the_library_does(tmp_path, capsys):
     assert "are for --channel email" in capsys.readouterr().err
     assert main(["requirements", "--channel", "email", "--calls", "5", "--aht", "300"]) == 2
     assert "--channel email needs --deadline" in capsys.readouterr().err
+    assert main([*argv[:-2], "--open-hours", "nine"]) == 2
+    assert "--open-hours must be HH:MM-HH:MM: 'nine'" in capsys.readouterr().err
 
 
 def test_sweeps_vary_the_email_channel_and_total_every_team():
