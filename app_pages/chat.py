@@ -101,12 +101,10 @@ def chat_page() -> None:
     if st.button("Simulate", key="chat_simulate"):
         with st.spinner("Simulating..."):
             sim = simulated(chats, agents, handle, interval, patience, targets.answer_time)
-        level = sim["service_level"]
-        days = level.values.mean(axis=1)
-        half = 1.96 * days.std(ddof=1) / len(days) ** 0.5
+        days = planner.Estimate(sim["service_level"].values.mean(axis=1))  # a figure per day
+        low, high = days.confidence_interval(0.95)
         cols = st.columns(3)
-        low, high = days.mean() - half, days.mean() + half
-        cols[0].metric("Simulated service level", f"{days.mean():.1%}",
+        cols[0].metric("Simulated service level", f"{days.mean:.1%}",
                        help=f"95% interval: {low:.1%} to {high:.1%}")  # fmt: skip
         cols[1].metric("The chain's", f"{row['service_level']:.1%}")
         cols[2].metric("Simulated abandon rate", f"{sim['abandon_rate'].values.mean():.1%}")
