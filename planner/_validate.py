@@ -104,6 +104,16 @@ def single(name: str, value: Any, check: Callable[..., FloatArray]) -> float:
     return float(check(name, value))
 
 
+def whole(name: str, value: Any, least: int, most: int | None = None) -> int:
+    """A whole number (not a bool) from ``least`` to ``most`` (no upper end without
+    one), else an InputError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        raise InputError(f"'{name}' must be a whole number >= {least}: {value!r}")
+    if most is not None and value > most:
+        raise InputError(f"'{name}' must be at most {most}: {value!r}")
+    return int(value)
+
+
 def within(name: str, values: FloatArray, limit: float, what: str) -> None:
     """An InputError if any of ``values`` (checked numbers) exceeds ``limit``."""
     if values.size and float(np.max(values)) > limit:

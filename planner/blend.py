@@ -18,7 +18,6 @@ the call targets and finish the deferred work, beside separate teams.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import linalg
@@ -203,8 +202,8 @@ def blend(
     >>> round(r.service_level, 3), round(r.items_done, 1)
     (0.686, 16.5)
     """
-    n = _whole("agents", agents, 1, _MAX_AGENTS)
-    keep = _whole("reserve", reserve, 0, n)
+    n = v.whole("agents", agents, 1, _MAX_AGENTS)
+    keep = v.whole("reserve", reserve, 0, n)
     lam = v.single("calls", calls, v.nonnegative) / v.single("interval", interval, v.positive)
     mu = 1.0 / v.single("aht", aht, v.positive)
     nu = 1.0 / v.single("item_aht", item_aht, v.positive)
@@ -358,11 +357,3 @@ def blended_staffing(
                        answer_time=targets.answer_time)  # fmt: skip
     return BlendedStaffing(call_agents + item_agents, call_agents, wanted, call_agents,
                            item_agents, calls_only, blended=False)  # fmt: skip
-
-
-def _whole(name: str, value: Any, least: int, most: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-        raise InputError(f"'{name}' must be a whole number >= {least}: {value!r}")
-    if value > most:
-        raise InputError(f"'{name}' must be at most {most}: {value!r}")
-    return int(value)

@@ -163,15 +163,9 @@ def _check(
         raise InputError("no interval is open: nobody would ever work the items")
     if clock not in ("business", "calendar"):
         raise InputError(f"'clock' must be 'business' or 'calendar': {clock!r}")
-    if isinstance(parts, bool) or not isinstance(parts, int | np.integer) or not 1 <= parts <= 60:
-        raise InputError(f"'blocks' must be a whole number from 1 to 60: {parts!r}")
-    for name, value, most in (("backlog", backlog, MAX_ITEMS // 2), ("warmup", warmup, 20)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | np.integer)
-            or not (0 <= value <= most)
-        ):
-            raise InputError(f"'{name}' must be a whole number from 0 to {most:,}: {value!r}")
+    parts = v.whole("blocks", parts, 1, 60)
+    backlog = v.whole("backlog", backlog, 0, MAX_ITEMS // 2)
+    warmup = v.whole("warmup", warmup, 0, 20)
     return _Work(
         counts,
         handle,

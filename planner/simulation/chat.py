@@ -39,7 +39,7 @@ from planner.errors import InputError
 from planner.simulation.day import Day, draw_callers
 from planner.simulation.distributions import Distribution, as_distribution
 from planner.simulation.results import Estimate
-from planner.simulation.run import _whole, check_seed
+from planner.simulation.run import check_seed
 
 __all__ = ["ChatSimulation", "simulate_chat"]
 
@@ -393,7 +393,7 @@ def simulate_chat(
     if engine not in ("fast", "simpy"):
         raise InputError(f"'engine' must be 'fast' or 'simpy': {engine!r}")
     run = _run if engine == "fast" else _run_simpy
-    replications = _whole("replications", replications, 2)
+    replications = v.whole("replications", replications, 2)
     patience_dist = None if patience is None else as_distribution("patience", patience)
     shape = work or as_distribution("work", 1.0)
     if lead == 0:

@@ -44,12 +44,6 @@ def _scalar(name: str, value: float, check) -> float:
     return float(check(name, value))
 
 
-def _whole(name: str, value: int, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-        raise InputError(f"'{name}' must be a whole number >= {least}: {value!r}")
-    return int(value)
-
-
 def workers() -> int:
     """Threads for replications run side by side (the machine's cores, at most 8)."""
     return min(os.cpu_count() or 1, 8)
@@ -215,7 +209,7 @@ class Experiment:
     ) -> None:
         self.workload = workload
         if lines is not None:
-            lines = _whole("lines", lines, 1)
+            lines = v.whole("lines", lines, 1)
         self.lines = lines
         self.redial_probability = _scalar("redial_probability", redial_probability, v.share)
         if self.redial_probability >= 1:
@@ -232,7 +226,7 @@ class Experiment:
             handle = Exponential(1.0)
         self.handle = as_distribution("handle", handle)
         self.patience = None if patience is None else as_distribution("patience", patience)
-        self.replications = _whole("replications", replications, 1)
+        self.replications = v.whole("replications", replications, 1)
         self.dispersion = _scalar("dispersion", dispersion, v.nonnegative)
         self.warmup = _scalar("warmup", warmup, v.nonnegative)
         if close not in ("serve_queue", "stop"):

@@ -65,7 +65,6 @@ from planner.simulation.run import (
     Engine,
     Experiment,
     _scalar,
-    _whole,
     engine_name,
     workers,
 )
@@ -484,14 +483,14 @@ def simulated_staffing(
     level = _scalar("confidence", confidence, v.positive)
     if not 0.5 < level < 1:
         raise InputError(f"'confidence' must be in (0.5, 1): {confidence!r}")
-    max_passes = _whole("max_passes", max_passes, 1)
+    max_passes = v.whole("max_passes", max_passes, 1)
     start_reps = exp.replications
     if max_replications is None:
         most = 4 * start_reps
         per_rep = max(float(exp._expected.sum()) * (1.0 + exp.dispersion), 1.0)
         most = max(start_reps, min(most, int(MAX_SEARCH_CALLERS // per_rep)))
     else:
-        most = _whole("max_replications", max_replications, start_reps)
+        most = v.whole("max_replications", max_replications, start_reps)
     aht = wl.aht if wl.aht is not None else exp.handle.mean
     mean_patience = None if exp.patience is None else exp.patience.mean
     erlang = np.asarray(
