@@ -420,12 +420,12 @@ def _pass(run: Run, work: _Work, g: int, guide: IntArray, target: float) -> IntA
     return plan
 
 
-def _staff(work: _Work, target: float, size: int) -> IntArray:
+def _staff(work: _Work, target: float, size: int) -> tuple[IntArray, pd.DataFrame]:
     """The rolling rule over ``warmup`` repeats and then the horizon. Then, as the
     plan itself runs the warm-up: room to finish a horizon's items in a horizon
     (an agent more where the load per agent is highest), and an agent more in the
     last open interval before the deadline of any interval whose items miss the
-    target, until none do."""
+    target, until none do. Returns the plan and its :func:`_report`."""
     periods = work.items.size
     run = work.run(size)
     plan = np.zeros(periods, dtype=np.int64)
@@ -437,10 +437,10 @@ def _staff(work: _Work, target: float, size: int) -> IntArray:
         load = work.items[opened] * work.aht[opened] / (plan[opened] + 1.0)
         plan[opened[int(np.argmax(load))]] += 1
     for _ in range(2 * periods):
-        on_time = _report(work, plan, size)["on_time"].fillna(1.0).to_numpy()
-        short = np.flatnonzero(on_time < target)
+        report = _report(work, plan, size)
+        short = np.flatnonzero(report["on_time"].fillna(1.0).to_numpy() < target)
         if not short.size:
-            return plan
+            return plan, report
         for t in short:
             u = int(float(tl.due((t + 0.5) * work.interval)) // work.interval) % periods
             while not work.open[u]:
@@ -484,6 +484,11 @@ def required_deferred_agents(
     [5, 6, 9, 6, 6, 0]
     """
     work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    return _required(work, target, minimal)[0]
+
+
+def _required(work: _Work, target: float, minimal: bool) -> tuple[IntArray, pd.DataFrame]:
+    """:func:`required_deferred_agents` for checked work: the plan and what it gives."""
     share = v.single("target", target, v.fraction)
     if share >= 1:
         raise InputError(
@@ -494,9 +499,12 @@ def required_deferred_agents(
     if not isinstance(minimal, bool):
         raise InputError(f"'minimal' must be True or False: {minimal!r}")
 
-    def solve(size: int) -> IntArray:
-        plan = _staff(work, share, size)
-        return _trimmed(work, plan, share, size) if minimal else plan
+    def solve(size: int) -> tuple[IntArray, pd.DataFrame]:
+        plan, report = _staff(work, share, size)
+        if not minimal:
+            return plan, report
+        plan = _trimmed(work, plan, share, size)
+        return plan, _report(work, plan, size)
 
     return _grown(solve, work.first_size())
 
@@ -526,12 +534,8 @@ def deferred_requirements(
     if not isinstance(df, pd.DataFrame) or "items" not in df.columns:
         raise InputError("the deferred workload needs an 'items' column (items per interval)")
     items = v.nonnegative("items", df["items"].to_numpy(dtype=np.float64))
-    how: dict[str, Any] = {
-        "open": open, "clock": clock, "blocks": blocks, "backlog": backlog, "warmup": warmup,
-    }  # fmt: skip
-    agents = required_deferred_agents(items, aht, interval, deadline, target, **how,
-                                      minimal=minimal)  # fmt: skip
-    service = deferred(items, agents, aht, interval, deadline, **how)
+    work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    agents, service = _required(work, target, minimal)  # the plan and, once, its service
     out = df.copy()
     out["agents"] = agents
     out["scheduled"] = scheduled(
