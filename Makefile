@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/retail_bank.toml
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint bench clean browser docs
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planner needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -32,17 +32,18 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbmake notebooks
 
+# The docs site, served at http://127.0.0.1:8000 as you edit docs/.
+docs: $(STAMP)
+	$(BIN)/mkdocs serve
+
+# Every benchmark; what they print is also written to docs/performance.md.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_required_agents.py
-	$(BIN)/python bench/bench_erlang_x.py
-	$(BIN)/python bench/bench_channels.py
-	$(BIN)/python bench/bench_simulation.py
-	$(BIN)/python bench/bench_forecast.py
-	$(BIN)/python bench/bench_schedule.py
-	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 import planner
 from app_pages import common
-from planner.erlangx import ErlangX
+from planner.models import ErlangX
 
 
 def erlang_x_inputs() -> ErlangX | None:
@@ -53,36 +55,28 @@ def calculator_page() -> None:
         format_func=lambda s: f"{s // 60} minutes",
     )  # fmt: skip
     targets, shrinkage, patience = common.staffing_inputs("calc")
-    model = erlang_x_inputs()
+    callers = erlang_x_inputs()
+    model = (
+        planner.erlang_model(patience) if callers is None else replace(callers, patience=patience)
+    )
     try:
-        agents = int(
-            planner.required_agents(calls, aht, interval, targets, patience, erlang_x=model)
-        )
+        table = planner.power_of_one(calls, aht, interval, targets, model=model,
+                                     shrinkage=shrinkage)  # fmt: skip
     except planner.InputError as err:
         st.error(str(err))
         return
-    around = [n for n in range(agents - 2, agents + 4) if n >= 0]
-    if model is None:
-        table = planner.interval_metrics(around, calls, aht, interval, targets, patience)
-    else:
-        one = pd.DataFrame({"calls": [calls] * len(around), "aht": [aht] * len(around)})
-        table = planner.evaluate_plan(
-            one, around, targets, interval, shrinkage, patience, erlang_x=model
-        ).drop(columns=["calls", "aht", "traffic", "agents", "scheduled"])
-    table.insert(0, "agents", around)
-    table.insert(1, "scheduled", planner.scheduled_staff(around, shrinkage))
-    table.insert(2, "required", [n == agents for n in around])
+    agents = int(table.loc[table["required"], "agents"].iloc[0])
     row = table[table["agents"] == agents].iloc[0]
     cols = st.columns(5)
     cols[0].metric("Agents needed", agents)
     cols[1].metric("Scheduled (after shrinkage)", int(row["scheduled"]))
     cols[2].metric("Service level", f"{row['service_level']:.1%}")
     cols[3].metric("ASA (s)", f"{row['asa']:.1f}")
-    if patience is not None or model is not None:
+    if model.abandons or callers is not None:
         cols[4].metric("Abandon rate", f"{row['abandon_rate']:.1%}")
     else:
         cols[4].metric("Occupancy", f"{row['occupancy']:.1%}")
-    if model is not None:
+    if callers is not None:
         more = st.columns(4)
         more[0].metric("Blocked (lines busy)", f"{row['blocking']:.2%}")
         more[1].metric("Redials", f"{row['redial_share']:.1%}", help="of offered attempts")
@@ -90,25 +84,15 @@ def calculator_page() -> None:
         more[3].metric("Offered load (Erlangs)", f"{row['offered_traffic']:.2f}",
                        help=f"fresh calls alone: {calls * aht / interval:.2f}")  # fmt: skip
     day = pd.DataFrame({"calls": [calls], "aht": [aht]})
-    driven = planner.binding_targets(day, [agents], targets, interval, patience, erlang_x=model)
+    driven = planner.binding_targets(day, [agents], targets, interval, model=model)
     if driven[0]:
         st.caption(f"Driven by: {driven[0]}.")
     st.subheader("The power of one")
     basis = {"offered": "answered within T over offered calls",
              "answered": "answered within T over answered calls",
              "virtual": "the share whose wait with infinite patience is within T"}  # fmt: skip
-    definition = "offered" if model is None else model.definition(targets.sl_basis)
-    st.caption(
-        f"Service level is {basis[definition]}; "
-        + (
-            "Erlang X (the exact chain of callers on the lines and in the redial orbit; "
-            "every attempt counts as a call)."
-            if model is not None
-            else "Erlang A (callers hang up)."
-            if patience
-            else "Erlang C (nobody hangs up)."
-        )
-    )
+    definition = "offered" if callers is None else callers.definition(targets.sl_basis)
+    st.caption(f"Service level is {basis[definition]}; {model.summary}.")
     highlight = table.style.apply(
         lambda row: ["background-color: #fff3cd" if row["required"] else "" for _ in row], axis=1
     )

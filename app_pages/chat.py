@@ -3,13 +3,12 @@
 One interval's chat staffing (chats, handle time by chats held, patience and
 targets set here), the power of one agent more or less, and, when the opened
 scenario has a chat channel, its chat team per interval beside the calls'
-team and the total. Every number comes from ``planner.chat`` and
-``Scenario.staff_requirements``.
+team and the total. Every number comes from ``planner.power_of_one`` (the
+``planner.Chat`` model), ``planner.simulate_chat`` and ``Scenario.staff_requirements``.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import planner
@@ -58,26 +57,14 @@ def chat_page() -> None:
     targets, shrinkage, patience = common.staffing_inputs("chat")
     try:
         handle = handle_times(text)
-        agents = int(planner.required_chat_agents(chats, handle, interval, targets, patience))
+        model = planner.Chat(handle=handle, patience=patience)
+        table = planner.power_of_one(
+            chats, handle[0], interval, targets, model=model, shrinkage=shrinkage
+        )
     except planner.InputError as err:
         st.error(str(err))
         return
-    around = [n for n in range(agents - 2, agents + 4) if n >= 1]
-    m = planner.chat(around, chats, handle, interval, patience=patience,
-                     answer_time=targets.answer_time, sl_basis=targets.sl_basis)  # fmt: skip
-    table = pd.DataFrame(
-        {
-            "agents": around,
-            "scheduled": planner.scheduled_staff(around, shrinkage),
-            "required": [n == agents for n in around],
-            "service_level": m.service_level,
-            "asa": m.asa,
-            "virtual_wait": m.virtual_wait,
-            "abandon_rate": m.abandon_rate,
-            "occupancy": m.occupancy,
-            "mean_concurrency": m.mean_concurrency,
-        }
-    )
+    agents = int(table.loc[table["required"], "agents"].iloc[0])
     row = table[table["agents"] == agents].iloc[0]
     cards = st.columns(6)
     cards[0].metric("Chat agents needed", agents)

@@ -105,10 +105,10 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None)
 
 
-def horizon_view(model: planner.FittedForecast, horizon: int) -> None:
+def horizon_view(fitted: planner.FittedForecast, horizon: int) -> None:
     """Calls per day over the horizon with the 90% band, beside the weeks before."""
-    ahead = model.daily_forecast(horizon)
-    days = model.history.days
+    ahead = fitted.daily_forecast(horizon)
+    days = fitted.history.days
     before = days[days.index > ahead.index[0] - pd.Timedelta(weeks=3)]
     frame = pd.concat(
         [
@@ -210,20 +210,20 @@ def intraday_page() -> None:
     targets, shrinkage, patience = common.staffing_inputs("intraday")
     try:
         history = common.history(text, reading)
-        model = common.forecast(text, reading, country.strip() or None)
+        fitted = common.forecast(text, reading, country.strip() or None)
     except planner.InputError as err:
         st.error(f"Could not use this history: {err}")
         return
     for note in history.notes:
         st.info(note)
-    chosen = model.backtest_table.loc[model.method]
+    chosen = fitted.backtest_table.loc[fitted.method]
     st.caption(
-        f"Forecast by **{model.method}**, the best of {len(model.backtest_table)} methods on a "
+        f"Forecast by **{fitted.method}**, the best of {len(fitted.backtest_table)} methods on a "
         f"backtest of this history: interval WAPE {chosen['wape']:.1%}, and its 90% band "
         f"held {chosen['coverage_90']:.0%} of what happened."
     )
     with st.expander("How the method was chosen (rolling-origin backtest)"):
-        shown = model.backtest_table.rename(
+        shown = fitted.backtest_table.rename(
             columns={"wape": "WAPE", "mape": "MAPE", "coverage_90": "90% band held"}
         )
         st.dataframe(
@@ -233,14 +233,14 @@ def intraday_page() -> None:
                 for c in ("WAPE", "MAPE", "bias", "90% band held")
             },
         )  # fmt: skip
-    for note in model.notes(int(horizon)):
+    for note in fitted.notes(int(horizon)):
         st.info(note)
     source = (upload.file_id if upload is not None else "sample", reading)
     if st.session_state.get("edits_source") != source:  # another history: its own edits
         st.session_state["edits_source"] = source
         st.session_state["edits"] = {}
     table = planner.forecast_requirements(
-        model, int(horizon), targets, shrinkage=shrinkage, patience=patience,
+        fitted, int(horizon), targets, shrinkage=shrinkage, model=planner.erlang_model(patience),
         quantile=None if quantile == 0.5 else quantile,
     )  # fmt: skip
     days = sorted({t.date() for t in table.index})
@@ -248,8 +248,8 @@ def intraday_page() -> None:
         st.info("No open interval in the horizon: every day ahead is closed. Try a longer one.")
         return
     names = planner.forecast.special_day_names(days[0], days[-1], country.strip() or None)
-    horizon_view(model, int(horizon))
-    week_view(table, model.interval, names)
+    horizon_view(fitted, int(horizon))
+    week_view(table, fitted.interval, names)
     day = st.selectbox(
         "Day", days, key="plan_day", format_func=lambda d: planner.forecast.day_label(d, names)
     )
@@ -300,7 +300,7 @@ def intraday_page() -> None:
     try:
         result = planner.evaluate_plan(
             by_time.drop(columns=["start", "agents"]), by_time["agents"], targets,
-            model.interval, shrinkage, patience,
+            fitted.interval, shrinkage, model=planner.erlang_model(patience),
         ).reset_index()  # fmt: skip
     except planner.InputError as err:
         st.error(f"{day}: {err}")

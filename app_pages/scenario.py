@@ -19,9 +19,7 @@ def scenario_page() -> None:
         st.error(str(err))
         st.stop()
     day = planner.day_summary(table, scenario.interval, scenario.cost_per_hour)
-    model = "Erlang A" if scenario.patience is not None else "Erlang C"
-    if scenario.erlang_x is not None:
-        model = "Erlang X (redials, repeat contacts and lines; every attempt a call)"
+    model = scenario.model.summary
     cols = st.columns(5)
     cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
     cols[1].metric("Peak agents on the phones", int(day["peak_agents"]))
@@ -44,8 +42,7 @@ def scenario_page() -> None:
             table["agents"],
             scenario.targets,
             scenario.interval,
-            scenario.mean_patience,
-            erlang_x=scenario.erlang_x,
+            model=scenario.model,
         )
     )
     chart = table.set_index("interval_start")[["agents", "scheduled"]]

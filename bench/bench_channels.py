@@ -32,11 +32,12 @@ import time
 import numpy as np
 
 from planner import (
+    Chat,
     Targets,
     blended_staffing,
     deferred,
     hours,
-    required_chat_agents,
+    required_agents,
     required_deferred_agents,
     simulate_chat,
 )
@@ -50,9 +51,13 @@ def main() -> None:
     week = np.tile(day, 7)
     targets = Targets()
     t0 = time.perf_counter()
-    need = required_chat_agents(week, HANDLE, INTERVAL, targets, patience=120)
+    need = required_agents(
+        week, HANDLE[0], INTERVAL, targets, model=Chat(handle=HANDLE, patience=120)
+    )
     seconds = time.perf_counter() - t0
-    single = required_chat_agents(week, HANDLE[0], INTERVAL, targets, patience=120)
+    single = required_agents(
+        week, HANDLE[0], INTERVAL, targets, model=Chat(handle=HANDLE[:1], patience=120)
+    )
     print(f"{'':40}{'time':>10}{'agent hours':>14}{'one at a time':>16}")
     print(
         f"{'chat week, 672 intervals, up to 3 chats':40}{seconds:8.2f} s"

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from planner import Scenario, Targets, hours, required_agents
-from planner.erlangx import ErlangX
+from planner import ErlangA, ErlangX, Scenario, Targets, hours, required_agents
 
 INTERVAL = 900.0  # seconds
 TARGETS = Targets(service_level=0.8, answer_time=20.0)
@@ -29,9 +29,9 @@ BANK = Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml"
 
 def _run(label: str, calls, aht: float, patience: float, model: ErlangX) -> None:
     t0 = time.perf_counter()
-    need = required_agents(calls, aht, INTERVAL, TARGETS, patience, erlang_x=model)
+    need = required_agents(calls, aht, INTERVAL, TARGETS, model=replace(model, patience=patience))
     seconds = time.perf_counter() - t0
-    plain = required_agents(calls, aht, INTERVAL, TARGETS, patience)
+    plain = required_agents(calls, aht, INTERVAL, TARGETS, model=ErlangA(patience=patience))
     print(
         f"{label:46}{seconds:9.2f} s{hours(need, INTERVAL):12,.0f}{hours(plain, INTERVAL):12,.0f}"
     )

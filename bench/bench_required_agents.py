@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from planner import Targets, required_agents
+from planner import ErlangA, Targets, required_agents
 
 INTERVAL = 900.0  # seconds
 AHT = 240.0  # seconds
@@ -114,11 +114,11 @@ def main() -> None:
         ("planner.required_agents, Erlang C",
          lambda: required_agents(calls, AHT, INTERVAL, TARGETS)),
         ("planner.required_agents, Erlang A (patience 180 s)",
-         lambda: required_agents(calls, AHT, INTERVAL, TARGETS, patience=180.0)),
+         lambda: required_agents(calls, AHT, INTERVAL, TARGETS, model=ErlangA(patience=180.0))),
         ("planner.required_agents, Erlang A + ASA <= 15 s target",
          lambda: required_agents(
              calls, AHT, INTERVAL, Targets(service_level=0.8, answer_time=20.0, asa=15.0),
-             patience=180.0)),
+             model=ErlangA(patience=180.0))),
     ]  # fmt: skip
     print(f"672 intervals, calls 10..2000 (total {calls.sum():,.0f}), AHT {AHT:g} s, 80/20,")
     print(f"peak {fast_c.max()} agents; best / median of {args.repeats} runs")

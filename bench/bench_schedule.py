@@ -76,7 +76,7 @@ def main() -> None:
         factor = WEEKLY[weekday] / WEEKLY[1]  # the bank's day is a Tuesday
         full = np.zeros(96)
         load = pd.DataFrame({"calls": calls * factor, "aht": aht})
-        req = requirements(load, bank.targets, 900, 0.0, bank.mean_patience)
+        req = requirements(load, bank.targets, 900, 0.0, model=bank.model)
         full[open_from : open_from + len(req)] = req["agents"].to_numpy()
         week_need.append(full)
         week_tables.append(req)

@@ -1,141 +1,147 @@
 """planner: capacity planning for contact centers.
 
-Forecasts from interval history, queueing formulas (Erlang B, C, A and X),
-staffing requirements per interval, simulation of a day with replications,
-scenario files and a command line.
-Times are in seconds, volumes in calls per interval, traffic in Erlangs.
+Forecasts from interval history, queueing models behind one protocol (Erlang
+C, A and X, chat, blending), one staffing search, deferred work by deadline,
+simulation with replications, shifts, scenario files, sweeps and a command line.
+Times are in seconds, volumes in contacts per interval, traffic in Erlangs.
+
+The names below are imported on first use (PEP 562), so ``import planner``
+costs no more than the modules a program touches.
 """
 
-from planner import forecast
-from planner._validate import SLBasis
-from planner.blend import BlendedStaffing, BlendResult, blend, blended_staffing
-from planner.chat import ChatResult, chat, required_chat_agents
-from planner.deferred_work import (
-    DeferredChannel,
-    deferred,
-    deferred_requirements,
-    required_deferred_agents,
-)
-from planner.erlangx import ErlangXResult, erlang_x
-from planner.errors import InputError
-from planner.forecast import FittedForecast, backtest, forecast_requirements
-from planner.io import History, read_history, read_workload_csv
-from planner.queueing import (
-    ErlangAResult,
-    asa,
-    erlang_a,
-    erlang_b,
-    erlang_c,
-    occupancy,
-    service_level,
-    traffic,
-)
-from planner.report import (
-    binding_targets,
-    day_summary,
-    evaluate_plan,
-    hours,
-    requirements,
-    summarize,
-)
-from planner.scenario import Scenario, ScenarioError, SimulationSettings
-from planner.schedule import Break, Schedule, ShiftTemplate
-from planner.simulation import (
-    METRICS,
-    Deterministic,
-    Distribution,
-    Empirical,
-    Estimate,
-    Exponential,
-    Gamma,
-    Lognormal,
-    SimulatedStaffing,
-    SimulationResult,
-    interval_confidence,
-    simulate,
-    simulate_chat,
-    simulated_staffing,
-)
-from planner.staffing import Targets, interval_metrics, required_agents, scheduled_staff
-from planner.sweeps import AXES, grid, summarize_sweep, sweep, vary
+from __future__ import annotations
 
-__all__ = [  # noqa: RUF022 - grouped by module, as the README lists it
-    # queueing formulas (planner.queueing)
-    "erlang_b",
-    "erlang_c",
-    "service_level",
-    "asa",
-    "occupancy",
-    "erlang_a",
-    "ErlangAResult",
-    "erlang_x",
-    "ErlangXResult",
-    # chat with concurrency (planner.chat)
-    "chat",
-    "ChatResult",
-    "required_chat_agents",
-    # email and back office against a deadline (planner.deferred_work)
-    "deferred",
-    "required_deferred_agents",
-    "deferred_requirements",
-    "DeferredChannel",
-    # blending calls with deferred work (planner.blend)
-    "blend",
-    "BlendResult",
-    "blended_staffing",
-    "BlendedStaffing",
-    "SLBasis",
-    "traffic",
-    # staffing (planner.staffing)
-    "Targets",
-    "required_agents",
-    "scheduled_staff",
-    "interval_metrics",
-    # the report layer (planner.report): a plan's figures and the day's roll-up
-    "requirements",
-    "evaluate_plan",
-    "binding_targets",
-    "day_summary",
-    "hours",
-    "summarize",
-    # simulation (planner.simulation)
-    "simulate",
-    "SimulationResult",
-    "Estimate",
-    "METRICS",
-    "simulated_staffing",
-    "simulate_chat",
-    "SimulatedStaffing",
-    "interval_confidence",
-    "Distribution",
-    "Exponential",
-    "Lognormal",
-    "Gamma",
-    "Deterministic",
-    "Empirical",
-    # shifts from a requirement (planner.schedule: the function is planner.schedule.schedule)
-    "ShiftTemplate",
-    "Break",
-    "Schedule",
-    # history and forecasts (planner.io, planner.forecast: fit)
-    "read_history",
-    "History",
-    "forecast",
-    "FittedForecast",
-    "backtest",
-    "forecast_requirements",
-    # scenarios and files (planner.scenario, planner.io)
-    "Scenario",
-    "ScenarioError",
-    "SimulationSettings",
-    "read_workload_csv",
-    # sweeps (planner.sweeps)
-    "sweep",
-    "grid",
-    "vary",
-    "summarize_sweep",
-    "AXES",
-    # errors
-    "InputError",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The public API, grouped by the module that holds each name: one table, from
+# which __all__ is built and which tests/test_docs.py checks against the docs.
+_API: dict[str, tuple[str, ...]] = {
+    "planner.models": (
+        "ErlangC", "ErlangA", "ErlangX", "Chat", "Blend", "IntervalModel", "Load", "erlang_model",
+        "erlang_b", "erlang_c", "service_level", "asa", "occupancy", "traffic",
+        "erlang_a", "ErlangAResult", "erlang_x", "ErlangXResult", "chat", "ChatResult",
+        "blend", "BlendResult",
+    ),
+    "planner._validate": ("SLBasis",),
+    "planner.targets": ("Targets",),
+    "planner.staffing": (
+        "required_agents", "interval_metrics", "scheduled_staff", "blended_staffing",
+        "BlendedStaffing",
+    ),
+    "planner.report": (
+        "requirements", "evaluate_plan", "binding_targets", "day_summary", "hours",
+        "power_of_one", "forecast_requirements",
+    ),
+    "planner.channels": ("ChatChannel",),
+    "planner.deferred_work": (
+        "deferred", "required_deferred_agents", "deferred_requirements", "DeferredChannel",
+    ),
+    "planner.simulation": (
+        "simulate", "SimulationResult", "Estimate", "METRICS", "simulated_staffing",
+        "simulate_chat", "SimulatedStaffing", "interval_confidence", "Distribution",
+        "Exponential", "Lognormal", "Gamma", "Deterministic", "Empirical",
+    ),
+    "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
+    "planner.io": ("read_history", "History", "read_workload_csv"),
+    "planner.forecast": ("FittedForecast", "backtest"),
+    "planner.scenario": ("Scenario", "ScenarioError", "SimulationSettings"),
+    "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES"),
+    "planner.errors": ("InputError",),
+}  # fmt: skip
+# Subpackages and modules that are part of the API under their own name.
+_MODULES = ("forecast", "models")
+
+_WHERE = {name: module for module, names in _API.items() for name in names}
+__all__ = [*_WHERE, *_MODULES]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(f"planner.{name}")
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+    else:
+        raise AttributeError(f"module 'planner' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from planner import forecast, models
+    from planner._validate import SLBasis
+    from planner.channels import ChatChannel
+    from planner.deferred_work import (
+        DeferredChannel,
+        deferred,
+        deferred_requirements,
+        required_deferred_agents,
+    )
+    from planner.errors import InputError
+    from planner.forecast import FittedForecast, backtest
+    from planner.io import History, read_history, read_workload_csv
+    from planner.models import (
+        Blend,
+        BlendResult,
+        Chat,
+        ChatResult,
+        ErlangA,
+        ErlangAResult,
+        ErlangC,
+        ErlangX,
+        ErlangXResult,
+        IntervalModel,
+        Load,
+        asa,
+        blend,
+        chat,
+        erlang_a,
+        erlang_b,
+        erlang_c,
+        erlang_model,
+        erlang_x,
+        occupancy,
+        service_level,
+        traffic,
+    )
+    from planner.report import (
+        binding_targets,
+        day_summary,
+        evaluate_plan,
+        forecast_requirements,
+        hours,
+        power_of_one,
+        requirements,
+    )
+    from planner.scenario import Scenario, ScenarioError, SimulationSettings
+    from planner.schedule import Break, Schedule, ShiftTemplate
+    from planner.simulation import (
+        METRICS,
+        Deterministic,
+        Distribution,
+        Empirical,
+        Estimate,
+        Exponential,
+        Gamma,
+        Lognormal,
+        SimulatedStaffing,
+        SimulationResult,
+        interval_confidence,
+        simulate,
+        simulate_chat,
+        simulated_staffing,
+    )
+    from planner.staffing import (
+        BlendedStaffing,
+        blended_staffing,
+        interval_metrics,
+        required_agents,
+        scheduled_staff,
+    )
+    from planner.sweeps import AXES, grid, summarize_sweep, sweep, vary
+    from planner.targets import Targets

@@ -30,15 +30,16 @@ import pandas as pd
 
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
-from planner.chat import ChatChannel
+from planner.channels import ChatChannel
 from planner.deferred_work import DeferredChannel, parse_open_hours
-from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
+from planner.models import ErlangX, IntervalModel, erlang_model
+from planner.report import forecast_requirements
 from planner.sample import sample_history
 from planner.scenario import Scenario
 from planner.simulation import METRICS
-from planner.staffing import Targets
+from planner.targets import Targets
 
 __all__ = ["main"]
 
@@ -574,24 +575,26 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     if args.command == "forecast":
         table = frame[["calls", "calls_lower", "calls_upper", "aht"]]
     else:
-        table = forecast.forecast_requirements(
+        table = forecast_requirements(
             model,
             args.horizon,
             targets,
             shrinkage=args.shrinkage or 0.0,
-            patience=args.patience,
             quantile=args.quantile,
-            erlang_x=_erlang_x_model(args),
+            model=_model(args),
         )
     table = table.reset_index()
     table["interval_start"] = table["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
     return table
 
 
-def _erlang_x_model(args: argparse.Namespace) -> ErlangX | None:
-    """The Erlang X model the flags describe, or None when none is given."""
+def _model(args: argparse.Namespace) -> IntervalModel:
+    """The calls' model the flags describe: Erlang X with any of its flags, else Erlang A
+    with --patience, else Erlang C."""
     given = {k: getattr(args, k) for k in _ERLANG_X_FLAGS if getattr(args, k, None) is not None}
-    return ErlangX(**given) if given else None
+    if given:
+        return ErlangX(patience=args.patience, **given)
+    return erlang_model(args.patience)
 
 
 def _agents(text: str, intervals: int) -> tuple[int, ...]:

@@ -39,7 +39,6 @@ import pandas as pd
 from scipy.special import ndtri
 
 from planner._validate import FloatArray
-from planner.erlangx import ErlangX
 from planner.errors import InputError
 from planner.forecasters import (
     METHODS,
@@ -52,15 +51,12 @@ from planner.forecasters import (
     wape,
 )
 from planner.io import History, read_history
-from planner.report import requirements
-from planner.staffing import Targets
 
 __all__ = [
     "FittedForecast",
     "backtest",
     "day_label",
     "fit",
-    "forecast_requirements",
     "parse_date",
     "parse_horizon",
     "special_day_names",
@@ -390,9 +386,9 @@ class FittedForecast:
 
     def quantile(self, horizon: int | str, q: float) -> pd.Series:
         """Calls per interval at quantile ``q`` of what the backtest's errors say."""
-        return self._at_quantile(self.summary_frame(horizon), q)
+        return self.calls_at_quantile(self.summary_frame(horizon), q)
 
-    def _at_quantile(self, frame: pd.DataFrame, q: float) -> pd.Series:
+    def calls_at_quantile(self, frame: pd.DataFrame, q: float) -> pd.Series:
         """Calls at quantile ``q`` for the intervals of a :meth:`summary_frame`."""
         if not 0 < q < 1:
             raise InputError(f"'quantile' must be in (0, 1): {q!r}")
@@ -906,36 +902,3 @@ def _fold_row(start: str, end: str, method: str, p: dict[str, FloatArray]) -> tu
         wape(a, p["mean4"]), wape(a, p["median5"]),
         float(np.mean(p["inside"])), float(np.mean(p["day_inside"])),
     )  # fmt: skip
-
-
-def forecast_requirements(
-    model: FittedForecast,
-    horizon: int | str,
-    targets: Targets,
-    *,
-    shrinkage: float = 0.0,
-    patience: float | None = None,
-    quantile: float | None = None,
-    erlang_x: ErlangX | None = None,
-) -> pd.DataFrame:
-    """Staffing requirement for every forecast interval (see :func:`planner.requirements`;
-    ``erlang_x`` staffs under Erlang X).
-
-    With ``quantile`` (e.g. 0.9) each interval is staffed for that quantile
-    of its predicted calls instead of the mean: insurance against forecast
-    error, at the cost of more agents. The table keeps ``calls_mean`` and
-    ``calls_lower``/``calls_upper`` (90% prediction interval) beside ``calls``.
-    """
-    frame = model.summary_frame(horizon)
-    calls = frame["calls"] if quantile is None else model._at_quantile(frame, quantile)
-    table = pd.DataFrame(
-        {
-            "calls": calls.to_numpy(),
-            "aht": frame["aht"].to_numpy(),
-            "calls_mean": frame["calls"].to_numpy(),
-            "calls_lower": frame["calls_lower"].to_numpy(),
-            "calls_upper": frame["calls_upper"].to_numpy(),
-        },
-        index=frame.index,
-    )
-    return requirements(table, targets, model.interval, shrinkage, patience, erlang_x=erlang_x)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -229,11 +228,6 @@ def _map_columns(
     """Source column -> canonical name, from the explicit mapping, then the aliases."""
     out: dict[str, str] = {}
     for source, canonical in (mapping or {}).items():
-        if canonical == "offered":
-            warnings.warn(
-                "the history column 'offered' is now 'calls'", DeprecationWarning, stacklevel=4
-            )
-            canonical = "calls"
         if canonical not in HISTORY_COLUMNS:
             raise InputError(
                 f"{where}: unknown history column {canonical!r} in the mapping; "
@@ -369,6 +363,8 @@ def read_history(
         Without it, stamps are wall-clock time already and an offset is dropped.
     name : what messages call the source (a file name for an open stream).
 
+    Notes
+    -----
     ``handle_time`` is the interval's total handle time (seconds), turned
     into AHT per handled call (per offered call without a handled column).
     Time stamps with a UTC offset keep their local wall-clock time. Errors

@@ -10,6 +10,7 @@ whichever entry point asks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,25 +18,22 @@ from numpy.typing import ArrayLike
 
 from planner import _validate as v
 from planner._validate import FloatArray
-from planner.erlangx import ErlangX, search_x
 from planner.errors import InputError
-from planner.staffing import (
-    Targets,
-    check_search_targets,
-    check_targets,
-    measures,
-    restart_at,
-    scheduled,
-    search_agents,
-)
+from planner.models import IntervalModel, Load
+from planner.staffing import checked_model, scheduled, staffed
+from planner.targets import Targets
+
+if TYPE_CHECKING:
+    from planner.forecast import FittedForecast
 
 __all__ = [
     "binding_targets",
     "day_summary",
     "evaluate_plan",
+    "forecast_requirements",
     "hours",
+    "power_of_one",
     "requirements",
-    "summarize",
     "to_csv",
     "to_excel",
 ]
@@ -60,11 +58,10 @@ def evaluate_plan(
     targets: Targets,
     interval: float,
     shrinkage: float = 0.0,
-    patience: ArrayLike | None = None,
     *,
-    erlang_x: ErlangX | None = None,
+    model: IntervalModel | None = None,
 ) -> pd.DataFrame:
-    """Erlang figures of a staffing plan, one row per interval of a workload table.
+    """The figures of a staffing plan, one row per interval of a workload table.
 
     Parameters
     ----------
@@ -74,20 +71,17 @@ def evaluate_plan(
     targets : service-level definition (``answer_time``, ``sl_basis``).
     interval : interval length, seconds.
     shrinkage : fraction of paid time not on the phones, in [0, 1).
-    patience : mean patience, seconds (one, or one per interval); ``None``
-        for Erlang C.
-    erlang_x : an :class:`~planner.erlangx.ErlangX` model: the figures of
-        Erlang X (redials, lines, repeat contacts, forecast uncertainty).
+    model : the queueing model (:mod:`planner.models`); Erlang C by default.
 
     Returns
     -------
-    A copy of ``df`` with ``traffic`` (Erlangs), ``agents``, ``scheduled``,
-    ``service_level`` (on ``targets.sl_basis``), ``asa`` (seconds),
-    ``occupancy`` and, with a patience, ``abandon_rate``; with Erlang X also
-    ``blocking``, ``redial_share``, ``repeat_share`` and ``offered_traffic``
-    (Erlangs, redials and repeats included), all per offered attempt.
+    A copy of ``df`` with ``traffic`` (Erlangs), ``agents``, ``scheduled`` and the
+    model's measures (its ``columns``): ``service_level`` (on ``targets.sl_basis``),
+    ``asa`` (seconds), ``occupancy``, and with a patience ``abandon_rate``; under
+    Erlang X also ``blocking``, ``redial_share``, ``repeat_share`` and
+    ``offered_traffic`` (Erlangs, redials and repeats included), per offered attempt.
     """
-    day = _Day.checked(df, targets, interval, shrinkage, patience, erlang_x)
+    day = _Day.checked(df, targets, interval, shrinkage, model)
     return day.table(day.plan(agents))
 
 
@@ -96,17 +90,14 @@ def requirements(
     targets: Targets,
     interval: float,
     shrinkage: float = 0.0,
-    patience: ArrayLike | None = None,
     *,
-    erlang_x: ErlangX | None = None,
+    model: IntervalModel | None = None,
 ) -> pd.DataFrame:
     """Staffing requirement for every interval of a workload table.
 
-    The fewest agents meeting ``targets`` per interval (as
-    :func:`planner.required_agents` finds them, with ``erlang_x`` under Erlang X),
-    evaluated as
-    :func:`evaluate_plan` does: the same columns, with ``agents`` the
-    requirement.
+    The fewest agents meeting ``targets`` per interval under ``model`` (as
+    :func:`planner.required_agents` finds them), evaluated as :func:`evaluate_plan`
+    does: the same columns, with ``agents`` the requirement.
 
     Examples
     --------
@@ -117,15 +108,53 @@ def requirements(
     0      14         20
     1       0          0
     """
-    day = _Day.checked(df, targets, interval, shrinkage, patience, erlang_x)
-    check_search_targets(targets, day.patience is not None)
-    agents = search_agents(day.traffic, day.aht, day.patience, targets)
-    if erlang_x is not None:
-        agents = search_x(
-            day.traffic, day.aht, day.patience, targets, erlang_x, agents,
-            restart_at(day.aht, day.patience, targets),
-        )  # fmt: skip
-    return day.table(agents)
+    day = _Day.checked(df, targets, interval, shrinkage, model)
+    day.model.check(targets)
+    return day.table(staffed(day.model, day.load, targets))
+
+
+def power_of_one(
+    calls: float,
+    aht: float,
+    interval: float,
+    targets: Targets,
+    *,
+    model: IntervalModel | None = None,
+    shrinkage: float = 0.0,
+    fewer: int = 2,
+    more: int = 3,
+) -> pd.DataFrame:
+    """One interval's requirement and what each agent fewer or more would give.
+
+    Rows for ``fewer`` agents below the requirement (down to 1) to ``more`` above
+    it, with ``agents``, ``scheduled`` (after ``shrinkage``), ``required`` (True on
+    the requirement's row) and the model's measures (its ``columns``, and
+    ``p_wait`` where the model reports it), as :func:`evaluate_plan` gives them.
+
+    Examples
+    --------
+    >>> t = power_of_one(100, 180, 1800, Targets(), shrinkage=0.3)
+    >>> t[["agents", "scheduled", "required"]].iloc[:3].to_dict("list")
+    {'agents': [12, 13, 14], 'scheduled': [18, 19, 20], 'required': [False, False, True]}
+    """
+    day = _Day.checked(
+        pd.DataFrame({"calls": [calls], "aht": [aht]}), targets, interval, shrinkage, model
+    )
+    day.model.check(targets)
+    need = int(staffed(day.model, day.load, targets)[0])
+    low = v.whole("fewer", fewer, 0)
+    high = v.whole("more", more, 0)
+    around = np.arange(max(need - low, 1 if need else 0), need + high + 1, dtype=np.float64)
+    load = Load(np.full(around.size, day.load.calls[0]), np.full(around.size, day.load.aht[0]),
+                day.load.interval)  # fmt: skip
+    m = day.model.measures(around, load, targets)
+    out = pd.DataFrame(
+        {"agents": around.astype(np.int64), "scheduled": scheduled(around, day.shrinkage),
+         "required": around == need}
+    )  # fmt: skip
+    for col in (*day.model.columns, *(["p_wait"] if "p_wait" in m else [])):
+        out[col] = m[col]
+    return out
 
 
 # How each target is named on screen, in the order they are checked.
@@ -142,18 +171,17 @@ def binding_targets(
     agents: ArrayLike,
     targets: Targets,
     interval: float,
-    patience: ArrayLike | None = None,
     *,
-    erlang_x: ErlangX | None = None,
+    model: IntervalModel | None = None,
 ) -> list[str]:
     """Per interval, the targets that drive its staffing: those one agent fewer would miss
-    (under Erlang X with ``erlang_x``).
+    under ``model`` (Erlang C by default).
 
     Returns one text per interval, e.g. ``"service level"`` or ``"ASA,
-    abandonment"``; ``"stable queue"`` where one agent fewer could not keep
-    up with the traffic (Erlang C), and ``""`` where the interval has no
-    agents or one fewer would still meet every target (the plan is above
-    the requirement there).
+    abandonment"``; ``"stable queue"`` where one agent fewer misses no target but
+    could not keep up with the traffic (the queue would grow without end), and
+    ``""`` where the interval has no agents or one fewer would still meet every
+    target (the plan is above the requirement there).
 
     Examples
     --------
@@ -162,16 +190,12 @@ def binding_targets(
     >>> binding_targets(day, [14, 16], Targets(service_level=0.8, answer_time=20), 1800)
     ['service level', '']
     """
-    day = _Day.checked(df, targets, interval, 0.0, patience, erlang_x)
+    day = _Day.checked(df, targets, interval, 0.0, model)
     plan = day.plan(agents)
     fewer = np.maximum(plan - 1.0, 0.0)
-    if erlang_x is None:
-        m = measures(fewer, day.traffic, day.aht, day.patience, targets)
-    else:
-        m = erlang_x.measures(
-            fewer, day.traffic, day.aht, day.patience, targets.answer_time, targets.sl_basis
-        )
-    abandons = day.patience is not None
+    m = day.model.measures(fewer, day.load, targets)
+    meets = day.model.meets(fewer, day.load, targets)
+    abandons = day.model.abandons
     limits = targets.limits(abandons=abandons)
     missed = {
         name: ~np.asarray(
@@ -181,11 +205,11 @@ def binding_targets(
     }
     out = []
     for i in range(plan.size):
-        if plan[i] == 0 or day.traffic[i] == 0:
+        if plan[i] == 0 or day.load.calls[i] == 0:
             out.append("")
             continue
         names = [TARGET_NAMES[name] for name, miss in missed.items() if bool(np.ravel(miss)[i])]
-        if day.patience is None and erlang_x is None and fewer[i] <= day.traffic[i] and not names:
+        if not names and not meets[i]:
             names = ["stable queue"]
         out.append(", ".join(names))
     return out
@@ -193,15 +217,13 @@ def binding_targets(
 
 @dataclass(frozen=True)
 class _Day:
-    """A workload table's inputs, validated once; the tables come from unchecked kernels."""
+    """A workload table's inputs, validated once; the tables come from the model."""
 
     df: pd.DataFrame
-    traffic: FloatArray
-    aht: FloatArray
-    patience: FloatArray | None
+    load: Load
+    model: IntervalModel
     targets: Targets
     shrinkage: float
-    model: ErlangX | None = None
 
     @classmethod
     def checked(
@@ -210,27 +232,21 @@ class _Day:
         targets: Targets,
         interval: float,
         shrinkage: float,
-        patience: ArrayLike | None,
-        model: ErlangX | None = None,
+        model: IntervalModel | None,
     ) -> _Day:
         calls, aht = _workload_columns(df)
-        check_targets(targets)
+        chosen = checked_model(model, targets)
         for name, value in (("interval", interval), ("shrinkage", shrinkage)):
             if np.ndim(value) != 0:
                 raise InputError(f"'{name}' must be a single number: {value!r}")
-        seconds = float(v.positive("interval", interval))
         share = float(v.shrinkage_fraction("shrinkage", shrinkage))
-        pat = None
-        if patience is not None:
-            pat = v.broadcast(calls=calls, patience=v.positive("patience", patience))[1]
-            pat = np.ascontiguousarray(pat, dtype=np.float64)
-        traffic = calls * aht / seconds
-        v.within("traffic", traffic, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)")
-        if model is not None:
-            if not isinstance(model, ErlangX):
-                raise InputError(f"'erlang_x' must be a planner.erlangx.ErlangX: {model!r}")
-            model.definition(targets.sl_basis)  # says so if the basis is not one it reports
-        return cls(df, traffic, aht, pat, targets, share, model)
+        load = Load.of(calls, aht, interval)
+        chosen.check_load(load)
+        return cls(df, load, chosen, targets, share)
+
+    @property
+    def traffic(self) -> FloatArray:
+        return self.load.traffic
 
     def plan(self, agents: ArrayLike) -> FloatArray:
         """``agents`` checked: whole counts, one per interval (or one for all); errors name
@@ -245,25 +261,46 @@ class _Day:
         return np.broadcast_to(plan, self.traffic.shape).astype(np.float64)
 
     def table(self, agents: FloatArray) -> pd.DataFrame:
-        if self.model is None:
-            m = measures(agents, self.traffic, self.aht, self.patience, self.targets)
-        else:
-            m = self.model.measures(
-                agents, self.traffic, self.aht, self.patience, self.targets.answer_time,
-                self.targets.sl_basis,
-            )  # fmt: skip
+        m = self.model.measures(agents, self.load, self.targets)
         out = self.df.copy()
         out["traffic"] = self.traffic
         out["agents"] = agents.astype(np.int64)
         out["scheduled"] = scheduled(agents, self.shrinkage)
-        for col in ("service_level", "asa", "occupancy"):
+        for col in self.model.columns:
             out[col] = m[col]
-        if self.patience is not None or self.model is not None:
-            out["abandon_rate"] = m["abandon_rate"]
-        if self.model is not None:
-            for col in ("blocking", "redial_share", "repeat_share", "offered_traffic"):
-                out[col] = m[col]
         return out
+
+
+def forecast_requirements(
+    fitted: FittedForecast,
+    horizon: int | str,
+    targets: Targets,
+    *,
+    shrinkage: float = 0.0,
+    quantile: float | None = None,
+    model: IntervalModel | None = None,
+) -> pd.DataFrame:
+    """Staffing requirement for every forecast interval under ``model`` (see
+    :func:`planner.requirements`; Erlang C by default).
+
+    With ``quantile`` (e.g. 0.9) each interval is staffed for that quantile
+    of its predicted calls instead of the mean: insurance against forecast
+    error, at the cost of more agents. The table keeps ``calls_mean`` and
+    ``calls_lower``/``calls_upper`` (90% prediction interval) beside ``calls``.
+    """
+    frame = fitted.summary_frame(horizon)
+    calls = frame["calls"] if quantile is None else fitted.calls_at_quantile(frame, quantile)
+    table = pd.DataFrame(
+        {
+            "calls": calls.to_numpy(),
+            "aht": frame["aht"].to_numpy(),
+            "calls_mean": frame["calls"].to_numpy(),
+            "calls_lower": frame["calls_lower"].to_numpy(),
+            "calls_upper": frame["calls_upper"].to_numpy(),
+        },
+        index=frame.index,
+    )
+    return requirements(table, targets, fitted.interval, shrinkage, model=model)
 
 
 def day_summary(
@@ -362,14 +399,6 @@ def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
                 for j in counts:
                     sheet.write_number(row, j, float(shown.iloc[:, j].sum()), bold)
     return buffer.getvalue()
-
-
-def summarize(table: pd.DataFrame, interval: float) -> pd.Series:
-    """Deprecated name of :func:`day_summary` (to be removed in 0.3)."""
-    import warnings
-
-    warnings.warn("planner.summarize is deprecated; use planner.day_summary", DeprecationWarning, 2)
-    return day_summary(table, interval)
 
 
 def _weighted(values: pd.Series, weights: FloatArray, *, empty: float) -> float:

@@ -13,7 +13,6 @@ written by :mod:`planner.scenario_file` (``Scenario.load``/``save`` call it).
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
@@ -23,11 +22,10 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
-from planner.blend import blended_staffing
-from planner.chat import ChatChannel, chat_requirements
+from planner.channels import ChatChannel, chat_requirements
 from planner.deferred_work import DeferredChannel
-from planner.erlangx import ErlangX
 from planner.errors import InputError
+from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import day_summary, evaluate_plan, requirements
 from planner.schedule import Schedule, ScheduleSettings, schedule
 from planner.simulation import (
@@ -40,7 +38,8 @@ from planner.simulation import (
 )
 from planner.simulation.distributions import as_distribution
 from planner.simulation.run import Close
-from planner.staffing import Targets, check_search_targets, scheduled_staff
+from planner.staffing import blended_staffing, scheduled_staff
+from planner.targets import Targets, check_search_targets
 
 if TYPE_CHECKING:
     from planner.io import History
@@ -79,7 +78,7 @@ class SimulationSettings:
 _TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
 _SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
 # Erlang X settings a what-if may change by name.
-_ERLANG_X_FIELDS = frozenset(f.name for f in fields(ErlangX))
+_ERLANG_X_FIELDS = frozenset(f.name for f in fields(ErlangX)) - {"patience"}
 # [schedule] settings a what-if may change by name (its shrinkage is 'schedule_shrinkage').
 _SCHEDULE_FIELDS = frozenset(f.name for f in fields(ScheduleSettings)) - {"shrinkage"}
 # What simulate() takes beyond the scenario: how to run, not what to run.
@@ -111,11 +110,11 @@ class Scenario:
     simulation : :class:`SimulationSettings`.
     scheduling : :class:`~planner.schedule.ScheduleSettings` (shift templates and
         rules) for :meth:`schedule`, or ``None``.
-    chat : a :class:`~planner.chat.ChatChannel` (chats per interval, handle times
+    chat : a :class:`~planner.ChatChannel` (chats per interval, handle times
         by concurrency) staffed by its own team, or ``None``.
     email : a :class:`~planner.deferred_work.DeferredChannel` (email or back-office
         items per interval against a deadline) staffed by its own team, or ``None``.
-    erlang_x : an :class:`~planner.erlangx.ErlangX` model (redials, lines,
+    erlang_x : an :class:`~planner.ErlangX` model (redials, lines,
         repeat contacts, forecast uncertainty) for the requirement and its
         figures, or ``None`` (Erlang A, or C without a patience).
     history, day, country : where the workload was forecast from (the
@@ -224,6 +223,11 @@ class Scenario:
         if self.erlang_x is not None:
             if not isinstance(self.erlang_x, ErlangX):
                 raise InputError(f"'erlang_x' must be an ErlangX model: {self.erlang_x!r}")
+            if self.erlang_x.patience is not None:
+                raise InputError(
+                    "the Erlang X callers' patience is the scenario's own: give "
+                    "Scenario(patience=...) and ErlangX without one"
+                )
             self.erlang_x.definition(self.targets.sl_basis)
 
     # -- building -------------------------------------------------------------
@@ -371,6 +375,15 @@ class Scenario:
     # -- what the scenario gives ----------------------------------------------
 
     @property
+    def model(self) -> IntervalModel:
+        """The calls' queueing model: Erlang X with an ``[erlang_x]`` section (with the
+        scenario's mean patience), else Erlang A with a patience, else Erlang C."""
+        patience = self.mean_patience
+        if self.erlang_x is not None:
+            return dataclasses.replace(self.erlang_x, patience=patience)
+        return erlang_model(patience)
+
+    @property
     def mean_patience(self) -> float | None:
         """Mean patience, seconds (the Erlang A parameter), or None."""
         return None if self.patience is None else float(self.patience.mean)  # type: ignore[union-attr]
@@ -393,14 +406,11 @@ class Scenario:
         ``changes`` as in :meth:`with_changes`.
         """
         s = self.with_changes(**changes) if changes else self
-        return requirements(
-            s.workload(), s.targets, s.interval, s.shrinkage, s.mean_patience,
-            erlang_x=s.erlang_x,
-        )  # fmt: skip
+        return requirements(s.workload(), s.targets, s.interval, s.shrinkage, model=s.model)
 
     def chat_requirements(self, **changes: Any) -> pd.DataFrame:
         """The chat team's requirement per interval (see
-        :func:`planner.chat.chat_requirements`), with the scenario's shrinkage and
+        :func:`planner.channels.chat_requirements`), with the scenario's shrinkage and
         the channel's targets (the scenario's when it has none)."""
         s = self.with_changes(**changes) if changes else self
         if s.chat is None:
@@ -490,15 +500,6 @@ class Scenario:
             return np.asarray(s.plan, dtype=np.int64)
         return s.requirements()["agents"].to_numpy(dtype=np.int64)
 
-    def staffing_plan(self, **changes: Any) -> np.ndarray:
-        """Deprecated name of :meth:`planned_agents` (to be removed in 0.3)."""
-        warnings.warn(
-            "Scenario.staffing_plan is deprecated; use planned_agents",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.planned_agents(**changes)
-
     def evaluate(self, **changes: Any) -> pd.DataFrame:
         """The Erlang figures of the plan (or the requirement) per interval.
 
@@ -510,9 +511,8 @@ class Scenario:
             table = required
         else:
             table = evaluate_plan(
-                s.workload(), s.plan, s.targets, s.interval, s.shrinkage, s.mean_patience,
-                erlang_x=s.erlang_x,
-            )  # fmt: skip
+                s.workload(), s.plan, s.targets, s.interval, s.shrinkage, model=s.model
+            )
         table.insert(list(table.columns).index("agents"), "required_agents", required["agents"])
         return table
 
@@ -560,7 +560,7 @@ class Scenario:
             first_weekday=rules.first_weekday if rules.horizon == "week" else None,
             workload=workload.set_index("interval_start"),
             targets=s.targets,
-            patience=s.mean_patience,
+            model=s.model,
             value_per_call=rules.value_per_call,
             start=s.start,
             labels=list(workload["interval_start"]),
@@ -578,9 +578,8 @@ class Scenario:
 
     def _requirements_of(self, workload: pd.DataFrame) -> pd.DataFrame:
         return requirements(
-            workload, self.targets, self.interval, self.schedule_shrinkage(),
-            self.mean_patience, erlang_x=self.erlang_x,
-        )  # fmt: skip
+            workload, self.targets, self.interval, self.schedule_shrinkage(), model=self.model
+        )
 
     def schedule_shrinkage(self) -> float:
         """The schedule's shrinkage: its own ([schedule] shrinkage), else the scenario's."""

@@ -1,95 +1,9 @@
 """Scenario files: a :class:`~planner.Scenario` to and from TOML.
 
-A scenario file looks like this (times in seconds, calls per interval)::
-
-    name = "Retail bank inbound"
-    description = "optional free text"
-    interval = 1800                 # interval length, seconds
-
-    [workload]
-    start = "08:00"                 # clock time of the first interval
-    calls = [120, 180, 240]         # offered calls per interval
-    aht = 240                       # seconds: one number or one per interval
-    handle = { kind = "lognormal", cv = 1.1 }   # handle-time shape (simulation)
-
-    [targets]                       # any of the planner.Targets fields
-    service_level = 0.8
-    answer_time = 20
-    max_abandon = 0.10              # the default; false switches a target off
-
-    [staffing]
-    shrinkage = 0.3                 # fraction of paid time off the phones
-    patience = 180                  # mean patience, seconds; omit for Erlang C
-    plan = "required"               # or agents on the phones per interval: [14, 20, 26]
-    cost_per_hour = 30.0            # per paid (scheduled) agent hour
-
-    [simulation]
-    replications = 20
-    seed = 1
-    warmup = 0                      # seconds
-    close = "serve_queue"           # or "stop"
-    dispersion = 0.0                # day-to-day volume CV beyond Poisson
-
-    [erlang_x]                      # optional: callers who call again (Erlang X)
-    lines = 100                     # most callers on the lines at once
-    redial_probability = 0.5        # a blocked or abandoned caller calls again
-    redial_delay = 300              # mean seconds before a redial
-    fcr = 0.8                       # first-contact resolution: the rest call again
-    volume_cv = 0.1                 # forecast uncertainty of the volume
-    sl_definition = "virtual"       # or "offered", "answered" (default: targets' basis)
-
-    [channels.chat]                 # optional: a chat team (Scenario.chat_requirements)
-    chats = [40, 55, 70]            # chats offered per interval
-    handle = [180, 210, 240]        # seconds per chat at 1, 2, 3 chats held
-    patience = 60                   # mean seconds a waiting chat stays
-    targets = { service_level = 0.8, answer_time = 60 }   # default: [targets]
-
-    [channels.email]                # optional: an email or back-office team
-    items = [12, 30, 25]            # items arriving per interval (Scenario.email_requirements)
-    aht = 480                       # seconds per item
-    deadline = 14400                # the promise, seconds (>= the interval)
-    target = 0.9                    # share of each interval's items taken up in time
-    open_hours = ["08:00", "20:00"] # default: always open
-    clock = "business"              # or "calendar": what counts toward the deadline
-    backlog = 0                     # items waiting before the warm-up (default 0)
-    warmup = 1                      # repeats run first to carry the backlog (default 1)
-    minimal = false                 # true: take away every agent the target can spare
-
-    [schedule]                      # optional: shifts for Scenario.schedule()
-    horizon = "day"                 # or "week": the day on each weekday
-    coverage = "hard"               # or "soft": shortfalls priced by lost service
-    paid_hours = 450                # a budget (optional)
-    shrinkage = 0.15                # off-phone time the shifts' breaks leave out
-                                    # (default: [staffing] shrinkage)
-    max_part_time = 0.3             # share of people on part-time templates
-    open_hours = { Sat = ["09:00", "17:00"], Sun = false }   # week horizon
-    week_factors = { Sat = 0.6 }    # a weekday's calls against the day's
-
-    [[schedule.shift]]              # one table per shift template
-    name = "full time"
-    length = "8.5h"                 # durations: seconds, or "30min", "8h"
-    earliest = "07:30"              # start times every `every` from earliest
-    latest = "12:00"                #   to latest (or starts = ["08:00", ...])
-    every = "30min"
-    cost_per_hour = 20.0
-    days_off = 2                    # week horizon: days off, consecutive by default
-    [[schedule.shift.break]]
-    length = "30min"
-    earliest = "3h"                 # after the shift starts
-    latest = "5h"
-    paid = false
-
-Instead of ``calls`` and ``aht``, ``[workload]`` may name interval history
-to forecast the day from: ``history = "../data/sample_history.csv"``
-(relative to the scenario file), ``day = "2026-05-26"`` (default: the day
-after the history) and ``country = "US"`` (public holidays); see
-:meth:`Scenario.from_history`. ``patience`` and ``handle`` take a number (an
-exponential mean) or a distribution table: ``{kind = "lognormal", mean =
-150, cv = 1.0}``; the kinds are exponential (mean), lognormal and gamma
-(mean, cv), deterministic (value) and empirical (values).
-
-Unknown keys, wrong types and out-of-range values are rejected with the file,
-the key and the reason.
+The format, section by section with every key, is the docs' page "Scenario
+files" (``docs/scenario-format.md``; its example is read by the tests). Unknown
+keys, wrong types and out-of-range values are rejected with the file, the key
+and the reason.
 """
 
 from __future__ import annotations
@@ -102,14 +16,14 @@ from typing import Any
 
 import tomli_w
 
-from planner.chat import ChatChannel
+from planner.channels import ChatChannel
 from planner.deferred_work import DeferredChannel
-from planner.erlangx import ErlangX
 from planner.errors import InputError
+from planner.models import ErlangX
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
 from planner.schedule import ScheduleSettings
 from planner.simulation import Distribution, Exponential
-from planner.staffing import Targets
+from planner.targets import Targets
 
 __all__ = ["dumps", "from_dict", "load", "loads", "save", "to_dict"]
 
@@ -120,7 +34,7 @@ _TOP = {
     "name", "description", "interval", "workload", "targets", "staffing", "simulation", "schedule",
     "erlang_x", "channels",
 }  # fmt: skip
-_ERLANG_X = {f.name for f in fields(ErlangX)}
+_ERLANG_X = {f.name for f in fields(ErlangX)} - {"patience"}  # the scenario's own
 _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
 _STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}

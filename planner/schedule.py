@@ -46,9 +46,11 @@ from scipy import optimize
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
+from planner.models import IntervalModel
 from planner.report import evaluate_plan
 from planner.simulation import SimulationResult, simulate
-from planner.staffing import Targets, interval_metrics, scheduled
+from planner.staffing import interval_metrics, scheduled
+from planner.targets import Targets
 
 __all__ = [
     "Break", "Schedule", "ScheduleSettings", "ShiftTemplate", "opening_hours", "read_templates",
@@ -301,7 +303,7 @@ class Schedule:
     shrinkage: float = field(repr=False, default=0.0)
     workload: pd.DataFrame | None = field(repr=False, default=None)
     targets: Targets | None = field(repr=False, default=None)
-    patience: float | None = field(repr=False, default=None)
+    model: IntervalModel | None = field(repr=False, default=None)
 
     @property
     def people(self) -> int:
@@ -312,16 +314,16 @@ class Schedule:
         self,
         workload: pd.DataFrame | None = None,
         targets: Targets | None = None,
-        patience: float | None = None,
+        model: IntervalModel | None = None,
     ) -> pd.DataFrame:
         """What the schedule really delivers: :func:`planner.evaluate_plan` of the
         scheduled agents on the phones (``coverage["agents"]``) on ``workload``'s
-        ``calls`` and ``aht`` per interval, Erlang C (or A with ``patience``).
+        ``calls`` and ``aht`` per interval, under ``model`` (Erlang C by default).
         Each argument defaults to the one the schedule was made with."""
         return evaluate_plan(
             self._workload(workload), self.coverage["agents"].to_numpy(),
             targets or self.targets or Targets(), self.interval, self.shrinkage,
-            self.patience if patience is None else patience,
+            model=self.model if model is None else model,
         )  # fmt: skip
 
     def simulate(self, workload: pd.DataFrame | None = None, **options: Any) -> SimulationResult:
@@ -347,7 +349,7 @@ def _penalties(
     workload: pd.DataFrame | None,
     interval: float,
     targets: Targets,
-    patience: float | None,
+    model: IntervalModel | None,
     value_per_call: float,
     depth: int,
 ) -> FloatArray:
@@ -362,7 +364,7 @@ def _penalties(
     aht = workload["aht"].to_numpy(dtype=np.float64)
     # service level at the requirement and at 1, 2, ... agents fewer, in one call
     fewer = np.maximum(required[None, :] - np.arange(depth + 1)[:, None], 0)
-    metrics = interval_metrics(fewer, calls, aht, interval, targets, patience)
+    metrics = interval_metrics(fewer, calls, aht, interval, targets, model=model)
     sl = metrics["service_level"].fillna(0.0).to_numpy().reshape(depth + 1, n)
     out = (np.clip(sl[:-1] - sl[1:], 0, None) * calls * value_per_call).T
     return np.maximum.accumulate(out, axis=1)  # keep it convex
@@ -443,7 +445,7 @@ def schedule(
     first_weekday: int | str | None = None,
     workload: pd.DataFrame | None = None,
     targets: Targets | None = None,
-    patience: float | None = None,
+    model: IntervalModel | None = None,
     value_per_call: float = 1.0,
     start: str = "00:00",
     labels: Sequence[str] | None = None,
@@ -475,9 +477,11 @@ def schedule(
         for a day, naming it keeps templates to their ``work_days``).
     workload : ``calls`` and ``aht`` per interval, what :meth:`Schedule.service`
         evaluates. With ``"soft"``, a shortfall is priced by the calls answered in
-        time it loses (Erlang C, or A with ``patience``), at ``value_per_call``
+        time it loses (under ``model``, Erlang C by default), at ``value_per_call``
         each; without a workload every agent-interval short costs ``value_per_call``.
     targets : the service-level definition for those prices (default ``Targets()``).
+    model : the queueing model for those prices (:mod:`planner.models`; Erlang C
+        by default).
     start : clock time of the first interval, ``"HH:MM"`` (templates' start times
         are clock times too).
     labels : interval labels for the tables (default ``"HH:MM"`` from ``start``).
@@ -637,7 +641,7 @@ def schedule(
     objective = cost.copy()
     if depth:
         prices = _penalties(
-            agents, workload, seconds, targets or Targets(), patience, value_per_call, depth
+            agents, workload, seconds, targets or Targets(), model, value_per_call, depth
         )
         prices *= 1.0 - off  # a person short is (1 - shrinkage) of an agent on the phones
         if paid_hours is not None:  # within a budget, shortfalls are what counts
@@ -720,7 +724,7 @@ def schedule(
         shrinkage=off,
         workload=workload,
         targets=targets,
-        patience=patience,
+        model=model,
     )
 
 

@@ -26,7 +26,6 @@ import math
 import os
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -368,8 +367,7 @@ def sweep(
         ``"simulation"`` (the same, and a simulation of the plan with the
         scenario's settings) or ``"schedule"`` (the scenario's shifts by its
         ``[schedule]`` rules, and the service the agents they put on the phones
-        give; the schedule axes of :data:`AXES` vary those rules). ``"both"``
-        is a deprecated name of ``"simulation"``.
+        give; the schedule axes of :data:`AXES` vary those rules).
     executor : any :class:`concurrent.futures.Executor`; default a process
         pool of ``workers`` (default: all cores) whose workers exit when
         this process dies.
@@ -388,13 +386,6 @@ def sweep(
     simulated, ``sim_*`` means with ``_ci_low``/``_ci_high`` (95%).
     :func:`summarize_sweep` turns it into one row per variation with cost.
     """
-    if evaluate == "both":
-        warnings.warn(
-            "sweep(evaluate='both') is deprecated: it is evaluate='simulation'",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        evaluate = "simulation"
     if evaluate not in ("requirements", "simulation", "schedule"):
         raise InputError(
             f"'evaluate' must be 'requirements', 'simulation' or 'schedule': {evaluate!r}"

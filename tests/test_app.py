@@ -118,7 +118,7 @@ def test_default_scenario_numbers_match_the_library():
     shown = at.dataframe[0].value
     bank = Scenario.load(DEFAULT)
     expected = planner.binding_targets(
-        bank.workload(), shown["agents"], bank.targets, bank.interval, bank.mean_patience
+        bank.workload(), shown["agents"], bank.targets, bank.interval, model=bank.model
     )
     assert shown["driven_by"].tolist() == expected
     assert warnings_shown(at) == ""  # the requirement meets every target: nothing to say
@@ -219,18 +219,19 @@ def test_calculator_power_of_one_with_every_target():
     at.number_input(key="calc_asa").set_value(10.0).run()
     ok(at)
     targets = planner.Targets(service_level=0.8, answer_time=20, asa=10, max_abandon=0.03)
-    want = planner.required_agents(250, 180, 1800, targets, 120)
-    m = planner.interval_metrics(want, 250, 180, 1800, targets, 120).iloc[0]
+    erlang_a = planner.ErlangA(patience=120)
+    want = planner.required_agents(250, 180, 1800, targets, model=erlang_a)
+    m = planner.interval_metrics(want, 250, 180, 1800, targets, model=erlang_a).iloc[0]
     c = cards(at)
     assert c["Agents needed"] == str(want)
     assert c["Abandon rate"] == f"{m['abandon_rate']:.1%}"
     day = pd.DataFrame({"calls": [250], "aht": [180]})
-    driven = planner.binding_targets(day, [want], targets, 1800, 120)[0]
+    driven = planner.binding_targets(day, [want], targets, 1800, model=erlang_a)[0]
     assert any(c.value == f"Driven by: {driven}." for c in at.caption)
 
 
 def test_calculator_under_erlang_x_shows_the_librarys_figures():
-    from planner.erlangx import ErlangX, erlang_x
+    from planner import ErlangX, erlang_x
 
     at = start("Calculator")
     at.checkbox(key="calc_use_patience").check().run()
@@ -239,8 +240,8 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
     at.number_input(key="x_lines").set_value(30).run()
     ok(at)
     targets = planner.Targets()
-    model = ErlangX(redial_probability=0.5, fcr=0.8, lines=30)
-    want = planner.required_agents(100, 180, 1800, targets, 120, erlang_x=model)
+    model = ErlangX(patience=120, redial_probability=0.5, fcr=0.8, lines=30)
+    want = planner.required_agents(100, 180, 1800, targets, model=model)
     x = erlang_x(want, 10.0, 180, 120, answer_time=20, lines=30, redial_probability=0.5, fcr=0.8)
     c = cards(at)
     assert c["Agents needed"] == str(want)
@@ -454,7 +455,7 @@ def test_schedule_editor_rows_are_templates_and_reset_drops_the_rules():
 
 
 def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
-    from planner.erlangx import ErlangX
+    from planner import ErlangX
 
     bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml").with_changes(
         erlang_x=ErlangX(redial_probability=0.5, fcr=0.85)
@@ -475,14 +476,18 @@ def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
     assert any("Erlang X" in cap.value for cap in at.caption)
     table = bank.evaluate()
     driven = planner.binding_targets(table, table["agents"], bank.targets, bank.interval,
-                                     bank.mean_patience, erlang_x=bank.erlang_x)  # fmt: skip
+                                     model=bank.model)  # fmt: skip
     shown = next(d.value for d in at.dataframe if "driven_by" in d.value.columns)
     assert shown["driven_by"].tolist() == driven
     assert shown["agents"].tolist() == table["agents"].tolist()
 
 
 def test_chat_page_shows_the_librarys_figures_and_every_team():
-    from planner.chat import ChatChannel, chat, required_chat_agents
+    from planner import Chat, ChatChannel, chat
+
+    def required_chat_agents(chats, handle, interval, targets, patience=None):
+        model = Chat(handle=tuple(handle), patience=patience)
+        return planner.required_agents(chats, handle[0], interval, targets, model=model)
 
     at = start("Chat")
     want = required_chat_agents(240, [180, 210, 240], 3600, planner.Targets())

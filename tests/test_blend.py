@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner import InputError, Targets, erlang_a
-from planner.blend import _solve, blend, blended_staffing
+from planner import InputError, Targets, blend, blended_staffing, erlang_a
+from planner.models.blending import _solve
 
 
 def test_with_every_agent_kept_for_calls_it_is_erlang_a():

@@ -8,8 +8,7 @@ import pytest
 from scipy import linalg
 
 from planner import InputError
-from planner.erlangx import erlang_x
-from planner.queueing import asa, erlang_a, service_level
+from planner.models import asa, erlang_a, erlang_x, service_level
 
 
 def test_ccmath_published_example():
@@ -158,14 +157,13 @@ def test_bad_input_is_named(kw, message):
 
 
 def test_staffing_under_erlang_x_is_minimal_and_follows_the_model():
-    from planner import Scenario, Targets, required_agents
-    from planner.erlangx import ErlangX
+    from planner import ErlangA, ErlangX, Scenario, Targets, required_agents
 
     targets = Targets(service_level=0.8, answer_time=20)
     calls = np.array([40.0, 120.0, 240.0, 0.0])
-    model = ErlangX(redial_probability=0.5, redial_delay=300, fcr=0.85)
-    need = required_agents(calls, 180, 1800, targets, 90, erlang_x=model)
-    plain = required_agents(calls, 180, 1800, targets, 90)
+    model = ErlangX(patience=90, redial_probability=0.5, redial_delay=300, fcr=0.85)
+    need = required_agents(calls, 180, 1800, targets, model=model)
+    plain = required_agents(calls, 180, 1800, targets, model=ErlangA(patience=90))
     assert need[-1] == 0 and np.all(need >= plain) and need[2] > plain[2]
     for c, n in zip(calls[:3], need[:3], strict=True):
         at = erlang_x([n - 1, n], c * 180 / 1800, 180, 90, answer_time=20, redial_probability=0.5,

@@ -119,8 +119,8 @@ def test_bad_mapping_and_interval():
         read(text, columns={"n": "volume"})
     with pytest.raises(InputError, match="the mapping names column 'x'"):
         read(text, columns={"x": "calls"})
-    with pytest.warns(DeprecationWarning, match="'offered' is now 'calls'"):
-        assert read(text, columns={"t": "interval_start", "n": "offered", "a": "aht"}).interval
+    with pytest.raises(InputError, match=r"unknown history column 'offered'.*'calls'"):
+        read(text, columns={"t": "interval_start", "n": "offered", "a": "aht"})
     ok = {"t": "interval_start", "n": "calls", "a": "aht"}
     assert read(text, columns=ok).interval == 1800
     with pytest.raises(InputError, match="not on the 60-minute grid"):

@@ -11,7 +11,15 @@ import pandas as pd
 import pytest
 
 import planner
-from planner import InputError, Scenario, ScenarioError, Targets, read_workload_csv, requirements
+from planner import (
+    InputError,
+    Scenario,
+    ScenarioError,
+    Targets,
+    erlang_model,
+    read_workload_csv,
+    requirements,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -58,7 +66,7 @@ def test_bundled_scenarios_load_and_round_trip(path, tmp_path):
     table = scenario.requirements()
     direct = requirements(
         scenario.workload(), scenario.targets, scenario.interval, scenario.shrinkage,
-        scenario.mean_patience,
+        model=erlang_model(scenario.mean_patience),
     )  # fmt: skip
     assert table.equals(direct)
     assert (table["agents"] > 0).all()

@@ -87,10 +87,10 @@ def test_soft_coverage_on_a_budget_keeps_more_service_than_cutting_evenly():
     even = schedule(np.floor(need * 0.85), t, **kw)
     assert even.paid_hours < hard.paid_hours
     soft = schedule(need, t, coverage="soft", paid_hours=even.paid_hours, workload=table,
-                    targets=bank.targets, patience=bank.mean_patience, **kw)  # fmt: skip
+                    targets=bank.targets, model=bank.model, **kw)  # fmt: skip
     assert soft.paid_hours <= even.paid_hours + 1e-9
     assert soft.coverage["short"].sum() > 0
-    how = {"targets": bank.targets, "patience": bank.mean_patience}
+    how = {"targets": bank.targets, "model": bank.model}
     day_soft = day_summary(soft.service(table, **how), bank.interval)
     day_even = day_summary(even.service(table, **how), bank.interval)
     assert day_soft["service_level"] > day_even["service_level"]
@@ -210,7 +210,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     assert main([*argv, "--intervals"]) == 0
     coverage = pd.read_csv(pd.io.common.StringIO(capsys.readouterr()[0]))
     assert (coverage["short"] == 0).all()
-    service = want.service(bank.workload(), bank.targets, bank.mean_patience)
+    service = want.service(bank.workload(), bank.targets, bank.model)
     np.testing.assert_allclose(coverage["service_level"], service["service_level"], rtol=1e-12)
     # the scenario's own templates, without --templates
     argv = ["schedule", "--scenario", "scenarios/retail_bank.toml", "--format", "csv"]

@@ -185,13 +185,11 @@ def test_replications_are_independent_streams():
     assert firsts.nunique() == res.replications
 
 
-def test_old_staffing_keyword_still_works_with_a_warning():
-    with pytest.warns(DeprecationWarning, match="staffing"):
-        old = simulate(DAY, staffing=PLAN, interval=1800, replications=3, seed=1)
-    new = simulate(DAY, PLAN, interval=1800, replications=3, seed=1)
-    np.testing.assert_array_equal(old.per_day["service_level"], new.per_day["service_level"])
-    with pytest.warns(DeprecationWarning, match="'offered' is now 'calls'"):
-        assert old.day("offered").mean == new.day("calls").mean
+def test_the_offered_calls_metric_has_one_name():
+    res = simulate(DAY, PLAN, interval=1800, replications=3, seed=1)
+    assert res.day("calls").mean > 0
+    with pytest.raises(KeyError, match="unknown metric 'offered'"):
+        res.day("offered")
 
 
 def test_common_random_numbers_across_staffing_plans():

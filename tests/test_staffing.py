@@ -11,18 +11,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import (
+    ErlangA,
     InputError,
+    IntervalModel,
     Targets,
     day_summary,
     erlang_a,
+    erlang_model,
     interval_metrics,
     required_agents,
     requirements,
     scheduled_staff,
     service_level,
 )
-from planner import _kernels as kernels_module
-from planner import staffing as staffing_module
+from planner.models import _kernels as kernels_module
 
 EIGHTY_TWENTY = Targets(service_level=0.8, answer_time=20.0)
 
@@ -47,7 +49,7 @@ def test_hourly_example():
 def test_pyworkforce_erlang_a_answer():
     # pyworkforce ErlangA example: 100 contacts / 30 min, AHT 180 s, 80% in
     # 20 s, patience 300 s -> 13 agents (12 give SL 0.772).
-    assert required_agents(100, 180, 1800, EIGHTY_TWENTY, patience=300) == 13
+    assert required_agents(100, 180, 1800, EIGHTY_TWENTY, model=ErlangA(patience=300)) == 13
 
 
 def test_tijms_probability_of_waiting_via_asa_free_targets():
@@ -69,7 +71,11 @@ def test_each_target_binds():
     m = interval_metrics([asa_only - 1, asa_only], a_calls, aht, interval, Targets())
     assert m["asa"][1] <= 10.0 < m["asa"][0]
     abandon = required_agents(
-        a_calls, aht, interval, Targets(service_level=None, max_abandon=0.02), patience=90
+        a_calls,
+        aht,
+        interval,
+        Targets(service_level=None, max_abandon=0.02),
+        model=ErlangA(patience=90),
     )
     r = erlang_a([abandon - 1, abandon], a_calls * aht / interval, aht, 90, 20)
     assert r.abandon_rate[1] <= 0.02 < r.abandon_rate[0]
@@ -77,7 +83,7 @@ def test_each_target_binds():
 
 def test_zero_calls_need_no_agents():
     assert required_agents(0, 180, 1800, EIGHTY_TWENTY) == 0
-    assert required_agents(0, 180, 1800, EIGHTY_TWENTY, patience=60) == 0
+    assert required_agents(0, 180, 1800, EIGHTY_TWENTY, model=ErlangA(patience=60)) == 0
     assert required_agents([0, 100], 180, 1800, EIGHTY_TWENTY).tolist() == [0, 14]
 
 
@@ -87,7 +93,9 @@ def test_large_traffic():
     m = interval_metrics([agents - 1, agents], calls, 240, 900, EIGHTY_TWENTY)
     assert m["service_level"][1] >= 0.8 > m["service_level"][0]
     assert 20_000 < agents < 20_100
-    with_patience = required_agents(calls, 240, 900, Targets(max_abandon=0.01), patience=180)
+    with_patience = required_agents(
+        calls, 240, 900, Targets(max_abandon=0.01), model=ErlangA(patience=180)
+    )
     r = erlang_a([with_patience - 1, with_patience], 20_000.0, 240, 180, 20)
     assert r.abandon_rate[1] <= 0.01 < r.abandon_rate[0]
     assert r.service_level[1] >= 0.8
@@ -95,7 +103,9 @@ def test_large_traffic():
 
 def test_small_traffic():
     assert required_agents(0.01 * 900 / 240, 240, 900, EIGHTY_TWENTY) == 1
-    assert required_agents(0.01 * 900 / 240, 240, 900, EIGHTY_TWENTY, patience=30) == 1
+    assert (
+        required_agents(0.01 * 900 / 240, 240, 900, EIGHTY_TWENTY, model=ErlangA(patience=30)) == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,10 +131,10 @@ def test_search_needs_logarithmically_many_model_evaluations(monkeypatch, target
     traffic = np.array([10.0, 100.0, 1000.0, 10_000.0])
     for a in traffic:
         calls["n"] = 0
-        required_agents(a, 1.0, 1.0, targets, patience)
+        required_agents(a, 1.0, 1.0, targets, model=erlang_model(patience))
         assert 1 <= calls["n"] <= 2 * np.log2(a) + 6, (a, calls["n"])
     calls["n"] = 0
-    required_agents(traffic, 1.0, 1.0, targets, patience)  # all intervals at once
+    required_agents(traffic, 1.0, 1.0, targets, model=erlang_model(patience))  # all at once
     assert 1 <= calls["n"] <= 2 * np.log2(traffic.max()) + 6
 
 
@@ -133,9 +143,10 @@ def test_vectorised_equals_one_at_a_time():
     calls = rng.uniform(0, 2000, 40)
     aht = rng.uniform(120, 600, 40)
     targets = Targets(service_level=0.85, answer_time=15, asa=12, max_occupancy=0.92)
-    together = required_agents(calls, aht, 900, targets, patience=150)
+    together = required_agents(calls, aht, 900, targets, model=ErlangA(patience=150))
     alone = [
-        required_agents(c, h, 900, targets, patience=150) for c, h in zip(calls, aht, strict=True)
+        required_agents(c, h, 900, targets, model=ErlangA(patience=150))
+        for c, h in zip(calls, aht, strict=True)
     ]
     assert together.tolist() == alone
 
@@ -155,11 +166,20 @@ def test_extreme_target_is_met_exactly():
     assert m["service_level"][0] < 0.999999 <= m["service_level"][1] < 1.0
 
 
-def test_search_that_never_meets_stops_with_a_clear_error(monkeypatch):
-    # A guard against an endless bracket (e.g. a model that returned NaN).
-    monkeypatch.setattr(staffing_module, "_ok", lambda m, n, a, *rest: np.zeros(a.shape, bool))
+class _NeverMet(IntervalModel):
+    """A model no staffing satisfies (as one returning NaN would be)."""
+
+    def measures(self, agents, load, targets):
+        return {"service_level": np.full(len(load), np.nan)}
+
+    def meets(self, agents, load, targets):
+        return np.zeros(len(load), bool)
+
+
+def test_search_that_never_meets_stops_with_a_clear_error():
+    # A guard against an endless bracket: the search gives up after its doublings.
     with pytest.raises(InputError, match=r"cannot be met for traffic 10\.0 Erlangs"):
-        required_agents(100, 180, 1800, EIGHTY_TWENTY)
+        required_agents(100, 180, 1800, EIGHTY_TWENTY, model=_NeverMet())
 
 
 def test_erlang_c_meets_any_abandonment_cap():
@@ -180,15 +200,22 @@ def test_erlang_c_meets_any_abandonment_cap():
 def test_targets_met_by_losing_callers_need_an_abandonment_cap(targets):
     # ASA-only with patience 10 s used to answer 1 agent at 91% abandonment.
     with pytest.raises(InputError, match=r"can be met by letting callers hang up.*max_abandon"):
-        required_agents(100, 180, 1800, targets, patience=10)
+        required_agents(100, 180, 1800, targets, model=ErlangA(patience=10))
     with pytest.raises(InputError, match="max_abandon"):
-        requirements(pd.DataFrame({"calls": [100], "aht": [180]}), targets, 1800, patience=10)
+        requirements(
+            pd.DataFrame({"calls": [100], "aht": [180]}), targets, 1800, model=ErlangA(patience=10)
+        )
     assert required_agents(100, 180, 1800, targets) >= 11  # Erlang C: nobody hangs up
     capped = dataclasses.replace(targets, max_abandon=0.05)
-    n = required_agents(100, 180, 1800, capped, patience=10)
-    assert interval_metrics(n, 100, 180, 1800, capped, patience=10)["abandon_rate"][0] <= 0.05
+    n = required_agents(100, 180, 1800, capped, model=ErlangA(patience=10))
+    assert (
+        interval_metrics(n, 100, 180, 1800, capped, model=ErlangA(patience=10))["abandon_rate"][0]
+        <= 0.05
+    )
     # the default targets carry a cap, so the issue's case answers the calls
-    n = required_agents(100, 180, 1800, Targets(service_level=None, asa=30), patience=10)
+    n = required_agents(
+        100, 180, 1800, Targets(service_level=None, asa=30), model=ErlangA(patience=10)
+    )
     assert n >= 11
 
 
@@ -238,7 +265,7 @@ def test_required_agents_bad_input(args, name, value):
 @pytest.mark.parametrize("patience", [0.0, -30.0, np.nan])
 def test_bad_patience(patience):
     with pytest.raises(InputError, match="'patience'"):
-        required_agents(100, 180, 1800, EIGHTY_TWENTY, patience=patience)
+        required_agents(100, 180, 1800, EIGHTY_TWENTY, model=erlang_model(patience))
 
 
 def test_scheduled_staff():
@@ -274,7 +301,7 @@ def test_requirements_table():
     assert out.loc[1, "service_level"] == 1.0
     assert "abandon_rate" not in out
     assert "agents" not in day  # the input is not modified
-    with_patience = requirements(day, EIGHTY_TWENTY, 1800, patience=300)
+    with_patience = requirements(day, EIGHTY_TWENTY, 1800, model=ErlangA(patience=300))
     assert with_patience["agents"].tolist()[0] == 13
     assert with_patience.loc[0, "abandon_rate"] == pytest.approx(0.025, abs=5e-4)
 
@@ -322,10 +349,10 @@ targets_strategy = st.builds(
 def test_required_agents_is_minimal(calls, aht, targets, patience):
     if patience is not None and targets.unguarded():
         with pytest.raises(InputError, match="max_abandon"):
-            required_agents(calls, aht, 900, targets, patience)
+            required_agents(calls, aht, 900, targets, model=erlang_model(patience))
         return
-    n = required_agents(calls, aht, 900, targets, patience)
-    m = interval_metrics([max(n - 1, 0), n], calls, aht, 900, targets, patience)
+    n = required_agents(calls, aht, 900, targets, model=erlang_model(patience))
+    m = interval_metrics([max(n - 1, 0), n], calls, aht, 900, targets, model=erlang_model(patience))
 
     def meets(row: int) -> bool:
         ok = True
@@ -355,7 +382,9 @@ def test_required_agents_is_minimal(calls, aht, targets, patience):
 def test_more_calls_never_need_fewer_agents(calls, extra):
     n = required_agents([calls, calls * extra], 240, 900, EIGHTY_TWENTY)
     assert n[1] >= n[0]
-    n = required_agents([calls, calls * extra], 240, 900, EIGHTY_TWENTY, patience=120)
+    n = required_agents(
+        [calls, calls * extra], 240, 900, EIGHTY_TWENTY, model=ErlangA(patience=120)
+    )
     assert n[1] >= n[0]
 
 
@@ -366,14 +395,14 @@ def test_mismatched_array_lengths_are_named():
         required_agents([1, 2, 3], [180, 200], 1800, EIGHTY_TWENTY)
     day = pd.DataFrame({"calls": [100, 120], "aht": 180})
     with pytest.raises(InputError, match=r"'patience' \(3,\)"):
-        requirements(day, EIGHTY_TWENTY, 1800, patience=[100, 120, 130])
+        requirements(day, EIGHTY_TWENTY, 1800, model=ErlangA(patience=[100, 120, 130]))
     with pytest.raises(InputError, match=r"'agents' \(3,\)"):
         interval_metrics([1, 2, 3], [10, 20], 180, 1800, EIGHTY_TWENTY)
 
 
 def test_day_summary_weights_by_calls():
     day = pd.DataFrame({"calls": [100.0, 300.0, 0.0], "aht": 180.0})
-    table = requirements(day, EIGHTY_TWENTY, 1800, shrinkage=0.3, patience=300)
+    table = requirements(day, EIGHTY_TWENTY, 1800, shrinkage=0.3, model=ErlangA(patience=300))
     s = day_summary(table, 1800)
     assert s["calls"] == 400
     assert s["peak_agents"] == table["agents"].max()

@@ -10,7 +10,6 @@ called in has no service level) is left out of that ratio's estimate, and
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -208,14 +207,6 @@ class SimulationResult:
     per_day: dict[str, FloatArray] = field(repr=False)
     records: pd.DataFrame | None = field(default=None, repr=False)
 
-    @property
-    def calls(self) -> pd.DataFrame | None:
-        """Deprecated name of :attr:`records` (``calls`` is the offered-calls metric)."""
-        warnings.warn(
-            "SimulationResult.calls is deprecated; use records", DeprecationWarning, stacklevel=2
-        )
-        return self.records
-
     def __getitem__(self, metric: str) -> Estimate:
         """Per-interval estimate of one metric, e.g. ``result["service_level"].mean``."""
         return Estimate(self.per_interval[self._known(metric)], self.level, _limits(metric))
@@ -225,11 +216,6 @@ class SimulationResult:
         return Estimate(self.per_day[self._known(metric)], self.level, _limits(metric))
 
     def _known(self, metric: str) -> str:
-        if metric == "offered":
-            warnings.warn(
-                "the simulated metric 'offered' is now 'calls'", DeprecationWarning, stacklevel=3
-            )
-            return "calls"
         if metric not in self.metrics:
             raise KeyError(f"unknown metric {metric!r}; the metrics are {list(self.metrics)}")
         return metric

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -455,7 +454,6 @@ def simulate(
     engine: Engine = "auto",
     record_calls: bool = False,
     level: float = 0.95,
-    staffing: ArrayLike | None = None,
     **day: Unpack[DayOptions],
 ) -> SimulationResult:
     """Simulate a staffing plan over a day, ``replications`` times.
@@ -486,7 +484,6 @@ def simulate(
         patience, wait (seconds in queue) and outcome (answered, abandoned,
         queued_at_end).
     level : confidence level of the intervals reported.
-    staffing : deprecated name of ``plan`` (to be removed in 0.3).
     day : the day's :class:`DayOptions`, shared with
         :func:`~planner.simulated_staffing`:
 
@@ -534,13 +531,6 @@ def simulate(
     >>> 0.7 < est.mean < 1 and est.ci_low < est.mean < est.ci_high
     True
     """
-    if staffing is not None:
-        warnings.warn(
-            "simulate(staffing=...) is deprecated; pass the plan", DeprecationWarning, stacklevel=2
-        )
-        if plan is not None:
-            raise InputError("give 'plan' or its old name 'staffing', not both")
-        plan = staffing
     if plan is None:
         raise InputError("'plan' is missing: agents on duty per interval, or one number for all")
     exp = Experiment.of(workload, day)

@@ -55,6 +55,7 @@ from scipy import special
 from planner import _validate as v
 from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
+from planner.models import erlang_model
 from planner.report import hours
 from planner.simulation.day import Callers, Day
 from planner.simulation.engines import FastState, advance, close_periods, columns_of
@@ -68,7 +69,8 @@ from planner.simulation.run import (
     engine_name,
     workers,
 )
-from planner.staffing import Targets, check_search_targets, required_agents
+from planner.staffing import required_agents
+from planner.targets import Targets
 
 __all__ = ["MAX_SEARCH_CALLERS", "SimulatedStaffing", "interval_confidence", "simulated_staffing"]
 
@@ -454,6 +456,8 @@ def simulated_staffing(
         before the next.
     replications : (a day option) replications every interval starts with.
 
+    Notes
+    -----
     The plan is as precise as its replications: one interval's simulated
     service level is noisy (at 85% occupancy, about +-0.08 over 30
     replications of a 30-minute interval, where one agent is worth about
@@ -474,10 +478,11 @@ def simulated_staffing(
     if exp.returning:
         raise InputError(
             "simulated_staffing does not search with redials, repeat contacts or lines yet: "
-            "staff with Erlang X (required_agents(..., erlang_x=ErlangX(...))) and check the "
+            "staff with Erlang X (required_agents(..., model=ErlangX(...))) and check the "
             "plan with simulate"
         )
-    check_search_targets(targets, exp.patience is not None)
+    mean_patience = None if exp.patience is None else exp.patience.mean
+    erlang_model(mean_patience).check(targets)
     wl = exp.workload
     name = engine_name(engine)
     level = _scalar("confidence", confidence, v.positive)
@@ -492,9 +497,9 @@ def simulated_staffing(
     else:
         most = v.whole("max_replications", max_replications, start_reps)
     aht = wl.aht if wl.aht is not None else exp.handle.mean
-    mean_patience = None if exp.patience is None else exp.patience.mean
     erlang = np.asarray(
-        required_agents(wl.calls, aht, exp.interval, targets, mean_patience), dtype=np.int64
+        required_agents(wl.calls, aht, exp.interval, targets, model=erlang_model(mean_patience)),
+        dtype=np.int64,
     ).reshape(-1)
     search = _Search(exp, targets, name, level, erlang)
     plan = search.plan

@@ -29,25 +29,24 @@ meet it within ``MAX_STATES`` states is an InputError.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
+import dataclasses
+import functools
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import linalg
-from scipy.special import gammaln
 
 from planner import _validate as v
-from planner._gallop import fewest
 from planner._validate import FloatArray
 from planner.errors import InputError
+from planner.models._chains import waits_upto
+from planner.models.base import IntervalModel, Load, Measures
+from planner.models.erlang import erlang_model
+from planner.targets import Targets
 
-__all__ = [
-    "MAX_STATES", "ErlangX", "ErlangXResult", "SLDefinition", "erlang_x", "search_x",
-]  # fmt: skip
+__all__ = ["MAX_STATES", "ErlangX", "ErlangXResult", "SLDefinition", "erlang_x"]
 
 SLDefinition = Literal["offered", "answered", "virtual"]
 # Largest chain solved (lines x orbit states); beyond, the error says which limit to change.
@@ -101,68 +100,6 @@ class ErlangXResult:
     fresh_traffic: FloatArray
     offered_traffic: FloatArray
     truncated_mass: FloatArray
-
-
-def _waits(
-    agents: int, mu: float, theta: float, depth: int, answer_time: float
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """For a caller with ``j = 0 .. depth - 1`` callers ahead in the queue: P(answered),
-    E[wait; answered], P(answered within T), P(virtual wait <= T) and E[virtual wait]."""
-    j = np.arange(depth, dtype=np.float64)
-    up = agents * mu + j * theta  # rate the caller moves up a place (or is answered)
-    leave = up + theta
-    with np.errstate(divide="ignore"):
-        answered = np.exp(np.cumsum(np.log(up / leave)))
-        virtual_mean = np.cumsum(1.0 / up)
-    wait = answered * np.cumsum(1.0 / leave)
-    within = np.zeros(depth)
-    virtual = np.zeros(depth)
-    if depth == 0:
-        return answered, wait, within, virtual, virtual_mean
-    if answer_time > 0:
-        # uniformization of the pure-death chains: one step at rate q moves up with
-        # probability up/q, hangs up with theta/q (not for the virtual wait), else stays
-        q = float(leave[-1])
-        mean = q * answer_time
-        steps = int(mean + 12.0 * np.sqrt(mean) + 30)
-        k = np.arange(steps + 1)
-        weights = np.exp(k * np.log(mean) - mean - gammaln(k + 1)) if mean > 0 else k == 0
-        f = np.zeros(depth)  # P(answered within N steps | j ahead)
-        g = np.zeros(depth)  # the same without hanging up
-        p_up, p_stay = up / q, 1.0 - leave / q
-        p_stay_v = 1.0 - up / q
-        for w in weights[1:]:
-            f = p_up * np.concatenate(([1.0], f[:-1])) + p_stay * f
-            g = p_up * np.concatenate(([1.0], g[:-1])) + p_stay_v * g
-            within += w * f
-            virtual += w * g
-    return answered, wait, within, virtual, virtual_mean
-
-
-_WAITS: OrderedDict[tuple[int, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
-_WAITS_LOCK = threading.Lock()
-
-
-def _waits_upto(
-    agents: int, mu: float, theta: float, depth: int, answer_time: float
-) -> tuple[FloatArray, ...]:
-    """:func:`_waits` for at least ``depth`` queue places, kept (the last 256 queues):
-    a place's figures do not depend on how deep the queue may get, so any depth
-    below reads a prefix of the deepest computed."""
-    key = (agents, mu, theta, answer_time)
-    with _WAITS_LOCK:  # the app runs pages on threads
-        kept = _WAITS.get(key)
-    if kept is None or kept[0].size < depth:
-        deeper = max(-(-depth // 128) * 128, 2 * kept[0].size if kept is not None else 0)
-        kept = _waits(agents, mu, theta, deeper, answer_time)
-        for a in kept:
-            a.flags.writeable = False
-    with _WAITS_LOCK:
-        _WAITS[key] = kept
-        _WAITS.move_to_end(key)
-        while len(_WAITS) > 256:
-            _WAITS.popitem(last=False)
-    return kept
 
 
 def _birth_death(lam: float, agents: int, mu: float, theta: float, lines: int) -> FloatArray:
@@ -373,7 +310,7 @@ def _one(lam: float, case: _Case) -> dict[str, float]:
     last = n_max if lines is not None else n_max + 1  # with unlimited lines nobody is blocked
     depth = max(last - agents, 0)  # places in the queue: j = 0 .. depth - 1 ahead
     answered, wait, within, virtual, virtual_mean = (
-        a[:depth] for a in _waits_upto(agents, mu, theta, depth, answer_time)
+        a[:depth] for a in waits_upto(agents, mu, theta, depth, answer_time)
     )
     idle = seen[: min(agents, last)].sum()  # answered at once
     queue = seen[agents:last] if last > agents else np.zeros(0)
@@ -474,19 +411,31 @@ def erlang_x(
     if lines is not None and np.any(flat[0] > lines):
         raise InputError(f"'agents' exceeds 'lines' ({lines}): agents need a line each")
     out = {name: np.empty(flat[0].size) for name in _FIELDS}
-    nodes, weights = _volume_nodes(cv)
     for i, (n, a, h, p, t) in enumerate(zip(*flat, strict=True)):
-        # the busiest node first: its queue is the deepest, and the others' waiting
-        # figures are a prefix of its (see _waits_upto)
-        parts = [
-            _with_repeats(a * f / h, _Case(int(n), h, p, lines, redial, delay, t, tol), resolved)
-            for f in nodes[::-1]
-        ][::-1]
-        row = _combine(parts, weights, int(n), h, sl_definition)
-        for name in _FIELDS:
-            out[name][i] = row[name]
+        row = _row(int(n), float(a), float(h), float(p), float(t), lines, redial, delay,
+                   resolved, cv, sl_definition, tol)  # fmt: skip
+        for name, value in zip(_FIELDS, row, strict=True):
+            out[name][i] = value
     fields = {k: val.reshape(shape) for k, val in out.items()}
     return ErlangXResult(**{k: val if val.ndim else val[()] for k, val in fields.items()})
+
+
+@functools.lru_cache(maxsize=4096)
+def _row(
+    n: int, a: float, h: float, p: float, t: float, lines: int | None, redial: float,
+    delay: float, resolved: float, cv: float, definition: str, tol: float,
+) -> tuple[float, ...]:  # fmt: skip
+    """One interval's measures in :data:`_FIELDS` order, kept (a search and a page
+    rerun ask for the same staffing again; each solve can take seconds)."""
+    nodes, weights = _volume_nodes(cv)
+    # the busiest node first: its queue is the deepest, and the others' waiting
+    # figures are a prefix of its (see waits_upto)
+    parts = [
+        _with_repeats(a * f / h, _Case(n, h, p, lines, redial, delay, t, tol), resolved)
+        for f in nodes[::-1]
+    ][::-1]
+    row = _combine(parts, weights, n, h, definition)
+    return tuple(float(row[name]) for name in _FIELDS)
 
 
 def _with_repeats(lam: float, case: _Case, fcr: float) -> dict[str, float]:
@@ -586,15 +535,22 @@ def _scalar(name: str, value: Any) -> float:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ErlangX:
-    """The Erlang X model for staffing (:func:`planner.required_agents`,
-    :func:`planner.requirements`, scenarios): the callers' behaviour beyond
-    Erlang A. Fields as :func:`erlang_x`; ``sl_definition`` None follows the
-    targets' ``sl_basis`` (``"offered"`` or ``"answered"``). ``repeat_delay`` (mean
-    seconds before a repeat contact) is for simulation: the chain is the steady
-    state, where it does not matter. In simulation ``volume_cv`` is not used (its
-    day-to-day volume uncertainty is the scenario's ``dispersion``)."""
+class ErlangX(IntervalModel):
+    """The Erlang X model: callers' behaviour beyond Erlang A (redials, lines, repeat
+    contacts, forecast uncertainty), for staffing with :func:`planner.required_agents`,
+    :func:`planner.requirements` and scenarios. Fields as :func:`erlang_x`;
+    ``patience`` None (or ``inf``) means nobody hangs up, and may hold one value per
+    interval. ``sl_definition`` None follows the targets' ``sl_basis`` (``"offered"``
+    or ``"answered"``). ``repeat_delay`` (mean seconds before a repeat contact) is for
+    simulation: the chain is the steady state, where it does not matter. In
+    simulation ``volume_cv`` is not used (its day-to-day volume uncertainty is the
+    scenario's ``dispersion``).
 
+    A scenario's ``[erlang_x]`` table holds the callers' behaviour without the
+    patience, which is the scenario's own.
+    """
+
+    patience: float | tuple[float, ...] | None = None
     lines: int | None = None
     redial_probability: float = 0.0
     redial_delay: float = 300.0
@@ -603,9 +559,24 @@ class ErlangX:
     volume_cv: float = 0.0
     sl_definition: SLDefinition | None = None
 
+    name: ClassVar[str] = "Erlang X"
+    summary: ClassVar[str] = (
+        "Erlang X (the exact chain of callers on the lines and in the redial orbit: redials, "
+        "repeat contacts and lines; every attempt counts as a call)"
+    )
+    per_interval: ClassVar[tuple[str, ...]] = ("patience",)
+    columns: ClassVar[tuple[str, ...]] = (
+        "service_level", "asa", "occupancy", "abandon_rate", "blocking", "redial_share",
+        "repeat_share", "offered_traffic",
+    )  # fmt: skip
+
     def __post_init__(self) -> None:
         # the checks of erlang_x itself, on a case that needs no work
         erlang_x(0, 0.0, 1.0, 1.0, answer_time=0.0, **self._options("offered"))
+        if self.patience is not None:
+            patience = _patience(self.patience)
+            value = float(patience) if patience.ndim == 0 else tuple(patience.tolist())
+            object.__setattr__(self, "patience", value)
         if self.lines is not None:
             object.__setattr__(self, "lines", int(self.lines))
         for name in ("redial_probability", "redial_delay", "fcr", "volume_cv"):
@@ -620,6 +591,15 @@ class ErlangX:
             "sl_definition": self.sl_definition or definition,
         }  # fmt: skip
 
+    def callers(self) -> ErlangX:
+        """The callers' behaviour alone: this model without its patience (what a
+        scenario's ``[erlang_x]`` table holds)."""
+        return dataclasses.replace(self, patience=None)
+
+    @property
+    def abandons(self) -> bool:
+        return self.patience is not None and bool(np.all(np.isfinite(self.patience)))
+
     def definition(self, sl_basis: str) -> str:
         """The service-level definition for targets on ``sl_basis``."""
         if self.sl_definition is not None:
@@ -631,72 +611,23 @@ class ErlangX:
             )
         return sl_basis
 
-    def measures(
-        self,
-        agents: FloatArray,
-        traffic: FloatArray,
-        aht: FloatArray,
-        patience: FloatArray | None,
-        answer_time: float,
-        sl_basis: str,
-    ) -> dict[str, FloatArray]:
-        """Every :class:`ErlangXResult` field per element of the 1-d inputs (validated
-        by the caller; ``patience`` None: nobody hangs up)."""
+    def check(self, targets: Targets) -> None:
+        super().check(targets)
+        self.definition(targets.sl_basis)
+
+    def measures(self, agents: FloatArray, load: Load, targets: Targets) -> Measures:
+        patience = np.inf if self.patience is None else self.param("patience", len(load))
         r = erlang_x(
-            agents, traffic, aht, np.inf if patience is None else patience,
-            answer_time=answer_time, **self._options(self.definition(sl_basis)),
+            agents, load.traffic, load.aht, patience, answer_time=targets.answer_time,
+            **self._options(self.definition(targets.sl_basis)),
         )  # fmt: skip
         return {name: np.atleast_1d(getattr(r, name)) for name in _FIELDS}
 
+    def proxy(self, load: Load) -> tuple[IntervalModel, Load]:
+        """Erlang A (C without a patience) on the load with its repeat contacts: its
+        requirement is the search's first guess."""
+        base = erlang_model(self.patience if self.abandons else None)
+        return base, Load(load.calls / self.fcr, load.aht, load.interval)
 
-def search_x(
-    traffic: FloatArray,
-    aht: FloatArray,
-    patience: FloatArray | None,
-    targets: Any,
-    model: ErlangX,
-    start: FloatArray,
-    restart: Callable[[int, float], float] | None = None,
-) -> FloatArray:
-    """The fewest agents meeting ``targets`` under ``model``, per element, from ``start``
-    (the Erlang A or C requirement): steps that double away from it until one meets
-    the targets and one misses, then bisection. ``restart(i, erlangs)`` gives the
-    Erlang A (or C) requirement of element ``i`` at another load: the search then
-    starts from the load Erlang X says is offered (redials and repeats included).
-    At most ``lines`` agents (each needs a line). The measures improve with every
-    agent more, as Erlang A's do."""
-    out = np.array(start, dtype=np.float64)
-    abandons = patience is not None
-    definition = model.definition(targets.sl_basis)
-    offered = [0.0]
-
-    def ok(i: int, n: float) -> bool:
-        r = erlang_x(
-            n, traffic[i], aht[i], np.inf if patience is None else patience[i],
-            answer_time=targets.answer_time, **model._options(definition),
-        )  # fmt: skip
-        found = {name: getattr(r, name) for name in _FIELDS}
-        offered[0] = float(r.offered_traffic)
-        return bool(targets.met(found, abandons=abandons))
-
-    cap = np.inf if model.lines is None else float(model.lines)
-    for i in range(traffic.size):
-        if traffic[i] == 0:
-            out[i] = 0.0
-            continue
-        n = max(float(min(out[i], cap)), 1.0)
-        if restart is not None and not ok(i, n) and offered[0] > traffic[i]:
-            n = max(float(min(restart(i, offered[0]), cap)), n)  # the load with its returns
-
-        def beyond(i: int = i) -> None:
-            raise InputError(
-                f"the targets cannot be met with {model.lines} lines "
-                f"({traffic[i]:g} Erlangs): more lines, or other targets"
-            )
-
-        def passes(m: float, i: int = i) -> bool:
-            return ok(i, m)
-
-        n = fewest(passes, n, cap=cap, beyond=beyond)
-        out[i] = n
-    return out
+    def cap(self, load: Load) -> FloatArray:
+        return np.full(len(load), np.inf if self.lines is None else float(self.lines))

@@ -1,12 +1,12 @@
-"""Unchecked queueing kernels shared by the public formulas, staffing and simulation.
+"""Unchecked Erlang B, C and A kernels behind the formulas and models of
+:mod:`planner.models.erlang` (internal to planner.models).
 
 Every function here takes validated 1-d float arrays of one shape (or, where
 it says so, broadcastable ones) and does no checking of its own: the public
-functions in :mod:`planner.queueing`, :mod:`planner.staffing` and
-:mod:`planner.simulation` validate once at their boundary and call these.
-The numerics (log space, series where scipy's incomplete gamma underflows or
-loses accuracy, sums of positive parts) are described in
-:mod:`planner.queueing`.
+functions and models validate once at their boundary and call these. The
+numerics (log space, series where scipy's incomplete gamma underflows or loses
+accuracy, sums of positive parts) are described in
+:mod:`planner.models.erlang`.
 
 - :func:`log_erlang_b`, :func:`erlang_b_values`: Erlang B.
 - :func:`erlang_c_measures`: Erlang C P(wait), service level, ASA, occupancy.

@@ -7,29 +7,35 @@ item finishes it (exponential, mean ``item_aht`` seconds) before taking a
 call; waiting callers go to agents as they finish calls or items, first come
 first served, and may hang up (exponential patience). The state is (calls on
 the lines, agents on items), a two-dimensional Markov chain solved exactly
-(banded, as :mod:`planner.erlangx` does); a waiting caller's fate follows the
+(banded, as :mod:`planner.models.erlangx` does); a waiting caller's fate follows the
 chain of (callers ahead, agents on items) from its arrival.
 
-:func:`blend` gives the calls' service and the items done per interval;
-:func:`blended_staffing` finds the fewest agents (and their reserve) that meet
-the call targets and finish the deferred work, beside separate teams.
+:func:`blend` gives the calls' service and the items done in one interval;
+:class:`Blend` is the model the staffing search uses (the reserve chosen per
+staffing), and :func:`planner.blended_staffing` the fewest agents (and their
+reserve) that meet the call targets and finish the deferred work, beside
+separate teams.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import linalg
-from scipy.special import gammaln
 
 from planner import _validate as v
-from planner._gallop import fewest
 from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.staffing import Targets, check_search_targets, check_targets, required_agents
+from planner.models._chains import uniformization_weights
+from planner.models.base import IntervalModel, Load, Measures, per_interval_value
+from planner.models.erlang import erlang_model
+from planner.targets import Targets
 
-__all__ = ["BlendResult", "BlendedStaffing", "blend", "blended_staffing"]
+__all__ = ["Blend", "BlendResult", "blend"]
 
 _MAX_AGENTS = 400  # the chain holds agents x queue states; beyond, it is slow to solve
 
@@ -157,10 +163,7 @@ def _tagged(
     within = np.zeros((height, queue + 1))
     if answer_time > 0:
         q = float(total.max())
-        mean = q * answer_time
-        steps = int(mean + 12 * np.sqrt(mean) + 30)
-        k = np.arange(steps + 1)
-        weights = np.exp(k * np.log(mean) - mean - gammaln(k + 1))
+        weights = uniformization_weights(q * answer_time)
         f = np.zeros((height, queue + 1))  # P(answered within N steps)
         for w in weights[1:]:
             shifted_c = np.concatenate([np.ones((height, 1)), f[:, :-1]], axis=1)
@@ -245,115 +248,123 @@ def blend(
         service_level=float((pi * p_within).sum()) if lam > 0 else 1.0,
         asa=float((pi * w).sum()) / answered_share if answered_share > 0 else 0.0,
         abandon_rate=1.0 - answered_share if lam > 0 else 0.0,
-        p_wait=float(pi[waiting].sum()) if lam > 0 else 0.0,
+        p_wait=min(float(pi[waiting].sum()), 1.0) if lam > 0 else 0.0,  # a sum of parts: <= 1
         items_done=on_items * nu * seconds,
-        occupancy=(busy_calls + on_items) / n,
+        occupancy=min((busy_calls + on_items) / n, 1.0),
         call_occupancy=busy_calls / n,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BlendedStaffing:
-    """What :func:`blended_staffing` found for one interval.
+@functools.lru_cache(maxsize=4096)
+def _blend_kept(
+    n: int, calls: float, aht: float, interval: float, item_aht: float, reserve: int,
+    patience: float | None, answer_time: float,
+) -> BlendResult:  # fmt: skip
+    """:func:`blend`, kept: a search asks for one staffing and reserve many times."""
+    return blend(n, calls, aht, interval, item_aht=item_aht, reserve=reserve,
+                 patience=patience, answer_time=answer_time)  # fmt: skip
 
-    ``agents`` and ``reserve`` of the blended team, ``items_done`` by it, and the
-    separate teams it replaces: ``call_agents`` (the calls' requirement alone) and
-    ``item_agents`` (enough to finish the items alone). ``blended`` is False when
-    no blend of fewer agents does both, and separate teams are the answer.
+
+_BLEND_FIELDS = (
+    "service_level", "asa", "abandon_rate", "occupancy", "p_wait", "items_done", "reserve",
+    "call_occupancy",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Blend(IntervalModel):
+    """Calls and deferred items on one team, as a model (see the module notes).
+
+    ``items`` deferred items must be finished in each interval (one number, or one
+    per interval), each taking ``item_aht`` seconds; ``patience`` is the callers'
+    mean patience, seconds (None: nobody hangs up). At each staffing the reserve is
+    the smallest that meets the call targets (``reserve`` fixes it instead); the
+    staffing meets the targets when the calls meet theirs and the items are done.
+    An occupancy ceiling is refused: a blended team is busy by design.
     """
 
-    agents: int
-    reserve: int
-    items_done: float
-    call_agents: int
-    item_agents: int
-    result: BlendResult
-    blended: bool = True
+    items: float | tuple[float, ...]
+    item_aht: float
+    patience: float | None = None
+    reserve: int | None = None
+    name: ClassVar[str] = "blend"
+    summary: ClassVar[str] = "blend (calls first, deferred items in the idle time)"
+    per_interval: ClassVar[tuple[str, ...]] = ("items",)
+    columns: ClassVar[tuple[str, ...]] = (
+        "service_level", "asa", "abandon_rate", "occupancy", "items_done", "reserve",
+    )  # fmt: skip
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", per_interval_value("items", self.items, v.nonnegative))
+        object.__setattr__(self, "item_aht", v.single("item_aht", self.item_aht, v.positive))
+        if self.patience is not None:
+            object.__setattr__(self, "patience", v.single("patience", self.patience, v.positive))
+        if self.reserve is not None:
+            object.__setattr__(self, "reserve", v.whole("reserve", self.reserve, 0))
 
     @property
-    def saving(self) -> int:
-        """Agents the blend saves against separate teams."""
-        return self.call_agents + self.item_agents - self.agents
+    def abandons(self) -> bool:
+        return self.patience is not None
 
+    def check(self, targets: Targets) -> None:
+        super().check(targets)
+        if targets.max_occupancy is not None:
+            raise InputError("a blended team is busy by design: leave 'max_occupancy' out")
 
-def blended_staffing(
-    calls: float,
-    aht: float,
-    interval: float,
-    targets: Targets,
-    *,
-    items: float,
-    item_aht: float,
-    patience: float | None = None,
-) -> BlendedStaffing:
-    """The fewest agents, and the smallest reserve, that meet the call ``targets``
-    (service level, ASA, abandonment) and finish ``items`` deferred items in the
-    interval, beside separate teams: the Erlang requirement for the calls and
-    ``ceil(items x item_aht / interval)`` agents for the items.
-
-    Examples
-    --------
-    >>> s = blended_staffing(100, 180, 1800, Targets(), items=40, item_aht=600, patience=300)
-    >>> s.agents, s.reserve, s.call_agents + s.item_agents
-    (25, 3, 27)
-    """
-    check_targets(targets)
-    check_search_targets(targets, patience is not None)
-    if targets.max_occupancy is not None:
-        raise InputError("a blended team is busy by design: leave 'max_occupancy' out")
-    seconds = v.single("interval", interval, v.positive)
-    work = v.single("items", items, v.nonnegative) * v.single("item_aht", item_aht, v.positive)
-    call_agents = int(required_agents(calls, aht, seconds, targets, patience))
-    item_agents = int(np.ceil(np.round(work / seconds, 9)))
-    wanted = v.single("items", items, v.nonnegative)
-    seen: dict[tuple[int, int], BlendResult] = {}
-
-    def at(n: int, reserve: int) -> BlendResult:
-        if (n, reserve) not in seen:
-            seen[n, reserve] = blend(n, calls, aht, seconds, item_aht=item_aht,
-                                     reserve=reserve, patience=patience,
-                                     answer_time=targets.answer_time)  # fmt: skip
-        return seen[n, reserve]
-
-    def meets(n: int, reserve: int) -> bool:
-        r = at(n, reserve)
+    def _calls_met(self, r: BlendResult, targets: Targets) -> bool:
         found = {"service_level": r.service_level, "asa": r.asa, "abandon_rate": r.abandon_rate}
-        return bool(targets.met(found, abandons=patience is not None))
+        return bool(targets.met(found, skip=("occupancy",), abandons=self.abandons))
 
-    def reserve_for(n: int) -> int:
+    def _at(self, n: int, load: Load, i: int, reserve: int, targets: Targets) -> BlendResult:
+        return _blend_kept(n, float(load.calls[i]), float(load.aht[i]), load.interval,
+                           self.item_aht, reserve, self.patience, targets.answer_time)  # fmt: skip
+
+    def _reserve_for(self, n: int, load: Load, i: int, targets: Targets) -> int:
         """The fewest idle agents kept for calls that meet their targets (more would only
-        take time from the items); the service improves with every agent kept."""
+        take time from the items); the service improves with every agent kept. ``n``
+        where even keeping every agent for calls misses them."""
+        if self.reserve is not None:
+            return min(self.reserve, n)
         fail, meet = -1, n
         while meet - fail > 1:
             mid = (meet + fail) // 2
-            if meets(n, mid):
+            if self._calls_met(self._at(n, load, i, mid, targets), targets):
                 meet = mid
             else:
                 fail = mid
         return meet
 
-    class _SeparateTeamsError(Exception):
-        pass
+    def measures(self, agents: FloatArray, load: Load, targets: Targets) -> Measures:
+        v.within("agents", agents, _MAX_AGENTS, "agents on a blended team")
+        out = {name: np.zeros(len(load)) for name in _BLEND_FIELDS}
+        for i in range(len(load)):
+            n = int(agents[i])
+            if n == 0:
+                calls = load.calls[i] > 0
+                out["asa"][i] = np.inf if calls else 0.0
+                out["abandon_rate"][i] = 0.0
+                out["service_level"][i] = 0.0 if calls else 1.0
+                out["p_wait"][i] = 1.0 if calls else 0.0
+                continue
+            keep = self._reserve_for(n, load, i, targets)
+            r = self._at(n, load, i, keep, targets)
+            for name in _BLEND_FIELDS:
+                out[name][i] = keep if name == "reserve" else getattr(r, name)
+        return out
 
-    def enough(count: float) -> bool:
-        n = int(count)
-        return meets(n, n) and at(n, reserve_for(n)).items_done >= wanted - 1e-9
+    def meets(self, agents: FloatArray, load: Load, targets: Targets) -> NDArray[np.bool_]:
+        m = self.measures(agents, load, targets)
+        calls_ok = targets.met(m, skip=("occupancy",), abandons=self.abandons) | (load.calls == 0)
+        return calls_ok & (m["items_done"] >= self.param("items", len(load)) - 1e-9)
 
-    def beyond() -> None:
-        raise _SeparateTeamsError
+    def floor(self, load: Load, targets: Targets) -> FloatArray:
+        items = self.param("items", len(load))
+        return np.where((load.calls > 0) | (items > 0), 1.0, 0.0)
 
-    top = call_agents + item_agents - 1  # from here on, separate teams do as well
-    if call_agents >= 1 and top >= call_agents:
-        try:
-            n = int(fewest(enough, call_agents, cap=top, beyond=beyond))
-            reserve = reserve_for(n)
-            r = at(n, reserve)
-            return BlendedStaffing(n, reserve, r.items_done, call_agents, item_agents, r)
-        except _SeparateTeamsError:
-            pass
-    # separate teams: the calls' requirement, and agents for the items alone
-    calls_only = blend(max(call_agents, 1), calls, aht, seconds, item_aht=item_aht,
-                       reserve=max(call_agents, 1), patience=patience,
-                       answer_time=targets.answer_time)  # fmt: skip
-    return BlendedStaffing(call_agents + item_agents, call_agents, wanted, call_agents,
-                           item_agents, calls_only, blended=False)  # fmt: skip
+    def proxy(self, load: Load) -> tuple[IntervalModel, Load]:
+        """The calls alone (Erlang A, or C without a patience): a blend needs at least
+        their requirement."""
+        return erlang_model(self.patience), load
+
+    def cap(self, load: Load) -> FloatArray:
+        return np.full(len(load), float(_MAX_AGENTS))

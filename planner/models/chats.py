@@ -9,7 +9,7 @@ the rest); with every slot busy a chat waits, first come first served, and
 may leave after an exponential patience. The number of chats in the system
 is then a birth-death chain, solved in closed form in log space; a waiting
 chat's fate follows from the pure-death chain of the queue ahead of it (see
-:mod:`planner.erlangx`). With ``k = 1`` this is Erlang A (or C without a
+:mod:`planner.models.erlangx`). With ``k = 1`` this is Erlang A (or C without a
 patience). Without a patience, more chats than the agents can finish never
 settle: service level 0, ASA infinite (as Erlang C reports it).
 
@@ -20,20 +20,19 @@ Occupancy is the share of chat slots in use, as chat calculators report it;
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
-import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from planner import _validate as v
-from planner._gallop import fewest
-from planner._validate import FloatArray, IntArray
-from planner.erlangx import _waits_upto
+from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.staffing import Targets, check_search_targets, check_targets, scheduled
+from planner.models._chains import waits_upto
+from planner.models.base import IntervalModel, Load, Measures
+from planner.targets import Targets
 
-__all__ = ["ChatChannel", "ChatResult", "chat", "chat_requirements", "required_chat_agents"]
+__all__ = ["MAX_SLOTS", "Chat", "ChatResult", "chat", "handle_times"]
 
 # Most chat slots (agents x concurrency) in one interval.
 MAX_SLOTS = 1_000_000
@@ -72,8 +71,9 @@ class ChatResult:
     mean_concurrency: FloatArray
 
 
-def _handle_times(handle: ArrayLike) -> FloatArray:
-    """Handle time per concurrency level (1, 2, ... k), seconds, checked."""
+def handle_times(handle: ArrayLike) -> FloatArray:
+    """Handle time per concurrency level (1, 2, ... k), seconds, checked: a float
+    array of at most 64 levels."""
     h = np.atleast_1d(v.positive("handle", handle)).astype(np.float64)
     if h.ndim != 1 or h.size == 0:
         raise InputError(f"'handle' must be seconds per chat at 1, 2, ... k chats held: {handle!r}")
@@ -123,7 +123,7 @@ def _one(
     queue = p[slots:]
     depth = queue.size
     answered, wait, within, _, virtual_mean = (
-        a[:depth] for a in _waits_upto(slots, 1.0 / handle[-1], theta, depth, answer_time)
+        a[:depth] for a in waits_upto(slots, 1.0 / handle[-1], theta, depth, answer_time)
     )
     idle = p[:slots].sum()
     p_answered = idle + float(queue @ answered)
@@ -181,7 +181,7 @@ def chat(
     >>> round(float(r.virtual_wait) / 60, 2)
     0.22
     """
-    h = _handle_times(handle)
+    h = handle_times(handle)
     n, c = v.broadcast(agents=v.count("agents", agents), chats=v.nonnegative("chats", chats))
     seconds = v.single("interval", interval, v.positive)
     t = v.single("answer_time", answer_time, v.nonnegative)
@@ -200,150 +200,85 @@ def chat(
     return ChatResult(**{k: val if val.ndim else val[()] for k, val in shaped.items()})
 
 
-def required_chat_agents(
-    chats: ArrayLike,
-    handle: ArrayLike,
-    interval: float,
-    targets: Targets,
-    patience: float | None = None,
-) -> int | IntArray:
-    """The fewest chat agents per interval meeting ``targets`` (service level, ASA,
-    abandonment, occupancy: the share of chat slots in use).
+@dataclass(frozen=True)
+class Chat(IntervalModel):
+    """Chat with concurrency as a model: an agent holds up to ``len(handle)`` chats and
+    takes ``handle[j - 1]`` seconds a chat while holding ``j``; ``patience`` is the mean
+    patience of a waiting chat, seconds (None: nobody leaves).
+
+    ``handle`` gives the shape of the handle times by concurrency; each interval's
+    are rescaled so that one chat at a time takes the load's ``aht`` (with the load's
+    ``aht`` equal to ``handle[0]``, they are ``handle`` itself). Occupancy is the share
+    of chat slots in use; the service-level basis is ``"offered"`` or ``"answered"``.
 
     Examples
     --------
-    >>> required_chat_agents(240, [180, 210, 240], 3600, Targets(), patience=60)
-    6
-    """
-    check_targets(targets)
-    check_search_targets(targets, patience is not None)
-    h = _handle_times(handle)
-    c = v.nonnegative("chats", chats)
-    seconds = v.single("interval", interval, v.positive)
-    theta = 0.0 if patience is None else 1.0 / v.single("patience", patience, v.positive)
-    flat = np.atleast_1d(c).ravel()
-    out = np.zeros(flat.size, dtype=np.int64)
-    for i, chats_i in enumerate(flat):
-        rate = chats_i / seconds
-        if rate == 0:
-            continue
+    CCmath's chat example (4 chats a minute, 3, 3.5 and 4 minutes, 5 agents):
 
-        def ok(n: float, rate: float = rate) -> bool:
-            if theta == 0 and rate >= n * h.size / h[-1]:
-                return False  # no steady state
-            m = _one(int(n), rate, h, theta, targets.answer_time, targets.sl_basis)
-            return bool(targets.met(m, abandons=theta > 0))
-
-        # from the fluid estimate: every slot busy at the full-concurrency handle time
-        start = max(1.0, float(np.floor(rate * h[-1] / h.size)))
-        meet = fewest(ok, start, cap=MAX_SLOTS / h.size, beyond=_too_many)
-        out[i] = int(meet)
-    result = out.reshape(np.shape(c))
-    return int(result) if result.ndim == 0 else result
-
-
-def _too_many() -> None:
-    raise InputError(f"no staffing up to {MAX_SLOTS:,} chat slots meets the targets")
-
-
-def chat_requirements(
-    df: pd.DataFrame,
-    handle: ArrayLike,
-    interval: float,
-    targets: Targets,
-    shrinkage: float = 0.0,
-    patience: float | None = None,
-) -> pd.DataFrame:
-    """The chat requirement for every interval of a table with ``chats`` per interval.
-
-    Returns a copy of ``df`` with ``agents`` (the fewest meeting ``targets``, see
-    :func:`required_chat_agents`), ``scheduled`` (after ``shrinkage``) and the chat
-    measures at that staffing: ``service_level``, ``asa``, ``virtual_wait``,
-    ``abandon_rate``, ``occupancy`` (slots in use) and ``mean_concurrency``.
-
-    Examples
-    --------
-    >>> day = pd.DataFrame({"chats": [120, 240]})
-    >>> chat_requirements(day, [180, 210, 240], 3600, Targets(), 0.2, 60)[["agents", "scheduled"]]
-       agents  scheduled
-    0       4          5
-    1       6          8
-    """
-    if not isinstance(df, pd.DataFrame) or "chats" not in df.columns:
-        raise InputError("the chat workload needs a 'chats' column (chats per interval)")
-    chats = v.nonnegative("chats", df["chats"].to_numpy(dtype=np.float64))
-    agents = np.atleast_1d(required_chat_agents(chats, handle, interval, targets, patience))
-    m = chat(agents, chats, handle, interval, patience=patience,
-             answer_time=targets.answer_time, sl_basis=targets.sl_basis)  # fmt: skip
-    out = df.copy()
-    out["agents"] = agents
-    share = v.shrinkage_fraction("shrinkage", shrinkage)
-    out["scheduled"] = scheduled(agents.astype(np.float64), share)
-    for name in ("service_level", "asa", "virtual_wait", "abandon_rate", "occupancy",
-                 "mean_concurrency"):  # fmt: skip
-        out[name] = np.atleast_1d(getattr(m, name))
-    return out
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChatChannel:
-    """A scenario's chat channel (a scenario file's ``[channels.chat]``).
-
-    Attributes
-    ----------
-    chats : chats offered per interval (the scenario's intervals).
-    handle : seconds per chat when an agent holds 1, 2, ... k chats.
-    patience : mean patience of a waiting chat, seconds (None: nobody leaves).
-    targets : the chat targets (None: the scenario's).
+    >>> from planner.models.base import Load
+    >>> m = Chat(handle=(180, 210, 240), patience=60).measures(
+    ...     np.array([5.0]), Load.of(240, 180, 3600), Targets())
+    >>> f"{float(m['abandon_rate'][0]):.2%}"
+    '15.44%'
     """
 
-    chats: tuple[float, ...]
     handle: tuple[float, ...]
     patience: float | None = None
-    targets: Targets | None = None
+    name: ClassVar[str] = "chat"
+    summary: ClassVar[str] = "chat (agents hold several chats, each slower as they add one)"
+    columns: ClassVar[tuple[str, ...]] = (
+        "service_level", "asa", "virtual_wait", "abandon_rate", "occupancy", "mean_concurrency",
+    )  # fmt: skip
 
     def __post_init__(self) -> None:
-        chats = v.nonnegative("chats", self.chats)
-        if chats.ndim != 1 or chats.size == 0:
-            raise InputError(f"'chats' must be one count per interval: {self.chats!r}")
-        object.__setattr__(self, "chats", tuple(chats.tolist()))
-        object.__setattr__(self, "handle", tuple(_handle_times(self.handle).tolist()))
+        object.__setattr__(self, "handle", tuple(handle_times(self.handle).tolist()))
         if self.patience is not None:
             object.__setattr__(self, "patience", v.single("patience", self.patience, v.positive))
-        if self.targets is not None:
-            if not isinstance(self.targets, Targets):
-                raise InputError(f"chat 'targets' must be Targets: {self.targets!r}")
-            check_targets(self.targets)
-            check_search_targets(self.targets, self.patience is not None)
 
-    def to_table(self) -> dict[str, Any]:
-        """The ``[channels.chat]`` table of a scenario file."""
-        out: dict[str, Any] = {"chats": list(self.chats), "handle": list(self.handle)}
-        if self.patience is not None:
-            out["patience"] = self.patience
-        if self.targets is not None:
-            out["targets"] = self.targets.to_table()
+    @property
+    def abandons(self) -> bool:
+        return self.patience is not None
+
+    @property
+    def concurrency(self) -> int:
+        """The most chats an agent holds."""
+        return len(self.handle)
+
+    def check(self, targets: Targets) -> None:
+        super().check(targets)
+        if targets.sl_basis not in ("offered", "answered"):
+            raise InputError(
+                f"'sl_basis' for chat must be 'offered' or 'answered': {targets.sl_basis!r}"
+            )
+
+    def _handle(self, aht: float) -> FloatArray:
+        h = np.asarray(self.handle)
+        return h if aht == h[0] else h * (aht / h[0])
+
+    def measures(self, agents: FloatArray, load: Load, targets: Targets) -> Measures:
+        slots = agents * self.concurrency
+        v.within("agents", slots, MAX_SLOTS, "chat slots (agents x concurrency)")
+        theta = 0.0 if self.patience is None else 1.0 / self.patience
+        out = {name: np.empty(len(load)) for name in _FIELDS}
+        for i in range(len(load)):
+            row = _one(int(agents[i]), float(load.rate[i]), self._handle(float(load.aht[i])),
+                       theta, targets.answer_time, targets.sl_basis)  # fmt: skip
+            for name in _FIELDS:
+                out[name][i] = row[name]
         return out
 
-    @classmethod
-    def from_table(cls, table: object) -> ChatChannel:
-        """From a scenario file's ``[channels.chat]`` table."""
-        if not isinstance(table, dict):
-            raise InputError("[channels.chat] must be a table of keys")
-        known = {"chats", "handle", "patience", "targets"}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise InputError(
-                f"unknown key 'channels.chat.{unknown[0]}'; allowed: {', '.join(sorted(known))}"
-            )
-        for key in ("chats", "handle"):
-            if key not in table:
-                raise InputError(f"[channels.chat] needs '{key}'")
-        targets = table.get("targets")
-        if targets is not None and not isinstance(targets, dict):
-            raise InputError("'channels.chat.targets' must be a table")
-        chosen = None if targets is None else Targets.from_table(targets, "channels.chat.targets")
-        return cls(
-            chats=table["chats"], handle=table["handle"], patience=table.get("patience"),
-            targets=chosen,
-        )  # fmt: skip
+    def meets(self, agents: FloatArray, load: Load, targets: Targets) -> NDArray[np.bool_]:
+        ok = super().meets(agents, load, targets)
+        if self.patience is None:  # no steady state beyond the slots' pace
+            pace = agents * self.concurrency / (load.aht * self.handle[-1] / self.handle[0])
+            ok = ok & ((load.rate < pace) | (load.calls == 0))
+        return ok
+
+    def guess(self, load: Load, targets: Targets) -> FloatArray:
+        # the fluid estimate: every slot busy at the full-concurrency handle time
+        full = load.aht * self.handle[-1] / self.handle[0]
+        fluid = np.floor(load.rate * full / self.concurrency)
+        return np.maximum(fluid, self.floor(load, targets))
+
+    def cap(self, load: Load) -> FloatArray:
+        return np.full(len(load), float(MAX_SLOTS // self.concurrency))

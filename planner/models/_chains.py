@@ -1,0 +1,93 @@
+"""Numerics shared by the models solved as Markov chains (internal to planner.models).
+
+- :func:`uniformization_weights`: the Poisson weights of uniformized steps, for
+  the chance that a pure-death chain (a waiting caller moving up the queue)
+  ends within a time.
+- :func:`waits` / :func:`waits_upto`: a waiting caller's fate with ``j``
+  callers ahead, for the queues of Erlang X and chat (kept per queue).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from scipy.special import gammaln
+
+from planner._validate import FloatArray
+
+__all__ = ["uniformization_weights", "waits", "waits_upto"]
+
+
+def uniformization_weights(mean: float) -> FloatArray:
+    """P(K = k), k = 0 .. kmax, of a Poisson count of mean ``mean`` (steps of a chain
+    uniformized at rate q over a time t, mean = q t); cut at ``mean + 12 sqrt(mean) +
+    30``, where the mass left out is far below 1e-16. Log space, no overflow."""
+    steps = int(mean + 12.0 * np.sqrt(mean) + 30)
+    k = np.arange(steps + 1)
+    if mean <= 0:
+        return (k == 0).astype(np.float64)
+    return np.exp(k * np.log(mean) - mean - gammaln(k + 1))
+
+
+def waits(
+    agents: int, mu: float, theta: float, depth: int, answer_time: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """For a caller with ``j = 0 .. depth - 1`` callers ahead in the queue: P(answered),
+    E[wait; answered], P(answered within T), P(virtual wait <= T) and E[virtual wait].
+
+    ``agents`` serve at rate ``mu`` each (per second); every waiting caller hangs up
+    at rate ``theta``; ``answer_time`` is T in seconds."""
+    j = np.arange(depth, dtype=np.float64)
+    up = agents * mu + j * theta  # rate the caller moves up a place (or is answered)
+    leave = up + theta
+    with np.errstate(divide="ignore"):
+        answered = np.exp(np.cumsum(np.log(up / leave)))
+        virtual_mean = np.cumsum(1.0 / up)
+    wait = answered * np.cumsum(1.0 / leave)
+    within = np.zeros(depth)
+    virtual = np.zeros(depth)
+    if depth == 0:
+        return answered, wait, within, virtual, virtual_mean
+    if answer_time > 0:
+        # uniformization of the pure-death chains: one step at rate q moves up with
+        # probability up/q, hangs up with theta/q (not for the virtual wait), else stays
+        q = float(leave[-1])
+        weights = uniformization_weights(q * answer_time)
+        f = np.zeros(depth)  # P(answered within N steps | j ahead)
+        g = np.zeros(depth)  # the same without hanging up
+        p_up, p_stay = up / q, 1.0 - leave / q
+        p_stay_v = 1.0 - up / q
+        for w in weights[1:]:
+            f = p_up * np.concatenate(([1.0], f[:-1])) + p_stay * f
+            g = p_up * np.concatenate(([1.0], g[:-1])) + p_stay_v * g
+            within += w * f
+            virtual += w * g
+    return answered, wait, within, virtual, virtual_mean
+
+
+_WAITS: OrderedDict[tuple[int, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
+_WAITS_LOCK = threading.Lock()
+
+
+def waits_upto(
+    agents: int, mu: float, theta: float, depth: int, answer_time: float
+) -> tuple[FloatArray, ...]:
+    """:func:`waits` for at least ``depth`` queue places, kept (the last 256 queues):
+    a place's figures do not depend on how deep the queue may get, so any depth
+    below reads a prefix of the deepest computed."""
+    key = (agents, mu, theta, answer_time)
+    with _WAITS_LOCK:  # the app runs pages on threads
+        kept = _WAITS.get(key)
+    if kept is None or kept[0].size < depth:
+        deeper = max(-(-depth // 128) * 128, 2 * kept[0].size if kept is not None else 0)
+        kept = waits(agents, mu, theta, deeper, answer_time)
+        for a in kept:
+            a.flags.writeable = False
+    with _WAITS_LOCK:
+        _WAITS[key] = kept
+        _WAITS.move_to_end(key)
+        while len(_WAITS) > 256:
+            _WAITS.popitem(last=False)
+    return kept
