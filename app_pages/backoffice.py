@@ -4,8 +4,8 @@ The scenario's email channel when it has one, or its calls taken as items:
 items per interval (scaled here), handle time, the deadline, its target and
 opening hours. Cards, the agents per interval beside the backlog curve, the
 table and downloads, then every team of the scenario and their total. Every
-number comes from ``planner.deferred_requirements`` and
-``Scenario.staff_requirements``.
+number comes from the email channel (``planner.EmailChannel``: its requirements and
+day summary) and ``Scenario.staff_requirements``.
 """
 
 from __future__ import annotations
@@ -18,15 +18,14 @@ import streamlit as st
 
 import planner
 from app_pages import common
-from planner.deferred_work import parse_open_hours
+from planner.channels import parse_open_hours
 
 
-def channel(scenario: planner.Scenario) -> planner.DeferredChannel:
+def channel(scenario: planner.Scenario) -> planner.EmailChannel:
     """The channel the page's inputs describe, from the scenario's own (or its calls)."""
-    base = scenario.email or planner.DeferredChannel(
-        items=scenario.calls, aht=float(np.mean(scenario.aht)), deadline=4 * 3600.0,
-        open_hours=None,
-    )  # fmt: skip
+    base = scenario.channel("email") or planner.EmailChannel.from_calls(
+        scenario.calls, float(np.mean(scenario.aht)), deadline=4 * 3600.0
+    )
     left, mid, right = st.columns(3)
     factor = left.number_input(
         "Items: share of the channel's volume", 0.0, 10.0, 1.0, 0.05, key="email_factor",
@@ -66,7 +65,7 @@ def email_page() -> None:
         "first in first out, the backlog carried overnight; the day runs once first so its "
         "start carries last night's items."
     )
-    if scenario.email is None:
+    if scenario.channel("email") is None:
         st.info(
             f"{scenario.name} has no email channel: its calls stand in as items. Add "
             "[channels.email] (items per interval, aht, deadline) to its file to plan an "
@@ -77,21 +76,16 @@ def email_page() -> None:
         if len(email.items) != len(scenario.calls):  # pragma: no cover - the scenario checks it
             raise planner.InputError("one item count per interval of the scenario")
         varied = scenario.with_changes(email=email)
-        team = varied.email_requirements()
+        team = varied.channel_requirements("email")
     except planner.InputError as err:
         st.error(str(err))
         return
-    items = team["items"].to_numpy()
-    on_time = (
-        float(np.nansum(team["on_time"].to_numpy() * items) / items.sum()) if items.sum() else 1.0
-    )
+    day = email.day_summary(team, scenario.interval)
     cards = st.columns(5)
-    cards[0].metric("Email agent hours", f"{planner.hours(team['agents'], scenario.interval):,.1f}")
-    cards[1].metric("Peak agents", int(team["agents"].max()))
-    cards[2].metric(
-        "Scheduled hours", f"{planner.hours(team['scheduled'], scenario.interval):,.1f}"
-    )
-    cards[3].metric("Within the deadline", f"{on_time:.1%}", help="share of all items")
+    cards[0].metric("Email agent hours", f"{day['agent_hours']:,.1f}")
+    cards[1].metric("Peak agents", int(day["peak_agents"]))
+    cards[2].metric("Scheduled hours", f"{day['scheduled_hours']:,.1f}")
+    cards[3].metric("Within the deadline", f"{day['on_time']:.1%}", help="share of all items")
     cards[4].metric("Largest backlog", f"{team['backlog'].max():,.1f}",
                     help="mean items waiting at an interval's end, at its highest")  # fmt: skip
     st.subheader("Agents and the backlog")

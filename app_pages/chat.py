@@ -88,30 +88,33 @@ def chat_page() -> None:
     if st.button("Simulate", key="chat_simulate"):
         with st.spinner("Simulating..."):
             sim = simulated(chats, agents, handle, interval, patience, targets.answer_time)
-        days = planner.Estimate(sim["service_level"].values.mean(axis=1))  # a figure per day
+        days = sim.day("service_level")  # each day's chats weighted alike
         low, high = days.confidence_interval(0.95)
         cols = st.columns(3)
         cols[0].metric("Simulated service level", f"{days.mean:.1%}",
                        help=f"95% interval: {low:.1%} to {high:.1%}")  # fmt: skip
         cols[1].metric("The chain's", f"{row['service_level']:.1%}")
-        cols[2].metric("Simulated abandon rate", f"{sim['abandon_rate'].values.mean():.1%}")
+        cols[2].metric("Simulated abandon rate", f"{sim.day('abandon_rate').mean:.1%}")
     st.subheader("Every team of the scenario")
-    if scenario.chat is None:
+    chat_channel = scenario.channel("chat")
+    if chat_channel is None:
         st.info(
             f"{scenario.name} has no chat channel: add [channels.chat] (chats per interval, "
             "handle times by chats held) to its file to plan a chat team beside the calls'."
         )
         return
     try:
-        team = scenario.chat_requirements()
+        team = scenario.channel_requirements("chat")
         staff = scenario.staff_requirements()
+        day = chat_channel.day_summary(team, scenario.interval)
     except planner.InputError as err:
         st.error(str(err))
         return
     chart = staff.set_index("interval_start")[["calls_agents", "chat_agents"]]
     st.bar_chart(chart, x_label="interval start", y_label="agents on duty")
     cols = st.columns(3)
-    cols[0].metric("Chat agent hours", f"{planner.hours(team['agents'], scenario.interval):,.1f}")
+    level = f"day service level {day['service_level']:.1%}, weighted by chats"
+    cols[0].metric("Chat agent hours", f"{day['agent_hours']:,.1f}", help=level)
     cols[1].metric(
         "All agent hours", f"{planner.hours(staff['total_agents'], scenario.interval):,.1f}"
     )

@@ -32,8 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "scenarios" / "retail_bank.toml"
 BUNDLED = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.toml"))}
 CACHE = {"max_entries": 32, "ttl": 3600}  # bounded: an upload must not stay resident forever
-MIN_REPLICATIONS = 10  # fewer give confidence intervals too wide to act on
-WIDE_CI = 0.05  # a day service-level CI half-width above this asks for more replications
 
 
 def scenario_path() -> Path:

@@ -94,29 +94,39 @@ def simulation_page() -> None:
 def simulation_warnings(
     scenario: planner.Scenario, res: planner.SimulationResult, compare: pd.DataFrame
 ) -> None:
-    """Say when the simulation misses the service-level target, or cannot tell."""
-    target = scenario.targets.service_level
+    """Say what the library's verdict on the targets is: a day or intervals that miss,
+    or a result too uncertain to act on."""
+    said = planner.verdict(res, scenario.targets, abandons=scenario.patience is not None)
     day = res.day("service_level")
-    if target is not None and day.ci_high < target:
+    if "service_level" in said.day_missed:
+        target = scenario.targets.service_level
         promised = planner.day_summary(common.evaluate(scenario), scenario.interval)
         st.error(
             f"The simulated day misses the {target:.0%} service-level target: {day.mean:.1%} "
             f"(95% CI {day.ci_low:.1%} - {day.ci_high:.1%}); the formula promised "
             f"{promised['service_level']:.1%}."
         )
-    if target is not None:
-        below = (compare["service_level_high"] < target).to_numpy()
-        if below.any():
-            st.warning(
-                f"Below the {target:.0%} target in simulation (the whole 95% CI): "
-                f"{common.labels(compare, below, 'start')}."
+    for name, est in said.day_missed.items():
+        if name != "service_level":
+            st.error(
+                f"The simulated day misses the {TARGET_NAMES[name]} target: {est.mean:.3g} "
+                f"(95% CI {est.ci_low:.3g} - {est.ci_high:.3g})."
             )
-    half = (day.ci_high - day.ci_low) / 2
-    if res.replications < common.MIN_REPLICATIONS or half > common.WIDE_CI:
+    if said.missed.any():
+        st.warning(
+            "Missing a target in simulation (the whole 95% CI on the wrong side): "
+            f"{common.labels(compare, said.missed, 'start')}."
+        )
+    if said.uncertain:
+        half = (day.ci_high - day.ci_low) / 2
         st.info(
             f"{res.replications} replications give a day service level of {day.mean:.1%} "
             f"+- {half:.1%}: add replications for a narrower interval."
         )
+
+
+# How the page names the targets a simulated day misses.
+TARGET_NAMES = {"asa": "ASA", "max_abandon": "abandonment", "max_occupancy": "occupancy"}
 
 
 simulation_page()

@@ -101,10 +101,10 @@ def email_week() -> None:
     ):
         items = np.tile(day, 7)
         t0 = time.perf_counter()
-        need = required_deferred_agents(items, 480.0, 900.0, 4 * 3600.0, 0.9, open=open_)
+        need = required_deferred_agents(items, 480.0, 900.0, 4 * 3600.0, 0.9, open_intervals=open_)
         seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
-        service = deferred(items, need, 480.0, 900.0, 4 * 3600.0, open=open_)
+        service = deferred(items, need, 480.0, 900.0, 4 * 3600.0, open_intervals=open_)
         check = time.perf_counter() - t0
         share = float(np.nansum(service["on_time"] * items) / items.sum())
         work = float(items.sum() * 480.0 / 3600.0)
@@ -114,7 +114,7 @@ def email_week() -> None:
     half = np.arange(48) / 2
     items = 4 + 26 * np.exp(-(((half - 11) / 3.5) ** 2)) + 8 * np.exp(-(((half - 16) / 2) ** 2))
     open_ = (half >= 8) & (half < 20)
-    need = required_deferred_agents(items, 600.0, 1800.0, 24 * 3600.0, 0.9, open=open_,
+    need = required_deferred_agents(items, 600.0, 1800.0, 24 * 3600.0, 0.9, open_intervals=open_,
                                     clock="calendar")  # fmt: skip
     seconds = time.perf_counter() - t0
     work = float(items.sum() * 600.0 / 3600.0)
@@ -125,7 +125,7 @@ def email_week() -> None:
     items = np.round(items, 1)
     for minimal in (False, True):
         t0 = time.perf_counter()
-        need = required_deferred_agents(items, 300.0, 1800.0, 7200.0, 0.9, open=open_,
+        need = required_deferred_agents(items, 300.0, 1800.0, 7200.0, 0.9, open_intervals=open_,
                                         minimal=minimal)  # fmt: skip
         seconds = time.perf_counter() - t0
         label = "email day, 2 h, " + ("minimal=True" if minimal else "the rule")

@@ -33,14 +33,13 @@ _API: dict[str, tuple[str, ...]] = {
         "requirements", "evaluate_plan", "binding_targets", "day_summary", "hours",
         "power_of_one", "forecast_requirements",
     ),
-    "planner.channels": ("ChatChannel",),
-    "planner.deferred_work": (
-        "deferred", "required_deferred_agents", "deferred_requirements", "DeferredChannel",
-    ),
+    "planner.channels": ("Channel", "CallsChannel", "ChatChannel", "EmailChannel"),
+    "planner.deferred_work": ("deferred", "required_deferred_agents", "deferred_requirements"),
     "planner.simulation": (
         "simulate", "SimulationResult", "Estimate", "METRICS", "simulated_staffing",
         "simulate_chat", "SimulatedStaffing", "interval_confidence", "Distribution",
-        "Exponential", "Lognormal", "Gamma", "Deterministic", "Empirical",
+        "Exponential", "Lognormal", "Gamma", "Deterministic", "Empirical", "verdict",
+        "SimulationVerdict",
     ),
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
     "planner.io": ("read_history", "History", "read_workload_csv"),
@@ -75,9 +74,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from planner import forecast, models
     from planner._validate import SLBasis
-    from planner.channels import ChatChannel
+    from planner.channels import CallsChannel, Channel, ChatChannel, EmailChannel
     from planner.deferred_work import (
-        DeferredChannel,
         deferred,
         deferred_requirements,
         required_deferred_agents,
@@ -131,10 +129,12 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         Lognormal,
         SimulatedStaffing,
         SimulationResult,
+        SimulationVerdict,
         interval_confidence,
         simulate,
         simulate_chat,
         simulated_staffing,
+        verdict,
     )
     from planner.staffing import (
         BlendedStaffing,

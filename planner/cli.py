@@ -19,7 +19,6 @@ Bad input ends with exit status 2 and a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -30,8 +29,7 @@ import pandas as pd
 
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
-from planner.channels import ChatChannel
-from planner.deferred_work import DeferredChannel, parse_open_hours
+from planner.channels import CHANNELS, parse_open_hours
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
@@ -65,7 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _workload_arguments(req)
     _staffing_arguments(req)
-    req.add_argument("--channel", choices=("calls", "chat", "email", "blend", "total"),
+    req.add_argument("--channel", choices=("calls", *CHANNELS, "blend", "total"),
                      default="calls",
                      help="calls (default); chat: the calls are chats, staffed by a chat team "
                      "(--handle, or a scenario's [channels.chat]); email: the calls are emails "
@@ -367,79 +365,74 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
     return scenario.with_changes(**changes), labels
 
 
-_EMAIL_FLAGS = ("deadline", "target", "open_hours", "clock", "minimal")
+# The flags of each channel: they change the scenario's channel, or describe the calls
+# taken as that channel's contacts.
+_CHANNEL_FLAGS = {
+    "chat": ("handle", "concurrency"),
+    "email": ("deadline", "target", "open_hours", "clock", "minimal"),
+}
 
 
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
-    if args.channel != "chat" and (args.handle is not None or args.concurrency is not None):
-        raise InputError("--handle and --concurrency are for --channel chat")
-    if args.channel not in ("email",) and any(getattr(args, f) is not None for f in _EMAIL_FLAGS):
-        raise InputError(
-            "--deadline, --target, --open-hours, --clock and --minimal are for --channel email"
-        )
+    for name, flags in _CHANNEL_FLAGS.items():
+        if args.channel != name and any(getattr(args, f) is not None for f in flags):
+            listed = " and ".join("--" + f.replace("_", "-") for f in flags)
+            raise InputError(f"{listed} are for --channel {name}")
     scenario, labels = _scenario(args)
-    if args.channel == "calls":
-        return _labelled(labels, scenario.requirements())
-    if args.channel == "chat":
-        scenario = _chat_scenario(args, scenario)
-        return _labelled(labels, scenario.chat_requirements())
-    if args.channel == "email":
-        scenario = _email_scenario(args, scenario)
-        return _labelled(labels, scenario.email_requirements())
     if args.channel == "blend":
         return _labelled(labels, scenario.blended_requirements())
-    return _labelled(labels, scenario.staff_requirements())
+    if args.channel == "total":
+        return _labelled(labels, scenario.staff_requirements())
+    if args.channel != "calls":
+        scenario = _with_channel(args, scenario)
+    return _labelled(labels, scenario.channel_requirements(args.channel))
 
 
-def _email_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
-    """The scenario whose email channel the flags describe: the scenario's own (the
-    flags change it), or its calls taken as items with --deadline."""
-    changes: dict[str, Any] = {}
-    if args.open_hours is not None:
-        changes["open_hours"] = parse_open_hours(args.open_hours, "--open-hours")
-    for name in ("deadline", "target", "clock", "minimal"):
-        if getattr(args, name) is not None:
-            changes[name] = getattr(args, name)
-    if scenario.email is not None:
-        return scenario.with_changes(email=dataclasses.replace(scenario.email, **changes))
-    if args.deadline is None:
-        raise InputError("--channel email needs --deadline (seconds), or a scenario with "
-                         "[channels.email]")  # fmt: skip
-    aht = np.asarray(scenario.aht, dtype=np.float64)
-    if np.ptp(aht) > 0:
-        raise InputError("--channel email takes one --aht for every interval")
-    email = DeferredChannel(items=scenario.calls, aht=float(aht.ravel()[0]), **changes)
-    return scenario.with_changes(email=email)
-
-
-def _chat_scenario(args: argparse.Namespace, scenario: Scenario) -> Scenario:
-    """The scenario whose chat channel the flags describe: the scenario's own, or its
-    calls taken as chats with --handle (or --aht and --concurrency)."""
-    if args.handle is not None and args.concurrency is not None:
+def _channel_options(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]:
+    """The channel's flags given, as its fields (``--concurrency k`` is k handle times of
+    the calls' one AHT)."""
+    given = {f: getattr(args, f) for f in _CHANNEL_FLAGS[args.channel]}
+    given = {f: value for f, value in given.items() if value is not None}
+    if "handle" in given and "concurrency" in given:
         raise InputError("give --handle or --concurrency (with --aht), not both")
-    if args.handle is not None:
+    if "open_hours" in given:
+        given["open_hours"] = parse_open_hours(given["open_hours"], "--open-hours")
+    if "handle" in given:
         try:
-            handle = tuple(float(x) for x in args.handle.split(","))
+            given["handle"] = tuple(float(x) for x in given["handle"].split(","))
         except ValueError:
             raise InputError(
                 f"--handle must be seconds separated by commas: {args.handle!r}"
             ) from None
-    elif args.concurrency is not None:
-        if args.concurrency < 1:
-            raise InputError(f"--concurrency must be 1 or more: {args.concurrency}")
+    if "concurrency" in given:
+        most = given.pop("concurrency")
+        if most < 1:
+            raise InputError(f"--concurrency must be 1 or more: {most}")
         aht = np.asarray(scenario.aht, dtype=np.float64)
         if np.ptp(aht) > 0:
             raise InputError("--concurrency takes one --aht for every interval; use --handle")
-        handle = (float(aht[0]),) * args.concurrency
-    elif scenario.chat is not None:
-        return scenario
-    else:
-        raise InputError(
-            "--channel chat needs --handle (seconds per chat by chats held), --concurrency "
-            "with --aht, or a scenario with [channels.chat]"
+        given["handle"] = (float(aht[0]),) * most
+    return given
+
+
+def _with_channel(args: argparse.Namespace, scenario: Scenario) -> Scenario:
+    """The scenario with the channel --channel names: its own, changed by the channel's
+    flags, or else the calls taken as that channel's contacts (the flags describe them)."""
+    name = args.channel
+    given = _channel_options(args, scenario)
+    own = scenario.channel(name)
+    if own is not None:
+        return scenario.with_changes(**{name: own.replaced(**given)})
+    if not given:
+        flags = ", ".join("--" + f.replace("_", "-") for f in _CHANNEL_FLAGS[name])
+        raise InputError(f"--channel {name} needs {flags}, or a scenario with [channels.{name}]")
+    try:
+        channel = CHANNELS[name].from_calls(
+            scenario.calls, scenario.aht, patience=scenario.mean_patience, **given
         )
-    chat = ChatChannel(chats=scenario.calls, handle=handle, patience=scenario.mean_patience)
-    return scenario.with_changes(chat=chat)
+    except InputError as err:
+        raise InputError(f"--channel {name}: {err}") from None
+    return scenario.with_changes(**{name: channel})
 
 
 def _schedule(args: argparse.Namespace) -> pd.DataFrame:

@@ -60,7 +60,6 @@ from planner.errors import InputError
 from planner.staffing import scheduled
 
 __all__ = [
-    "DeferredChannel",
     "deferred",
     "deferred_requirements",
     "required_deferred_agents",
@@ -121,7 +120,7 @@ class _Work:
         return int(np.ceil(self.deadline / counted)) + 1
 
 
-def _check(
+def check_work(
     items: ArrayLike,
     aht: ArrayLike,
     interval: float,
@@ -156,7 +155,7 @@ def _check(
         raw = np.atleast_1d(np.asarray(open_intervals))
         if raw.shape != counts.shape or not np.isin(raw, [0, 1, True, False]).all():
             raise InputError(
-                f"'open' must be True or False for each of the {counts.size} intervals"
+                f"'open_intervals' must be True or False for each of the {counts.size} intervals"
             )
         opened = raw.astype(bool)
     if not opened.any():
@@ -316,7 +315,7 @@ def deferred(
     interval: float,
     deadline: float,
     *,
-    open: ArrayLike | None = None,
+    open_intervals: ArrayLike | None = None,
     clock: Clock = "business",
     blocks: int = 4,
     backlog: int = 0,
@@ -331,7 +330,7 @@ def deferred(
     aht : seconds per item, one number or one per interval.
     interval : interval length, seconds.
     deadline : the promise, seconds (>= the interval), counted by ``clock``.
-    open : True for each interval the team works (default: all).
+    open_intervals : True for each interval the team works (default: all).
     clock : ``"business"`` (only open intervals count toward the deadline) or
         ``"calendar"``.
     blocks : parts of an interval whose items are followed together (more is finer).
@@ -353,7 +352,9 @@ def deferred(
     >>> round(float(day["occupancy"].mean()), 2), bool(day["on_time"].min() > 0.8)
     (0.67, True)
     """
-    work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    work = check_work(
+        items, aht, interval, deadline, open_intervals, clock, blocks, backlog, warmup
+    )
     plan = np.atleast_1d(v.count("agents", agents)).astype(np.int64)
     if plan.size == 1:
         plan = np.full(work.items.size, plan[0])
@@ -458,7 +459,7 @@ def required_deferred_agents(
     deadline: float,
     target: float,
     *,
-    open: ArrayLike | None = None,
+    open_intervals: ArrayLike | None = None,
     clock: Clock = "business",
     blocks: int = 4,
     backlog: int = 0,
@@ -480,10 +481,13 @@ def required_deferred_agents(
     Examples
     --------
     >>> items = [20, 40, 60, 40, 20, 10]  # the last half hour closed
-    >>> required_deferred_agents(items, 300, 1800, 7200, 0.9, open=[1, 1, 1, 1, 1, 0]).tolist()
+    >>> opened = [1, 1, 1, 1, 1, 0]
+    >>> required_deferred_agents(items, 300, 1800, 7200, 0.9, open_intervals=opened).tolist()
     [5, 6, 9, 6, 6, 0]
     """
-    work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    work = check_work(
+        items, aht, interval, deadline, open_intervals, clock, blocks, backlog, warmup
+    )
     return _required(work, target, minimal)[0]
 
 
@@ -517,7 +521,7 @@ def deferred_requirements(
     target: float,
     shrinkage: float = 0.0,
     *,
-    open: ArrayLike | None = None,
+    open_intervals: ArrayLike | None = None,
     clock: Clock = "business",
     blocks: int = 4,
     backlog: int = 0,
@@ -534,7 +538,9 @@ def deferred_requirements(
     if not isinstance(df, pd.DataFrame) or "items" not in df.columns:
         raise InputError("the deferred workload needs an 'items' column (items per interval)")
     items = v.nonnegative("items", df["items"].to_numpy(dtype=np.float64))
-    work = _check(items, aht, interval, deadline, open, clock, blocks, backlog, warmup)
+    work = check_work(
+        items, aht, interval, deadline, open_intervals, clock, blocks, backlog, warmup
+    )
     agents, service = _required(work, target, minimal)  # the plan and, once, its service
     out = df.copy()
     out["agents"] = agents
@@ -544,128 +550,3 @@ def deferred_requirements(
     for name in _COLUMNS[2:]:
         out[name] = service[name].to_numpy()
     return out
-
-
-def parse_open_hours(text: str, name: str = "open hours") -> tuple[str, str]:
-    """``("08:00", "20:00")`` from ``"08:00-20:00"``; anything else is an InputError
-    naming ``name`` (the clock times themselves are checked by the channel)."""
-    parts = text.split("-")
-    if len(parts) != 2:
-        raise InputError(f"{name} must be HH:MM-HH:MM: {text!r}")
-    return parts[0].strip(), parts[1].strip()
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeferredChannel:
-    """A scenario's deferred work: email or back office (a scenario file's
-    ``[channels.email]``), staffed by its own team.
-
-    Attributes
-    ----------
-    items : items arriving per interval (the scenario's intervals).
-    aht : seconds per item.
-    deadline : the promise, seconds, counted by ``clock``.
-    target : share of every interval's items taken up within the deadline, in (0, 1).
-    open_hours : ``("HH:MM", "HH:MM")`` the team works each day, or None (always).
-    clock : ``"business"`` (open hours count toward the deadline) or ``"calendar"``.
-    backlog : items waiting when the first warm-up repeat starts.
-    warmup : repeats of the scenario's intervals before the one reported.
-    minimal : staff with ``minimal=True`` (see :func:`required_deferred_agents`).
-    """
-
-    items: tuple[float, ...]
-    aht: float
-    deadline: float
-    target: float = 0.9
-    open_hours: tuple[str, str] | None = None
-    clock: Clock = "business"
-    backlog: int = 0
-    warmup: int = 1
-    minimal: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.minimal, bool):
-            raise InputError(f"'minimal' must be true or false: {self.minimal!r}")
-        counts = v.nonnegative("items", self.items)
-        if counts.ndim != 1 or counts.size == 0:
-            raise InputError(f"'items' must be one count per interval: {self.items!r}")
-        object.__setattr__(self, "items", tuple(counts.tolist()))
-        object.__setattr__(self, "aht", v.single("aht", self.aht, v.positive))
-        object.__setattr__(self, "deadline", v.single("deadline", self.deadline, v.positive))
-        share = v.single("target", self.target, v.fraction)
-        if share >= 1:
-            raise InputError(f"'target' must be below 1: {share!r}")
-        object.__setattr__(self, "target", share)
-        if self.open_hours is not None:
-            hours = self.open_hours
-            if isinstance(hours, str) or len(hours) != 2:
-                raise InputError(f"'open_hours' must be [opening, closing]: {hours!r}")
-            first = v.clock_seconds("open_hours", hours[0])
-            last = v.clock_seconds("open_hours", hours[1], end_of_day=True)
-            if last <= first:
-                raise InputError(f"'open_hours' must close after it opens: {list(hours)!r}")
-            object.__setattr__(self, "open_hours", (str(hours[0]), str(hours[1])))
-        _check(self.items, self.aht, self.deadline, self.deadline, None, self.clock, 4,
-               self.backlog, self.warmup)  # fmt: skip
-
-    def open_intervals(self, start: str, interval: float) -> np.ndarray:
-        """True for each interval (starting at clock time ``start``, ``interval``
-        seconds long) that begins inside the open hours."""
-        if self.open_hours is None:
-            return np.ones(len(self.items), dtype=bool)
-        first = v.clock_seconds("open_hours", self.open_hours[0])
-        last = v.clock_seconds("open_hours", self.open_hours[1], end_of_day=True)
-        clock = (v.clock_seconds("start", start) + np.arange(len(self.items)) * interval) % 86400
-        return (clock >= first) & (clock < last)
-
-    def requirements(self, df: pd.DataFrame, start: str, interval: float,
-                     shrinkage: float) -> pd.DataFrame:  # fmt: skip
-        """:func:`deferred_requirements` for intervals of ``df`` (one per item count)."""
-        day = df.assign(items=list(self.items))
-        return deferred_requirements(
-            day, self.aht, interval, self.deadline, self.target, shrinkage,
-            open=self.open_intervals(start, interval), clock=self.clock,
-            backlog=self.backlog, warmup=self.warmup, minimal=self.minimal,
-        )  # fmt: skip
-
-    def to_table(self) -> dict[str, Any]:
-        """The ``[channels.email]`` table of a scenario file."""
-        out: dict[str, Any] = {
-            "items": list(self.items), "aht": self.aht, "deadline": self.deadline,
-            "target": self.target, "clock": self.clock,
-        }  # fmt: skip
-        if self.open_hours is not None:
-            out["open_hours"] = list(self.open_hours)
-        if self.backlog:
-            out["backlog"] = self.backlog
-        if self.warmup != 1:
-            out["warmup"] = self.warmup
-        if self.minimal:
-            out["minimal"] = True
-        return out
-
-    @classmethod
-    def from_table(cls, table: object) -> DeferredChannel:
-        """From a scenario file's ``[channels.email]`` table."""
-        if not isinstance(table, dict):
-            raise InputError("[channels.email] must be a table of keys")
-        known = {
-            "items", "aht", "deadline", "target", "open_hours", "clock", "backlog", "warmup",
-            "minimal",
-        }  # fmt: skip
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise InputError(
-                f"unknown key 'channels.email.{unknown[0]}'; allowed: {', '.join(sorted(known))}"
-            )
-        for key in ("items", "aht", "deadline"):
-            if key not in table:
-                raise InputError(f"[channels.email] needs '{key}'")
-        hours = table.get("open_hours")
-        return cls(
-            items=table["items"], aht=table["aht"], deadline=table["deadline"],
-            target=table.get("target", 0.9),
-            open_hours=tuple(hours) if isinstance(hours, list) else hours,
-            clock=table.get("clock", "business"), backlog=table.get("backlog", 0),
-            warmup=table.get("warmup", 1), minimal=table.get("minimal", False),
-        )  # fmt: skip

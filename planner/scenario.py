@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
-from planner.channels import ChatChannel, chat_requirements
-from planner.deferred_work import DeferredChannel
+from planner.channels import CHANNELS, CallsChannel, Channel, Day, EmailChannel
 from planner.errors import InputError
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import day_summary, evaluate_plan, requirements
@@ -110,10 +109,9 @@ class Scenario:
     simulation : :class:`SimulationSettings`.
     scheduling : :class:`~planner.schedule.ScheduleSettings` (shift templates and
         rules) for :meth:`schedule`, or ``None``.
-    chat : a :class:`~planner.ChatChannel` (chats per interval, handle times
-        by concurrency) staffed by its own team, or ``None``.
-    email : a :class:`~planner.deferred_work.DeferredChannel` (email or back-office
-        items per interval against a deadline) staffed by its own team, or ``None``.
+    channels : the other channels it staffs, each by a team of its own
+        (:class:`~planner.ChatChannel`, :class:`~planner.EmailChannel`: a file's
+        ``[channels.NAME]``), at most one of each kind; see :meth:`channel`.
     erlang_x : an :class:`~planner.ErlangX` model (redials, lines,
         repeat contacts, forecast uncertainty) for the requirement and its
         figures, or ``None`` (Erlang A, or C without a patience).
@@ -137,8 +135,7 @@ class Scenario:
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     scheduling: ScheduleSettings | None = None
     erlang_x: ErlangX | None = None
-    chat: ChatChannel | None = None
-    email: DeferredChannel | None = None
+    channels: tuple[Channel, ...] = ()
     history: str | None = None
     day: str | None = None
     country: str | None = None
@@ -199,27 +196,27 @@ class Scenario:
             raise InputError(f"'simulation' must be SimulationSettings: {self.simulation!r}")
         if self.scheduling is not None and not isinstance(self.scheduling, ScheduleSettings):
             raise InputError(f"'scheduling' must be ScheduleSettings: {self.scheduling!r}")
-        if self.chat is not None:
-            if not isinstance(self.chat, ChatChannel):
-                raise InputError(f"'chat' must be a ChatChannel: {self.chat!r}")
-            if len(self.chat.chats) != calls.size:
-                raise InputError(
-                    f"the chat channel has {len(self.chat.chats)} intervals and the calls "
-                    f"{calls.size}: one chat count per interval"
-                )
-        if self.email is not None:
-            if not isinstance(self.email, DeferredChannel):
-                raise InputError(f"'email' must be a DeferredChannel: {self.email!r}")
-            if len(self.email.items) != calls.size:
-                raise InputError(
-                    f"the email channel has {len(self.email.items)} intervals and the calls "
-                    f"{calls.size}: one item count per interval"
-                )
-            if self.email.deadline < self.interval:
-                raise InputError(
-                    f"the email 'deadline' ({self.email.deadline:g} s) is shorter than the "
-                    f"interval ({self.interval:g} s)"
-                )
+        channels = tuple(self.channels)
+        names = []
+        for channel in channels:
+            if not isinstance(channel, Channel):
+                raise InputError(f"'channels' must hold channels (ChatChannel, ...): {channel!r}")
+            channel.check_day(calls.size, self.interval)
+            names.append(channel.name)
+        if len(set(names)) != len(names):
+            raise InputError(f"a scenario holds one channel of each kind: {names}")
+        order = list(CHANNELS)  # one order, so equal scenarios compare equal
+        channels = tuple(
+            sorted(
+                channels,
+                key=lambda c: (
+                    c.name not in order,
+                    order.index(c.name) if c.name in order else 0,
+                    c.name,
+                ),
+            )
+        )
+        object.__setattr__(self, "channels", channels)
         if self.erlang_x is not None:
             if not isinstance(self.erlang_x, ErlangX):
                 raise InputError(f"'erlang_x' must be an ErlangX model: {self.erlang_x!r}")
@@ -302,7 +299,8 @@ class Scenario:
 
         Besides the fields themselves, ``changes`` takes any :class:`Targets`
         field (``service_level=0.9``), any :class:`SimulationSettings` field
-        (``replications=100``) and ``plan="required"``. A number for
+        (``replications=100``), ``plan="required"`` and a channel by its name
+        (``chat=ChatChannel(...)`` adds or replaces it, ``chat=None`` removes it). A number for
         ``patience`` or ``handle`` is a new mean that keeps the distribution's
         shape (a lognormal stays lognormal), and ``patience_cv`` /
         ``handle_cv`` make them lognormal with that CV. A new ``calls``,
@@ -318,7 +316,7 @@ class Scenario:
         own = {f.name for f in fields(self)}
         allowed = (
             own | _TARGET_FIELDS | _SIMULATION_FIELDS | _SCHEDULE_FIELDS | _ERLANG_X_FIELDS
-            | {"patience_cv", "handle_cv", "schedule_shrinkage"}
+            | {"patience_cv", "handle_cv", "schedule_shrinkage"} | set(CHANNELS)
         )  # fmt: skip
         unknown = sorted(set(changes) - allowed)
         if unknown:
@@ -326,6 +324,11 @@ class Scenario:
                 f"unknown scenario change {unknown[0]!r}; the changes are {sorted(allowed)}"
             )
         top = {k: val for k, val in changes.items() if k in own}
+        named = {k: changes[k] for k in set(CHANNELS) & set(changes)}
+        if named:  # chat=ChatChannel(...) adds or replaces that channel; None removes it
+            kept = [c for c in top.get("channels", self.channels) if c.name not in named]
+            added = [c for c in named.values() if c is not None]
+            top["channels"] = (*kept, *added)
         target_changes = {k: changes[k] for k in _TARGET_FIELDS & set(changes)}
         if target_changes:
             top["targets"] = dataclasses.replace(top.get("targets", self.targets), **target_changes)
@@ -406,34 +409,39 @@ class Scenario:
         ``changes`` as in :meth:`with_changes`.
         """
         s = self.with_changes(**changes) if changes else self
-        return requirements(s.workload(), s.targets, s.interval, s.shrinkage, model=s.model)
+        return s.calls_channel.requirements(s.as_day())
 
-    def chat_requirements(self, **changes: Any) -> pd.DataFrame:
-        """The chat team's requirement per interval (see
-        :func:`planner.channels.chat_requirements`), with the scenario's shrinkage and
-        the channel's targets (the scenario's when it has none)."""
-        s = self.with_changes(**changes) if changes else self
-        if s.chat is None:
-            raise InputError(
-                f"scenario {s.name!r} has no chat channel: add [channels.chat] to its file"
-            )
-        c = s.chat
-        day = s.workload()[["interval_start"]].assign(chats=list(c.chats))
-        return chat_requirements(
-            day, c.handle, s.interval, c.targets or s.targets, s.shrinkage, c.patience
-        )
+    def channel(self, name: str) -> Channel | None:
+        """Its channel called ``name`` (``"chat"``, ``"email"``), or None."""
+        if name not in CHANNELS:
+            raise InputError(f"unknown channel {name!r}; the channels are {sorted(CHANNELS)}")
+        return next((c for c in self.channels if c.name == name), None)
 
-    def email_requirements(self, **changes: Any) -> pd.DataFrame:
-        """The email (back-office) team's requirement per interval (see
-        :func:`planner.deferred_work.deferred_requirements`), with the scenario's
-        shrinkage: agents, scheduled, on-time share and the backlog curve."""
+    def as_day(self) -> Day:
+        """What its channels are staffed against: intervals, shrinkage, targets."""
+        starts = tuple(self.workload()["interval_start"])
+        return Day(starts, self.start, self.interval, self.shrinkage, self.targets)
+
+    @property
+    def calls_channel(self) -> CallsChannel:
+        """Its calls as a channel, under :attr:`model`."""
+        return CallsChannel(calls=self.calls, aht=self.aht, model=self.model)  # type: ignore[arg-type]
+
+    def teams(self) -> tuple[Channel, ...]:
+        """Every channel it staffs: the calls first, then :attr:`channels`."""
+        return (self.calls_channel, *self.channels)
+
+    def channel_requirements(self, name: str, **changes: Any) -> pd.DataFrame:
+        """The team of channel ``name`` per interval (its ``requirements`` on the
+        scenario's day): ``interval_start``, the contacts offered, ``agents``,
+        ``scheduled`` and its measures. ``changes`` as in :meth:`with_changes`."""
         s = self.with_changes(**changes) if changes else self
-        if s.email is None:
+        channel = s.calls_channel if name == "calls" else s.channel(name)
+        if channel is None:
             raise InputError(
-                f"scenario {s.name!r} has no email channel: add [channels.email] to its file"
+                f"scenario {s.name!r} has no {name} channel: add [channels.{name}] to its file"
             )
-        day = s.workload()[["interval_start"]]
-        return s.email.requirements(day, s.start, s.interval, s.shrinkage)
+        return channel.requirements(s.as_day())
 
     def blended_requirements(self, **changes: Any) -> pd.DataFrame:
         """The calls and the email channel's items worked by one blended team, per
@@ -449,7 +457,8 @@ class Scenario:
         design.
         """
         s = self.with_changes(**changes) if changes else self
-        if s.email is None:
+        email = s.channel("email")
+        if not isinstance(email, EmailChannel):
             raise InputError(
                 f"scenario {s.name!r} has no email channel: add [channels.email] to blend its "
                 "items with the calls"
@@ -457,10 +466,10 @@ class Scenario:
         targets = dataclasses.replace(s.targets, max_occupancy=None)
         day = s.workload()
         rows = []
-        for calls, aht, items in zip(day["calls"], day["aht"], s.email.items, strict=True):
+        for calls, aht, items in zip(day["calls"], day["aht"], email.items, strict=True):
             b = blended_staffing(
                 float(calls), float(aht), s.interval, targets, items=float(items),
-                item_aht=s.email.aht, patience=s.mean_patience,
+                item_aht=email.aht, patience=s.mean_patience,
             )  # fmt: skip
             rows.append({
                 "items": float(items), "agents": b.agents, "reserve": b.reserve,
@@ -473,22 +482,17 @@ class Scenario:
         return out
 
     def staff_requirements(self, **changes: Any) -> pd.DataFrame:
-        """Every channel's agents per interval and the total (separate teams): the
-        calls' requirement, the chat and email teams' (when the scenario has them)
-        and all scheduled after shrinkage."""
+        """Every team's agents per interval and the total (separate teams):
+        ``NAME_agents`` for each of :meth:`teams` (``calls_agents`` first),
+        ``total_agents`` and ``total_scheduled`` after shrinkage."""
         s = self.with_changes(**changes) if changes else self
-        calls = s.requirements()
-        out = calls[["interval_start"]].copy()
-        out["calls_agents"] = calls["agents"]
-        total = calls["agents"].to_numpy()
-        if s.chat is not None:
-            chat = s.chat_requirements()
-            out["chat_agents"] = chat["agents"].to_numpy()
-            total = total + chat["agents"].to_numpy()
-        if s.email is not None:
-            email = s.email_requirements()
-            out["email_agents"] = email["agents"].to_numpy()
-            total = total + email["agents"].to_numpy()
+        day = s.as_day()
+        out = day.frame()
+        total = np.zeros(len(out), dtype=np.int64)
+        for team in s.teams():
+            agents = team.requirements(day)["agents"].to_numpy(dtype=np.int64)
+            out[f"{team.name}_agents"] = agents
+            total = total + agents
         out["total_agents"] = total
         out["total_scheduled"] = scheduled_staff(total, s.shrinkage)
         return out

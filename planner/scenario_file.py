@@ -9,15 +9,14 @@ and the reason.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from planner.channels import ChatChannel
-from planner.deferred_work import DeferredChannel
+from planner.channels import CHANNELS, Channel
 from planner.errors import InputError
 from planner.models import ErlangX
 from planner.scenario import Scenario, ScenarioError, SimulationSettings
@@ -82,11 +81,7 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
             for f in fields(ErlangX)
             if getattr(s.erlang_x, f.name) != getattr(default, f.name)
         }
-    channels: dict[str, Any] = {}
-    if s.chat is not None:
-        channels["chat"] = s.chat.to_table()
-    if s.email is not None:
-        channels["email"] = s.email.to_table()
+    channels = {channel.name: channel_table(channel) for channel in s.channels}
     if channels:
         out["channels"] = channels
     if s.scheduling is not None:
@@ -145,7 +140,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
     if isinstance(plan, str) and plan != "required":
         raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
     scheduling = _schedule(data, source)
-    chat, email = _channels(data, source)
+    channels = _channels(data, source)
     try:
         handle = workload.get("handle")
         patience = staffing.get("patience")
@@ -165,8 +160,7 @@ def from_dict(data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "
             "cost_per_hour": staffing.get("cost_per_hour"),
             "simulation": SimulationSettings(**simulation),
             "scheduling": scheduling,
-            "chat": chat,
-            "email": email,
+            "channels": channels,
             "erlang_x": None if "erlang_x" not in data else ErlangX(**callers),
         }
         if from_history:
@@ -215,19 +209,58 @@ def load(path: str | PathLike[str]) -> Scenario:
     return loads(text, source=str(path), base_dir=str(Path(path).parent))
 
 
-def _channels(
-    data: dict[str, Any], source: str
-) -> tuple[ChatChannel | None, DeferredChannel | None]:
-    """The ``[channels.chat]`` and ``[channels.email]`` sections (None when absent);
-    errors name the file."""
+def _channels(data: dict[str, Any], source: str) -> tuple[Channel, ...]:
+    """The ``[channels.NAME]`` sections, each read by the registry's channel; errors name
+    the file."""
     channels = _table(data, "channels", source)
-    _known(channels, {"chat", "email"}, source, "channels.")
+    _known(channels, set(CHANNELS), source, "channels.")
     try:
-        chat = ChatChannel.from_table(channels["chat"]) if "chat" in channels else None
-        email = DeferredChannel.from_table(channels["email"]) if "email" in channels else None
+        return tuple(channel_from_table(name, table) for name, table in channels.items())
     except (InputError, TypeError) as err:
         raise ScenarioError(f"{source}: {err}") from None
-    return chat, email
+
+
+def channel_table(channel: Channel) -> dict[str, Any]:
+    """A channel's ``[channels.NAME]`` table: its fields but those at their default
+    (tuples as lists, its own targets as a targets table)."""
+    out: dict[str, Any] = {}
+    for f in fields(channel):  # type: ignore[arg-type]
+        value = getattr(channel, f.name)
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        if value is None or (default is not MISSING and value == default):
+            continue
+        if isinstance(value, Targets):
+            value = value.to_table()
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def channel_from_table(name: str, table: object) -> Channel:
+    """The registry's channel ``name`` from its ``[channels.NAME]`` table: unknown and
+    missing keys are errors naming ``channels.NAME.key``."""
+    kind = CHANNELS[name]
+    where = f"channels.{name}"
+    if not isinstance(table, dict):
+        raise InputError(f"[{where}] must be a table of keys")
+    own = {f.name: f for f in fields(kind)}  # type: ignore[arg-type]
+    unknown = sorted(set(table) - set(own))
+    if unknown:
+        raise InputError(f"unknown key '{where}.{unknown[0]}'; allowed: {', '.join(sorted(own))}")
+    for key, f in own.items():
+        if f.default is MISSING and f.default_factory is MISSING and key not in table:
+            raise InputError(f"[{where}] needs '{key}'")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if "Targets" in str(own[key].type):
+            if not isinstance(value, dict):
+                raise InputError(f"'{where}.{key}' must be a table")
+            value = Targets.from_table(value, f"{where}.{key}")
+        elif isinstance(value, list) and "tuple" in str(own[key].type):
+            value = tuple(value)
+        values[key] = value
+    return kind(**values)
 
 
 def _schedule(data: dict[str, Any], source: str) -> ScheduleSettings | None:

@@ -34,9 +34,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from planner.deferred_work import DeferredChannel
+from planner.channels import CHANNELS, team_day
 from planner.errors import InputError
-from planner.report import day_summary, hours
+from planner.report import day_summary
 from planner.scenario import Scenario
 
 __all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
@@ -53,15 +53,19 @@ AXES: dict[str, str] = {
     "staffing_offset": "agents added to (or taken from) every interval of the plan",
     "patience": "mean patience, seconds (the distribution's shape is kept)",
     "cost_per_hour": "cost of a paid agent hour",
-    "chat_volume": "multiplier on the chat channel's chats (a scenario with [channels.chat])",
-    "email_volume": "multiplier on the email channel's items (a scenario with [channels.email])",
-    "email_deadline": "the email channel's deadline, seconds (a scenario with [channels.email])",
     "max_part_time": "schedule: most share of people on part-time shifts, in [0, 1]",
     "paid_hours": "schedule: a budget of paid hours (soft coverage: shortfalls where they "
     "cost least service)",
     "start_every": "schedule: seconds between the allowed start times of every shift template",
     "schedule_shrinkage": "schedule: off-phone share the shifts' breaks leave out, in [0, 1)",
 }
+# Each channel's volume, and the parameters it lets a sweep vary: NAME_volume, NAME_param.
+for _name, _kind in CHANNELS.items():
+    AXES[f"{_name}_volume"] = (
+        f"multiplier on the {_name} channel's {_kind.offered} (a scenario with [channels.{_name}])"
+    )
+    for _param, _meaning in _kind.axes.items():
+        AXES[f"{_name}_{_param}"] = f"{_meaning} (a scenario with [channels.{_name}])"
 # Axes that change the scenario's [schedule] rules (evaluate="schedule").
 SCHEDULE_AXES = ("max_part_time", "paid_hours", "start_every", "schedule_shrinkage")
 
@@ -106,28 +110,21 @@ def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
         rules["templates"] = tuple(
             dataclasses.replace(t, every=every, starts=None) for t in scenario.scheduling.templates
         )
-    if "chat_volume" in v:
-        if scenario.chat is None:
-            raise InputError("axis 'chat_volume' needs a scenario with [channels.chat]")
-        chats = tuple(np.asarray(scenario.chat.chats) * v["chat_volume"])
-        changes["chat"] = dataclasses.replace(scenario.chat, chats=chats)
-    email: dict[str, Any] = {}
-    if "email_volume" in v:
-        email["items"] = tuple(
-            np.asarray(_email(scenario, "email_volume").items) * v["email_volume"]
-        )
-    if "email_deadline" in v:
-        email["deadline"] = v["email_deadline"]
-    if email:
-        axis = "email_volume" if "email_volume" in v else "email_deadline"
-        changes["email"] = dataclasses.replace(_email(scenario, axis), **email)
+    for name in CHANNELS:
+        mine = {k: val for k, val in v.items() if k.startswith(f"{name}_")}
+        if mine:
+            channel = scenario.channel(name)
+            if channel is None:
+                first = sorted(mine)[0]
+                raise InputError(f"axis {first!r} needs a scenario with [channels.{name}]")
+            for axis, value in mine.items():
+                param = axis.removeprefix(f"{name}_")
+                if param == "volume":
+                    channel = channel.scaled(value)
+                else:
+                    channel = channel.varied(param, value)
+            changes[name] = channel
     return scenario.with_changes(**changes, **rules)
-
-
-def _email(scenario: Scenario, axis: str) -> DeferredChannel:
-    if scenario.email is None:
-        raise InputError(f"axis '{axis}' needs a scenario with [channels.email]")
-    return scenario.email
 
 
 def _number(axis: str, value: Any) -> float:
@@ -174,18 +171,11 @@ def _evaluate(
     for col in ("service_level", "asa", "occupancy", "abandon_rate"):
         if col in table:
             out[f"erlang_{col}"] = table[col].to_numpy()
-    if s.chat is not None:  # the chat team beside the calls' (separate teams)
-        chat = s.chat_requirements()
-        out["chats"] = chat["chats"].to_numpy()
-        out["chat_agents"] = chat["agents"].to_numpy()
-        out["chat_scheduled"] = chat["scheduled"].to_numpy()
-        out["chat_service_level"] = chat["service_level"].to_numpy()
-    if s.email is not None:  # the email team beside the calls' (separate teams)
-        email = s.email_requirements()
-        out["email_items"] = email["items"].to_numpy()
-        out["email_agents"] = email["agents"].to_numpy()
-        out["email_scheduled"] = email["scheduled"].to_numpy()
-        out["email_on_time"] = email["on_time"].to_numpy()
+    for channel in s.channels:  # each other team beside the calls' (separate teams)
+        team = channel.requirements(s.as_day())
+        for col in ("offered", "agents", "scheduled", channel.service):
+            source = channel.offered if col == "offered" else col
+            out[f"{channel.name}_{col}"] = team[source].to_numpy()
     if evaluate == "simulation":
         res = s.simulate()
         for metric in ("service_level", "abandon_rate", "occupancy", "asa", "calls"):
@@ -251,7 +241,7 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
 
 
 # Bumped when the result columns change, so older files are not reused.
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str:
@@ -275,10 +265,11 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     The day's figures come from :func:`planner.day_summary` on the
     variation's Erlang columns (call-weighted service level and abandon
     rate); simulated ones (when present) are the whole-day estimates with
-    their 95% confidence interval. A scenario with a chat team adds its agent
-    hours and chat-weighted service level, one with an email team its agent hours
-    and item-weighted on-time share, and either every team's scheduled hours and
-    cost (``total_scheduled_hours``, ``total_cost``); with ``evaluate="schedule"``
+    their 95% confidence interval. Each other channel of the scenario adds its
+    team's agent hours (``NAME_agent_hours``) and its headline measure weighted by
+    its contacts (``chat_service_level``, ``email_on_time``), and every team's
+    scheduled hours and cost (``total_scheduled_hours``, ``total_cost``); with
+    ``evaluate="schedule"``
     the shifts' people, paid hours (``scheduled_hours``), cost, intervals short
     and gap, or ``schedule_error``.
     """
@@ -308,27 +299,18 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
         }
         if "abandon_rate" in day:
             row["erlang_abandon_rate"] = day["abandon_rate"]
-        if "chat_agents" in g:  # the chat team, and every team's paid hours and cost
-            step = float(g["interval_seconds"].iloc[0])
-            chats = g["chats"].to_numpy()
-            chat_hours = hours(g["chat_scheduled"], step)
-            row["chat_agent_hours"] = hours(g["chat_agents"], step)
-            row["chat_service_level"] = (
-                float(g["chat_service_level"].to_numpy() @ chats / chats.sum())
-                if chats.sum() > 0
-                else 1.0
-            )
-            row["total_scheduled_hours"] = row["scheduled_hours"] + chat_hours
-            row["total_cost"] = row["total_scheduled_hours"] * rate
-        if "email_agents" in g:  # the email team, and every team's paid hours and cost
-            step = float(g["interval_seconds"].iloc[0])
-            items = g["email_items"].to_numpy()
-            timely = np.nan_to_num(g["email_on_time"].to_numpy(), nan=1.0)
-            row["email_agent_hours"] = hours(g["email_agents"], step)
-            row["email_on_time"] = float(timely @ items / items.sum()) if items.sum() else 1.0
-            row["total_scheduled_hours"] = row.get(
-                "total_scheduled_hours", row["scheduled_hours"]
-            ) + hours(g["email_scheduled"], step)
+        step = float(g["interval_seconds"].iloc[0])
+        for name, kind in CHANNELS.items():  # each other team, and every team's hours and cost
+            if f"{name}_agents" not in g:
+                continue
+            team = team_day(
+                g[f"{name}_offered"], g[f"{name}_agents"], g[f"{name}_scheduled"],
+                g[f"{name}_{kind.service}"], step, kind.service,
+            )  # fmt: skip
+            row[f"{name}_agent_hours"] = team["agent_hours"]
+            row[f"{name}_{kind.service}"] = team[kind.service]
+            total = row.get("total_scheduled_hours", row["scheduled_hours"])
+            row["total_scheduled_hours"] = total + team["scheduled_hours"]
             row["total_cost"] = row["total_scheduled_hours"] * rate
         if "schedule_paid_hours" in g:  # the shifts' own hours and cost
             row |= {

@@ -511,8 +511,8 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
 
     sim = simulated(240.0, want, (200.0, 260.0), 3600, 120.0, targets.answer_time)
     shown = cards(at)
-    assert shown["Simulated service level"] == f"{sim['service_level'].values.mean():.1%}"
-    assert shown["Simulated abandon rate"] == f"{sim['abandon_rate'].values.mean():.1%}"
+    assert shown["Simulated service level"] == f"{sim.day('service_level').mean:.1%}"
+    assert shown["Simulated abandon rate"] == f"{sim.day('abandon_rate').mean:.1%}"
     at.text_input(key="chat_handle").set_value("fast").run()
     assert any("handle times must be seconds" in e.value for e in at.error)
     # a scenario with a chat team: the teams and their total
@@ -524,17 +524,17 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     assert cards(at)["All agent hours"] == f"{planner.hours(staff['total_agents'], 1800):,.1f}"
     team = next(d.value for d in at.dataframe if "mean_concurrency" in d.value.columns
                 and "interval_start" in d.value.columns)  # fmt: skip
-    assert team["agents"].tolist() == bank.chat_requirements()["agents"].tolist()
+    assert team["agents"].tolist() == bank.channel_requirements("chat")["agents"].tolist()
 
 
 def test_email_page_shows_the_librarys_figures_and_every_team():
-    from planner import DeferredChannel
+    from planner import EmailChannel
 
     at = start("Email")
     bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
     assert any("no email channel" in i.value for i in at.info)
-    stand_in = DeferredChannel(items=bank.calls, aht=float(np.mean(bank.aht)), deadline=14400.0)
-    team = bank.with_changes(email=stand_in).email_requirements()
+    stand_in = EmailChannel(items=bank.calls, aht=float(np.mean(bank.aht)), deadline=14400.0)
+    team = bank.with_changes(email=stand_in).channel_requirements("email")
     c = cards(at)
     assert c["Email agent hours"] == f"{planner.hours(team['agents'], bank.interval):,.1f}"
     assert c["Peak agents"] == str(int(team["agents"].max()))
@@ -547,11 +547,11 @@ def test_email_page_shows_the_librarys_figures_and_every_team():
     at.number_input(key="email_hours").set_value(2.0).run()
     at.number_input(key="email_target").set_value(0.95).run()
     ok(at)
-    changed = DeferredChannel(
+    changed = EmailChannel(
         items=tuple(np.asarray(bank.calls) * 0.5), aht=stand_in.aht, deadline=7200.0,
         target=0.95, open_hours=("09:00", "17:00"),
     )  # fmt: skip
-    team = bank.with_changes(email=changed).email_requirements()
+    team = bank.with_changes(email=changed).channel_requirements("email")
     items = team["items"].to_numpy()
     share = float(np.nansum(team["on_time"].to_numpy() * items) / items.sum())
     c = cards(at)
@@ -564,12 +564,12 @@ def test_email_page_shows_the_librarys_figures_and_every_team():
 
 
 def test_email_page_plans_a_blended_team_as_the_library_does():
-    from planner import DeferredChannel
+    from planner import EmailChannel
 
     small = Scenario(
         name="small", interval=1800, calls=(60, 100, 40), aht=(180, 200, 180), start="09:00",
         patience=300, shrinkage=0.3,
-        email=DeferredChannel(items=(20, 30, 10), aht=600, deadline=7200),
+        channels=(EmailChannel(items=(20, 30, 10), aht=600, deadline=7200),),
     )  # fmt: skip
     at = opened(small, "Email")
     at.button(key="email_blend").click().run()

@@ -98,13 +98,13 @@ def test_bad_blend_input_is_named(kw, message):
 
 
 def _small_with_email():
-    from planner import DeferredChannel, Scenario
+    from planner import EmailChannel, Scenario
 
     return Scenario(
         name="small", interval=1800, calls=(60, 100, 40), aht=(180, 200, 180), start="09:00",
         targets=Targets(service_level=0.8, answer_time=20, max_occupancy=0.9),
         patience=300, shrinkage=0.3, cost_per_hour=30,
-        email=DeferredChannel(items=(20, 30, 10), aht=600, deadline=7200),
+        channels=(EmailChannel(items=(20, 30, 10), aht=600, deadline=7200),),
     )  # fmt: skip
 
 
@@ -119,7 +119,7 @@ def test_a_scenario_blends_its_calls_with_its_email_items(tmp_path, capsys):
     table = s.blended_requirements()
     targets = dataclasses.replace(s.targets, max_occupancy=None)
     for i, row in table.iterrows():
-        b = blended_staffing(s.calls[i], s.aht[i], 1800, targets, items=s.email.items[i],
+        b = blended_staffing(s.calls[i], s.aht[i], 1800, targets, items=s.channel("email").items[i],
                              item_aht=600, patience=300)  # fmt: skip
         assert (row["agents"], row["reserve"], row["saving"]) == (b.agents, b.reserve, b.saving)
         assert row["call_agents"] + row["item_agents"] >= row["agents"]

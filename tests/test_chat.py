@@ -126,7 +126,7 @@ def test_a_scenario_staffs_its_chat_team_and_saves_it():
 
     s = _bank_with_chat()
     assert Scenario.loads(s.dumps()) == s and "[channels.chat]" in s.dumps()
-    table = s.chat_requirements()
+    table = s.channel_requirements("chat")
     chat_targets = Targets(service_level=0.8, answer_time=60)
     want = required_chat_agents([c / 3 for c in s.calls], HANDLE, s.interval, chat_targets, 90)
     assert table["agents"].tolist() == want.tolist()
@@ -197,7 +197,7 @@ def test_sweeps_vary_the_chat_volume_and_total_every_team():
     summary = summarize_sweep(table)
     for i, factor in enumerate([1.0, 1.5]):
         varied = vary(s, {"chat_volume": factor, "volume": 1.0})
-        chat_team = varied.chat_requirements()
+        chat_team = varied.channel_requirements("chat")
         row = summary.loc[i]
         assert row["chat_agent_hours"] == pytest.approx(hours(chat_team["agents"], 1800))
         total = varied.summary()["scheduled_hours"] + hours(chat_team["scheduled"], 1800)
@@ -258,6 +258,23 @@ def test_simulated_chat_over_a_day_with_changing_staff():
     again = simulate_chat([60, 200, 300, 120], [3, 8, 10, 2], [180.0, 210.0, 240.0], 1800,
                           replications=10, seed=2)  # fmt: skip
     np.testing.assert_array_equal(again["asa"].values, sim["asa"].values)
+
+
+def test_a_simulated_chat_day_weights_its_intervals_by_chats():
+    """The day's service level is chats answered in time over chats offered, each
+    replication's busy intervals counting for more than its quiet ones."""
+    from planner.simulation import simulate_chat
+
+    sim = simulate_chat([20, 400], [1, 6], [180.0, 210.0], 1800, patience=60,
+                        replications=8, seed=4)  # fmt: skip
+    offered = sim.offered
+    assert offered.shape == (8, 2) and (offered[:, 1] > offered[:, 0]).all()
+    values = sim["service_level"].values
+    per_day = (values * offered).sum(axis=1) / offered.sum(axis=1)
+    assert sim.day("service_level").mean == pytest.approx(per_day.mean(), rel=1e-12)
+    assert sim.day("service_level").mean != pytest.approx(values.mean(), rel=1e-3)
+    with pytest.raises(KeyError, match="day figures"):
+        sim.day("asa")
 
 
 @pytest.mark.parametrize("routing", ["least_loaded", "even"])

@@ -12,7 +12,7 @@ import pytest
 
 import planner.deferred_work as dw
 from planner import (
-    DeferredChannel,
+    EmailChannel,
     InputError,
     deferred,
     deferred_requirements,
@@ -57,7 +57,7 @@ def _simulated_on_time(items, plan, aht, deadline, open_, clock, reps, warmup=1)
     rec = rec[
         (rec.arrival >= warmup * periods * TAU) & (rec.arrival < (warmup + 1) * periods * TAU)
     ]
-    work = dw._check(items, aht, TAU, deadline, open_, clock, 4)
+    work = dw.check_work(items, aht, TAU, deadline, open_, clock, 4)
     due = work.timeline(repeats + work.cycles_for_deadline() + 2).due(rec.arrival.to_numpy())
     frame = pd.DataFrame({
         "t": (rec.arrival.to_numpy() // TAU).astype(int) % periods,
@@ -79,8 +79,10 @@ def test_staffing_meets_the_target_in_simulation_and_the_model_agrees(clock):
     with the model, and meets the target, within Bonferroni bounds of 400 days."""
     aht, target = 900.0, 0.9
     deadline = 2 * 3600.0 if clock == "business" else 6 * 3600.0  # nights are 4 h
-    plan = required_deferred_agents(ITEMS, aht, TAU, deadline, target, open=OPEN, clock=clock)
-    model = deferred(ITEMS, plan, aht, TAU, deadline, open=OPEN, clock=clock)
+    plan = required_deferred_agents(
+        ITEMS, aht, TAU, deadline, target, open_intervals=OPEN, clock=clock
+    )
+    model = deferred(ITEMS, plan, aht, TAU, deadline, open_intervals=OPEN, clock=clock)
     assert np.all(plan[~OPEN] == 0)
     assert np.all(model["on_time"] >= target)
     share, se = _simulated_on_time(ITEMS, plan, aht, deadline, OPEN, clock, reps=400)
@@ -96,7 +98,7 @@ def test_each_interval_has_the_fewest_agents_the_rule_allows():
     (every item in hand meets the target if they stay until its deadline) and one
     fewer fails it."""
     aht, deadline, target = 900.0, 2 * 3600.0, 0.9
-    work = dw._check(ITEMS, aht, TAU, deadline, OPEN, "business", 4)
+    work = dw.check_work(ITEMS, aht, TAU, deadline, OPEN, "business", 4)
     run = work.run(work.first_size())
     dw._pass(run, work, 0, np.zeros(ITEMS.size, dtype=np.int64), target)  # the warm-up
     for t in range(ITEMS.size):
@@ -124,16 +126,19 @@ def test_minimal_staffing_misses_with_one_agent_fewer_anywhere(aht, hours):
     target for some interval's items (or cannot keep up); the rule's plan is at most
     a few agent-intervals more."""
     deadline = hours * 3600
-    rule = required_deferred_agents(DAY_ITEMS, aht, TAU, deadline, 0.9, open=DAY_OPEN)
-    plan = required_deferred_agents(DAY_ITEMS, aht, TAU, deadline, 0.9, open=DAY_OPEN,
+    rule = required_deferred_agents(DAY_ITEMS, aht, TAU, deadline, 0.9, open_intervals=DAY_OPEN)
+    plan = required_deferred_agents(DAY_ITEMS, aht, TAU, deadline, 0.9, open_intervals=DAY_OPEN,
                                     minimal=True)  # fmt: skip
-    assert deferred(DAY_ITEMS, plan, aht, TAU, deadline, open=DAY_OPEN)["on_time"].min() >= 0.9
+    assert (
+        deferred(DAY_ITEMS, plan, aht, TAU, deadline, open_intervals=DAY_OPEN)["on_time"].min()
+        >= 0.9
+    )
     assert plan.sum() <= rule.sum() <= plan.sum() + 3
     for t in np.flatnonzero(plan):
         fewer = plan.copy()
         fewer[t] -= 1
         try:
-            out = deferred(DAY_ITEMS, fewer, aht, TAU, deadline, open=DAY_OPEN)
+            out = deferred(DAY_ITEMS, fewer, aht, TAU, deadline, open_intervals=DAY_OPEN)
         except InputError as err:
             assert "add agents" in str(err)
         else:
@@ -144,8 +149,8 @@ def test_backlog_curve_and_flows():
     """Items carried overnight show in the backlog at the opening; finished items add up
     to the arrivals over a repeat once the warm-up has settled."""
     aht, deadline = 900.0, 2 * 3600.0
-    plan = required_deferred_agents(ITEMS, aht, TAU, deadline, 0.9, open=OPEN)
-    out = deferred(ITEMS, plan, aht, TAU, deadline, open=OPEN, warmup=8)
+    plan = required_deferred_agents(ITEMS, aht, TAU, deadline, 0.9, open_intervals=OPEN)
+    out = deferred(ITEMS, plan, aht, TAU, deadline, open_intervals=OPEN, warmup=8)
     first_open = int(np.argmax(OPEN))
     assert out["backlog"].iloc[first_open - 1] > out["backlog"].iloc[0] > 0  # builds overnight
     assert np.all(out["backlog_p90"] >= np.floor(out["backlog"]) - 1)
@@ -156,11 +161,11 @@ def test_backlog_curve_and_flows():
 
 def test_requirements_table_equals_the_functions():
     df = pd.DataFrame({"items": ITEMS})
-    table = deferred_requirements(df, 900.0, TAU, 7200.0, 0.9, 0.25, open=OPEN)
-    plan = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open=OPEN)
+    table = deferred_requirements(df, 900.0, TAU, 7200.0, 0.9, 0.25, open_intervals=OPEN)
+    plan = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open_intervals=OPEN)
     np.testing.assert_array_equal(table["agents"], plan)
     np.testing.assert_array_equal(table["scheduled"], np.ceil(plan / 0.75 - 1e-9).astype(int))
-    service = deferred(ITEMS, plan, 900.0, TAU, 7200.0, open=OPEN)
+    service = deferred(ITEMS, plan, 900.0, TAU, 7200.0, open_intervals=OPEN)
     pd.testing.assert_series_equal(table["on_time"], service["on_time"])
     pd.testing.assert_series_equal(table["backlog"], service["backlog"])
 
@@ -171,8 +176,8 @@ def test_requirements_table_equals_the_functions():
         ({"deadline": 600.0}, "shorter than the interval"),
         ({"items": [5, -1, 3]}, "'items' must be >= 0"),
         ({"aht": 0}, "'aht' must be > 0"),
-        ({"open": [1, 0]}, "'open' must be True or False for each"),
-        ({"open": [0, 0, 0]}, "no interval is open"),
+        ({"open_intervals": [1, 0]}, "'open_intervals' must be True or False for each"),
+        ({"open_intervals": [0, 0, 0]}, "no interval is open"),
         ({"clock": "wall"}, "'clock' must be"),
         ({"blocks": 0}, "'blocks' must be"),
         ({"backlog": -3}, "'backlog' must be"),
@@ -193,7 +198,9 @@ def test_bad_input_is_a_clear_error(kwargs, message):
 
 def test_a_deadline_that_falls_while_closed_is_an_error():
     with pytest.raises(InputError, match="items arriving in interval 0 are due before the team"):
-        required_deferred_agents(ITEMS, 900.0, TAU, 3600.0, 0.9, open=OPEN, clock="calendar")
+        required_deferred_agents(
+            ITEMS, 900.0, TAU, 3600.0, 0.9, open_intervals=OPEN, clock="calendar"
+        )
 
 
 def test_an_interval_too_busy_for_one_piece_is_an_error():
@@ -209,7 +216,7 @@ def test_no_items_need_no_agents():
 
 def test_plans_that_cannot_be_run_are_errors():
     with pytest.raises(InputError, match="must be 0 while closed"):
-        deferred([5, 5], [2, 1], 300.0, TAU, 3600.0, open=[1, 0])
+        deferred([5, 5], [2, 1], 300.0, TAU, 3600.0, open_intervals=[1, 0])
     with pytest.raises(InputError, match=re.escape("fewer than the 20.0 that arrive")):
         deferred([10, 10], [1, 1], 1800.0, TAU, 3600.0)
 
@@ -217,20 +224,20 @@ def test_plans_that_cannot_be_run_are_errors():
 def test_email_channel_in_a_scenario_file(tmp_path):
     bank = sf.load("scenarios/retail_bank.toml")
     items = tuple(float(x) for x in np.round(np.asarray(bank.calls) * 0.2))
-    email = DeferredChannel(items=items, aht=480, deadline=4 * 3600, target=0.85,
-                            open_hours=("09:00", "17:00"))  # fmt: skip
+    email = EmailChannel(items=items, aht=480, deadline=4 * 3600, target=0.85,
+                         open_hours=("09:00", "17:00"))  # fmt: skip
     scenario = bank.with_changes(email=email)
     path = tmp_path / "bank_email.toml"
     sf.save(scenario, path)
     again = sf.load(path)
-    assert again.email == email
+    assert again.channel("email") == email
     strict = dataclasses.replace(email, minimal=True, clock="calendar", warmup=3, backlog=5)
-    assert DeferredChannel.from_table(strict.to_table()) == strict
-    table = again.email_requirements()
+    assert sf.channel_from_table("email", sf.channel_table(strict)) == strict
+    table = again.channel_requirements("email")
     opened = email.open_intervals(bank.start, bank.interval)
     expected = deferred_requirements(
         pd.DataFrame({"items": items}), 480, bank.interval, 4 * 3600, 0.85, bank.shrinkage,
-        open=opened,
+        open_intervals=opened,
     )  # fmt: skip
     np.testing.assert_array_equal(table["agents"], expected["agents"])
     assert np.all(table.loc[~opened, "agents"] == 0)
@@ -254,7 +261,7 @@ def test_email_channel_errors_name_the_key(tmp_path):
 def _bank_with_email():
     bank = sf.load("scenarios/retail_bank.toml")
     items = tuple(float(x) for x in np.round(np.asarray(bank.calls) * 0.2))
-    return bank.with_changes(email=DeferredChannel(
+    return bank.with_changes(email=EmailChannel(
         items=items, aht=480, deadline=4 * 3600, target=0.85, open_hours=("09:00", "17:00")
     ))  # fmt: skip
 
@@ -269,13 +276,15 @@ def test_the_command_line_staffs_email_as_the_library_does(tmp_path, capsys):
             "--deadline", "7200", "--open-hours", "01:30-05:30", "--format", "csv"]  # fmt: skip
     assert main(argv) == 0
     shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
-    plan = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open=OPEN)
+    plan = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open_intervals=OPEN)
     assert shown["agents"].tolist() == plan.tolist()
-    service = deferred(ITEMS, plan, 900.0, TAU, 7200.0, open=OPEN)
+    service = deferred(ITEMS, plan, 900.0, TAU, 7200.0, open_intervals=OPEN)
     np.testing.assert_allclose(shown["on_time"], service["on_time"], rtol=1e-9)
     assert main([*argv, "--minimal"]) == 0
     shown_minimal = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
-    least = required_deferred_agents(ITEMS, 900.0, TAU, 7200.0, 0.9, open=OPEN, minimal=True)
+    least = required_deferred_agents(
+        ITEMS, 900.0, TAU, 7200.0, 0.9, open_intervals=OPEN, minimal=True
+    )
     assert shown_minimal["agents"].tolist() == least.tolist()
     np.testing.assert_allclose(shown["backlog"], service["backlog"], rtol=1e-9)
     # a scenario's own channel, the flags changing it, and the total of its teams
@@ -286,13 +295,13 @@ def test_the_command_line_staffs_email_as_the_library_does(tmp_path, capsys):
     shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     again = sf.load(path)
     expected = again.with_changes(
-        email=dataclasses.replace(again.email, target=0.95)
-    ).email_requirements()  # fmt: skip
+        email=dataclasses.replace(again.channel("email"), target=0.95)
+    ).channel_requirements("email")  # fmt: skip
     assert shown["agents"].tolist() == expected["agents"].tolist()
     assert main(["requirements", "--channel", "total", "--scenario", str(path),
                  "--format", "csv"]) == 0  # fmt: skip
     total = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
-    assert total["email_agents"].tolist() == again.email_requirements()["agents"].tolist()
+    assert total["email_agents"].tolist() == again.channel_requirements("email")["agents"].tolist()
     assert main(["requirements", "--calls", "5", "--aht", "300", "--deadline", "3600"]) == 2
     assert "are for --channel email" in capsys.readouterr().err
     assert main(["requirements", "--channel", "email", "--calls", "5", "--aht", "300"]) == 2
@@ -310,7 +319,7 @@ def test_sweeps_vary_the_email_channel_and_total_every_team():
     summary = summarize_sweep(sweep(s, axes, workers=1, progress=False))
     for i, factor in enumerate([1.0, 1.5]):
         varied = vary(s, {"email_volume": factor, "email_deadline": 4 * 3600.0})
-        team = varied.email_requirements()
+        team = varied.channel_requirements("email")
         row = summary.loc[i]
         assert row["email_agent_hours"] == pytest.approx(hours(team["agents"], 1800))
         items = team["items"].to_numpy()

@@ -106,6 +106,6 @@ def test_the_scenario_format_example_is_a_valid_scenario():
     page = (DOCS / "scenario-format.md").read_text(encoding="utf-8")
     (example,) = _code_blocks(page, "toml")
     scenario = Scenario.loads(example, source="docs/scenario-format.md")
-    assert scenario.chat is not None and scenario.email is not None
+    assert scenario.channel("chat") is not None and scenario.channel("email") is not None
     assert scenario.scheduling is not None and scenario.erlang_x is not None
     assert Scenario.loads(scenario.dumps()) == scenario

@@ -412,3 +412,22 @@ def test_memory_does_not_grow_with_replications():
     # spare for the results), where keeping every replication's callers would make it
     # grow with them (20 times the threads, here)
     assert many < (workers() + 0.5) * one, (one, many, workers())
+
+
+def test_the_verdict_says_what_misses_and_when_it_cannot_tell():
+    from planner import Targets, verdict
+    from planner.simulation import interval_confidence
+
+    targets = Targets(service_level=0.8, answer_time=20, max_abandon=None)
+    day = {"calls": [100, 100, 100], "aht": [180, 180, 180]}
+    short = simulate(day, [10, 16, 11], interval=1800, replications=30, seed=3)
+    said = verdict(short, targets, abandons=False)
+    assert said.missed.tolist() == [True, False, True]  # 10 and 11 agents for 10 Erlangs
+    np.testing.assert_array_equal(
+        said.missed, interval_confidence(short.per_interval, targets, abandons=False) < 0.025
+    )
+    assert "service_level" in said.day_missed and not said.met
+    ample = verdict(simulate(day, 18, interval=1800, replications=30, seed=3), targets)
+    assert ample.met and not ample.uncertain
+    few = simulate(day, 18, interval=1800, replications=4, seed=3)
+    assert verdict(few, targets, abandons=False).uncertain

@@ -1,12 +1,35 @@
-"""Channels a scenario staffs beside its calls, each worked by its own team.
+"""Channels: each stream of contacts a scenario staffs, worked by a team of its own.
 
-- :class:`ChatChannel` (``[channels.chat]``): chats per interval on the
-  :class:`~planner.models.Chat` model (:mod:`planner.channels.chat`).
+One protocol (:class:`Channel`, :mod:`planner.channels.base`): the team per
+interval for the targets or for a plan, its measures, its day's figures and its
+what-ifs. The calls are one channel (:class:`CallsChannel`); a scenario file's
+``[channels.NAME]`` sections are the others, one module each:
 
-The email channel (:class:`planner.DeferredChannel`) is in
-:mod:`planner.deferred_work` until the channel protocol gathers them here.
+- ``chat`` (:class:`ChatChannel`): chats per interval on the :class:`~planner.Chat`
+  model;
+- ``email`` (:class:`EmailChannel`): email or back-office items against a
+  deadline, on the backlog model of :mod:`planner.deferred_work`.
+
+:data:`CHANNELS` is the registry a scenario file, a sweep, the command line and
+the app read; a new channel is one module and one entry here.
 """
 
+from planner.channels.base import Channel, Day, team_day
+from planner.channels.calls import CallsChannel
 from planner.channels.chat import ChatChannel, chat_requirements
+from planner.channels.email import EmailChannel, parse_open_hours
 
-__all__ = ["ChatChannel", "chat_requirements"]
+__all__ = [
+    "CHANNELS",
+    "CallsChannel",
+    "Channel",
+    "ChatChannel",
+    "Day",
+    "EmailChannel",
+    "chat_requirements",
+    "parse_open_hours",
+    "team_day",
+]
+
+CHANNELS: dict[str, type[Channel]] = {cls.name: cls for cls in (ChatChannel, EmailChannel)}
+"""The channels a scenario may hold beside its calls, by name (``[channels.NAME]``)."""

@@ -8,19 +8,36 @@ model (:func:`chat_requirements`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import _validate as v
+from planner.channels.base import Channel, Day
 from planner.errors import InputError
 from planner.models.chats import Chat, handle_times
-from planner.report import requirements
+from planner.report import evaluate_plan, requirements
 from planner.targets import Targets, check_search_targets, check_targets
 
 __all__ = ["ChatChannel", "chat_requirements"]
+
+
+def _chat_table(df: pd.DataFrame, model: Chat) -> pd.DataFrame:
+    """A workload of ``chats`` per interval as the search reads it (one chat at a time
+    takes the first handle time)."""
+    if not isinstance(df, pd.DataFrame) or "chats" not in df.columns:
+        raise InputError("the chat workload needs a 'chats' column (chats per interval)")
+    return df.assign(calls=df["chats"], aht=model.handle[0])
+
+
+def _laid_out(df: pd.DataFrame, table: pd.DataFrame, model: Chat) -> pd.DataFrame:
+    out = df.copy()
+    for name in ("agents", "scheduled", *model.columns):
+        out[name] = table[name].to_numpy()
+    return out
 
 
 def chat_requirements(
@@ -34,8 +51,8 @@ def chat_requirements(
     """The chat requirement for every interval of a table with ``chats`` per interval.
 
     Returns a copy of ``df`` with ``agents`` (the fewest meeting ``targets`` under the
-    :class:`~planner.models.Chat` model), ``scheduled`` (after ``shrinkage``) and the chat
-    measures at that staffing: ``service_level``, ``asa``, ``virtual_wait``,
+    :class:`~planner.models.Chat` model), ``scheduled`` (after ``shrinkage``) and the
+    chat measures at that staffing: ``service_level``, ``asa``, ``virtual_wait``,
     ``abandon_rate``, ``occupancy`` (slots in use) and ``mean_concurrency``.
 
     Examples
@@ -46,19 +63,13 @@ def chat_requirements(
     0       4          5
     1       6          8
     """
-    if not isinstance(df, pd.DataFrame) or "chats" not in df.columns:
-        raise InputError("the chat workload needs a 'chats' column (chats per interval)")
     model = Chat(handle=tuple(handle_times(handle).tolist()), patience=patience)
-    work = df.assign(calls=df["chats"], aht=model.handle[0])
-    table = requirements(work, targets, interval, shrinkage, model=model)
-    out = df.copy()
-    for name in ("agents", "scheduled", *model.columns):
-        out[name] = table[name].to_numpy()
-    return out
+    work = _chat_table(df, model)
+    return _laid_out(df, requirements(work, targets, interval, shrinkage, model=model), model)
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChatChannel:
+class ChatChannel(Channel):
     """A scenario's chat channel (a scenario file's ``[channels.chat]``).
 
     Attributes
@@ -74,6 +85,10 @@ class ChatChannel:
     patience: float | None = None
     targets: Targets | None = None
 
+    name: ClassVar[str] = "chat"
+    offered: ClassVar[str] = "chats"
+    service: ClassVar[str] = "service_level"
+
     def __post_init__(self) -> None:
         chats = v.nonnegative("chats", self.chats)
         if chats.ndim != 1 or chats.size == 0:
@@ -88,34 +103,61 @@ class ChatChannel:
             check_targets(self.targets)
             check_search_targets(self.targets, self.patience is not None)
 
-    def to_table(self) -> dict[str, Any]:
-        """The ``[channels.chat]`` table of a scenario file."""
-        out: dict[str, Any] = {"chats": list(self.chats), "handle": list(self.handle)}
-        if self.patience is not None:
-            out["patience"] = self.patience
-        if self.targets is not None:
-            out["targets"] = self.targets.to_table()
-        return out
-
     @classmethod
-    def from_table(cls, table: object) -> ChatChannel:
-        """From a scenario file's ``[channels.chat]`` table."""
-        if not isinstance(table, dict):
-            raise InputError("[channels.chat] must be a table of keys")
-        known = {"chats", "handle", "patience", "targets"}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise InputError(
-                f"unknown key 'channels.chat.{unknown[0]}'; allowed: {', '.join(sorted(known))}"
-            )
-        for key in ("chats", "handle"):
-            if key not in table:
-                raise InputError(f"[channels.chat] needs '{key}'")
-        targets = table.get("targets")
-        if targets is not None and not isinstance(targets, dict):
-            raise InputError("'channels.chat.targets' must be a table")
-        chosen = None if targets is None else Targets.from_table(targets, "channels.chat.targets")
-        return cls(
-            chats=table["chats"], handle=table["handle"], patience=table.get("patience"),
-            targets=chosen,
+    def from_calls(
+        cls,
+        calls: ArrayLike,
+        aht: ArrayLike,
+        *,
+        handle: ArrayLike | None = None,
+        concurrency: int | None = None,
+        patience: float | None = None,
+        **options: Any,
+    ) -> ChatChannel:
+        """Calls taken as chats (the CLI's ``--channel chat`` and the Chat page): the
+        handle times by concurrency, or ``concurrency`` chats at the calls' one AHT;
+        ``options`` are its other fields (``targets``)."""
+        if (handle is None) == (concurrency is None):
+            raise InputError("give the handle times by chats held, or a concurrency, not both")
+        if handle is None:
+            most = v.whole("concurrency", concurrency, 1, 64)
+            seconds = np.asarray(v.positive("aht", aht), dtype=np.float64)
+            if np.ptp(seconds) > 0:
+                raise InputError(
+                    "a concurrency takes one AHT for every interval: give the handle times"
+                )
+            handle = (float(seconds.ravel()[0]),) * most
+        return cls(chats=tuple(np.ravel(calls).tolist()), handle=tuple(np.ravel(handle).tolist()),
+                   patience=patience, **options)  # fmt: skip
+
+    @property
+    def model(self) -> Chat:
+        """The :class:`~planner.models.Chat` model of its agents and chats."""
+        return Chat(handle=self.handle, patience=self.patience)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return Chat.columns
+
+    def contacts(self) -> tuple[float, ...]:
+        return self.chats
+
+    def requirements(self, day: Day) -> pd.DataFrame:
+        frame = day.frame().assign(chats=list(self.chats))
+        table = requirements(
+            _chat_table(frame, self.model), self.targets or day.targets, day.interval,
+            day.shrinkage, model=self.model,
         )  # fmt: skip
+        return _laid_out(frame, table, self.model)
+
+    def evaluate(self, day: Day, agents: ArrayLike) -> pd.DataFrame:
+        frame = day.frame().assign(chats=list(self.chats))
+        table = evaluate_plan(
+            _chat_table(frame, self.model), agents, self.targets or day.targets, day.interval,
+            day.shrinkage, model=self.model,
+        )  # fmt: skip
+        return _laid_out(frame, table, self.model)
+
+    def scaled(self, factor: float) -> ChatChannel:
+        share = v.single("factor", factor, v.nonnegative)
+        return replace(self, chats=tuple((np.asarray(self.chats) * share).tolist()))

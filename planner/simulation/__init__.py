@@ -12,6 +12,7 @@ from planner.simulation.distributions import (
 from planner.simulation.results import METRICS, Estimate, SimulationResult
 from planner.simulation.run import simulate
 from planner.simulation.search import SimulatedStaffing, interval_confidence, simulated_staffing
+from planner.simulation.verdicts import SimulationVerdict, verdict
 
 __all__ = [
     "METRICS",
@@ -25,8 +26,10 @@ __all__ = [
     "Lognormal",
     "SimulatedStaffing",
     "SimulationResult",
+    "SimulationVerdict",
     "interval_confidence",
     "simulate",
     "simulate_chat",
     "simulated_staffing",
+    "verdict",
 ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -324,9 +324,21 @@ class ChatSimulation:
 
     estimates: dict[str, Estimate]
     level: float
+    offered: FloatArray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
 
     def __getitem__(self, metric: str) -> Estimate:
         return self.estimates[metric]
+
+    def day(self, metric: str) -> Estimate:
+        """The whole day's ``service_level`` or ``abandon_rate``: each replication's
+        intervals weighted by the chats offered in them, then across replications."""
+        if metric not in ("service_level", "abandon_rate"):
+            raise KeyError(f"day figures are 'service_level' and 'abandon_rate': {metric!r}")
+        values = np.nan_to_num(self.estimates[metric].values)
+        total = self.offered.sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            per_day = np.where(total > 0, (values * self.offered).sum(axis=1) / total, np.nan)
+        return Estimate(per_day, self.level, (0.0, 1.0))
 
     @property
     def table(self) -> pd.DataFrame:
@@ -407,6 +419,7 @@ def simulate_chat(
     day = Day(bounds, plan, first)
     mean_one = np.ones(plan.size)  # work rescaled to mean 1
     values = {name: np.full((replications, rate.size), np.nan) for name in _METRICS}
+    counts = np.zeros((replications, rate.size))  # chats offered per replication and interval
     for r, child in enumerate(check_seed(seed).spawn(replications)):
         callers = draw_callers(day, expected, mean_one, shape, patience_dist, 0.0, child)
         arrival, deadline, period = callers.arrival, callers.deadline, callers.period
@@ -421,6 +434,7 @@ def simulate_chat(
             mine = period == p
             offered = int(mine.sum())
             col = p - first
+            counts[r, col] = offered
             if offered:
                 values["service_level"][r, col] = (
                     float(np.sum(answered & mine & (wait <= t))) / offered
@@ -441,4 +455,4 @@ def simulate_chat(
     estimates = {
         name: Estimate(vals, share, limits.get(name, (0.0, 1.0))) for name, vals in values.items()
     }
-    return ChatSimulation(estimates, share)
+    return ChatSimulation(estimates, share, counts)
