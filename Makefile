@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/retail_bank.toml
 
-.PHONY: run test lint bench clean browser docs
+.PHONY: run test test-slow lint bench clean browser docs
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planner needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -28,14 +28,19 @@ browser:
 	    echo "make: cannot install chromium (needs root and apt-get): the browser test will be skipped"; \
 	  fi; }
 
-test: $(STAMP) browser
+test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
 	$(BIN)/python -m pytest --nbmake notebooks
+
+# The slow tests: statistical checks with many replications, long app pages and the
+# browser (Debian's chromium). CI runs them after make test.
+test-slow: $(STAMP) browser
+	$(BIN)/python -m pytest -m slow
 
 # The docs site, served at http://127.0.0.1:8000 as you edit docs/.
 docs: $(STAMP)

@@ -27,6 +27,7 @@ import streamlit as st
 import planner
 import planner.report
 import planner.sample
+from planner.scenario import WHATIFS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "scenarios" / "retail_bank.toml"
@@ -181,7 +182,9 @@ def whatif_sidebar(base: planner.Scenario) -> None:
         return f"{name}@{token}"
 
     def change(name: str, convert: Callable[[Any], Any] = lambda x: x) -> dict[str, Any]:
-        return {"key": key(name), "on_change": _whatif, "args": (name, key(name), convert)}
+        # one registry of what-ifs: the same names and meanings as files, sweeps and the CLI
+        return {"key": key(name), "on_change": _whatif, "args": (name, key(name), convert),
+                "help": WHATIFS[name].meaning}  # fmt: skip
 
     def off_at(limit: float) -> Callable[[float], float | None]:
         return lambda x: None if x >= limit else x

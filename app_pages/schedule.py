@@ -17,6 +17,7 @@ import streamlit as st
 
 import planner
 from app_pages import common
+from planner.scenario.file import template_table
 from planner.schedule import Break, ScheduleSettings, ShiftTemplate
 
 HOUR = 3600.0
@@ -208,7 +209,7 @@ def schedule_page() -> None:
         if rules is None or templates != rules.templates:
             _set("templates", templates)
     else:
-        st.dataframe(pd.DataFrame([planner.schedule.template_table(t) for t in start_templates]))
+        st.dataframe(pd.DataFrame([template_table(t) for t in start_templates]))
         st.caption("These templates (several breaks, fixed starts or work days) are edited in "
                    "the scenario file's [[schedule.shift]] tables.")  # fmt: skip
         if rules is None:

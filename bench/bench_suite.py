@@ -1,8 +1,9 @@
 """Benchmark: how long the test suite takes, and its slowest tests.
 
-Runs ``pytest`` as ``make test`` does (the notebooks aside) and prints the wall
-time, the counts and the ten slowest tests. Run with ``make bench`` or
-``python bench/bench_suite.py``; ``-m "not slow"`` style options pass through.
+Runs ``pytest -m "not slow"`` as ``make test`` does (the notebooks aside) and prints
+the wall time, the counts and the ten slowest tests. Run with ``make bench`` or
+``python bench/bench_suite.py``; other pytest options (``-m slow``) replace the
+default selection.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def main() -> None:
     t0 = time.perf_counter()
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=10",
-         *sys.argv[1:]],
+         *(sys.argv[1:] or ["-m", "not slow"])],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     seconds = time.perf_counter() - t0

@@ -44,7 +44,7 @@ _API: dict[str, tuple[str, ...]] = {
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
     "planner.io": ("read_history", "History", "read_workload_csv"),
     "planner.forecast": ("FittedForecast", "backtest"),
-    "planner.scenario": ("Scenario", "ScenarioError", "SimulationSettings"),
+    "planner.scenario": ("Scenario", "ScenarioError", "SimulationSettings", "WHATIFS", "WhatIf"),
     "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES"),
     "planner.errors": ("InputError",),
 }  # fmt: skip
@@ -57,12 +57,15 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        value = importlib.import_module(f"planner.{name}")
-    elif name in _WHERE:
+    if name in _WHERE:
         value = getattr(importlib.import_module(_WHERE[name]), name)
-    else:
-        raise AttributeError(f"module 'planner' has no attribute {name!r}")
+    else:  # a submodule (planner.schedule, planner.sample, ...), as a plain package has
+        try:
+            value = importlib.import_module(f"planner.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"planner.{name}":
+                raise
+            raise AttributeError(f"module 'planner' has no attribute {name!r}") from None
     globals()[name] = value
     return value
 
@@ -116,7 +119,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         power_of_one,
         requirements,
     )
-    from planner.scenario import Scenario, ScenarioError, SimulationSettings
+    from planner.scenario import WHATIFS, Scenario, ScenarioError, SimulationSettings, WhatIf
     from planner.schedule import Break, Schedule, ShiftTemplate
     from planner.simulation import (
         METRICS,

@@ -35,7 +35,7 @@ from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import forecast_requirements
 from planner.sample import sample_history
-from planner.scenario import Scenario
+from planner.scenario import WHATIFS, Scenario
 from planner.simulation import METRICS
 from planner.targets import Targets
 
@@ -203,25 +203,17 @@ def _staffing_arguments(cmd: argparse.ArgumentParser) -> None:
     _erlang_x_arguments(cmd)
 
 
-_ERLANG_X_FLAGS = (
-    "lines", "redial_probability", "redial_delay", "fcr", "repeat_delay", "volume_cv",
-)  # fmt: skip
+# The what-ifs of the callers' Erlang X model and of the targets that have a flag.
+_ERLANG_X_FLAGS = tuple(n for n, w in WHATIFS.items() if w.part == "erlang_x" and w.flag)
+_TARGET_FLAGS = tuple(n for n, w in WHATIFS.items() if w.part == "targets" and w.flag)
 
 
 def _erlang_x_arguments(cmd: argparse.ArgumentParser) -> None:
     """Erlang X: any of these staffs for callers who call again (and lines)."""
-    for flag, kind, meaning in (
-        ("--lines", int, "Erlang X: most callers on the lines at once"),
-        ("--redial-probability", float, "Erlang X: chance a blocked or abandoned caller "
-         "calls again"),
-        ("--redial-delay", float, "Erlang X: mean seconds before a redial (default 300)"),
-        ("--fcr", float, "Erlang X: first-contact resolution; the rest of the answered "
-         "calls come back"),
-        ("--repeat-delay", float, "Erlang X, in simulation: mean seconds before a repeat "
-         "contact (default 3600)"),
-        ("--volume-cv", float, "Erlang X: forecast uncertainty (CV of the volume)"),
-    ):  # fmt: skip
-        cmd.add_argument(flag, type=kind, help=meaning)
+    for name in _ERLANG_X_FLAGS:
+        kind = int if name == "lines" else float
+        cmd.add_argument("--" + name.replace("_", "-"), type=kind,
+                         help=f"Erlang X: {WHATIFS[name].meaning}")  # fmt: skip
 
 
 def _simulation_arguments(cmd: argparse.ArgumentParser) -> None:
@@ -315,9 +307,6 @@ def _history_arguments(cmd: argparse.ArgumentParser, *, horizon: str) -> None:
     cmd.add_argument("--out", help="write the table to this CSV file instead")
 
 
-_TARGET_FLAGS = ("service_level", "answer_time", "asa", "max_abandon", "max_occupancy")
-
-
 def _targets(args: argparse.Namespace, base: Targets) -> Targets:
     overrides = {name: getattr(args, name) for name in _TARGET_FLAGS}
     merged = base.to_dict() | {k: val for k, val in overrides.items() if val is not None}
@@ -352,14 +341,11 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
             calls=tuple(df["calls"]),
             aht=tuple(df["aht"]),
         )
-    changes: dict[str, Any] = {
+    changes: dict[str, Any] = {  # the what-ifs the command line has a flag for
         name: getattr(args, name)
-        for name in (
-            "interval", *_TARGET_FLAGS, "shrinkage", "patience", "patience_cv", "handle_cv",
-            "replications", "seed", "warmup", "close", *_ERLANG_X_FLAGS,
-        )
-        if getattr(args, name, None) is not None
-    }  # fmt: skip
+        for name, w in WHATIFS.items()
+        if w.flag and getattr(args, name, None) is not None
+    }
     if getattr(args, "agents", None) is not None:
         changes["plan"] = _agents(args.agents, len(scenario.calls))
     return scenario.with_changes(**changes), labels
@@ -437,7 +423,7 @@ def _with_channel(args: argparse.Namespace, scenario: Scenario) -> Scenario:
 
 def _schedule(args: argparse.Namespace) -> pd.DataFrame:
     """``planner schedule``: the scenario's requirement as shifts (``Scenario.schedule``)."""
-    from planner.schedule import read_templates
+    from planner.scenario.file import read_templates
 
     scenario, _ = _scenario(args)
     changes: dict[str, Any] = {

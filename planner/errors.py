@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["InputError", "ScenarioError"]
 
 
 class InputError(ValueError):
@@ -12,3 +12,7 @@ class InputError(ValueError):
     ``'aht' must be > 0: -3.0``. It subclasses :class:`ValueError` so callers
     that catch ``ValueError`` keep working.
     """
+
+
+class ScenarioError(InputError):
+    """A scenario file or dict breaks a rule; the message names the file and the key."""

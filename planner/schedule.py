@@ -34,7 +34,7 @@ file's ``[schedule]`` section (:meth:`planner.Scenario.schedule`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from itertools import combinations, product
 from typing import Any, NoReturn
 
@@ -53,14 +53,15 @@ from planner.staffing import interval_metrics, scheduled
 from planner.targets import Targets
 
 __all__ = [
-    "Break", "Schedule", "ScheduleSettings", "ShiftTemplate", "opening_hours", "read_templates",
-    "schedule", "template_table", "templates_from", "weekday",
+    "WEEKDAYS", "Break", "Schedule", "ScheduleSettings", "ShiftTemplate", "duration_seconds",
+    "opening_hours", "schedule", "weekday",
 ]  # fmt: skip
 
 _DAY = 86400.0
 # No agent hour costs more; past it the solver's objective loses precision.
 MAX_COST_PER_HOUR = 1e6
-_WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEK = WEEKDAYS
 _DAYS = {name.lower(): i for i, name in enumerate(_WEEK)}
 
 
@@ -746,7 +747,7 @@ def _explain_infeasible(covering: _Rule, rules: Sequence[_Rule], solve: Any, res
 _UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 
 
-def _seconds(name: str, value: object) -> float:
+def duration_seconds(name: str, value: object) -> float:
     """A duration: seconds as a number, or text like ``"8h"``, ``"30min"``, ``"90s"``."""
     if isinstance(value, bool):
         raise InputError(f"'{name}' must be a duration like 8h, 30min or seconds: {value!r}")
@@ -760,135 +761,6 @@ def _seconds(name: str, value: object) -> float:
             except ValueError:
                 break
     raise InputError(f"'{name}' must be a duration like 8h, 30min or seconds: {value!r}")
-
-
-_SHIFT_KEYS = {
-    "name", "length", "starts", "every", "earliest", "latest", "break", "cost_per_hour",
-    "min_count", "max_count", "days_off", "consecutive_off", "work_days", "part_time",
-}  # fmt: skip
-_BREAK_KEYS = {"length", "earliest", "latest", "paid"}
-
-
-def templates_from(tables: object, source: str = "templates") -> list[ShiftTemplate]:
-    """Shift templates from a list of tables (a TOML file's ``[[shift]]`` entries).
-
-    Durations take seconds or text (``"8h"``, ``"30min"``); ``work_days`` takes
-    ``"Mon"`` ... ``"Sun"``; each ``[[shift.break]]`` is a :class:`Break`.
-
-    Examples
-    --------
-    >>> [t.name for t in templates_from([{"name": "early", "length": "8h", "every": "30min",
-    ...     "break": [{"length": "30min", "earliest": "3h", "latest": "5h", "paid": False}]}])]
-    ['early']
-    """
-    if not isinstance(tables, list) or not tables:
-        raise InputError(f"{source}: give at least one [[shift]] table")
-    out = []
-    for i, table in enumerate(tables, start=1):
-        where = f"{source}: shift {i}"
-        if not isinstance(table, dict):
-            raise InputError(f"{where}: must be a table of keys")
-        unknown = sorted(set(table) - _SHIFT_KEYS)
-        if unknown:
-            raise InputError(f"{where}: unknown key {unknown[0]!r}; known: {sorted(_SHIFT_KEYS)}")
-        if "length" not in table:
-            raise InputError(f"{where}: missing key 'length'")
-        name = str(table.get("name", f"shift {i}"))
-        try:
-            template = _template(table, name)
-        except InputError as err:
-            said = str(err).removeprefix(f"shift {name!r}: ")
-            raise InputError(f"{where} ({name}): {said}") from None
-        out.append(template)
-    return out
-
-
-def _template(table: dict[str, Any], name: str) -> ShiftTemplate:
-    """One ``[[shift]]`` table (its keys already known) as a template."""
-    breaks = []
-    listed = table.get("break", [])
-    if not isinstance(listed, list):
-        raise InputError(f"'break' must be [[shift.break]] tables: {listed!r}")
-    for b in listed:
-        bad = sorted(set(b) - _BREAK_KEYS) if isinstance(b, dict) else ["(not a table)"]
-        if bad:
-            raise InputError(f"break: unknown key {bad[0]!r}")
-        paid = b.get("paid", True)
-        if not isinstance(paid, bool):
-            raise InputError(f"break: 'paid' must be true or false: {paid!r}")
-        breaks.append(
-            Break(
-                _seconds("break.length", b.get("length", 0)),
-                _seconds("break.earliest", b.get("earliest", 0)),
-                _seconds("break.latest", b.get("latest", b.get("earliest", 0))),
-                paid,
-            )
-        )
-    days = table.get("work_days", list(_WEEK))
-    if isinstance(days, str) or not isinstance(days, list):
-        raise InputError(f"'work_days' takes a list of Mon ... Sun: {days!r}")
-    fields: dict[str, object] = {
-        "name": name,
-        "length": _seconds("length", table["length"]),
-        "breaks": tuple(breaks),
-        "work_days": tuple(weekday("work_days", d) for d in days),
-    }
-    if "starts" in table:
-        starts = table["starts"]
-        if isinstance(starts, str) or not isinstance(starts, list):
-            raise InputError(f"'starts' takes a list of clock times HH:MM: {starts!r}")
-        fields["starts"] = tuple(starts)
-    if "every" in table:
-        fields["every"] = _seconds("every", table["every"])
-    for key in (
-        "earliest", "latest", "cost_per_hour", "min_count", "max_count", "days_off",
-        "consecutive_off", "part_time",
-    ):  # fmt: skip
-        if key in table:
-            fields[key] = table[key]
-    return ShiftTemplate(**fields)  # type: ignore[arg-type]
-
-
-def read_templates(path: str) -> list[ShiftTemplate]:
-    """Shift templates from a TOML file of ``[[shift]]`` tables (see :func:`templates_from`)."""
-    import tomllib
-
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as err:
-        raise InputError(f"cannot read templates file {path}: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML: {err}") from None
-    unknown = sorted(set(data) - {"shift"})
-    if unknown:
-        raise InputError(
-            f"{path}: unknown key {unknown[0]!r}; a templates file has [[shift]] tables"
-        )
-    return templates_from(data.get("shift"), path)
-
-
-def template_table(t: ShiftTemplate) -> dict[str, Any]:
-    """A template as the ``[[shift]]`` table :func:`templates_from` reads back
-    (durations in seconds; keys at their defaults left out)."""
-    out: dict[str, Any] = {"name": t.name, "length": t.length}
-    default = ShiftTemplate(t.name, t.length)
-    if t.starts is not None:
-        out["starts"] = list(t.starts)
-    for key in ("every", "earliest", "latest", "cost_per_hour", "min_count", "days_off",
-                "consecutive_off", "part_time"):  # fmt: skip
-        if getattr(t, key) != getattr(default, key):
-            out[key] = getattr(t, key)
-    if t.max_count is not None:
-        out["max_count"] = t.max_count
-    if t.work_days != default.work_days:
-        out["work_days"] = [_WEEK[d] for d in t.work_days]
-    if t.breaks:
-        out["break"] = [
-            {"length": b.length, "earliest": b.earliest, "latest": b.latest, "paid": b.paid}
-            for b in t.breaks
-        ]
-    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -998,46 +870,6 @@ class ScheduleSettings:
             {"interval_start": [f"{d} {c}" for d in days for c in clock], "calls": calls,
              "aht": aht}
         )  # fmt: skip
-
-    def to_table(self) -> dict[str, Any]:
-        """The ``[schedule]`` table of a scenario file (defaults left out)."""
-        out: dict[str, Any] = {}
-        default = ScheduleSettings(templates=self.templates)
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "templates" or value == getattr(default, f.name):
-                continue
-            if f.name == "open_hours":
-                value = {d: False if span is None else list(span) for d, span in value.items()}
-            out[f.name] = dict(value) if isinstance(value, Mapping) else value
-        out["shift"] = [template_table(t) for t in self.templates]
-        return out
-
-    @classmethod
-    def from_table(cls, table: object, source: str = "schedule") -> ScheduleSettings:
-        """Settings from a scenario file's ``[schedule]`` table (``shift`` holds the
-        templates); errors name ``source`` and the key."""
-        if not isinstance(table, dict):
-            raise InputError(f"{source}: [schedule] must be a table of keys")
-        known = {f.name for f in fields(cls)} - {"templates"} | {"shift"}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise InputError(
-                f"{source}: unknown key 'schedule.{unknown[0]}'; "
-                f"allowed: {', '.join(sorted(known))}"
-            )
-        if "shift" not in table:
-            raise InputError(f"{source}: [schedule] needs [[schedule.shift]] templates")
-        templates = templates_from(table["shift"], f"{source}: schedule")
-        rest = {k: val for k, val in table.items() if k != "shift"}
-        if isinstance(rest.get("open_hours"), dict):
-            rest["open_hours"] = {
-                k: None if span is False else span for k, span in rest["open_hours"].items()
-            }
-        try:
-            return cls(templates=tuple(templates), **rest)
-        except InputError as err:
-            raise InputError(f"{source}: schedule: {err}") from None
 
 
 def _close(seconds: float) -> str:

@@ -18,7 +18,6 @@ in which order, and variations are compared on common random numbers.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import json
@@ -37,37 +36,17 @@ import pandas as pd
 from planner.channels import CHANNELS, team_day
 from planner.errors import InputError
 from planner.report import day_summary
-from planner.scenario import Scenario
+from planner.scenario import WHATIFS, Scenario
 
 __all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
 
 Evaluate = Literal["requirements", "simulation", "schedule"]
 
-AXES: dict[str, str] = {
-    "volume": "multiplier on offered calls (1.15: 15 percent more)",
-    "aht_factor": "multiplier on AHT",
-    "aht_seconds": "seconds added to AHT (after the multiplier)",
-    "shrinkage": "fraction of paid time off the phones, in [0, 1)",
-    "service_level": "service-level target, in (0, 1]",
-    "answer_time": "service-level threshold, seconds",
-    "staffing_offset": "agents added to (or taken from) every interval of the plan",
-    "patience": "mean patience, seconds (the distribution's shape is kept)",
-    "cost_per_hour": "cost of a paid agent hour",
-    "max_part_time": "schedule: most share of people on part-time shifts, in [0, 1]",
-    "paid_hours": "schedule: a budget of paid hours (soft coverage: shortfalls where they "
-    "cost least service)",
-    "start_every": "schedule: seconds between the allowed start times of every shift template",
-    "schedule_shrinkage": "schedule: off-phone share the shifts' breaks leave out, in [0, 1)",
-}
-# Each channel's volume, and the parameters it lets a sweep vary: NAME_volume, NAME_param.
-for _name, _kind in CHANNELS.items():
-    AXES[f"{_name}_volume"] = (
-        f"multiplier on the {_name} channel's {_kind.offered} (a scenario with [channels.{_name}])"
-    )
-    for _param, _meaning in _kind.axes.items():
-        AXES[f"{_name}_{_param}"] = f"{_meaning} (a scenario with [channels.{_name}])"
+AXES: dict[str, str] = {name: w.meaning for name, w in WHATIFS.items() if w.axis}
+"""The what-ifs a sweep may vary (those of :data:`planner.scenario.WHATIFS` marked
+``axis``): name -> meaning."""
 # Axes that change the scenario's [schedule] rules (evaluate="schedule").
-SCHEDULE_AXES = ("max_part_time", "paid_hours", "start_every", "schedule_shrinkage")
+SCHEDULE_AXES = tuple(name for name in AXES if WHATIFS[name].part == "schedule")
 
 
 def grid(**axes: Iterable[float]) -> list[dict[str, float]]:
@@ -84,47 +63,14 @@ def _check_axes(variation: Mapping[str, Any]) -> None:
 
 
 def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
-    """The scenario with one variation applied (see :data:`AXES`)."""
+    """The scenario with one variation applied: :meth:`Scenario.with_changes` of its
+    axes (see :data:`AXES`), numbers each. A budget of paid hours is soft coverage
+    (shortfalls where they cost least service), unless the scenario says otherwise."""
     _check_axes(variation)
-    v = {k: _number(k, val) for k, val in variation.items()}
-    changes: dict[str, Any] = {
-        k: v[k]
-        for k in ("shrinkage", "service_level", "answer_time", "patience", "cost_per_hour")
-        if k in v
-    }
-    if {"volume", "aht_factor", "aht_seconds"} & set(v):
-        changes["calls"] = tuple(np.asarray(scenario.calls) * v.get("volume", 1.0))
-        aht = np.asarray(scenario.aht) * v.get("aht_factor", 1.0) + v.get("aht_seconds", 0.0)
-        changes["aht"] = tuple(aht)
-    if scenario.plan is not None and "staffing_offset" in v:
-        changes["plan"] = tuple(max(0, a + _offset(v["staffing_offset"])) for a in scenario.plan)
-    rules: dict[str, Any] = {k: v[k] for k in ("max_part_time", "schedule_shrinkage") if k in v}
-    if "paid_hours" in v:
-        rules |= {"paid_hours": v["paid_hours"], "coverage": "soft"}
-    if "start_every" in v:
-        if scenario.scheduling is None:
-            raise InputError(
-                "axis 'start_every' needs a scenario with shift templates ([schedule])"
-            )
-        every = v["start_every"]
-        rules["templates"] = tuple(
-            dataclasses.replace(t, every=every, starts=None) for t in scenario.scheduling.templates
-        )
-    for name in CHANNELS:
-        mine = {k: val for k, val in v.items() if k.startswith(f"{name}_")}
-        if mine:
-            channel = scenario.channel(name)
-            if channel is None:
-                first = sorted(mine)[0]
-                raise InputError(f"axis {first!r} needs a scenario with [channels.{name}]")
-            for axis, value in mine.items():
-                param = axis.removeprefix(f"{name}_")
-                if param == "volume":
-                    channel = channel.scaled(value)
-                else:
-                    channel = channel.varied(param, value)
-            changes[name] = channel
-    return scenario.with_changes(**changes, **rules)
+    changes: dict[str, Any] = {k: _number(k, val) for k, val in variation.items()}
+    if "paid_hours" in changes:
+        changes["coverage"] = "soft"
+    return scenario.with_changes(**changes)
 
 
 def _number(axis: str, value: Any) -> float:
@@ -137,12 +83,6 @@ def _number(axis: str, value: Any) -> float:
     return number
 
 
-def _offset(value: float) -> int:
-    if value != int(value):
-        raise InputError(f"axis 'staffing_offset' takes whole numbers of agents: {value!r}")
-    return int(value)
-
-
 def _evaluate(
     scenario: Scenario, variation: dict[str, Any], index: int, evaluate: str
 ) -> pd.DataFrame:
@@ -150,10 +90,6 @@ def _evaluate(
     s = vary(scenario, variation)
     if evaluate == "schedule":
         return _evaluate_schedule(s, variation, index)
-    if s.plan is None and "staffing_offset" in variation:
-        required = s.requirements()["agents"].to_numpy(dtype=np.int64)
-        offset = _offset(variation["staffing_offset"])
-        s = s.with_changes(plan=tuple(np.maximum(required + offset, 0).tolist()))
     table = s.evaluate()
     out = pd.DataFrame({"variation": index}, index=table.index)
     for key, value in variation.items():

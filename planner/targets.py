@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -175,33 +174,6 @@ class Targets:
     def to_dict(self) -> dict[str, float | str | None]:
         """The targets as a plain dict (the keyword arguments that rebuild them)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def to_table(self) -> dict[str, Any]:
-        """The targets as a file's table: targets not set are left out, and one on by
-        default that is switched off is ``false`` (TOML has no null)."""
-        return {
-            k: (False if val is None else val)
-            for k, val in self.to_dict().items()
-            if val is not None or k in _ON_BY_DEFAULT
-        }
-
-    @classmethod
-    def from_table(cls, table: Mapping[str, Any], name: str = "targets") -> Targets:
-        """Targets from a file's table, ``false`` switching one off; errors name
-        ``name.key``."""
-        out = dict(table)
-        for key, value in table.items():
-            if value is False:
-                if key not in _ON_BY_DEFAULT - {"answer_time", "sl_basis"}:
-                    raise InputError(f"'{name}.{key}' cannot be false")
-                out[key] = None
-            elif value is True:
-                raise InputError(f"'{name}.{key}' must be a number or false: true")
-        return cls(**out)
-
-
-# Targets on unless switched off: a file writes them false when they are.
-_ON_BY_DEFAULT = frozenset(f.name for f in fields(Targets) if f.default is not None)
 
 
 def check_targets(targets: Targets) -> None:

@@ -1,16 +1,47 @@
-"""Shared test settings: hypothesis profiles (choose with HYPOTHESIS_PROFILE).
+"""Shared test settings and fixtures.
 
-``default`` and ``ci`` are derandomised, so a run is reproducible and CI
-cannot fail by chance; ``explore`` draws fresh random examples to hunt for
-new edge cases (run it by hand, then pin what it finds as an example).
+- Hypothesis profiles (choose with HYPOTHESIS_PROFILE): ``default`` and ``ci`` are
+  derandomised, so a run is reproducible and CI cannot fail by chance; ``explore``
+  draws fresh random examples to hunt for new edge cases (run it by hand, then pin
+  what it finds as an example).
+- The tests mirror the package (tests/models, tests/simulation, ...); those in
+  tests/front drive the app, the browser and the command line end to end and are
+  marked ``e2e`` (the browser's also ``browser`` and ``slow``): ``-m "not e2e"`` runs
+  the library's. ``make test`` runs every test but the ``slow`` ones, then ``make
+  test-slow`` runs those (CI runs both).
+- ``fitted_sample``: the bundled sample history fitted once for every test that
+  reads it, as the app and the command line fit it.
 """
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+FRONT = Path(__file__).parent / "front"
 
 _common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("default", max_examples=60, derandomize=True, **_common)
 settings.register_profile("ci", max_examples=300, derandomize=True, **_common)
 settings.register_profile("explore", max_examples=1000, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        if FRONT in path.parents:
+            item.add_marker(pytest.mark.e2e)
+            if path.name == "test_browser.py":  # a real browser: slow by nature
+                item.add_marker(pytest.mark.browser)
+                item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def fitted_sample():
+    """The bundled sample history fitted with US holidays (one fit for the session)."""
+    from planner import forecast, read_history
+    from planner.sample import SAMPLE_PATH
+
+    return forecast.fit(read_history(SAMPLE_PATH), country="US")

@@ -109,3 +109,10 @@ def test_the_scenario_format_example_is_a_valid_scenario():
     assert scenario.channel("chat") is not None and scenario.channel("email") is not None
     assert scenario.scheduling is not None and scenario.erlang_x is not None
     assert Scenario.loads(scenario.dumps()) == scenario
+
+
+def test_submodules_are_attributes_as_in_a_plain_package():
+    code = "import planner; print(planner.sample.SAMPLE_PATH.name, planner.schedule.WEEKDAYS[0])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["sample_history.csv", "Mon"]
+    assert not hasattr(planner, "no_such_thing")

@@ -187,7 +187,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     import pandas as pd
 
     from planner.cli import main
-    from planner.schedule import read_templates
+    from planner.scenario.file import read_templates
 
     path = tmp_path / "shifts.toml"
     path.write_text(TEMPLATES)
@@ -234,7 +234,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     ],
 )
 def test_bad_templates_files_name_the_shift_and_key(tmp_path, text, message):
-    from planner.schedule import read_templates
+    from planner.scenario.file import read_templates
 
     path = tmp_path / "t.toml"
     path.write_text(text)
@@ -363,7 +363,7 @@ part_time = true
 def _bank_with(section: str) -> Scenario:
     import tomli_w
 
-    from planner.scenario_file import to_dict
+    from planner.scenario.file import to_dict
 
     base = to_dict(Scenario.load("scenarios/retail_bank.toml"))
     base.pop("schedule")

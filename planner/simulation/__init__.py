@@ -12,6 +12,7 @@ from planner.simulation.distributions import (
 from planner.simulation.results import METRICS, Estimate, SimulationResult
 from planner.simulation.run import simulate
 from planner.simulation.search import SimulatedStaffing, interval_confidence, simulated_staffing
+from planner.simulation.settings import SimulationSettings
 from planner.simulation.verdicts import SimulationVerdict, verdict
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Lognormal",
     "SimulatedStaffing",
     "SimulationResult",
+    "SimulationSettings",
     "SimulationVerdict",
     "interval_confidence",
     "simulate",

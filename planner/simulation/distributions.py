@@ -85,29 +85,6 @@ class Distribution(ABC):
     def with_mean(self, mean: float) -> Distribution:
         """The same shape (CV) with another mean, seconds."""
 
-    def to_table(self) -> dict[str, Any]:
-        """The table a scenario file holds, e.g. ``{"kind": "lognormal", "mean": 240, "cv": 1}``."""
-        return {"kind": self.kind, **self.params()}
-
-    @staticmethod
-    def from_table(
-        table: object, *, name: str = "distribution", default_mean: float | None = None
-    ) -> Distribution:
-        """A distribution from a scenario-file table; errors name ``name`` and the key.
-
-        A plain number is an exponential mean. ``default_mean`` stands in for a
-        missing ``mean`` (a handle-time shape is rescaled to each interval's
-        AHT anyway).
-
-        Examples
-        --------
-        >>> Distribution.from_table({"kind": "gamma", "mean": 300, "cv": 0.5})
-        Gamma(mean=300.0, cv=0.5)
-        >>> Distribution.from_table(120)
-        Exponential(mean=120.0)
-        """
-        return _from_table(name, table, default_mean)
-
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.params().items())
         return f"{type(self).__name__}({args})"
@@ -284,7 +261,7 @@ def as_distribution(name: str, value: Distribution | float) -> Distribution:
 
 
 # Scenario files write a distribution as a table: {kind = "lognormal", mean = 240, cv = 1.1}.
-_KINDS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {
+KINDS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {
     cls.kind: (cls, params)
     for cls, params in (
         (Exponential, ("mean",)),
@@ -294,35 +271,3 @@ _KINDS: dict[str, tuple[type[Distribution], tuple[str, ...]]] = {
         (Empirical, ("values",)),
     )
 }
-
-
-def _from_table(name: str, table: object, default_mean: float | None) -> Distribution:
-    """See :meth:`Distribution.from_table`."""
-    if isinstance(table, int | float) and not isinstance(table, bool):
-        return as_distribution(name, table)
-    if not isinstance(table, dict):
-        raise InputError(
-            f"'{name}' must be a number or a table like {{kind = \"lognormal\", mean = 240, "
-            f"cv = 1.0}}: {table!r}"
-        )
-    kind = table.get("kind")
-    if kind not in _KINDS:
-        raise InputError(f"'{name}.kind' must be one of {list(_KINDS)}: {kind!r}")
-    cls, params = _KINDS[kind]
-    unknown = sorted(set(table) - {"kind", *params})
-    if unknown:
-        raise InputError(f"unknown key '{name}.{unknown[0]}' for kind {kind!r}; it takes {params}")
-    args = dict(table)
-    args.pop("kind")
-    if "mean" in params and "mean" not in args and default_mean is not None:
-        args["mean"] = default_mean
-    missing = [p for p in params if p not in args]
-    if missing:
-        raise InputError(f"'{name}' of kind {kind!r} needs '{missing[0]}'")
-    for key, value in args.items():
-        if key != "values" and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise InputError(f"'{name}.{key}' must be a number: {value!r}")
-    try:
-        return cls(**args)
-    except InputError as err:
-        raise InputError(f"'{name}': {err}") from None

@@ -19,7 +19,7 @@ import pytest
 from planner import InputError, Lognormal, Scenario
 from planner.sweeps import grid, summarize_sweep, sweep, vary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DESK = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
 SMALL = dataclasses.replace(DESK, simulation=dataclasses.replace(DESK.simulation, replications=4))
 VARIATIONS = grid(volume=[0.9, 1.1], staffing_offset=[0, 1])
@@ -72,6 +72,7 @@ def test_same_numbers_whatever_runs_it():
     assert {"sim_service_level", "sim_service_level_ci_low", "sim_abandon_rate"} <= set(one)
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_process_pool_numbers():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
@@ -107,6 +108,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.slow
 def test_killed_sweep_leaves_no_workers_and_resumes_without_recomputing(tmp_path):
     out = tmp_path / "results"
     variations = grid(volume=[0.8, 0.9, 1.0, 1.1, 1.2, 1.3])

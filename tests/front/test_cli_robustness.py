@@ -21,7 +21,7 @@ import pytest
 
 import planner
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BANK = str(ROOT / "scenarios" / "retail_bank.toml")
 TIMEOUT = 60  # seconds; every case answers in a few
 

@@ -159,7 +159,7 @@ def test_user_special_days_with_a_given_factor(plain):
     )
 
 
-FORECAST_PAGE = (Path(__file__).resolve().parents[1] / "docs" / "forecast.md").read_text()
+FORECAST_PAGE = (Path(__file__).resolve().parents[2] / "docs" / "forecast.md").read_text()
 
 
 def docs_say(pooled: pd.Series) -> None:
@@ -175,6 +175,7 @@ def docs_say(pooled: pd.Series) -> None:
         assert any(s in text for s in shown), (figure, value)
 
 
+@pytest.mark.slow
 def test_backtest_beats_a_planners_baselines_on_the_sample():
     result = backtest(read_history(SAMPLE_PATH), horizon=7, folds=4, country="US")
     assert list(result.index) == [1, 2, 3, 4, "all"]
@@ -192,6 +193,7 @@ def test_backtest_beats_a_planners_baselines_on_the_sample():
     docs_say(pooled)  # a snapshot of our own output
 
 
+@pytest.mark.slow
 def test_backtest_beats_a_planners_baselines_on_another_history():
     # 15-minute intervals, British holidays, weekends open, a stronger trend, noisier days.
     other = generate_history(
@@ -260,6 +262,7 @@ def test_a_day_cut_short_by_the_export_is_not_a_quiet_day():
     assert b == pytest.approx(a, rel=0.03)
 
 
+@pytest.mark.slow
 def test_auto_chooses_by_backtest_and_every_method_stays_selectable(plain):
     _, full, cut = plain
     train = until(full, cut)
@@ -299,6 +302,7 @@ def test_seasonal_naive_falls_back_to_the_last_ordinary_same_weekday(plain):
     np.testing.assert_allclose(next_tuesday.to_numpy(), before.to_numpy())
 
 
+@pytest.mark.slow
 def test_the_backtest_never_sees_past_its_origin(plain):
     # Changing what happened after a fold's origin cannot change that fold's forecast.
     _, full, cut = plain
@@ -314,6 +318,7 @@ def test_the_backtest_never_sees_past_its_origin(plain):
     assert a.loc[2, "model_wape"] != b.loc[2, "model_wape"]
 
 
+@pytest.mark.slow
 def test_bands_are_calibrated_on_a_known_process():
     # Three histories from the same process, each scored on the 2 weeks after it:
     # 90% bands from the backtest's errors cover 85-95% of the held-out intervals

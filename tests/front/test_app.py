@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 import planner
 from planner import Scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "retail_bank.toml"
 BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
 
@@ -259,11 +259,11 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
     assert any("infinite patience" in c.value for c in at.caption)
 
 
-def test_intraday_planner_on_the_sample_with_its_own_targets():
+def test_intraday_planner_on_the_sample_with_its_own_targets(fitted_sample):
     at = start("Intraday planner")
     at.slider(key="intraday_sl").set_value(0.9).run()
     ok(at)
-    model = planner.forecast.fit(planner.read_history(planner.sample.SAMPLE_PATH), country="US")
+    model = fitted_sample  # the sample fitted as the app and the CLI fit it
     targets = planner.Targets(service_level=0.9, answer_time=20)
     expected = planner.forecast_requirements(model, 7, targets, shrinkage=0.3)
     first_day = sorted({t.date() for t in expected.index})[0]
@@ -323,9 +323,9 @@ def test_few_replications_are_flagged_and_enough_are_not():
     assert ("add replications" in warnings_shown(at)) == (half > 0.05)
 
 
-def test_intraday_week_view_hours_fte_and_holiday_names():
+def test_intraday_week_view_hours_fte_and_holiday_names(fitted_sample):
     at = start("Intraday planner")
-    model = planner.forecast.fit(planner.read_history(planner.sample.SAMPLE_PATH), country="US")
+    model = fitted_sample  # the sample fitted as the app and the CLI fit it
     table = planner.forecast_requirements(model, 7, planner.Targets(), shrinkage=0.3)
     stamps = table.index
     monday = stamps.normalize() - pd.to_timedelta(stamps.day_of_week, unit="D")
@@ -392,6 +392,7 @@ def schedule_cards_match(at: AppTest, want: planner.Schedule, week: bool = False
     assert shifts["start"].tolist() == want.shifts["start"].tolist()
 
 
+@pytest.mark.slow
 def test_schedule_page_shows_the_librarys_schedule(downloads):
     from app_pages.schedule import editor_rows, templates_from_editor
 
@@ -527,6 +528,7 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     assert team["agents"].tolist() == bank.channel_requirements("chat")["agents"].tolist()
 
 
+@pytest.mark.slow
 def test_email_page_shows_the_librarys_figures_and_every_team():
     from planner import EmailChannel
 

@@ -82,6 +82,7 @@ def test_starts_from_erlang_and_reports_the_difference():
     assert summary["difference_hours"] == pytest.approx(plan.difference.sum() * 0.5)
 
 
+@pytest.mark.slow
 def test_exponential_steady_state_matches_erlang_c_within_an_agent():
     # Constant load, warm-up, exponential times: Erlang C is exact in the long run.
     # One interval's service level is noisy (about +-0.08 over 30 replications at

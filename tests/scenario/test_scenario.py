@@ -20,8 +20,9 @@ from planner import (
     read_workload_csv,
     requirements,
 )
+from planner.scenario import file as sf
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 
@@ -250,6 +251,7 @@ country = "US"
 """
 
 
+@pytest.mark.slow
 def test_workload_forecast_from_a_history_reference(tmp_path):
     s = Scenario.loads(HISTORY, source="x.toml", base_dir=str(ROOT / "scenarios"))
     model = planner.forecast.fit(planner.read_history(ROOT / "data" / "sample_history.csv"),
@@ -312,8 +314,12 @@ def test_with_changes_reads_what_ifs_as_a_planner_means_them():
     assert (changed.targets.service_level, changed.targets.answer_time) == (0.9, 30)
     assert (changed.simulation.replications, changed.simulation.seed) == (50, 3)
     assert changed.targets.sl_basis == s.targets.sl_basis
-    with pytest.raises(InputError, match="unknown scenario change 'volume'"):
-        s.with_changes(volume=1.1)
+    # the sweep's workload axes are what-ifs too, from the one registry
+    louder = s.with_changes(volume=1.1, aht_seconds=20, staffing_offset=-2)
+    assert louder.calls == pytest.approx((110, 220)) and louder.aht == (200, 200)
+    assert louder.plan == (12, 23)
+    with pytest.raises(InputError, match="unknown scenario change 'colour'"):
+        s.with_changes(colour=1.1)
     with pytest.raises(InputError, match="'patience_cv' needs a patience"):
         Scenario(name="x", interval=1800, calls=[1], aht=180).with_changes(patience_cv=1.0)
 
@@ -325,8 +331,28 @@ def test_with_changes_reads_what_ifs_as_a_planner_means_them():
     ids=repr,
 )  # fmt: skip
 def test_distributions_convert_themselves(dist):
-    assert planner.Distribution.from_table(dist.to_table()) == dist
+    assert sf.distribution_from_table(sf.distribution_table(dist)) == dist
     moved = dist.with_mean(300)
     assert type(moved) is type(dist)
     assert moved.mean == pytest.approx(300) and moved.cv == pytest.approx(dist.cv)
     assert pickle.loads(pickle.dumps(dist)) == dist
+
+
+def test_one_registry_of_what_ifs_serves_every_front_end():
+    from planner import AXES
+    from planner.cli import _ERLANG_X_FLAGS, _TARGET_FLAGS
+    from planner.scenario import WHATIFS
+
+    # the sweep's axes, the CLI's flags and with_changes read the same registry
+    assert set(AXES) == {name for name, w in WHATIFS.items() if w.axis}
+    assert {"volume", "chat_volume", "email_deadline", "paid_hours"} <= set(AXES)
+    assert set(_TARGET_FLAGS) == {"service_level", "answer_time", "asa", "max_abandon",
+                                  "max_occupancy"}  # fmt: skip
+    assert "lines" in _ERLANG_X_FLAGS and all(WHATIFS[f].flag for f in _ERLANG_X_FLAGS)
+    bank = Scenario.load("scenarios/retail_bank.toml")
+    values = {"service_level": 0.9, "answer_time": 30, "volume": 1.1, "aht_factor": 1.1,
+              "aht_seconds": 10, "staffing_offset": 1}  # fmt: skip
+    for name, w in WHATIFS.items():
+        assert w.meaning and w.part, name
+        if w.axis and w.part in ("targets", "workload"):
+            assert bank.with_changes(**{name: values[name]}) != bank, name

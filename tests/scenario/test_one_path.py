@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 import planner
 from planner.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.toml"))
 
 

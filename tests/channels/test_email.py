@@ -20,7 +20,8 @@ from planner import (
     required_deferred_agents,
     simulate,
 )
-from planner import scenario_file as sf
+from planner.scenario import Scenario, ScenarioError
+from planner.scenario import file as sf
 
 TAU = 1800.0
 # A day of 16 half hours: open 8 of them (the rest nights, compressed), items all day.
@@ -121,6 +122,7 @@ DAY_OPEN = (DAY >= 8) & (DAY < 20)
 
 
 @pytest.mark.parametrize(("aht", "hours"), [(300.0, 2.0), (600.0, 4.0)])
+@pytest.mark.slow
 def test_minimal_staffing_misses_with_one_agent_fewer_anywhere(aht, hours):
     """``minimal=True``: one agent fewer in any interval leaves a plan that misses the
     target for some interval's items (or cannot keep up); the rule's plan is at most
@@ -222,14 +224,14 @@ def test_plans_that_cannot_be_run_are_errors():
 
 
 def test_email_channel_in_a_scenario_file(tmp_path):
-    bank = sf.load("scenarios/retail_bank.toml")
+    bank = Scenario.load("scenarios/retail_bank.toml")
     items = tuple(float(x) for x in np.round(np.asarray(bank.calls) * 0.2))
     email = EmailChannel(items=items, aht=480, deadline=4 * 3600, target=0.85,
                          open_hours=("09:00", "17:00"))  # fmt: skip
     scenario = bank.with_changes(email=email)
     path = tmp_path / "bank_email.toml"
     sf.save(scenario, path)
-    again = sf.load(path)
+    again = Scenario.load(path)
     assert again.channel("email") == email
     strict = dataclasses.replace(email, minimal=True, clock="calendar", warmup=3, backlog=5)
     assert sf.channel_from_table("email", sf.channel_table(strict)) == strict
@@ -249,17 +251,17 @@ def test_email_channel_in_a_scenario_file(tmp_path):
 
 
 def test_email_channel_errors_name_the_key(tmp_path):
-    text = sf.dumps(sf.load("scenarios/retail_bank.toml"))
+    text = sf.dumps(Scenario.load("scenarios/retail_bank.toml"))
     bad = text + "\n[channels.email]\nitems = [1]\naht = 300\ndeadline = 3600\nreply = 1\n"
-    with pytest.raises(sf.ScenarioError, match=re.escape("unknown key 'channels.email.reply'")):
-        sf.loads(bad)
+    with pytest.raises(ScenarioError, match=re.escape("unknown key 'channels.email.reply'")):
+        Scenario.loads(bad)
     short = text + "\n[channels.email]\nitems = [1]\naht = 300\ndeadline = 3600\n"
-    with pytest.raises(sf.ScenarioError, match="email channel has 1 intervals"):
-        sf.loads(short)
+    with pytest.raises(ScenarioError, match="email channel has 1 intervals"):
+        Scenario.loads(short)
 
 
 def _bank_with_email():
-    bank = sf.load("scenarios/retail_bank.toml")
+    bank = Scenario.load("scenarios/retail_bank.toml")
     items = tuple(float(x) for x in np.round(np.asarray(bank.calls) * 0.2))
     return bank.with_changes(email=EmailChannel(
         items=items, aht=480, deadline=4 * 3600, target=0.85, open_hours=("09:00", "17:00")
@@ -293,7 +295,7 @@ def test_the_command_line_staffs_email_as_the_library_does(tmp_path, capsys):
     assert main(["requirements", "--channel", "email", "--scenario", str(path),
                  "--target", "0.95", "--format", "csv"]) == 0  # fmt: skip
     shown = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
-    again = sf.load(path)
+    again = Scenario.load(path)
     expected = again.with_changes(
         email=dataclasses.replace(again.channel("email"), target=0.95)
     ).channel_requirements("email")  # fmt: skip
@@ -329,4 +331,4 @@ def test_sweeps_vary_the_email_channel_and_total_every_team():
         assert row["total_scheduled_hours"] == pytest.approx(total)
     assert summary.loc[1, "email_agent_hours"] > summary.loc[0, "email_agent_hours"]
     with pytest.raises(InputError, match="'email_volume' needs a scenario with"):
-        vary(sf.load("scenarios/retail_bank.toml"), {"email_volume": 2.0})
+        vary(Scenario.load("scenarios/retail_bank.toml"), {"email_volume": 2.0})

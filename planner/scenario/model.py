@@ -6,14 +6,16 @@ entry point runs: the CLI, the app and sweeps call its methods
 :meth:`~Scenario.summary`, :meth:`~Scenario.simulate`,
 :meth:`~Scenario.simulated_staffing`) with overrides, never their own copy of
 the pipeline. Building one only checks its fields; a workload forecast from
-interval history comes from :meth:`Scenario.from_history`. Files are read and
-written by :mod:`planner.scenario_file` (``Scenario.load``/``save`` call it).
+interval history comes from :meth:`Scenario.from_history`. What-ifs are carried
+out by :mod:`planner.scenario.whatif` (``with_changes`` calls it) and files read
+and written by :mod:`planner.scenario.file` (``load``/``save`` call it); neither
+imports this module.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,60 +28,29 @@ from planner.channels import CHANNELS, CallsChannel, Channel, Day, EmailChannel
 from planner.errors import InputError
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import day_summary, evaluate_plan, requirements
+from planner.scenario import file, whatif
 from planner.schedule import Schedule, ScheduleSettings, schedule
 from planner.simulation import (
     Distribution,
-    Lognormal,
     SimulatedStaffing,
     SimulationResult,
     simulate,
     simulated_staffing,
 )
 from planner.simulation.distributions import as_distribution
-from planner.simulation.run import Close
+from planner.simulation.settings import SimulationSettings
 from planner.staffing import blended_staffing, scheduled_staff
 from planner.targets import Targets, check_search_targets
 
 if TYPE_CHECKING:
     from planner.io import History
 
-__all__ = ["Scenario", "ScenarioError", "SimulationSettings"]
+__all__ = ["MAX_INTERVALS", "Scenario"]
 
 # Intervals in one scenario: two years of 15-minute intervals is 70,080.
 MAX_INTERVALS = 100_000
 
 
-class ScenarioError(InputError):
-    """A scenario file or dict breaks a rule; the message names file and key."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class SimulationSettings:
-    """How a scenario is simulated (see :func:`planner.simulate`)."""
-
-    replications: int = 20
-    seed: int = 1
-    warmup: float = 0.0
-    close: Close = "serve_queue"
-    dispersion: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name, least in (("replications", 1), ("seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-                raise InputError(f"'{name}' must be a whole number >= {least}: {value!r}")
-        object.__setattr__(self, "warmup", float(v.nonnegative("warmup", self.warmup)))
-        object.__setattr__(self, "dispersion", float(v.nonnegative("dispersion", self.dispersion)))
-        if self.close not in ("serve_queue", "stop"):
-            raise InputError(f"'close' must be 'serve_queue' or 'stop': {self.close!r}")
-
-
-_TARGET_FIELDS = frozenset(f.name for f in fields(Targets))
-_SIMULATION_FIELDS = frozenset(f.name for f in fields(SimulationSettings))
-# Erlang X settings a what-if may change by name.
-_ERLANG_X_FIELDS = frozenset(f.name for f in fields(ErlangX)) - {"patience"}
-# [schedule] settings a what-if may change by name (its shrinkage is 'schedule_shrinkage').
-_SCHEDULE_FIELDS = frozenset(f.name for f in fields(ScheduleSettings)) - {"shrinkage"}
 # What simulate() takes beyond the scenario: how to run, not what to run.
 _RUN_ARGS = frozenset(
     {"engine", "record_calls", "level", "max_passes", "confidence", "max_replications"}
@@ -297,10 +268,13 @@ class Scenario:
     def with_changes(self, **changes: Any) -> Scenario:
         """A copy with some fields changed; what-ifs from the CLI, the app and sweeps.
 
-        Besides the fields themselves, ``changes`` takes any :class:`Targets`
-        field (``service_level=0.9``), any :class:`SimulationSettings` field
-        (``replications=100``), ``plan="required"`` and a channel by its name
-        (``chat=ChatChannel(...)`` adds or replaces it, ``chat=None`` removes it). A number for
+        ``changes`` are the what-ifs of :data:`planner.scenario.WHATIFS`: the fields
+        themselves, any :class:`Targets` field (``service_level=0.9``), any
+        :class:`SimulationSettings` field (``replications=100``), Erlang X's and the
+        shift rules' fields, ``plan="required"``, the workload multipliers
+        (``volume=1.1``, ``aht_seconds=20``, ``staffing_offset=-1``) and a channel by
+        its name (``chat=ChatChannel(...)`` adds or replaces it, ``chat=None`` removes
+        it) or its volume and parameters (``chat_volume=1.5``). A number for
         ``patience`` or ``handle`` is a new mean that keeps the distribution's
         shape (a lognormal stays lognormal), and ``patience_cv`` /
         ``handle_cv`` make them lognormal with that CV. A new ``calls``,
@@ -309,71 +283,12 @@ class Scenario:
 
         Examples
         --------
+        >>> from planner import Lognormal
         >>> s = Scenario(name="d", interval=1800, calls=[100], aht=180, patience=Lognormal(90, 1.2))
         >>> s.with_changes(patience=120, service_level=0.9).patience
         Lognormal(mean=120.0, cv=1.2)
         """
-        own = {f.name for f in fields(self)}
-        allowed = (
-            own | _TARGET_FIELDS | _SIMULATION_FIELDS | _SCHEDULE_FIELDS | _ERLANG_X_FIELDS
-            | {"patience_cv", "handle_cv", "schedule_shrinkage"} | set(CHANNELS)
-        )  # fmt: skip
-        unknown = sorted(set(changes) - allowed)
-        if unknown:
-            raise InputError(
-                f"unknown scenario change {unknown[0]!r}; the changes are {sorted(allowed)}"
-            )
-        top = {k: val for k, val in changes.items() if k in own}
-        named = {k: changes[k] for k in set(CHANNELS) & set(changes)}
-        if named:  # chat=ChatChannel(...) adds or replaces that channel; None removes it
-            kept = [c for c in top.get("channels", self.channels) if c.name not in named]
-            added = [c for c in named.values() if c is not None]
-            top["channels"] = (*kept, *added)
-        target_changes = {k: changes[k] for k in _TARGET_FIELDS & set(changes)}
-        if target_changes:
-            top["targets"] = dataclasses.replace(top.get("targets", self.targets), **target_changes)
-        sim_changes = {k: changes[k] for k in _SIMULATION_FIELDS & set(changes)}
-        if sim_changes:
-            base = top.get("simulation", self.simulation)
-            top["simulation"] = dataclasses.replace(base, **sim_changes)
-        callers = {k: changes[k] for k in _ERLANG_X_FIELDS & set(changes)}
-        if callers:
-            base_x = top.get("erlang_x", self.erlang_x) or ErlangX()
-            top["erlang_x"] = dataclasses.replace(base_x, **callers)
-        rules = {k: changes[k] for k in _SCHEDULE_FIELDS & set(changes)}
-        if "schedule_shrinkage" in changes:
-            rules["shrinkage"] = changes["schedule_shrinkage"]
-        if rules:
-            base = top.get("scheduling", self.scheduling)
-            if base is None:
-                if "templates" not in rules:
-                    raise InputError(
-                        f"{sorted(rules)[0]!r} changes the schedule, and the scenario has no "
-                        "shift templates ([schedule] in its file, or templates=...)"
-                    )
-                top["scheduling"] = ScheduleSettings(**rules)
-            else:
-                top["scheduling"] = dataclasses.replace(base, **rules)
-        for name in ("patience", "handle"):
-            current = getattr(self, name)
-            value = top.get(name, current)
-            if name in top and _is_number(value) and isinstance(current, Distribution):
-                value = current.with_mean(_positive(name, value))
-            cv = changes.get(f"{name}_cv")
-            if cv is not None:
-                if value is None:
-                    if name == "patience":
-                        raise InputError("'patience_cv' needs a patience (the mean, seconds)")
-                    value = 1.0  # a handle-time shape: rescaled to each interval's AHT
-                mean = value.mean if isinstance(value, Distribution) else value
-                value = Lognormal(_positive(name, mean), cv)
-            if name in top or cv is not None:
-                top[name] = value
-        if top.get("plan") == "required":
-            top["plan"] = None
-        if {"calls", "aht", "interval"} & set(top):
-            top |= {"history": None}  # the workload is no longer the forecast
-        return dataclasses.replace(self, **top)
+        return whatif.apply(self, changes)
 
     # -- what the scenario gives ----------------------------------------------
 
@@ -665,52 +580,30 @@ class Scenario:
     # -- files ----------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario as the nested dict its TOML file holds."""
-        from planner import scenario_file
-
-        return scenario_file.to_dict(self)
+        """The scenario as the nested dict its TOML file holds (:mod:`planner.scenario.file`)."""
+        return file.to_dict(self)
 
     def dumps(self) -> str:
         """The scenario as TOML text."""
-        from planner import scenario_file
-
-        return scenario_file.dumps(self)
+        return file.dumps(self)
 
     def save(self, path: str | PathLike[str]) -> None:
         """Write the scenario to a TOML file."""
-        from planner import scenario_file
-
-        scenario_file.save(self, path)
+        file.save(self, path)
 
     @classmethod
     def from_dict(
         cls, data: dict[str, Any], *, source: str = "<dict>", base_dir: str = "."
     ) -> Scenario:
-        """Build a scenario from the nested dict of a TOML file (:mod:`planner.scenario_file`)."""
-        from planner import scenario_file
-
-        return scenario_file.from_dict(data, source=source, base_dir=base_dir)
+        """Build a scenario from the nested dict of a TOML file (:mod:`planner.scenario.file`)."""
+        return file.from_dict(data, cls=cls, source=source, base_dir=base_dir)
 
     @classmethod
     def loads(cls, text: str, *, source: str = "<string>", base_dir: str = ".") -> Scenario:
         """Parse a scenario from TOML text."""
-        from planner import scenario_file
-
-        return scenario_file.loads(text, source=source, base_dir=base_dir)
+        return file.loads(text, cls=cls, source=source, base_dir=base_dir)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> Scenario:
         """Read a scenario from a TOML file."""
-        from planner import scenario_file
-
-        return scenario_file.load(path)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
-
-
-def _positive(name: str, value: Any) -> float:
-    if np.ndim(value) != 0:
-        raise InputError(f"'{name}' must be a single number: {value!r}")
-    return float(v.positive(name, value))  # type: ignore[arg-type]
+        return file.load(path, cls=cls)

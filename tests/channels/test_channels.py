@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from planner import CallsChannel, ChatChannel, EmailChannel, ErlangA, InputError, Scenario
-from planner import scenario_file as sf
 from planner.channels import CHANNELS, Day
+from planner.scenario import file as sf
 
 BANK = Scenario.load("scenarios/retail_bank.toml")
 

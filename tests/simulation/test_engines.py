@@ -197,3 +197,21 @@ def test_every_answer_respects_the_rules(case):
         off_duty = np.sum((late[:, 0] <= s) & (late[:, 1] > s))
         p = np.searchsorted(day.bounds, s, side="right") - 1
         assert busy - off_duty <= (day.agents[p] if p < day.periods else day.after)
+
+
+@given(days(), st.integers(0, 3), st.sampled_from([0.0, 2.0, 5.0]))
+def test_compiled_totals_equal_the_plain_numpy_reference(case, lo, answer_time):
+    """The compiled one-pass totals against the numpy reference they replaced
+    (tests/simulation/reference_totals.py), over the whole day and over a later window."""
+    from reference_totals import reference_totals
+
+    callers, day = case
+    answers = run_fast(callers, day)
+    lo = min(lo, day.periods - 1)
+    for window in ((0, None), (lo, None)):
+        got = period_totals(callers, answers.start, answers.overtime, day, answer_time, *window)
+        want = reference_totals(callers, answers.start, answers.overtime, day, answer_time,
+                                *window)  # fmt: skip
+        assert set(got) == set(want)
+        for name in want:
+            np.testing.assert_allclose(got[name], want[name], rtol=1e-9, atol=1e-9, err_msg=name)
