@@ -46,7 +46,7 @@ def main() -> None:
     bank = Scenario.load(BANK)
     table = bank.requirements()
     need = table["agents"].to_numpy()
-    how = {"targets": bank.targets, "patience": bank.mean_patience}
+    how = {"targets": bank.targets, "model": bank.model}
     lunch = Break(1800, 3 * HOUR, 5 * HOUR, paid=False)
     coffee = Break(900, 1 * HOUR, 2.5 * HOUR)
     day_rules = {"every": 1800, "earliest": bank.start}
