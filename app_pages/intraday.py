@@ -167,21 +167,12 @@ def week_view(table: pd.DataFrame, interval: float, names: dict[date, str]) -> N
     per_fte = st.number_input(
         "Paid hours per full-time agent (FTE) a week", 1.0, 60.0, 37.5, 0.5, key="fte_hours"
     )
-    week = stamps.normalize() - pd.to_timedelta(stamps.day_of_week, unit="D")
-    rows = []
-    for monday, group in table.groupby(week):
-        scheduled_hours = planner.hours(group["scheduled"], interval)
-        rows.append(
-            {
-                "week of": planner.forecast.day_label(monday.date()),
-                "open days": pd.DatetimeIndex(group.index).normalize().nunique(),
-                "calls": float(group["calls"].sum()),
-                "agent hours": planner.hours(group["agents"], interval),
-                "scheduled hours": scheduled_hours,
-                "FTE": scheduled_hours / per_fte,
-            }
-        )
-    weeks = pd.DataFrame(rows)
+    weeks = planner.weekly_summary(table, interval, fte_hours=per_fte)
+    weeks["week_start"] = [planner.forecast.day_label(d.date()) for d in weeks["week_start"]]
+    weeks = weeks.rename(columns={
+        "week_start": "week of", "open_days": "open days", "agent_hours": "agent hours",
+        "scheduled_hours": "scheduled hours", "fte": "FTE",
+    })  # fmt: skip
     st.dataframe(
         weeks, hide_index=True, key="weeks",
         column_config={

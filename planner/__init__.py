@@ -31,7 +31,7 @@ _API: dict[str, tuple[str, ...]] = {
     ),
     "planner.report": (
         "requirements", "evaluate_plan", "binding_targets", "day_summary", "hours",
-        "power_of_one", "forecast_requirements",
+        "power_of_one", "forecast_requirements", "weekly_summary",
     ),
     "planner.channels": ("Channel", "CallsChannel", "ChatChannel", "EmailChannel"),
     "planner.deferred_work": ("deferred", "required_deferred_agents", "deferred_requirements"),
@@ -118,6 +118,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         hours,
         power_of_one,
         requirements,
+        weekly_summary,
     )
     from planner.scenario import WHATIFS, Scenario, ScenarioError, SimulationSettings, WhatIf
     from planner.schedule import Break, Schedule, ShiftTemplate

@@ -36,6 +36,7 @@ __all__ = [
     "requirements",
     "to_csv",
     "to_excel",
+    "weekly_summary",
 ]
 
 SECONDS_PER_HOUR = 3600.0
@@ -301,6 +302,49 @@ def forecast_requirements(
         index=frame.index,
     )
     return requirements(table, targets, fitted.interval, shrinkage, model=model)
+
+
+def weekly_summary(table: pd.DataFrame, interval: float, fte_hours: float = 37.5) -> pd.DataFrame:
+    """Each calendar week (from Monday) of a requirements table whose index holds the
+    interval starts (time stamps), as :func:`forecast_requirements` gives it.
+
+    Returns one row per week: ``week_start`` (its Monday), ``open_days`` (days with
+    an interval), ``calls``, ``agent_hours`` (on the phones), ``scheduled_hours``
+    (paid, after shrinkage) and ``fte``: the scheduled hours over ``fte_hours``, the
+    paid hours of one full-time agent a week.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days = pd.date_range("2026-03-06 09:00", periods=4, freq="24h")  # Fri to Mon
+    >>> table = pd.DataFrame({"calls": 100.0, "agents": 14, "scheduled": 20}, index=days)
+    >>> weekly_summary(table, 1800, fte_hours=40)[["open_days", "scheduled_hours", "fte"]]
+       open_days  scheduled_hours   fte
+    0          3             30.0  0.75
+    1          1             10.0  0.25
+    """
+    hours_each = v.single("fte_hours", fte_hours, v.positive)
+    seconds = v.single("interval", interval, v.positive)
+    if not isinstance(table.index, pd.DatetimeIndex):
+        raise InputError("'table' needs its interval starts (time stamps) as its index")
+    missing = [c for c in ("calls", "agents", "scheduled") if c not in table]
+    if missing:
+        raise InputError(f"'table' is missing column(s) {missing}: pass a requirements table")
+    stamps = pd.DatetimeIndex(table.index)
+    monday = stamps.normalize() - pd.to_timedelta(stamps.day_of_week, unit="D")
+    rows = []
+    for start, group in table.groupby(monday):
+        scheduled_hours = hours(group["scheduled"], seconds)
+        rows.append({
+            "week_start": pd.Timestamp(start),
+            "open_days": int(pd.DatetimeIndex(group.index).normalize().nunique()),
+            "calls": float(group["calls"].sum()),
+            "agent_hours": hours(group["agents"], seconds),
+            "scheduled_hours": scheduled_hours,
+            "fte": scheduled_hours / hours_each,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=["week_start", "open_days", "calls", "agent_hours",
+                                       "scheduled_hours", "fte"])  # fmt: skip
 
 
 def day_summary(

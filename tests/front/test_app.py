@@ -334,6 +334,11 @@ def test_intraday_week_view_hours_fte_and_holiday_names(fitted_sample):
     scheduled = planner.hours(first["scheduled"], model.interval)
     assert weeks.iloc[0]["scheduled hours"] == pytest.approx(scheduled)
     assert weeks.iloc[0]["FTE"] == pytest.approx(scheduled / 37.5)
+    # the page's weeks are the library's roll-up
+    want = planner.weekly_summary(table, model.interval, fte_hours=37.5)
+    np.testing.assert_allclose(weeks["scheduled hours"], want["scheduled_hours"])
+    np.testing.assert_allclose(weeks["FTE"], want["fte"])
+    assert weeks["open days"].tolist() == want["open_days"].tolist()
     # every date carries its weekday, and a holiday its name
     days = sorted({t.date() for t in stamps})
     names = planner.forecast.special_day_names(days[0], days[-1], "US")
