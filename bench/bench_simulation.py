@@ -112,7 +112,7 @@ def main() -> None:
     lists = (
         callers.arrival.tolist(),
         callers.handle.tolist(),
-        (callers.deadline - callers.arrival).tolist(),
+        (callers.gives_up_at - callers.arrival).tolist(),
     )
     timings = {}
     timings["minimal SimPy model (baseline)"], base = best_of(

@@ -32,7 +32,7 @@ def test_baselines_match_planner():
 def test_minimal_simpy_model_answers_the_same_callers_as_planner():
     bench = _bench_module("bench_simulation")
     _, callers, day = bench.case(3000, seed=2)
-    patience = (callers.deadline - callers.arrival).tolist()
+    patience = (callers.gives_up_at - callers.arrival).tolist()
     minimal = np.asarray(
         bench.minimal_simpy(callers.arrival.tolist(), callers.handle.tolist(), patience)
     )

@@ -51,7 +51,7 @@ _METRICS = ("service_level", "asa", "abandon_rate", "occupancy", "mean_concurren
 def _run(
     arrival: FloatArray,
     work: FloatArray,
-    deadline: FloatArray,
+    gives_up_at: FloatArray,
     bounds: FloatArray,
     agents: IntArray,
     handle: FloatArray,
@@ -170,7 +170,7 @@ def _run(
         # hand out waiting chats while a slot is free (those past their patience leave)
         while q_head < q_tail:
             i = queue[q_head]
-            if deadline[i] < now:
+            if gives_up_at[i] < now:
                 q_head += 1
                 continue
             pick, fewest = -1, k
@@ -193,7 +193,7 @@ def _run(
 def _run_simpy(
     arrival: FloatArray,
     work: FloatArray,
-    deadline: FloatArray,
+    gives_up_at: FloatArray,
     bounds: FloatArray,
     agents: IntArray,
     handle: FloatArray,
@@ -244,7 +244,7 @@ def _run_simpy(
     def hand_out() -> None:  # waiting chats to free slots, first come first served
         while queue:
             i = queue[0]
-            if deadline[i] < env.now:
+            if gives_up_at[i] < env.now:
                 queue.pop(0)
                 continue
             free = [a for a in range(most) if duty[a] and len(held[a]) < k]
@@ -422,11 +422,11 @@ def simulate_chat(
     counts = np.zeros((replications, rate.size))  # chats offered per replication and interval
     for r, child in enumerate(check_seed(seed).spawn(replications)):
         callers = draw_callers(day, expected, mean_one, shape, patience_dist, 0.0, child)
-        arrival, deadline, period = callers.arrival, callers.deadline, callers.period
+        arrival, gives_up_at, period = callers.arrival, callers.gives_up_at, callers.period
         slot = np.zeros(plan.size)
         held = np.zeros(plan.size)
         start = run(
-            arrival, callers.handle, deadline, bounds, plan, h, routing == "even", slot, held
+            arrival, callers.handle, gives_up_at, bounds, plan, h, routing == "even", slot, held
         )
         wait = start - arrival
         answered = np.isfinite(start)
@@ -440,7 +440,7 @@ def simulate_chat(
                     float(np.sum(answered & mine & (wait <= t))) / offered
                 )
                 values["abandon_rate"][r, col] = (
-                    float(np.sum(mine & ~answered & (deadline < np.inf))) / offered
+                    float(np.sum(mine & ~answered & (gives_up_at < np.inf))) / offered
                 )
                 got = mine & answered
                 if got.any():

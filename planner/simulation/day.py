@@ -60,13 +60,13 @@ class Day:
 class Callers:
     """Everyone who calls during one replication, in order of arrival.
 
-    Times are seconds on the engine clock; ``deadline`` is arrival plus
+    Times are seconds on the engine clock; ``gives_up_at`` is arrival plus
     patience (``inf`` when nobody abandons); ``period`` is the period of arrival.
     """
 
     arrival: FloatArray
     handle: FloatArray
-    deadline: FloatArray
+    gives_up_at: FloatArray
     period: IntArray
 
     def __len__(self) -> int:
@@ -75,7 +75,7 @@ class Callers:
     def head(self, stop: int) -> Callers:
         """The first ``stop`` callers."""
         return Callers(
-            self.arrival[:stop], self.handle[:stop], self.deadline[:stop], self.period[:stop]
+            self.arrival[:stop], self.handle[:stop], self.gives_up_at[:stop], self.period[:stop]
         )
 
 
@@ -115,7 +115,7 @@ def draw_callers(
     if aht is not None:
         times = times * (aht[period] / handle.mean)
     if patience is None:
-        deadline = np.full(n, np.inf)
+        gives_up_at = np.full(n, np.inf)
     else:
-        deadline = arrival + patience.sample(n, np.random.default_rng(patience_seed))
-    return Callers(arrival, times, deadline, period)
+        gives_up_at = arrival + patience.sample(n, np.random.default_rng(patience_seed))
+    return Callers(arrival, times, gives_up_at, period)

@@ -7,8 +7,8 @@ who hung up or were never answered), and the overtime of agents who finished
 a call after their shift. The rules they share:
 
 - callers are answered in order of arrival (FCFS), by any free agent on duty;
-- a caller still waiting at their deadline (arrival + patience) hangs up; one
-  answered exactly at the deadline is answered;
+- a caller still waiting at ``gives_up_at`` (arrival + patience) hangs up; one
+  answered exactly then is answered;
 - the queue and calls in progress carry across every interval boundary;
 - when the staffing rises, the new agents are free at the boundary; when it
   drops from n to n - d, d agents go off duty at the boundary, spread evenly
@@ -168,7 +168,7 @@ def _restaff(
 def _advance(
     arrival: FloatArray,
     handle: FloatArray,
-    deadline: FloatArray,
+    gives_up_at: FloatArray,
     index: int,
     stop: int,
     free: FloatArray,
@@ -199,7 +199,7 @@ def _advance(
             if s == inf:
                 start[i] = inf
                 continue
-        if s <= deadline[i]:
+        if s <= gives_up_at[i]:
             start[i] = s
             free[0] = s + handle[i]
             _sift_down(free, size, 0)
@@ -270,11 +270,11 @@ class FastState:
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """Arrival, handle and deadline of the callers, contiguous float arrays."""
+    """Arrival, handle and ``gives_up_at`` of the callers, contiguous float arrays."""
 
     arrival: FloatArray
     handle: FloatArray
-    deadline: FloatArray
+    gives_up_at: FloatArray
 
 
 def columns_of(callers: Callers) -> Columns:
@@ -282,7 +282,7 @@ def columns_of(callers: Callers) -> Columns:
     return Columns(
         *(
             np.ascontiguousarray(x, dtype=np.float64)
-            for x in (callers.arrival, callers.handle, callers.deadline)
+            for x in (callers.arrival, callers.handle, callers.gives_up_at)
         )
     )
 
@@ -291,7 +291,7 @@ def advance(state: FastState, columns: Columns, stop: int, day: Day, start: Floa
     """Answer callers ``state.index`` to ``stop - 1``, writing their answer times to ``start``.
 
     Each caller is answered at the later of their arrival and the earliest
-    free-from time, unless that is past their deadline (``start`` is then
+    free-from time, unless that is past their ``gives_up_at`` (``start`` is then
     ``inf``); the agent is then free from the end of the call. When that
     time falls in a later period, the heap is restaffed at each boundary on
     the way: new agents are free from the boundary, and leaving ones are
@@ -302,7 +302,7 @@ def advance(state: FastState, columns: Columns, stop: int, day: Day, start: Floa
     state.size, state.period, state.n_over = _advance(
         columns.arrival,
         columns.handle,
-        columns.deadline,
+        columns.gives_up_at,
         state.index,
         stop,
         state.free,
@@ -400,12 +400,12 @@ def run_returns(callers: Callers, day: Day, returns: Returns) -> Attempts:
     arrival = np.concatenate([callers.arrival, extra["arrival"]])
     order = np.argsort(arrival, kind="stable")
     blocked = extra["blocked"]
-    deadline = np.concatenate([callers.deadline, extra["deadline"]])
-    deadline[blocked] = arrival[blocked]  # a blocked attempt leaves at once
+    gives_up_at = np.concatenate([callers.gives_up_at, extra["gives_up_at"]])
+    gives_up_at[blocked] = arrival[blocked]  # a blocked attempt leaves at once
     every = Callers(
         arrival[order],
         np.concatenate([callers.handle, extra["handle"]])[order],
-        deadline[order],
+        gives_up_at[order],
         np.concatenate([callers.period, extra["period"]]).astype(np.int64)[order],
     )
     kind = np.concatenate([np.zeros(len(callers), np.int64), extra["kind"]])[order]
@@ -419,12 +419,12 @@ def _simpy_model(
     ``returns`` (arrays by name) and the overtime pairs."""
     env = simpy.Environment()
     handle = callers.handle.tolist()
-    patience = (callers.deadline - callers.arrival).tolist()
+    patience = (callers.gives_up_at - callers.arrival).tolist()
     arrivals = callers.arrival.tolist()
     n = len(handle)
     start = [_INF] * n
     state = [0] * n  # 0 waiting or not yet arrived, 1 answered, 2 hung up, 3 blocked
-    added: dict[str, list[float]] = {k: [] for k in ("arrival", "handle", "deadline", "period")}
+    added: dict[str, list[float]] = {k: [] for k in ("arrival", "handle", "gives_up_at", "period")}
     kinds: list[int] = []
     queue: deque[int] = deque()  # waiting callers; those who hung up are skipped
     waiting = [0]  # callers in the queue who have not hung up
@@ -447,7 +447,7 @@ def _simpy_model(
         state.append(0)
         added["arrival"].append(at)
         added["handle"].append(h)
-        added["deadline"].append(at + p)
+        added["gives_up_at"].append(at + p)
         added["period"].append(period)
         kinds.append(kind)
         _At(env, at - env.now, NORMAL, len(handle) - 1).callbacks.append(arrive)

@@ -39,14 +39,14 @@ TOTALS = (
 def outcome_codes(callers: Callers, start: FloatArray, day: Day) -> IntArray:
     """0 answered, 1 abandoned, 2 still waiting when the simulation stopped."""
     answered = np.isfinite(start)
-    # (no patience: an infinite deadline, never reached even when the day never ends)
-    abandoned = ~answered & (callers.deadline <= day.until) & np.isfinite(callers.deadline)
+    # (no patience: an infinite gives_up_at, never reached even when the day never ends)
+    abandoned = ~answered & (callers.gives_up_at <= day.until) & np.isfinite(callers.gives_up_at)
     return np.where(answered, 0, np.where(abandoned, 1, 2)).astype(np.int64)
 
 
 def leave_times(callers: Callers, start: FloatArray, day: Day) -> FloatArray:
     """When each caller left the queue: answered, hung up, or (never) the end of the day."""
-    out = np.where(np.isfinite(start), start, np.minimum(callers.deadline, day.until))
+    out = np.where(np.isfinite(start), start, np.minimum(callers.gives_up_at, day.until))
     # still waiting when the simulation stopped: counted until the end of the day
     return np.where(np.isfinite(out), out, day.end)
 
@@ -78,7 +78,7 @@ def _spread(
 def _totals(
     arrival: FloatArray,
     handle: FloatArray,
-    deadline: FloatArray,
+    gives_up_at: FloatArray,
     period: IntArray,
     start: FloatArray,
     overtime: FloatArray,
@@ -110,8 +110,8 @@ def _totals(
         if answered:
             leave = s
         else:
-            leave = min(deadline[i], until)
-            abandoned = deadline[i] <= until and deadline[i] < np.inf
+            leave = min(gives_up_at[i], until)
+            abandoned = gives_up_at[i] <= until and gives_up_at[i] < np.inf
             if leave == np.inf:
                 leave = end_of_day  # still waiting when the simulation stopped
         wait = leave - a
@@ -200,7 +200,7 @@ def period_totals(
     table = _totals(
         np.ascontiguousarray(callers.arrival, dtype=np.float64),
         np.ascontiguousarray(callers.handle, dtype=np.float64),
-        np.ascontiguousarray(callers.deadline, dtype=np.float64),
+        np.ascontiguousarray(callers.gives_up_at, dtype=np.float64),
         np.ascontiguousarray(callers.period, dtype=np.int64),
         np.ascontiguousarray(start, dtype=np.float64),
         np.ascontiguousarray(overtime, dtype=np.float64).reshape(-1, 2),

@@ -361,7 +361,7 @@ class Experiment:
                 "interval_start": np.asarray(labels, dtype=object)[interval_index],
                 "arrival": c.arrival[keep] - origin,
                 "handle_time": c.handle[keep],
-                "patience": (c.deadline - c.arrival)[keep],
+                "patience": (c.gives_up_at - c.arrival)[keep],
                 "wait": (leave - c.arrival)[keep],
                 "answered_at": np.where(answered, start, np.nan)[keep] - origin,
                 "outcome": _OUTCOMES[outcome_codes(c, start, day)[keep]],

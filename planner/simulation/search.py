@@ -123,7 +123,7 @@ class Replay:
         lo, stop = self.firsts[r], self.firsts[hi + 1]
         c = self.callers
         changed = Callers(
-            c.arrival[lo:stop], c.handle[lo:stop], c.deadline[lo:stop], c.period[lo:stop]
+            c.arrival[lo:stop], c.handle[lo:stop], c.gives_up_at[lo:stop], c.period[lo:stop]
         )
         exits = exit_times(changed, self.start[lo:stop], day)
         if lo > 0 and stop > lo:

@@ -97,7 +97,7 @@ def reference_totals(
         wait_after = leave_times(callers.head(first), s_pre, day) > day.bounds[lo]
         idx = np.concatenate([np.flatnonzero(busy_after | wait_after), np.arange(first, stop)])
         callers = Callers(
-            callers.arrival[idx], callers.handle[idx], callers.deadline[idx], callers.period[idx]
+            callers.arrival[idx], callers.handle[idx], callers.gives_up_at[idx], callers.period[idx]
         )
         start = start[idx]
     else:

@@ -102,7 +102,7 @@ def test_callers_left_waiting_at_the_end_of_the_day(run):
     callers, day = make([0, 10], [1], [0, 1, 2], [20, 1, 1], patience=[50, 5, 50])
     start = run(callers, day).start
     assert start.tolist() == [0, INF, INF]
-    # caller 1 hung up at 6; caller 2 (deadline 52) was still waiting at 10
+    # caller 1 hung up at 6; caller 2 (gives_up_at 52) was still waiting at 10
     assert outcome_codes(callers, start, day).tolist() == [0, 1, 2]
 
 
@@ -184,7 +184,7 @@ def test_every_answer_respects_the_rules(case):
     start = answers.start
     answered = np.isfinite(start)
     assert (start[answered] >= callers.arrival[answered]).all()
-    assert (start[answered] <= callers.deadline[answered]).all()
+    assert (start[answered] <= callers.gives_up_at[answered]).all()
     if not day.serve_queue:
         assert (start[answered] < day.end).all()
     # FCFS: answer times rise with arrival order
