@@ -291,9 +291,9 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
     week = len(coverage) > len(scenario.calls)
     cards = st.columns(5)
     cards[0].metric("People", f"{result.people}")
-    cards[1].metric("Paid hours", f"{result.paid_hours:,.1f}")
+    cards[1].metric("Paid hours", f"{result.scheduled_hours:,.1f}")
     cards[2].metric(
-        "Against perfectly flexible", f"{result.paid_hours / flexible - 1:+.1%}",
+        "Against perfectly flexible", f"{result.scheduled_hours / flexible - 1:+.1%}",
         help=f"{flexible:,.1f} paid hours if people came and went every interval",
     )  # fmt: skip
     cards[3].metric("Cost", f"{result.cost:,.2f}")

@@ -37,8 +37,8 @@ BANK = Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml"
 
 def _row(label: str, seconds: float, s, flexible: float, sl: float) -> None:
     print(
-        f"{label:34}{seconds:8.2f}{s.paid_hours:10.1f}{flexible:11.1f}"
-        f"{s.paid_hours / flexible - 1:+9.1%}{s.gap:9.2%}{sl:9.1%}"
+        f"{label:34}{seconds:8.2f}{s.scheduled_hours:10.1f}{flexible:11.1f}"
+        f"{s.scheduled_hours / flexible - 1:+9.1%}{s.gap:9.2%}{sl:9.1%}"
     )
 
 
@@ -93,8 +93,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     flexible = float(np.sum(week_need) * 900 / HOUR)
     print(
-        f"{'a week, 672 quarter hours':34}{seconds:8.2f}{week.paid_hours:10.1f}"
-        f"{flexible:11.1f}{week.paid_hours / flexible - 1:+9.1%}{week.gap:9.2%}{'':>9}"
+        f"{'a week, 672 quarter hours':34}{seconds:8.2f}{week.scheduled_hours:10.1f}"
+        f"{flexible:11.1f}{week.scheduled_hours / flexible - 1:+9.1%}{week.gap:9.2%}{'':>9}"
         f"   ({week.shifts['count'].sum()} people from {week.options:,} shift options)"
     )
 
@@ -111,7 +111,7 @@ def main() -> None:
     t0 = time.perf_counter()
     soft = schedule(
         need, day_t, interval=bank.interval, start=bank.start, coverage="soft",
-        paid_hours=hard_even.paid_hours, workload=table, mip_gap=0.01, **how,
+        paid_hours=hard_even.scheduled_hours, workload=table, mip_gap=0.01, **how,
     )  # fmt: skip
     seconds = time.perf_counter() - t0
     flexible = float(need.sum() * bank.interval / HOUR)

@@ -446,7 +446,7 @@ def _schedule(args: argparse.Namespace) -> pd.DataFrame:
     result = scenario.schedule()
     short = result.coverage["short"]
     print(
-        f"planner: {result.people} people, {result.paid_hours:,.1f} paid hours, cost "
+        f"planner: {result.people} people, {result.scheduled_hours:,.1f} paid hours, cost "
         f"{result.cost:,.2f}; gap {result.gap:.2%} from HiGHS's bound; "
         f"{int((short > 1e-9).sum())} interval(s) short",
         file=sys.stderr,

@@ -279,7 +279,7 @@ class Schedule:
         the phones after ``shrinkage``), ``scheduled`` on duty, ``over`` and
         ``short``, and ``agents``: the scheduled people on the phones after
         shrinkage, rounded down (what :meth:`service` evaluates).
-    paid_hours, cost : the schedule's totals.
+    scheduled_hours, cost : the schedule's totals (paid hours, and their cost).
     objective : the schedule's objective (cost, plus shortfall penalties when soft).
     bound : HiGHS's best bound: no schedule has a lower objective.
     gap : the optimality gap HiGHS reports, ``(objective - bound) / objective``.
@@ -292,7 +292,7 @@ class Schedule:
 
     shifts: pd.DataFrame
     coverage: pd.DataFrame
-    paid_hours: float
+    scheduled_hours: float
     cost: float
     objective: float
     bound: float
@@ -713,7 +713,7 @@ def schedule(
     return Schedule(
         shifts=shifts,
         coverage=table,
-        paid_hours=float(hours @ x),
+        scheduled_hours=float(hours @ x),
         cost=float(cost @ x),
         objective=float(res.fun),
         bound=float(res.mip_dual_bound),

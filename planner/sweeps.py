@@ -144,7 +144,7 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
             out[key] = value
         out["interval_start"] = load["interval_start"].astype(str)
         out["calls"], out["aht"] = load["calls"], load["aht"]
-        for col in ("schedule_people", "schedule_paid_hours", "schedule_cost", "schedule_gap"):
+        for col in ("schedule_people", "schedule_scheduled_hours", "schedule_cost", "schedule_gap"):
             out[col] = np.nan
         out["schedule_error"] = str(err)
         out["interval_seconds"] = s.interval
@@ -167,7 +167,7 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
         if col in service:
             out[f"erlang_{col}"] = service[col].to_numpy()
     out["schedule_people"] = result.people
-    out["schedule_paid_hours"] = result.paid_hours
+    out["schedule_scheduled_hours"] = result.scheduled_hours
     out["schedule_cost"] = result.cost
     out["schedule_gap"] = result.gap
     out["schedule_error"] = ""
@@ -177,7 +177,7 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
 
 
 # Bumped when the result columns change, so older files are not reused.
-_FORMAT = 3
+_FORMAT = 4
 
 
 def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str:
@@ -248,10 +248,10 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
             total = row.get("total_scheduled_hours", row["scheduled_hours"])
             row["total_scheduled_hours"] = total + team["scheduled_hours"]
             row["total_cost"] = row["total_scheduled_hours"] * rate
-        if "schedule_paid_hours" in g:  # the shifts' own hours and cost
+        if "schedule_scheduled_hours" in g:  # the shifts' own hours and cost
             row |= {
                 "people": int(g["schedule_people"].iloc[0]),
-                "scheduled_hours": float(g["schedule_paid_hours"].iloc[0]),
+                "scheduled_hours": float(g["schedule_scheduled_hours"].iloc[0]),
                 "cost": float(g["schedule_cost"].iloc[0]),
                 "short_intervals": int((g["short"] > 1e-9).sum()),
                 "gap": float(g["schedule_gap"].iloc[0]),

@@ -20,7 +20,7 @@ def test_known_optimum_of_the_cyclic_day():
     s = schedule(CYCLIC, [ShiftTemplate("8h", 8 * HOUR)], interval=HOUR, wrap=True)
     assert s.shifts["count"].sum() == 55
     assert s.coverage["short"].max() == 0
-    assert s.objective == pytest.approx(55 * 8) and s.paid_hours == 55 * 8
+    assert s.objective == pytest.approx(55 * 8) and s.scheduled_hours == 55 * 8
     assert s.lp_bound == pytest.approx(55 * 8, rel=1e-6) and s.gap == pytest.approx(0, abs=1e-9)
     # without wrapping, no shift may run past midnight
     flat = schedule(CYCLIC, [ShiftTemplate("8h", 8 * HOUR)], interval=HOUR)
@@ -50,7 +50,7 @@ def test_hard_coverage_is_never_short_and_the_bound_is_honest(need, length, wrap
     assert s.gap <= 1e-4  # solved to HiGHS's tolerance
     # the schedule's own figures add up
     assert s.cost == pytest.approx(s.shifts["cost"].sum())
-    assert s.paid_hours == pytest.approx(s.shifts["paid_hours"].sum())
+    assert s.scheduled_hours == pytest.approx(s.shifts["paid_hours"].sum())
 
 
 def test_breaks_leave_their_interval_and_unpaid_ones_are_not_paid():
@@ -67,8 +67,8 @@ def test_breaks_leave_their_interval_and_unpaid_ones_are_not_paid():
     lunches = s.shifts.loc[s.shifts.index.repeat(s.shifts["count"]), "breaks"]
     assert lunches.value_counts().max() <= 1  # never two at lunch at once
     assert s.coverage["short"].max() == 0
-    assert s.paid_hours == pytest.approx(s.shifts["count"].sum() * 7.5)
-    assert s.cost == pytest.approx(s.paid_hours * 20)
+    assert s.scheduled_hours == pytest.approx(s.shifts["count"].sum() * 7.5)
+    assert s.cost == pytest.approx(s.scheduled_hours * 20)
 
 
 def test_soft_coverage_on_a_budget_keeps_more_service_than_cutting_evenly():
@@ -85,10 +85,10 @@ def test_soft_coverage_on_a_budget_keeps_more_service_than_cutting_evenly():
     kw = {"interval": bank.interval, "start": bank.start}
     hard = schedule(need, t, **kw)
     even = schedule(np.floor(need * 0.85), t, **kw)
-    assert even.paid_hours < hard.paid_hours
-    soft = schedule(need, t, coverage="soft", paid_hours=even.paid_hours, workload=table,
+    assert even.scheduled_hours < hard.scheduled_hours
+    soft = schedule(need, t, coverage="soft", paid_hours=even.scheduled_hours, workload=table,
                     targets=bank.targets, model=bank.model, **kw)  # fmt: skip
-    assert soft.paid_hours <= even.paid_hours + 1e-9
+    assert soft.scheduled_hours <= even.scheduled_hours + 1e-9
     assert soft.coverage["short"].sum() > 0
     how = {"targets": bank.targets, "model": bank.model}
     day_soft = day_summary(soft.service(table, **how), bank.interval)
@@ -148,12 +148,12 @@ def test_days_off_patterns_and_a_week_of_24_7_cover():
     assert s.coverage["short"].max() == 0
     assert s.lp_bound == pytest.approx(4.2 * 40)
     assert s.shifts["count"].sum() == 6 and s.gap <= 1e-4
-    assert s.paid_hours == 6 * 40
+    assert s.scheduled_hours == 6 * 40
     assert s.coverage.index[0] == "Mon 00:00" and s.coverage.index[-1] == "Sun 23:00"
     assert all(len(d.split()) == 5 for d in s.shifts["days"])
     # the same week as 7 rows
     again = schedule(np.ones((7, 24)), [t], interval=HOUR, horizon="week", wrap=True)
-    assert again.paid_hours == s.paid_hours
+    assert again.scheduled_hours == s.scheduled_hours
 
 
 TEMPLATES = """
@@ -206,7 +206,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     want = schedule(bank.requirements()["agents"], templates, interval=1800, start=bank.start,
                     shrinkage=rules.shrinkage, max_part_time=rules.max_part_time)  # fmt: skip
     assert shifts["count"].tolist() == want.shifts["count"].tolist()
-    assert f"{want.people} people, {want.paid_hours:,.1f} paid hours" in err
+    assert f"{want.people} people, {want.scheduled_hours:,.1f} paid hours" in err
     assert main([*argv, "--intervals"]) == 0
     coverage = pd.read_csv(pd.io.common.StringIO(capsys.readouterr()[0]))
     assert (coverage["short"] == 0).all()
@@ -218,7 +218,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     out, err = capsys.readouterr()
     own = bank.schedule()
     assert pd.read_csv(pd.io.common.StringIO(out))["count"].tolist() == own.shifts["count"].tolist()
-    assert f"{own.people} people, {own.paid_hours:,.1f} paid hours" in err
+    assert f"{own.people} people, {own.scheduled_hours:,.1f} paid hours" in err
 
 
 @pytest.mark.parametrize(
@@ -279,7 +279,7 @@ def test_shrinkage_turns_agents_into_people_on_duty_and_back():
     # paid hours are never below the perfectly flexible scheduled hours
     flexible = day_summary(Scenario(name="d", interval=HOUR, calls=[1] * 16, aht=60,
                                     shrinkage=0.3, plan=DAY16).evaluate(), HOUR)  # fmt: skip
-    assert s.paid_hours >= flexible["scheduled_hours"] - 1e-9
+    assert s.scheduled_hours >= flexible["scheduled_hours"] - 1e-9
 
 
 def test_opening_hours_keep_people_home_while_closed():
@@ -444,7 +444,7 @@ def test_sweeps_vary_shift_rules_and_keep_going_past_infeasible_ones(tmp_path):
             continue
         assert row["schedule_error"] == ""
         assert row["people"] == want.people and row["cost"] == pytest.approx(want.cost)
-        assert row["scheduled_hours"] == pytest.approx(want.paid_hours)
+        assert row["scheduled_hours"] == pytest.approx(want.scheduled_hours)
         day = day_summary(want.service(), bank.interval)
         assert row["erlang_service_level"] == pytest.approx(day["service_level"], rel=1e-12)
     assert summary["schedule_error"].ne("").sum() == 1

@@ -385,10 +385,10 @@ def schedule_cards_match(at: AppTest, want: planner.Schedule, week: bool = False
     """The Schedule page's cards and shifts are the library's schedule."""
     shown = cards(at)
     assert shown["People"] == str(want.people)
-    assert shown["Paid hours"] == f"{want.paid_hours:,.1f}"
+    assert shown["Paid hours"] == f"{want.scheduled_hours:,.1f}"
     assert shown["Cost"] == f"{want.cost:,.2f}"
     flexible = planner.hours(want.coverage["required"], want.interval)
-    assert shown["Against perfectly flexible"] == f"{want.paid_hours / flexible - 1:+.1%}"
+    assert shown["Against perfectly flexible"] == f"{want.scheduled_hours / flexible - 1:+.1%}"
     day = planner.day_summary(want.service(), want.interval)
     label = "Week service level" if week else "Day service level"
     assert shown[label] == f"{day['service_level']:.1%}"
@@ -431,7 +431,7 @@ def test_schedule_page_shows_the_librarys_schedule(downloads):
     budget = round(0.9 * planner.hours(bank.schedule_requirements()["scheduled"], bank.interval), 1)
     soft = bank.with_changes(max_part_time=0.2, coverage="soft", paid_hours=budget)
     schedule_cards_match(at, soft.schedule())
-    assert soft.schedule().paid_hours <= budget + 1e-9
+    assert soft.schedule().scheduled_hours <= budget + 1e-9
     assert any("Short of the requirement" in w.value for w in at.warning)
 
 
