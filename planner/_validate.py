@@ -120,6 +120,32 @@ def within(name: str, values: FloatArray, limit: float, what: str) -> None:
         raise InputError(f"'{name}' is at most {limit:,.0f} {what}: {float(np.max(values))!r}")
 
 
+def plan(
+    name: str,
+    value: Any,
+    intervals: int,
+    *,
+    one_for_all: bool = True,
+    labels: Sequence[object] | None = None,
+    expected: str = "one agent count per interval",
+) -> IntArray:
+    """Agents per interval: whole numbers >= 0 (not True/False), at most
+    :data:`MAX_AGENTS` each, one per interval or, with ``one_for_all``, one number for
+    every interval. Errors name ``name``, the rule and the value (and the row label
+    of a bad count when ``labels`` are given); a wrong length says what was
+    ``expected``."""
+    if np.asarray(value).dtype == bool:
+        raise InputError(f"'{name}' must be agent counts, not True/False: {value!r}")
+    each = np.ndim(value) == 1 and np.size(value) == intervals
+    agents = count(name, value, list(labels) if labels is not None and each else None)
+    within(name, agents, MAX_AGENTS, "agents per interval")
+    if agents.ndim == 0 and one_for_all:
+        agents = np.full(intervals, float(agents))
+    if agents.ndim != 1 or agents.size != intervals:
+        raise InputError(f"'{name}' needs {expected} ({intervals}): got shape {np.shape(value)}")
+    return agents.astype(np.int64)
+
+
 def broadcast(**named: FloatArray) -> list[FloatArray]:
     """Broadcast validated arrays against each other; a mismatch names them."""
     try:

@@ -57,7 +57,7 @@ from planner import _validate as v
 from planner._deferred_chain import Interval, RoomError, Run, Timeline, finished_leaving
 from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
-from planner.staffing import scheduled
+from planner.staffing import fewest, scheduled
 
 __all__ = [
     "deferred",
@@ -355,15 +355,7 @@ def deferred(
     work = check_work(
         items, aht, interval, deadline, open_intervals, clock, blocks, backlog, warmup
     )
-    plan = np.atleast_1d(v.count("agents", agents)).astype(np.int64)
-    if plan.size == 1:
-        plan = np.full(work.items.size, plan[0])
-    if plan.shape != work.items.shape:
-        raise InputError(
-            f"'agents' must be one number or one per interval ({work.items.size}): "
-            f"{plan.size} given"
-        )
-    v.within("agents", plan.astype(np.float64), v.MAX_AGENTS, "agents")
+    plan = v.plan("agents", agents, work.items.size)
     if np.any(plan[~work.open] > 0):
         t = int(np.argmax((plan > 0) & ~work.open))
         raise InputError(f"'agents' must be 0 while closed: {int(plan[t])} at interval {t}")
@@ -375,7 +367,8 @@ def deferred(
 
 
 def _fewest_now(run: Run, g: int, guess: int, target: float) -> Interval:
-    """The fewest agents in interval ``g`` meeting the rolling check (from ``guess``)."""
+    """The fewest agents in interval ``g`` meeting the rolling check (from ``guess``), by
+    the one staffing search (:func:`planner.staffing.fewest`)."""
     cache: dict[int, tuple[Interval, bool]] = {}
 
     def test(n: int) -> bool:
@@ -385,26 +378,11 @@ def _fewest_now(run: Run, g: int, guess: int, target: float) -> Interval:
         return cache[n][1]
 
     cap = run.size + 1  # every item ahead taken up at once
-    n = min(max(guess, 0), cap)
-    if test(n):
-        while n > 0 and test(n - 1):
-            n -= 1
-        return cache[n][0]
-    low, jump = n, 1
-    while True:
-        high = min(low + jump, cap)
-        if test(high):
-            break
-        if high == cap:
-            raise RoomError
-        low, jump = high, 2 * jump
-    while high - low > 1:
-        mid = (low + high) // 2
-        if test(mid):
-            high = mid
-        else:
-            low = mid
-    return cache[high][0]
+    n = fewest(test, min(max(guess, 0), cap), lowest=0, cap=cap)
+    if n is None:
+        raise RoomError
+    test(n)
+    return cache[n][0]
 
 
 def _pass(run: Run, work: _Work, g: int, guide: IntArray, target: float) -> IntArray:

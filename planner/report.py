@@ -252,14 +252,9 @@ class _Day:
     def plan(self, agents: ArrayLike) -> FloatArray:
         """``agents`` checked: whole counts, one per interval (or one for all); errors name
         the row label."""
-        one_each = np.ndim(agents) == 1 and len(agents) == len(self.df)  # type: ignore[arg-type]
-        plan = v.count("agents", agents, list(self.df.index) if one_each else None)
-        if plan.shape not in ((), self.traffic.shape):
-            raise InputError(
-                f"'agents' needs one count per interval ({self.traffic.size}): "
-                f"got shape {plan.shape}"
-            )
-        return np.broadcast_to(plan, self.traffic.shape).astype(np.float64)
+        return v.plan("agents", agents, self.traffic.size, labels=list(self.df.index)).astype(
+            np.float64
+        )
 
     def table(self, agents: FloatArray) -> pd.DataFrame:
         m = self.model.measures(agents, self.load, self.targets)

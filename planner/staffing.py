@@ -12,6 +12,7 @@ every model here), so the answer is the fewest agents, not merely enough.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from planner.targets import Targets, check_targets
 __all__ = [
     "BlendedStaffing",
     "blended_staffing",
+    "fewest",
     "interval_metrics",
     "required_agents",
     "scheduled_staff",
@@ -63,9 +65,10 @@ def search(
     top = model.cap(load)
     if cap is not None:
         top = np.minimum(top, np.broadcast_to(np.asarray(cap, dtype=np.float64), (size,)))
-    hi = np.where(floor <= 0, 0.0, np.nan)  # meets
+    searched = (floor > 0) | (load.calls > 0)  # an interval with no work needs nobody
+    hi = np.where(searched, np.nan, 0.0)  # meets
     lo = floor - 1.0  # fails (or lies below the floor)
-    live = np.flatnonzero(floor > 0)
+    live = np.flatnonzero(searched)
     if live.size == 0:
         return hi
     proxy = model.proxy(load.take(live))
@@ -115,6 +118,41 @@ def search(
         lo[idx] = np.where(ok, lo[idx], mid)
         idx = idx[hi[idx] - lo[idx] > 1]
     return hi
+
+
+class _Test(IntervalModel):
+    """One count's test as a model of one interval, for :func:`fewest`."""
+
+    def __init__(self, test: Callable[[int], bool], guess: int, lowest: int) -> None:
+        self.test, self.first, self.lowest = test, guess, lowest
+
+    def measures(self, agents: FloatArray, load: Load, targets: Targets) -> dict[str, FloatArray]:
+        return {}
+
+    def meets(self, agents: FloatArray, load: Load, targets: Targets) -> NDArray[np.bool_]:
+        return np.array([self.test(int(n)) for n in agents], dtype=bool)
+
+    def floor(self, load: Load, targets: Targets) -> FloatArray:
+        return np.full(len(load), float(self.lowest))
+
+    def guess(self, load: Load, targets: Targets) -> FloatArray:
+        return np.full(len(load), float(self.first))
+
+
+def fewest(
+    test: Callable[[int], bool], guess: int, *, lowest: int = 0, cap: int | None = None
+) -> int | None:
+    """The fewest whole count from ``lowest`` to ``cap`` that passes ``test`` (which more
+    never fails once one passes), by the one search from ``guess``; None when even
+    ``cap`` fails. For searches whose test is not a queueing model's (deferred work's
+    rolling rule)."""
+    one = Load(np.ones(1), np.ones(1), 1.0)  # one interval with work; the test is all
+    found = search(_Test(test, guess, lowest), one, _ANY, cap=np.inf if cap is None else cap)[0]
+    return None if np.isnan(found) else int(found)
+
+
+# fewest() asks no target of its test; the search still takes a Targets.
+_ANY = Targets(service_level=None, max_abandon=1.0)
 
 
 def staffed(model: IntervalModel, load: Load, targets: Targets) -> FloatArray:

@@ -149,13 +149,8 @@ class Scenario:
         if self.handle is not None:
             object.__setattr__(self, "handle", as_distribution("handle", self.handle))
         if self.plan is not None:
-            plan = v.count("plan", self.plan)
-            v.within("plan", plan, v.MAX_AGENTS, "agents per interval")
-            if plan.ndim != 1 or plan.size != calls.size:
-                raise InputError(
-                    f"'plan' must be 'required' or one agent count per interval "
-                    f"({calls.size}): got {np.shape(self.plan)}"
-                )
+            plan = v.plan("plan", self.plan, calls.size, one_for_all=False,
+                          expected="'required' or one agent count per interval")  # fmt: skip
             object.__setattr__(self, "plan", tuple(int(x) for x in plan))
         if self.cost_per_hour is not None:
             object.__setattr__(

@@ -114,17 +114,7 @@ class Workload:
 
 def check_plan(plan: ArrayLike, intervals: int) -> IntArray:
     """Agents per interval as whole numbers; a single number means every interval."""
-    if np.asarray(plan).dtype == bool:
-        raise InputError(f"'plan' must be agent counts, not True/False: {plan!r}")
-    agents = v.count("plan", plan)
-    v.within("plan", agents, v.MAX_AGENTS, "agents per interval")
-    if agents.ndim == 0:
-        agents = np.full(intervals, agents)
-    if agents.ndim != 1 or agents.size != intervals:
-        raise InputError(
-            f"'plan' needs one agent count per interval ({intervals}): got shape {agents.shape}"
-        )
-    return agents.astype(np.int64)
+    return v.plan("plan", plan, intervals)
 
 
 class DayOptions(TypedDict, total=False):

@@ -215,7 +215,7 @@ def test_scenarios_pickle_for_process_pools():
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("[staffing]\nplan = [10]\n", "'plan' must be 'required' or one agent count per interval"),
+        ("[staffing]\nplan = [10]\n", "'plan' needs 'required' or one agent count per interval"),
         ("[staffing]\nplan = 'lots'\n", "'staffing.plan' must be 'required' or a list"),
         ("[staffing]\nplan = [10, -1]\n", "'plan' must be a whole number >= 0"),
         ("[staffing]\ncost_per_hour = -3\n", "'cost_per_hour' must be >= 0"),
