@@ -59,8 +59,13 @@ def main() -> None:
         return  # a partial run leaves the page as it is
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     when = dt.date.today().isoformat()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    at = f", at commit {commit}" if commit else ""
     PAGE.write_text(
-        INTRO + f"\nLast run: {when}, on {machine}.\n\n" + "\n".join(sections), encoding="utf-8"
+        INTRO + f"\nLast run: {when}, on {machine}{at}.\n\n" + "\n".join(sections),
+        encoding="utf-8",
     )
     print(f"wrote {PAGE.relative_to(ROOT)}")
 

@@ -74,6 +74,7 @@ def _simulated_on_time(items, plan, aht, deadline, open_, clock, reps, warmup=1)
 
 
 @pytest.mark.parametrize("clock", ["business", "calendar"])
+@pytest.mark.slow
 def test_staffing_meets_the_target_in_simulation_and_the_model_agrees(clock):
     """The staffed plan, simulated (SimPy-free fast engine, agents finishing the item in
     hand when they go off duty): every interval's share within the deadline agrees

@@ -114,6 +114,7 @@ def test_malformed_csv_row_names_line(capsys, tmp_path):
     assert "line 4" in err and "'aht'" in err and "'abc'" in err
 
 
+@pytest.mark.slow
 def test_installed_console_script():
     exe = shutil.which("planner", path=str(Path(sys.executable).parent))
     assert exe is not None, "the 'planner' console script is not installed"

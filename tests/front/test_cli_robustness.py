@@ -107,6 +107,7 @@ def _planner(folder: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(("argv", "phrase"), CASES, ids=[" ".join(c[0])[:60] for c in CASES])
+@pytest.mark.slow
 def test_bad_invocation_is_one_clear_line(folder: Path, argv: list[str], phrase: str) -> None:
     done = _planner(folder, argv)
     assert "Traceback" not in done.stderr, done.stderr
@@ -117,6 +118,7 @@ def test_bad_invocation_is_one_clear_line(folder: Path, argv: list[str], phrase:
     assert phrase in lines[0], lines[0]
 
 
+@pytest.mark.slow
 def test_odd_but_valid_inputs_answer(folder: Path) -> None:
     # A percent sign in a help text once broke argparse's formatting.
     done = _planner(folder, ["sweep", "--help"])

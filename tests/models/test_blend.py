@@ -59,6 +59,7 @@ def test_calls_and_items_balance(agents, reserve):
 
 
 @pytest.mark.parametrize(("calls", "aht", "items"), [(100, 180, 40), (20, 300, 5), (300, 240, 60)])
+@pytest.mark.slow
 def test_a_blended_team_is_no_larger_than_separate_teams_and_is_the_fewest(calls, aht, items):
     targets = Targets()
     s = blended_staffing(calls, aht, 1800, targets, items=items, item_aht=600, patience=300)

@@ -229,6 +229,7 @@ STEADY = {"calls": [120.0] * 16, "aht": [180.0] * 16}
          ("service_level", "abandon_rate", "blocking", "redial_share", "occupancy")),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_simulation_agrees_with_the_chain(behaviour, metrics):
     from planner import simulate
 
