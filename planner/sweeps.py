@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import os
 import threading
 import time
@@ -36,7 +35,7 @@ import pandas as pd
 from planner.channels import CHANNELS, team_day
 from planner.errors import InputError
 from planner.report import day_summary
-from planner.scenario import WHATIFS, Scenario
+from planner.scenario import WHATIFS, Scenario, whatif
 
 __all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
 
@@ -67,20 +66,10 @@ def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
     axes (see :data:`AXES`), numbers each. A budget of paid hours is soft coverage
     (shortfalls where they cost least service), unless the scenario says otherwise."""
     _check_axes(variation)
-    changes: dict[str, Any] = {k: _number(k, val) for k, val in variation.items()}
+    changes: dict[str, Any] = {k: whatif.number(k, val) for k, val in variation.items()}
     if "paid_hours" in changes:
         changes["coverage"] = "soft"
     return scenario.with_changes(**changes)
-
-
-def _number(axis: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"axis {axis!r} takes numbers: {value!r}") from None
-    if not math.isfinite(number):
-        raise InputError(f"axis {axis!r} takes finite numbers: {value!r}")
-    return number
 
 
 def _evaluate(

@@ -28,7 +28,7 @@ from planner.schedule import ScheduleSettings
 from planner.simulation import Distribution, Lognormal, SimulationSettings
 from planner.targets import Targets
 
-__all__ = ["WHATIFS", "WhatIf", "apply"]
+__all__ = ["WHATIFS", "WhatIf", "apply", "number"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,7 @@ def apply(scenario: Any, changes: Mapping[str, Any]) -> Any:
         raise InputError(f"unknown scenario change {unknown[0]!r}; the changes are {names}")
     for name in changes:
         if WHATIFS[name].part in ("workload", "channel") and name not in CHANNELS:
-            _number(name, changes[name])
+            number(name, changes[name])
     own = {f.name for f in fields(scenario)}
     top = {k: val for k, val in changes.items() if k in own}
     _workload(scenario, changes, top)
@@ -250,7 +250,7 @@ def _distributions(scenario: Any, changes: Mapping[str, Any], top: dict[str, Any
     for name in ("patience", "handle"):
         current = getattr(scenario, name)
         value = top.get(name, current)
-        if name in top and _is_number(value) and isinstance(current, Distribution):
+        if name in top and _isnumber(value) and isinstance(current, Distribution):
             value = current.with_mean(_positive(name, value))
         cv = changes.get(f"{name}_cv")
         if cv is not None:
@@ -264,7 +264,7 @@ def _distributions(scenario: Any, changes: Mapping[str, Any], top: dict[str, Any
             top[name] = value
 
 
-def _is_number(value: object) -> bool:
+def _isnumber(value: object) -> bool:
     return isinstance(value, int | float | np.number) and not isinstance(value, bool)
 
 
@@ -272,20 +272,21 @@ def _positive(name: str, value: Any) -> float:
     return v.single(name, value, v.positive)
 
 
-def _number(name: str, value: Any) -> float:
+def number(name: str, value: Any) -> float:
+    """A what-if's value as a finite number; anything else is an InputError naming it."""
     if isinstance(value, bool):
         raise InputError(f"{name!r} takes numbers: {value!r}")
     try:
-        number = float(value)
+        out = float(value)
     except (TypeError, ValueError):
         raise InputError(f"{name!r} takes numbers: {value!r}") from None
-    if not math.isfinite(number):
+    if not math.isfinite(out):
         raise InputError(f"{name!r} takes finite numbers: {value!r}")
-    return number
+    return out
 
 
 def _whole(value: Any) -> int:
-    number = _number("staffing_offset", value)
-    if number != int(number):
+    offset = number("staffing_offset", value)
+    if offset != int(offset):
         raise InputError(f"'staffing_offset' takes whole numbers of agents: {value!r}")
-    return int(number)
+    return int(offset)
