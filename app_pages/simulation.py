@@ -8,6 +8,7 @@ import streamlit as st
 
 import planner
 from app_pages import common
+from planner.report import TARGET_NAMES
 
 
 def simulation_page() -> None:
@@ -123,10 +124,6 @@ def simulation_warnings(
             f"{res.replications} replications give a day service level of {day.mean:.1%} "
             f"+- {half:.1%}: add replications for a narrower interval."
         )
-
-
-# How the page names the targets a simulated day misses.
-TARGET_NAMES = {"asa": "ASA", "max_abandon": "abandonment", "max_occupancy": "occupancy"}
 
 
 simulation_page()

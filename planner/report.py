@@ -195,7 +195,6 @@ def binding_targets(
     plan = day.plan(agents)
     fewer = np.maximum(plan - 1.0, 0.0)
     m = day.model.measures(fewer, day.load, targets)
-    meets = day.model.meets(fewer, day.load, targets)
     abandons = day.model.abandons
     limits = targets.limits(abandons=abandons)
     missed = {
@@ -204,16 +203,19 @@ def binding_targets(
         )
         for name in limits
     }
-    out = []
-    for i in range(plan.size):
-        if plan[i] == 0 or day.load.calls[i] == 0:
-            out.append("")
-            continue
-        names = [TARGET_NAMES[name] for name, miss in missed.items() if bool(np.ravel(miss)[i])]
-        if not names and not meets[i]:
-            names = ["stable queue"]
-        out.append(", ".join(names))
-    return out
+    names = [
+        [TARGET_NAMES[name] for name, miss in missed.items() if bool(np.ravel(miss)[i])]
+        for i in range(plan.size)
+    ]
+    # where one fewer misses no target, whether it could keep up at all (Erlang C's stable
+    # queue): the model's own rule, asked only of those intervals
+    staffed_calls = (plan > 0) & (day.load.calls > 0)
+    quiet = np.flatnonzero(np.array([not n for n in names], dtype=bool) & staffed_calls)
+    if quiet.size:
+        kept = day.model.take(quiet).meets(fewer[quiet], day.load.take(quiet), targets)
+        for i in quiet[~np.asarray(kept, dtype=bool)]:
+            names[i] = ["stable queue"]
+    return [", ".join(n) if staffed_calls[i] else "" for i, n in enumerate(names)]
 
 
 @dataclass(frozen=True)

@@ -315,11 +315,7 @@ def blended_staffing(
     if call_agents >= 1 and top >= call_agents:
         n = search(model, load, targets, cap=top)[0]
         if np.isfinite(n):
-            m = model.measures(np.array([n]), load, targets)
-            reserve = int(m["reserve"][0])
-            r = blend(int(n), float(load.calls[0]), float(load.aht[0]), seconds,
-                      item_aht=model.item_aht, reserve=reserve, patience=patience,
-                      answer_time=targets.answer_time)  # fmt: skip
+            reserve, r = model.at_staffing(int(n), load, targets)  # the search's own solve
             return BlendedStaffing(int(n), reserve, r.items_done, call_agents, item_agents, r)
     # separate teams: the calls' requirement, and agents for the items alone
     first = max(call_agents, 1)

@@ -29,6 +29,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner.errors import InputError
+from planner.report import hours
 from planner.targets import Targets
 
 __all__ = ["Channel", "Day", "team_day"]
@@ -150,10 +151,8 @@ def team_day(
         {
             "offered": total,
             "peak_agents": int(on.max()) if on.size else 0,
-            "agent_hours": float(on.sum() * interval / 3600.0),
-            "scheduled_hours": float(np.asarray(scheduled, dtype=np.float64).sum())
-            * interval
-            / 3600.0,
+            "agent_hours": hours(on, interval),
+            "scheduled_hours": hours(scheduled, interval),
             service_name: float(level @ contacts / total) if total > 0 else 1.0,
         }
     )

@@ -334,6 +334,14 @@ class Blend(IntervalModel):
                 fail = mid
         return meet
 
+    def at_staffing(
+        self, agents: int, load: Load, targets: Targets, i: int = 0
+    ) -> tuple[int, BlendResult]:
+        """The reserve chosen for ``agents`` (>= 1) in interval ``i``, and the blend it
+        gives (kept: asking again after a search solves nothing twice)."""
+        keep = self._reserve_for(agents, load, i, targets)
+        return keep, self._at(agents, load, i, keep, targets)
+
     def measures(self, agents: FloatArray, load: Load, targets: Targets) -> Measures:
         v.within("agents", agents, _MAX_AGENTS, "agents on a blended team")
         out = {name: np.zeros(len(load)) for name in _BLEND_FIELDS}
@@ -346,8 +354,7 @@ class Blend(IntervalModel):
                 out["service_level"][i] = 0.0 if calls else 1.0
                 out["p_wait"][i] = 1.0 if calls else 0.0
                 continue
-            keep = self._reserve_for(n, load, i, targets)
-            r = self._at(n, load, i, keep, targets)
+            keep, r = self.at_staffing(n, load, targets, i)
             for name in _BLEND_FIELDS:
                 out[name][i] = keep if name == "reserve" else getattr(r, name)
         return out

@@ -260,8 +260,9 @@ class Chat(IntervalModel):
         v.within("agents", slots, MAX_SLOTS, "chat slots (agents x concurrency)")
         theta = 0.0 if self.patience is None else 1.0 / self.patience
         out = {name: np.empty(len(load)) for name in _FIELDS}
+        rate = load.rate  # chats per second, each interval
         for i in range(len(load)):
-            row = _one(int(agents[i]), float(load.rate[i]), self._handle(float(load.aht[i])),
+            row = _one(int(agents[i]), float(rate[i]), self._handle(float(load.aht[i])),
                        theta, targets.answer_time, targets.sl_basis)  # fmt: skip
             for name in _FIELDS:
                 out[name][i] = row[name]

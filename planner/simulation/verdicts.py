@@ -28,14 +28,6 @@ MIN_REPLICATIONS = 10
 WIDE_CI = 0.05
 """A day service-level interval wider than this either side asks for more replications."""
 
-# The targets' metrics and the side of the limit that meets them.
-_SIDES = {
-    "service_level": ("service_level", 1.0),
-    "asa": ("asa", -1.0),
-    "max_abandon": ("abandon_rate", -1.0),
-    "max_occupancy": ("occupancy", -1.0),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class SimulationVerdict:
@@ -44,8 +36,9 @@ class SimulationVerdict:
     Attributes
     ----------
     level : the confidence level of the intervals.
-    day_missed : the targets the whole day misses: target name -> the day's
-        :class:`~planner.Estimate` of its metric (e.g. ``{"service_level": ...}``).
+    day_missed : the targets the whole day misses, by the measure each limits
+        (``service_level``, ``asa``, ``abandon_rate``, ``occupancy``): the day's
+        :class:`~planner.Estimate` of it.
     confidence : per interval, the confidence that its expected metrics meet
         every target.
     missed : per interval, True where it misses a target (confidence below
@@ -72,21 +65,14 @@ def verdict(
     """The verdict of ``result`` on ``targets``; without abandonment (``abandons``
     False: nobody hangs up) the abandonment cap is not judged."""
     level = result.level
-    limits = {
-        "service_level": targets.service_level, "asa": targets.asa,
-        "max_abandon": targets.max_abandon if abandons else None,
-        "max_occupancy": targets.max_occupancy,
-    }  # fmt: skip
     day_missed = {}
-    for name, limit in limits.items():
-        if limit is None:
-            continue
-        metric, side = _SIDES[name]
+    for metric, (limit, meets) in targets.limits(abandons=abandons).items():
         est = result.day(metric)
         low, high = est.confidence_interval(level)
-        wrong = high < limit if side > 0 else low > limit
-        if wrong:
-            day_missed[name] = est
+        # the whole interval on the wrong side: even its most favourable end misses
+        floor = meets is np.greater_equal  # met from above (a service level), else below
+        if (high < limit) if floor else (low > limit):
+            day_missed[metric] = est
     confidence = interval_confidence(result.per_interval, targets, abandons=abandons)
     day_sl = result.day("service_level")
     low, high = day_sl.confidence_interval(level)
