@@ -5,6 +5,8 @@
   ends within a time.
 - :func:`waits` / :func:`waits_upto`: a waiting caller's fate with ``j``
   callers ahead, for the queues of Erlang X and chat (kept per queue).
+- :func:`stationary`: the stationary distribution of a chain given by its
+  transitions, solved as a banded system (Erlang X and blending).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
+from scipy import linalg
 from scipy.special import gammaln
 
 from planner._validate import FloatArray
 
-__all__ = ["uniformization_weights", "waits", "waits_upto"]
+__all__ = ["stationary", "uniformization_weights", "waits", "waits_upto"]
 
 
 def uniformization_weights(mean: float) -> FloatArray:
@@ -91,3 +94,53 @@ def waits_upto(
         while len(_WAITS) > 256:
             _WAITS.popitem(last=False)
     return kept
+
+
+def stationary(
+    src: np.ndarray,
+    dst: np.ndarray,
+    rate: FloatArray,
+    size: int,
+    ref: int,
+    *,
+    order: np.ndarray | None = None,
+    tries: int = 1,
+) -> FloatArray:
+    """Stationary distribution of a chain on states ``0 .. size - 1`` that moves from
+    ``src`` to ``dst`` at ``rate`` (per second; self-loops allowed and ignored).
+
+    The balance equations are solved as a banded system with state ``s`` numbered
+    ``order[s]`` (default: as given): number the states along the chain's shorter
+    axis so every move stays within a narrow band. One equation, of state ``ref``,
+    is replaced by ``pi[ref] = 1``; it must hold mass well above rounding, so with
+    ``tries`` > 1 the solve is repeated from the largest state found until the
+    balance holds to 1e-10 of the largest flow."""
+    moved = src != dst
+    src, dst, rate = src[moved], dst[moved], rate[moved]
+    out_rate = np.bincount(src, weights=rate, minlength=size)
+    number = np.arange(size) if order is None else np.asarray(order)
+    i, j = number[dst], number[src]  # equation i gets inflow from unknown j
+    band = max(int(np.abs(i - j).max(initial=0)), 1)
+    diagonal = np.empty(size)
+    diagonal[number] = -out_rate
+    for attempt in range(max(tries, 1)):
+        at = int(number[ref])
+        keep = i != at
+        cells = (band + i[keep] - j[keep]) * size + j[keep]
+        ab = np.bincount(cells, weights=rate[keep], minlength=(2 * band + 1) * size)
+        ab = ab.reshape(2 * band + 1, size)
+        ab[band] += diagonal
+        ab[band, at] = 1.0
+        rhs = np.zeros(size)
+        rhs[at] = 1.0
+        solved = linalg.solve_banded((band, band), ab, rhs, check_finite=False)
+        pi = np.clip(solved[number], 0.0, None)
+        pi /= pi.sum()
+        if attempt + 1 == tries:
+            break
+        flow = out_rate * pi
+        inflow = np.bincount(dst, weights=rate * pi[src], minlength=size)
+        if np.abs(inflow - flow).max() <= 1e-10 * max(float(flow.max()), 1e-300):
+            break
+        ref = int(np.argmax(pi))
+    return pi

@@ -6,9 +6,10 @@ stay idle, so that the reserve answers the next calls at once. An agent on an
 item finishes it (exponential, mean ``item_aht`` seconds) before taking a
 call; waiting callers go to agents as they finish calls or items, first come
 first served, and may hang up (exponential patience). The state is (calls on
-the lines, agents on items), a two-dimensional Markov chain solved exactly
-(banded, as :mod:`planner.models.erlangx` does); a waiting caller's fate follows the
-chain of (callers ahead, agents on items) from its arrival.
+the lines, agents on items), a two-dimensional Markov chain solved exactly as
+a banded system, its states numbered along the short axis of agents on items
+(:func:`planner.models._chains.stationary`); a waiting caller's fate follows
+the chain of (callers ahead, agents on items) from its arrival.
 
 :func:`blend` gives the calls' service and the items done in one interval;
 :class:`Blend` is the model the staffing search uses (the reserve chosen per
@@ -20,19 +21,19 @@ separate teams.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg
 
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.models._chains import uniformization_weights
+from planner.models._chains import stationary, uniformization_weights
 from planner.models.base import IntervalModel, Load, Measures, per_interval_value
-from planner.models.erlang import erlang_model
 from planner.targets import Targets
 
 __all__ = ["Blend", "BlendResult", "blend"]
@@ -97,47 +98,70 @@ def _solve(
     # solved for: the others hold no mass, and jumps from them would widen the band
     settled = settle(c, e) == e
     number = np.cumsum(settled) - 1
-    moved = (col != r) & settled[r]  # an item done with nobody waiting starts another
-    r, col, q = number[r[moved]], number[col[moved]], q[moved]
+    live = settled[r]
+    r, col, q = number[r[live]], number[col[live]], q[live]
     full_size, size = size, int(settled.sum())
-    out_rate = np.bincount(r, weights=q, minlength=size)
-    # balance equations, banded along the calls; one state's equation is replaced by
-    # pi = 1 there. It must be a state of large mass (a tiny one leaves the others
-    # beyond floating point): the calls' offered load with the rest of the agents on
-    # items, then the largest state of that solution, until the balance holds.
-    i, j = col, r
-    band = max(int(np.abs(i - j).max(initial=0)), 1)
+    # a move changes the calls and the agents on items by at most one each: numbered
+    # calls first (agents on items within), the band is about the agents' axis
+    kept_c, kept_e = c[settled], e[settled]
+    order = np.lexsort((kept_e, kept_c))
+    position = np.empty(size, dtype=np.int64)
+    position[order] = np.arange(size)
+    # anchored at a state of large mass: the calls' offered load with the rest of
+    # the agents on items (then the largest state found, until the balance holds)
     calls = min(round(lam / mu), width - 1)
     ref = int(number[int(settle(np.array([calls]), np.array([0]))[0]) * width + calls])
-    for _ in range(4):
-        keep = i != ref
-        cells = (band + i[keep] - j[keep]) * size + j[keep]
-        ab = np.bincount(cells, weights=q[keep], minlength=(2 * band + 1) * size)
-        ab = ab.reshape(2 * band + 1, size)
-        diagonal = -out_rate.copy()
-        diagonal[ref] = 1.0
-        ab[band] += diagonal
-        rhs = np.zeros(size)
-        rhs[ref] = 1.0
-        pi = np.clip(linalg.solve_banded((band, band), ab, rhs, check_finite=False), 0, None)
-        pi /= pi.sum()
-        inflow = np.bincount(i, weights=q * pi[j], minlength=size)
-        if np.abs(inflow - out_rate * pi).max() <= 1e-10 * max(
-            float((out_rate * pi).max()), 1e-300
-        ):
-            break
-        ref = int(np.argmax(pi))
+    pi = stationary(r, col, q, size, ref, order=position, tries=4)
     out = np.zeros(full_size)
     out[settled] = pi
     return out.reshape(height, width)
 
 
+def _queue_guess(n: int, lam: float, mu: float, theta: float) -> int:
+    """Callers waiting beyond which even ``n`` agents all on calls (Erlang A) leave
+    under 1e-13 of the mass, plus a margin: a first cut of the blend's queue, which
+    :func:`blend` deepens while its last places hold mass."""
+    j = np.arange(1, 20_001, dtype=np.float64)
+    log_ratio = np.cumsum(np.log(lam) - np.log(n * mu + j * theta))
+    beyond = np.flatnonzero(log_ratio < np.log(1e-13))
+    depth = int(beyond[0]) + 1 if beyond.size else 20_000
+    return max(32, int(1.25 * depth) + 8)
+
+
 def _tagged(
     n: int, mu: float, nu: float, theta: float, reserve: int, queue: int, answer_time: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """For a caller with ``j`` ahead while ``e`` agents are on items: P(answered),
-    E[wait; answered] and P(answered within T), as arrays ``[e, j]``."""
-    height = n - reserve + 1
+    """For a caller with ``j`` = 0 .. ``queue`` ahead while ``e`` = 0 .. ``n - reserve``
+    agents are on items: P(answered), E[wait; answered] and P(answered within T), as
+    arrays ``[e, j]``. A caller's fate depends only on fewer agents on items and fewer
+    callers ahead, so every reserve and depth reads a corner of one kept solution
+    (the deepest asked for, per team and rates; the last 64 kept)."""
+    key = (n, mu, nu, theta, answer_time)
+    with _TAGGED_LOCK:  # the app runs pages on threads
+        kept = _TAGGED.get(key)
+    if kept is None or kept[0].shape[1] <= queue:
+        depth = max(-(-(queue + 1) // 128) * 128, 2 * kept[0].shape[1] if kept else 0)
+        kept = _tagged_solve(n, mu, nu, theta, depth - 1, answer_time)
+        for a in kept:
+            a.flags.writeable = False
+    with _TAGGED_LOCK:
+        _TAGGED[key] = kept
+        _TAGGED.move_to_end(key)
+        while len(_TAGGED) > 64:
+            _TAGGED.popitem(last=False)
+    rows, cols = n - reserve + 1, queue + 1
+    return kept[0][:rows, :cols], kept[1][:rows, :cols], kept[2][:rows, :cols]
+
+
+_TAGGED: OrderedDict[tuple[int, float, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
+_TAGGED_LOCK = threading.Lock()
+
+
+def _tagged_solve(
+    n: int, mu: float, nu: float, theta: float, queue: int, answer_time: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:func:`_tagged` for every count of agents on items (0 .. n), solved."""
+    height = n + 1
     e = np.arange(height)[:, None].astype(np.float64)
     j = np.arange(queue + 1)[None, :].astype(np.float64)
     shape = (height, queue + 1)
@@ -162,14 +186,20 @@ def _tagged(
         prev_a, prev_w = a, wait[:, jj]
     within = np.zeros((height, queue + 1))
     if answer_time > 0:
+        # uniformization: a step at rate q moves the caller up (a call ends, or an
+        # item ends and e drops by one), or stays; j = -1 means answered
         q = float(total.max())
         weights = uniformization_weights(q * answer_time)
+        p_calls, p_items, p_stay = calls / q, items / q, 1.0 - total / q
         f = np.zeros((height, queue + 1))  # P(answered within N steps)
+        g = np.empty_like(f)
         for w in weights[1:]:
-            shifted_c = np.concatenate([np.ones((height, 1)), f[:, :-1]], axis=1)
-            shifted_i = np.concatenate([np.ones((height, 1)), f[:, :-1]], axis=1)
-            shifted_i = np.concatenate([shifted_i[:1], shifted_i[:-1]], axis=0)
-            f = (calls / q) * shifted_c + (items / q) * shifted_i + (1 - total / q) * f
+            np.multiply(p_stay, f, out=g)
+            g[:, 0] += p_calls[:, 0] + p_items[:, 0]
+            g[:, 1:] += p_calls[:, 1:] * f[:, :-1]
+            g[1:, 1:] += p_items[1:, 1:] * f[:-1, :-1]
+            g[0, 1:] += p_items[0, 1:] * f[0, :-1]  # (no agent on items there)
+            f, g = g, f
             within += w * f
     return answered, wait, within
 
@@ -219,7 +249,7 @@ def blend(
         raise InputError(
             f"{lam / mu:g} Erlangs of calls on {n} agents never settle without a patience"
         )
-    queue = 32
+    queue = _queue_guess(n, lam, mu, theta)
     while True:  # the queue is cut where its last places hold no mass worth keeping
         pi = _solve(n, lam, mu, nu, theta, keep, queue)
         if pi[:, -8:].sum() < 1e-12:
@@ -264,6 +294,8 @@ def _blend_kept(
     return blend(n, calls, aht, interval, item_aht=item_aht, reserve=reserve,
                  patience=patience, answer_time=answer_time)  # fmt: skip
 
+
+_LAST_RESERVE: dict[tuple[object, ...], int] = {}  # a hint only: any value gives the same answer
 
 _BLEND_FIELDS = (
     "service_level", "asa", "abandon_rate", "occupancy", "p_wait", "items_done", "reserve",
@@ -322,16 +354,37 @@ class Blend(IntervalModel):
     def _reserve_for(self, n: int, load: Load, i: int, targets: Targets) -> int:
         """The fewest idle agents kept for calls that meet their targets (more would only
         take time from the items); the service improves with every agent kept. ``n``
-        where even keeping every agent for calls misses them."""
+        where even keeping every agent for calls misses them. Searched from the
+        reserve last found for the interval (a search tries neighbouring staffings)."""
         if self.reserve is not None:
             return min(self.reserve, n)
-        fail, meet = -1, n
+        key = (float(load.calls[i]), float(load.aht[i]), load.interval, self.item_aht,
+               self.patience, targets)  # fmt: skip
+        start = min(_LAST_RESERVE.get(key, round(float(np.sqrt(load.traffic[i])))), n)
+
+        def met(k: int) -> bool:
+            return self._calls_met(self._at(n, load, i, k, targets), targets)
+
+        fail, meet, step = -1, n, 1  # a bracket: ``fail`` misses (or is -1), ``meet`` meets
+        if met(start):
+            meet = start
+            while meet - step > fail and met(meet - step):
+                meet, step = meet - step, 2 * step
+            fail = max(fail, meet - step)
+        else:
+            fail = start
+            while fail + step < meet and not met(fail + step):
+                fail, step = fail + step, 2 * step
+            meet = min(meet, fail + step)
         while meet - fail > 1:
             mid = (meet + fail) // 2
-            if self._calls_met(self._at(n, load, i, mid, targets), targets):
+            if met(mid):
                 meet = mid
             else:
                 fail = mid
+        _LAST_RESERVE[key] = meet
+        if len(_LAST_RESERVE) > 4096:
+            _LAST_RESERVE.pop(next(iter(_LAST_RESERVE)))
         return meet
 
     def at_staffing(
@@ -365,13 +418,26 @@ class Blend(IntervalModel):
         return calls_ok & (m["items_done"] >= self.param("items", len(load)) - 1e-9)
 
     def floor(self, load: Load, targets: Targets) -> FloatArray:
+        """The agents the work needs at full occupancy: the items' hours and the
+        answered calls' (at least the share the targets answer), per interval."""
         items = self.param("items", len(load))
-        return np.where((load.calls > 0) | (items > 0), 1.0, 0.0)
+        answered = 1.0
+        if self.abandons:
+            shares = [0.0]
+            if targets.service_level is not None and targets.sl_basis == "offered":
+                shares.append(targets.service_level)
+            if targets.max_abandon is not None:
+                shares.append(1.0 - targets.max_abandon)
+            answered = max(shares)
+        work = load.traffic * answered + items * self.item_aht / load.interval
+        busy = np.where(work > 0, np.ceil(work - 1e-9), 0.0)
+        return np.where((load.calls > 0) | (items > 0), np.maximum(busy, 1.0), 0.0)
 
-    def proxy(self, load: Load) -> tuple[IntervalModel, Load]:
-        """The calls alone (Erlang A, or C without a patience): a blend needs at least
-        their requirement."""
-        return erlang_model(self.patience), load
+    def guess(self, load: Load, targets: Targets) -> FloatArray:
+        """The floor and about the square root of the calls' load beyond it: the
+        reserve the calls need, less the one the floor's rounding gives."""
+        extra = np.maximum(np.round(np.sqrt(load.traffic)) - 1.0, 0.0)
+        return self.floor(load, targets) + np.where(load.calls > 0, extra, 0.0)
 
     def cap(self, load: Load) -> FloatArray:
         return np.full(len(load), float(_MAX_AGENTS))

@@ -36,12 +36,11 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import linalg
 
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.models._chains import waits_upto
+from planner.models._chains import stationary, waits_upto
 from planner.models.base import IntervalModel, Load, Measures
 from planner.models.erlang import erlang_model
 from planner.targets import Targets
@@ -175,29 +174,14 @@ def _orbit_solution(
     r = np.concatenate(rows)
     c = np.concatenate(cols)
     q = np.concatenate(rates)
-    out_rate = np.bincount(r, weights=q, minlength=size)
-    # Balance equations Q^T pi = 0 (equation i: inflow to i minus outflow), solved as
-    # a banded system: states numbered along the shorter axis first, so every
-    # transition stays within a band of that axis's length. One equation, of the
-    # state with the most mass by the chain without an orbit, becomes pi = 1 there.
+    # banded: states numbered along the shorter axis first, so every transition stays
+    # within a band of that axis's length; anchored at the state with the most mass
+    # by the chain without an orbit
     if orbit + 1 < width:  # number the orbit first
         order = (np.arange(size) % width) * (orbit + 1) + np.arange(size) // width
     else:
         order = np.arange(size)
-    ref = int(order[reference])
-    i, j = order[c], order[r]  # equation (row) i gets inflow from state (column) j
-    keep = i != ref
-    band = max(int(np.abs(i - j).max(initial=0)), 1)
-    cells = (band + i[keep] - j[keep]) * size + j[keep]
-    ab = np.bincount(cells, weights=q[keep], minlength=(2 * band + 1) * size)
-    ab = ab.reshape(2 * band + 1, size)
-    diagonal = -out_rate[np.argsort(order)]
-    diagonal[ref] = 1.0
-    ab[band] += diagonal
-    rhs = np.zeros(size)
-    rhs[ref] = 1.0
-    solved = linalg.solve_banded((band, band), ab, rhs, check_finite=False)
-    pi = np.clip(solved[order], 0.0, None).reshape(orbit + 1, width)
+    pi = stationary(r, c, q, size, reference, order=order).reshape(orbit + 1, width)
     out = np.zeros((orbit + 1, lines + 1))
     out[:, low:] = pi / pi.sum()
     return out
