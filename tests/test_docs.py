@@ -1,15 +1,20 @@
 """The docs say what the code does: the layout table matches the tree, the reference
 lists exactly the public API, the README's example and the scenario format's example
-run, and ``import planner`` stays light."""
+run, every model page shows what its example returns, and ``import planner``
+stays light."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 import subprocess
 import sys
 import types
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 import planner
 from planner import Scenario
@@ -116,3 +121,52 @@ def test_submodules_are_attributes_as_in_a_plain_package():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["sample_history.csv", "Mon"]
     assert not hasattr(planner, "no_such_thing")
+
+
+_SHOWN = re.compile(r"^\s*(?:->\s*)?\[?((?:-?\d[\d,]*\.?\d*%?(?: min| s)?(?:,\s*|\]|\s|$))+)")
+
+
+def _shown_numbers(comment: str) -> list[tuple[float, float, bool]]:
+    """The figures a comment starts with ("0.686, 16.5", "[13, 28]", "87.98%"): each
+    value, the half-unit of its last shown digit, and whether it is a percentage."""
+    found = _SHOWN.match(comment)
+    if not found:
+        return []
+    out = []
+    for token in re.findall(r"-?\d+(?:\.\d+)?%?", found.group(1)):
+        digits = token.rstrip("%").split(".")
+        half = 0.5 * 10.0 ** -(len(digits[1]) if len(digits) > 1 else 0)
+        out.append((float(token.rstrip("%")), half, token.endswith("%")))
+    return out
+
+
+def _flat(value: object) -> list[float]:
+    if isinstance(value, tuple | list):
+        return [x for item in value for x in _flat(item)]
+    return [float(x) for x in np.ravel(np.asarray(value, dtype=np.float64))]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (DOCS / "models").glob("*.md")))
+def test_every_model_page_example_runs_and_shows_what_it_returns(page):
+    """A figure in a comment beside an expression is what the expression gives, to the
+    digits shown (a percentage times 100)."""
+    namespace: dict[str, object] = {}  # a page's blocks run in order, as one session
+    checked = 0
+    for block in _code_blocks((DOCS / "models" / page).read_text(encoding="utf-8"), "python"):
+        lines = block.splitlines()
+        for statement in ast.parse(block).body:
+            source = "\n".join(lines[statement.lineno - 1 : statement.end_lineno])
+            if not isinstance(statement, ast.Expr):
+                exec(compile(source, page, "exec"), namespace)
+                continue
+            value = eval(compile(ast.Expression(statement.value), page, "eval"), namespace)
+            comment = lines[statement.end_lineno - 1].partition("  # ")[2]
+            shown = _shown_numbers(comment)
+            got = _flat(value)
+            if not shown or len(shown) != len(got):
+                continue
+            for (figure, half, percent), actual in zip(shown, got, strict=True):
+                actual = actual * 100 if percent else actual
+                assert abs(actual - figure) <= half + 1e-9, (page, source, comment, actual)
+            checked += 1
+    assert checked or page == "email.md", f"{page} shows no figure the test could check"

@@ -43,7 +43,7 @@ def test_hourly_example():
     targets = Targets(service_level=0.8, answer_time=30.0)
     assert required_agents(250, 330, 3600, targets) == 28
     a = 250 * 330 / 3600
-    assert service_level(27, a, 330, 30) == pytest.approx(0.782, abs=5e-4)
+    assert service_level(27, a, 330, answer_time=30) == pytest.approx(0.782, abs=5e-4)
 
 
 def test_pyworkforce_erlang_a_answer():
@@ -77,7 +77,7 @@ def test_each_target_binds():
         Targets(service_level=None, max_abandon=0.02),
         model=ErlangA(patience=90),
     )
-    r = erlang_a([abandon - 1, abandon], a_calls * aht / interval, aht, 90, 20)
+    r = erlang_a([abandon - 1, abandon], a_calls * aht / interval, aht, 90, answer_time=20)
     assert r.abandon_rate[1] <= 0.02 < r.abandon_rate[0]
 
 
@@ -96,7 +96,7 @@ def test_large_traffic():
     with_patience = required_agents(
         calls, 240, 900, Targets(max_abandon=0.01), model=ErlangA(patience=180)
     )
-    r = erlang_a([with_patience - 1, with_patience], 20_000.0, 240, 180, 20)
+    r = erlang_a([with_patience - 1, with_patience], 20_000.0, 240, 180, answer_time=20)
     assert r.abandon_rate[1] <= 0.01 < r.abandon_rate[0]
     assert r.service_level[1] >= 0.8
 

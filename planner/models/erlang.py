@@ -134,7 +134,7 @@ def erlang_c(agents: ArrayLike, traffic: ArrayLike) -> FloatArray:
 
 
 def service_level(
-    agents: ArrayLike, traffic: ArrayLike, aht: ArrayLike, answer_time: ArrayLike
+    agents: ArrayLike, traffic: ArrayLike, aht: ArrayLike, *, answer_time: ArrayLike = 20.0
 ) -> FloatArray:
     """Erlang C service level: P(wait <= answer_time) over offered calls.
 
@@ -143,7 +143,7 @@ def service_level(
 
     Examples
     --------
-    >>> round(float(service_level(14, 10.0, 180, 20)), 5)
+    >>> round(float(service_level(14, 10.0, 180, answer_time=20)), 5)
     0.88835
     """
     return _erlang_c_public("service_level", agents, traffic, aht, answer_time)
@@ -206,8 +206,8 @@ def erlang_a(
     traffic: ArrayLike,
     aht: ArrayLike,
     patience: ArrayLike,
-    answer_time: ArrayLike,
     *,
+    answer_time: ArrayLike = 20.0,
     sl_basis: SLBasis = "offered",
 ) -> ErlangAResult:
     """Exact steady state of the Erlang A queue (M/M/n+M).
@@ -230,7 +230,7 @@ def erlang_a(
     --------
     pyworkforce's example: 10 Erlangs, AHT 180 s, patience 300 s, 13 agents:
 
-    >>> r = erlang_a(13, 10.0, 180, 300, 20)
+    >>> r = erlang_a(13, 10.0, 180, 300, answer_time=20)
     >>> round(float(r.service_level), 3), round(float(r.abandon_rate), 3)
     (0.858, 0.025)
     """

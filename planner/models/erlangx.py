@@ -325,7 +325,7 @@ def erlang_x(
     aht: ArrayLike,
     patience: ArrayLike,
     *,
-    answer_time: ArrayLike,
+    answer_time: ArrayLike = 20.0,
     lines: int | None = None,
     redial_probability: float = 0.0,
     redial_delay: float = 300.0,

@@ -14,7 +14,7 @@ from planner.models.blending import _solve
 
 def test_with_every_agent_kept_for_calls_it_is_erlang_a():
     r = blend(14, 100, 180, 1800, item_aht=600, reserve=14, patience=300)
-    a = erlang_a(14, 10.0, 180, 300, 20)
+    a = erlang_a(14, 10.0, 180, 300, answer_time=20)
     assert r.service_level == pytest.approx(float(a.service_level), rel=1e-9)
     assert r.asa == pytest.approx(float(a.asa), rel=1e-9)
     assert r.abandon_rate == pytest.approx(float(a.abandon_rate), rel=1e-9, abs=1e-12)

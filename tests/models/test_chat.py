@@ -38,7 +38,7 @@ def test_ccmath_published_chat_example():
 )
 def test_one_chat_at_a_time_is_erlang_a(agents, chats, patience):
     c = chat(agents, chats, 180, 3600, patience=patience)
-    a = erlang_a(agents, chats * 180 / 3600, 180, patience, 20)
+    a = erlang_a(agents, chats * 180 / 3600, 180, patience, answer_time=20)
     for name in ("service_level", "asa", "abandon_rate", "occupancy"):
         assert float(getattr(c, name)) == pytest.approx(float(getattr(a, name)), rel=1e-9)
 
@@ -46,7 +46,7 @@ def test_one_chat_at_a_time_is_erlang_a(agents, chats, patience):
 def test_one_chat_at_a_time_without_patience_is_erlang_c():
     c = chat(12, 200, 180, 3600)
     assert float(c.service_level) == pytest.approx(
-        float(service_level(12, 10.0, 180, 20)), rel=1e-9
+        float(service_level(12, 10.0, 180, answer_time=20)), rel=1e-9
     )
     assert float(c.asa) == pytest.approx(float(asa(12, 10.0, 180)), rel=1e-9)
     unstable = chat(3, 300, HANDLE, 3600)  # 300 chats an hour, 3 x 3 / 240 s = 135 an hour
@@ -235,7 +235,7 @@ def test_simulated_chat_agrees_with_the_chain(chats, agents, handle, patience):
         half = z * days.std(ddof=1) / np.sqrt(days.size)
         assert abs(days.mean() - float(getattr(exact, name))) <= half, name
     if len(handle) == 1:
-        a = erlang_a(agents, chats * handle[0] / 3600, handle[0], patience, 20.0)
+        a = erlang_a(agents, chats * handle[0] / 3600, handle[0], patience, answer_time=20.0)
         assert abs(_day_means(sim["abandon_rate"]).mean() - float(a.abandon_rate)) < 0.02
 
 

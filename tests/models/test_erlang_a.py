@@ -20,7 +20,7 @@ def test_pyworkforce_documentation_example():
     # T = 20 s, mean patience 300 s: 13 agents give SL 0.858 (answered within T
     # over offered), occupancy 0.750, P(abandon) 0.025, P(wait) 0.226 and a
     # mean queue time of all arrivals of 0.125 min; 12 agents give SL 0.772.
-    r = erlang_a(13, 10.0, 180, 300, 20)
+    r = erlang_a(13, 10.0, 180, 300, answer_time=20)
     assert r.service_level == pytest.approx(0.858, abs=5e-4)
     assert r.occupancy == pytest.approx(0.750, abs=5e-4)
     assert r.abandon_rate == pytest.approx(0.025, abs=5e-4)
@@ -28,7 +28,9 @@ def test_pyworkforce_documentation_example():
     # Exponential patience: abandonment hazard theta while waiting, so the mean
     # wait of all arrivals is P(abandon) * patience.
     assert r.abandon_rate * 300 / 60 == pytest.approx(0.125, abs=5e-4)
-    assert erlang_a(12, 10.0, 180, 300, 20).service_level == pytest.approx(0.772, abs=5e-4)
+    assert erlang_a(12, 10.0, 180, 300, answer_time=20).service_level == pytest.approx(
+        0.772, abs=5e-4
+    )
 
 
 def test_patience_equal_to_aht_is_an_infinite_server_system():
@@ -39,7 +41,7 @@ def test_patience_equal_to_aht_is_an_infinite_server_system():
     a, n = 100.0, 100
     x = np.arange(0, 400)
     pmf = stats.poisson.pmf(x, a)
-    r = erlang_a(n, a, 180, 180, 20)
+    r = erlang_a(n, a, 180, 180, answer_time=20)
     assert r.p_wait == pytest.approx(pmf[x >= n].sum(), rel=1e-10)
     assert r.abandon_rate == pytest.approx((np.maximum(x - n, 0) * pmf).sum() / a, rel=1e-10)
     assert r.p_wait == pytest.approx(0.5133, abs=5e-5)
@@ -63,7 +65,8 @@ BRUTE_CASES = [
 def test_matches_brute_force_markov_chain(case):
     overloaded = case[1] > 2 * case[0]
     ref = erlang_a_brute(*case, depth=1200 if overloaded else 500)
-    r = erlang_a(*case)
+    *args, t = case
+    r = erlang_a(*args, answer_time=t)
     for name in ("p_wait", "abandon_rate", "answered_within", "abandoned_within", "asa"):
         assert getattr(r, name) == pytest.approx(ref[name], rel=1e-9, abs=1e-12), name
     assert r.service_level == r.answered_within
@@ -87,33 +90,33 @@ def test_very_patient_callers_match_the_birth_death_chain(case):
     # Large shapes are where scipy's lower incomplete gamma loses accuracy in
     # its tail (the series takes over there) and where closed forms cancel.
     p_wait, abandon_rate = erlang_a_stationary(*case)
-    r = erlang_a(*case, 20)
+    r = erlang_a(*case, answer_time=20)
     assert r.p_wait == pytest.approx(p_wait, rel=1e-9)
     assert r.abandon_rate == pytest.approx(abandon_rate, rel=1e-4, abs=1e-8)
 
 
 def test_absurd_patience_at_full_load_is_refused_not_a_hang():
     with pytest.raises(InputError, match="queue lengths"):
-        erlang_a(100, 100.0, 100, 1e14, 20)
+        erlang_a(100, 100.0, 100, 1e14, answer_time=20)
     with pytest.raises(InputError, match="queue lengths"):
-        erlang_a(1, 1e17, 100, 100, 20)
+        erlang_a(1, 1e17, 100, 100, answer_time=20)
     # The same patience with spare agents is fine: the queue stays short.
-    assert erlang_a(14, 10.0, 180, 1e15, 20).abandon_rate < 1e-10
+    assert erlang_a(14, 10.0, 180, 1e15, answer_time=20).abandon_rate < 1e-10
 
 
 def test_service_level_bases():
-    r = erlang_a(12, 10.0, 180, 120, 20)
-    excl = erlang_a(12, 10.0, 180, 120, 20, sl_basis="offered_excl_short_abandons")
-    answered = erlang_a(12, 10.0, 180, 120, 20, sl_basis="answered")
+    r = erlang_a(12, 10.0, 180, 120, answer_time=20)
+    excl = erlang_a(12, 10.0, 180, 120, answer_time=20, sl_basis="offered_excl_short_abandons")
+    answered = erlang_a(12, 10.0, 180, 120, answer_time=20, sl_basis="answered")
     assert excl.service_level == pytest.approx(r.answered_within / (1 - r.abandoned_within))
     assert answered.service_level == pytest.approx(r.answered_within / (1 - r.abandon_rate))
     assert r.service_level < excl.service_level < answered.service_level
     with pytest.raises(InputError, match="'sl_basis'"):
-        erlang_a(12, 10.0, 180, 120, 20, sl_basis="handled")
+        erlang_a(12, 10.0, 180, 120, answer_time=20, sl_basis="handled")
 
 
 def test_stable_when_agents_do_not_exceed_traffic():
-    r = erlang_a(np.array([0, 1, 50, 100, 150]), 150.0, 240, 180, 20)
+    r = erlang_a(np.array([0, 1, 50, 100, 150]), 150.0, 240, 180, answer_time=20)
     assert np.all(np.isfinite(r.abandon_rate))
     assert np.all(np.diff(r.abandon_rate) < 0)
     assert r.abandon_rate[0] == 1.0
@@ -126,7 +129,7 @@ def test_stable_when_agents_do_not_exceed_traffic():
 
 
 def test_zero_traffic():
-    r = erlang_a([0, 5], 0.0, 180, 120, 20)
+    r = erlang_a([0, 5], 0.0, 180, 120, answer_time=20)
     assert r.p_wait.tolist() == [0.0, 0.0]
     assert r.abandon_rate.tolist() == [0.0, 0.0]
     assert r.service_level.tolist() == [1.0, 1.0]
@@ -137,7 +140,7 @@ def test_zero_traffic():
 def test_large_traffic_has_no_nan_and_is_consistent(patience):
     a = 20_000.0
     n = np.array([1, 100, 10_000, 19_500, 20_000, 20_100, 20_300, 21_000, 30_000])
-    r = erlang_a(n, a, 240, patience, 20)
+    r = erlang_a(n, a, 240, patience, answer_time=20)
     for name in ("p_wait", "abandon_rate", "service_level", "asa", "occupancy"):
         values = getattr(r, name)
         assert not np.isnan(values).any(), name
@@ -152,7 +155,8 @@ def test_large_traffic_near_critical_load_matches_brute_force():
     # A few hundred agents near critical load, deep enough a queue to matter.
     case = (400, 400.0, 240, 300, 20)
     ref = erlang_a_brute(*case, depth=900)
-    r = erlang_a(*case)
+    *args, t = case
+    r = erlang_a(*args, answer_time=t)
     for name in ("p_wait", "abandon_rate", "answered_within", "asa"):
         assert getattr(r, name) == pytest.approx(ref[name], rel=1e-8), name
 
@@ -163,12 +167,12 @@ def test_tends_to_erlang_c_as_patience_grows():
     agents, a, aht, t = 14, 10.0, 180.0, 20.0
     c_measures = (
         erlang_c(agents, a),
-        service_level(agents, a, aht, t),
+        service_level(agents, a, aht, answer_time=t),
         erlang_c_asa(agents, a, aht),
     )
     gaps = []
     for patience in (1e3, 1e4, 1e5, 1e6, 1e8, 1e10, 1e12, 1e15):
-        r = erlang_a(agents, a, aht, patience, t)
+        r = erlang_a(agents, a, aht, patience, answer_time=t)
         assert r.abandon_rate < 10 * aht / patience
         rel = [
             abs(got / want - 1)
@@ -187,7 +191,7 @@ def test_tends_to_erlang_c_as_patience_grows():
     t=st.floats(0.0, 300.0),
 )
 def test_measures_are_probabilities_and_improve_with_agents(n, a, aht, patience, t):
-    r = erlang_a(np.array([n, n + 1]), a, aht, patience, t)
+    r = erlang_a(np.array([n, n + 1]), a, aht, patience, answer_time=t)
     for name in ("p_wait", "abandon_rate", "service_level", "occupancy"):
         values = getattr(r, name)
         assert np.all((values >= 0) & (values <= 1)), name
@@ -207,8 +211,8 @@ def test_measures_are_probabilities_and_improve_with_agents(n, a, aht, patience,
 def test_patience_grows_towards_erlang_c_monotonically(n, a, patience, t):
     # More patient callers queue more: P(wait) rises with patience and is
     # bounded by Erlang C's where that queue is stable.
-    low = erlang_a(n, a, 180, patience, t)
-    high = erlang_a(n, a, 180, patience * 4, t)
+    low = erlang_a(n, a, 180, patience, answer_time=t)
+    high = erlang_a(n, a, 180, patience * 4, answer_time=t)
     assert high.p_wait >= low.p_wait - 1e-12
     assert high.abandon_rate <= low.abandon_rate + 1e-12
     if n > a:

@@ -27,7 +27,7 @@ def test_call_centre_helper_worked_example(agents, p_wait, sl, speed, occ):
     a = traffic(100, 180, 1800)
     assert a == pytest.approx(10.0)
     assert erlang_c(agents, a) == pytest.approx(p_wait, abs=5e-8)
-    assert service_level(agents, a, 180, 20) == pytest.approx(sl, abs=5e-7)
+    assert service_level(agents, a, 180, answer_time=20) == pytest.approx(sl, abs=5e-7)
     assert asa(agents, a, 180) == pytest.approx(speed, abs=5e-3)
     assert occupancy(agents, a) == pytest.approx(occ, abs=5e-5)
 
@@ -38,7 +38,7 @@ def test_mitan_step_by_step_example():
     a = traffic(360, 240, 1800)
     assert erlang_c(55, a) == pytest.approx(0.2387, abs=5e-5)
     assert asa(55, a, 240) == pytest.approx(8.184, abs=5e-4)
-    assert service_level(55, a, 240, 15) == pytest.approx(0.8459, abs=5e-5)
+    assert service_level(55, a, 240, answer_time=15) == pytest.approx(0.8459, abs=5e-5)
 
 
 # Tijms, A First Course in Stochastic Models (2003), Table 5.3.2: the smallest
@@ -112,7 +112,12 @@ def test_erlang_b_matches_mpmath(n, a):
 def test_large_traffic_is_finite_and_consistent():
     a = 20_000.0
     n = np.arange(19_000, 21_000, 7)
-    for values in (erlang_b(n, a), erlang_c(n, a), service_level(n, a, 240, 20), asa(n, a, 240)):
+    for values in (
+        erlang_b(n, a),
+        erlang_c(n, a),
+        service_level(n, a, 240, answer_time=20),
+        asa(n, a, 240),
+    ):
         assert not np.isnan(values).any()
     c = erlang_c(n, a)
     assert np.all(c[n <= a] == 1.0)
@@ -129,7 +134,7 @@ def test_large_traffic_is_finite_and_consistent():
 def test_unstable_queue_is_not_an_error():
     assert erlang_c(10, 10.0) == 1.0
     assert erlang_c(5, 10.0) == 1.0
-    assert service_level(10, 12.0, 180, 20) == 0.0
+    assert service_level(10, 12.0, 180, answer_time=20) == 0.0
     assert asa(10, 12.0, 180) == np.inf
     assert occupancy(10, 12.0) == 1.0
 
@@ -138,7 +143,7 @@ def test_zero_traffic():
     assert erlang_b(0, 0.0) == 1.0
     assert erlang_b(3, 0.0) == 0.0
     assert erlang_c(0, 0.0) == 0.0
-    assert service_level(0, 0.0, 180, 20) == 1.0
+    assert service_level(0, 0.0, 180, answer_time=20) == 1.0
     assert asa(0, 0.0, 180) == 0.0
     assert occupancy(0, 0.0) == 0.0
 
@@ -149,7 +154,7 @@ def test_scalars_in_scalars_out_and_broadcasting():
     grid = erlang_c(np.arange(11, 15)[:, None], np.array([9.0, 10.0]))
     assert grid.shape == (4, 2)
     assert grid[3, 1] == pytest.approx(CALL_CENTRE_HELPER[3][1], abs=5e-8)
-    sl = service_level([13, 14], 10.0, 180, [20, 20])
+    sl = service_level([13, 14], 10.0, 180, answer_time=[20, 20])
     assert sl.shape == (2,)
 
 
@@ -160,8 +165,8 @@ def test_scalars_in_scalars_out_and_broadcasting():
         (lambda x: erlang_b(x, 10.0), "agents", 2.5),
         (lambda x: erlang_c(10, x), "traffic", -0.5),
         (lambda x: erlang_c(10, x), "traffic", np.nan),
-        (lambda x: service_level(10, 5.0, x, 20), "aht", 0.0),
-        (lambda x: service_level(10, 5.0, 180, x), "answer_time", -1.0),
+        (lambda x: service_level(10, 5.0, x, answer_time=20), "aht", 0.0),
+        (lambda x: service_level(10, 5.0, 180, answer_time=x), "answer_time", -1.0),
         (lambda x: asa(10, 5.0, x), "aht", -3.0),
         (lambda x: traffic(x, 180, 1800), "calls", np.nan),
         (lambda x: traffic(100, 180, x), "interval", 0),
@@ -188,7 +193,7 @@ def test_bad_array_input_says_where():
 def test_service_level_rises_with_agents(a, extra, t, aht):
     n = np.floor(a) + np.arange(extra, extra + 3)
     p = erlang_c(n, a)
-    sl = service_level(n, a, aht, t)
+    sl = service_level(n, a, aht, answer_time=t)
     assert np.all((p >= 0) & (p <= 1))
     assert np.all((sl >= 0) & (sl <= 1))
     assert np.all(np.diff(sl) >= -1e-12)

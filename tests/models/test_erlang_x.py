@@ -32,7 +32,7 @@ def test_ccmath_published_example():
 )
 def test_without_redials_and_line_limits_it_is_erlang_a(agents, traffic, aht, patience):
     x = erlang_x(agents, traffic, aht, patience, answer_time=20)
-    a = erlang_a(agents, traffic, aht, patience, 20)
+    a = erlang_a(agents, traffic, aht, patience, answer_time=20)
     assert x.service_level == pytest.approx(a.service_level, rel=1e-9, abs=1e-12)
     assert x.asa == pytest.approx(a.asa, rel=1e-9, abs=1e-9)
     assert x.abandon_rate == pytest.approx(a.abandon_rate, rel=1e-9, abs=1e-12)
@@ -44,7 +44,9 @@ def test_with_infinite_patience_it_is_erlang_c():
     agents = np.array([13, 14, 20, 260])
     traffic = np.array([12.0, 12.0, 12.0, 250.0])
     x = erlang_x(agents, traffic, 180, np.inf, answer_time=20)
-    np.testing.assert_allclose(x.service_level, service_level(agents, traffic, 180, 20), rtol=1e-9)
+    np.testing.assert_allclose(
+        x.service_level, service_level(agents, traffic, 180, answer_time=20), rtol=1e-9
+    )
     np.testing.assert_allclose(x.asa, asa(agents, traffic, 180), rtol=1e-8)
     assert np.all(x.abandon_rate == 0)
     with pytest.raises(InputError, match="never settles"):

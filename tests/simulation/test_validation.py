@@ -56,7 +56,7 @@ def test_agrees_with_erlang_c(agents, traffic, aht, intervals, reps):
     res = steady(agents, traffic, aht, None, intervals, reps)
     reference = {
         "p_wait": erlang_c(agents, traffic),
-        "service_level": service_level(agents, traffic, aht, T),
+        "service_level": service_level(agents, traffic, aht, answer_time=T),
         "asa": asa(agents, traffic, aht),
         "occupancy": traffic / agents,
     }
@@ -76,7 +76,7 @@ ERLANG_A = [
 @pytest.mark.parametrize(("agents", "traffic", "aht", "patience", "intervals", "reps"), ERLANG_A)
 def test_agrees_with_erlang_a(agents, traffic, aht, patience, intervals, reps):
     res = steady(agents, traffic, aht, patience, intervals, reps)
-    ref = erlang_a(agents, traffic, aht, patience, T)
+    ref = erlang_a(agents, traffic, aht, patience, answer_time=T)
     reference = {
         "p_wait": ref.p_wait,
         "service_level": ref.service_level,
@@ -94,7 +94,7 @@ def test_agrees_with_erlang_a(agents, traffic, aht, patience, intervals, reps):
 
 def test_simpy_engine_agrees_with_erlang_a_too():
     res = steady(13, 10.0, 180.0, 300.0, 16, 40, engine="simpy")
-    ref = erlang_a(13, 10.0, 180.0, 300.0, T)
+    ref = erlang_a(13, 10.0, 180.0, 300.0, answer_time=T)
     check(
         res,
         {"service_level": ref.service_level, "abandon_rate": ref.abandon_rate},
