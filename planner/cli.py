@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 import numpy as np
@@ -29,7 +29,7 @@ import pandas as pd
 
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
-from planner.channels import CHANNELS, parse_open_hours
+from planner.channels import CHANNELS
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
@@ -71,22 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
                      "[channels.email]); blend: the calls and the email items worked by one "
                      "team, beside separate teams; total: every channel of a scenario, as "
                      "separate teams, and their sum")  # fmt: skip
-    req.add_argument("--deadline", type=float, help="email: seconds to take an item up in "
-                     "(counted by --clock)")  # fmt: skip
-    req.add_argument("--target", type=float, default=None, help="email: share of every "
-                     "interval's items taken up within the deadline (default 0.9)")  # fmt: skip
-    req.add_argument("--open-hours", help="email: HH:MM-HH:MM the team works each day "
-                     "(default: always)")  # fmt: skip
-    req.add_argument("--minimal", action="store_true", default=None,
-                     help="email: then take away every agent the target can spare, one at a "
-                     "time (slower; one fewer anywhere then misses)")  # fmt: skip
-    req.add_argument("--clock", choices=("business", "calendar"), default=None,
-                     help="email: what counts toward the deadline (default business: open "
-                     "hours only)")  # fmt: skip
-    req.add_argument("--handle", help="chat: seconds per chat at 1, 2, ... k chats held, "
-                     "comma-separated (e.g. 180,210,240)")  # fmt: skip
-    req.add_argument("--concurrency", type=int, help="chat: most chats an agent holds, each "
-                     "taking --aht seconds at any concurrency (instead of --handle)")  # fmt: skip
+    _channel_arguments(req)
 
     sim = _command(
         sub,
@@ -351,19 +336,34 @@ def _scenario(args: argparse.Namespace) -> tuple[Scenario, pd.DataFrame]:
     return scenario.with_changes(**changes), labels
 
 
-# The flags of each channel: they change the scenario's channel, or describe the calls
-# taken as that channel's contacts.
-_CHANNEL_FLAGS = {
-    "chat": ("handle", "concurrency"),
-    "email": ("deadline", "target", "open_hours", "clock", "minimal"),
-}
+def _channel_arguments(parser: argparse.ArgumentParser) -> None:
+    """Each channel's own options (:attr:`planner.channels.Channel.options`), as
+    ``--NAME`` flags whose help names the channel."""
+    for kind in CHANNELS.values():
+        for name, option in kind.options.items():
+            flag = "--" + name.replace("_", "-")
+            text = f"{kind.name}: {option.help}"
+            if option.switch:
+                parser.add_argument(flag, action="store_true", default=None, help=text)
+            else:
+                parser.add_argument(flag, type=option.type, choices=option.choices, help=text)
+
+
+def _flags(names: Iterable[str]) -> str:
+    return ", ".join("--" + f.replace("_", "-") for f in names)
+
+
+def _as_flags(message: str, names: Iterable[str]) -> str:
+    """A channel's message about its options, with each ``'name'`` as ``--name``."""
+    for name in names:
+        message = message.replace(f"'{name}'", "--" + name.replace("_", "-"))
+    return message
 
 
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
-    for name, flags in _CHANNEL_FLAGS.items():
-        if args.channel != name and any(getattr(args, f) is not None for f in flags):
-            listed = " and ".join("--" + f.replace("_", "-") for f in flags)
-            raise InputError(f"{listed} are for --channel {name}")
+    for name, kind in CHANNELS.items():
+        if args.channel != name and any(getattr(args, f) is not None for f in kind.options):
+            raise InputError(f"{_flags(kind.options)} are for --channel {name}")
     scenario, labels = _scenario(args)
     if args.channel == "blend":
         return _labelled(labels, scenario.blended_requirements())
@@ -375,30 +375,14 @@ def _requirements(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _channel_options(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]:
-    """The channel's flags given, as its fields (``--concurrency k`` is k handle times of
-    the calls' one AHT)."""
-    given = {f: getattr(args, f) for f in _CHANNEL_FLAGS[args.channel]}
-    given = {f: value for f, value in given.items() if value is not None}
-    if "handle" in given and "concurrency" in given:
-        raise InputError("give --handle or --concurrency (with --aht), not both")
-    if "open_hours" in given:
-        given["open_hours"] = parse_open_hours(given["open_hours"], "--open-hours")
-    if "handle" in given:
-        try:
-            given["handle"] = tuple(float(x) for x in given["handle"].split(","))
-        except ValueError:
-            raise InputError(
-                f"--handle must be seconds separated by commas: {args.handle!r}"
-            ) from None
-    if "concurrency" in given:
-        most = given.pop("concurrency")
-        if most < 1:
-            raise InputError(f"--concurrency must be 1 or more: {most}")
-        aht = np.asarray(scenario.aht, dtype=np.float64)
-        if np.ptp(aht) > 0:
-            raise InputError("--concurrency takes one --aht for every interval; use --handle")
-        given["handle"] = (float(aht[0]),) * most
-    return given
+    """The channel's options given, as its fields (the channel's own
+    :meth:`~planner.channels.Channel.option_fields`)."""
+    kind = CHANNELS[args.channel]
+    given = {name: getattr(args, name) for name in kind.options}
+    try:
+        return kind.option_fields(given, scenario.aht)
+    except InputError as err:
+        raise InputError(_as_flags(str(err), kind.options)) from None
 
 
 def _with_channel(args: argparse.Namespace, scenario: Scenario) -> Scenario:
@@ -410,8 +394,10 @@ def _with_channel(args: argparse.Namespace, scenario: Scenario) -> Scenario:
     if own is not None:
         return scenario.with_changes(**{name: own.replaced(**given)})
     if not given:
-        flags = ", ".join("--" + f.replace("_", "-") for f in _CHANNEL_FLAGS[name])
-        raise InputError(f"--channel {name} needs {flags}, or a scenario with [channels.{name}]")
+        raise InputError(
+            f"--channel {name} needs {_flags(CHANNELS[name].options)}, or a scenario with "
+            f"[channels.{name}]"
+        )
     try:
         channel = CHANNELS[name].from_calls(
             scenario.calls, scenario.aht, patience=scenario.mean_patience, **given

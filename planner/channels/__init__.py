@@ -11,10 +11,11 @@ what-ifs. The calls are one channel (:class:`CallsChannel`); a scenario file's
   deadline, on the backlog model of :mod:`planner.deferred_work`.
 
 :data:`CHANNELS` is the registry a scenario file, a sweep, the command line and
-the app read; a new channel is one module and one entry here.
+the app read; a new channel is one module and one entry here (its command-line
+options come with it, :attr:`Channel.options`).
 """
 
-from planner.channels.base import Channel, Day, team_day
+from planner.channels.base import Channel, Day, Option, team_day
 from planner.channels.calls import CallsChannel
 from planner.channels.chat import ChatChannel, chat_requirements
 from planner.channels.email import EmailChannel, parse_open_hours
@@ -26,6 +27,7 @@ __all__ = [
     "ChatChannel",
     "Day",
     "EmailChannel",
+    "Option",
     "chat_requirements",
     "parse_open_hours",
     "team_day",

@@ -11,7 +11,9 @@ the app) loops over them through this protocol and never branches on a name:
   ``scheduled`` and the channel's measures (``columns``);
 - :meth:`Channel.day_summary`: the day's figures of such a table;
 - :meth:`Channel.scaled` and :meth:`Channel.varied`: what-ifs on its volume and
-  its own parameters (the sweep axes ``NAME_volume`` and those in ``axes``).
+  its own parameters (the sweep axes ``NAME_volume`` and those in ``axes``);
+- :attr:`Channel.options` and :meth:`Channel.option_fields`: its command-line
+  options (``--channel NAME --OPTION ...``) and the fields they give.
 
 A channel is a frozen dataclass of its own fields; the scenario file module
 writes and reads its ``[channels.NAME]`` section from those fields.
@@ -20,7 +22,7 @@ writes and reads its ``[channels.NAME]`` section from those fields.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -32,7 +34,25 @@ from planner.errors import InputError
 from planner.report import hours
 from planner.targets import Targets
 
-__all__ = ["Channel", "Day", "team_day"]
+__all__ = ["Channel", "Day", "Option", "team_day"]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One command-line option of a channel, ``--NAME`` (underscores as dashes).
+
+    Attributes
+    ----------
+    help : what it sets, with its unit.
+    type : turns the text given into a value (``float``, ``int``, ``str``).
+    choices : the values it takes, or None (any).
+    switch : a flag without a value (true when given).
+    """
+
+    help: str
+    type: Callable[[str], Any] = str
+    choices: tuple[str, ...] | None = None
+    switch: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +90,8 @@ class Channel:
     """Its headline measure, weighted by the contacts offered over a day."""
     axes: ClassVar[Mapping[str, str]] = {}
     """Parameters a sweep may vary (beyond the volume): name -> meaning."""
+    options: ClassVar[Mapping[str, Option]] = {}
+    """Its command-line options, by name; :meth:`option_fields` turns them into fields."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -99,6 +121,12 @@ class Channel:
         """Calls (and their AHT, seconds) taken as this channel's contacts, with its own
         ``options`` (the command line's ``--channel NAME`` without a scenario section)."""
         raise NotImplementedError
+
+    @classmethod
+    def option_fields(cls, given: Mapping[str, Any], aht: ArrayLike) -> dict[str, Any]:
+        """The channel's fields from the :attr:`options` given (None: not given); ``aht``
+        is the calls' handle time per interval, seconds, for options that refer to it."""
+        return {name: value for name, value in given.items() if value is not None}
 
     def replaced(self, **changes: Any) -> Channel:
         """The channel with some of its fields changed (checked as when built)."""

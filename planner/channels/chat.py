@@ -8,6 +8,7 @@ model (:func:`chat_requirements`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import _validate as v
-from planner.channels.base import Channel, Day
+from planner.channels.base import Channel, Day, Option
 from planner.errors import InputError
 from planner.models.chats import Chat, handle_times
 from planner.report import evaluate_plan, requirements
@@ -88,6 +89,12 @@ class ChatChannel(Channel):
     name: ClassVar[str] = "chat"
     offered: ClassVar[str] = "chats"
     service: ClassVar[str] = "service_level"
+    options: ClassVar[Mapping[str, Option]] = {
+        "handle": Option("seconds per chat at 1, 2, ... k chats held, comma-separated "
+                         "(e.g. 180,210,240)"),
+        "concurrency": Option("most chats an agent holds, each taking --aht seconds at any "
+                              "concurrency (instead of --handle)", int),
+    }  # fmt: skip
 
     def __post_init__(self) -> None:
         chats = v.nonnegative("chats", self.chats)
@@ -119,16 +126,30 @@ class ChatChannel(Channel):
         ``options`` are its other fields (``targets``)."""
         if (handle is None) == (concurrency is None):
             raise InputError("give the handle times by chats held, or a concurrency, not both")
-        if handle is None:
-            most = v.whole("concurrency", concurrency, 1, 64)
+        fields = cls.option_fields({"handle": handle, "concurrency": concurrency}, aht)
+        return cls(chats=tuple(np.ravel(calls).tolist()), patience=patience, **fields, **options)
+
+    @classmethod
+    def option_fields(cls, given: Mapping[str, Any], aht: ArrayLike) -> dict[str, Any]:
+        """``handle`` (seconds by chats held, or text such as ``"180,210,240"``), or
+        ``concurrency`` k chats at the calls' one ``aht`` (seconds)."""
+        fields = super().option_fields(given, aht)
+        if "handle" in fields and "concurrency" in fields:
+            raise InputError("give 'handle' or 'concurrency', not both")
+        if isinstance(fields.get("handle"), str):
+            try:
+                fields["handle"] = tuple(float(x) for x in str(fields["handle"]).split(","))
+            except ValueError:
+                raise InputError(
+                    f"'handle' must be seconds separated by commas: {given['handle']!r}"
+                ) from None
+        if "concurrency" in fields:
+            most = v.whole("concurrency", fields.pop("concurrency"), 1, 64)
             seconds = np.asarray(v.positive("aht", aht), dtype=np.float64)
             if np.ptp(seconds) > 0:
-                raise InputError(
-                    "a concurrency takes one AHT for every interval: give the handle times"
-                )
-            handle = (float(seconds.ravel()[0]),) * most
-        return cls(chats=tuple(np.ravel(calls).tolist()), handle=tuple(np.ravel(handle).tolist()),
-                   patience=patience, **options)  # fmt: skip
+                raise InputError("'concurrency' takes one AHT for every interval: give 'handle'")
+            fields["handle"] = (float(seconds.ravel()[0]),) * most
+        return fields
 
     @property
     def model(self) -> Chat:

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from planner import _validate as v
-from planner.channels.base import Channel, Day
+from planner.channels.base import Channel, Day, Option
 from planner.deferred_work import Clock, check_work, deferred, deferred_requirements
 from planner.errors import InputError
 from planner.staffing import scheduled
@@ -68,6 +68,16 @@ class EmailChannel(Channel):
         "deadline": "the email channel's deadline, seconds",
         "target": "the email channel's share of items taken up in time, in (0, 1)",
     }
+    options: ClassVar[Mapping[str, Option]] = {
+        "deadline": Option("seconds to take an item up in (counted by --clock)", float),
+        "target": Option("share of every interval's items taken up within the deadline "
+                         "(default 0.9)", float),
+        "open_hours": Option("HH:MM-HH:MM the team works each day (default: always)"),
+        "clock": Option("what counts toward the deadline (default business: open hours "
+                        "only)", str, ("business", "calendar")),
+        "minimal": Option("then take away every agent the target can spare, one at a time "
+                          "(slower; one fewer anywhere then misses)", switch=True),
+    }  # fmt: skip
 
     def __post_init__(self) -> None:
         if not isinstance(self.minimal, bool):
@@ -114,6 +124,14 @@ class EmailChannel(Channel):
             raise InputError("email items take one handle time ('aht') for every interval")
         return cls(items=tuple(np.ravel(calls).tolist()), aht=float(handle.ravel()[0]),
                    deadline=deadline, **options)  # fmt: skip
+
+    @classmethod
+    def option_fields(cls, given: Mapping[str, Any], aht: ArrayLike) -> dict[str, Any]:
+        """``open_hours`` from ``"08:00-20:00"``; the rest as given."""
+        fields = super().option_fields(given, aht)
+        if "open_hours" in fields:
+            fields["open_hours"] = parse_open_hours(fields["open_hours"], "'open_hours'")
+        return fields
 
     @property
     def columns(self) -> tuple[str, ...]:

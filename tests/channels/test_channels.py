@@ -3,6 +3,8 @@ varied and saved the same way, and a scenario's every-team table loops over them
 
 from __future__ import annotations
 
+from dataclasses import fields as fields_of
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,3 +97,30 @@ def test_a_day_is_what_the_scenario_says():
     assert isinstance(day, Day) and day.interval == BANK.interval
     assert day.targets == BANK.targets and day.shrinkage == BANK.shrinkage
     assert isinstance(day.frame(), pd.DataFrame) and len(day.frame()) == len(BANK.calls)
+
+
+@pytest.mark.parametrize("name", sorted(CHANNELS))
+def test_every_channel_brings_its_command_line_options(name, capsys):
+    """The CLI's ``--channel NAME`` flags are the channel's own options: listed in the
+    help under its name, turned into its fields by the channel, and refused with any
+    other channel."""
+    from planner.cli import main
+
+    kind = CHANNELS[name]
+    with pytest.raises(SystemExit):
+        main(["requirements", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    for option in kind.options:
+        assert f"--{option.replace('_', '-')}" in shown
+        assert f"{name}: {' '.join(kind.options[option].help.split())[:30]}" in shown
+    # the options (as the command line gives them) build the channel with the calls
+    given = {"chat": {"handle": "180,210,240"}, "email": {"deadline": 7200.0,
+             "open_hours": "08:00-20:00", "clock": "calendar"}}[name]  # fmt: skip
+    fields = kind.option_fields(given | {o: None for o in kind.options if o not in given}, 180.0)
+    channel = kind.from_calls(BANK.calls, 180.0, **fields)
+    assert isinstance(channel, kind) and set(fields) <= {f.name for f in fields_of(channel)}
+    other = next(n for n in ("calls", *CHANNELS) if n != name)
+    flag = f"--{next(iter(given)).replace('_', '-')}"
+    assert main(["requirements", "--channel", other, "--calls", "5", "--aht", "300",
+                 flag, str(next(iter(given.values())))]) == 2  # fmt: skip
+    assert f"are for --channel {name}" in capsys.readouterr().err

@@ -185,7 +185,7 @@ def test_the_command_line_staffs_chat_as_the_library_does(tmp_path, capsys):
     assert total["total_agents"].tolist() == Scenario.load(path).staff_requirements()[
         "total_agents"].tolist()  # fmt: skip
     assert main([*argv[:-2], "--concurrency", "2"]) == 2
-    assert "--handle or --concurrency" in capsys.readouterr().err
+    assert "give --handle or --concurrency, not both" in capsys.readouterr().err
 
 
 def test_sweeps_vary_the_chat_volume_and_total_every_team():
