@@ -302,8 +302,9 @@ def _serve_all(waiting: FloatArray, mean: float, agents: int) -> FloatArray:
 def _off_duty(p: FloatArray, before: int, after: int) -> FloatArray:
     """The count in system once ``before - after`` agents go off duty: idle ones and busy
     ones are chosen as :func:`~planner.simulate` chooses them (spread over the agents
-    ranked idle first), and a busy one finishes the item in hand off the plan, so
-    that item no longer waits for or holds an agent on duty."""
+    ranked idle first, busy ones by when they took their item up, so the rest keep
+    exponential handle times), and a busy one finishes the item in hand off the
+    plan, so that item no longer waits for or holds an agent on duty."""
     if after >= before:
         return p
     n = np.arange(p.size)

@@ -25,8 +25,9 @@ waits every agent is busy with one of them, so they leave at rate
 ahead. Items arriving in one of ``blocks`` equal parts of an interval are
 followed together to their deadline (the part's middle sets the deadline).
 Agents going off duty are chosen as :func:`~planner.simulate` chooses them
-(spread over the agents ranked idle first) and finish the item in hand off
-the plan, as there.
+(spread over the agents ranked idle first, busy ones by when they took their
+item up, never by when it will end, so those who stay keep exponential handle
+times) and finish the item in hand off the plan, as there.
 
 Staffing (:func:`required_deferred_agents`) goes through the warm-up and the
 horizon in time order and staffs each interval with the fewest agents such

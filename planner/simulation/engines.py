@@ -12,10 +12,12 @@ a call after their shift. The rules they share:
 - the queue and calls in progress carry across every interval boundary;
 - when the staffing rises, the new agents are free at the boundary; when it
   drops from n to n - d, d agents go off duty at the boundary, spread evenly
-  over the agents ranked idle first, then busy by the time their call ends
-  (ranks ``floor((j + 1/2) n / d)``, like a random choice of who leaves but
-  reproducible). Busy ones finish their call first (overtime); nobody who
-  stays has to wait for them;
+  over the agents ranked idle first, then busy by the time they answered
+  their call (ranks ``floor((j + 1/2) n / d)``, like a random choice of who
+  leaves but reproducible). Busy ones finish their call first (overtime);
+  nobody who stays has to wait for them. Who leaves never depends on when a
+  call will end, so with exponential handle times those who stay keep fresh
+  ones (the rule the deferred-work model follows);
 - at equal times a boundary comes before a call that ends then, and call ends
   before arrivals and hang-ups;
 - after the end of the day nobody new calls; either the last interval's
@@ -104,12 +106,15 @@ def leaving_ranks(n: int, d: int) -> list[int]:
 
 # The fast engine's loop is compiled (numba), once per machine: the compiled
 # code is cached beside this module. It keeps the agents' free-from times in
-# a binary heap (free[:size]) and the overtime pairs in a preallocated array.
+# a binary heap (free[:size], with when each answered in began[:size]) and the
+# overtime pairs in a preallocated array.
 
 
 @njit(cache=True, nogil=True)
-def _sift_down(heap: FloatArray, size: int, pos: int) -> None:  # pragma: no cover - compiled
-    item = heap[pos]
+def _sift_down(
+    heap: FloatArray, began: FloatArray, size: int, pos: int
+) -> None:  # pragma: no cover - compiled
+    item, since = heap[pos], began[pos]
     while True:
         child = 2 * pos + 1
         if child >= size:
@@ -118,50 +123,70 @@ def _sift_down(heap: FloatArray, size: int, pos: int) -> None:  # pragma: no cov
             child += 1
         if heap[child] >= item:
             break
-        heap[pos] = heap[child]
+        heap[pos], began[pos] = heap[child], began[child]
         pos = child
-    heap[pos] = item
+    heap[pos], began[pos] = item, since
 
 
 @njit(cache=True, nogil=True)
-def _sift_up(heap: FloatArray, pos: int) -> None:  # pragma: no cover - compiled
-    item = heap[pos]
+def _sift_up(heap: FloatArray, began: FloatArray, pos: int) -> None:  # pragma: no cover - compiled
+    item, since = heap[pos], began[pos]
     while pos > 0:
         parent = (pos - 1) // 2
         if heap[parent] <= item:
             break
-        heap[pos] = heap[parent]
+        heap[pos], began[pos] = heap[parent], began[parent]
         pos = parent
-    heap[pos] = item
+    heap[pos], began[pos] = item, since
 
 
 @njit(cache=True, nogil=True)
 def _restaff(
-    free: FloatArray, size: int, bound: float, n_new: int, over: FloatArray, n_over: int
+    free: FloatArray,
+    began: FloatArray,
+    size: int,
+    bound: float,
+    n_new: int,
+    over: FloatArray,
+    n_over: int,
 ) -> tuple[int, int]:  # pragma: no cover - compiled
     """The heap after the staffing changes to ``n_new`` at ``bound``: (size, n_over)."""
     if n_new >= size:
         for j in range(size, n_new):  # free from the boundary
             free[j] = bound
-            _sift_up(free, j)
+            began[j] = bound
+            _sift_up(free, began, j)
         return n_new, n_over
-    ranked = np.sort(free[:size])  # idle (free before the bound) first, then busy by end time
+    # idle ones (free before the bound) first, by free-from time; then busy ones by
+    # when they answered, ties by the end of the call
+    by_end = np.argsort(free[:size], kind="mergesort")
+    n_idle = 0
+    while n_idle < size and free[by_end[n_idle]] < bound:
+        n_idle += 1
+    busy = by_end[n_idle:]
+    ranked = np.concatenate((by_end[:n_idle], busy[np.argsort(began[busy], kind="mergesort")]))
     d = size - n_new
     j = 0
     gone = size // (2 * d)  # leaving_ranks(size, d), in increasing order
+    kept = np.empty(n_new, dtype=np.int64)
     write = 0
     for rank in range(size):
+        k = ranked[rank]
         if j < d and rank == gone:
-            if ranked[rank] >= bound:
+            if free[k] >= bound:
                 over[n_over, 0] = bound
-                over[n_over, 1] = ranked[rank]
+                over[n_over, 1] = free[k]
                 n_over += 1
             j += 1
             gone = ((2 * j + 1) * size) // (2 * d)
         else:
-            free[write] = ranked[rank]
+            kept[write] = k
             write += 1
-    return n_new, n_over  # sorted, so a heap
+    kept = kept[np.argsort(free[kept], kind="mergesort")]
+    ends, since = free[kept], began[kept]
+    free[:n_new] = ends
+    began[:n_new] = since
+    return n_new, n_over  # sorted by free-from time, so a heap
 
 
 @njit(cache=True, nogil=True)
@@ -172,6 +197,7 @@ def _advance(
     index: int,
     stop: int,
     free: FloatArray,
+    began: FloatArray,
     size: int,
     period: int,
     bounds: FloatArray,
@@ -191,7 +217,7 @@ def _advance(
         if s >= next_bound:  # not in this period: move on, restaffing at each boundary
             while s >= next_bound and next_bound < inf:
                 period += 1
-                size, n_over = _restaff(free, size, next_bound, agents[period], over, n_over)
+                size, n_over = _restaff(free, began, size, next_bound, agents[period], over, n_over)
                 next_bound = bounds[period + 1]
                 s = free[0] if size > 0 else inf
                 if s < t:
@@ -202,7 +228,8 @@ def _advance(
         if s <= gives_up_at[i]:
             start[i] = s
             free[0] = s + handle[i]
-            _sift_down(free, size, 0)
+            began[0] = s
+            _sift_down(free, began, size, 0)
         else:
             start[i] = inf
     return size, period, n_over
@@ -226,13 +253,15 @@ class FastState:
     """The fast engine between two callers: everything needed to resume it.
 
     ``free[:size]`` is a heap with one free-from time per agent on duty in
-    period ``period`` (times before now: idle), ``index`` the next caller,
-    and ``over[:n_over]`` the ``(from, to)`` overtime pairs so far. The state
-    depends on the staffing of periods ``0..period`` only.
+    period ``period`` (times before now: idle), ``began[:size]`` when each of
+    them answered the call in hand (moved with ``free``), ``index`` the next
+    caller, and ``over[:n_over]`` the ``(from, to)`` overtime pairs so far. The
+    state depends on the staffing of periods ``0..period`` only.
     """
 
     index: int
     free: FloatArray
+    began: FloatArray
     size: int
     period: int
     over: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
@@ -243,7 +272,7 @@ class FastState:
         """Before the first caller: the first period's agents, all free."""
         n = int(day.agents[0])
         free = np.full(max(int(day.agents.max(initial=0)), day.after, 1), float(day.bounds[0]))
-        return cls(0, free, n, 0)
+        return cls(0, free, free.copy(), n, 0)
 
     @property
     def overtime(self) -> FloatArray:
@@ -252,8 +281,9 @@ class FastState:
 
     def copy(self) -> FastState:
         return FastState(
-            self.index, self.free.copy(), self.size, self.period, self.over.copy(), self.n_over
-        )
+            self.index, self.free.copy(), self.began.copy(), self.size, self.period,
+            self.over.copy(), self.n_over,
+        )  # fmt: skip
 
     def fit(self, agents: IntArray) -> None:
         """Room for a staffing (agents per period, then after the day, as
@@ -261,6 +291,7 @@ class FastState:
         need = max(int(agents.max()), 1)
         if self.free.size < need:
             self.free = np.concatenate([self.free, np.zeros(need - self.free.size)])
+            self.began = np.concatenate([self.began, np.zeros(need - self.began.size)])
         pairs = self.n_over + _drops(agents[self.period :])
         if self.over.shape[0] < pairs:
             grown = np.zeros((pairs, 2))
@@ -295,7 +326,8 @@ def advance(state: FastState, columns: Columns, stop: int, day: Day, start: Floa
     ``inf``); the agent is then free from the end of the call. When that
     time falls in a later period, the heap is restaffed at each boundary on
     the way: new agents are free from the boundary, and leaving ones are
-    taken at :func:`leaving_ranks` of the agents sorted by free-from time.
+    taken at :func:`leaving_ranks` of the agents ranked idle first, then busy
+    ones by when they answered (see the module notes).
     """
     bounds, agents = _extended(day)
     state.fit(agents)
@@ -306,6 +338,7 @@ def advance(state: FastState, columns: Columns, stop: int, day: Day, start: Floa
         state.index,
         stop,
         state.free,
+        state.began,
         state.size,
         state.period,
         bounds,
@@ -325,8 +358,8 @@ def close_periods(state: FastState, day: Day, last: int) -> None:
     while state.period < min(last, day.periods - 1):
         state.period += 1
         state.size, state.n_over = _restaff(
-            state.free, state.size, bounds[state.period], agents[state.period], state.over,
-            state.n_over,
+            state.free, state.began, state.size, bounds[state.period], agents[state.period],
+            state.over, state.n_over,
         )  # fmt: skip
 
 
@@ -505,7 +538,8 @@ def _simpy_model(
         if n_new >= n_old:
             idle[0] += n_new - n_old
         else:
-            busy = sorted(on_call.items(), key=lambda item: item[1])
+            # busy ones by when they answered, ties by the end of the call
+            busy = sorted(on_call.items(), key=lambda item: (start[item[0]], item[1]))
             for rank in leaving_ranks(n_old, n_old - n_new):
                 if rank < idle[0]:
                     continue  # counted below
