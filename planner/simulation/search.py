@@ -25,10 +25,19 @@ independent seed, with more replications than the search used (4 x
 was right passes, one that the search's luck favoured does not. Intervals
 that fall short get the agents the shortfall calls for (at what one agent
 was worth in the search) and the plan is simulated on another independent
-seed, up to ``max_passes`` times; intervals confirmed before keep their
-agents (more agents elsewhere only help them). Each interval's confidence is
-that of the independent simulation that confirmed it (the last one, for an
-interval never confirmed), so it was not used to choose its agents.
+seed, up to ``max_passes`` times. Every pass judges every interval on all
+the independent replications at its staffing (and its neighbours'), pooled:
+one short there gets agents, whatever an earlier pass alone said.
+
+Removal. Agents a pass added on one seed's luck are then taken back where
+the targets can spare them: one agent fewer in each interval in turn, on the
+search's callers (common random numbers) at the confirmation's replications,
+kept where the interval and its neighbours still meet every target at the
+stated confidence. A removal is confirmed on one more independent seed; where
+that falls short the agent comes back (and the plan is confirmed once more).
+Each interval's confidence is that of the independent simulations at its
+final staffing, pooled, so none was used to choose its agents; ``one_fewer``
+gives, per interval, the evidence for its last agent.
 
 Speed. Under FCFS callers who arrive after interval ``k`` cannot change what
 happens to those before, so only callers up to the end of ``k`` are
@@ -222,14 +231,23 @@ class SimulatedStaffing:
         confidence in ``result`` (False only if the passes ran out).
     level : the confidence asked for.
     confidence : per interval, the confidence that the expected metrics meet
-        every target (:func:`interval_confidence`), from the independent
-        simulation that confirmed the interval (the last, if none did).
+        every target (:func:`interval_confidence`), from every independent
+        simulation (confirmation pass) at its final staffing and its
+        neighbours', their replications pooled.
     replications : per interval, the replications the search used there.
     uncertain : per interval, True where one agent fewer might also have
         met the targets, but ``max_replications`` could not tell.
     passes : independent simulations run to confirm the plan (1 when the
-        search's plan was confirmed at once).
-    evaluations : plans simulated by the search (each over its replications).
+        search's plan was confirmed at once and nothing could be removed).
+    evaluations : plans simulated by the search and the removal (each over its
+        replications).
+    removed : per interval, True where the removal pass took an agent away (and
+        the confirmation after it kept the removal).
+    one_fewer : per interval, the evidence for its last agent: the least
+        confidence of the interval and its neighbours with one agent fewer, on
+        the search's callers (common random numbers) at the confirmation's
+        replications; below ``level`` means the agent is needed. NaN where the
+        interval has no agent.
     """
 
     agents: IntArray
@@ -245,6 +263,8 @@ class SimulatedStaffing:
     uncertain: np.ndarray
     passes: int
     evaluations: int
+    removed: np.ndarray
+    one_fewer: FloatArray
 
     @property
     def difference(self) -> IntArray:
@@ -262,6 +282,8 @@ class SimulatedStaffing:
                 "confidence": self.confidence,
                 "replications": self.replications,
                 "uncertain": self.uncertain,
+                "one_fewer_confidence": self.one_fewer,
+                "removed": self.removed,
             },
             index=pd.Index(list(self.result.labels)),
         )
@@ -288,6 +310,8 @@ class SimulatedStaffing:
                 "service_level": self.result.day("service_level").mean,
                 "least_confidence": float(np.min(self.confidence)),
                 "uncertain_intervals": int(np.count_nonzero(self.uncertain)),
+                "removed_agents": int(np.count_nonzero(self.removed)),
+                "spare_last_agents": int(np.count_nonzero(self.one_fewer >= self.level)),
             }
         )
 
@@ -336,32 +360,61 @@ class _Search:
         who are still waiting when it begins; earlier callers would have to
         wait over a whole interval (the confirmation sees them if they do).
         """
+        return self.window(max(k - 1, 0), k, reps)
+
+    def window(self, lo: int, hi: int, reps: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """:func:`_scores` of intervals ``lo`` to ``hi`` under the current plan, each
+        judged on its first ``reps[j]`` replications (callers who arrive after
+        ``hi`` are not simulated: under FCFS they change nothing before)."""
         self.evaluations += 1
         exp, first = self.exp, self.exp.first
         day = exp.day(self.plan)
-        lo = max(k - 1, 0)
-        count = int(reps[lo : k + 1].max())
+        count = int(reps[lo : hi + 1].max())
         if self.engine == "fast":
             replays = [self._replay(r) for r in range(count)]
             answer_time = self.targets.answer_time
             per_rep = list(
-                self.pool.map(lambda replay: replay.totals(day, k + first, answer_time), replays)
+                self.pool.map(lambda replay: replay.totals(day, hi + first, answer_time), replays)
             )
             per_rep = [{key: t[key][first:] for key in TOTALS} for t in per_rep]
         else:  # the SimPy engine simulates the day so far from the start
             per_rep = [
-                exp.totals(self.plan, self.engine, self.targets.answer_time, r, upto=k)[0]
+                exp.totals(self.plan, self.engine, self.targets.answer_time, r, upto=hi)[0]
                 for r in range(count)
             ]
-        stacked = {key: np.stack([t[key][lo : k + 1] for t in per_rep]) for key in TOTALS}
+        stacked = {key: np.stack([t[key][lo : hi + 1] for t in per_rep]) for key in TOTALS}
         metrics = metrics_from_totals(stacked, self.targets.sl_basis)
-        size = k + 1 - lo
+        size = hi + 1 - lo
         conf, gap, sem = np.empty(size), np.empty(size), np.empty(size)
         for j in range(size):
             some = {key: m[: reps[lo + j], j : j + 1] for key, m in metrics.items()}
             parts = _scores(some, self.targets, self.abandons)
             conf[j], gap[j], sem[j] = (float(part[0]) for part in parts)
         return conf, gap, sem
+
+    def remove(self, reps: IntArray) -> tuple[np.ndarray, FloatArray]:
+        """One agent fewer in each interval in turn, on the callers the search used
+        (common random numbers, ``reps[j]`` replications for interval ``j``): kept
+        where intervals ``k - 1`` to ``k + 1`` still meet the targets at the level
+        (or, for one short already, lose nothing). Returns which intervals lost an
+        agent, and per interval the least confidence of those three at one agent
+        fewer (the evidence for its last agent; NaN where it has none)."""
+        size = len(self.plan)
+        removed = np.zeros(size, dtype=bool)
+        fewer_conf = np.full(size, np.nan)
+        for k in range(size):
+            if self.plan[k] == 0:
+                continue
+            lo, hi = max(k - 1, 0), min(k + 1, size - 1)
+            now = self.window(lo, hi, reps)[0]
+            self.plan[k] -= 1
+            fewer = self.window(lo, hi, reps)[0]
+            fewer_conf[k] = float(fewer.min())
+            if np.all((fewer >= self.level) | (fewer >= now)):
+                removed[k] = True
+            else:
+                self.plan[k] += 1
+        return removed, fewer_conf
 
     def interval(
         self, k: int, reps: IntArray, accepted: FloatArray, ceiling: int
@@ -453,7 +506,7 @@ def simulated_staffing(
     max_passes : independent simulations run to confirm the plan (>= 1, each
         with 4 x ``replications``, or the most an interval used); an interval
         short of ``confidence`` in one gets the agents its shortfall calls for
-        before the next.
+        before the next. The removal pass adds one or two more.
     replications : (a day option) replications every interval starts with.
 
     Notes
@@ -509,6 +562,36 @@ def simulated_staffing(
     uncertain = np.zeros(k_all, dtype=bool)
     # Enough agents for any target: every caller answered at once, occupancy met.
     ceiling = np.ceil(2 * erlang + 10 + (wl.calls * aht / exp.interval) * 2).astype(np.int64)
+    root = exp.root
+    passes = 0
+    seen: list[tuple[IntArray, dict[str, FloatArray]]] = []  # each pass: plan, metrics
+
+    def confirmed_now() -> tuple[SimulationResult, SimulationResult, FloatArray, FloatArray,
+                                 FloatArray]:  # fmt: skip
+        """The plan (and Erlang's, on the same callers) on a fresh seed, and per interval
+        the scores of every pass so far whose plan agrees with this one on the
+        interval and its neighbours (their replications pooled)."""
+        nonlocal passes
+        passes += 1
+        confirm.reseed(
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _CONFIRM_KEY, passes))
+        )
+        res, erlang_res = confirm.results(
+            [plan.copy(), erlang], name, targets.answer_time, targets.sl_basis
+        )
+        seen.append((plan.copy(), res.per_interval))
+        conf, gap, sem = np.empty(k_all), np.empty(k_all), np.empty(k_all)
+        for k in range(k_all):
+            lo, hi = max(k - 1, 0), min(k + 2, k_all)
+            alike = [m for p, m in seen if np.array_equal(p[lo:hi], plan[lo:hi])]
+            pooled = {
+                key: np.concatenate([m[key][:, k : k + 1] for m in alike]) for key in alike[0]
+            }
+            conf[k], gap[k], sem[k] = (
+                float(x[0]) for x in _scores(pooled, targets, search.abandons)
+            )
+        return res, erlang_res, conf, gap, sem
+
     with search:  # its threads and replays are let go at the end
         for k in range(k_all):
             if k > 0 and erlang[k] > 0:
@@ -528,46 +611,53 @@ def simulated_staffing(
                 uncertain[k] = unsure
                 break
             accepted[max(k - 1, 0) : k + 1] = conf_upto
+        searched = plan.copy()
+        # Confirmation: more replications than the search used, so that an interval
+        # whose claim was right passes, and one the search's luck favoured does not.
+        confirm = Experiment(
+            wl,
+            interval=exp.interval,
+            handle=exp.handle,
+            patience=exp.patience,
+            replications=max(4 * start_reps, int(reps.max())),
+            dispersion=exp.dispersion,
+            warmup=exp.warmup,
+            close=exp.close,
+        )
+        goal = float(special.stdtrit(confirm.replications - 1, level))
 
-    # Confirmation: more replications than the search used, so that an interval
-    # whose claim was right passes, and one the search's luck favoured does not.
-    confirm = Experiment(
-        wl,
-        interval=exp.interval,
-        handle=exp.handle,
-        patience=exp.patience,
-        replications=max(4 * start_reps, int(reps.max())),
-        dispersion=exp.dispersion,
-        warmup=exp.warmup,
-        close=exp.close,
-    )
-    searched = plan.copy()
-    root = exp.root
-    goal = float(special.stdtrit(confirm.replications - 1, level))
-    confirmed = np.zeros(k_all, dtype=bool)
-    conf = np.zeros(k_all)
-    passes = 0
-    while True:
-        passes += 1
-        confirm.reseed(
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _CONFIRM_KEY, passes))
-        )
-        # Erlang's plan on the same callers, for comparison (drawn once for both)
-        result, erlang_result = confirm.results(
-            [plan.copy(), erlang], name, targets.answer_time, targets.sl_basis
-        )
-        now, gap, sem = _scores(result.per_interval, targets, search.abandons)
-        fresh = ~confirmed
-        conf[fresh] = now[fresh]
-        confirmed |= now >= level
-        if confirmed.all() or passes >= max_passes:
-            break
-        # The agents the shortfall calls for, at what one agent was worth in the
-        # search (one at least; more agents only help the intervals around).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            more = np.ceil((goal * sem - gap) / search.slopes)
-        more = np.where(np.isfinite(more), np.clip(more, 1, 16), 1).astype(np.int64)
-        plan[~confirmed] += more[~confirmed]
+        def short_of(conf: FloatArray, gap: FloatArray, sem: FloatArray) -> np.ndarray:
+            """Intervals short of the level, given the agents their shortfall calls for
+            (at what one agent was worth in the search; one at least)."""
+            short = conf < level
+            with np.errstate(divide="ignore", invalid="ignore"):
+                more = np.ceil((goal * sem - gap) / search.slopes)
+            more = np.where(np.isfinite(more), np.clip(more, 1, 16), 1).astype(np.int64)
+            plan[short] += more[short]
+            return short
+
+        # Every pass judges every interval on all the independent replications at its
+        # staffing: one short gets agents, whatever an earlier pass said.
+        result, erlang_result, conf, gap, sem = confirmed_now()
+        while (conf < level).any() and passes < max_passes:
+            short_of(conf, gap, sem)
+            result, erlang_result, conf, gap, sem = confirmed_now()
+        # Removal: an agent a pass added on one seed's luck (or the search kept) that the
+        # targets can spare, on common random numbers as many as a confirmation uses;
+        # then confirmed on a fresh seed, the agent given back where that falls short.
+        kept = np.full(k_all, min(confirm.replications, max(most, start_reps)), dtype=np.int64)
+        removed, one_fewer = search.remove(kept)
+        if removed.any():
+            result, erlang_result, conf, gap, sem = confirmed_now()
+            short = conf < level
+            near = short.copy()  # a short interval, or one beside it
+            near[1:] |= short[:-1]
+            near[:-1] |= short[1:]
+            back = removed & near
+            if back.any():
+                plan[back] += 1
+                removed &= ~back
+                result, erlang_result, conf, gap, sem = confirmed_now()
     return SimulatedStaffing(
         agents=plan,
         searched=searched,
@@ -575,11 +665,13 @@ def simulated_staffing(
         result=result,
         erlang_result=erlang_result,
         targets=targets,
-        met=bool(confirmed.all()),
+        met=bool((conf >= level).all()),
         level=level,
         confidence=conf,
         replications=reps,
         uncertain=uncertain,
         passes=passes,
         evaluations=search.evaluations,
+        removed=removed,
+        one_fewer=one_fewer,
     )
