@@ -159,7 +159,7 @@ def apply(scenario: Any, changes: Mapping[str, Any]) -> Any:
     _parts(scenario, changes, top)
     _channels(scenario, changes, top)
     _distributions(scenario, changes, top)
-    if top.get("plan") == "required":
+    if isinstance(top.get("plan"), str) and top["plan"] == "required":
         top["plan"] = None
     if {"calls", "aht", "interval"} & set(top):
         top |= {"history": None}  # the workload is no longer the forecast

@@ -310,6 +310,7 @@ def test_with_changes_reads_what_ifs_as_a_planner_means_them():
     assert s.with_changes(handle_cv=1.5).handle == planner.Lognormal(1.0, 1.5)
     assert s.with_changes(patience=None, max_abandon=None).patience is None
     assert s.with_changes(plan="required").plan is None
+    assert s.with_changes(plan=np.array([15, 26])).plan == (15, 26)  # a numpy plan too
     changed = s.with_changes(service_level=0.9, answer_time=30, replications=50, seed=3)
     assert (changed.targets.service_level, changed.targets.answer_time) == (0.9, 30)
     assert (changed.simulation.replications, changed.simulation.seed) == (50, 3)
