@@ -28,15 +28,17 @@ intervals for what will be offered, not confidence intervals for a mean.
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri
+from threadpoolctl import threadpool_limits
 
 from planner._validate import FloatArray
 from planner.errors import InputError
@@ -663,6 +665,24 @@ def _members(label: str, candidates: Sequence[Method]) -> tuple[Method, ...]:
     return tuple(by_name[n] for n in names)
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _one_blas_thread(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``func`` with the BLAS on one thread: its fits are many small ones (ETS,
+    least squares on a few weeks), which BLAS threads only slow down by contention
+    on a small machine."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_one_blas_thread
 def fit(
     history: History | pd.DataFrame | str,
     *,
@@ -792,6 +812,7 @@ BASELINES = {
 }
 
 
+@_one_blas_thread
 def backtest(
     history: History | pd.DataFrame | str,
     horizon: int | str = 7,

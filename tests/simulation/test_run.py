@@ -431,3 +431,24 @@ def test_the_verdict_says_what_misses_and_when_it_cannot_tell():
     assert ample.met and not ample.uncertain
     few = simulate(day, 18, interval=1800, replications=4, seed=3)
     assert verdict(few, targets, abandons=False).uncertain
+
+
+def test_arrival_times_are_drawn_in_order_as_uniform_order_statistics():
+    """Within each interval the times come out sorted, and they are the order
+    statistics of uniforms: the k-th of n has mean k / (n + 1), and pooled they are
+    uniform (Kolmogorov-Smirnov)."""
+    from scipy import stats
+
+    from planner.simulation.day import ordered_uniforms
+
+    rng = np.random.default_rng(7)
+    counts = np.array([0, 1, 4, 0, 250])
+    u = ordered_uniforms(counts, rng)
+    assert u.size == counts.sum() and ((u >= 0) & (u < 1)).all()
+    groups = np.split(u, np.cumsum(counts)[:-1])
+    assert all((np.diff(g) > 0).all() for g in groups)
+    draws = np.stack([ordered_uniforms(np.array([4]), rng) for _ in range(20_000)])
+    # the k-th of 4 is Beta(k, 5 - k): mean k / 5, sd at most 0.2, so 20,000 draws
+    # put each mean within 5 standard errors (0.007) of it
+    np.testing.assert_allclose(draws.mean(axis=0), np.arange(1, 5) / 5, atol=0.007)
+    assert stats.kstest(draws.ravel(), "uniform").pvalue > 0.001
