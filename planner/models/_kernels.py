@@ -255,10 +255,16 @@ def _answered_wait(x: FloatArray, y: FloatArray, p_wait: FloatArray) -> FloatArr
 
 
 def _erlang_a_live(
-    n: FloatArray, a: FloatArray, h: FloatArray, pat: FloatArray, t: FloatArray
+    n: FloatArray,
+    a: FloatArray,
+    h: FloatArray,
+    pat: FloatArray,
+    t: FloatArray,
+    abandoned_within: bool = True,
 ) -> dict[str, FloatArray]:
-    """Erlang A ``p_wait``, ``abandon_rate``, ``answered_within`` and
-    ``abandoned_within`` for 1-d arrays with agents and traffic both > 0."""
+    """Erlang A ``p_wait``, ``abandon_rate``, ``answered_within`` and (unless
+    ``abandoned_within`` is False: NaN, a sum saved) ``abandoned_within`` for 1-d
+    arrays with agents and traffic both > 0."""
     r = pat / h  # mean patience in units of handle time
     x, y = n * r, a * r  # n mu / theta and lambda / theta
     # The series below run over about this many queue lengths: 25 sqrt(y)
@@ -286,7 +292,18 @@ def _erlang_a_live(
     log_pi_n = log_e - np.logaddexp(log_one_minus_e, log_a + log_e)
     p_wait = np.exp(log_pi_n + log_a)
     # Answered after waiting: pi_n sum_m q_m x / (x + m + 1) = pi_n x A(x+1, y) / (x+1).
-    log_a1 = _log_a(x + 1.0, y)
+    # A(x + 1, y) = (x + 1) (A(x, y) - 1) / y, from gamma(x + 1, y) = x gamma(x, y) -
+    # y**x e**-y; A - 1 is taken from log A without cancellation (expm1).
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(A - 1), A large or near 1
+        log_a_less_1 = np.where(
+            log_a > 1.0,
+            log_a + np.log1p(-np.exp(-np.maximum(log_a, 1.0))),
+            np.log(np.expm1(np.minimum(log_a, 1.0))),
+        )
+        log_a1 = np.log1p(x) - np.log(y) + log_a_less_1
+    tiny = ~np.isfinite(log_a1)  # y (or A - 1) below floating point: directly
+    if np.any(tiny):
+        log_a1[tiny] = _log_a(x[tiny] + 1.0, y[tiny])
     served_waiting = np.exp(log_pi_n + np.log(x) - np.log1p(x) + log_a1)
     # P(abandon) = pi_n [A - (x/y)(A - 1)] = P(wait) - P(answered after waiting).
     # Under overload (y > x) write it as a sum of positive terms instead,
@@ -334,16 +351,18 @@ def _erlang_a_live(
             )
     answered_after_wait = np.exp(log_after_wait)
     answered_within = np.clip(no_wait + answered_after_wait, 0.0, 1.0)
-    # Offered wait (time to reach an agent) beyond T, then patience beyond T:
-    # pi_n e**(y (1 - u0)) u0**x A(x, y u0) times u0.
-    waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0))
-    abandoned_within = np.clip(1.0 - waiting_past_t - answered_within, 0.0, 1.0)
-    return {
+    out = {
         "p_wait": np.clip(p_wait, 0.0, 1.0),
         "abandon_rate": abandon_rate,
         "answered_within": answered_within,
-        "abandoned_within": abandoned_within,
+        "abandoned_within": np.full(y.size, np.nan),
     }
+    if abandoned_within:
+        # Offered wait (time to reach an agent) beyond T, then patience beyond T:
+        # pi_n e**(y (1 - u0)) u0**x A(x, y u0) times u0.
+        waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0))
+        out["abandoned_within"] = np.clip(1.0 - waiting_past_t - answered_within, 0.0, 1.0)
+    return out
 
 
 def erlang_a_asa(
@@ -382,8 +401,9 @@ def erlang_a_measures(
     """Erlang A measures for 1-d validated arrays of one shape.
 
     Returns ``p_wait``, ``abandon_rate``, ``answered_within``, ``abandoned_within``,
-    ``service_level`` (on ``sl_basis``), ``occupancy`` and ``asa`` (NaN where
-    there is traffic unless ``with_asa``; see :func:`erlang_a_asa`).
+    ``service_level`` (on ``sl_basis``), ``occupancy`` and ``asa``. Without
+    ``with_asa`` (a search's test) the ASA is NaN where there is traffic (see
+    :func:`erlang_a_asa`), and so is ``abandoned_within`` unless the basis needs it.
     """
     res = {
         "p_wait": np.where(a > 0, 1.0, 0.0),
@@ -397,7 +417,10 @@ def erlang_a_measures(
     res["abandoned_within"][none] = -np.expm1(-answer_time[none] / patience[none])
     live = (n > 0) & (a > 0)
     if np.any(live):
-        parts = _erlang_a_live(*(arr[live] for arr in (n, a, aht, patience, answer_time)))
+        parts = _erlang_a_live(
+            n[live], a[live], aht[live], patience[live], answer_time[live],
+            abandoned_within=with_asa or sl_basis == "offered_excl_short_abandons",
+        )  # fmt: skip
         for key, value in parts.items():
             res[key][live] = value
         res["occupancy"][live] = np.minimum(a[live] * (1.0 - parts["abandon_rate"]) / n[live], 1.0)

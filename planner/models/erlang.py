@@ -351,10 +351,41 @@ class ErlangA(IntervalModel):
                                                           "occupancy"))  # fmt: skip
         return ok
 
+    def _slack(self, agents: FloatArray, load: Load, targets: Targets) -> FloatArray:
+        """How far ``agents`` are inside each target but the ASA, one row per target
+        (negative where it is missed)."""
+        m = self._parts(agents, load, targets, with_asa=False)
+        rows = [
+            m[name] - limit if compare is np.greater_equal else limit - m[name]
+            for name, (limit, compare) in targets.limits().items()
+            if name != "asa"
+        ]
+        return np.array(rows)
+
     def guess(self, load: Load, targets: Targets) -> FloatArray:
-        # callers who hang up make Erlang A need no more than Erlang C, usually a little less
-        hw = np.floor(_halfin_whitt_guess(load.traffic, load.aht, targets))
-        return np.maximum(np.where(hw > 0, hw, np.ceil(load.traffic)), self.floor(load, targets))
+        """Square-root staffing's Erlang C count, then two secant steps on each target's
+        slack, the most agents any target needs (callers who hang up need fewer agents
+        than Erlang C, at large loads many fewer): three evaluations, and the guess
+        is then at most a few agents high."""
+        a = load.traffic
+        floor = self.floor(load, targets)
+        hw = np.floor(_halfin_whitt_guess(a, load.aht, targets))
+        start = np.maximum(np.where(hw > 0, hw, np.ceil(a)), floor)
+        if not set(targets.limits()) - {"asa"} or not np.any(a > 0):
+            return start
+        top = start + np.ceil(np.sqrt(a)) + 1.0
+
+        def secant(xa: FloatArray, fa: FloatArray, xb: FloatArray, fb: FloatArray) -> FloatArray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                zero = xa - fa * (xa - xb) / (fa - fb)  # each target's, per interval
+            zero = np.where(np.isfinite(zero), zero, -np.inf).max(axis=0)
+            return np.clip(np.where(np.isfinite(zero), np.ceil(zero - 1e-9), xa), floor, top)
+
+        lower = np.maximum(start - np.ceil(np.sqrt(a)), floor)
+        f_start, f_lower = self._slack(start, load, targets), self._slack(lower, load, targets)
+        first = secant(lower, f_lower, start, f_start)
+        second = secant(first, self._slack(first, load, targets), lower, f_lower)
+        return np.where(a > 0, second, floor)
 
 
 def erlang_model(patience: float | tuple[float, ...] | None) -> ErlangC | ErlangA:
