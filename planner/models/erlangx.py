@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
+from planner.models import _kernels as kernels
 from planner.models._chains import stationary, waits_upto
 from planner.models.base import IntervalModel, Load, Measures
 from planner.models.erlang import erlang_model
@@ -606,6 +607,55 @@ class ErlangX(IntervalModel):
             **self._options(self.definition(targets.sl_basis)),
         )  # fmt: skip
         return {name: np.atleast_1d(getattr(r, name)) for name in _FIELDS}
+
+    def meets(self, agents: FloatArray, load: Load, targets: Targets) -> NDArray[np.bool_]:
+        """As every model's, but without redials, repeat contacts or a limit on lines
+        the chain is Erlang A's (over the volume nodes): its closed forms then
+        decide, vectorised, instead of a chain per interval."""
+        definition = self.definition(targets.sl_basis)
+        if (
+            definition == "virtual"
+            or not self.abandons
+            or self.lines is not None
+            or (self.redial_probability > 0 or self.fcr < 1.0)
+        ):
+            return super().meets(agents, load, targets)
+        m = self._erlang_a_mix(agents, load, targets.answer_time, definition)
+        met = targets.met(m, abandons=True)
+        return np.broadcast_to(met, agents.shape) | (load.calls == 0)
+
+    def _erlang_a_mix(
+        self, agents: FloatArray, load: Load, answer_time: float, definition: str
+    ) -> Measures:
+        """Erlang A's service level, ASA, abandonment and occupancy averaged over the
+        volume nodes as :func:`erlang_x` averages them (by attempts, answered calls
+        or time); ASA 0 where nobody is answered, as the chain reports it."""
+        size = len(load)
+        patience = self.param("patience", size).copy()
+        answer = np.full(size, float(answer_time))
+        offered, within, answered, waited, busy = (np.zeros(size) for _ in range(5))
+        for factor, weight in zip(*_volume_nodes(self.volume_cv), strict=True):
+            traffic = load.traffic * factor
+            m = kernels.erlang_a_measures(agents, traffic, load.aht, patience, answer)
+            kept = 1.0 - m["abandon_rate"]
+            attempts = weight * factor  # arrivals, relative to the forecast
+            offered += attempts
+            within += attempts * m["answered_within"]
+            answered += attempts * kept
+            with np.errstate(invalid="ignore"):  # nobody answered: ASA inf, weight 0
+                waited += np.where(kept > 0, attempts * kept * m["asa"], 0.0)
+            busy += weight * traffic * kept
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if definition == "offered":
+                level = within / offered
+            else:
+                level = np.where(answered > 0, within / answered, 1.0)
+            return {
+                "service_level": level,
+                "asa": np.where(answered > 0, waited / answered, 0.0),
+                "abandon_rate": 1.0 - answered / offered,
+                "occupancy": np.where(agents > 0, busy / agents, 0.0),
+            }
 
     def proxy(self, load: Load) -> tuple[IntervalModel, Load]:
         """Erlang A (C without a patience) on the load with its repeat contacts: its

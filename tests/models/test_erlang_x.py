@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from planner import InputError
+from planner import ErlangX, InputError, Targets, required_agents
 from planner.models import asa, erlang_a, erlang_x, service_level
 
 
@@ -265,3 +265,27 @@ def test_simulated_attempts_are_recorded_and_reproducible():
     assert first.day("redial_share").mean == pytest.approx(redials, rel=1e-9)
     with pytest.raises(InputError, match="simulated by engine='simpy'"):
         simulate(STEADY, 13, engine="fast", **kw)
+
+
+@pytest.mark.parametrize("volume_cv", [0.0, 0.15])
+@pytest.mark.parametrize("basis", ["offered", "answered"])
+def test_without_redials_or_lines_the_search_decides_on_erlang_a_s_closed_forms(volume_cv, basis):
+    """Without redials, repeat contacts or lines the chain is Erlang A's: the search's
+    test uses the closed forms (averaged over the volume nodes as the chain's are),
+    which agree with the chain's measures, and the requirement is the chain's."""
+    from planner.models.base import Load
+
+    rng = np.random.default_rng(11)
+    calls = rng.uniform(1, 600, 30)
+    load = Load.of(calls, 240.0, 1800.0)
+    agents = np.floor(load.traffic * rng.uniform(0.8, 1.3, 30)) + 1
+    model = ErlangX(patience=150.0, volume_cv=volume_cv)
+    targets = Targets(service_level=0.8, answer_time=20, asa=30, sl_basis=basis)
+    chain = model.measures(agents, load, targets)
+    closed = model._erlang_a_mix(agents, load, 20.0, basis)
+    for name, value in closed.items():
+        np.testing.assert_allclose(value, chain[name], rtol=1e-9, atol=1e-12, err_msg=name)
+    need = required_agents(calls, 240.0, 1800.0, targets, model=model)
+    assert targets.met(model.measures(need.astype(float), load, targets)).all()
+    fewer = np.maximum(need - 1, 0).astype(float)
+    assert not targets.met(model.measures(fewer, load, targets)).any()
