@@ -18,7 +18,9 @@
 
 * Blending: a day of 48 half hours (the chat day's shape as calls, AHT 180 s,
   and 40 ten-minute emails each half hour), blended staffing against separate
-  teams.
+  teams; and one long queue (16 agents, 97.46 calls of 280.6 s a half hour,
+  items of 138.8 s behind a reserve of 3, T = 30 s: 14,483 states), beside the
+  seconds before the chain was numbered along its short axis.
 
 Prints seconds and the agent hours needed, beside one chat at a time and
 separate teams.
@@ -34,6 +36,7 @@ import numpy as np
 from planner import (
     Chat,
     Targets,
+    blend,
     blended_staffing,
     deferred,
     hours,
@@ -43,6 +46,9 @@ from planner import (
 )
 
 INTERVAL = 900.0  # seconds
+# Seconds at commit 4b04165 (before the chain was numbered along its short axis), on
+# the 2-core machine docs/performance.md was written on.
+BEFORE = {"blend day": 42.4, "blend long queue": 2.7}
 HANDLE = [180.0, 210.0, 240.0]  # seconds per chat at 1, 2, 3 chats held
 
 
@@ -72,7 +78,13 @@ def main() -> None:
     blended = sum(p.agents for p in plans) / 2
     separate = sum(p.call_agents + p.item_agents for p in plans) / 2
     print(f"{'blending, a day of 48 half hours':40}{seconds:8.2f} s{blended:14,.0f}"
-          f"{separate:16,.0f}  (separate teams)")  # fmt: skip
+          f"{separate:16,.0f}  (separate teams; {BEFORE['blend day']:.1f} s before)")  # fmt: skip
+    t0 = time.perf_counter()
+    r = blend(16, 97.46, 280.6, 1800, item_aht=138.8, reserve=3, answer_time=30)
+    seconds = time.perf_counter() - t0
+    print(f"{'blending, 16 agents at 95% on calls':40}{seconds:8.2f} s"
+          f"{'':30}  (14,483 states, SL {r.service_level:.3f}; "
+          f"{BEFORE['blend long queue']:.1f} s before)")  # fmt: skip
 
 
 def chat_simulation(chats: np.ndarray, agents: np.ndarray) -> None:

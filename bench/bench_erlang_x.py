@@ -7,7 +7,8 @@
   six days (Sunday closed), with redials (half of those who hang up, after 5 min
   on average) and repeat contacts (FCR 85%): the 2-d chain per interval.
 
-Each prints seconds, the agent hours, and the hours Erlang A would staff.
+Each prints seconds (and before: at commit 4b04165 on the same machine), the agent
+hours, and the hours Erlang A would staff.
 Run with ``python bench/bench_erlang_x.py``.
 """
 
@@ -27,13 +28,25 @@ TARGETS = Targets(service_level=0.8, answer_time=20.0)
 BANK = Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml"
 
 
+# Seconds at commit 4b04165 (a chain per interval for every case), on the 2-core
+# machine docs/performance.md was written on.
+BEFORE = {
+    "uniform week, no redials": 3.71,
+    "uniform week, volume CV 10%": 31.1,
+    "bank week (6 x 48), no redials": 0.16,
+    "bank week, redials 50% after 300 s": 0.51,
+    "bank week, redials and FCR 85%": 2.78,
+}
+
+
 def _run(label: str, calls, aht: float, patience: float, model: ErlangX) -> None:
     t0 = time.perf_counter()
     need = required_agents(calls, aht, INTERVAL, TARGETS, model=replace(model, patience=patience))
     seconds = time.perf_counter() - t0
     plain = required_agents(calls, aht, INTERVAL, TARGETS, model=ErlangA(patience=patience))
     print(
-        f"{label:46}{seconds:9.2f} s{hours(need, INTERVAL):12,.0f}{hours(plain, INTERVAL):12,.0f}"
+        f"{label:46}{seconds:9.2f} s{BEFORE[label]:9.2f} s"
+        f"{hours(need, INTERVAL):12,.0f}{hours(plain, INTERVAL):12,.0f}"
     )
 
 
@@ -41,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    print(f"{'':46}{'time':>11}{'X hours':>12}{'A hours':>12}")
+    print(f"{'':46}{'time':>11}{'before':>11}{'X hours':>12}{'A hours':>12}")
     rng = np.random.default_rng(args.seed)
     calls = rng.uniform(10, 2000, 672)
     _run("uniform week, no redials", calls, 240.0, 180.0, ErlangX())
