@@ -47,6 +47,20 @@ from planner.simulation.engines import run_fast, run_simpy
 from planner.simulation.run import Experiment
 from planner.simulation.search import interval_confidence
 
+# Seconds (and agent-hours beside Erlang) at commit 4b04165, before arrival times were
+# drawn in order and before the removal pass, on the 2-core machine
+# docs/performance.md was written on.
+BEFORE = {
+    "minimal SimPy model (baseline)": 4.863,
+    "planner SimPy engine": 1.287,
+    "planner fast engine": 0.005,
+    "simulate(engine='simpy')": 1.506,
+    "simulate(engine='fast')": 0.020,
+    "1,000-agent day, 10 reps fixed": (6.15, 67.0),
+    "retail bank, defaults": (3.79, 9.5),
+    "1,000-agent day, defaults": (26.81, 6.0),
+}
+
 AGENTS = 20
 AHT = 300.0  # seconds
 PATIENCE = 300.0  # seconds
@@ -146,10 +160,10 @@ def main() -> None:
                 engine=engine,
             ),
         )
-    print(f"{'':34}{'seconds':>10}{'calls/s':>14}{'vs baseline':>14}")
+    print(f"{'':34}{'seconds':>10}{'calls/s':>14}{'vs baseline':>14}{'before s':>10}")
     base_t = timings["minimal SimPy model (baseline)"]
     for label, t in timings.items():
-        print(f"{label:34}{t:10.3f}{n / t:14,.0f}{base_t / t:13.2f}x")
+        print(f"{label:34}{t:10.3f}{n / t:14,.0f}{base_t / t:13.2f}x{BEFORE[label]:10.3f}")
     engines = timings["planner SimPy engine"] / timings["planner fast engine"]
     whole = timings["simulate(engine='simpy')"] / timings["simulate(engine='fast')"]
     print(f"fast engine vs planner SimPy engine: {engines:.1f}x")
@@ -180,7 +194,7 @@ def staffing_search() -> None:
     print()
     print(
         f"{'simulated_staffing':32}{'total s':>8}{'search s':>9}{'plans':>7}{'passes':>7}"
-        f"{'met':>5}{'max reps':>9}{'agent-h vs Erlang':>18}"
+        f"{'met':>5}{'max reps':>9}{'agent-h vs Erlang':>18}{'before s, agent-h':>19}"
     )
     for label, workload, targets, reps, most, passes in cases:
         confirming = [0.0]
@@ -214,7 +228,7 @@ def staffing_search() -> None:
         print(
             f"{label:32}{seconds:8.2f}{seconds - confirming[0]:9.2f}{plan.evaluations:7d}"
             f"{plan.passes:7d}{'yes' if plan.met else 'no':>5}{plan.replications.max():9d}"
-            f"{diff:+18.1f}"
+            f"{diff:+18.1f}{BEFORE[label][0]:11.2f}{BEFORE[label][1]:+8.1f}"
         )
 
 

@@ -382,9 +382,10 @@ class Blend(IntervalModel):
                 meet = mid
             else:
                 fail = mid
-        _LAST_RESERVE[key] = meet
-        if len(_LAST_RESERVE) > 4096:
-            _LAST_RESERVE.pop(next(iter(_LAST_RESERVE)))
+        with _TAGGED_LOCK:  # the app runs pages on threads
+            _LAST_RESERVE[key] = meet
+            if len(_LAST_RESERVE) > 4096:
+                _LAST_RESERVE.pop(next(iter(_LAST_RESERVE)))
         return meet
 
     def at_staffing(
