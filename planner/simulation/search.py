@@ -26,15 +26,19 @@ was right passes, one that the search's luck favoured does not. Intervals
 that fall short get the agents the shortfall calls for (at what one agent
 was worth in the search) and the plan is simulated on another independent
 seed, up to ``max_passes`` times. Every pass judges every interval on all
-the independent replications at its staffing (and its neighbours'), pooled:
-one short there gets agents, whatever an earlier pass alone said.
+the independent replications at its staffing, pooled over the passes that
+had no more agents beside it than now (more beside only help it): one short
+there gets agents, whatever an earlier pass alone said.
 
 Removal. Agents a pass added on one seed's luck are then taken back where
-the targets can spare them: one agent fewer in each interval in turn, on the
-search's callers (common random numbers) at the confirmation's replications,
-kept where the interval and its neighbours still meet every target at the
-stated confidence. A removal is confirmed on one more independent seed; where
-that falls short the agent comes back (and the plan is confirmed once more).
+the targets can spare them: one agent fewer in each interval in turn, on
+callers of the removal's own (common random numbers across its tries, drawn
+independently of the search's and the passes', so the search's luck is not
+trusted again) at the confirmation's replications, kept where the interval
+and its neighbours still meet every target at the stated confidence. A
+removal is confirmed on another independent seed; where that falls short
+the agent comes back (or, with none to give back, agents are added as a
+pass adds them), and the plan is confirmed again (at most four passes more).
 Each interval's confidence is that of the independent simulations at its
 final staffing, pooled, so none was used to choose its agents; ``one_fewer``
 gives, per interval, the evidence for its last agent.
@@ -88,6 +92,8 @@ MAX_SEARCH_CALLERS = 20_000_000
 # Confirmation seeds: children of the user's seed with this first key (replications
 # use keys 0, 1, 2, ...), one per pass.
 _CONFIRM_KEY = 2**31
+# The removal pass's callers: another child of the user's seed.
+_REMOVAL_KEY = 2**31 - 1
 
 
 class Replay:
@@ -232,8 +238,8 @@ class SimulatedStaffing:
     level : the confidence asked for.
     confidence : per interval, the confidence that the expected metrics meet
         every target (:func:`interval_confidence`), from every independent
-        simulation (confirmation pass) at its final staffing and its
-        neighbours', their replications pooled.
+        simulation (confirmation pass) at its final staffing with no more
+        agents beside it, their replications pooled.
     replications : per interval, the replications the search used there.
     uncertain : per interval, True where one agent fewer might also have
         met the targets, but ``max_replications`` could not tell.
@@ -393,12 +399,12 @@ class _Search:
         return conf, gap, sem
 
     def remove(self, reps: IntArray) -> tuple[np.ndarray, FloatArray]:
-        """One agent fewer in each interval in turn, on the callers the search used
-        (common random numbers, ``reps[j]`` replications for interval ``j``): kept
-        where intervals ``k - 1`` to ``k + 1`` still meet the targets at the level
-        (or, for one short already, lose nothing). Returns which intervals lost an
-        agent, and per interval the least confidence of those three at one agent
-        fewer (the evidence for its last agent; NaN where it has none)."""
+        """One agent fewer in each interval in turn, on this search's callers (common
+        random numbers, ``reps[j]`` replications for interval ``j``): kept where
+        intervals ``k - 1`` to ``k + 1`` still meet the targets at the level (or, for
+        one short already, lose nothing). Returns which intervals lost an agent, and
+        per interval the least confidence of those three at one agent fewer (the
+        evidence for its last agent; NaN where it has none)."""
         size = len(self.plan)
         removed = np.zeros(size, dtype=bool)
         fewer_conf = np.full(size, np.nan)
@@ -566,31 +572,29 @@ def simulated_staffing(
     passes = 0
     seen: list[tuple[IntArray, dict[str, FloatArray]]] = []  # each pass: plan, metrics
 
-    def confirmed_now() -> tuple[SimulationResult, SimulationResult, FloatArray, FloatArray,
-                                 FloatArray]:  # fmt: skip
-        """The plan (and Erlang's, on the same callers) on a fresh seed, and per interval
-        the scores of every pass so far whose plan agrees with this one on the
-        interval and its neighbours (their replications pooled)."""
+    def confirmed_now() -> tuple[SimulationResult, FloatArray, FloatArray, FloatArray]:
+        """The plan on a fresh seed, and per interval the scores of every pass so far
+        with its agents and no more beside it (their replications pooled)."""
         nonlocal passes
         passes += 1
         confirm.reseed(
             np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _CONFIRM_KEY, passes))
         )
-        res, erlang_res = confirm.results(
-            [plan.copy(), erlang], name, targets.answer_time, targets.sl_basis
-        )
+        (res,) = confirm.results([plan.copy()], name, targets.answer_time, targets.sl_basis)
         seen.append((plan.copy(), res.per_interval))
         conf, gap, sem = np.empty(k_all), np.empty(k_all), np.empty(k_all)
         for k in range(k_all):
             lo, hi = max(k - 1, 0), min(k + 2, k_all)
-            alike = [m for p, m in seen if np.array_equal(p[lo:hi], plan[lo:hi])]
+            # passes with this interval's agents and no more beside it than now: more
+            # agents beside only help it, so those passes can only understate it
+            alike = [m for p, m in seen if p[k] == plan[k] and np.all(p[lo:hi] <= plan[lo:hi])]
             pooled = {
                 key: np.concatenate([m[key][:, k : k + 1] for m in alike]) for key in alike[0]
             }
             conf[k], gap[k], sem[k] = (
                 float(x[0]) for x in _scores(pooled, targets, search.abandons)
             )
-        return res, erlang_res, conf, gap, sem
+        return res, conf, gap, sem
 
     with search:  # its threads and replays are let go at the end
         for k in range(k_all):
@@ -637,19 +641,37 @@ def simulated_staffing(
             return short
 
         # Every pass judges every interval on all the independent replications at its
-        # staffing: one short gets agents, whatever an earlier pass said.
-        result, erlang_result, conf, gap, sem = confirmed_now()
+        # staffing: one short gets agents, whatever an earlier pass alone said.
+        result, conf, gap, sem = confirmed_now()
         while (conf < level).any() and passes < max_passes:
             short_of(conf, gap, sem)
-            result, erlang_result, conf, gap, sem = confirmed_now()
-        # Removal: an agent a pass added on one seed's luck (or the search kept) that the
-        # targets can spare, on common random numbers as many as a confirmation uses;
-        # then confirmed on a fresh seed, the agent given back where that falls short.
-        kept = np.full(k_all, min(confirm.replications, max(most, start_reps)), dtype=np.int64)
-        removed, one_fewer = search.remove(kept)
-        if removed.any():
-            result, erlang_result, conf, gap, sem = confirmed_now()
+            result, conf, gap, sem = confirmed_now()
+        # Removal: an agent the targets can spare, tried interval by interval on callers
+        # of their own (common random numbers across the tries, independent of the
+        # search's and the passes'), as many replications as a confirmation; then
+        # confirmed on a fresh seed, the agent given back where that falls short.
+        trial = Experiment(
+            wl,
+            interval=exp.interval,
+            handle=exp.handle,
+            patience=exp.patience,
+            replications=confirm.replications,
+            dispersion=exp.dispersion,
+            warmup=exp.warmup,
+            close=exp.close,
+        )
+        trial.reseed(
+            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _REMOVAL_KEY))
+        )
+        with _Search(trial, targets, name, level, plan.copy()) as removal:
+            removed, one_fewer = removal.remove(np.full(k_all, confirm.replications))
+            search.evaluations += removal.evaluations
+            plan[:] = removal.plan
+        for _ in range(3 if removed.any() else 0):  # at most four passes more
+            result, conf, gap, sem = confirmed_now()
             short = conf < level
+            if not short.any():
+                break
             near = short.copy()  # a short interval, or one beside it
             near[1:] |= short[:-1]
             near[:-1] |= short[1:]
@@ -657,7 +679,13 @@ def simulated_staffing(
             if back.any():
                 plan[back] += 1
                 removed &= ~back
-                result, erlang_result, conf, gap, sem = confirmed_now()
+            else:  # nothing to give back there: agents, as a confirmation pass adds them
+                short_of(conf, gap, sem)
+        else:
+            if removed.any():
+                result, conf, gap, sem = confirmed_now()
+    # Erlang's plan on the last pass's callers (the seed sets them), for comparison
+    (erlang_result,) = confirm.results([erlang], name, targets.answer_time, targets.sl_basis)
     return SimulatedStaffing(
         agents=plan,
         searched=searched,
