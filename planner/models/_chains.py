@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 import numpy as np
 from scipy import linalg
@@ -20,7 +21,7 @@ from scipy.special import gammaln
 
 from planner._validate import FloatArray
 
-__all__ = ["stationary", "uniformization_weights", "waits", "waits_upto"]
+__all__ = ["Deepest", "stationary", "uniformization_weights", "waits", "waits_upto"]
 
 
 def uniformization_weights(mean: float) -> FloatArray:
@@ -70,8 +71,38 @@ def waits(
     return answered, wait, within, virtual, virtual_mean
 
 
-_WAITS: OrderedDict[tuple[int, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
-_WAITS_LOCK = threading.Lock()
+class Deepest:
+    """Solutions kept by key, the last ``size`` used (safe across the app's threads),
+    each the deepest asked for so far: a shallower question reads a prefix of it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, tuple[FloatArray, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        key: Hashable,
+        deep_enough: Callable[[tuple[FloatArray, ...]], bool],
+        solve: Callable[[tuple[FloatArray, ...] | None], tuple[FloatArray, ...]],
+    ) -> tuple[FloatArray, ...]:
+        """The kept solution of ``key`` if ``deep_enough``, else ``solve(kept or None)``
+        (read-only arrays), kept in its place."""
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is None or not deep_enough(kept):
+            kept = solve(kept)
+            for a in kept:
+                a.flags.writeable = False
+        with self._lock:
+            self._kept[key] = kept
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return kept
+
+
+_WAITS = Deepest(256)
 
 
 def waits_upto(
@@ -80,20 +111,12 @@ def waits_upto(
     """:func:`waits` for at least ``depth`` queue places, kept (the last 256 queues):
     a place's figures do not depend on how deep the queue may get, so any depth
     below reads a prefix of the deepest computed."""
-    key = (agents, mu, theta, answer_time)
-    with _WAITS_LOCK:  # the app runs pages on threads
-        kept = _WAITS.get(key)
-    if kept is None or kept[0].size < depth:
+
+    def solve(kept: tuple[FloatArray, ...] | None) -> tuple[FloatArray, ...]:
         deeper = max(-(-depth // 128) * 128, 2 * kept[0].size if kept is not None else 0)
-        kept = waits(agents, mu, theta, deeper, answer_time)
-        for a in kept:
-            a.flags.writeable = False
-    with _WAITS_LOCK:
-        _WAITS[key] = kept
-        _WAITS.move_to_end(key)
-        while len(_WAITS) > 256:
-            _WAITS.popitem(last=False)
-    return kept
+        return waits(agents, mu, theta, deeper, answer_time)
+
+    return _WAITS.get((agents, mu, theta, answer_time), lambda kept: kept[0].size >= depth, solve)
 
 
 def stationary(

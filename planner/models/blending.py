@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -32,7 +31,7 @@ from numpy.typing import NDArray
 from planner import _validate as v
 from planner._validate import FloatArray
 from planner.errors import InputError
-from planner.models._chains import stationary, uniformization_weights
+from planner.models._chains import Deepest, stationary, uniformization_weights
 from planner.models.base import IntervalModel, Load, Measures, per_interval_value
 from planner.targets import Targets
 
@@ -136,25 +135,20 @@ def _tagged(
     arrays ``[e, j]``. A caller's fate depends only on fewer agents on items and fewer
     callers ahead, so every reserve and depth reads a corner of one kept solution
     (the deepest asked for, per team and rates; the last 64 kept)."""
-    key = (n, mu, nu, theta, answer_time)
-    with _TAGGED_LOCK:  # the app runs pages on threads
-        kept = _TAGGED.get(key)
-    if kept is None or kept[0].shape[1] <= queue:
+
+    def solve(kept: tuple[FloatArray, ...] | None) -> tuple[FloatArray, ...]:
         depth = max(-(-(queue + 1) // 128) * 128, 2 * kept[0].shape[1] if kept else 0)
-        kept = _tagged_solve(n, mu, nu, theta, depth - 1, answer_time)
-        for a in kept:
-            a.flags.writeable = False
-    with _TAGGED_LOCK:
-        _TAGGED[key] = kept
-        _TAGGED.move_to_end(key)
-        while len(_TAGGED) > 64:
-            _TAGGED.popitem(last=False)
+        return _tagged_solve(n, mu, nu, theta, depth - 1, answer_time)
+
+    kept = _TAGGED.get(
+        (n, mu, nu, theta, answer_time), lambda kept: kept[0].shape[1] > queue, solve
+    )
     rows, cols = n - reserve + 1, queue + 1
     return kept[0][:rows, :cols], kept[1][:rows, :cols], kept[2][:rows, :cols]
 
 
-_TAGGED: OrderedDict[tuple[int, float, float, float, float], tuple[FloatArray, ...]] = OrderedDict()
-_TAGGED_LOCK = threading.Lock()
+_TAGGED = Deepest(64)
+_RESERVE_LOCK = threading.Lock()
 
 
 def _tagged_solve(
@@ -382,7 +376,7 @@ class Blend(IntervalModel):
                 meet = mid
             else:
                 fail = mid
-        with _TAGGED_LOCK:  # the app runs pages on threads
+        with _RESERVE_LOCK:  # the app runs pages on threads
             _LAST_RESERVE[key] = meet
             if len(_LAST_RESERVE) > 4096:
                 _LAST_RESERVE.pop(next(iter(_LAST_RESERVE)))

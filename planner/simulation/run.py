@@ -243,6 +243,19 @@ class Experiment:
         # Replication i's seed is root's i-th child, as root.spawn() would give on a
         # fresh root, without spawning: the caller's SeedSequence is not changed.
 
+    def drawn_again(self, replications: int, child: tuple[int, ...]) -> Experiment:
+        """The same workload and day with ``replications`` and callers of their own: the
+        user's seed's child ``child`` (a confirmation on fresh callers). Staffing
+        searches only: callers who call again are not carried over."""
+        other = Experiment(
+            self.workload, interval=self.interval, handle=self.handle, patience=self.patience,
+            replications=replications, dispersion=self.dispersion, warmup=self.warmup,
+            close=self.close,
+        )  # fmt: skip
+        root = self.root
+        other.reseed(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *child)))
+        return other
+
     def reseed(self, root: np.random.SeedSequence) -> None:
         """Draw the callers from ``root`` from now on."""
         self.root = root

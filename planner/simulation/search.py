@@ -618,16 +618,7 @@ def simulated_staffing(
         searched = plan.copy()
         # Confirmation: more replications than the search used, so that an interval
         # whose claim was right passes, and one the search's luck favoured does not.
-        confirm = Experiment(
-            wl,
-            interval=exp.interval,
-            handle=exp.handle,
-            patience=exp.patience,
-            replications=max(4 * start_reps, int(reps.max())),
-            dispersion=exp.dispersion,
-            warmup=exp.warmup,
-            close=exp.close,
-        )
+        confirm = exp.drawn_again(max(4 * start_reps, int(reps.max())), (_CONFIRM_KEY, 0))
         goal = float(special.stdtrit(confirm.replications - 1, level))
 
         def short_of(conf: FloatArray, gap: FloatArray, sem: FloatArray) -> np.ndarray:
@@ -650,19 +641,7 @@ def simulated_staffing(
         # of their own (common random numbers across the tries, independent of the
         # search's and the passes'), as many replications as a confirmation; then
         # confirmed on a fresh seed, the agent given back where that falls short.
-        trial = Experiment(
-            wl,
-            interval=exp.interval,
-            handle=exp.handle,
-            patience=exp.patience,
-            replications=confirm.replications,
-            dispersion=exp.dispersion,
-            warmup=exp.warmup,
-            close=exp.close,
-        )
-        trial.reseed(
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _REMOVAL_KEY))
-        )
+        trial = exp.drawn_again(confirm.replications, (_REMOVAL_KEY,))
         with _Search(trial, targets, name, level, plan.copy()) as removal:
             removed, one_fewer = removal.remove(np.full(k_all, confirm.replications))
             search.evaluations += removal.evaluations
