@@ -641,9 +641,10 @@ def simulated_staffing(
         # of their own (common random numbers across the tries, independent of the
         # search's and the passes'), as many replications as a confirmation; then
         # confirmed on a fresh seed, the agent given back where that falls short.
-        trial = exp.drawn_again(confirm.replications, (_REMOVAL_KEY,))
+        kept = min(confirm.replications, max(most, start_reps))  # its callers stay in memory
+        trial = exp.drawn_again(kept, (_REMOVAL_KEY,))
         with _Search(trial, targets, name, level, plan.copy()) as removal:
-            removed, one_fewer = removal.remove(np.full(k_all, confirm.replications))
+            removed, one_fewer = removal.remove(np.full(k_all, kept))
             search.evaluations += removal.evaluations
             plan[:] = removal.plan
         for _ in range(3 if removed.any() else 0):  # at most four passes more
