@@ -620,23 +620,34 @@ class ErlangX(IntervalModel):
             or (self.redial_probability > 0 or self.fcr < 1.0)
         ):
             return super().meets(agents, load, targets)
-        m = self._erlang_a_mix(agents, load, targets.answer_time, definition)
+        m = self._erlang_a_mix(
+            agents, load, targets.answer_time, definition, with_asa=targets.asa is not None
+        )
         met = targets.met(m, abandons=True)
         return np.broadcast_to(met, agents.shape) | (load.calls == 0)
 
     def _erlang_a_mix(
-        self, agents: FloatArray, load: Load, answer_time: float, definition: str
+        self,
+        agents: FloatArray,
+        load: Load,
+        answer_time: float,
+        definition: str,
+        *,
+        with_asa: bool = True,
     ) -> Measures:
         """Erlang A's service level, ASA, abandonment and occupancy averaged over the
         volume nodes as :func:`erlang_x` averages them (by attempts, answered calls
-        or time); ASA 0 where nobody is answered, as the chain reports it."""
+        or time); ASA 0 where nobody is answered, as the chain reports it, and NaN
+        without ``with_asa`` (the dear sum left out when no target needs it)."""
         size = len(load)
         patience = self.param("patience", size).copy()
         answer = np.full(size, float(answer_time))
         offered, within, answered, waited, busy = (np.zeros(size) for _ in range(5))
         for factor, weight in zip(*_volume_nodes(self.volume_cv), strict=True):
             traffic = load.traffic * factor
-            m = kernels.erlang_a_measures(agents, traffic, load.aht, patience, answer)
+            m = kernels.erlang_a_measures(
+                agents, traffic, load.aht, patience, answer, with_asa=with_asa
+            )
             kept = 1.0 - m["abandon_rate"]
             attempts = weight * factor  # arrivals, relative to the forecast
             offered += attempts
