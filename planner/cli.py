@@ -197,7 +197,7 @@ def _erlang_x_arguments(cmd: argparse.ArgumentParser) -> None:
     """Erlang X: any of these staffs for callers who call again (and lines)."""
     for name in _ERLANG_X_FLAGS:
         kind = int if name == "lines" else float
-        cmd.add_argument("--" + name.replace("_", "-"), type=kind,
+        cmd.add_argument(_flag(name), type=kind,
                          help=f"Erlang X: {WHATIFS[name].meaning}")  # fmt: skip
 
 
@@ -341,22 +341,28 @@ def _channel_arguments(parser: argparse.ArgumentParser) -> None:
     ``--NAME`` flags whose help names the channel."""
     for kind in CHANNELS.values():
         for name, option in kind.options.items():
-            flag = "--" + name.replace("_", "-")
             text = f"{kind.name}: {option.help}"
             if option.switch:
-                parser.add_argument(flag, action="store_true", default=None, help=text)
+                parser.add_argument(_flag(name), action="store_true", default=None, help=text)
             else:
-                parser.add_argument(flag, type=option.type, choices=option.choices, help=text)
+                parser.add_argument(
+                    _flag(name), type=option.type, choices=option.choices, help=text
+                )
+
+
+def _flag(name: str) -> str:
+    """The command-line flag of an option: ``open_hours`` is ``--open-hours``."""
+    return "--" + name.replace("_", "-")
 
 
 def _flags(names: Iterable[str]) -> str:
-    return ", ".join("--" + f.replace("_", "-") for f in names)
+    return ", ".join(_flag(name) for name in names)
 
 
 def _as_flags(message: str, names: Iterable[str]) -> str:
     """A channel's message about its options, with each ``'name'`` as ``--name``."""
     for name in names:
-        message = message.replace(f"'{name}'", "--" + name.replace("_", "-"))
+        message = message.replace(f"'{name}'", _flag(name))
     return message
 
 
@@ -464,7 +470,7 @@ def _sweep(args: argparse.Namespace) -> pd.DataFrame:
                     f"--{flag} must be numbers separated by commas: {text!r}"
                 ) from None
     if not axes:
-        flags = ", ".join("--" + axis.replace("_", "-") for axis in sweeps.AXES)
+        flags = _flags(sweeps.AXES)
         raise InputError(f"give at least one axis to vary: {flags}")
     scenario = Scenario.load(args.scenario)
     variations = sweeps.grid(**axes)

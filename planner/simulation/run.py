@@ -252,9 +252,13 @@ class Experiment:
             replications=replications, dispersion=self.dispersion, warmup=self.warmup,
             close=self.close,
         )  # fmt: skip
-        root = self.root
-        other.reseed(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *child)))
+        other.reseed(self.child_seed(*child))
         return other
+
+    def child_seed(self, *child: int) -> np.random.SeedSequence:
+        """The user's seed's child ``child`` (keys beyond the replications' 0, 1, ...)."""
+        root = self.root
+        return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *child))
 
     def reseed(self, root: np.random.SeedSequence) -> None:
         """Draw the callers from ``root`` from now on."""

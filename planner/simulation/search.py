@@ -251,9 +251,9 @@ class SimulatedStaffing:
         the confirmation after it kept the removal).
     one_fewer : per interval, the evidence for its last agent: the least
         confidence of the interval and its neighbours with one agent fewer, on
-        the search's callers (common random numbers) at the confirmation's
-        replications; below ``level`` means the agent is needed. NaN where the
-        interval has no agent.
+        the removal pass's own callers (common random numbers across its tries)
+        at the confirmation's replications; below ``level`` means the agent is
+        needed. NaN where the interval has no agent.
     """
 
     agents: IntArray
@@ -399,7 +399,7 @@ class _Search:
         return conf, gap, sem
 
     def remove(self, reps: IntArray) -> tuple[np.ndarray, FloatArray]:
-        """One agent fewer in each interval in turn, on this search's callers (common
+        """One agent fewer in each interval in turn, on this search's own callers (common
         random numbers, ``reps[j]`` replications for interval ``j``): kept where
         intervals ``k - 1`` to ``k + 1`` still meet the targets at the level (or, for
         one short already, lose nothing). Returns which intervals lost an agent, and
@@ -568,7 +568,6 @@ def simulated_staffing(
     uncertain = np.zeros(k_all, dtype=bool)
     # Enough agents for any target: every caller answered at once, occupancy met.
     ceiling = np.ceil(2 * erlang + 10 + (wl.calls * aht / exp.interval) * 2).astype(np.int64)
-    root = exp.root
     passes = 0
     seen: list[tuple[IntArray, dict[str, FloatArray]]] = []  # each pass: plan, metrics
 
@@ -577,9 +576,7 @@ def simulated_staffing(
         with its agents and no more beside it (their replications pooled)."""
         nonlocal passes
         passes += 1
-        confirm.reseed(
-            np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, _CONFIRM_KEY, passes))
-        )
+        confirm.reseed(exp.child_seed(_CONFIRM_KEY, passes))
         (res,) = confirm.results([plan.copy()], name, targets.answer_time, targets.sl_basis)
         seen.append((plan.copy(), res.per_interval))
         conf, gap, sem = np.empty(k_all), np.empty(k_all), np.empty(k_all)
@@ -621,15 +618,14 @@ def simulated_staffing(
         confirm = exp.drawn_again(max(4 * start_reps, int(reps.max())), (_CONFIRM_KEY, 0))
         goal = float(special.stdtrit(confirm.replications - 1, level))
 
-        def short_of(conf: FloatArray, gap: FloatArray, sem: FloatArray) -> np.ndarray:
-            """Intervals short of the level, given the agents their shortfall calls for
+        def short_of(conf: FloatArray, gap: FloatArray, sem: FloatArray) -> None:
+            """Give the intervals short of the level the agents their shortfall calls for
             (at what one agent was worth in the search; one at least)."""
             short = conf < level
             with np.errstate(divide="ignore", invalid="ignore"):
                 more = np.ceil((goal * sem - gap) / search.slopes)
             more = np.where(np.isfinite(more), np.clip(more, 1, 16), 1).astype(np.int64)
             plan[short] += more[short]
-            return short
 
         # Every pass judges every interval on all the independent replications at its
         # staffing: one short gets agents, whatever an earlier pass alone said.
