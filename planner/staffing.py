@@ -83,9 +83,19 @@ def search(
     def meets(idx: NDArray[np.intp], n: FloatArray) -> NDArray[np.bool_]:
         return np.asarray(model.take(idx).meets(n, load.take(idx), targets), dtype=bool)
 
-    good = meets(live, guess)
-    hi[live[good]] = guess[good]
-    lo[live[~good]] = guess[~good]
+    if model.close_guess:  # the guess and one fewer at once: usually the whole search
+        pair = guess - 1.0 > lo[live]
+        both = meets(np.concatenate([live, live[pair]]), np.concatenate([guess, guess[pair] - 1.0]))
+        good = both[: live.size]
+        hi[live[good]] = guess[good]
+        lo[live[~good]] = guess[~good]
+        fewer, fewer_ok = live[pair], both[live.size :]
+        hi[fewer[fewer_ok]] = guess[pair][fewer_ok] - 1.0
+        lo[fewer[~fewer_ok]] = np.maximum(lo[fewer[~fewer_ok]], guess[pair][~fewer_ok] - 1.0)
+    else:
+        good = meets(live, guess)
+        hi[live[good]] = guess[good]
+        lo[live[~good]] = guess[~good]
     # down from a guess that meets: steps of 1, 2, 4, ... until one misses
     idx, step = live[good], np.ones(int(good.sum()))
     while idx.size:
@@ -204,9 +214,8 @@ def required_agents(
     [13, 28]
     """
     chosen = checked_model(model, targets)
-    c, h = v.broadcast(calls=v.nonnegative("calls", calls), aht=v.positive("aht", aht))
-    load = Load.of(c, h, interval)
-    shape = c.shape
+    load = Load.of(calls, aht, interval)  # checked once, flattened
+    shape = np.broadcast_shapes(np.shape(calls), np.shape(aht))
     chosen.check(targets)
     out = staffed(chosen, load, targets).astype(np.int64).reshape(shape)
     return int(out) if out.ndim == 0 else out

@@ -82,8 +82,10 @@ def log_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
     """log of Erlang B for whole ``n >= 0`` and ``a > 0`` (same shapes, 1-d)."""
     log_pmf = n * np.log(a) - a - special.gammaln(n + 1.0)
     cdf = special.gammaincc(n + 1.0, a)  # P(Poisson(a) <= n)
-    out = np.empty_like(a)
     ok = cdf > _TINY
+    if ok.all():  # the usual case, without masks
+        return log_pmf - np.log(cdf)
+    out = np.empty_like(a)
     out[ok] = log_pmf[ok] - np.log(cdf[ok])
     far = ~ok  # a far above n: 1/B = cdf/pmf = sum_j n! / ((n-j)! a**j), terms falling
     if np.any(far):
@@ -156,11 +158,12 @@ _LARGE_SHAPE = 2e5
 
 def _log_a(x: FloatArray, z: FloatArray) -> FloatArray:
     """log A(x, z) for ``x > 0``, ``z >= 0`` (1-d arrays of one shape)."""
-    out = np.zeros_like(z)  # A(x, 0) = 1
     pos = z > 0
-    p = np.zeros_like(z)
-    p[pos] = special.gammainc(x[pos], z[pos])
+    p = special.gammainc(x, z)  # 0 at z = 0
     closed = pos & (p > _TINY) & ((x <= _LARGE_SHAPE) | (z >= x))
+    if closed.all():  # the usual case, without masks
+        return z - x * np.log(z) + special.gammaln(x + 1.0) + np.log(p)
+    out = np.zeros_like(z)  # A(x, 0) = 1
     xc, zc = x[closed], z[closed]
     out[closed] = zc - xc * np.log(zc) + special.gammaln(xc + 1.0) + np.log(p[closed])
     series = pos & ~closed  # z below x: the series converges
@@ -289,7 +292,11 @@ def _erlang_a_live(
     # pi_n = E / (1 + (A - 1) E), in log space; 1 - E may round to 0 (log -inf).
     with np.errstate(divide="ignore"):
         log_one_minus_e = np.log(-np.expm1(log_e))
-    log_pi_n = log_e - np.logaddexp(log_one_minus_e, log_a + log_e)
+    # log(1 - E + A E) without np.logaddexp, which is ten times slower
+    log_ae = log_a + log_e  # finite, while log(1 - E) may be -inf
+    log_pi_n = log_e - (
+        np.maximum(log_one_minus_e, log_ae) + np.log1p(np.exp(-np.abs(log_one_minus_e - log_ae)))
+    )
     p_wait = np.exp(log_pi_n + log_a)
     # Answered after waiting: pi_n sum_m q_m x / (x + m + 1) = pi_n x A(x+1, y) / (x+1).
     # A(x + 1, y) = (x + 1) (A(x, y) - 1) / y, from gamma(x + 1, y) = x gamma(x, y) -
@@ -304,14 +311,15 @@ def _erlang_a_live(
     tiny = ~np.isfinite(log_a1)  # y (or A - 1) below floating point: directly
     if np.any(tiny):
         log_a1[tiny] = _log_a(x[tiny] + 1.0, y[tiny])
-    served_waiting = np.exp(log_pi_n + np.log(x) - np.log1p(x) + log_a1)
+    log_x_ratio = np.log(x) - np.log1p(x)  # log(x / (x + 1))
+    served_waiting = np.exp(log_pi_n + log_x_ratio + log_a1)
     # P(abandon) = pi_n [A - (x/y)(A - 1)] = P(wait) - P(answered after waiting).
     # Under overload (y > x) write it as a sum of positive terms instead,
     # P(wait) (1 - x/y) + pi_n x/y, which keeps full relative accuracy.
-    abandon_rate = p_wait - served_waiting
-    over = y > x
-    ratio = x[over] / y[over]
-    abandon_rate[over] = p_wait[over] * (1.0 - ratio) + np.exp(log_pi_n[over]) * ratio
+    ratio = x / y
+    abandon_rate = np.where(
+        y > x, p_wait * (1.0 - ratio) + np.exp(log_pi_n) * ratio, p_wait - served_waiting
+    )
     abandon_rate = np.clip(abandon_rate, 0.0, 1.0)
     # No wait: sum_{k<n} pi_k = pi_n (1/E - 1), computed without cancellation.
     no_wait = np.exp(log_pi_n + log_one_minus_e - log_e)
@@ -325,21 +333,18 @@ def _erlang_a_live(
     # incomplete gamma tails, each exact in relative terms:
     #   = pi_n x e**y y**-(x+1) Gamma(x+1) [Q(x+1, y u0) - Q(x+1, y)].
     log_shift = y * (-np.expm1(-theta_t)) - theta_t * (x + 1.0)
-    log_after_wait = np.empty_like(y)
     heavy = y * u0 >= x + 1.0
-    light = ~heavy
+    some_heavy = bool(heavy.any())
+    light = ~heavy if some_heavy else slice(None)  # no masks in the usual case
+    log_after_wait = np.empty_like(y)
     with np.errstate(divide="ignore"):
         late = np.minimum(
             log_shift[light] + _log_a(x[light] + 1.0, (y * u0)[light]) - log_a1[light], 0.0
         )
         log_after_wait[light] = (
-            log_pi_n[light]
-            + np.log(x[light])
-            - np.log1p(x[light])
-            + log_a1[light]
-            + np.log(-np.expm1(late))
+            log_pi_n[light] + log_x_ratio[light] + log_a1[light] + np.log(-np.expm1(late))
         )
-        if np.any(heavy):
+        if some_heavy:
             xh, yh = x[heavy] + 1.0, y[heavy]
             log_after_wait[heavy] = (
                 log_pi_n[heavy]
@@ -405,25 +410,32 @@ def erlang_a_measures(
     ``with_asa`` (a search's test) the ASA is NaN where there is traffic (see
     :func:`erlang_a_asa`), and so is ``abandoned_within`` unless the basis needs it.
     """
-    res = {
-        "p_wait": np.where(a > 0, 1.0, 0.0),
-        "abandon_rate": np.where(a > 0, 1.0, 0.0),
-        "answered_within": np.where(a > 0, 0.0, 1.0),
-        "abandoned_within": np.zeros(a.shape),
-        "occupancy": np.zeros(a.shape),
-    }
-    # With no agents every caller abandons, after exactly their patience.
-    none = (n == 0) & (a > 0)
-    res["abandoned_within"][none] = -np.expm1(-answer_time[none] / patience[none])
     live = (n > 0) & (a > 0)
-    if np.any(live):
-        parts = _erlang_a_live(
-            n[live], a[live], aht[live], patience[live], answer_time[live],
-            abandoned_within=with_asa or sl_basis == "offered_excl_short_abandons",
-        )  # fmt: skip
-        for key, value in parts.items():
-            res[key][live] = value
-        res["occupancy"][live] = np.minimum(a[live] * (1.0 - parts["abandon_rate"]) / n[live], 1.0)
+    keep_abandoned_within = with_asa or sl_basis == "offered_excl_short_abandons"
+    if live.all():  # the usual case: every interval has agents and calls
+        res = _erlang_a_live(n, a, aht, patience, answer_time, keep_abandoned_within)
+        res["occupancy"] = np.minimum(a * (1.0 - res["abandon_rate"]) / n, 1.0)
+    else:
+        res = {
+            "p_wait": np.where(a > 0, 1.0, 0.0),
+            "abandon_rate": np.where(a > 0, 1.0, 0.0),
+            "answered_within": np.where(a > 0, 0.0, 1.0),
+            "abandoned_within": np.zeros(a.shape),
+            "occupancy": np.zeros(a.shape),
+        }
+        # With no agents every caller abandons, after exactly their patience.
+        none = (n == 0) & (a > 0)
+        res["abandoned_within"][none] = -np.expm1(-answer_time[none] / patience[none])
+        if np.any(live):
+            parts = _erlang_a_live(
+                n[live], a[live], aht[live], patience[live], answer_time[live],
+                keep_abandoned_within,
+            )  # fmt: skip
+            for key, value in parts.items():
+                res[key][live] = value
+            res["occupancy"][live] = np.minimum(
+                a[live] * (1.0 - parts["abandon_rate"]) / n[live], 1.0
+            )
     res["service_level"] = sl_from_parts(
         res["answered_within"], res["abandoned_within"], res["abandon_rate"], sl_basis
     )

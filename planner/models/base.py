@@ -99,6 +99,9 @@ class IntervalModel:
     """Parameters that may hold one value per interval."""
     columns: ClassVar[tuple[str, ...]] = ("service_level", "asa", "occupancy")
     """The measures a table of this model shows, in order."""
+    close_guess: ClassVar[bool] = False
+    """Whether :meth:`guess` is usually the answer itself: the search then tries it
+    and one agent fewer in one evaluation."""
 
     @property
     def abandons(self) -> bool:

@@ -313,6 +313,7 @@ class ErlangA(IntervalModel):
     summary: ClassVar[str] = "Erlang A (callers hang up)"
     per_interval: ClassVar[tuple[str, ...]] = ("patience",)
     columns: ClassVar[tuple[str, ...]] = ("service_level", "asa", "occupancy", "abandon_rate")
+    close_guess: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -351,41 +352,33 @@ class ErlangA(IntervalModel):
                                                           "occupancy"))  # fmt: skip
         return ok
 
-    def _slack(self, agents: FloatArray, load: Load, targets: Targets) -> FloatArray:
-        """How far ``agents`` are inside each target but the ASA, one row per target
-        (negative where it is missed)."""
-        m = self._parts(agents, load, targets, with_asa=False)
-        rows = [
-            m[name] - limit if compare is np.greater_equal else limit - m[name]
-            for name, (limit, compare) in targets.limits().items()
-            if name != "asa"
-        ]
-        return np.array(rows)
-
     def guess(self, load: Load, targets: Targets) -> FloatArray:
-        """Square-root staffing's Erlang C count, then two secant steps on each target's
-        slack, the most agents any target needs (callers who hang up need fewer agents
-        than Erlang C, at large loads many fewer): three evaluations, and the guess
-        is then at most a few agents high."""
+        """Where the targets are just met under an asymptotic form of the closed forms
+        (:mod:`planner.models._erlang_a_guess`), rounded up: almost always the
+        answer, so the search confirms it with two exact evaluations. The ASA
+        target is left to the search."""
         a = load.traffic
         floor = self.floor(load, targets)
-        hw = np.floor(_halfin_whitt_guess(a, load.aht, targets))
-        start = np.maximum(np.where(hw > 0, hw, np.ceil(a)), floor)
         if not set(targets.limits()) - {"asa"} or not np.any(a > 0):
-            return start
-        top = start + np.ceil(np.sqrt(a)) + 1.0
+            return np.maximum(np.ceil(a), floor)
+        from planner.models._erlang_a_guess import BASES, root_agents
 
-        def secant(xa: FloatArray, fa: FloatArray, xb: FloatArray, fb: FloatArray) -> FloatArray:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                zero = xa - fa * (xa - xb) / (fa - fb)  # each target's, per interval
-            zero = np.where(np.isfinite(zero), zero, -np.inf).max(axis=0)
-            return np.clip(np.where(np.isfinite(zero), np.ceil(zero - 1e-9), xa), floor, top)
+        def limit(value: float | None) -> float:
+            return np.nan if value is None else float(value)
 
-        lower = np.maximum(start - np.ceil(np.sqrt(a)), floor)
-        f_start, f_lower = self._slack(start, load, targets), self._slack(lower, load, targets)
-        first = secant(lower, f_lower, start, f_start)
-        second = secant(first, self._slack(first, load, targets), lower, f_lower)
-        return np.where(a > 0, second, floor)
+        # a count above the answer for the root's first bracket (widened if not)
+        start = np.maximum(np.ceil(a + 3.0 * np.sqrt(a)) + 1.0, floor)
+        live = a > 0
+        patience = self.param("patience", a.size)
+        root = root_agents(
+            np.argsort(a[live]), np.maximum(floor - 1.0, 0.0)[live], start[live], a[live],
+            (patience / load.aht)[live], (targets.answer_time / patience)[live],
+            BASES[targets.sl_basis], limit(targets.service_level),
+            limit(targets.max_abandon), limit(targets.max_occupancy),
+        )  # fmt: skip
+        guess = start.copy()
+        guess[live] = np.where(np.isfinite(root), np.ceil(root - 1e-9), start[live])
+        return np.maximum(guess, floor)
 
 
 def erlang_model(patience: float | tuple[float, ...] | None) -> ErlangC | ErlangA:
