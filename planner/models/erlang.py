@@ -355,8 +355,8 @@ class ErlangA(IntervalModel):
     def guess(self, load: Load, targets: Targets) -> FloatArray:
         """Where the targets are just met under an asymptotic form of the closed forms
         (:mod:`planner.models._erlang_a_guess`), rounded up: almost always the
-        answer, so the search confirms it with two exact evaluations. The ASA
-        target is left to the search."""
+        answer, so the search confirms it, with one agent fewer, in one exact
+        evaluation (:attr:`close_guess`). The ASA target is left to the search."""
         a = load.traffic
         floor = self.floor(load, targets)
         if not set(targets.limits()) - {"asa"} or not np.any(a > 0):
@@ -366,7 +366,7 @@ class ErlangA(IntervalModel):
         def limit(value: float | None) -> float:
             return np.nan if value is None else float(value)
 
-        # a count above the answer for the root's first bracket (widened if not)
+        # a count above the answer, the first interval's second secant point
         start = np.maximum(np.ceil(a + 3.0 * np.sqrt(a)) + 1.0, floor)
         live = a > 0
         patience = self.param("patience", a.size)
