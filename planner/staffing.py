@@ -83,19 +83,14 @@ def search(
     def meets(idx: NDArray[np.intp], n: FloatArray) -> NDArray[np.bool_]:
         return np.asarray(model.take(idx).meets(n, load.take(idx), targets), dtype=bool)
 
-    if model.close_guess:  # the guess and one fewer at once: usually the whole search
-        pair = guess - 1.0 > lo[live]
-        both = meets(np.concatenate([live, live[pair]]), np.concatenate([guess, guess[pair] - 1.0]))
-        good = both[: live.size]
-        hi[live[good]] = guess[good]
-        lo[live[~good]] = guess[~good]
-        fewer, fewer_ok = live[pair], both[live.size :]
-        hi[fewer[fewer_ok]] = guess[pair][fewer_ok] - 1.0
-        lo[fewer[~fewer_ok]] = np.maximum(lo[fewer[~fewer_ok]], guess[pair][~fewer_ok] - 1.0)
-    else:
-        good = meets(live, guess)
-        hi[live[good]] = guess[good]
-        lo[live[~good]] = guess[~good]
+    # the guess, and one fewer with it where the model's guess is usually the answer
+    fewer = (guess - 1.0 > lo[live]) if model.close_guess else np.zeros(live.size, dtype=bool)
+    tried = np.concatenate([live, live[fewer]])
+    counts = np.concatenate([guess, guess[fewer] - 1.0])
+    ok = meets(tried, counts)
+    np.fmin.at(hi, tried[ok], counts[ok])  # the fewest known to meet (NaN: none yet)
+    np.fmax.at(lo, tried[~ok], counts[~ok])  # the most known to miss
+    good = ok[: live.size]
     # down from a guess that meets: steps of 1, 2, 4, ... until one misses
     idx, step = live[good], np.ones(int(good.sum()))
     while idx.size:

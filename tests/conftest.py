@@ -11,6 +11,8 @@
   test-slow`` runs those (CI runs both).
 - ``fitted_sample``: the bundled sample history fitted once for every test that
   reads it, as the app and the command line fit it.
+- ``erlang_evaluations``: counts Erlang C and A evaluations (each starts with one
+  vectorised Erlang B call) while a test runs.
 """
 
 import os
@@ -45,3 +47,20 @@ def fitted_sample():
     from planner.sample import SAMPLE_PATH
 
     return forecast.fit(read_history(SAMPLE_PATH), country="US")
+
+
+@pytest.fixture
+def erlang_evaluations(monkeypatch):
+    """A dict whose ``"n"`` counts the Erlang B calls made while the test runs: one
+    per Erlang C or Erlang A evaluation, over the intervals still searched."""
+    from planner.models import _kernels
+
+    calls = {"n": 0}
+    original = _kernels.log_erlang_b
+
+    def counting(*args, **kwargs):
+        calls["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_kernels, "log_erlang_b", counting)
+    return calls

@@ -24,7 +24,6 @@ from planner import (
     scheduled_staff,
     service_level,
 )
-from planner.models import _kernels as kernels_module
 
 EIGHTY_TWENTY = Targets(service_level=0.8, answer_time=20.0)
 
@@ -117,17 +116,8 @@ def test_small_traffic():
         (Targets(service_level=0.9, answer_time=30, asa=20.0, max_abandon=0.03), 300.0),
     ],
 )
-def test_search_needs_logarithmically_many_model_evaluations(monkeypatch, targets, patience):
-    # Every Erlang C or Erlang A evaluation starts with one Erlang B call
-    # over the intervals still searched: count those calls.
-    calls = {"n": 0}
-    original = kernels_module.log_erlang_b
-
-    def counting(*args, **kwargs):
-        calls["n"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(kernels_module, "log_erlang_b", counting)
+def test_search_needs_logarithmically_many_model_evaluations(erlang_evaluations, targets, patience):
+    calls = erlang_evaluations
     traffic = np.array([10.0, 100.0, 1000.0, 10_000.0])
     for a in traffic:
         calls["n"] = 0

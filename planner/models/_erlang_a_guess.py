@@ -116,14 +116,10 @@ def _slack(
             # waited past T (reached an agent later, or hung up later)
             past_t = p_wait * math.exp(y - yu + (x + 1.0) * log_u0 + _log_a(x, yu) - log_a)
             sl = within / max(past_t + within, 1e-300)
-        sl = min(max(sl, 1e-300), 1.0 - 1e-16)
-        if service_level >= 1.0:
-            slack = min(slack, math.log(sl) - math.log1p(-sl) - 37.0)
-        else:
-            slack = min(
-                slack,
-                math.log(sl) - math.log1p(-sl) - math.log(service_level / (1.0 - service_level)),
-            )
+        sl = min(max(sl, 1e-300), 1.0 - 1e-16)  # Targets refuses a service level of 1
+        slack = min(
+            slack, math.log(sl) - math.log1p(-sl) - math.log(service_level / (1.0 - service_level))
+        )
     if not math.isnan(max_abandon):
         slack = min(slack, math.log(max_abandon) - math.log(abandon))
     if not math.isnan(max_occupancy):

@@ -11,7 +11,6 @@ from scipy import special
 from planner import ErlangA, Targets, required_agents
 from planner.models import Load
 from planner.models import _erlang_a_guess as guess_module
-from planner.models import _kernels as kernels_module
 
 
 @pytest.mark.parametrize("shape", [1.5, 3.0, 10.0, 100.0, 2000.0])
@@ -75,17 +74,10 @@ def test_the_search_answer_does_not_depend_on_the_guess(monkeypatch):
                     )
 
 
-def test_a_week_is_confirmed_in_one_exact_evaluation(monkeypatch):
+def test_a_week_is_confirmed_in_one_exact_evaluation(erlang_evaluations):
     # bench/bench_required_agents.py's week: the guess and one fewer, at once
     calls = np.random.default_rng(2026).uniform(10, 2000, 672)
-    evaluations = {"n": 0}
-    original = kernels_module.log_erlang_b
-
-    def counting(*args, **kwargs):
-        evaluations["n"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(kernels_module, "log_erlang_b", counting)
+    evaluations = erlang_evaluations
     model = ErlangA(patience=180.0)
     targets = Targets(service_level=0.8, answer_time=20.0)
     need = required_agents(calls, 240, 900, targets, model=model)
