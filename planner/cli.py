@@ -137,7 +137,18 @@ def _build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--wrap", action="store_true", help="24/7: shifts may cross midnight")
     sh.add_argument("--start", help="clock time of the first interval (default: the "
                     "scenario's, or 00:00)")  # fmt: skip
-    sh.add_argument("--intervals", action="store_true", help="coverage per interval")
+    sh.add_argument("--time-limit", type=float, help="seconds HiGHS may search (default: the "
+                    "scenario's, or 60)")  # fmt: skip
+    sh.add_argument("--mip-gap", type=float, help="stop once proven within this fraction of "
+                    "the optimum")  # fmt: skip
+    sh.add_argument("--rotation-weeks", type=int,
+                    help="weeks over which templates' weekends_off count (1 to 6)")  # fmt: skip
+    sh.add_argument("--formulation", choices=("implicit", "enumerated"),
+                    help="how the programme is written (default implicit)")  # fmt: skip
+    shown = sh.add_mutually_exclusive_group()
+    shown.add_argument("--intervals", action="store_true", help="coverage per interval")
+    shown.add_argument("--roster", action="store_true",
+                       help="one row per person and day worked (each rotation week)")  # fmt: skip
     plan = _command(
         sub,
         "plan",
@@ -420,7 +431,8 @@ def _schedule(args: argparse.Namespace) -> pd.DataFrame:
     scenario, _ = _scenario(args)
     changes: dict[str, Any] = {
         name: getattr(args, name)
-        for name in ("horizon", "coverage", "paid_hours", "max_part_time", "schedule_shrinkage")
+        for name in ("horizon", "coverage", "paid_hours", "max_part_time", "schedule_shrinkage",
+                     "time_limit", "mip_gap", "rotation_weeks", "formulation")
         if getattr(args, name) is not None
     }
     if args.wrap:
@@ -447,6 +459,8 @@ def _schedule(args: argparse.Namespace) -> pd.DataFrame:
         service = result.service()
         measures = [c for c in ("service_level", "asa", "abandon_rate") if c in service]
         return result.coverage.join(service[measures]).reset_index()
+    if args.roster:
+        return result.roster
     return result.shifts
 
 

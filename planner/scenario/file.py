@@ -408,6 +408,7 @@ def distribution_from_table(
 _SHIFT_KEYS = {
     "name", "length", "starts", "every", "earliest", "latest", "break", "cost_per_hour",
     "min_count", "max_count", "days_off", "consecutive_off", "work_days", "part_time",
+    "break_spacing", "start_band", "min_rest", "weekends_off",
 }  # fmt: skip
 _BREAK_KEYS = {"length", "earliest", "latest", "paid"}
 
@@ -481,11 +482,12 @@ def _template(table: dict[str, Any], name: str) -> ShiftTemplate:
         if isinstance(starts, str) or not isinstance(starts, list):
             raise InputError(f"'starts' takes a list of clock times HH:MM: {starts!r}")
         fields["starts"] = tuple(starts)
-    if "every" in table:
-        fields["every"] = duration_seconds("every", table["every"])
+    for key in ("every", "break_spacing", "start_band", "min_rest"):
+        if key in table:
+            fields[key] = duration_seconds(key, table[key])
     for key in (
         "earliest", "latest", "cost_per_hour", "min_count", "max_count", "days_off",
-        "consecutive_off", "part_time",
+        "consecutive_off", "part_time", "weekends_off",
     ):  # fmt: skip
         if key in table:
             fields[key] = table[key]
@@ -517,7 +519,8 @@ def template_table(t: ShiftTemplate) -> dict[str, Any]:
     if t.starts is not None:
         out["starts"] = list(t.starts)
     for key in ("every", "earliest", "latest", "cost_per_hour", "min_count", "days_off",
-                "consecutive_off", "part_time"):  # fmt: skip
+                "consecutive_off", "part_time", "break_spacing", "start_band", "min_rest",
+                "weekends_off"):  # fmt: skip
         if getattr(t, key) != getattr(default, key):
             out[key] = getattr(t, key)
     if t.max_count is not None:

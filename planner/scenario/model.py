@@ -29,7 +29,7 @@ from planner.errors import InputError
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import day_summary, evaluate_plan, requirements
 from planner.scenario import file, whatif
-from planner.schedule import Schedule, ScheduleSettings, schedule
+from planner.schedule import Progress, Schedule, ScheduleSettings, schedule
 from planner.simulation import (
     Distribution,
     SimulatedStaffing,
@@ -449,13 +449,15 @@ class Scenario:
             return s.workload()
         return rules.week(np.asarray(s.calls), np.asarray(s.aht), s.start, s.interval)
 
-    def schedule(self, **changes: Any) -> Schedule:
+    def schedule(self, progress: Progress | None = None, **changes: Any) -> Schedule:
         """Shifts that cover the requirement, by the scenario's ``[schedule]`` rules.
 
         The agents needed on the phones per interval (of the day, or of the
         week) become people on duty after the schedule's shrinkage (the
         scenario's unless ``[schedule]`` sets its own); see
-        :func:`planner.schedule.schedule`. ``changes`` as in :meth:`with_changes`.
+        :func:`planner.schedule.schedule`. ``changes`` as in :meth:`with_changes`;
+        ``progress`` is called with (seconds, objective, bound) as HiGHS finds
+        better schedules.
         """
         s = self.with_changes(**changes) if changes else self
         rules = s._rules()
@@ -480,6 +482,9 @@ class Scenario:
             labels=list(workload["interval_start"]),
             time_limit=rules.time_limit,
             mip_gap=rules.mip_gap,
+            formulation=rules.formulation,
+            rotation_weeks=rules.rotation_weeks,
+            progress=progress,
         )
 
     def schedule_requirements(self, **changes: Any) -> pd.DataFrame:
