@@ -26,7 +26,8 @@ COLUMNS = {
     "name": None, "hours": 8.0, "earliest start": "08:00", "latest start": "12:00",
     "every (min)": 30.0, "break (min)": 0.0, "break from (h)": 1.5, "break to (h)": 2.5,
     "unpaid lunch (min)": 0.0, "lunch from (h)": 3.0, "lunch to (h)": 5.0, "days off": 2,
-    "days off together": True, "part time": False, "cost per hour": 20.0, "at most": None,
+    "days off together": True, "start band (min)": 0.0, "weekends off": 0, "part time": False,
+    "cost per hour": 20.0, "at most": None,
 }  # fmt: skip
 # The templates a scenario without a [schedule] starts with: a full-time day with a
 # paid break and an unpaid lunch, and a part-time half day.
@@ -68,8 +69,9 @@ def editor_rows(templates: tuple[ShiftTemplate, ...]) -> pd.DataFrame:
         row: dict[str, Any] = dict(COLUMNS) | {
             "name": t.name, "hours": t.length / HOUR, "earliest start": t.earliest,
             "latest start": t.latest, "every (min)": t.every / 60, "days off": t.days_off,
-            "days off together": t.consecutive_off,
-            "part time": t.part_time, "cost per hour": t.cost_per_hour, "at most": t.max_count,
+            "days off together": t.consecutive_off, "start band (min)": t.start_band / 60,
+            "weekends off": t.weekends_off, "part time": t.part_time,
+            "cost per hour": t.cost_per_hour, "at most": t.max_count,
         }  # fmt: skip
         for paid, prefix, minutes in ((True, "break", "break (min)"),
                                       (False, "lunch", "unpaid lunch (min)")):  # fmt: skip
@@ -113,6 +115,8 @@ def templates_from_editor(table: pd.DataFrame) -> tuple[ShiftTemplate, ...]:
                 max_count=None if most is None or pd.isna(most) else int(most),
                 days_off=int(value["days off"]), part_time=bool(value["part time"]),
                 consecutive_off=bool(value["days off together"]),
+                start_band=float(value["start band (min)"]) * 60,
+                weekends_off=int(value["weekends off"]),
             )
         )  # fmt: skip
     return tuple(out)
@@ -147,8 +151,17 @@ def week_rules(table: pd.DataFrame, start: str, end: str) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner="Scheduling (HiGHS)...", **common.CACHE)
-def run(scenario: planner.Scenario) -> planner.Schedule:
-    return scenario.schedule()
+def run(scenario: planner.Scenario, _report: Any = None) -> planner.Schedule:
+    """``scenario.schedule()``; ``_report`` (not part of the cache key) is told of
+    each better schedule HiGHS finds."""
+    return scenario.schedule(progress=_report)
+
+
+def progress_text(seconds: float, objective: float, bound: float) -> str:
+    """What the page says while HiGHS searches: the best schedule so far and its gap."""
+    gap = (objective - bound) / objective if objective > 0 and bound > -1e300 else float("nan")
+    said = "" if gap != gap else f", within {gap:.1%} of the best possible"
+    return f"HiGHS, {seconds:.0f} s: a schedule costing {objective:,.2f}{said}; still searching..."
 
 
 def _set(name: str, value: Any) -> None:
@@ -194,6 +207,12 @@ def schedule_page() -> None:
                 "unpaid lunch (min)": st.column_config.NumberColumn(min_value=0, step=15),
                 "days off": st.column_config.NumberColumn(min_value=0, max_value=6, step=1,
                                                           help="a week: days off, together"),
+                "start band (min)": st.column_config.NumberColumn(
+                    min_value=0, step=15, help="a week: each person starts every day within "
+                    "this many minutes of their earliest start (0: the same start)"),
+                "weekends off": st.column_config.NumberColumn(
+                    min_value=0, max_value=6, step=1,
+                    help="a week: weekends off per rotation (see Rotation weeks)"),
                 "cost per hour": st.column_config.NumberColumn(min_value=0, format="%.2f"),
                 "at most": st.column_config.NumberColumn(min_value=0, step=1),
             },
@@ -239,8 +258,18 @@ def schedule_page() -> None:
         1.0 if rules.max_part_time is None else rules.max_part_time, 0.05,
         key=f"max_part_time@{token}",
     )  # fmt: skip
+    limit = middle.number_input(
+        "Time limit (s)", 1.0, 3600.0, float(rules.time_limit), 5.0, key=f"time_limit@{token}",
+        help="HiGHS returns the best schedule found by then, with its gap from the bound",
+    )  # fmt: skip
+    gap = right.number_input(
+        "Stop within (gap)", 0.0001, 0.2, float(rules.mip_gap), 0.005, format="%.4f",
+        key=f"mip_gap@{token}", help="stop once the schedule is proven this close to optimal",
+    )  # fmt: skip
     _set("horizon", horizon)
     _set("coverage", coverage)
+    _set("time_limit", float(limit))
+    _set("mip_gap", float(gap))
     _set("schedule_shrinkage", shrinkage)
     _set("max_part_time", None if share >= 1.0 else share)
     end = _end(scenario)
@@ -254,6 +283,12 @@ def schedule_page() -> None:
         )  # fmt: skip
         for name, value in week_rules(week, scenario.start, end).items():
             _set(name, value)
+        rotation = st.number_input(
+            "Rotation weeks", 1, 6, int(rules.rotation_weeks), 1, key=f"rotation_weeks@{token}",
+            help="weeks over which each template's 'weekends off' count; the roster lists "
+            "every person's weeks",
+        )  # fmt: skip
+        _set("rotation_weeks", int(rotation))
     if coverage == "soft":
         flexible = planner.hours(
             common.current_or_stop().schedule_requirements()["scheduled"], scenario.interval
@@ -267,12 +302,15 @@ def schedule_page() -> None:
     elif rules.paid_hours is not None:
         _set("paid_hours", None)
     scenario = common.current_or_stop()
+    note = st.empty()
     try:
-        result = run(scenario)
+        result = run(scenario, lambda *found: note.info(progress_text(*found)))
     except planner.InputError as err:
+        note.empty()
         st.error(f"No schedule: {err}")
         return
     show(scenario, result)
+    note.empty()
 
 
 def _end(scenario: planner.Scenario) -> str:
@@ -283,7 +321,7 @@ def _end(scenario: planner.Scenario) -> str:
 
 
 def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
-    """Cards, coverage and shift charts, the shifts table and downloads."""
+    """Cards, coverage and shift charts, the shifts table, the roster and downloads."""
     coverage = result.coverage
     flexible = planner.hours(coverage["required"], scenario.interval)
     service = result.service()
@@ -298,8 +336,10 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
     )  # fmt: skip
     cards[3].metric("Cost", f"{result.cost:,.2f}")
     cards[4].metric(f"{'Week' if week else 'Day'} service level", f"{day['service_level']:.1%}")
-    st.caption(
-        f"HiGHS: {result.status} Gap {result.gap:.2%} from its bound. Service level over "
+    said = st.warning if result.gap > float(scenario.scheduling.mip_gap) + 1e-9 else st.caption  # type: ignore[union-attr]
+    said(
+        f"HiGHS: {result.status}. The schedule is within {result.gap:.2%} of the best possible "
+        f"(no schedule costs less than {result.bound:,.2f}). Service level over "
         "offered calls, from the agents the schedule puts on the phones (Erlang C, or A with "
         "a patience)."
     )
@@ -330,7 +370,7 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         shifts["shift"] + " " + shifts["start"] + " " + shifts["days"] + " x"
         + shifts["count"].astype(str)
     )  # fmt: skip
-    clock = shifts["start"].str.split(":", expand=True).astype(float)
+    clock = shifts["start"].str.extract(r"(\d\d):(\d\d)").astype(float)  # a day's first start
     shifts["from"] = clock[0] + clock[1] / 60
     lengths = {t.name: t.length / HOUR for t in scenario.scheduling.templates}  # type: ignore[union-attr]
     shifts["to"] = shifts["from"] + shifts["shift"].map(lengths)
@@ -348,6 +388,9 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
     st.altair_chart(gantt, width="stretch")
     st.dataframe(result.shifts, hide_index=True, key="shifts")
     common.download_buttons(result.shifts, "shifts", "shifts", key="shifts")
+    with st.expander(f"Roster: each person's days ({result.people} people)"):
+        st.dataframe(result.roster, hide_index=True, key="roster")
+        common.download_buttons(result.roster, "roster", "roster", key="roster")
     table = coverage.join(service[[c for c in ("service_level", "asa", "abandon_rate")
                                    if c in service]])  # fmt: skip
     common.download_buttons(table.reset_index(), "coverage", "coverage", key="coverage")

@@ -12,24 +12,38 @@
 * Soft against hard on a budget: the day with 15% fewer paid hours, either
   by cutting every interval's requirement by 15% (hard) or letting soft
   coverage leave short the intervals where an agent answers fewest calls.
+* A real week (issue 24): 672 quarter hours open 05:00-22:30, Monday the
+  busiest, the weekend at 40-60% (3,555 agent hours); full time 8.5 h starting
+  every 15 minutes 05:00-14:00 with a 30-minute unpaid lunch 3.5-5 h in, any
+  2 days off; part time 4 h starting every 15 minutes 06:00-18:30, 4 days.
+  With the same start every day, with starts in a 1-hour band, and with two
+  paid 15-minute breaks and the lunch 30 minutes apart; then a 24/7 week
+  (wrap; day, evening and night templates with breaks). Each with the
+  implicit formulation and the enumerated one at the same time limit.
+* The solvers on identical matrices (the real week's implicit programme and
+  the bank's day with its part-time cap): HiGHS through ``scipy.optimize.milp``
+  (default options), through ``highspy`` (what planner uses, with and without
+  the first answer), and CBC through PuLP.
 
 Each prints the seconds, the options the solver chose among, paid hours
 against the perfectly flexible lower bound (agent hours of the requirement,
 as if staff came and went every interval), HiGHS's gap and the day service
-level the schedule delivers. Run with ``python bench/bench_schedule.py``.
+level the schedule delivers. Run with ``python bench/bench_schedule.py``
+(``--quick`` for the week cases only at a 10-second limit).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from planner import Scenario, day_summary, requirements
+from planner import Scenario, Targets, day_summary, requirements
 from planner.sample import WEEKLY
-from planner.schedule import Break, ShiftTemplate, schedule
+from planner.schedule import Break, ShiftTemplate, core, milp, schedule
 
 HOUR = 3600.0
 BANK = Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml"
@@ -123,5 +137,176 @@ def main() -> None:
         _row(label, seconds if s is soft else float("nan"), s, flexible, sl)
 
 
+def real_week() -> np.ndarray:
+    """Issue 24's week: agents per quarter hour, 7 x 96 from Monday, open 05:00-22:30."""
+    clock = np.arange(96) * 0.25  # hours after midnight
+    shape = (
+        np.exp(-0.5 * ((clock - 10.5) / 1.8) ** 2)
+        + 0.8 * np.exp(-0.5 * ((clock - 15.0) / 2.2) ** 2)
+        + 0.35 * np.exp(-0.5 * ((clock - 19.5) / 1.5) ** 2)
+    )
+    is_open = (clock >= 5) & (clock < 22.5)
+    days = np.array([1.25, 1.05, 1.0, 0.98, 0.95, 0.6, 0.42])
+    calls = (2.33 * 60 * days[:, None] * shape[None, :] * is_open[None, :]).reshape(-1)
+    load = pd.DataFrame({"calls": calls, "aht": np.full(calls.size, 300.0)})
+    return requirements(load, Targets(), 900, 0.0)["agents"].to_numpy()
+
+
+def week_templates(band: float = 0.0, breaks: str = "lunch") -> list[ShiftTemplate]:
+    """The real week's templates: starts in a ``band`` (seconds; 0 the same start),
+    a lunch, or two paid 15-minute breaks and the lunch 30 minutes apart."""
+    lunch = Break(1800, 3.5 * HOUR, 5 * HOUR, paid=False)
+    if breaks == "lunch":
+        full = {"breaks": (lunch,)}
+    else:
+        paid = (Break(900, 1.5 * HOUR, 3 * HOUR), Break(900, 5.5 * HOUR, 7 * HOUR))
+        full = {"breaks": (paid[0], lunch, paid[1]),
+                "break_spacing": 1800.0}  # fmt: skip
+    return [
+        ShiftTemplate("full time", 8.5 * HOUR, every=900, earliest="05:00", latest="14:00",
+                      consecutive_off=False, start_band=band, cost_per_hour=20, **full),
+        ShiftTemplate("part time", 4 * HOUR, every=900, earliest="06:00", latest="18:30",
+                      days_off=3, consecutive_off=False, start_band=band, cost_per_hour=22,
+                      breaks=(Break(900, 1.5 * HOUR, 2.5 * HOUR),) if breaks != "lunch" else ()),
+    ]  # fmt: skip
+
+
+def round_the_clock() -> tuple[np.ndarray, list[ShiftTemplate]]:
+    """A 24/7 week in half hours (wrap): day, evening and night templates with breaks."""
+    clock = np.arange(48) * 0.5
+    day = 4 + 22 * np.exp(-0.5 * ((clock - 12.5) / 3.5) ** 2)
+    need = np.ceil(np.outer([1.2, 1.05, 1.0, 1.0, 0.95, 0.7, 0.55], day)).reshape(-1)
+    coffee = Break(900, 1.5 * HOUR, 3 * HOUR)
+    meal = Break(1800, 3.5 * HOUR, 5 * HOUR, paid=False)
+    rules = {"every": 1800, "consecutive_off": True, "start_band": HOUR, "break_spacing": 3600.0}
+    return need, [
+        ShiftTemplate("day", 8.5 * HOUR, earliest="06:00", latest="10:00",
+                      breaks=(coffee, meal), cost_per_hour=20, **rules),
+        ShiftTemplate("evening", 8.5 * HOUR, earliest="13:00", latest="16:00",
+                      breaks=(coffee, meal), cost_per_hour=21, **rules),
+        ShiftTemplate("night", 8.5 * HOUR, earliest="21:00", latest="23:00",
+                      breaks=(coffee, meal), cost_per_hour=24, **rules),
+    ]  # fmt: skip
+
+
+def weeks(limit: float) -> None:
+    """The real week and the 24/7 week, implicit against enumerated at ``limit`` s."""
+    print(f"\nweeks, time limit {limit:g} s, stop at a 1% gap")
+    print(f"{'':44}{'seconds':>8}{'paid h':>9}{'bound':>9}{'gap':>8}{'vs flexible':>12}"
+          f"{'people':>8}{'size':>8}")  # fmt: skip
+    need = real_week()
+    cases = [
+        ("real week, same start", need, week_templates(0.0), {}),
+        ("real week, starts in a 1 h band", need, week_templates(HOUR), {}),
+        ("real week, 1 h band, 2 breaks + lunch", need, week_templates(HOUR, "three"), {}),
+        ("24/7 week (wrap), 3 templates", *round_the_clock(), {"wrap": True}),
+    ]
+    for label, req, templates, extra in cases:
+        interval = 900 if req.size == 672 else 1800
+        flexible = float(req.sum() * interval / HOUR)
+        for formulation in ("implicit", "enumerated"):
+            t0 = time.perf_counter()
+            try:
+                s = schedule(req, templates, interval=interval, horizon="week", time_limit=limit,
+                             mip_gap=0.01, formulation=formulation, **extra)  # fmt: skip
+            except Exception as err:  # the bench reports what happened
+                print(f"  {label + ', ' + formulation:42}{time.perf_counter() - t0:8.1f}  {err}")
+                continue
+            seconds = time.perf_counter() - t0
+            print(f"  {label + ', ' + formulation:42}{seconds:8.1f}{s.scheduled_hours:9.0f}"
+                  f"{s.bound:9.0f}{s.gap:8.2%}{s.scheduled_hours / flexible - 1:+12.1%}"
+                  f"{s.people:8}{s.options:8,}")  # fmt: skip
+
+
+def _captured(req: np.ndarray, templates: list[ShiftTemplate], **kw: object) -> dict:
+    """The integer programme :func:`schedule` solves (its arguments to HiGHS)."""
+    seen: dict = {}
+    solve = core.solve
+
+    def keep(*args: object, **options: object):
+        if not options.get("relaxed"):
+            seen["args"], seen["start"] = args, options.get("start")
+        return solve(*args, **options)
+
+    core.solve = keep
+    try:
+        schedule(req, templates, time_limit=1.0, mip_gap=0.01, **kw)
+    finally:
+        core.solve = solve
+    return seen
+
+
+def _cbc(args: tuple, limit: float) -> tuple[float, float]:
+    """CBC (PuLP) on the same programme: (objective, gap) at the limit."""
+    import pulp
+
+    cost, matrix, lower, upper, caps, integral = args
+    problem = pulp.LpProblem("schedule", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", 0, None if np.isinf(caps[i]) else float(caps[i]),
+                         cat="Integer" if integral[i] else "Continuous")
+         for i in range(len(cost))]  # fmt: skip
+    problem += pulp.lpSum(float(c) * x[i] for i, c in enumerate(cost) if c)
+    csr = matrix.tocsr()
+    for r in range(csr.shape[0]):
+        lo, hi = csr.indptr[r], csr.indptr[r + 1]
+        expr = pulp.lpSum(
+            float(v) * x[j] for j, v in zip(csr.indices[lo:hi], csr.data[lo:hi], strict=True)
+        )
+        if lower[r] == upper[r]:
+            problem += expr == float(lower[r])
+        else:
+            if np.isfinite(lower[r]):
+                problem += expr >= float(lower[r])
+            if np.isfinite(upper[r]):
+                problem += expr <= float(upper[r])
+    problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=0.01))
+    value = float(pulp.value(problem.objective) or np.nan)
+    return value, float("nan")
+
+
+def solvers(limit: float) -> None:
+    """The same programmes through each solver (1% gap, ``limit`` s)."""
+    from scipy import optimize, sparse
+
+    print(f"\nsolvers on identical matrices, time limit {limit:g} s, stop at a 1% gap")
+    print(f"{'':52}{'seconds':>8}{'objective':>11}{'gap':>8}")
+    bank = Scenario.load(BANK)
+    day = bank.schedule_requirements()
+    rules = bank.scheduling
+    week = _captured(real_week(), week_templates(HOUR), interval=900, horizon="week")
+    bank_day = _captured(day["agents"].to_numpy(), list(rules.templates), interval=bank.interval,
+                         start=bank.start, shrinkage=bank.schedule_shrinkage(),
+                         max_part_time=rules.max_part_time)  # fmt: skip
+    for label, seen in (
+        ("real week, 1 h band (implicit)", week),
+        ("bank day, part-time cap", bank_day),
+    ):
+        args = seen["args"]
+        cost, matrix, lower, upper, caps, integral = args
+        for name, start in (("highspy, first answer (planner)", seen["start"]),
+                            ("highspy, HiGHS alone", None)):  # fmt: skip
+            t0 = time.perf_counter()
+            r = milp.solve(*args, time_limit=limit, gap=0.01, start=start)
+            print(f"  {label + ': ' + name:50}{time.perf_counter() - t0:8.1f}{r.objective:11.1f}"
+                  f"{r.gap:8.2%}")  # fmt: skip
+        t0 = time.perf_counter()
+        rows = optimize.LinearConstraint(sparse.csr_array(matrix), lower, upper)
+        r = optimize.milp(cost, constraints=rows, bounds=optimize.Bounds(np.zeros(len(cost)), caps),
+                          integrality=integral.astype(int),
+                          options={"time_limit": limit, "mip_rel_gap": 0.01})  # fmt: skip
+        print(f"  {label + ': scipy.optimize.milp':50}{time.perf_counter() - t0:8.1f}"
+              f"{r.fun if r.x is not None else np.nan:11.1f}"
+              f"{getattr(r, 'mip_gap', np.nan):8.2%}")  # fmt: skip
+        t0 = time.perf_counter()
+        value, _ = _cbc(args, limit)
+        print(f"  {label + ': CBC (PuLP)':50}{time.perf_counter() - t0:8.1f}{value:11.1f}"
+              f"{'':>8}")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main()
+    if "--quick" in sys.argv:
+        weeks(10.0)
+    else:
+        main()
+        weeks(30.0)
+        solvers(30.0)

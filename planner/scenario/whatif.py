@@ -121,9 +121,12 @@ def _table() -> dict[str, WhatIf]:
         "cost least service)",
         "schedule_shrinkage": "schedule: off-phone share the shifts' breaks leave out, in [0, 1)",
         "start_every": "schedule: seconds between the allowed start times of every shift template",
+        "start_band": "schedule: seconds within which a person starts every day of a week "
+        "(every shift template; 0 the same start)",
     }
     add("schedule", schedule,
-        axes=("max_part_time", "paid_hours", "start_every", "schedule_shrinkage"))  # fmt: skip
+        axes=("max_part_time", "paid_hours", "start_every", "start_band", "schedule_shrinkage",
+              "rotation_weeks", "time_limit"))  # fmt: skip
     for name, kind in CHANNELS.items():
         add("channel", {name: f"the {name} channel (None takes it away)"})
         where = f"(a scenario with [channels.{name}])"
@@ -198,13 +201,15 @@ def _parts(scenario: Any, changes: Mapping[str, Any], top: dict[str, Any]) -> No
     if "schedule_shrinkage" in changes:
         rules["shrinkage"] = changes["schedule_shrinkage"]
     current = top.get("scheduling", scenario.scheduling)
-    if "start_every" in changes:
-        if current is None:
-            raise InputError("'start_every' needs a scenario with shift templates ([schedule])")
-        templates = rules.get("templates", current.templates)
-        every = float(changes["start_every"])
-        rules["templates"] = tuple(dataclasses.replace(t, every=every, starts=None)
-                                   for t in templates)  # fmt: skip
+    for key, field, extra in (("start_every", "every", {"starts": None}),
+                              ("start_band", "start_band", {})):  # fmt: skip
+        if key in changes:
+            if current is None:
+                raise InputError(f"'{key}' needs a scenario with shift templates ([schedule])")
+            templates = rules.get("templates", current.templates)
+            value = float(changes[key])
+            rules["templates"] = tuple(dataclasses.replace(t, **{field: value}, **extra)
+                                       for t in templates)  # fmt: skip
     if rules:
         if current is None:
             if "templates" not in rules:
