@@ -208,7 +208,7 @@ def schedule(
     lp = run(groups, relaxed=True)
     incumbent = None
     if first_answer and form.first_answer is not None and lp.x is not None:
-        found = form.first_answer(lp.x[:m], req)
+        found = form.first_answer(lp.x[:m], req, coverage == "hard")
         if found is not None:
             incumbent = np.concatenate([found, _shortfall(form.cover @ found, req, depth)])
     res = run(groups, start=incumbent)

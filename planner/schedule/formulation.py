@@ -72,8 +72,9 @@ class Formulation:
     decode : the people a solution's whole numbers describe, with counts.
     options : the size the result reports: shift options (enumerated) or
         variables (implicit).
-    first_answer : from the LP relaxation's solution and the people required per
-        interval, a whole-number solution that covers them (None: none found).
+    first_answer : from the LP relaxation's solution, the people required per
+        interval and whether coverage is hard, a whole-number solution (covering
+        them when hard; None: none found).
     """
 
     cost: FloatArray
@@ -85,7 +86,7 @@ class Formulation:
     integral: NDArray[np.bool_]
     decode: Callable[[NDArray[np.int64]], list[tuple[Person, int]]]
     options: int
-    first_answer: Callable[[FloatArray, FloatArray], NDArray[np.int64] | None] | None = None
+    first_answer: Callable[[FloatArray, FloatArray, bool], NDArray[np.int64] | None] | None = None
 
     @property
     def size(self) -> int:

@@ -48,8 +48,8 @@ class Grid:
         the share of each it covers, as (indices, shares)."""
         horizon = self.days * DAY
         pieces = [(begin, end)]
-        if self.wrap and end > horizon:
-            pieces = [(begin, horizon), (0.0, end - horizon)]
+        if self.wrap and end > horizon:  # what runs past the end continues at the start
+            pieces = [(begin, horizon), (max(begin - horizon, 0.0), end - horizon)]
         index, share = [], []
         edges = self.edges
         for lo, hi in pieces:

@@ -98,6 +98,23 @@ def _placements(setting: Setting, t: ShiftTemplate) -> list[list[float]]:
     return out
 
 
+def _pooled(setting: Setting, t: ShiftTemplate, places: list[list[float]]) -> bool:
+    """Whether ``t``'s breaks can share variables across its shifts of a day
+    (Bechtold & Jacobs 1990): each break's window always clear of the one
+    before (any pairing keeps the spacing), and every start's placements on one
+    common grid (each shift's window a run of the day's break times)."""
+    for j in range(1, len(places)):
+        if places[j - 1][-1] + t.breaks[j - 1].length + t.break_spacing > places[j][0] + 1e-9:
+            return False
+    step = setting.grid.interval
+    for j in range(len(places)):
+        phases = {round((s + places[j][0] - setting.grid.origin) % step, 6)
+                  for s in t.start_times()}  # fmt: skip
+        if len(phases) > 1 or any(round(a - places[j][0], 6) % step for a in places[j]):
+            return False
+    return True
+
+
 def implicit(setting: Setting) -> Formulation:
     """The implicit formulation of ``setting`` (see the module notes)."""
     grid = setting.grid
@@ -113,6 +130,9 @@ def implicit(setting: Setting) -> Formulation:
         worked = sorted({d for w in weeks for d in w})
         paid = t.paid_seconds / 3600
         places = _placements(setting, t)
+        pooled = _pooled(setting, t, places)
+        pool: dict[tuple[int, int], dict[float, int]] = defaultdict(dict)  # (day, j): time -> var
+        mine: list[Shift] = []
         groups = bands(t.start_times(), t.start_band) if week else [[s] for s in t.start_times()]
         for bi, band in enumerate(groups):
             on_day: dict[int, list[int]] = defaultdict(list)
@@ -129,17 +149,24 @@ def implicit(setting: Setting) -> Formulation:
                     for j, brk in enumerate(t.breaks):
                         ys.append([])
                         for a in places[j]:
+                            at = round(begin + a, 6)
+                            if pooled and at in pool[d, j]:
+                                ys[j].append(pool[d, j][at])
+                                continue
                             yi = b.var(ti)
                             b.covers(yi, grid.span(begin + a, begin + a + brk.length), -1.0)
                             ys[j].append(yi)
-                        b.row({**{y: 1.0 for y in ys[j]}, xi: -1.0}, 0.0, 0.0)
-                        if j:
-                            _ordered(b, t, j, places, ys)
+                            if pooled:
+                                pool[d, j][at] = yi
+                        if not pooled:
+                            b.row({**{y: 1.0 for y in ys[j]}, xi: -1.0}, 0.0, 0.0)
+                            if j:
+                                _ordered(b, t, j, places, ys)
                     on_day[d].append(xi)
-                    shifts.append(Shift(
+                    mine.append(Shift(
                         ti, bi, d, s, xi, tuple(tuple(y) for y in ys),
                         tuple(tuple(p) for p in places), tuple(k.length for k in t.breaks),
-                        t.break_spacing,
+                        t.break_spacing, pooled,
                     ))  # fmt: skip
             if not week:
                 continue
@@ -158,6 +185,9 @@ def implicit(setting: Setting) -> Formulation:
                 w = setting.rotation_weeks
                 b.row({zi: t.weekends_off - w * (not weekend & set(p)) for zi, p in zs},
                       -np.inf, 0.0, rotation_message(t.name, t.weekends_off, w))  # fmt: skip
+        if pooled:
+            _forward_backward(b, mine, pool, len(t.breaks))
+        shifts.extend(mine)
     if not shifts:
         raise InputError(
             "no shift of the templates fits the opening hours and the day "
@@ -175,14 +205,41 @@ def implicit(setting: Setting) -> Formulation:
     def decode(x: NDArray[np.int64]) -> list[tuple[Person, int]]:
         return _decode(x, shifts, tours, week)
 
-    def first(lp: np.ndarray, req: np.ndarray) -> NDArray[np.int64] | None:
-        return first_answer(lp, req, cover, cost, shifts, tours, week)
+    def first(lp: np.ndarray, req: np.ndarray, hard: bool) -> NDArray[np.int64] | None:
+        return first_answer(lp, req, cover, cost, shifts, tours, week, repair=hard)
 
     return Formulation(
         cost=cost, hours=np.array(b.hours), people=np.array(b.people),
         template=np.array(b.template, dtype=np.int64), cover=cover, structure=structure,
         integral=np.ones(size, bool), decode=decode, options=size, first_answer=first,
     )  # fmt: skip
+
+
+def _forward_backward(b: _Builder, shifts: list[Shift], pool: dict, breaks: int) -> None:
+    """A template's shared break variables, per day and break: as many breaks as
+    people on duty that day, the people starting by each start have breaks that
+    end their window by then (forward), and those starting from it breaks from
+    its window's start (backward). Windows move with the start, so these rows
+    are Hall's condition and some assignment of breaks to people exists."""
+    days: dict[int, list[Shift]] = defaultdict(list)
+    for sh in shifts:
+        days[sh.day].append(sh)
+    for d, mine in days.items():
+        mine.sort(key=lambda sh: sh.start)
+        starts = sorted({sh.start for sh in mine})
+        for j in range(breaks):
+            times = pool[d, j]
+            b.row({**{v: 1.0 for v in times.values()}, **{sh.var: -1.0 for sh in mine}}, 0.0, 0.0)
+            for s in starts[:-1]:  # the last start's forward row is the equality
+                last = round(d * DAY + s + mine[0].places[j][-1], 6)
+                row = {sh.var: 1.0 for sh in mine if sh.start <= s}
+                row.update({v: -1.0 for at, v in times.items() if at <= last + 1e-6})
+                b.row(row, -np.inf, 0.0)
+            for s in starts[1:]:  # the first start's backward row is the equality
+                first = round(d * DAY + s + mine[0].places[j][0], 6)
+                row = {sh.var: 1.0 for sh in mine if sh.start >= s}
+                row.update({v: -1.0 for at, v in times.items() if at >= first - 1e-6})
+                b.row(row, -np.inf, 0.0)
 
 
 def _ordered(b: _Builder, t: ShiftTemplate, j: int, places: list[list[float]],
@@ -218,21 +275,44 @@ def _rules(rows: list[tuple[dict[int, float], float, float, str]], size: int) ->
     return out
 
 
-def _decode(x: NDArray[np.int64], shifts: list[Shift], tours: list[Tour],
-            week: bool) -> list[tuple[Person, int]]:  # fmt: skip
-    """People from whole-number counts: breaks paired in order within each shift,
-    and each day's shifts of a band handed out in order of start to its people."""
-    daily: dict[tuple[int, int, int], list[tuple[float, tuple[float, ...]]]] = defaultdict(list)
-    for sh in shifts:
+def _break_offsets(x: NDArray[np.int64], shifts: list[Shift]) -> dict[int, list[tuple[float, ...]]]:
+    """Each shift's people's break starts (seconds into the shift): a shift's own
+    break variables paired in order; shared ones handed out in order of start,
+    each person the earliest left in their window."""
+    out: dict[int, list[tuple[float, ...]]] = {}
+    left: dict[int, int] = {}
+    for i in sorted(range(len(shifts)), key=lambda i: (shifts[i].day, shifts[i].start)):
+        sh = shifts[i]
         count = int(x[sh.var])
         if count <= 0:
             continue
-        lists = [np.repeat(sh.places[j], np.maximum(x[np.array(y)], 0))
-                 for j, y in enumerate(sh.breaks)]  # fmt: skip
-        for i in range(count):
-            daily[sh.template, sh.band, sh.day].append(
-                (sh.start, tuple(float(lst[i]) for lst in lists))
-            )
+        lists = []
+        for j, variables in enumerate(sh.breaks):
+            if not sh.pooled:
+                lists.append(np.repeat(sh.places[j], np.maximum(x[np.array(variables)], 0)))
+                continue
+            taken = []
+            for var, a in zip(variables, sh.places[j], strict=True):
+                have = left.setdefault(var, int(x[var]))
+                n = min(have, count - len(taken))
+                taken.extend([a] * n)
+                left[var] = have - n
+            if len(taken) < count:
+                raise RuntimeError("the breaks HiGHS returned do not fit their shifts")
+            lists.append(np.array(taken))
+        out[i] = [tuple(float(lst[k]) for lst in lists) for k in range(count)]
+    return out
+
+
+def _decode(x: NDArray[np.int64], shifts: list[Shift], tours: list[Tour],
+            week: bool) -> list[tuple[Person, int]]:  # fmt: skip
+    """People from whole-number counts: each shift's people with their breaks
+    (:func:`_break_offsets`), and each day's shifts of a band handed out in order
+    of start to the band's people working that day."""
+    daily: dict[tuple[int, int, int], list[tuple[float, tuple[float, ...]]]] = defaultdict(list)
+    for i, people in _break_offsets(x, shifts).items():
+        sh = shifts[i]
+        daily[sh.template, sh.band, sh.day].extend((sh.start, breaks) for breaks in people)
     for key in daily:
         daily[key].sort()
     counted: dict[Person, int] = defaultdict(int)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -124,6 +125,17 @@ def solve(
                      float(out.mip_dual_bound))  # fmt: skip
 
         h.cbMipImprovingSolution.subscribe(report)
+    if not relaxed:
+        # HiGHS checks its time limit rarely while cutting at the root (10 s past it on
+        # a week); its interrupt callbacks come more often and stop it on time.
+        deadline = time.monotonic() + float(time_limit)
+
+        def stop(event) -> None:
+            if time.monotonic() > deadline:
+                event.interrupt()
+
+        h.cbMipInterrupt.subscribe(stop)
+        h.cbSimplexInterrupt.subscribe(stop)
     h.run()
     status = h.getModelStatus()
     message = h.modelStatusToString(status)
