@@ -219,6 +219,14 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     own = bank.schedule()
     assert pd.read_csv(pd.io.common.StringIO(out))["count"].tolist() == own.shifts["count"].tolist()
     assert f"{own.people} people, {own.scheduled_hours:,.1f} paid hours" in err
+    # each person's days of a 2-week rotation, with the rules from the command line
+    argv = [*argv, "--horizon", "week", "--rotation-weeks", "2", "--time-limit", "20",
+            "--mip-gap", "0.001", "--roster"]  # fmt: skip
+    assert main(argv) == 0
+    roster = pd.read_csv(pd.io.common.StringIO(capsys.readouterr()[0]), keep_default_na=False)
+    week = bank.schedule(horizon="week", rotation_weeks=2, time_limit=20, mip_gap=0.001)
+    assert roster.astype(str).equals(week.roster.astype(str))
+    assert roster["person"].nunique() == week.people and set(roster["week"]) == {1, 2}
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -107,6 +108,7 @@ def schedule(
     >>> s.people, s.gap
     (55, 0.0)
     """
+    began = time.monotonic()
     agents = v.count("required", required).astype(np.float64)
     if horizon not in ("day", "week"):
         raise InputError(f"'horizon' must be 'day' or 'week': {horizon!r}")
@@ -211,7 +213,8 @@ def schedule(
         found = form.first_answer(lp.x[:m], req, coverage == "hard")
         if found is not None:
             incumbent = np.concatenate([found, _shortfall(form.cover @ found, req, depth)])
-    res = run(groups, start=incumbent)
+    # the LP and the first answer count against the time limit too
+    res = run(groups, start=incumbent, seconds_allowed=max(limit - (time.monotonic() - began), 1.0))
     if res.x is None:
         _explain_infeasible(groups, run, res)
     x = np.rint(res.x[:m]).astype(np.int64)

@@ -15,12 +15,17 @@ placement, the programme has
   (starts within ``start_band`` seconds) working days-off pattern ``p``, tied
   to the days by ``sum_{s in b} x[k, d, s] = sum_{p worked on d} z[k, b, p]``
   (tour scheduling with the days and starts linked through daily counts,
-  after Jarrah, Bard & deSilva 1994). People are paid by ``z``.
+  after Jarrah, Bard & deSilva 1994). People are paid by ``z``. Where days
+  off may fall anywhere (``consecutive_off = false``, no weekend rule), one
+  ``z[k, b]`` counts the band's people: each day at most all of them work, and
+  ``on x z`` shift-days in all; handing the days out cyclically (McNaughton's
+  wrap-around) gives each person ``on`` different days, so no pattern needs a
+  variable.
 
 A weekend rotation over ``W`` weeks with ``r`` weekends off each is one row
 per template and band: ``W x (people with the weekend off) >= r x people``.
 Every week has the same shifts; the people on them rotate (see
-:func:`planner.schedule.roster.roster`), and each person then has at least
+:func:`planner.schedule.result.rotation`), and each person then has at least
 ``r`` weekends off in ``W`` weeks. A solution reads back as people: each
 shift's break starts are paired in order, and on each day the ``i``-th person
 of a band working takes the ``i``-th earliest shift.
@@ -169,6 +174,23 @@ def implicit(setting: Setting) -> Formulation:
                         t.break_spacing, pooled,
                     ))  # fmt: skip
             if not week:
+                continue
+            on = min(7 - t.days_off, len(t.work_days))
+            if not t.consecutive_off and not t.weekends_off:
+                # days off anywhere: people per band, at most all of them each day
+                # and ``on`` days each in all (a cyclic fill gives everyone a week)
+                open_days = tuple(d for d in worked if on_day[d])
+                if len(open_days) >= on and on:
+                    zi = b.var(ti, paid * on * t.cost_per_hour, paid * on, 1.0)
+                    tours.append(Tour(ti, bi, open_days, zi, on))
+                    total: dict[int, float] = {zi: -float(on)}
+                    for d in open_days:
+                        b.row({**{x: 1.0 for x in on_day[d]}, zi: -1.0}, -np.inf, 0.0)
+                        total.update({x: 1.0 for x in on_day[d]})
+                    b.row(total, 0.0, 0.0)
+                else:
+                    for d in open_days:
+                        b.row({x: 1.0 for x in on_day[d]}, 0.0, 0.0)
                 continue
             zs = []
             for p in weeks:
@@ -323,12 +345,27 @@ def _decode(x: NDArray[np.int64], shifts: list[Shift], tours: list[Tour],
         return list(counted.items())
     taken: dict[tuple[int, int, int], int] = defaultdict(int)
     for tour in sorted(tours, key=lambda r: (r.template, r.band, r.days)):
-        for _ in range(int(x[tour.var])):
+        for worked in _weeks_of(tour, int(x[tour.var]), daily):
             days: list[Day] = []
-            for d in tour.days:
+            for d in worked:
                 key = (tour.template, tour.band, d)
                 s, breaks = daily[key][taken[key]]
                 taken[key] += 1
                 days.append((d, s, breaks))
             counted[Person(tour.template, tuple(days), tour.band)] += 1
     return list(counted.items())
+
+
+def _weeks_of(tour: Tour, people: int, daily: dict) -> list[tuple[int, ...]]:
+    """The days each of a tour's ``people`` works: its pattern, or for days off
+    anywhere, the days' counts handed out cyclically (McNaughton's wrap-around:
+    at most ``people`` a day, so nobody gets a day twice, and ``on`` each)."""
+    if not tour.on:
+        return [tour.days] * people
+    weeks: list[list[int]] = [[] for _ in range(people)]
+    at = 0
+    for d in tour.days:
+        for _ in range(len(daily.get((tour.template, tour.band, d), ()))):
+            weeks[at % people].append(d)
+            at += 1
+    return [tuple(sorted(w)) for w in weeks]

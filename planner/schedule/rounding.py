@@ -48,12 +48,35 @@ class Shift:
 
 @dataclass(frozen=True)
 class Tour:
-    """A week's people variable: template, band, the days worked, its variable."""
+    """A week's people variable: template, band, the days worked, its variable;
+    with ``on``, any ``on`` of ``days`` (days off anywhere, counted per day)."""
 
     template: int
     band: int
     days: tuple[int, ...]
     var: int
+    on: int = 0
+
+
+def _days_for(lp_days: FloatArray, people: int, on: int) -> NDArray[np.int64]:
+    """Whole people working each day, at most ``people`` a day and ``on x people``
+    in all, near the LP's ``lp_days``."""
+    out = np.minimum(np.floor(lp_days + 1e-9).astype(np.int64), people)
+    order = np.argsort(-(lp_days - np.floor(lp_days + 1e-9)), kind="stable")
+    rest = on * people - int(out.sum())
+    while rest > 0:
+        moved = False
+        for d in order:
+            if rest and out[d] < people:
+                out[d] += 1
+                rest -= 1
+                moved = True
+        if not moved:
+            break
+    while rest < 0:  # more than on x people: take from the largest days
+        out[int(np.argmax(out))] -= 1
+        rest += 1
+    return out
 
 
 def _share_out(weights: FloatArray, total: int) -> NDArray[np.int64]:
@@ -185,14 +208,25 @@ def first_answer(
         by_day[sh.template, sh.band, sh.day].append(i)
     counts = np.zeros(len(shifts), np.int64)
     if week:
-        groups: dict[tuple[int, int], list[Tour]] = defaultdict(list)
+        groups: dict[int, list[Tour]] = defaultdict(list)
         for tour in tours:
-            groups[tour.template, tour.band].append(tour)
-        for members in groups.values():
-            idx = np.array([t.var for t in members])
-            state.x[idx] = _share_out(lp[idx], int(np.floor(lp[idx].sum() + 0.5)))
+            groups[tour.template].append(tour)
+        for members in groups.values():  # in order of start: a band's fraction carries on
+            idx = np.array([t.var for t in sorted(members, key=lambda t: (t.band, t.days))])
+            state.x[idx] = np.diff(np.floor(np.cumsum(np.r_[0.0, lp[idx]]) + 0.5)).astype(np.int64)
         working: dict[tuple[int, int, int], int] = defaultdict(int)
         for tour in tours:
+            if tour.on:
+                lp_days = np.array(
+                    [
+                        sum(lp[shifts[i].var] for i in by_day[tour.template, tour.band, d])
+                        for d in tour.days
+                    ]
+                )
+                for d, n in zip(tour.days, _days_for(lp_days, int(state.x[tour.var]), tour.on),
+                                strict=True):  # fmt: skip
+                    working[tour.template, tour.band, d] += int(n)
+                continue
             for d in tour.days:
                 working[tour.template, tour.band, d] += int(state.x[tour.var])
         for key, members in by_day.items():
@@ -218,6 +252,8 @@ def first_answer(
             for tour in tours:
                 days = [max(by_day[tour.template, tour.band, d], key=lambda i: gain[i])
                         for d in tour.days]  # fmt: skip
+                if tour.on:  # the best days of the week
+                    days = sorted(days, key=lambda i: -gain[i])[: tour.on]
                 value = float(sum(gain[i] for i in days)) / max(cost[tour.var], 1e-9)
                 if value > best:
                     best, pick = value, (tour, days)
@@ -325,7 +361,18 @@ def _remove_spare(state: _State, by_day: dict, tours: list[Tour], cost: FloatArr
         for tour in sorted(tours, key=lambda t: -cost[t.var]):
             while state.x[tour.var] > 0:
                 taken = []
-                for d in tour.days:
+                days = list(tour.days)
+                need = len(days)
+                if tour.on:  # any `on` days, but every day all the tour's people work
+                    people = int(state.x[tour.var])
+                    full = [d for d in days if _working(state, by_day, tour, d) >= people]
+                    days = full + [d for d in days if d not in full]
+                    if len(full) > tour.on:
+                        break
+                    need = tour.on
+                for d in days:
+                    if len(taken) == need:
+                        break
                     for i in by_day[tour.template, tour.band, d]:
                         breaks = state.covered_without(i)
                         if breaks is not None:
@@ -333,8 +380,9 @@ def _remove_spare(state: _State, by_day: dict, tours: list[Tour], cost: FloatArr
                             taken.append((i, breaks))
                             break
                     else:
-                        break
-                if len(taken) < len(tour.days):
+                        if not tour.on or d in days[: len(full)]:
+                            break
+                if len(taken) < need:
                     for i, breaks in taken:  # put them back as they were
                         state.x[state.shifts[i].var] += 1
                         state.people[i].append(breaks)
@@ -342,3 +390,8 @@ def _remove_spare(state: _State, by_day: dict, tours: list[Tour], cost: FloatArr
                     break
                 state.x[tour.var] -= 1
                 changed = True
+
+
+def _working(state: _State, by_day: dict, tour: Tour, d: int) -> int:
+    """People of the tour's template and band working day ``d``."""
+    return int(sum(state.x[state.shifts[i].var] for i in by_day[tour.template, tour.band, d]))
