@@ -431,8 +431,17 @@ def _schedule(args: argparse.Namespace) -> pd.DataFrame:
     scenario, _ = _scenario(args)
     changes: dict[str, Any] = {
         name: getattr(args, name)
-        for name in ("horizon", "coverage", "paid_hours", "max_part_time", "schedule_shrinkage",
-                     "time_limit", "mip_gap", "rotation_weeks", "formulation")
+        for name in (
+            "horizon",
+            "coverage",
+            "paid_hours",
+            "max_part_time",
+            "schedule_shrinkage",
+            "time_limit",
+            "mip_gap",
+            "rotation_weeks",
+            "formulation",
+        )
         if getattr(args, name) is not None
     }
     if args.wrap:

@@ -286,7 +286,9 @@ def _rules(rows: list[tuple[dict[int, float], float, float, str]], size: int) ->
     for group in [plain] + [[r] for r in rows if r[3]]:
         if not group:
             continue
-        data, ri, ci = [], [], []
+        data: list[float] = []
+        ri: list[int] = []
+        ci: list[int] = []
         for i, (coefficients, _, _, _) in enumerate(group):
             ri.extend([i] * len(coefficients))
             ci.extend(coefficients)
@@ -313,7 +315,7 @@ def _break_offsets(x: NDArray[np.int64], shifts: list[Shift]) -> dict[int, list[
             if not sh.pooled:
                 lists.append(np.repeat(sh.places[j], np.maximum(x[np.array(variables)], 0)))
                 continue
-            taken = []
+            taken: list[float] = []
             for var, a in zip(variables, sh.places[j], strict=True):
                 have = left.setdefault(var, int(x[var]))
                 n = min(have, count - len(taken))

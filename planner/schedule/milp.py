@@ -27,7 +27,7 @@ __all__ = ["Progress", "Solution", "solve"]
 Progress = Callable[[float, float, float], None]
 """Called as HiGHS finds better schedules: (seconds so far, objective, bound)."""
 
-OPTIONS: dict[str, object] = {}
+OPTIONS: dict[str, bool | float | str | int] = {}
 """HiGHS options every solve takes (the bench compares settings through it)."""
 
 _BANNER = threading.Lock()

@@ -229,8 +229,8 @@ def first_answer(
                 continue
             for d in tour.days:
                 working[tour.template, tour.band, d] += int(state.x[tour.var])
-        for key, members in by_day.items():
-            counts[members] = _share_out(lp[[shifts[i].var for i in members]], working[key])
+        for key, on_day in by_day.items():
+            counts[on_day] = _share_out(lp[[shifts[i].var for i in on_day]], working[key])
     else:
         counts = np.floor(lp[[sh.var for sh in shifts]] + 0.5).astype(np.int64)
     for i in np.argsort([-c for c in counts], kind="stable"):
@@ -360,7 +360,7 @@ def _remove_spare(state: _State, by_day: dict, tours: list[Tour], cost: FloatArr
             continue
         for tour in sorted(tours, key=lambda t: -cost[t.var]):
             while state.x[tour.var] > 0:
-                taken = []
+                taken: list[tuple[int, Breaks]] = []
                 days = list(tour.days)
                 need = len(days)
                 if tour.on:  # any `on` days, but every day all the tour's people work
