@@ -151,10 +151,13 @@ def week_rules(table: pd.DataFrame, start: str, end: str) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner="Scheduling (HiGHS)...", **common.CACHE)
-def run(scenario: planner.Scenario, _report: Any = None) -> planner.Schedule:
-    """``scenario.schedule()``; ``_report`` (not part of the cache key) is told of
-    each better schedule HiGHS finds."""
-    return scenario.schedule(progress=_report)
+def run(scenario: planner.Scenario) -> planner.Schedule:
+    """``scenario.schedule()``, saying while it searches what the best schedule so
+    far costs and how far from the bound it is."""
+    note = st.empty()  # made here: a cached function may only write to its own elements
+    result = scenario.schedule(progress=lambda *found: note.info(progress_text(*found)))
+    note.empty()
+    return result
 
 
 def progress_text(seconds: float, objective: float, bound: float) -> str:
@@ -302,15 +305,12 @@ def schedule_page() -> None:
     elif rules.paid_hours is not None:
         _set("paid_hours", None)
     scenario = common.current_or_stop()
-    note = st.empty()
     try:
-        result = run(scenario, lambda *found: note.info(progress_text(*found)))
+        result = run(scenario)
     except planner.InputError as err:
-        note.empty()
         st.error(f"No schedule: {err}")
         return
     show(scenario, result)
-    note.empty()
 
 
 def _end(scenario: planner.Scenario) -> str:

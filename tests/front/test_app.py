@@ -458,6 +458,17 @@ def test_schedule_editor_rows_are_templates_and_reset_drops_the_rules():
     ok(at)
     assert at.session_state["whatif"] == {}
     schedule_cards_match(at, bank.schedule())
+    # each person's day, as the library rosters it
+    roster = next(d.value for d in at.dataframe if "person" in d.value.columns)
+    pd.testing.assert_frame_equal(roster.reset_index(drop=True), bank.schedule().roster)
+
+
+def test_schedule_progress_says_the_best_so_far_and_its_distance_from_the_bound():
+    from app_pages.schedule import progress_text
+
+    said = progress_text(3.2, 1000.0, 950.0)
+    assert "3 s" in said and "1,000.00" in said and "within 5.0%" in said
+    assert "within" not in progress_text(0.4, 1000.0, float("-inf"))
 
 
 def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
