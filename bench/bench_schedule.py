@@ -44,7 +44,7 @@ import pandas as pd
 
 from planner import Scenario, Targets, day_summary, requirements
 from planner.sample import WEEKLY
-from planner.schedule import Break, ShiftTemplate, core, milp, schedule
+from planner.schedule import Break, ShiftTemplate, core, implicit, milp, schedule
 
 HOUR = 3600.0
 BANK = Path(__file__).resolve().parents[1] / "scenarios" / "retail_bank.toml"
@@ -110,7 +110,7 @@ def main() -> None:
     print(
         f"{'a week, 672 quarter hours':34}{seconds:8.2f}{week.scheduled_hours:10.1f}"
         f"{flexible:11.1f}{week.scheduled_hours / flexible - 1:+9.1%}{week.gap:9.2%}{'':>9}"
-        f"   ({week.shifts['count'].sum()} people from {week.options:,} shift options)"
+        f"   ({week.people} people; {week.options:,} variables)"
     )
 
     for horizon in ("day", "week"):
@@ -153,9 +153,11 @@ def real_week() -> np.ndarray:
     return requirements(load, Targets(), 900, 0.0)["agents"].to_numpy()
 
 
-def week_templates(band: float = 0.0, breaks: str = "lunch") -> list[ShiftTemplate]:
+def week_templates(band: float = 0.0, breaks: str = "lunch", weekends: int = 0
+                   ) -> list[ShiftTemplate]:  # fmt: skip
     """The real week's templates: starts in a ``band`` (seconds; 0 the same start),
-    a lunch, or two paid 15-minute breaks and the lunch 30 minutes apart."""
+    a lunch, or two paid 15-minute breaks and the lunch 30 minutes apart; full
+    timers with ``weekends`` weekends off per rotation."""
     lunch = Break(1800, 3.5 * HOUR, 5 * HOUR, paid=False)
     if breaks == "lunch":
         full = {"breaks": (lunch,)}
@@ -165,7 +167,8 @@ def week_templates(band: float = 0.0, breaks: str = "lunch") -> list[ShiftTempla
                 "break_spacing": 1800.0}  # fmt: skip
     return [
         ShiftTemplate("full time", 8.5 * HOUR, every=900, earliest="05:00", latest="14:00",
-                      consecutive_off=False, start_band=band, cost_per_hour=20, **full),
+                      consecutive_off=False, start_band=band, cost_per_hour=20,
+                      weekends_off=weekends, **full),
         ShiftTemplate("part time", 4 * HOUR, every=900, earliest="06:00", latest="18:30",
                       days_off=3, consecutive_off=False, start_band=band, cost_per_hour=22,
                       breaks=(Break(900, 1.5 * HOUR, 2.5 * HOUR),) if breaks != "lunch" else ()),
@@ -193,13 +196,19 @@ def round_the_clock() -> tuple[np.ndarray, list[ShiftTemplate]]:
 def weeks(limit: float) -> None:
     """The real week and the 24/7 week, implicit against enumerated at ``limit`` s."""
     print(f"\nweeks, time limit {limit:g} s, stop at a 1% gap")
-    print(f"{'':44}{'seconds':>8}{'paid h':>9}{'bound':>9}{'gap':>8}{'vs flexible':>12}"
-          f"{'people':>8}{'size':>8}")  # fmt: skip
+    print(f"{'':44}{'seconds':>8}{'paid h':>8}{'cost':>9}{'bound':>9}{'gap':>8}"
+          f"{'vs flexible':>12}{'people':>7}{'size':>8}")  # fmt: skip
     need = real_week()
     cases = [
         ("real week, same start", need, week_templates(0.0), {}),
         ("real week, starts in a 1 h band", need, week_templates(HOUR), {}),
         ("real week, 1 h band, 2 breaks + lunch", need, week_templates(HOUR, "three"), {}),
+        (
+            "real week, 2 breaks + lunch, 2-week rotation",
+            need,
+            week_templates(HOUR, "three", weekends=1),
+            {"rotation_weeks": 2},
+        ),
         ("24/7 week (wrap), 3 templates", *round_the_clock(), {"wrap": True}),
     ]
     for label, req, templates, extra in cases:
@@ -218,9 +227,10 @@ def weeks(limit: float) -> None:
                 print(f"  {label + ', ' + formulation:42}{time.perf_counter() - t0:8.1f}  {err}")
                 continue
             seconds = time.perf_counter() - t0
-            print(f"  {label + ', ' + formulation:42}{seconds:8.1f}{s.scheduled_hours:9.0f}"
-                  f"{s.bound:9.0f}{s.gap:8.2%}{s.scheduled_hours / flexible - 1:+12.1%}"
-                  f"{s.people:8}{s.options:8,}")  # fmt: skip
+            over = s.scheduled_hours / flexible - 1
+            print(f"  {label + ', ' + formulation:42}{seconds:8.1f}{s.scheduled_hours:8.0f}"
+                  f"{s.cost:9.0f}{s.bound:9.0f}{s.gap:8.2%}{over:+12.1%}"
+                  f"{s.people:7}{s.options:8,}")  # fmt: skip
 
 
 def _options(t: ShiftTemplate, interval: float) -> int:
@@ -232,24 +242,29 @@ def _options(t: ShiftTemplate, interval: float) -> int:
 
 def _captured(req: np.ndarray, templates: list[ShiftTemplate], **kw: object) -> dict:
     """The integer programme :func:`schedule` solves (its arguments to HiGHS)."""
-    seen: dict = {}
-    solve = core.solve
+    seen: dict = {"start": None}
+    solve, rounded = core.solve, implicit.first_answer
 
     def keep(*args: object, **options: object):
         if not options.get("relaxed"):
-            seen["args"], seen["start"] = args, options.get("start")
+            seen["args"] = args
         return solve(*args, **options)
 
-    core.solve = keep
+    def first(*args: object, **options: object):
+        found = rounded(*args, **options)
+        seen["start"] = None if found is None else found.astype(float)
+        return found
+
+    core.solve, implicit.first_answer = keep, first
     try:
         schedule(req, templates, time_limit=1.0, mip_gap=0.01, **kw)
     finally:
-        core.solve = solve
+        core.solve, implicit.first_answer = solve, rounded
     return seen
 
 
-def _cbc(args: tuple, limit: float) -> tuple[float, float]:
-    """CBC (PuLP) on the same programme: (objective, gap) at the limit."""
+def _cbc(args: tuple, limit: float) -> tuple[float, str]:
+    """CBC (PuLP) on the same programme: (objective, its status) at the limit."""
     import pulp
 
     cost, matrix, lower, upper, caps, integral = args
@@ -272,8 +287,11 @@ def _cbc(args: tuple, limit: float) -> tuple[float, float]:
             if np.isfinite(upper[r]):
                 problem += expr <= float(upper[r])
     problem.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=0.01))
-    value = float(pulp.value(problem.objective) or np.nan)
-    return value, float("nan")
+    values = np.array([v.value() if v.value() is not None else np.nan for v in x])
+    whole = np.all(np.abs(values[integral] - np.round(values[integral])) < 1e-6)
+    found = whole and np.all(np.isfinite(values))
+    value = float(np.asarray(cost) @ values) if found else float("nan")
+    return value, pulp.LpStatus[problem.status] + ("" if found else ", no whole solution")
 
 
 def solvers(limit: float) -> None:
@@ -295,8 +313,8 @@ def solvers(limit: float) -> None:
     ):
         args = seen["args"]
         cost, matrix, lower, upper, caps, integral = args
-        for name, start in (("highspy, first answer (planner)", seen["start"]),
-                            ("highspy, HiGHS alone", None)):  # fmt: skip
+        for name, start in (("highspy alone (planner)", None),
+                            ("highspy from the first answer", seen["start"])):  # fmt: skip
             t0 = time.perf_counter()
             r = milp.solve(*args, time_limit=limit, gap=0.01, start=start)
             print(f"  {label + ': ' + name:50}{time.perf_counter() - t0:8.1f}{r.objective:11.1f}"
@@ -310,9 +328,9 @@ def solvers(limit: float) -> None:
               f"{r.fun if r.x is not None else np.nan:11.1f}"
               f"{getattr(r, 'mip_gap', np.nan):8.2%}")  # fmt: skip
         t0 = time.perf_counter()
-        value, _ = _cbc(args, limit)
+        value, status = _cbc(args, limit)
         print(f"  {label + ': CBC (PuLP)':50}{time.perf_counter() - t0:8.1f}{value:11.1f}"
-              f"{'':>8}")  # fmt: skip
+              f"{'':>8}  {status}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -197,7 +197,8 @@ def implicit(setting: Setting) -> Formulation:
                 if all(on_day[d] for d in p):
                     zi = b.var(ti, paid * len(p) * t.cost_per_hour, paid * len(p), 1.0)
                     zs.append((zi, p))
-                    tours.append(Tour(ti, bi, p, zi))
+                    rest = (t.weekends_off, setting.rotation_weeks, not weekend & set(p))
+                    tours.append(Tour(ti, bi, p, zi, rest=rest))
             for d in worked:
                 if on_day[d]:
                     link = {x: 1.0 for x in on_day[d]}

@@ -56,6 +56,40 @@ class Tour:
     days: tuple[int, ...]
     var: int
     on: int = 0
+    rest: tuple[int, int, bool] = (0, 1, False)  # weekends off, in weeks; this one's off
+
+
+def _rotation_holds(x: NDArray[np.int64], tours: list[Tour], tour: Tour, change: int) -> bool:
+    """Whether the weekend rule of ``tour``'s template and band holds with ``change``
+    more people on ``tour``: weeks x (people with the weekend off) >= weekends x people."""
+    weekends, weeks, _ = tour.rest
+    if not weekends:
+        return True
+    mine = [t for t in tours if (t.template, t.band) == (tour.template, tour.band)]
+    people = sum(int(x[t.var]) for t in mine) + change
+    off = sum(int(x[t.var]) for t in mine if t.rest[2]) + (change if tour.rest[2] else 0)
+    return weeks * off >= weekends * people
+
+
+def _keep_weekends(x: NDArray[np.int64], lp: FloatArray, tours: list[Tour]) -> None:
+    """Move people of a template and band onto weekend-off patterns (the LP's
+    likeliest first) until the weekend rule holds."""
+    groups: dict[tuple[int, int], list[Tour]] = defaultdict(list)
+    for t in tours:
+        if t.rest[0]:
+            groups[t.template, t.band].append(t)
+    for mine in groups.values():
+        if mine[0].rest[0] > mine[0].rest[1]:
+            continue  # more weekends off than weeks: nobody can work it (the LP says so)
+        free = sorted((t for t in mine if t.rest[2]), key=lambda t: -lp[t.var])
+        busy = sorted((t for t in mine if not t.rest[2]), key=lambda t: lp[t.var])
+        while free and not _rotation_holds(x, tours, mine[0], 0):
+            source = next((t for t in busy if x[t.var] > 0), None)
+            if source is None:
+                x[free[0].var] += 1
+                continue
+            x[source.var] -= 1
+            x[free[0].var] += 1
 
 
 def _days_for(lp_days: FloatArray, people: int, on: int) -> NDArray[np.int64]:
@@ -214,6 +248,7 @@ def first_answer(
         for members in groups.values():  # in order of start: a band's fraction carries on
             idx = np.array([t.var for t in sorted(members, key=lambda t: (t.band, t.days))])
             state.x[idx] = np.diff(np.floor(np.cumsum(np.r_[0.0, lp[idx]]) + 0.5)).astype(np.int64)
+        _keep_weekends(state.x, lp, tours)
         working: dict[tuple[int, int, int], int] = defaultdict(int)
         for tour in tours:
             if tour.on:
@@ -250,6 +285,8 @@ def first_answer(
         if week:
             best, pick = 0.0, None
             for tour in tours:
+                if not _rotation_holds(state.x, tours, tour, 1):
+                    continue
                 days = [max(by_day[tour.template, tour.band, d], key=lambda i: gain[i])
                         for d in tour.days]  # fmt: skip
                 if tour.on:  # the best days of the week
@@ -359,7 +396,7 @@ def _remove_spare(state: _State, by_day: dict, tours: list[Tour], cost: FloatArr
                     changed = True
             continue
         for tour in sorted(tours, key=lambda t: -cost[t.var]):
-            while state.x[tour.var] > 0:
+            while state.x[tour.var] > 0 and _rotation_holds(state.x, tours, tour, -1):
                 taken: list[tuple[int, Breaks]] = []
                 days = list(tour.days)
                 need = len(days)
