@@ -202,15 +202,18 @@ def test_a_rotation_gives_everyone_their_weekends_off(weeks):
                  interval=HOUR, horizon="week", rotation_weeks=1)  # fmt: skip
 
 
-def test_the_first_answer_is_a_feasible_whole_schedule_near_the_lp():
+@pytest.mark.parametrize("weekends", [0, 1])
+def test_the_first_answer_is_a_feasible_whole_schedule_near_the_lp(weekends):
     rng = np.random.default_rng(7)
     day = np.r_[np.zeros(20), 8 + 6 * np.sin(np.linspace(0, np.pi, 70)), np.zeros(6)]
     need = np.ceil(np.outer([1.2, 1.0, 1.0, 1.0, 0.9, 0.6, 0.4], day)
                    + rng.integers(0, 2, (7, 96)) * (day > 0)).reshape(-1)  # fmt: skip
     ft = ShiftTemplate("ft", 8.5 * HOUR, every=900, earliest="05:00", latest="14:00",
-                       breaks=(LUNCH,), consecutive_off=False, start_band=HOUR)  # fmt: skip
+                       breaks=(LUNCH,), consecutive_off=False, start_band=HOUR,
+                       weekends_off=weekends)  # fmt: skip
     pt = ShiftTemplate("pt", 4 * HOUR, every=900, earliest="06:00", latest="18:30", days_off=3)
-    setting = Setting((ft, pt), Grid(7, 96, 900.0, 0.0, False), np.ones(672, bool), 0, True)
+    grid = Grid(7, 96, 900.0, 0.0, False)
+    setting = Setting((ft, pt), grid, np.ones(672, bool), 0, True, rotation_weeks=2)
     form = implicit(setting)
     rows = [r.rows for r in form.structure]
     lower = np.concatenate([r.lower for r in form.structure])
@@ -222,7 +225,7 @@ def test_the_first_answer_is_a_feasible_whole_schedule_near_the_lp():
     x = form.first_answer(lp.x, need, True)
     assert x is not None and (x >= 0).all()
     assert (form.cover @ x >= need - 1e-9).all()
-    for r in form.structure:  # every linking, break and ordering row holds
+    for r in form.structure:  # every linking, break, ordering and weekend row holds
         value = r.rows @ x
         assert (value >= r.lower - 1e-9).all() and (value <= r.upper + 1e-9).all()
     # about 40 people: one more full-timer is 2.6% of the cost

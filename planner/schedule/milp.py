@@ -1,9 +1,11 @@
-"""One integer programme solved with HiGHS (``highspy``), optionally from a first answer.
+"""One integer programme solved with HiGHS (``highspy``).
 
-``highspy`` rather than ``scipy.optimize.milp`` because it takes a first
-solution (the incumbent HiGHS improves on), reports progress while it
-searches, and its options are the solver's own (see ``bench/bench_schedule.py``
-for the figures that chose it).
+``highspy`` rather than ``scipy.optimize.milp`` (the same HiGHS): it reports
+each better solution while it searches (the app's progress), its interrupt
+callbacks keep the time limit where HiGHS's own check comes late, it takes a
+starting solution, and its options are the solver's own.
+``bench/bench_schedule.py`` times it against ``scipy.optimize.milp`` and CBC
+(PuLP) on the same matrices.
 """
 
 from __future__ import annotations
