@@ -132,9 +132,9 @@ class _State:
     """A whole-number schedule being built: people per shift and tour, each
     person's breaks, and the people on duty per interval."""
 
-    def __init__(self, lp: FloatArray, req: FloatArray, cover: sparse.csc_array,
+    def __init__(self, size: int, req: FloatArray, cover: sparse.csc_array,
                  shifts: list[Shift]) -> None:  # fmt: skip
-        self.x = np.zeros(lp.size, np.int64)
+        self.x = np.zeros(size, np.int64)
         self.req = req
         self.cover = cover
         self.shifts = shifts
@@ -145,17 +145,22 @@ class _State:
         lo, hi = self.cover.indptr[var], self.cover.indptr[var + 1]
         return self.cover.indices[lo:hi], self.cover.data[lo:hi]
 
-    def shortfall_change(self, changes: list[tuple[int, float]]) -> float:
-        """How much less short the intervals are after adding ``units`` of each
-        variable (a break's column is negative: it takes people off duty)."""
+    def delta(self, changes: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """The intervals ``units`` of each variable change, and by how many people
+        (a break's column is negative: it takes people off duty)."""
         rows_l, data_l = [], []
         for var, sign in changes:
             rows, data = self.column(var)
             rows_l.append(rows)
             data_l.append(sign * data)
         rows, inverse = np.unique(np.concatenate(rows_l), return_inverse=True)
-        delta = np.zeros(rows.size)
-        np.add.at(delta, inverse, np.concatenate(data_l))
+        summed = np.zeros(rows.size)
+        np.add.at(summed, inverse, np.concatenate(data_l))
+        return rows, summed
+
+    def shortfall_change(self, changes: list[tuple[int, float]]) -> float:
+        """How much less short the intervals are after the ``changes``."""
+        rows, delta = self.delta(changes)
         before = np.clip(self.req[rows] - self.on[rows], 0, None).sum()
         after = np.clip(self.req[rows] - self.on[rows] - delta, 0, None).sum()
         return float(before - after)
@@ -170,10 +175,14 @@ class _State:
         rows, _ = self.column(var)
         return float(np.min(self.on[rows] - self.req[rows])) if rows.size else np.inf
 
-    def placements(self, i: int, breaks: Breaks) -> list[tuple[int, float]]:
-        """A person's break placements as (variable, 1) changes."""
+    def placements(self, i: int, breaks: Breaks, sign: float = 1.0) -> list[tuple[int, float]]:
+        """A person's break placements as (variable, ``sign``) changes."""
         sh = self.shifts[i]
-        return [(sh.breaks[j][k], 1.0) for j, k in enumerate(breaks)]
+        return [(sh.breaks[j][k], sign) for j, k in enumerate(breaks)]
+
+    def leaving(self, i: int, breaks: Breaks) -> list[tuple[int, float]]:
+        """The changes that take one person with ``breaks`` off shift ``i``."""
+        return [(self.shifts[i].var, -1.0), *self.placements(i, breaks, -1.0)]
 
     def add(self, i: int) -> None:
         """One more person on shift ``i``, breaks where most people are to spare."""
@@ -194,23 +203,13 @@ class _State:
         sh = self.shifts[i]
         self.x[sh.var] -= 1
         self.people[i].remove(breaks)
-        self.apply([(sh.var, -1.0)] + [(v, -1.0) for v, _ in self.placements(i, breaks)])
+        self.apply(self.leaving(i, breaks))
 
     def covered_without(self, i: int) -> Breaks | None:
         """A person of shift ``i`` the coverage holds without (None: none)."""
-        sh = self.shifts[i]
         for breaks in dict.fromkeys(self.people[i]):
-            delta = np.zeros(0)
-            rows_all = []
-            for var, sign in [(sh.var, -1.0)] + [(v, -1.0) for v, _ in self.placements(i, breaks)]:
-                rows, data = self.column(var)
-                rows_all.append((rows, sign * data))
-            rows = np.concatenate([r for r, _ in rows_all])
-            delta = np.concatenate([d for _, d in rows_all])
-            rows, inverse = np.unique(rows, return_inverse=True)
-            summed = np.zeros(rows.size)
-            np.add.at(summed, inverse, delta)
-            if np.all(self.on[rows] + summed >= self.req[rows] - 1e-9):
+            rows, delta = self.delta(self.leaving(i, breaks))
+            if np.all(self.on[rows] + delta >= self.req[rows] - 1e-9):
                 return breaks
         return None
 
@@ -236,7 +235,7 @@ def first_answer(
 ) -> NDArray[np.int64] | None:
     """A whole-number solution from the LP solution ``lp``, covering ``req`` when
     ``repair`` (hard coverage; None when no person added helps), else as rounded."""
-    state = _State(lp, req, sparse.csc_array(cover), shifts)
+    state = _State(lp.size, req, sparse.csc_array(cover), shifts)
     by_day: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for i, sh in enumerate(shifts):
         by_day[sh.template, sh.band, sh.day].append(i)
@@ -360,7 +359,7 @@ def _move_start(state: _State, members: list[int]) -> bool:
         if not state.people[i]:
             continue
         breaks = state.people[i][0]
-        out = [(state.shifts[i].var, -1.0)] + [(v, -1.0) for v, _ in state.placements(i, breaks)]
+        out = state.leaving(i, breaks)
         best, pick = 1e-9, None
         for k in members:
             if k == i:
