@@ -14,8 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from planner.errors import InputError
-from planner.schedule.formulation import Formulation, Person, Rule, Setting
+from planner.schedule.formulation import Formulation, Person, Rule, Setting, nothing_fits
 from planner.schedule.grid import DAY
 
 __all__ = ["enumerated"]
@@ -39,10 +38,7 @@ def enumerated(setting: Setting) -> Formulation:
                     people.append(person)
                     columns.append(duty(setting, person))
     if not people:
-        raise InputError(
-            "no shift of the templates fits the opening hours and the day "
-            "(check lengths, starts and work days)"
-        )
+        raise nothing_fits()
     cover = sparse.csr_array(np.column_stack(columns))
     templates = setting.templates
     hours = np.array([templates[p.template].paid_seconds / 3600 * len(p.days) for p in people])

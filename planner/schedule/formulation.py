@@ -18,10 +18,20 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from planner._validate import FloatArray
+from planner.errors import InputError
 from planner.schedule.grid import DAY, Grid
 from planner.schedule.templates import ShiftTemplate
 
-__all__ = ["Day", "Formulation", "Person", "Rule", "Setting"]
+__all__ = ["Day", "Formulation", "Person", "Rule", "Setting", "nothing_fits"]
+
+
+def nothing_fits() -> InputError:
+    """What either formulation says when no shift of the templates can be worked."""
+    return InputError(
+        "no shift of the templates fits the opening hours and the day "
+        "(check lengths, starts and work days)"
+    )
+
 
 Day = tuple[int, float, tuple[float, ...]]
 """One day's shift: (day of the horizon, start in seconds after midnight, each

@@ -41,7 +41,7 @@ from scipy import sparse
 
 from planner.errors import InputError
 from planner.schedule.enumerated import rotation_message
-from planner.schedule.formulation import Day, Formulation, Person, Rule, Setting
+from planner.schedule.formulation import Day, Formulation, Person, Rule, Setting, nothing_fits
 from planner.schedule.grid import DAY
 from planner.schedule.rounding import Shift, Tour, first_answer
 from planner.schedule.templates import ShiftTemplate
@@ -212,10 +212,7 @@ def implicit(setting: Setting) -> Formulation:
             _forward_backward(b, mine, pool, len(t.breaks))
         shifts.extend(mine)
     if not shifts:
-        raise InputError(
-            "no shift of the templates fits the opening hours and the day "
-            "(check lengths, starts and work days)"
-        )
+        raise nothing_fits()
     size = len(b.cost)
     index = np.concatenate([c[0] for c in b.cover])
     values = np.concatenate([c[1] * c[3] for c in b.cover])
