@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from os import PathLike
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
@@ -41,10 +42,12 @@ from scipy.special import ndtri
 from threadpoolctl import threadpool_limits
 
 from planner._validate import FloatArray
+from planner.calendars import SpecialDay, read_calendar
 from planner.errors import InputError
 from planner.forecasters import (
     METHODS,
     WINDOWS,
+    Bands,
     Calibration,
     Grid,
     Method,
@@ -144,6 +147,21 @@ def day_label(day: date, names: dict[date, str] | None = None) -> str:
     return f"{label} ({name})" if name else label
 
 
+# A special day's volume, relative to an ordinary same weekday, by kind: below
+# CLOSED_BELOW it was closed, from NORMAL_FROM to NORMAL_TO an ordinary day.
+CLOSED_BELOW, NORMAL_FROM, NORMAL_TO = 0.05, 0.9, 1.1
+
+
+def day_kind(volume: float) -> str:
+    """``"closed"``, ``"reduced"``, ``"normal"`` or ``"busier"``, for a special day's volume
+    relative to an ordinary same weekday."""
+    if volume < CLOSED_BELOW:
+        return "closed"
+    if volume < NORMAL_FROM:
+        return "reduced"
+    return "normal" if volume <= NORMAL_TO else "busier"
+
+
 @dataclass(frozen=True, eq=False)
 class _Base:
     """What every method shares, fitted from one history (see :func:`_prepare`)."""
@@ -159,21 +177,36 @@ class _Base:
     grid: Grid
     ets: Any
     names: dict[date, str] = field(default_factory=dict)
-    learned: dict[str, float] = field(default_factory=dict)  # holiday name -> last factor
+    # holiday name -> (its latest occurrence in the history, the volume it had)
+    learned: dict[str, tuple[date, float]] = field(default_factory=dict)
     after_closure: float | None = None  # the open day after a closed special day
     given_factor: bool = False  # special_day_factor was the user's
     examples: int = 0  # special days in the history, open or closed
+    holidays: frozenset[str] = frozenset()  # names from the country's public holidays
+    calendar: dict[date, SpecialDay] = field(default_factory=dict)  # the user's, overriding
 
     def factor(self, day: pd.Timestamp) -> float | None:
         """A day's volume relative to an ordinary day: None for an ordinary day, 0 when
-        closed (special days as the history showed, or ``special_factor``)."""
+        closed. In order: closed weekdays; the user's calendar; ``special_day_factor``
+        when given; what the holiday did last time in the history; a public holiday the
+        history never had is an ordinary day; the user's other special days are at the
+        median of the history's special days; the open day after a closure."""
         if day.weekday() in self.closed:
             return 0.0
         d = day.date()
+        entry = self.calendar.get(d)
+        if entry is not None and entry.volume is not None:
+            return None if entry.volume == 1 else entry.volume
         if d in self.special:
             if self.given_factor:
                 return self.special_factor
-            return self.learned.get(self.names.get(d, ""), self.special_factor)
+            name = self.names.get(d, "")
+            if name in self.learned:
+                volume = self.learned[name][1]
+                return None if day_kind(volume) == "normal" else volume
+            if name in self.holidays and entry is None:
+                return None
+            return self.special_factor
         if self.after_closure is not None:
             before = day - pd.Timedelta(days=1)
             while before.weekday() in self.closed:
@@ -181,6 +214,12 @@ class _Base:
             if before.date() in self.special and self.factor(before) == 0:
                 return self.after_closure
         return None
+
+    def reduced(self, day: pd.Timestamp) -> bool:
+        """Whether a day opens with the profile of the history's reduced special days
+        (a special day below the normal volume), rather than its weekday's."""
+        f = self.factor(day)
+        return day.date() in self.special and f is not None and 0 < f < NORMAL_FROM
 
     def notes(self, days: pd.DatetimeIndex) -> list[str]:
         """What the forecast of ``days`` assumes about their special days, one line each."""
@@ -192,15 +231,27 @@ class _Base:
             name = self.names.get(d, "special day")
             label = day_label(d, self.names)
             f = self.factor(day)
-            if self.given_factor:
+            as_ = "an ordinary day" if f is None else _volume_words(f)
+            entry = self.calendar.get(d)
+            if entry is not None and entry.volume is not None:
+                out.append(f"{label}: {as_}, as your calendar says")
+            elif self.given_factor:
                 out.append(f"{label}: at {f:.0%} of an ordinary day (special_day_factor)")
             elif name in self.learned:
-                what = "closed, as" if f == 0 else f"at {f:.0%} of an ordinary day, as"
-                out.append(f"{label}: {what} the history shows it last time")
-            elif self.examples:
-                what = "closed" if f == 0 else f"at {f:.0%} of an ordinary day"
+                last, volume = self.learned[name]
                 out.append(
-                    f"{label}: no {name} in the history; {what}, the median of its "
+                    f"{label}: {as_}, as the history shows it last time "
+                    f"({day_kind(volume)} on {pd.Timestamp(last):%d %b %Y}, at {volume:.0%})"
+                )
+            elif name in self.holidays and entry is None:
+                out.append(
+                    f"{label}: warning: no {name} in the history, so it is forecast as an "
+                    "ordinary day; if the center closes or runs reduced then, say so in a "
+                    "calendar (calendar=, --calendar)"
+                )
+            elif self.examples:
+                out.append(
+                    f"{label}: no {name} in the history; {as_}, the median of its "
                     f"{self.examples} special day(s)"
                 )
             else:
@@ -239,7 +290,7 @@ class _Base:
             f = self.factor(day)
             if f is None:
                 continue
-            if day.date() in self.special and f > 0:
+            if self.reduced(day):
                 out[j] = out[j].sum() * f * share
             else:
                 out[j] = out[j] * f
@@ -249,10 +300,13 @@ class _Base:
         """Which slots of ``grid`` a day is open in (by its weekday's or the special profile)."""
         if self.factor(day) == 0:
             return np.zeros(len(self.grid.slots), dtype=bool)
-        share = (
-            self.special_profile if day.date() in self.special else self.profiles.loc[day.weekday()]
-        )
+        share = self.special_profile if self.reduced(day) else self.profiles.loc[day.weekday()]
         return share.reindex(self.grid.slots).fillna(0.0).to_numpy() > 0
+
+
+def _volume_words(volume: float) -> str:
+    """``"closed"`` or ``"at 60% of an ordinary day"``."""
+    return "closed" if volume == 0 else f"at {volume:.0%} of an ordinary day"
 
 
 @dataclass(frozen=True, eq=False)
@@ -275,13 +329,14 @@ class FittedForecast:
     profiles : share of the day's calls per weekday (rows) and interval start
         (columns, seconds after midnight).
     aht : AHT (seconds) per weekday and interval start, same shape.
-    calibration : the backtest's ratios of actual to forecast, behind every band.
+    calibration : the backtest's ratios of actual to forecast by lead week, behind
+        every band (:class:`planner.forecasters.Bands`).
     """
 
     history: History
     method: str
     backtest_table: pd.DataFrame
-    calibration: Calibration
+    calibration: Bands
     _base: _Base = field(repr=False)
     _members: tuple[Method, ...] = field(repr=False)
 
@@ -329,8 +384,9 @@ class FittedForecast:
             raise InputError(f"'alpha' must be in (0, 1): {alpha!r}")
         days = self._days(horizon)
         mean = self._base.points(self._members, days).sum(axis=1)
-        lower = self.calibration.day(mean, alpha / 2)
-        upper = self.calibration.day(mean, 1 - alpha / 2)
+        lead = np.arange(1, len(days) + 1)
+        lower = self.calibration.day(mean, alpha / 2, lead)
+        upper = self.calibration.day(mean, 1 - alpha / 2, lead)
         return pd.DataFrame(
             {
                 "mean": mean,
@@ -367,8 +423,8 @@ class FittedForecast:
             if not open_.any():
                 continue
             mean = points[j, open_]
-            lower = self.calibration.interval(mean, alpha / 2)
-            upper = self.calibration.interval(mean, 1 - alpha / 2)
+            lower = self.calibration.interval(mean, alpha / 2, j + 1)
+            upper = self.calibration.interval(mean, 1 - alpha / 2, j + 1)
             parts.append(
                 pd.DataFrame(
                     {
@@ -394,7 +450,9 @@ class FittedForecast:
         """Calls at quantile ``q`` for the intervals of a :meth:`summary_frame`."""
         if not 0 < q < 1:
             raise InputError(f"'quantile' must be in (0, 1): {q!r}")
-        return pd.Series(self.calibration.interval(frame["calls"].to_numpy(), q), frame.index)
+        stamps = pd.DatetimeIndex(frame.index)
+        lead = np.asarray((stamps.normalize() - self.daily.index[-1]).days)
+        return pd.Series(self.calibration.interval(frame["calls"].to_numpy(), q, lead), stamps)
 
 
 def _weekday_mean_fill(series: pd.Series, holes: pd.Series) -> pd.Series:
@@ -423,15 +481,22 @@ def _prepare(
     special_days: Iterable[date | str],
     special_day_factor: float | None,
     profile_weeks: int,
+    calendar: Mapping[date, SpecialDay] | None = None,
 ) -> _Base:
     """Special, closed and missing days, the ETS model of calls per day, profiles and AHT."""
     frame = h.frame
     by_day = h.days
     span = pd.date_range(by_day.index[0], by_day.index[-1], freq="D")
     daily = by_day.reindex(span)
-    names = special_day_names(
-        span[0].date(), (span[-1] + pd.Timedelta(days=400)).date(), country, special_days
-    )
+    horizon_end = (span[-1] + pd.Timedelta(days=400)).date()
+    public = special_day_names(span[0].date(), horizon_end, country)
+    names = public | special_day_names(span[0].date(), horizon_end, None, special_days)
+    calendar = dict(calendar or {})
+    names |= {  # a calendar entry without a name keeps the holiday's
+        d: entry.name
+        for d, entry in calendar.items()
+        if entry.name != "special day" or d not in names
+    }
     special = set(names)
     # Weekdays without calls in most weeks are closed.
     present = daily.fillna(0) > 0
@@ -458,14 +523,20 @@ def _prepare(
     after = pd.Series(follows, index=span)
     holes = (daily.isna() | is_special | partial | after) & ~is_closed
     fitted = _weekday_mean_fill(daily.fillna(0.0).where(~is_closed, 0.0), holes)
-    # What special days did, relative to the ordinary day they replace: a special
-    # day on an open weekday with no rows was closed (0).
+    # What each special day did, relative to the ordinary day it replaces: a special
+    # day on an open weekday with no rows was closed (0). Each holiday is learned
+    # from its own occurrences, the latest one counting.
     past = is_special & ~is_closed & (fitted > 0)
     ratio = (daily.fillna(0.0) / fitted.where(fitted > 0))[past]
     stamps_past = pd.DatetimeIndex(ratio.index)
-    learned = {  # the latest per name
-        names[d.date()]: float(r) for d, r in zip(stamps_past, ratio.to_numpy(), strict=True)
+    learned = {
+        names[d.date()]: (d.date(), float(r))
+        for d, r in zip(stamps_past, ratio.to_numpy(), strict=True)
     }
+    # A special day that was an ordinary day is one: back in the methods' windows.
+    normal = pd.Series(False, index=span)
+    normal[stamps_past[[day_kind(r) == "normal" for r in ratio.to_numpy()]]] = True
+    holes &= ~normal
     given = special_day_factor is not None
     if special_day_factor is None:
         special_day_factor = float(np.median(ratio)) if len(ratio) else 0.5
@@ -492,7 +563,11 @@ def _prepare(
     recent_start = span[-1] - pd.Timedelta(weeks=profile_weeks) + pd.Timedelta(days=1)
     stamps = pd.DatetimeIndex(frame.index)
     day_of = stamps.normalize()
-    ordinary = ~pd.Series(day_of.date, index=stamps).isin(special).to_numpy()
+    unusual = set(special) - {d.date() for d in span[normal.to_numpy()]}
+    ordinary = ~pd.Series(day_of.date, index=stamps).isin(unusual).to_numpy()
+    kinds = zip(stamps_past, map(day_kind, ratio.to_numpy()), strict=True)
+    reduced_days = {d.date() for d, kind in kinds if kind == "reduced"}
+    on_reduced = pd.Series(day_of.date, index=stamps).isin(reduced_days).to_numpy()
     recent = (day_of >= recent_start) & ordinary
     slot = (stamps - day_of).total_seconds()
     table = pd.DataFrame(
@@ -516,7 +591,7 @@ def _prepare(
     volume = volume.reindex(index=range(7), columns=slots).fillna(0.0)
     totals = volume.sum(axis=1)
     profiles = volume.div(totals.where(totals > 0, 1.0), axis=0)
-    sp_rows = table[~ordinary]
+    sp_rows = table[on_reduced]
     if len(sp_rows):
         sp = sp_rows.groupby("slot")["calls"].sum().reindex(slots).fillna(0.0)
         special_profile = sp / sp.sum() if sp.sum() > 0 else profiles.mean()
@@ -540,6 +615,8 @@ def _prepare(
         after_closure=after_closure,
         given_factor=given,
         examples=len(ratio),
+        holidays=frozenset(public.values()),
+        calendar=calendar,
     )
 
 
@@ -560,96 +637,129 @@ def _candidates(method: str, weeks: int | None) -> list[Method]:
         "ets": [Method("ets")],
         "holt_winters": [Method("holt_winters")],
     }
-    if method == "auto":
-        return [m for group in every.values() for m in group]
+    if method == "auto":  # every method, and the baselines a planner already has
+        out = [m for group in every.values() for m in group]
+        return out + [m for m in BASELINES.values() if m not in out]
     if method not in every:
         raise InputError(f"'method' must be 'auto' or one of {list(METHODS)}: {method!r}")
     return every[method]
 
 
+# Days a backtest fold forecasts: two weeks, so bands know the second week's errors;
+# methods are chosen on the first (SELECT_DAYS), where plans are made.
+FOLD_DAYS, SELECT_DAYS = 14, 7
+
+
 @dataclass
 class _Scores:
-    """One candidate's backtest: interval and day pairs per fold."""
+    """One candidate's backtest: per fold, actual and forecast calls per day (rows) and
+    slot, and each row's lead (days after the fold's origin, from 1)."""
 
     actual: list[FloatArray] = field(default_factory=list)
     forecast: list[FloatArray] = field(default_factory=list)
-    day_actual: list[FloatArray] = field(default_factory=list)
-    day_forecast: list[FloatArray] = field(default_factory=list)
+    lead: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, actual: FloatArray, forecast: FloatArray) -> None:
-        self.actual.append(actual.reshape(-1))
-        self.forecast.append(forecast.reshape(-1))
-        self.day_actual.append(actual.sum(axis=1))
-        self.day_forecast.append(forecast.sum(axis=1))
+    def add(self, actual: FloatArray, forecast: FloatArray, lead: np.ndarray) -> None:
+        self.actual.append(actual)
+        self.forecast.append(forecast)
+        self.lead.append(lead)
 
-    def pooled(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        return (
-            np.concatenate(self.actual),
-            np.concatenate(self.forecast),
-            np.concatenate(self.day_actual),
-            np.concatenate(self.day_forecast),
-        )
+    def pairs(
+        self, folds: Sequence[int] | None = None, week: int | None = 0
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Interval and day pairs (actual, forecast, day actual, day forecast) of
+        ``folds`` (default all), in lead ``week`` (0: days 1-7, 1: the later ones;
+        None: all)."""
+        parts: list[list[FloatArray]] = [[], [], [], []]
+        for i in range(len(self.actual)) if folds is None else folds:
+            rows = self.lead[i] <= SELECT_DAYS if week == 0 else self.lead[i] > SELECT_DAYS
+            if week is None:
+                rows = np.ones(len(self.lead[i]), dtype=bool)
+            a, f = self.actual[i][rows], self.forecast[i][rows]
+            for part, value in zip(parts, (a, f, a.sum(axis=1), f.sum(axis=1)), strict=True):
+                part.append(value.reshape(-1))
+        empty = np.zeros(0)
+        return tuple(np.concatenate(p) if p else empty for p in parts)  # type: ignore[return-value]
 
-    def calibration(self) -> Calibration:
-        return Calibration.of(*self.pooled())
+    def bands(self, folds: Sequence[int] | None = None) -> Bands:
+        """Calibrations of the first lead week and, with 10 days of them at least, of
+        the second."""
+        weeks = [Calibration.of(*self.pairs(folds, 0))]
+        later = self.pairs(folds, 1)
+        if later[2].size >= 10:
+            weeks.append(Calibration.of(*later))
+        return Bands(tuple(weeks))
 
     def wape(self) -> float:
-        a, f, _, _ = self.pooled()
+        a, f, _, _ = self.pairs()
         return wape(a, f)
+
+    def fold_wapes(self) -> np.ndarray:
+        """Each fold's WAPE over its first week."""
+        return np.array([wape(*self.pairs([i])[:2]) for i in range(len(self.actual))])
+
+    def fold_bias(self) -> np.ndarray:
+        """Each fold's first-week bias: forecast over actual calls, minus 1."""
+        out = []
+        for i in range(len(self.actual)):
+            a, f, _, _ = self.pairs([i])
+            out.append(f.sum() / a.sum() - 1 if a.sum() > 0 else 0.0)
+        return np.array(out)
 
     @classmethod
     def blend(cls, parts: Sequence[_Scores]) -> _Scores:
         """The pairs of the members' average forecast (the same folds and actuals)."""
-        out = cls(actual=parts[0].actual, day_actual=parts[0].day_actual)
+        out = cls(actual=parts[0].actual, lead=parts[0].lead)
         for i in range(len(parts[0].actual)):
             out.forecast.append(combine([p.forecast[i] for p in parts]))
-            out.day_forecast.append(combine([p.day_forecast[i] for p in parts]))
         return out
 
     def row(self) -> dict[str, float]:
-        a, f, _, _ = self.pooled()
-        covered, counted = 0, 0
-        for i in range(len(self.actual)):  # each fold's band from the other folds' errors
-            others = [j for j in range(len(self.actual)) if j != i]
-            if not others:
-                break
-
-            def rest(part: list[FloatArray], others: list[int] = others) -> FloatArray:
-                return np.concatenate([part[j] for j in others])
-
-            cal = Calibration.of(
-                rest(self.actual), rest(self.forecast), rest(self.day_actual),
-                rest(self.day_forecast),
-            )  # fmt: skip
-            fa, ff = self.actual[i], self.forecast[i]
-            inside = (fa >= cal.interval(ff, 0.05)) & (fa <= cal.interval(ff, 0.95))
-            covered += int(inside[ff > 0].sum())
-            counted += int((ff > 0).sum())
+        """Pooled first-week WAPE, MAPE and bias, and the coverage of 90% bands on every
+        lead, each fold's band calibrated on the other folds (held-out coverage)."""
+        a, f, _, _ = self.pairs()
+        inside = [0, 0, 0, 0]  # intervals inside, intervals, days inside, days
+        folds = range(len(self.actual))
+        for i in folds if len(self.actual) > 1 else ():
+            bands = self.bands([j for j in folds if j != i])
+            fa, ff, lead = self.actual[i], self.forecast[i], self.lead[i]
+            rows = np.repeat(lead, fa.shape[1])
+            fa, ff = fa.reshape(-1), ff.reshape(-1)
+            ok = (fa >= bands.interval(ff, 0.05, rows)) & (fa <= bands.interval(ff, 0.95, rows))
+            inside[0] += int(ok[ff > 0].sum())
+            inside[1] += int((ff > 0).sum())
+            da, df = self.actual[i].sum(axis=1), self.forecast[i].sum(axis=1)
+            ok = (da >= bands.day(df, 0.05, lead)) & (da <= bands.day(df, 0.95, lead))
+            inside[2] += int(ok[df > 0].sum())
+            inside[3] += int((df > 0).sum())
         return {
             "wape": wape(a, f),
             "mape": _mape(a, f),
             "bias": float((f.sum() - a.sum()) / a.sum()) if a.sum() > 0 else np.nan,
-            "coverage_90": covered / counted if counted else np.nan,
+            "coverage_90": inside[0] / inside[1] if inside[1] else np.nan,
+            "day_coverage_90": inside[2] / inside[3] if inside[3] else np.nan,
         }
 
 
 def _backtest_candidates(
     h: History, candidates: list[Method], folds: int, **prep: Any
 ) -> dict[Method, _Scores]:
-    """Rolling weekly origins over the last ``folds`` weeks: each candidate's pairs."""
+    """Rolling weekly origins over the last ``folds`` weeks, each forecasting up to
+    :data:`FOLD_DAYS` days: each candidate's pairs."""
     days = pd.date_range(h.days.index[0], h.days.index[-1], freq="D")
     full = Grid.of(h.frame["calls"], pd.Series(True, index=days))
     scores = {m: _Scores() for m in candidates}
     for j in range(folds, 0, -1):
         origin = len(days) - 7 * j
-        targets = days[origin : origin + 7]
+        targets = days[origin : origin + FOLD_DAYS]
         base = _prepare(_until(h, days[origin]), **prep)
-        have = ~np.isnan(full.calls[origin : origin + 7, 0])  # days the history really has
-        if not have.any():
+        have = ~np.isnan(full.calls[origin : origin + len(targets), 0])  # days the history has
+        if not have[:SELECT_DAYS].any():
             continue
-        actual = _actual_on(full, origin, 7, base.grid.slots)[have]
+        actual = _actual_on(full, origin, len(targets), base.grid.slots)[have]
+        lead = np.arange(1, len(targets) + 1)[have]
         for m in candidates:
-            scores[m].add(actual, base.points([m], targets)[have])
+            scores[m].add(actual, base.points([m], targets)[have], lead)
     return scores
 
 
@@ -693,6 +803,7 @@ def fit(
     special_day_factor: float | None = None,
     profile_weeks: int = 8,
     folds: int | None = None,
+    calendar: Mapping[Any, Any] | str | PathLike[str] | None = None,
 ) -> FittedForecast:
     """Fit an interval forecaster to ``history``, chosen and calibrated on it.
 
@@ -709,9 +820,15 @@ def fit(
     country : holidays of this country (``holidays`` package code, e.g. ``"US"``,
         ``"GB"``, ``"DE"``) are special days.
     special_days : more special days (dates or ISO strings), past or future.
-    special_day_factor : volume of a special day relative to an ordinary one;
-        by default learned from the special days in the history (0.5 when
-        there are none).
+    special_day_factor : volume of every special day relative to an ordinary
+        one. By default each public holiday is what its latest occurrence in
+        the history was (closed, reduced, normal or busier); one the history
+        never had is an ordinary day (and :meth:`FittedForecast.notes` warns);
+        your ``special_days`` are at the median of the history's special
+        days (0.5 when there are none).
+    calendar : the center's own closures and special days, overriding all of
+        the above for its dates: a CSV or TOML file, or ``{date: volume}``
+        (see :func:`planner.calendars.read_calendar`).
     profile_weeks : half-life, in weeks, of the weights behind the intraday
         profiles (every ordinary day counts, the recent ones most), and the
         weeks behind the AHT.
@@ -755,16 +872,24 @@ def fit(
         "special_days": tuple(special_days),
         "special_day_factor": special_day_factor,
         "profile_weeks": profile_weeks,
+        "calendar": None if calendar is None else read_calendar(calendar),
     }
     base = _prepare(h, **prep)
     scores = _backtest_candidates(h, candidates, folds, **prep)
     pairs = {str(m): scores[m] for m in candidates}
     if method == "auto":
-        # The best of each family, averaged by twos and threes: an average often beats each.
+        # The best of each family, averaged by twos and threes: an average often beats
+        # each. A candidate that lost every fold to the best plain baseline, or missed
+        # to one side by more than 3% in every fold, stays out of averages.
+        reference = min(BASELINES.values(), key=lambda m: scores[m].wape())
+        beaten = scores[reference].fold_wapes()
         ranked = sorted(candidates, key=lambda m: scores[m].wape())
         leaders: list[Method] = []
         for m in ranked:
-            if all(m.name != n.name for n in leaders):
+            bias = scores[m].fold_bias()
+            loses = bool((scores[m].fold_wapes() > beaten).all()) and m != reference
+            one_sided = bool((bias > 0.03).all() or (bias < -0.03).all())
+            if all(m.name != n.name for n in leaders) and not loses and not one_sided:
                 leaders.append(m)
         for size in (2, 3):
             if len(leaders) >= size:
@@ -780,7 +905,7 @@ def fit(
         history=h,
         method=label,
         backtest_table=table,
-        calibration=pairs[label].calibration(),
+        calibration=pairs[label].bands(),
         _base=base,
         _members=chosen,
     )
@@ -825,14 +950,18 @@ def backtest(
     calibrates its method on that part alone) and forecasts the next
     ``horizon`` days; origins step back ``horizon`` days from the end. Only
     days the history has are scored. The baselines, from the same days
-    before the origin: ``naive`` (the same interval on the most recent
-    ordinary same weekday: last week's, or the one before when it is
-    missing or special), ``mean4`` (mean of the last 4 ordinary same
-    weekdays) and ``median5`` (median of the last 5).
+    before the origin: ``naive`` (the same interval on the most recent same
+    weekday), ``mean4`` (mean of the last 4 same weekdays) and ``median5``
+    (median of the last 5), each plain (the spreadsheet's: the last days
+    the export has on that weekday, holidays included, and every day
+    forecast alike) and holiday-aware (``*_aware_wape``: the same windows
+    without special, closed or missing days, and special days forecast as
+    :func:`fit` does).
 
     Columns: ``start``, ``end``, ``method`` (what the fit chose), WAPE and
     MAPE of the model and of ``naive``, WAPE of ``mean4`` and ``median5``,
-    and ``coverage`` and ``day_coverage``: the share of held-out intervals
+    the same three holiday-aware, and ``coverage`` and ``day_coverage``:
+    the share of held-out intervals
     and days inside the model's 90% prediction band. WAPE is the sum of
     absolute interval errors over the sum of actual calls; MAPE the mean
     absolute percentage error over intervals with calls. A last row
@@ -861,17 +990,22 @@ def backtest(
             continue
         slots = base.grid.slots
         actual = _actual_on(full, origin, days, slots)[have]
+        lead = np.arange(1, days + 1)[have]
         shown = {"model": base.points(model._members, targets)[have]}
         for name, m in BASELINES.items():
-            shown[name] = base.points([m], targets)[have]
+            # plain: the spreadsheet's, from the last days with rows, whatever they were
+            plain = predict(m, full, origin, targets)
+            shown[name] = _on_slots(plain, full.slots, slots)[have]
+            shown[f"{name}_aware"] = base.points([m], targets)[have]
         f = shown["model"]
-        lower = model.calibration.interval(f, 0.05)
-        upper = model.calibration.interval(f, 0.95)
+        rows_lead = np.repeat(lead, f.shape[1]).reshape(f.shape)
+        lower = model.calibration.interval(f, 0.05, rows_lead)
+        upper = model.calibration.interval(f, 0.95, rows_lead)
         inside = ((actual >= lower) & (actual <= upper))[f > 0]
         day_f = f.sum(axis=1)
         day_a = actual.sum(axis=1)
-        day_in = (day_a >= model.calibration.day(day_f, 0.05)) & (
-            day_a <= model.calibration.day(day_f, 0.95)
+        day_in = (day_a >= model.calibration.day(day_f, 0.05, lead)) & (
+            day_a <= model.calibration.day(day_f, 0.95, lead)
         )
         parts = {"actual": actual, **shown, "inside": inside, "day_inside": day_in[day_f > 0]}
         for key, value in parts.items():
@@ -886,24 +1020,30 @@ def backtest(
     rows.append(_fold_row(rows[0][0], rows[-1][1], "", whole))
     columns = [
         "start", "end", "method", "model_wape", "model_mape", "naive_wape", "naive_mape",
-        "mean4_wape", "median5_wape", "coverage", "day_coverage",
+        "mean4_wape", "median5_wape", "naive_aware_wape", "mean4_aware_wape",
+        "median5_aware_wape", "coverage", "day_coverage",
     ]  # fmt: skip
     return pd.DataFrame(
         rows, columns=columns, index=pd.Index([*range(1, len(rows)), "all"], name="fold")
     )
 
 
-def _actual_on(full: Grid, origin: int, days: int, slots: np.ndarray) -> FloatArray:
-    """Actual calls of ``days`` days from ``origin`` on ``slots``; calls in slots the
-    training never saw count in the first slot (every method misses them alike)."""
-    rows = np.nan_to_num(full.calls[origin : origin + days])
-    cols = np.searchsorted(full.slots, slots)
+def _on_slots(table: FloatArray, from_slots: np.ndarray, slots: np.ndarray) -> FloatArray:
+    """Calls per day (rows) on ``from_slots`` moved to ``slots``; calls in slots
+    ``slots`` lacks count in its first (every method misses them alike)."""
+    rows = np.nan_to_num(table)
+    cols = np.searchsorted(from_slots, slots)
     out = np.zeros((rows.shape[0], len(slots)))
-    known = cols < len(full.slots)
-    known[known] = full.slots[cols[known]] == slots[known]
+    known = cols < len(from_slots)
+    known[known] = from_slots[cols[known]] == slots[known]
     out[:, known] = rows[:, cols[known]]
     out[:, 0] += rows.sum(axis=1) - out.sum(axis=1)
     return out
+
+
+def _actual_on(full: Grid, origin: int, days: int, slots: np.ndarray) -> FloatArray:
+    """Actual calls of ``days`` days from ``origin`` on ``slots`` (see :func:`_on_slots`)."""
+    return _on_slots(full.calls[origin : origin + days], full.slots, slots)
 
 
 def _mape(actual: FloatArray, forecast: FloatArray) -> float:
@@ -921,5 +1061,7 @@ def _fold_row(start: str, end: str, method: str, p: dict[str, FloatArray]) -> tu
         wape(a, p["model"]), _mape(a, p["model"]),
         wape(a, p["seasonal_naive"]), _mape(a, p["seasonal_naive"]),
         wape(a, p["mean4"]), wape(a, p["median5"]),
+        wape(a, p["seasonal_naive_aware"]), wape(a, p["mean4_aware"]),
+        wape(a, p["median5_aware"]),
         float(np.mean(p["inside"])), float(np.mean(p["day_inside"])),
     )  # fmt: skip

@@ -26,7 +26,7 @@ import pandas as pd
 
 from planner._validate import FloatArray
 
-__all__ = ["METHODS", "WINDOWS", "Calibration", "Grid", "Method", "predict"]
+__all__ = ["METHODS", "WINDOWS", "Bands", "Calibration", "Grid", "Method", "conformal", "predict"]
 
 # The methods by name, with what each does.
 METHODS: dict[str, str] = {
@@ -216,6 +216,18 @@ def predict(
     raise ValueError(f"unknown method {method.name!r}")  # pragma: no cover - checked by fit
 
 
+def conformal(ratios: FloatArray, q: float) -> float:
+    """Quantile ``q`` of sorted ``ratios`` with the split-conformal rank: the
+    ceil((n + 1) q)-th smallest for an upper quantile, the floor((n + 1) q)-th for a
+    lower one (clipped to the sample), so a band from n past errors holds a new one
+    with at least its nominal probability when errors are exchangeable."""
+    n = ratios.size
+    if n == 0:
+        return 1.0
+    rank = np.ceil((n + 1) * q) if q >= 0.5 else np.floor((n + 1) * q)
+    return float(ratios[int(np.clip(rank, 1, n)) - 1])
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Ratios actual / forecast from a backtest: per interval by forecast size, and per day.
@@ -251,13 +263,46 @@ class Calibration:
         """Quantile ``q`` of calls per interval, given the forecasts."""
         forecast = np.asarray(forecast, dtype=np.float64)
         which = np.searchsorted(self.edges, forecast, side="right")
-        factor = np.array([np.quantile(r, q) if r.size else 1.0 for r in self.ratios])
+        factor = np.array([conformal(r, q) for r in self.ratios])
         return forecast * factor[which]
 
     def day(self, forecast: FloatArray, q: float) -> FloatArray:
         """Quantile ``q`` of calls per day, given the day forecasts."""
-        factor = np.quantile(self.days, q) if self.days.size else 1.0
-        return np.asarray(forecast, dtype=np.float64) * factor
+        return np.asarray(forecast, dtype=np.float64) * conformal(self.days, q)
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Calibrations by lead week: ``weeks[0]`` from the backtest's errors 1 to 7 days
+    ahead, ``weeks[1]`` from 8 to 14 days ahead (used for every later day), when the
+    backtest had enough of them."""
+
+    weeks: tuple[Calibration, ...]
+
+    def _by_week(self, lead: int | FloatArray) -> np.ndarray:
+        week = (np.asarray(lead, dtype=np.int64) - 1) // 7
+        return np.clip(week, 0, len(self.weeks) - 1)
+
+    def interval(self, forecast: FloatArray, q: float, lead: int | FloatArray = 1) -> FloatArray:
+        """Quantile ``q`` of calls per interval for forecasts ``lead`` days ahead (1 = the
+        day after the history; one lead, or one per forecast)."""
+        forecast = np.asarray(forecast, dtype=np.float64)
+        week = np.broadcast_to(self._by_week(lead), forecast.shape)
+        out = np.empty_like(forecast)
+        for w in np.unique(week).tolist():
+            at = week == w
+            out[at] = self.weeks[w].interval(forecast[at], q)
+        return out
+
+    def day(self, forecast: FloatArray, q: float, lead: int | FloatArray = 1) -> FloatArray:
+        """Quantile ``q`` of calls per day, for day forecasts ``lead`` days ahead."""
+        forecast = np.asarray(forecast, dtype=np.float64)
+        week = np.broadcast_to(self._by_week(lead), forecast.shape)
+        out = np.empty_like(forecast)
+        for w in np.unique(week).tolist():
+            at = week == w
+            out[at] = self.weeks[w].day(forecast[at], q)
+        return out
 
 
 def wape(actual: FloatArray, forecast: FloatArray) -> float:

@@ -9,7 +9,9 @@ that tests can check what a forecast recovers:
   one after lunch; Saturday: one late-morning hump; Sunday closed by default);
 - public holidays (from the ``holidays`` package) at ``holiday_factor`` of an
   ordinary day's volume, with a Saturday-like profile (0: closed, no rows),
-  and the first open day after one at ``after_holiday_factor``;
+  and the first open day after one at ``after_holiday_factor``; the ones
+  named in ``holiday_volumes`` are open as ordinary days at that volume
+  (1.2: 20% busier);
 - negative-binomial noise: every day's volume is multiplied by a gamma
   variable with mean 1 and CV ``day_cv``, and intervals are Poisson given it;
 - optionally, what real exports also show: intraday noise beyond Poisson
@@ -35,14 +37,19 @@ import pandas as pd
 
 __all__ = [
     "SAMPLE",
+    "SAMPLE_CALENDAR_PATH",
     "SAMPLE_PATH",
     "WEEKLY",
     "generate_history",
     "intraday_profile",
+    "sample_calendar",
     "sample_history",
 ]
 
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "sample_history.csv"
+# The sample bank's own calendar: closed on every US public holiday (its history
+# has no rows on them), through the year after the history.
+SAMPLE_CALENDAR_PATH = SAMPLE_PATH.with_name("sample_calendar.csv")
 WEEKLY = (1.18, 1.06, 1.0, 0.97, 0.93, 0.45, 0.0)  # Monday .. Sunday, relative volume
 # The bundled sample's settings: what real exports show besides the seasons.
 SAMPLE: dict[str, Any] = {
@@ -92,6 +99,7 @@ def generate_history(
     day_cv: float = 0.05,
     country: str | None = "US",
     holiday_factor: float = 0.3,
+    holiday_volumes: dict[str, float] | None = None,
     after_holiday_factor: float = 1.2,
     interval_cv: float = 0.0,
     outlier_days: int = 0,
@@ -109,11 +117,14 @@ def generate_history(
     days = pd.date_range(first, periods=7 * weeks, freq="D")
     import holidays as holiday_calendars  # slow to load: only when drawing
 
-    special = (
-        set(holiday_calendars.country_holidays(country, years=range(first.year, days[-1].year + 1)))
+    named = (
+        holiday_calendars.country_holidays(country, years=range(first.year, days[-1].year + 1))
         if country
-        else set()
+        else {}
     )
+    # holidays the center keeps open, at their own volume with the weekday's profile
+    kept = {d: (holiday_volumes or {})[n] for d, n in named.items() if n in (holiday_volumes or {})}
+    special = set(named) - set(kept)
     # What real exports also have, drawn from a stream of their own (with all three at
     # 0 the history is the same as without them): outlier days (an outage, a mailing),
     # weekdays lost from the export, and intraday noise beyond Poisson.
@@ -138,6 +149,7 @@ def generate_history(
         elif after_holiday:
             level *= after_holiday_factor
         after_holiday = is_holiday
+        level *= kept.get(day.date(), 1.0)
         day_level = level * rng.gamma(1 / day_cv**2, day_cv**2) * outliers.get(day, 1.0)
         shares = profile.to_numpy()
         if interval_cv > 0:  # smooth log-normal deviations from the profile, mean 1
@@ -183,3 +195,14 @@ def sample_history() -> pd.DataFrame:
     if SAMPLE_PATH.exists():
         return pd.read_csv(SAMPLE_PATH)
     return generate_history(**SAMPLE)
+
+
+def sample_calendar() -> pd.DataFrame:
+    """The sample bank's calendar (``data/sample_calendar.csv``): every US public holiday
+    from the sample's first day to the end of the year after its last, closed."""
+    import holidays as holiday_calendars
+
+    first = pd.Timestamp("2026-01-05")
+    named = holiday_calendars.country_holidays("US", years=range(first.year, first.year + 2))
+    rows = [(str(d), str(n), "closed") for d, n in sorted(named.items()) if d >= first.date()]
+    return pd.DataFrame(rows, columns=["date", "name", "volume"])

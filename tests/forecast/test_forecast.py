@@ -20,7 +20,14 @@ from planner import (
 )
 from planner.io import History
 from planner.report import requirements
-from planner.sample import SAMPLE_PATH, WEEKLY, _aht_by_hour, generate_history, intraday_profile
+from planner.sample import (
+    SAMPLE_CALENDAR_PATH,
+    SAMPLE_PATH,
+    WEEKLY,
+    _aht_by_hour,
+    generate_history,
+    intraday_profile,
+)
 
 START = pd.Timestamp("2026-01-05")
 
@@ -106,8 +113,14 @@ def test_interval_forecast_and_prediction_intervals(plain):
 def test_holidays_neither_distort_profiles_nor_look_ordinary():
     # The default process has US holidays on two Mondays (Jan 19, Feb 16) open at 30%
     # of a Monday with a Saturday-like profile; Memorial Day (May 25) follows it.
+    # The history has no Memorial Day: an ordinary Monday, with a warning, unless the
+    # center's calendar says it is special (volume blank: as its special days were).
     old_sample = read_history(generate_history())
-    model = forecast.fit(old_sample, country="US")
+    unseen = forecast.fit(old_sample, country="US")
+    may25 = pd.Timestamp("2026-05-25")
+    assert unseen.daily_forecast(2)["mean"][may25] == pytest.approx(truth(may25), rel=0.07)
+    assert any("warning: no Memorial Day in the history" in n for n in unseen.notes(2))
+    model = forecast.fit(old_sample, country="US", calendar={"2026-05-25": None})
     assert model.special_factor == pytest.approx(0.3, abs=0.05)
     daily = model.daily_forecast(14)["mean"]
     memorial = daily[pd.Timestamp("2026-05-25")]
@@ -142,7 +155,9 @@ def test_the_bundled_sample_looks_like_a_real_export():
     expected = shares.groupby([weekday, slot]).transform("mean") * totals.reindex(day).to_numpy()
     ratio = ((frame["calls"] - expected) ** 2 / expected)[weekday < 5].mean()
     assert ratio > 2.0, ratio
-    model = forecast.fit(h, country="US")
+    # the bank's calendar says it closes on every holiday: Memorial Day, which its
+    # history never had, is closed
+    model = forecast.fit(h, country="US", calendar=SAMPLE_CALENDAR_PATH)
     daily = model.daily_forecast(14)["mean"]
     assert daily[pd.Timestamp("2026-05-25")] == 0  # Memorial Day: closed, like MLK Day
     # the Tuesday after is busier than the next (1.25 x by construction; learned from two
@@ -349,8 +364,13 @@ def test_closed_holidays_and_the_busier_day_after_are_learned():
     h = read_history(
         generate_history(weeks=30, holiday_factor=0.0, after_holiday_factor=1.3, seed=4)
     )
-    model = forecast.fit(h, country="US")
     labor_day, after = pd.Timestamp("2026-09-07"), pd.Timestamp("2026-09-08")
+    # The history has no Labor Day: an ordinary Monday, with a warning
+    unseen = forecast.fit(h, country="US")
+    assert unseen.daily_forecast("60d")["mean"][labor_day] > 0
+    assert any("Labor Day" in n and "ordinary day" in n for n in unseen.notes("60d"))
+    # with the calendar's word that it is special (no volume given), like the others
+    model = forecast.fit(h, country="US", calendar={labor_day.date(): None})
     frame = model.forecast("60d")
     assert not (frame.index.normalize() == labor_day).any()  # closed: no intervals
     daily = model.daily_forecast("60d")["mean"]
