@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 import planner
+import planner.calendars
 import planner.report
 import planner.sample
 from planner.scenario import WHATIFS
@@ -63,7 +64,11 @@ def history(text: str | None, reading: tuple[Any, ...] = ()) -> planner.History:
     """The sample (``text`` None), or an upload read with ``reading``: see :func:`read_options`."""
     if text is None:
         return planner.read_history(planner.sample.sample_history())
-    columns, aht, timezone, name, rollup = reading or (None, None, None, None, None)
+    columns, aht, timezone, name, rollup, queue = reading or (None,) * 6
+    if columns is None and rollup:  # a call-level log, counted in intervals of ``rollup``
+        return planner.read_history(
+            io.StringIO(text), interval=rollup, timezone=timezone, name=name, queue=queue
+        )
     read = planner.read_history(
         io.StringIO(text), columns=dict(columns) if columns else None, aht=aht,
         timezone=timezone, name=name,
@@ -73,9 +78,18 @@ def history(text: str | None, reading: tuple[Any, ...] = ()) -> planner.History:
 
 @st.cache_data(show_spinner="Fitting the forecast...", **CACHE)
 def forecast(
-    text: str | None, reading: tuple[Any, ...], country: str | None
+    text: str | None,
+    reading: tuple[Any, ...],
+    country: str | None,
+    calendar: tuple[str, str] | None = None,
 ) -> planner.FittedForecast:
-    return planner.forecast.fit(history(text, reading), country=country)
+    """The forecast of :func:`history`; ``calendar`` is a calendar file's (name, text)."""
+    days = None
+    if calendar is not None:
+        stream = io.StringIO(calendar[1])
+        stream.name = calendar[0]
+        days = planner.calendars.read_calendar(stream)
+    return planner.forecast.fit(history(text, reading), country=country, calendar=days)
 
 
 # -- the one state ---------------------------------------------------------------

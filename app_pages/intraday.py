@@ -13,7 +13,9 @@ import pandas as pd
 import streamlit as st
 
 import planner
+import planner.calls
 import planner.io
+import planner.sample
 from app_pages import common
 
 
@@ -70,6 +72,8 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     if not headers:
         st.error(f"{upload.name}: empty file, expected a header row.")
         st.stop()
+    if planner.io.is_call_log(headers):
+        return text, call_log_options(upload.name, text, headers)
     guess = planner.io.guess_columns(headers)
 
     def pick(column: st.delta_generator.DeltaGenerator, label: str, role: str,
@@ -102,7 +106,50 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     if len(columns) < 2 + (aht is None):
         st.error("Pick a different column for each of interval start, calls and AHT.")
         st.stop()
-    return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None)
+    return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None, None)
+
+
+def call_log_options(name: str, text: str, headers: list[str]) -> tuple[Any, ...]:
+    """How to count a call-level log: the interval, the queue (when it has queues)."""
+    st.caption(
+        f"**{name}** is a call-level log (one row per call): its calls are counted per "
+        "interval (offered, handled, abandoned, answered in 20 s, AHT)."
+    )
+    left, mid, right = st.columns(3)
+    interval = left.selectbox(
+        "Count calls in intervals of", [900, 1800, 3600], index=1, key="log_interval",
+        format_func=lambda s: f"{s // 60} minutes",
+    )  # fmt: skip
+    queue = None
+    column = planner.calls.queue_column(headers)
+    if column is not None:
+        values = pd.read_csv(io.StringIO(text), usecols=[column], dtype=str)[column]
+        queues = values.fillna("").str.strip().replace("", "(blank)").value_counts().index
+        picked = mid.selectbox("Queue", ["(all queues)", *queues], key="log_queue")
+        queue = None if picked == "(all queues)" else picked
+    zone = right.selectbox(
+        "Time stamps in UTC? Plan in", ZONES, key="timezone",
+        format_func=lambda z: z or "no: the stamps are local time",
+    )  # fmt: skip
+    return (None, None, zone or None, name, interval, queue)
+
+
+def calendar_option(text: str | None) -> tuple[str, str] | None:
+    """The center's calendar of closures and special days: an upload, or for the sample
+    the sample bank's own (closed on every US holiday)."""
+    upload = st.file_uploader(
+        "Your calendar of closures and special days (CSV or TOML: date, name, volume)",
+        type=["csv", "toml", "txt"], key="calendar",
+        help="volume: closed, normal, or calls relative to an ordinary day (1.4 = 40% "
+        "busier). It overrides what the history suggests for those dates.",
+    )  # fmt: skip
+    if upload is not None:
+        return upload.name, upload.getvalue().decode("utf-8-sig")
+    if text is None:
+        path = planner.sample.SAMPLE_CALENDAR_PATH
+        st.caption(f"With the sample: the sample bank's calendar ({path.name}).")
+        return path.name, path.read_text()
+    return None
 
 
 def horizon_view(fitted: planner.FittedForecast, horizon: int) -> None:
@@ -198,10 +245,11 @@ def intraday_page() -> None:
         "Staff for", options=[0.5, 0.8, 0.9, 0.95], value=0.5, key="quantile",
         format_func=lambda q: "the mean" if q == 0.5 else f"P{int(q * 100)} of calls",
     )  # fmt: skip
+    calendar = calendar_option(text)
     targets, shrinkage, patience = common.staffing_inputs("intraday")
     try:
         history = common.history(text, reading)
-        fitted = common.forecast(text, reading, country.strip() or None)
+        fitted = common.forecast(text, reading, country.strip() or None, calendar)
     except planner.InputError as err:
         st.error(f"Could not use this history: {err}")
         return
@@ -211,19 +259,26 @@ def intraday_page() -> None:
     st.caption(
         f"Forecast by **{fitted.method}**, the best of {len(fitted.backtest_table)} methods on a "
         f"backtest of this history: interval WAPE {chosen['wape']:.1%}, and its 90% band "
-        f"held {chosen['coverage_90']:.0%} of what happened."
+        f"held {chosen['coverage_90']:.0%} of the intervals and "
+        f"{chosen['day_coverage_90']:.0%} of the days that followed."
     )
     with st.expander("How the method was chosen (rolling-origin backtest)"):
         shown = fitted.backtest_table.rename(
-            columns={"wape": "WAPE", "mape": "MAPE", "coverage_90": "90% band held"}
-        )
+            columns={
+                "wape": "WAPE", "mape": "MAPE", "coverage_90": "90% band held",
+                "day_coverage_90": "90% band held (days)",
+            }
+        )  # fmt: skip
         st.dataframe(
             shown, key="backtest",
             column_config={
                 c: st.column_config.NumberColumn(format="percent")
-                for c in ("WAPE", "MAPE", "bias", "90% band held")
+                for c in ("WAPE", "MAPE", "bias", "90% band held", "90% band held (days)")
             },
         )  # fmt: skip
+        if not fitted.holidays.empty:
+            st.caption("What each holiday in the history was (the forecast repeats it):")
+            st.dataframe(fitted.holidays, key="holidays_seen")
     for note in fitted.notes(int(horizon)):
         st.info(note)
     source = (upload.file_id if upload is not None else "sample", reading)
@@ -238,7 +293,7 @@ def intraday_page() -> None:
     if not days:
         st.info("No open interval in the horizon: every day ahead is closed. Try a longer one.")
         return
-    names = planner.forecast.special_day_names(days[0], days[-1], country.strip() or None)
+    names = fitted.day_names
     horizon_view(fitted, int(horizon))
     week_view(table, fitted.interval, names)
     day = st.selectbox(

@@ -1,14 +1,22 @@
 """Benchmark: forecast accuracy and band coverage against a planner's baselines.
 
-Three histories: the bundled sample (30-minute intervals, Sunday closed, US
-holidays), a 15-minute one (US holidays, another seed) and one with the
-weekends open (30-minute, British holidays, a stronger trend, noisier days).
-On each, a rolling-origin backtest over 8 weekly folds (:func:`planner.backtest`: every fold fits
+Five histories: the bundled sample (30-minute intervals, Sunday closed, US
+holidays closed, with the sample bank's calendar), a 15-minute one (US
+holidays, another seed), one with the weekends open (30-minute, British
+holidays, a stronger trend, noisier days), one where a holiday the
+calendar lists is open and busy (Columbus Day at 1.2 x a Monday; the other
+US holidays closed; the history has never seen it) and a call-level log
+drawn from a known process (its interval totals are checked to equal the
+process's exactly, then it is forecast as read). On each, a rolling-origin
+backtest over 8 weekly folds (:func:`planner.backtest`: every fold fits
 only on the days before its origin) scores ``method="auto"`` and every
-method alone against the mean of the last 4 same weekdays, the median of
-the last 5 and seasonal naive, and reports the share of held-out intervals
-and days inside the 90% bands. The goal: auto's pooled WAPE at most 0.95 x
-the best baseline's, and coverage within 0.85-0.95.
+method alone against the plain baselines a planner computes in a
+spreadsheet (the mean of the last 4 same weekdays, the median of the last
+5 and seasonal naive) and their holiday-aware versions, and reports the
+share of held-out intervals and days inside the 90% bands. The goal:
+auto's pooled WAPE at most 0.95 x the best plain baseline's (1.0 x on the
+open-holiday history), and coverage of intervals and of days within
+0.85-0.95.
 
 Then the time of a first forecast in a fresh process (import, read the
 sample, fit, one week's table), as the app's first page view pays it.
@@ -22,16 +30,32 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 
 from planner import backtest, read_history
 from planner.forecasters import METHODS
-from planner.sample import SAMPLE_PATH, generate_history
+from planner.sample import SAMPLE_CALENDAR_PATH, SAMPLE_PATH, generate_calls, generate_history
+
+
+def _call_log() -> object:
+    """A call log from a known process; its aggregation is checked against the process."""
+    intervals = generate_history(weeks=20, day_cv=0.06, interval_cv=0.16, seed=31)
+    history = read_history(generate_calls(intervals, seed=31))
+    truth = read_history(intervals).frame
+    got = history.frame.reindex(truth.index)
+    exact = all(
+        np.array_equal(got[c].to_numpy(), truth[c].to_numpy())
+        for c in ("calls", "handled", "abandoned", "answered_within")
+    ) and np.allclose(got["aht"], truth["aht"], rtol=1e-12, equal_nan=True)
+    print(f"call log: {int(truth['calls'].sum()):,} calls; interval totals exact: {exact}")
+    return history
+
 
 HISTORIES = {
     "sample (30 min, Sun closed)": (
         lambda: read_history(SAMPLE_PATH),
-        {"horizon": 7, "folds": 8, "country": "US"},
+        {"horizon": 7, "folds": 8, "country": "US", "calendar": SAMPLE_CALENDAR_PATH},
     ),
     "15-minute, seed 5": (
         lambda: read_history(generate_history(weeks=20, interval=900, seed=5)),
@@ -51,14 +75,34 @@ HISTORIES = {
         ),
         {"horizon": 7, "folds": 8, "country": "GB"},
     ),
+    "open, busy holiday never seen": (
+        lambda: read_history(
+            generate_history(
+                start="2026-05-04",
+                weeks=24,
+                holiday_factor=0.0,
+                after_holiday_factor=1.2,
+                holiday_volumes={"Columbus Day": 1.2},
+                day_cv=0.06,
+                interval_cv=0.16,
+                seed=21,
+            )
+        ),
+        {"horizon": 7, "folds": 8, "country": "US"},
+    ),
+    "call-level log (aggregated)": (_call_log, {"horizon": 7, "folds": 8, "country": "US"}),
 }
+# auto / best plain baseline at most this (0.95 where not said)
+GOAL = {"open, busy holiday never seen": 1.0}
 
 _FIRST = """
 import time
 t0 = time.perf_counter()
 import planner
-from planner.sample import SAMPLE_PATH
-model = planner.forecast.fit(planner.read_history(SAMPLE_PATH), country="US")
+from planner.sample import SAMPLE_CALENDAR_PATH, SAMPLE_PATH
+model = planner.forecast.fit(
+    planner.read_history(SAMPLE_PATH), country="US", calendar=SAMPLE_CALENDAR_PATH
+)
 model.summary_frame(7)
 print(time.perf_counter() - t0, model.method)
 """
@@ -94,6 +138,9 @@ def main() -> None:
             ("mean of last 4", "mean4_wape"),
             ("median of last 5", "median5_wape"),
             ("seasonal naive", "naive_wape"),
+            ("mean of last 4, holiday-aware", "mean4_aware_wape"),
+            ("median of last 5, holiday-aware", "median5_aware_wape"),
+            ("seasonal naive, holiday-aware", "naive_aware_wape"),
         ):
             table.loc[f"baseline: {name}"] = [
                 auto[column],
@@ -103,15 +150,15 @@ def main() -> None:
             ]
         best = min(auto["mean4_wape"], auto["median5_wape"], auto["naive_wape"])
         ratio = auto["model_wape"] / best
-        ok = ratio <= 0.95 and 0.85 <= auto["coverage"] <= 0.95
+        ok = ratio <= GOAL.get(label, 0.95) and 0.85 <= auto["coverage"] <= 0.95
         ok = ok and 0.85 <= auto["day_coverage"] <= 0.95
         verdicts.append((label, ratio, auto["coverage"], auto["day_coverage"], ok))
         print(f"\n{label}: {kw['folds']} folds of {kw['horizon']} days ({seconds:.1f} s)")
         print(table.round(4).to_string())
     print()
-    print(f"{'history':32}{'auto / best baseline':>22}{'coverage':>10}{'days':>8}  goal met")
+    print(f"{'history':32}{'auto / best plain baseline':>28}{'coverage':>10}{'days':>8}  goal met")
     for label, ratio, cov, day, ok in verdicts:
-        print(f"{label:32}{ratio:22.3f}{cov:10.3f}{day:8.3f}  {'yes' if ok else 'no'}")
+        print(f"{label:32}{ratio:28.3f}{cov:10.3f}{day:8.3f}  {'yes' if ok else 'no'}")
     out = subprocess.run(
         [sys.executable, "-c", _FIRST], check=True, capture_output=True, text=True
     ).stdout.split(maxsplit=1)

@@ -42,7 +42,10 @@ _API: dict[str, tuple[str, ...]] = {
         "SimulationVerdict",
     ),
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
-    "planner.io": ("read_history", "History", "read_workload_csv"),
+    "planner.io": ("read_history", "read_workload_csv"),
+    "planner.history": ("History",),
+    "planner.calls": ("read_calls", "CallLog"),
+    "planner.calendars": ("read_calendar", "SpecialDay"),
     "planner.forecast": ("FittedForecast", "backtest"),
     "planner.scenario": ("Scenario", "ScenarioError", "SimulationSettings", "WHATIFS", "WhatIf"),
     "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES"),
@@ -77,6 +80,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from planner import forecast, models
     from planner._validate import SLBasis
+    from planner.calendars import SpecialDay, read_calendar
+    from planner.calls import CallLog, read_calls
     from planner.channels import CallsChannel, Channel, ChatChannel, EmailChannel
     from planner.deferred_work import (
         deferred,
@@ -85,7 +90,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     )
     from planner.errors import InputError
     from planner.forecast import FittedForecast, backtest
-    from planner.io import History, read_history, read_workload_csv
+    from planner.history import History
+    from planner.io import read_history, read_workload_csv
     from planner.models import (
         Blend,
         BlendResult,

@@ -39,6 +39,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from planner._tables import _csv_rows, _open_csv
 from planner.errors import InputError
 
 __all__ = ["SpecialDay", "read_calendar"]
@@ -91,9 +92,10 @@ def _volume(text: object, where: str) -> float | None:
 def _date(value: object, where: str) -> date:
     try:
         stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        ok = not pd.isna(stamp) and stamp == stamp.normalize()
     except (ValueError, TypeError):
-        stamp = pd.NaT
-    if pd.isna(stamp) or stamp != stamp.normalize():
+        ok = False
+    if not ok:
         raise InputError(f"{where}: 'date' must be a date YYYY-MM-DD: {value!r}")
     return stamp.date()
 
@@ -164,8 +166,6 @@ def read_calendar(
         if not isinstance(days, list):
             raise InputError(f"{name}: 'day' must be [[day]] tables")
         return _entries((f"{name}: [[day]] number {i + 1}", d) for i, d in enumerate(days))
-    from planner.io import _csv_rows, _open_csv  # one CSV reader for every table we read
-
     _, reader, columns = _open_csv(io.StringIO(text), "calendar")
     rows, lines = _csv_rows(name, reader, columns)
     header = [c.strip().lower() for c in columns]

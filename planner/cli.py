@@ -34,7 +34,7 @@ from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import forecast_requirements
-from planner.sample import sample_history
+from planner.sample import SAMPLE_CALENDAR_PATH, sample_history
 from planner.scenario import WHATIFS, Scenario
 from planner.simulation import METRICS
 from planner.targets import Targets
@@ -270,9 +270,21 @@ def _sweep_arguments(cmd: argparse.ArgumentParser) -> None:
 
 
 def _history_arguments(cmd: argparse.ArgumentParser, *, horizon: str) -> None:
-    cmd.add_argument("history", nargs="?", help="interval history CSV (default: the sample)")
+    cmd.add_argument(
+        "history",
+        nargs="?",
+        help="interval history CSV, or a call-level log (one row per call: aggregated to "
+        "--interval, default 30 minutes) (default: the sample)",
+    )
     cmd.add_argument("--horizon", default=horizon, help="days ahead: 14, 14d or 2w")
     cmd.add_argument("--country", help="public holidays of this country (e.g. US, GB, DE)")
+    cmd.add_argument(
+        "--calendar",
+        metavar="FILE",
+        help="your center's closures and special days (CSV or TOML: date, name, volume as "
+        "closed, normal or a number), overriding what the history suggests",
+    )
+    cmd.add_argument("--queue", help="with a call-level log: the queue to forecast (default: all)")
     cmd.add_argument(
         "--special-day",
         action="append",
@@ -530,11 +542,16 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     for day in args.special_day:
         forecast.parse_date("--special-day", day)
     targets = _targets(args, Targets()) if args.command == "plan" else Targets()
-    country = args.country
+    country, calendar = args.country, args.calendar
     if args.history is None:
         source: str | pd.DataFrame = sample_history()
         country = country or "US"
-        print("planner: using the bundled sample history (US holidays)", file=sys.stderr)
+        calendar = calendar or str(SAMPLE_CALENDAR_PATH)
+        print(
+            "planner: using the bundled sample history (US holidays, and the sample bank's "
+            f"calendar: {SAMPLE_CALENDAR_PATH.name})",
+            file=sys.stderr,
+        )
     else:
         source = args.history
     history = read_history(
@@ -543,11 +560,16 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
         interval=args.interval,
         aht=args.aht,
         timezone=args.timezone,
+        queue=args.queue,
     )
     for note in history.notes:
         print(f"planner: {note}", file=sys.stderr)
     model = forecast.fit(
-        history, method=args.method, country=country, special_days=args.special_day
+        history,
+        method=args.method,
+        country=country,
+        special_days=args.special_day,
+        calendar=calendar,
     )
     chosen = model.backtest_table.loc[model.method]
     print(

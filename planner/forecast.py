@@ -365,6 +365,25 @@ class FittedForecast:
         return self._base.profiles
 
     @property
+    def holidays(self) -> pd.DataFrame:
+        """What each special day in the history was, by name: ``last`` (its latest
+        occurrence), ``volume`` (calls relative to the ordinary day it replaced) and
+        ``kind`` (closed, reduced, normal or busier); the forecast repeats it."""
+        rows = {
+            name: {"last": last, "volume": volume, "kind": day_kind(volume)}
+            for name, (last, volume) in self._base.learned.items()
+        }
+        table = pd.DataFrame.from_dict(rows, orient="index", columns=["last", "volume", "kind"])
+        table.index.name = "name"
+        return table.sort_values("last")
+
+    @property
+    def day_names(self) -> dict[date, str]:
+        """Special days (history and the next 400 days) by name: public holidays, your
+        special days and your calendar's."""
+        return dict(self._base.names)
+
+    @property
     def special_profile(self) -> pd.Series:
         return self._base.special_profile
 
@@ -816,7 +835,7 @@ def fit(
         keeps the lowest pooled WAPE, or the average of the best two or
         three when that is lower still. A method's name uses it alone (the
         window methods still choose their weeks ``k`` by backtest).
-    weeks : the window methods' ``k`` (default: chosen from 3, 4, 5, 6, 8).
+    weeks : the window methods' ``k`` (default: chosen from 4, 6 and 8).
     country : holidays of this country (``holidays`` package code, e.g. ``"US"``,
         ``"GB"``, ``"DE"``) are special days.
     special_days : more special days (dates or ISO strings), past or future.

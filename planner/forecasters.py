@@ -217,15 +217,14 @@ def predict(
 
 
 def conformal(ratios: FloatArray, q: float) -> float:
-    """Quantile ``q`` of sorted ``ratios`` with the split-conformal rank: the
-    ceil((n + 1) q)-th smallest for an upper quantile, the floor((n + 1) q)-th for a
-    lower one (clipped to the sample), so a band from n past errors holds a new one
-    with at least its nominal probability when errors are exchangeable."""
-    n = ratios.size
-    if n == 0:
+    """Quantile ``q`` of sorted ``ratios`` at the split-conformal position (n + 1) q,
+    interpolated between order statistics (``numpy``'s "weibull"): a band between the
+    quantiles q and 1 - q of n past errors holds a new, exchangeable one with
+    probability 1 - 2q on average, where the usual (n - 1) q + 1 position holds it
+    less often in small samples (5 weeks of days: 0.85 for a 90% band)."""
+    if ratios.size == 0:
         return 1.0
-    rank = np.ceil((n + 1) * q) if q >= 0.5 else np.floor((n + 1) * q)
-    return float(ratios[int(np.clip(rank, 1, n)) - 1])
+    return float(np.quantile(ratios, q, method="weibull"))
 
 
 @dataclass(frozen=True)
@@ -279,11 +278,11 @@ class Bands:
 
     weeks: tuple[Calibration, ...]
 
-    def _by_week(self, lead: int | FloatArray) -> np.ndarray:
+    def _by_week(self, lead: int | np.ndarray) -> np.ndarray:
         week = (np.asarray(lead, dtype=np.int64) - 1) // 7
         return np.clip(week, 0, len(self.weeks) - 1)
 
-    def interval(self, forecast: FloatArray, q: float, lead: int | FloatArray = 1) -> FloatArray:
+    def interval(self, forecast: FloatArray, q: float, lead: int | np.ndarray = 1) -> FloatArray:
         """Quantile ``q`` of calls per interval for forecasts ``lead`` days ahead (1 = the
         day after the history; one lead, or one per forecast)."""
         forecast = np.asarray(forecast, dtype=np.float64)
@@ -294,7 +293,7 @@ class Bands:
             out[at] = self.weeks[w].interval(forecast[at], q)
         return out
 
-    def day(self, forecast: FloatArray, q: float, lead: int | FloatArray = 1) -> FloatArray:
+    def day(self, forecast: FloatArray, q: float, lead: int | np.ndarray = 1) -> FloatArray:
         """Quantile ``q`` of calls per day, for day forecasts ``lead`` days ahead."""
         forecast = np.asarray(forecast, dtype=np.float64)
         week = np.broadcast_to(self._by_week(lead), forecast.shape)

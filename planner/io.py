@@ -14,35 +14,40 @@ DataFrame) and column."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
 from os import PathLike
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
 from planner import _validate as v
+from planner._tables import (
+    _csv_rows,
+    _date_column,
+    _has_offsets,
+    _normal,
+    _numbers,
+    _open_csv,
+    _plain,
+    _read_csv_rows,
+    join_date_time,
+    missing_day_notes,
+)
+from planner.calls import CALL_COLUMNS, calls_from_rows
 from planner.errors import InputError
+from planner.history import History
 
-if TYPE_CHECKING:
-    from _csv import Reader as CsvReader
-
-__all__ = ["HISTORY_COLUMNS", "History", "guess_columns", "read_history", "read_workload_csv"]
+__all__ = [
+    "HISTORY_COLUMNS",
+    "History",
+    "guess_columns",
+    "is_call_log",
+    "read_history",
+    "read_workload_csv",
+]
 
 _REQUIRED = ("calls", "aht")
-
-
-def _plain(value: object) -> object:
-    """A numpy scalar as the Python number it holds, so messages read ``-3.0``, not
-    ``np.float64(-3.0)``."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def read_workload_csv(source: str | PathLike[str] | TextIO) -> pd.DataFrame:
@@ -125,84 +130,27 @@ HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class History:
-    """Interval history, checked: one row per interval start.
-
-    Attributes
-    ----------
-    frame : indexed by ``interval_start`` (local wall-clock time, naive),
-        with ``calls`` (offered calls per interval), ``aht`` (seconds, NaN where
-        nothing was handled) and whichever of ``handled``, ``abandoned`` and
-        ``answered_within`` the source had.
-    interval : interval length, seconds.
-    filled : interval starts missing inside a day's open hours, added with 0
-        calls (ACD exports usually leave out intervals nobody called in).
-    missing_days : days between the first and the last with no rows at all
-        (not filled: a closed day and a lost export look the same).
-    notes : what was found and cleaned, one line each.
-    """
-
-    frame: pd.DataFrame
-    interval: float
-    filled: pd.DatetimeIndex
-    missing_days: tuple[date, ...]
-    notes: tuple[str, ...]
-
-    def rollup(self, interval: float) -> History:
-        """The same history in longer intervals (e.g. 5-minute data as 30-minute).
-
-        ``interval`` (seconds) must be a whole multiple of this history's and
-        divide a day. Counts are summed; AHT is weighted by handled calls
-        (offered calls without a handled column).
-
-        Examples
-        --------
-        >>> import io
-        >>> h = read_history(io.StringIO(
-        ...     "Interval,Offered,AHT\\n2026-03-02 08:00,4,200\\n2026-03-02 08:15,6,300\\n"))
-        >>> half = h.rollup(1800)
-        >>> half.interval, half.frame["calls"].tolist(), half.frame["aht"].tolist()
-        (1800.0, [10.0], [260.0])
-        """
-        seconds = float(v.positive("interval", interval)) if np.ndim(interval) == 0 else 0.0
-        ratio = seconds / self.interval
-        if not (ratio >= 1 and ratio == int(ratio) and 86400 % seconds == 0):
-            raise InputError(
-                f"'interval' must be a whole multiple of {self.interval:g} s that divides a "
-                f"day: {interval!r}"
-            )
-        if ratio == 1:
-            return self
-        frame = self.frame
-        weight = frame["handled"] if "handled" in frame else frame["calls"]
-        stamps = pd.DatetimeIndex(frame.index)
-        bucket = stamps.floor(f"{int(seconds)}s")
-        counts = [c for c in ("calls", "handled", "abandoned", "answered_within") if c in frame]
-        grouped = frame[counts].groupby(bucket).sum()
-        handle = (frame["aht"] * weight).fillna(0.0).groupby(bucket).sum()
-        handled = weight.where(frame["aht"].notna(), 0.0).groupby(bucket).sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            grouped["aht"] = np.where(handled > 0, handle / handled, np.nan)
-        grouped.index.name = "interval_start"
-        note = f"rolled up from {self.interval / 60:g}- to {seconds / 60:g}-minute intervals"
-        filled = pd.DatetimeIndex(self.filled.floor(f"{int(seconds)}s").unique())
-        return History(grouped, seconds, filled, self.missing_days, (*self.notes, note))
-
-    @property
-    def days(self) -> pd.Series:
-        """Offered calls per calendar day (days with no rows are absent)."""
-        return self.frame["calls"].groupby(pd.DatetimeIndex(self.frame.index).normalize()).sum()
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
-
-
 def _recognised(columns: list[str]) -> dict[str, str]:
     """Source header -> history column, for the headers :data:`HISTORY_COLUMNS` knows."""
     aliases = {alias: c for c, names in HISTORY_COLUMNS.items() for alias in map(_normal, names)}
     return {col: aliases[_normal(col)] for col in columns if _normal(col) in aliases}
+
+
+def is_call_log(columns: list[str]) -> bool:
+    """Whether a table's headers are a per-call export: no column of offered calls (an
+    interval report has one) and a start time per row, with a date, queue, wait,
+    talk, handle or outcome column beside it.
+
+    Examples
+    --------
+    >>> is_call_log(["Call Start", "Queue", "Talk Time"]), is_call_log(["Interval", "Offered"])
+    (True, False)
+    """
+    if "calls" in _recognised(list(columns)).values():
+        return False
+    aliases = {a: c for c, names in CALL_COLUMNS.items() for a in map(_normal, names)}
+    found = {aliases[_normal(c)] for c in columns if _normal(c) in aliases}
+    return "start" in found and bool(found & {"date", "queue", "wait", "talk", "handle", "outcome"})
 
 
 def guess_columns(columns: list[str]) -> dict[str, str]:
@@ -258,84 +206,6 @@ def _map_columns(
     return out
 
 
-_OFFSET = re.compile(r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC)$")
-
-
-def _stamps(
-    raw: pd.Series, lines: list[str], column: str, where: str, timezone: str | None = None
-) -> pd.DatetimeIndex:
-    """Interval starts as naive local wall-clock time; a bad one names its line.
-
-    Without ``timezone`` a stamp's UTC offset is dropped (its wall-clock time
-    is kept). With one, stamps are instants (naive ones read as UTC) and are
-    turned into that zone's wall-clock time.
-    """
-    if timezone is not None:
-        return _in_zone(raw, lines, column, where, timezone)
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        return pd.DatetimeIndex(raw.dt.tz_localize(None))
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return pd.DatetimeIndex(raw)
-    text = raw.astype(str).str.strip().str.replace(_OFFSET, "", regex=True)
-    stamps = pd.to_datetime(text, errors="coerce", format="mixed")
-    _bad_stamp(stamps, raw, lines, column, where)
-    return pd.DatetimeIndex(stamps)
-
-
-def _has_offsets(raw: pd.Series) -> bool:
-    """Whether time stamps come with a UTC offset (or as zone-aware values)."""
-    if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        return True
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return False
-    return bool(raw.astype(str).str.strip().str.contains(_OFFSET).any())
-
-
-def _in_zone(
-    raw: pd.Series, lines: list[str], column: str, where: str, timezone: str
-) -> pd.DatetimeIndex:
-    """Stamps as instants (naive ones in UTC), as wall-clock time in ``timezone``."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(
-            f"'timezone' must be a zone name like 'Europe/London': {timezone!r}"
-        ) from None
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        stamps = pd.to_datetime(raw, utc=True)
-    else:
-        text = raw.astype(str).str.strip()
-        stamps = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
-        _bad_stamp(stamps, raw, lines, column, where)
-    return pd.DatetimeIndex(stamps.dt.tz_convert(zone).dt.tz_localize(None))
-
-
-def _bad_stamp(
-    stamps: pd.Series, raw: pd.Series, lines: list[str], column: str, where: str
-) -> None:
-    bad = stamps.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise InputError(
-            f"{where}: {lines[i]}: column {column!r} is not a date and time: "
-            f"{_plain(raw.iloc[i])!r}"
-        )
-
-
-def _numbers(raw: pd.Series, lines: list[str], column: str, where: str, required: bool):
-    values = pd.to_numeric(raw.replace({"": np.nan}), errors="coerce").to_numpy(np.float64)
-    given = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
-    bad = (given & ~np.isfinite(values)) | (~given & required)
-    bad |= np.isfinite(values) & (values < 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        rule = "a number >= 0" + ("" if not required else " (it may not be blank)")
-        raise InputError(
-            f"{where}: {lines[i]}: column {column!r} must be {rule}: {_plain(raw.iloc[i])!r}"
-        )
-    return values
-
-
 def read_history(
     source: str | PathLike[str] | TextIO | pd.DataFrame,
     *,
@@ -344,6 +214,7 @@ def read_history(
     aht: float | None = None,
     timezone: str | None = None,
     name: str | None = None,
+    queue: str | None = None,
 ) -> History:
     """Read interval history exported from an ACD or contact-center platform.
 
@@ -362,9 +233,16 @@ def read_history(
         as instants (naive ones as UTC) and turned into its wall-clock time.
         Without it, stamps are wall-clock time already and an offset is dropped.
     name : what messages call the source (a file name for an open stream).
+    queue : for a call-level log with a queue column, the queue to read (default:
+        all queues added together).
 
     Notes
     -----
+    A call-level log (one row per call, no column of offered calls; see
+    :mod:`planner.calls`) is recognised, said in ``notes``, and aggregated to
+    ``interval`` (default 30 minutes). A column of times alone is joined to a
+    date column beside it; without one it is an error.
+
     ``handle_time`` is the interval's total handle time (seconds), turned
     into AHT per handled call (per offered call without a handled column).
     Time stamps with a UTC offset keep their local wall-clock time. Errors
@@ -396,10 +274,27 @@ def read_history(
         lines = [f"line {n}" for n in numbers]
     if raw.empty:
         raise InputError(f"{where}: no interval rows")
+    if columns is None and is_call_log(list(raw.columns)):
+        log = calls_from_rows(raw, lines, where, interval or 1800.0, timezone=timezone)
+        history = log.history(queue, aht=aht)
+        said = "" if interval else " (the default; pass interval= for another)"
+        first = f"{history.notes[0]}{said}: one row per call, not per interval"
+        return History(
+            history.frame, history.interval, history.filled, history.missing_days,
+            (first, *history.notes[1:]),
+        )  # fmt: skip
+    if queue is not None:
+        raise InputError(f"{where}: 'queue' picks a queue of a call-level log; this is not one")
     mapped = _map_columns(list(raw.columns), columns, where, need_aht=aht is None)
     by_name = {canonical: source_col for source_col, canonical in mapped.items()}
-    stamps = _stamps(
-        raw[by_name["interval_start"]], lines, by_name["interval_start"], where, timezone
+    date_col = _date_column([c for c in raw.columns if c not in mapped])
+    stamps = join_date_time(
+        raw[by_name["interval_start"]],
+        raw[date_col] if date_col else None,
+        lines,
+        by_name["interval_start"],
+        where,
+        timezone,
     )
     data: dict[str, np.ndarray] = {}
     for col in ("calls", "handled", "abandoned", "answered_within", "aht", "handle_time"):
@@ -507,115 +402,6 @@ def read_history(
     missing_days = tuple(
         d.date() for d in days.difference(pd.DatetimeIndex(frame.index).normalize().unique())
     )
-    notes.extend(_missing_day_notes(days, missing_days))
+    notes.extend(missing_day_notes(days, missing_days))
     frame.index.name = "interval_start"
     return History(frame, float(interval), pd.DatetimeIndex(filled), missing_days, tuple(notes))
-
-
-_WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
-
-
-def _missing_day_notes(days: pd.DatetimeIndex, missing: tuple[date, ...]) -> list[str]:
-    """Days with no rows, told apart: weekdays with no rows in most weeks are closed;
-    the others are days an open weekday lacks (a lost export, or a holiday)."""
-    if not missing:
-        return []
-    gone = pd.DatetimeIndex(pd.to_datetime(list(missing)))
-    closed = [
-        w
-        for w in range(7)
-        if (days.day_of_week == w).sum() >= 2  # seen in two weeks at least
-        and (gone.day_of_week == w).sum() >= 0.75 * (days.day_of_week == w).sum()
-    ]
-    notes = []
-    if closed:
-        names = ", ".join(_WEEKDAYS[w] for w in closed)
-        notes.append(f"closed on {names}: no rows in (nearly) every week")
-    other = [d for d in missing if d.weekday() not in closed]
-    if other:
-        shown = ", ".join(f"{d} ({_WEEKDAYS[d.weekday()][:3]})" for d in other[:8])
-        notes.append(
-            f"{len(other)} day(s) with no rows on weekdays otherwise open (a holiday, or "
-            f"missing from the export): {shown}" + (" ..." if len(other) > 8 else "")
-        )
-    return notes
-
-
-def _open_csv(
-    source: str | PathLike[str] | TextIO, what: str, expected: str = ""
-) -> tuple[str, CsvReader, list[str]]:
-    """The file's name, a csv reader past the header, and the header's column names."""
-    name = getattr(source, "name", None) or "<stream>"
-    if isinstance(source, (str, PathLike)):
-        path = Path(source)
-        name = str(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as err:
-            raise InputError(f"cannot read {what} file {name}: {err.strerror}") from None
-        handle: TextIO = io.StringIO(_decode(raw, name))
-    else:
-        handle = source
-    reader = csv.reader(handle)
-    try:
-        header = next(reader, None)
-    except csv.Error as err:
-        raise InputError(f"{name}: line 1: not a CSV file ({err})") from None
-    if header is None or not any(cell.strip() for cell in header):
-        raise InputError(f"{name}: empty file, expected a header row{expected}")
-    columns = [cell.strip() for cell in header]
-    seen: set[str] = set()
-    for column in columns:
-        key = column.lower()
-        if key and key in seen:
-            raise InputError(f"{name}: line 1: column {column!r} appears twice in the header")
-        seen.add(key)
-    return name, reader, columns
-
-
-def _decode(raw: bytes, name: str) -> str:
-    """The text of a CSV file: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in raw:
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = raw[: err.start].count(b"\n") + 1
-            raise InputError(
-                f"{name}: line {line}: not UTF-8 text (byte {raw[err.start]:#04x}); "
-                "export the file as CSV in UTF-8"
-            ) from None
-    raise InputError(f"{name}: not a text CSV file (binary data); export it as CSV in UTF-8")
-
-
-def _csv_rows(
-    name: str, reader: CsvReader, columns: list[str]
-) -> tuple[list[list[str]], list[int]]:
-    """The remaining rows (stripped, blank lines skipped) and their line numbers."""
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue  # blank line
-            if len(row) != len(columns):
-                raise InputError(
-                    f"{name}: line {reader.line_num}: expected {len(columns)} fields, "
-                    f"got {len(row)}"
-                )
-            rows.append([cell.strip() for cell in row])
-            lines.append(reader.line_num)
-    except csv.Error as err:
-        raise InputError(f"{name}: line {reader.line_num}: not a CSV row ({err})") from None
-    return rows, lines
-
-
-def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFrame, list[int]]:
-    """All rows of a history CSV as strings, with their line numbers; ragged rows are errors."""
-    name, reader, columns = _open_csv(source, "history")
-    rows, lines = _csv_rows(name, reader, columns)
-    return name, pd.DataFrame(rows, columns=columns, dtype=object), lines

@@ -40,6 +40,7 @@ __all__ = [
     "SAMPLE_CALENDAR_PATH",
     "SAMPLE_PATH",
     "WEEKLY",
+    "generate_calls",
     "generate_history",
     "intraday_profile",
     "sample_calendar",
@@ -206,3 +207,63 @@ def sample_calendar() -> pd.DataFrame:
     named = holiday_calendars.country_holidays("US", years=range(first.year, first.year + 2))
     rows = [(str(d), str(n), "closed") for d, n in sorted(named.items()) if d >= first.date()]
     return pd.DataFrame(rows, columns=["date", "name", "volume"])
+
+
+def generate_calls(
+    history: pd.DataFrame,
+    *,
+    interval: float = 1800.0,
+    queues: tuple[str, ...] = ("cards", "loans"),
+    answer_time: float = 20.0,
+    seed: int = 2026,
+) -> pd.DataFrame:
+    """A call-level log (one row per call) whose interval totals are ``history``'s exactly.
+
+    ``history`` is a :func:`generate_history` table. Each interval's offered calls
+    arrive at uniform times within it, in one of ``queues`` at random; its
+    ``Answered in 20s`` calls wait up to ``answer_time``, the other handled calls
+    longer, and abandoned ones leave with no talk time. Talk times are lognormal
+    (CV 0.9), scaled so that their mean is the interval's AHT. Columns: ``Call
+    Start``, ``Queue``, ``Wait`` and ``Talk`` (seconds) and ``Outcome``.
+    """
+    rng = np.random.default_rng(seed)
+    sigma = np.sqrt(np.log1p(0.9**2))
+    parts = []
+    columns = zip(
+        pd.to_datetime(history["Interval"]),
+        history["Offered"].to_numpy(dtype=np.int64),
+        history["Handled"].to_numpy(dtype=np.int64),
+        history["Answered in 20s"].to_numpy(dtype=np.int64),
+        history["AHT"].to_numpy(dtype=np.float64),
+        strict=True,
+    )
+    for interval_start, offered, handled, within, aht in columns:
+        if offered == 0:
+            continue
+        start = interval_start + pd.to_timedelta(
+            np.sort(rng.uniform(0, interval, offered)), unit="s"
+        )
+        order = rng.permutation(offered)  # which calls are answered, and which in time
+        answered = np.zeros(offered, dtype=bool)
+        answered[order[:handled]] = True
+        fast = np.zeros(offered, dtype=bool)
+        fast[order[:within]] = True
+        wait = np.where(
+            fast, rng.uniform(0, answer_time, offered), rng.uniform(answer_time + 1, 240, offered)
+        )
+        talk = np.zeros(offered)
+        if handled:
+            draws = rng.lognormal(0.0, sigma, handled)
+            talk[answered] = draws / draws.mean() * aht
+        parts.append(
+            pd.DataFrame(
+                {
+                    "Call Start": start.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    "Queue": rng.choice(list(queues), offered),
+                    "Wait": wait.round(1),
+                    "Talk": talk,
+                    "Outcome": np.where(answered, "answered", "abandoned"),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

@@ -9,8 +9,8 @@
   marked ``e2e`` (the browser's also ``browser`` and ``slow``): ``-m "not e2e"`` runs
   the library's. ``make test`` runs every test but the ``slow`` ones, then ``make
   test-slow`` runs those (CI runs both).
-- ``fitted_sample``: the bundled sample history fitted once for every test that
-  reads it, as the app and the command line fit it.
+- ``fitted_sample``: the bundled sample history (with the sample bank's calendar)
+  fitted once for every test that reads it, as the app and the command line fit it.
 - ``erlang_evaluations``: counts Erlang C and A evaluations (each starts with one
   vectorised Erlang B call) while a test runs.
 """
@@ -42,11 +42,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def fitted_sample():
-    """The bundled sample history fitted with US holidays (one fit for the session)."""
+    """The bundled sample history fitted with US holidays and the sample bank's calendar
+    (one fit for the session)."""
     from planner import forecast, read_history
-    from planner.sample import SAMPLE_PATH
+    from planner.sample import SAMPLE_CALENDAR_PATH, SAMPLE_PATH
 
-    return forecast.fit(read_history(SAMPLE_PATH), country="US")
+    return forecast.fit(read_history(SAMPLE_PATH), country="US", calendar=SAMPLE_CALENDAR_PATH)
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ _TOP = {
     "erlang_x", "channels",
 }  # fmt: skip
 _ERLANG_X = {f.name for f in fields(ErlangX)} - {"patience"}  # the scenario's own
-_WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country"}
+_WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country", "calendar"}
 _STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}
 _TARGETS = {f.name for f in fields(Targets)}
@@ -64,7 +64,7 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as the nested dict its TOML file holds.
 
     A scenario forecast from a history file keeps the reference (file, day,
-    country), not the numbers.
+    country, calendar), not the numbers.
     """
     s = scenario
     out: dict[str, Any] = {"name": s.name}
@@ -76,6 +76,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         workload = {"history": s.history, "day": s.day}
         if s.country:
             workload["country"] = s.country
+        if s.calendar:
+            workload["calendar"] = s.calendar
     else:
         ahts = tuple(s.aht)  # type: ignore[arg-type]  # a tuple once built
         aht: float | list[float] = ahts[0] if len(set(ahts)) == 1 else list(ahts)
@@ -156,7 +158,7 @@ def from_dict(
     _typed(data, "name", str, source)
     _typed(data, "description", str, source)
     _typed(data, "interval", (int, float), source)
-    for key in ("start", "history", "day", "country"):
+    for key in ("start", "history", "day", "country", "calendar"):
         _typed(workload, key, str, source, "workload.")
     _typed(simulation, "close", str, source, "simulation.")
     plan = staffing.get("plan", "required")
@@ -191,6 +193,7 @@ def from_dict(
                 workload["history"],
                 day=workload.get("day"),
                 country=workload.get("country"),
+                calendar=workload.get("calendar"),
                 base_dir=base_dir,
                 **common,
             )

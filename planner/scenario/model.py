@@ -86,9 +86,10 @@ class Scenario:
     erlang_x : an :class:`~planner.ErlangX` model (redials, lines,
         repeat contacts, forecast uncertainty) for the requirement and its
         figures, or ``None`` (Erlang A, or C without a patience).
-    history, day, country : where the workload was forecast from (the
-        history path as written in the file, the day and the holiday
-        calendar; see :meth:`from_history`), or ``None``.
+    history, day, country, calendar : where the workload was forecast from
+        (the history path as written in the file, the day, the public
+        holidays' country and the center's calendar file; see
+        :meth:`from_history`), or ``None``.
     description : free text.
     """
 
@@ -110,6 +111,7 @@ class Scenario:
     history: str | None = None
     day: str | None = None
     country: str | None = None
+    calendar: str | None = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -202,6 +204,7 @@ class Scenario:
         *,
         day: str | None = None,
         country: str | None = None,
+        calendar: str | None = None,
         base_dir: str | PathLike[str] = ".",
         **fields: Any,
     ) -> Scenario:
@@ -214,10 +217,12 @@ class Scenario:
         day : the day to plan, ``"YYYY-MM-DD"`` (default: the day after the
             history).
         country : public holidays of this country (e.g. ``"US"``).
+        calendar : the center's closures and special days, a CSV or TOML file
+            (a path relative to ``base_dir``; see :func:`planner.calendars.read_calendar`).
         fields : the other :class:`Scenario` fields (``name`` is required;
             ``interval`` defaults to the history's and must match it).
 
-        The scenario keeps the reference (``history``, ``day``, ``country``),
+        The scenario keeps the reference (``history``, ``day``, ``country``, ``calendar``),
         which a scenario file saves instead of the numbers; changing the
         workload later with :meth:`with_changes` drops it.
         """
@@ -228,7 +233,8 @@ class Scenario:
         reference = None
         if not isinstance(history, History):
             source, reference = str(Path(base_dir) / history), str(history)
-        model = forecast.fit(source, country=country)
+        days = None if calendar is None else Path(base_dir) / calendar
+        model = forecast.fit(source, country=country, calendar=days)
         first = model.daily.index[-1] + pd.Timedelta(days=1)
         try:
             when = pd.Timestamp(day) if day is not None else first
@@ -257,6 +263,7 @@ class Scenario:
             history=reference,
             day=str(when.date()),
             country=country,
+            calendar=calendar,
             **fields,
         )
 

@@ -85,7 +85,8 @@ def _table() -> dict[str, WhatIf]:
         "erlang_x": "the Erlang X callers (or change one of their fields by name)",
         "channels": "every other channel (or set one by its name)",
         "history": "the history file the workload was forecast from",
-        "day": "the day forecast, YYYY-MM-DD", "country": "the holiday calendar",
+        "day": "the day forecast, YYYY-MM-DD", "country": "the public holidays' country",
+        "calendar": "the center's calendar file of closures and special days",
     }, axes=("shrinkage", "patience", "cost_per_hour"),
         flags=("interval", "shrinkage", "patience"))  # fmt: skip
     add("targets", {

@@ -192,11 +192,15 @@ def docs_say(pooled: pd.Series) -> None:
 
 @pytest.mark.slow
 def test_backtest_beats_a_planners_baselines_on_the_sample():
-    result = backtest(read_history(SAMPLE_PATH), horizon=7, folds=4, country="US")
+    result = backtest(
+        read_history(SAMPLE_PATH), horizon=7, folds=4, country="US",
+        calendar=SAMPLE_CALENDAR_PATH,
+    )  # fmt: skip
     assert list(result.index) == [1, 2, 3, 4, "all"]
     assert list(result.columns) == [
         "start", "end", "method", "model_wape", "model_mape", "naive_wape", "naive_mape",
-        "mean4_wape", "median5_wape", "coverage", "day_coverage",
+        "mean4_wape", "median5_wape", "naive_aware_wape", "mean4_aware_wape",
+        "median5_aware_wape", "coverage", "day_coverage",
     ]  # fmt: skip
     pooled = result.loc["all"]
     best_baseline = pooled[["naive_wape", "mean4_wape", "median5_wape"]].min()

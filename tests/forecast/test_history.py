@@ -222,3 +222,21 @@ def test_utc_offsets_without_a_timezone_are_named_in_the_notes():
     local = read_history(io.StringIO(text), timezone="America/New_York")
     assert local.frame.index[0] == pd.Timestamp("2026-03-02 08:00")
     assert not any("carry a UTC offset" in n for n in local.notes)
+
+
+def test_a_rollup_drops_an_interval_the_export_cuts_short():
+    # 5-minute data, 08:00-09:55 every day; the export ends at 09:35 on the last day:
+    # its 09:30 half hour would hold one 5-minute count of 6. It is dropped and said.
+    stamps = [
+        pd.Timestamp(f"2026-03-0{d}") + pd.Timedelta(minutes=5 * i)
+        for d in (2, 3, 4)
+        for i in range(96, 120)
+    ][:-4]
+    frame = pd.DataFrame({"Interval": stamps, "Offered": 3, "AHT": 200})
+    half = read_history(frame).rollup(1800)
+    assert half.frame.index[-1] == pd.Timestamp("2026-03-04 09:00")
+    assert half.frame["calls"].tolist()[-3:] == [18.0, 18.0, 18.0]
+    assert any(
+        "the last 30-minute interval (2026-03-04 09:30:00) dropped: it holds 2 of the usual 6" in n
+        for n in half.notes
+    ), half.notes

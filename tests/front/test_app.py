@@ -352,6 +352,9 @@ def test_intraday_week_view_hours_fte_and_holiday_names(fitted_sample):
     # the method chosen, and how
     caption = " ".join(c.value for c in at.caption)
     assert f"Forecast by **{model.method}**" in caption
+    chosen = model.backtest_table.loc[model.method]
+    assert f"held {chosen['coverage_90']:.0%} of the intervals and " in caption
+    assert f"{chosen['day_coverage_90']:.0%} of the days" in caption
     backtest = next(d.value for d in at.dataframe if "90% band held" in d.value.columns)
     assert backtest.index.tolist() == model.backtest_table.index.tolist()
 

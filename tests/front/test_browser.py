@@ -361,3 +361,26 @@ def test_upload_mapping_constant_aht_roll_up_and_unsupported_files(server, brows
     sheet.write_bytes(b"PK\x03\x04 not really a workbook")
     uploader.locator('input[type="file"]').set_input_files(str(sheet))
     page.get_by_text("export.xlsx is a .xlsx").wait_for(timeout=60_000)
+
+
+def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_path):
+    # one row per call, two queues: the page says what it is, and forecasts the queue
+    # picked exactly as the library reads and fits it
+    intervals = planner.sample.generate_history(weeks=6, seed=9)
+    path = tmp_path / "calls.csv"
+    planner.sample.generate_calls(intervals, seed=9).to_csv(path, index=False)
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/intraday")
+    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
+    uploader.wait_for(timeout=60_000)
+    uploader.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text("is a call-level log (one row per call)").wait_for(timeout=60_000)
+    queue = page.get_by_test_id("stSelectbox").filter(has_text="Queue")
+    queue.get_by_role("combobox").click()
+    page.get_by_role("option", name="cards", exact=True).click()
+    history = planner.read_history(path, queue="cards")
+    fitted = planner.forecast.fit(history)
+    page.get_by_text(f"Forecast by {fitted.method}").wait_for(timeout=180_000)
+    for note in history.notes:
+        assert page.get_by_text(note[:60]).count() >= 1, note
+    assert page.get_by_test_id("stException").count() == 0

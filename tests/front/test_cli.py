@@ -233,7 +233,7 @@ def test_forecast_of_the_bundled_sample_to_a_file(capsys, tmp_path, fitted_sampl
     assert len(table) == len(expected)
     np.testing.assert_allclose(table["calls"], expected["calls"])
     assert table["interval_start"].iloc[0] == "2026-05-26 08:00"  # Memorial Day is closed
-    assert "Memorial Day): no Memorial Day in the history; closed" in err
+    assert "Memorial Day): closed, as your calendar says" in err
     assert f"forecast by {model.method} (backtest WAPE" in err
 
 

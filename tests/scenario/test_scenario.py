@@ -248,14 +248,18 @@ interval = 1800
 history = "../data/sample_history.csv"
 day = "2026-05-26"
 country = "US"
+calendar = "../data/sample_calendar.csv"
 """
 
 
 @pytest.mark.slow
 def test_workload_forecast_from_a_history_reference(tmp_path):
     s = Scenario.loads(HISTORY, source="x.toml", base_dir=str(ROOT / "scenarios"))
-    model = planner.forecast.fit(planner.read_history(ROOT / "data" / "sample_history.csv"),
-                                 country="US")  # fmt: skip
+    model = planner.forecast.fit(
+        planner.read_history(ROOT / "data" / "sample_history.csv"),
+        country="US",
+        calendar=ROOT / "data" / "sample_calendar.csv",
+    )
     day = model.forecast(3)
     day = day[day.index.normalize() == pd.Timestamp("2026-05-26")]
     assert s.start == "08:00" and len(s.calls) == len(day)
@@ -264,6 +268,7 @@ def test_workload_forecast_from_a_history_reference(tmp_path):
     copy = tmp_path / "copy.toml"
     s.save(copy)
     assert "history" in copy.read_text() and "calls" not in copy.read_text()
+    assert 'calendar = "../data/sample_calendar.csv"' in copy.read_text()
     assert Scenario.loads(copy.read_text(), base_dir=str(ROOT / "scenarios")) == s
 
 
@@ -273,6 +278,7 @@ def test_workload_forecast_from_a_history_reference(tmp_path):
         (("2026-05-26", "2026-01-20"), "'day' must be after the history"),
         (("interval = 1800", "interval = 900"), "differs from the history's"),
         (("sample_history.csv", "nope.csv"), "cannot read history file"),
+        (("sample_calendar.csv", "nope.csv"), "cannot read calendar file"),
         (('country = "US"', 'country = "US"\ncalls = [1]'), "either 'history' or 'calls'"),
     ],
 )
