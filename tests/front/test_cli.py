@@ -352,3 +352,26 @@ def test_sweep_bad_input(capsys, argv, message):
     code, _, err = run(capsys, "sweep", str(ROOT / "scenarios" / "help_desk.toml"), *argv)
     assert code == 2
     assert message in err
+
+
+def test_forecast_a_call_log_queue_with_a_calendar(capsys, tmp_path):
+    # one row per call: recognised, counted per 30 minutes for the queue asked, with the
+    # center's calendar closing the first Monday ahead; as the library reads and fits it
+    intervals = planner.sample.generate_history(weeks=6, seed=14)
+    log = tmp_path / "calls.csv"
+    planner.sample.generate_calls(intervals, seed=14).to_csv(log, index=False)
+    calendar = tmp_path / "closures.csv"
+    calendar.write_text("date,name,volume\n2026-02-16,Staff day,closed\n")
+    argv = ["forecast", str(log), "--queue", "loans", "--calendar", str(calendar),
+            "--horizon", "7d", "--format", "csv"]  # fmt: skip
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "planner: a call-level log:" in err and "one row per call" in err
+    assert "Mon 16 Feb 2026 (Staff day): closed, as your calendar says" in err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    history = planner.read_history(log, queue="loans")
+    model = planner.forecast.fit(history, calendar=calendar)
+    np.testing.assert_allclose(table["calls"], model.forecast(7)["calls"])
+    assert not table["interval_start"].str.startswith("2026-02-16").any()
+    code, _, err = run(capsys, "forecast", str(log), "--queue", "fraud")
+    assert code == 2 and "queue 'fraud' is not in the log" in err
