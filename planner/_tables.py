@@ -257,3 +257,19 @@ def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFr
     name, reader, columns = _open_csv(source, "history")
     rows, lines = _csv_rows(name, reader, columns)
     return name, pd.DataFrame(rows, columns=columns, dtype=object), lines
+
+
+def table_rows(
+    source: str | PathLike[str] | TextIO | pd.DataFrame, name: str | None, what: str
+) -> tuple[str, pd.DataFrame, list[str]]:
+    """What messages call the source, its rows as a DataFrame (a DataFrame's time index
+    becomes a column) and each row's name in messages (``line 7``, or ``row 6``)."""
+    if isinstance(source, pd.DataFrame):
+        raw = source.copy()
+        if isinstance(raw.index, pd.DatetimeIndex):
+            raw = raw.reset_index(names=raw.index.name or "interval_start")
+        raw.columns = [str(c) for c in raw.columns]
+        lines = [f"row {label!r}" for label in source.index]
+        return name or what, raw.reset_index(drop=True), lines
+    where, raw, numbers = _read_csv_rows(source)
+    return name or where, raw, [f"line {n}" for n in numbers]

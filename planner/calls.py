@@ -29,9 +29,9 @@ from planner._tables import (
     _normal,
     _numbers,
     _plain,
-    _read_csv_rows,
     join_date_time,
     missing_day_notes,
+    table_rows,
 )
 from planner.errors import InputError
 from planner.history import History
@@ -237,15 +237,7 @@ def read_calls(
     >>> table["calls"].tolist(), table["handled"].tolist(), table["aht"].tolist()
     ([2.0, 1.0], [1.0, 1.0], [200.0, 320.0])
     """
-    if isinstance(source, pd.DataFrame):
-        where = name or "call log"
-        raw = source.reset_index(drop=True).copy()
-        raw.columns = [str(c) for c in raw.columns]
-        lines = [f"row {i}" for i in source.index]
-    else:
-        where, raw, numbers = _read_csv_rows(source)
-        where = name or where
-        lines = [f"line {n}" for n in numbers]
+    where, raw, lines = table_rows(source, name, "call log")
     return calls_from_rows(raw, lines, where, interval, answer_time, columns, timezone)
 
 

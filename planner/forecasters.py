@@ -282,26 +282,26 @@ class Bands:
         week = (np.asarray(lead, dtype=np.int64) - 1) // 7
         return np.clip(week, 0, len(self.weeks) - 1)
 
+    def _by_lead(
+        self, forecast: FloatArray, lead: int | np.ndarray, quantile: Callable[..., FloatArray]
+    ) -> FloatArray:
+        """``quantile(calibration, forecasts)`` of each forecast's lead week."""
+        forecast = np.asarray(forecast, dtype=np.float64)
+        week = np.broadcast_to(self._by_week(lead), forecast.shape)
+        out = np.empty_like(forecast)
+        for w in np.unique(week).tolist():
+            at = week == w
+            out[at] = quantile(self.weeks[w], forecast[at])
+        return out
+
     def interval(self, forecast: FloatArray, q: float, lead: int | np.ndarray = 1) -> FloatArray:
         """Quantile ``q`` of calls per interval for forecasts ``lead`` days ahead (1 = the
         day after the history; one lead, or one per forecast)."""
-        forecast = np.asarray(forecast, dtype=np.float64)
-        week = np.broadcast_to(self._by_week(lead), forecast.shape)
-        out = np.empty_like(forecast)
-        for w in np.unique(week).tolist():
-            at = week == w
-            out[at] = self.weeks[w].interval(forecast[at], q)
-        return out
+        return self._by_lead(forecast, lead, lambda c, f: c.interval(f, q))
 
     def day(self, forecast: FloatArray, q: float, lead: int | np.ndarray = 1) -> FloatArray:
         """Quantile ``q`` of calls per day, for day forecasts ``lead`` days ahead."""
-        forecast = np.asarray(forecast, dtype=np.float64)
-        week = np.broadcast_to(self._by_week(lead), forecast.shape)
-        out = np.empty_like(forecast)
-        for w in np.unique(week).tolist():
-            at = week == w
-            out[at] = self.weeks[w].day(forecast[at], q)
-        return out
+        return self._by_lead(forecast, lead, lambda c, f: c.day(f, q))
 
 
 def wape(actual: FloatArray, forecast: FloatArray) -> float:

@@ -30,9 +30,9 @@ from planner._tables import (
     _numbers,
     _open_csv,
     _plain,
-    _read_csv_rows,
     join_date_time,
     missing_day_notes,
+    table_rows,
 )
 from planner.calls import CALL_COLUMNS, calls_from_rows
 from planner.errors import InputError
@@ -261,17 +261,7 @@ def read_history(
     >>> h.notes
     ('1 missing interval inside open hours filled with 0 calls: 2026-03-02 09:00',)
     """
-    if isinstance(source, pd.DataFrame):
-        where = name or "history"
-        raw = source.copy()
-        if isinstance(raw.index, pd.DatetimeIndex):
-            raw = raw.reset_index(names=raw.index.name or "interval_start")
-        raw.columns = [str(c) for c in raw.columns]
-        lines = [f"row {label!r}" for label in source.index]
-    else:
-        where, raw, numbers = _read_csv_rows(source)
-        where = name or where
-        lines = [f"line {n}" for n in numbers]
+    where, raw, lines = table_rows(source, name, "history")
     if raw.empty:
         raise InputError(f"{where}: no interval rows")
     if columns is None and is_call_log(list(raw.columns)):

@@ -330,17 +330,23 @@ def test_every_page_opens_at_its_own_address(server, browser, address):
     assert page.get_by_test_id("stException").count() == 0
 
 
+def _upload_history(browser, server, path):
+    """The intraday page with ``path`` uploaded as the history: the page and the uploader."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/intraday")
+    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
+    uploader.wait_for(timeout=60_000)
+    uploader.locator('input[type="file"]').set_input_files(str(path))
+    return page, uploader
+
+
 def test_upload_mapping_constant_aht_roll_up_and_unsupported_files(server, browser, tmp_path):
     # a 5-minute export with only a time and a count column, under its own headers
     export = planner.sample.generate_history(weeks=8, interval=300, seed=5)
     export = export[["Interval", "Offered"]].rename(columns={"Interval": "Start", "Offered": "N"})
     path = tmp_path / "five_minutes.csv"
     export.to_csv(path, index=False)
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    page.goto(f"{server}/intraday")
-    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
-    uploader.wait_for(timeout=60_000)
-    uploader.locator('input[type="file"]').set_input_files(str(path))
+    page, uploader = _upload_history(browser, server, path)
     page.get_by_text("Reading five_minutes.csv").wait_for(timeout=60_000)
     # the picks: N is the calls column; no AHT column, so one AHT for every interval (300 s)
     calls = page.get_by_test_id("stSelectbox").filter(has_text="Offered calls")
@@ -369,11 +375,7 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     intervals = planner.sample.generate_history(weeks=6, seed=9)
     path = tmp_path / "calls.csv"
     planner.sample.generate_calls(intervals, seed=9).to_csv(path, index=False)
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    page.goto(f"{server}/intraday")
-    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
-    uploader.wait_for(timeout=60_000)
-    uploader.locator('input[type="file"]').set_input_files(str(path))
+    page, _ = _upload_history(browser, server, path)
     page.get_by_text("is a call-level log (one row per call)").wait_for(timeout=60_000)
     queue = page.get_by_test_id("stSelectbox").filter(has_text="Queue")
     queue.get_by_role("combobox").click()
