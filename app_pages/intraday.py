@@ -279,8 +279,8 @@ def intraday_page() -> None:
         if not fitted.holidays.empty:
             st.caption("What each holiday in the history was (the forecast repeats it):")
             st.dataframe(fitted.holidays, key="holidays_seen")
-    for note in fitted.notes(int(horizon)):
-        st.info(note)
+    for note in fitted.notes(int(horizon)):  # a holiday the history never had is a warning
+        (st.warning if "warning:" in note else st.info)(note)
     source = (upload.file_id if upload is not None else "sample", reading)
     if st.session_state.get("edits_source") != source:  # another history: its own edits
         st.session_state["edits_source"] = source
