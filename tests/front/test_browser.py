@@ -386,3 +386,23 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     for note in history.notes:
         assert page.get_by_text(note[:60]).count() >= 1, note
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_a_calendar_upload_overrides_the_sample_banks(server, browser, tmp_path):
+    # the page's forecast with an uploaded calendar is the library's with that calendar
+    calendar = tmp_path / "closures.csv"
+    calendar.write_text("date,name,volume\n2026-05-27,Fair,1.5\n")
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/intraday")
+    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Your calendar")
+    uploader.wait_for(timeout=60_000)
+    uploader.locator('input[type="file"]').set_input_files(str(calendar))
+    model = planner.forecast.fit(
+        planner.read_history(planner.sample.SAMPLE_PATH), country="US", calendar=calendar
+    )
+    fair = next(n for n in model.notes(7) if "Fair" in n)
+    assert "at 150% of an ordinary day, as your calendar says" in fair
+    page.get_by_text(fair).wait_for(timeout=180_000)
+    # Memorial Day is no longer in the calendar: an ordinary Monday, with a warning
+    page.get_by_text("warning: no Memorial Day in the history").wait_for(timeout=60_000)
+    assert page.get_by_test_id("stException").count() == 0
