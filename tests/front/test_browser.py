@@ -261,8 +261,9 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
     page.screenshot(path=str(shots / "calculator.png"))
     # the intraday planner: 0 agents at 10:00 on the first day cannot serve its calls
     page.get_by_role("link", name="Intraday planner").click()
-    # the backtest (in its expander), the weeks' table, the day's editor, ...
-    editor = page.get_by_test_id("stDataFrame").nth(2)
+    # the backtest and the holidays seen (in its expander), the weeks' table, the
+    # day's editor, ...
+    editor = page.get_by_test_id("stDataFrame").nth(3)
     editor.wait_for(timeout=120_000)
     _wait_idle(page)
     editor.scroll_into_view_if_needed()
