@@ -60,7 +60,22 @@ def _fail(
     raise InputError(f"'{name}' must be {rule}: {value!r}{where}")
 
 
+def _is_bool(value: object) -> bool:
+    """Whether ``value`` is a bool, or an array or flat list of them (in part): True and
+    False are not the numbers 1 and 0 to a planner (``interval=True`` is no 1-second
+    interval)."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, np.ndarray | pd.Series):
+        return value.dtype == np.bool_
+    if isinstance(value, list | tuple):
+        return any(isinstance(x, bool | np.bool_) for x in value)
+    return False
+
+
 def _to_float(name: str, value: ArrayLike) -> FloatArray:
+    if _is_bool(value):
+        raise InputError(f"'{name}' must be a number, not true or false: {value!r}")
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

@@ -43,6 +43,7 @@ def _files(folder: Path) -> None:
     (folder / "interval_array.toml").write_text(
         'name = "x"\ninterval = [1800]\n[workload]\ncalls = [100]\naht = 180\n'
     )
+    (folder / "bools.toml").write_text(head + "[workload]\ncalls = [true, 100]\naht = 180\n")
     (folder / "huge_plan.toml").write_text(
         head + "[workload]\ncalls = [100]\naht = 180\n[staffing]\nplan = [1e300]\n"
     )
@@ -78,6 +79,8 @@ CASES = [
     (["plan", "--service-level", "2"], "'service_level' must be in (0, 1]"),
     (["requirements", "--calls", "1e12", "--aht", "1e9"], "at most 10,000,000 Erlangs"),
     (["requirements", "million.csv"], "at most 100000"),
+    (["schedule", "--scenario", BANK, "--coverage", "soft"], "soft coverage needs a budget"),
+    (["requirements", "--scenario", "bools.toml"], "must be a number, not true or false"),
     (["forecast", "--horizon", "100000"], "at most 731 days"),
     (["requirements", "--scenario", "huge.toml"], "at most 10,000,000 Erlangs"),
     (["simulate", "--scenario", "huge.toml"], "at most 10,000,000 Erlangs"),
