@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
@@ -726,10 +727,25 @@ def _simulated_table(table: pd.DataFrame) -> str:
     return shown.to_string(index=False) + "\n" + note
 
 
+_NEGATIVE = re.compile(r"^-\d[\d.]*(,\s*-?\d[\d.]*)*$")
+
+
+def _negative_values(argv: list[str]) -> list[str]:
+    """``--staffing-offset -1,0,1`` as ``--staffing-offset=-1,0,1``: argparse reads a value
+    that starts with a minus sign as an option, unless it is one plain number."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and _NEGATIVE.match(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_negative_values(sys.argv[1:] if argv is None else list(argv)))
     commands = {
         "requirements": _requirements,
         "simulate": _simulate,

@@ -343,6 +343,17 @@ def test_sweep_summary_and_resume(capsys, tmp_path):
     assert len(pd.read_csv(pd.io.common.StringIO(out))) == 4 * 40
 
 
+def test_sweep_takes_negative_values_as_the_readme_writes_them(capsys):
+    # "--staffing-offset -1,0,1" (a value starting with a minus sign), as in docs/cli.md
+    desk = str(ROOT / "scenarios" / "help_desk.toml")
+    code, out, err = run(capsys, "sweep", desk, "--staffing-offset", "-1,0,1", "--format", "csv")
+    assert code == 0, err
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    assert table["staffing_offset"].tolist() == [-1, 0, 1]
+    same = run(capsys, "sweep", desk, "--staffing-offset=-1,0,1", "--format", "csv")[1]
+    assert same == out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
