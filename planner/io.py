@@ -343,25 +343,35 @@ def read_history(
         .total_seconds()
         .to_numpy()
     )
+    same_day = (
+        pd.DatetimeIndex(frame.index).normalize()[1:]
+        == pd.DatetimeIndex(frame.index).normalize()[:-1]
+    )
+    steps = np.diff(seconds)[same_day]
+    values, counts = np.unique(steps, return_counts=True)
+    usual = float(values[np.argmax(counts)]) if steps.size else None
     if interval is not None:
+        if isinstance(interval, bool):
+            raise InputError(f"'interval' must be a number of seconds: {interval!r}")
         try:
             interval = float(interval)
         except (TypeError, ValueError):
             raise InputError(f"'interval' must be a number of seconds: {interval!r}") from None
+    elif usual is None:
+        raise InputError(f"{where}: cannot infer the interval length; pass interval=")
     else:
-        same_day = (
-            pd.DatetimeIndex(frame.index).normalize()[1:]
-            == pd.DatetimeIndex(frame.index).normalize()[:-1]
-        )
-        steps = np.diff(seconds)[same_day]
-        if steps.size == 0:
-            raise InputError(f"{where}: cannot infer the interval length; pass interval=")
-        values, counts = np.unique(steps, return_counts=True)
-        interval = float(values[np.argmax(counts)])
+        interval = usual
     if not (interval >= 60 and 86400 % interval == 0):
         raise InputError(
             f"{where}: interval must divide a day into whole intervals of a minute or more: "
             f"{interval!r} s"
+        )
+    if usual is not None and interval < usual and (steps > interval).mean() > 0.5:
+        raise InputError(
+            f"{where}: the export's intervals are {usual / 60:g} minutes apart; "
+            f"interval={interval:g} would add an empty {interval / 60:g}-minute interval "
+            f"between them. Leave interval out (or give {usual:g}); to plan in longer "
+            "intervals, roll the history up (History.rollup)"
         )
     off = np.mod(seconds, interval) != 0
     if off.any():

@@ -240,3 +240,12 @@ def test_a_rollup_drops_an_interval_the_export_cuts_short():
         "the last 30-minute interval (2026-03-04 09:30:00) dropped: it holds 2 of the usual 6" in n
         for n in half.notes
     ), half.notes
+
+
+def test_an_interval_shorter_than_the_exports_is_refused():
+    # 30-minute data read as quarter hours would be half empty intervals and NaN AHT
+    with pytest.raises(InputError, match=r"intervals are 30 minutes apart; interval=900 would"):
+        read_history(SAMPLE_PATH, interval=900)
+    assert read_history(SAMPLE_PATH, interval=1800).interval == 1800
+    with pytest.raises(InputError, match="'interval' must be a number of seconds: True"):
+        read_history(SAMPLE_PATH, interval=True)
