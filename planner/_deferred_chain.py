@@ -283,6 +283,9 @@ def _serve_all(waiting: FloatArray, mean: float, agents: int) -> FloatArray:
     lo, hi = int(support[0]), int(support[-1])
     spread = 9.0 * np.sqrt(mean) + 10.0
     k_lo, k_hi = max(int(mean - spread), 0), min(int(mean + spread) + 1, hi)
+    if k_lo > k_hi:  # far more leave than are waiting (past 9 sd): every row is served
+        waiting[:, lo : hi + 1] = 0.0
+        return before - waiting.sum(axis=1)
     pmf = poisson_pmf(mean, k_lo, k_hi)
     block = waiting[:, lo : hi + 1]
     length = block.shape[1] + pmf.size - 1

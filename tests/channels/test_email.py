@@ -144,6 +144,18 @@ def test_each_interval_has_the_fewest_agents_the_rule_allows():
         run.commit(g, step)
 
 
+def test_a_short_busy_horizon_where_agents_clear_every_item_waiting():
+    # Two half hours, 100 and 300 items of 280 s: the agents the second needs finish far
+    # more than are waiting (the Poisson count of completions lies past every row), which
+    # raised "negative dimensions not allowed". The plan keeps up, and one fewer agent in
+    # the busy interval does not.
+    plan = required_deferred_agents([100, 300], 280, 1800, 3600, 0.9)
+    table = deferred([100, 300], plan, 280, 1800, 3600)
+    assert (table["on_time"] >= 0.9).all()
+    with pytest.raises(InputError, match="the backlog would grow without end"):
+        deferred([100, 300], plan - np.array([0, 1]), 280, 1800, 3600)
+
+
 DAY = np.arange(48) / 2  # a day of half hours, open 08:00-20:00, items day and night
 DAY_ITEMS = np.round(
     4 + 26 * np.exp(-(((DAY - 11) / 3.5) ** 2)) + 8 * np.exp(-(((DAY - 16) / 2) ** 2)), 1
