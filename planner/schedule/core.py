@@ -45,7 +45,7 @@ def schedule(
     workload: pd.DataFrame | None = None,
     targets: Targets | None = None,
     model: IntervalModel | None = None,
-    value_per_call: float = 1.0,
+    value_per_call: float | None = None,
     start: str = "00:00",
     labels: Sequence[str] | None = None,
     time_limit: float = 60.0,
@@ -82,6 +82,9 @@ def schedule(
         evaluates. With ``"soft"``, a shortfall is priced by the calls answered in
         time it loses (under ``model``, Erlang C by default), at ``value_per_call``
         each; without a workload every agent-interval short costs ``value_per_call``.
+        Soft coverage needs a ``paid_hours`` budget or a ``value_per_call`` (in the
+        templates' cost units): without either, leaving every interval short would
+        cost nothing.
     targets : the service-level definition for those prices (default ``Targets()``).
     model : the queueing model for those prices (:mod:`planner.models`; Erlang C
         by default).
@@ -123,6 +126,15 @@ def schedule(
     seconds = float(v.positive("interval", interval))
     if coverage not in ("hard", "soft"):
         raise InputError(f"'coverage' must be 'hard' or 'soft': {coverage!r}")
+    if coverage == "soft" and paid_hours is None and value_per_call is None:
+        raise InputError(
+            "soft coverage needs a budget (paid_hours, --paid-hours) or a value per call "
+            "answered in time (value_per_call, in the templates' cost units): without either, "
+            "leaving every interval short costs nothing"
+        )
+    value = 1.0  # a budget's shortfalls: only their relative prices matter
+    if value_per_call is not None:
+        value = v.single("value_per_call", value_per_call, v.positive)
     if not templates:
         raise InputError("give at least one ShiftTemplate")
     if not isinstance(wrap, bool | np.bool_):
@@ -183,7 +195,7 @@ def schedule(
     objective = form.cost.copy()
     if depth:
         prices = shortfall_prices(
-            agents, workload, seconds, targets or Targets(), model, value_per_call, depth
+            agents, workload, seconds, targets or Targets(), model, value, depth
         )
         prices *= 1.0 - off  # a person short is (1 - shrinkage) of an agent on the phones
         if paid_hours is not None:  # within a budget, shortfalls are what counts

@@ -49,7 +49,7 @@ class ScheduleSettings:
     open_hours: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
     week_factors: Mapping[str, float] = field(default_factory=dict)
     first_weekday: str = "Mon"
-    value_per_call: float = 1.0
+    value_per_call: float | None = None
     time_limit: float = 60.0
     mip_gap: float = 1e-4
     formulation: str = "implicit"
