@@ -106,6 +106,10 @@ def test_soft_coverage_on_a_budget_keeps_more_service_than_cutting_evenly():
         ({"paid_hours": 10.0}, "no schedule covers every interval within 10 paid hours"),
         ({"templates": [ShiftTemplate("8h", 8 * HOUR, max_count=3)]}, "max_count of 8h"),
         ({"coverage": "maybe"}, "'coverage' must be 'hard' or 'soft'"),
+        (
+            {"templates": [ShiftTemplate("quarter", 900)]},
+            r"shift 'quarter' \(15 min\) is shorter than an interval \(60 min\)",
+        ),
         # soft without a budget or a value per call: leaving everything short is free
         ({"coverage": "soft"}, r"soft coverage needs a budget \(paid_hours, --paid-hours\)"),
         ({"coverage": "soft", "value_per_call": -1}, "'value_per_call' must be > 0"),

@@ -137,6 +137,13 @@ def schedule(
         value = v.single("value_per_call", value_per_call, v.positive)
     if not templates:
         raise InputError("give at least one ShiftTemplate")
+    for t in templates:  # a shift shorter than an interval would count as covering it
+        if isinstance(t, ShiftTemplate) and t.length < seconds:
+            raise InputError(
+                f"shift {t.name!r} ({t.length / 60:g} min) is shorter than an interval "
+                f"({seconds / 60:g} min): it cannot cover one; plan in shorter intervals or "
+                "lengthen the shift"
+            )
     if not isinstance(wrap, bool | np.bool_):
         raise InputError(f"'wrap' must be true or false: {wrap!r}")
     off = float(v.shrinkage_fraction("shrinkage", shrinkage))
