@@ -85,7 +85,9 @@ def chat_page() -> None:
         "(new chats go to the agent holding fewest), 40 replications of four such intervals "
         "after a warm-up."
     )
-    if st.button("Simulate", key="chat_simulate"):
+    if st.button("Simulate", key="chat_simulate") and chats == 0:
+        st.info("No chats offered: nothing to simulate (service is 100% with nobody waiting).")
+    elif st.session_state.get("chat_simulate"):
         with st.spinner("Simulating..."):
             sim = simulated(chats, agents, handle, interval, patience, targets.answer_time)
         days = sim.day("service_level")  # each day's chats weighted alike

@@ -502,6 +502,16 @@ def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
     assert shown["agents"].tolist() == table["agents"].tolist()
 
 
+def test_chat_page_with_no_chats_says_so_instead_of_nan():
+    at = start("Chat")
+    at.number_input(key="chat_chats").set_value(0.0).run()
+    at.button(key="chat_simulate").click().run()
+    ok(at)
+    assert cards(at)["Chat agents needed"] == "0"
+    assert not any("nan" in value for value in cards(at).values())
+    assert any("No chats offered: nothing to simulate" in i.value for i in at.info)
+
+
 def test_chat_page_shows_the_librarys_figures_and_every_team():
     from planner import Chat, ChatChannel, chat
 
