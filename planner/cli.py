@@ -759,6 +759,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(f"planner: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        kept = " (results saved in --out are kept: run again to resume)"
+        print(f"planner: interrupted{kept if getattr(args, 'out', None) else ''}", file=sys.stderr)
+        return 130
     if getattr(args, "out", None) and args.command != "sweep":
         try:
             table.to_csv(args.out, index=False)

@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import json
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -315,8 +316,9 @@ def sweep(
         path = (
             None if folder is None else folder / f"variation-{_key(scenario, v, evaluate)}.parquet"
         )
-        if path is not None and path.exists():
-            results[i] = pd.read_parquet(path).assign(variation=i)
+        saved = None if path is None else _load(path)
+        if saved is not None:
+            results[i] = saved.assign(variation=i)
         else:
             todo.append((i, v, path))
     if todo:
@@ -347,6 +349,13 @@ def sweep(
                 if path is not None:
                     _save(frame, path)
                 results[i] = frame
+        except KeyboardInterrupt:
+            if own:  # Ctrl-C: stop the variations under way, keep the ones saved
+                for process in list(getattr(executor, "_processes", {}).values()):
+                    process.terminate()
+                executor.shutdown(wait=False, cancel_futures=True)
+                own = False
+            raise
         finally:
             if client is not None:
                 client.close()
@@ -372,9 +381,25 @@ def _result_folder(out: str | os.PathLike[str]) -> Path:
     return folder
 
 
+def _load(path: Path) -> pd.DataFrame | None:
+    """A saved result, if ``path`` holds one written for its own variation (the key in
+    its name is the one saved inside it); else None, and the variation runs again: a
+    file copied from another variation, an empty or a corrupt one is not trusted."""
+    if not path.exists():
+        return None
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError):  # pyarrow's errors on a damaged file are ValueErrors
+        return None
+    return frame if frame.attrs.get("sweep_key") == path.stem else None
+
+
 def _save(frame: pd.DataFrame, path: Path) -> None:
-    """Write one variation's result; through a temporary file, so a kill never leaves half."""
+    """Write one variation's result, its key inside; through a temporary file, so a kill
+    never leaves half."""
     tmp = path.with_suffix(".tmp")
+    frame = frame.copy()
+    frame.attrs["sweep_key"] = path.stem
     try:
         frame.to_parquet(tmp, index=False)
         tmp.replace(path)
@@ -405,6 +430,8 @@ def _exit_with_parent(parent: int, poll_seconds: float = 0.5) -> None:
     (after ``kill -9`` nothing closes that queue), so a daemon thread polls
     the parent's id and leaves with ``os._exit`` once it changes.
     """
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -197,3 +197,30 @@ def test_malformed_shift_template_is_a_scenario_error(key: str, value: object) -
         scenario.schedule()
     except planner.InputError as err:
         assert "shift" in str(err) or "interval" in str(err), err
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_sweep_with_one_line_and_no_workers_left(tmp_path: Path) -> None:
+    # Ctrl-C reaches the whole foreground process group, workers included
+    import signal
+    import time
+
+    volumes = ",".join(f"{0.8 + 0.05 * k:.2f}" for k in range(15))
+    out = str(tmp_path / "res")
+    argv = [sys.executable, "-m", "planner", "sweep", BANK, "--volume", volumes,
+            "--evaluate", "simulation", "--workers", "2", "--out", out]  # fmt: skip
+    env = os.environ | {"PYTHONWARNINGS": "ignore"}
+    run = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    time.sleep(4)
+    os.killpg(run.pid, signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert err.strip().splitlines() == [
+        "planner: interrupted (results saved in --out are kept: run again to resume)"
+    ]
+    time.sleep(1.5)  # workers poll their parent every 0.5 s
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)  # nobody of the group is left

@@ -151,6 +151,22 @@ def test_killed_sweep_leaves_no_workers_and_resumes_without_recomputing(tmp_path
     assert again.attrs["reused"] == len(variations)
 
 
+def test_resume_trusts_only_a_result_saved_for_its_own_variation(tmp_path):
+    # a file copied over another variation's name, and an empty file, are run again
+    out = tmp_path / "res"
+    variations = grid(volume=[0.9, 1.1])
+    fresh = sweep(DESK, variations, workers=1, out=out, progress=False)
+    first, second = sorted(out.glob("*.parquet"), key=lambda p: p.stat().st_mtime)
+    second.write_bytes(first.read_bytes())  # another variation's result under this name
+    again = sweep(DESK, variations, workers=1, out=out, progress=False)
+    assert again.attrs["reused"] == 1
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), fresh.reset_index(drop=True))
+    first.write_bytes(b"")  # a file left empty
+    once_more = sweep(DESK, variations, workers=1, out=out, progress=False)
+    assert once_more.attrs["reused"] == 1
+    pd.testing.assert_frame_equal(once_more.reset_index(drop=True), fresh.reset_index(drop=True))
+
+
 def test_bad_sweeps():
     with pytest.raises(InputError, match="'evaluate' must be"):
         sweep(SMALL, VARIATIONS, evaluate="everything", progress=False)
