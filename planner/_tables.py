@@ -264,6 +264,8 @@ def table_rows(
 ) -> tuple[str, pd.DataFrame, list[str]]:
     """What messages call the source, its rows as a DataFrame (a DataFrame's time index
     becomes a column) and each row's name in messages (``line 7``, or ``row 6``)."""
+    if not isinstance(source, str | PathLike | pd.DataFrame) and not hasattr(source, "read"):
+        raise InputError(f"the {what} must be a CSV path, an open file or a DataFrame: {source!r}")
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         if isinstance(raw.index, pd.DatetimeIndex):

@@ -120,7 +120,9 @@ def special_day_names(
     and the ``extra`` dates given (named "special day")."""
     import holidays as holiday_calendars  # imported when needed: it is slow to load
 
-    days = {parse_date("special_days", d): "special day" for d in extra}
+    if country is not None and not isinstance(country, str):
+        raise InputError(f"'country' must be a country code like 'US': {country!r}")
+    days = {parse_date("special_days", d): "special day" for d in _dates(extra)}
     if country:
         try:
             cal = holiday_calendars.country_holidays(
@@ -132,6 +134,13 @@ def special_day_names(
             ) from None
         days |= {d: str(name) for d, name in cal.items() if first <= d <= last}
     return days
+
+
+def _dates(extra: object) -> tuple[Any, ...]:
+    """``special_days`` as a tuple, or an InputError when it is not a list of dates."""
+    if isinstance(extra, str | date) or not isinstance(extra, Iterable):
+        raise InputError(f"'special_days' must be a list of dates YYYY-MM-DD: {extra!r}")
+    return tuple(extra)
 
 
 def day_label(day: date, names: dict[date, str] | None = None) -> str:
@@ -888,7 +897,7 @@ def fit(
         raise InputError(f"'folds' must be a whole number from 1 to {most} here: {folds!r}")
     prep: dict[str, Any] = {
         "country": country,
-        "special_days": tuple(special_days),
+        "special_days": _dates(special_days),
         "special_day_factor": special_day_factor,
         "profile_weeks": profile_weeks,
         "calendar": None if calendar is None else read_calendar(calendar),

@@ -174,6 +174,8 @@ def _map_columns(
     columns: list[str], mapping: Mapping[str, str] | None, where: str, *, need_aht: bool = True
 ) -> dict[str, str]:
     """Source column -> canonical name, from the explicit mapping, then the aliases."""
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise InputError(f"'columns' must map your headers to history columns: {mapping!r}")
     out: dict[str, str] = {}
     for source, canonical in (mapping or {}).items():
         if canonical not in HISTORY_COLUMNS:

@@ -52,6 +52,9 @@ SCHEDULE_AXES = tuple(name for name in AXES if WHATIFS[name].part == "schedule")
 def grid(**axes: Iterable[float]) -> list[dict[str, float]]:
     """Every combination of the given axes' values, e.g. ``grid(volume=[0.9, 1, 1.1])``."""
     _check_axes(axes)
+    for name, values in axes.items():
+        if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+            raise InputError(f"grid axis {name!r} takes a list of values: {values!r}")
     names = list(axes)
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
@@ -304,7 +307,14 @@ def sweep(
         raise InputError(f"'workers' must be a whole number >= 1: {workers!r}")
     if not isinstance(scenario, Scenario):
         raise InputError(f"'scenario' must be a planner.Scenario: {type(scenario).__name__}")
-    todo_all: list[dict[str, Any]] = [dict(v) for v in variations]
+    if isinstance(variations, str | bytes | Mapping) or not isinstance(variations, Iterable):
+        raise InputError(
+            f"'variations' must be a list of variations (dicts; see grid()): {variations!r}"
+        )
+    given = list(variations)
+    if not all(isinstance(v, Mapping) for v in given):
+        raise InputError("each variation must be a dict of axes and values, like grid() makes")
+    todo_all: list[dict[str, Any]] = [dict(v) for v in given]
     if not todo_all:
         raise InputError("'variations' is empty: nothing to sweep")
     for v in todo_all:

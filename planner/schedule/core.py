@@ -135,10 +135,12 @@ def schedule(
     value = 1.0  # a budget's shortfalls: only their relative prices matter
     if value_per_call is not None:
         value = v.single("value_per_call", value_per_call, v.positive)
-    if not templates:
-        raise InputError("give at least one ShiftTemplate")
+    if isinstance(templates, ShiftTemplate | str) or not isinstance(templates, Sequence):
+        raise InputError(f"'templates' must be a list of ShiftTemplate: {templates!r}")
+    if not templates or not all(isinstance(t, ShiftTemplate) for t in templates):
+        raise InputError(f"give one or more ShiftTemplate in 'templates': {templates!r}")
     for t in templates:  # a shift shorter than an interval would count as covering it
-        if isinstance(t, ShiftTemplate) and t.length < seconds:
+        if t.length < seconds:
             raise InputError(
                 f"shift {t.name!r} ({t.length / 60:g} min) is shorter than an interval "
                 f"({seconds / 60:g} min): it cannot cover one; plan in shorter intervals or "
