@@ -173,6 +173,13 @@ def staffed(model: IntervalModel, load: Load, targets: Targets) -> FloatArray:
             f"targets {targets.to_dict()} cannot be met for traffic {float(load.traffic[i])!r} "
             f"Erlangs with {most} ({model!r}, interval {i})"
         )
+    if agents.size and float(np.max(agents)) > v.MAX_AGENTS:
+        i = int(np.argmax(agents))
+        raise InputError(
+            f"targets {targets.to_dict()} need {float(agents[i]):,.0f} agents in interval {i} "
+            f"({float(load.traffic[i]):g} Erlangs), past the limit of {v.MAX_AGENTS:,} agents "
+            "in an interval: check the targets (an occupancy or abandonment limit near 0?)"
+        )
     return agents
 
 
@@ -257,9 +264,17 @@ def scheduled_staff(agents: ArrayLike, shrinkage: ArrayLike) -> int | IntArray:
 
 
 def scheduled(agents: FloatArray, shrinkage: FloatArray | float) -> IntArray:
-    """:func:`scheduled_staff` for validated arrays (unchecked)."""
+    """:func:`scheduled_staff` for validated arrays; past :data:`MAX_AGENTS` people in
+    an interval (a shrinkage near 1) is an InputError naming the limit."""
+    staff = np.asarray(agents / (1.0 - shrinkage), dtype=np.float64)
+    if staff.size and float(np.max(staff)) > v.MAX_AGENTS:
+        raise InputError(
+            f"scheduled staff would be {float(np.max(staff)):,.0f} people in an interval, past "
+            f"the limit of {v.MAX_AGENTS:,}: is the shrinkage ({float(np.max(shrinkage)):.9g}) "
+            "right?"
+        )
     # Round away float noise first: 14 / 0.7 is 20.000000000000004.
-    return np.ceil(np.round(agents / (1.0 - shrinkage), 9)).astype(np.int64)
+    return np.ceil(np.round(staff, 9)).astype(np.int64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,3 +42,18 @@ DESK = planner.Scenario.load(ROOT / "scenarios" / "help_desk.toml")
 def test_wrong_types_are_input_errors(call, message):
     with pytest.raises(InputError, match=re.escape(message)):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: planner.scheduled_staff(14, 0.999999999), "past the limit of 1,000,000"),
+        (
+            lambda: planner.required_agents(100, 180, 1800, Targets(max_occupancy=1e-6)),
+            "need 10,000,000 agents in interval 0 (10 Erlangs), past the limit of 1,000,000",
+        ),
+    ],
+)
+def test_absurd_values_are_refused_with_the_limit_named(call, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        call()
