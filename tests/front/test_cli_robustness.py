@@ -205,7 +205,7 @@ def test_ctrl_c_ends_a_sweep_with_one_line_and_no_workers_left(tmp_path: Path) -
     import signal
     import time
 
-    volumes = ",".join(f"{0.8 + 0.05 * k:.2f}" for k in range(15))
+    volumes = ",".join(f"{0.5 + 0.025 * k:.3f}" for k in range(60))  # minutes of work
     out = str(tmp_path / "res")
     argv = [sys.executable, "-m", "planner", "sweep", BANK, "--volume", volumes,
             "--evaluate", "simulation", "--workers", "2", "--out", out]  # fmt: skip
@@ -214,7 +214,11 @@ def test_ctrl_c_ends_a_sweep_with_one_line_and_no_workers_left(tmp_path: Path) -
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         start_new_session=True,
     )  # fmt: skip
-    time.sleep(4)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "res").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # the folder is made when the sweep starts its work
+    time.sleep(1.0)
+    assert run.poll() is None, "the sweep ended before Ctrl-C"
     os.killpg(run.pid, signal.SIGINT)
     _, err = run.communicate(timeout=60)
     assert run.returncode == 130, err
