@@ -28,31 +28,41 @@ def channel(scenario: planner.Scenario) -> planner.EmailChannel:
     )
     left, mid, right = st.columns(3)
     factor = left.number_input(
-        "Items: share of the channel's volume", 0.0, 10.0, 1.0, 0.05, key="email_factor",
+        "Items: share of the channel's volume", 0.0, 10.0, step=0.05,
+        **common.kept("email_factor", 1.0),
         help="1 = the scenario's email items (or, without an email channel, its calls)",
     )  # fmt: skip
-    aht = mid.number_input("Handle time per item (s)", 1.0, value=float(base.aht), key="email_aht")
+    aht = mid.number_input(
+        "Handle time per item (s)", 1.0, **common.kept("email_aht", float(base.aht))
+    )
     deadline = right.number_input(
-        "Deadline (hours)", 0.25, 24.0 * 14, float(base.deadline) / 3600, 0.25, key="email_hours"
+        "Deadline (hours)", 0.25, 24.0 * 14, step=0.25,
+        **common.kept("email_hours", float(base.deadline) / 3600),
     )  # fmt: skip
     left, mid, right = st.columns(3)
     target = left.number_input(
-        "Share within the deadline", 0.01, 0.999, float(base.target), 0.01, key="email_target"
+        "Share within the deadline", 0.01, 0.999, step=0.01,
+        **common.kept("email_target", float(base.target)),
     )  # fmt: skip
     clock = mid.radio(
-        "Deadline counts", ["business", "calendar"], key="email_clock", horizontal=True,
-        index=0 if base.clock == "business" else 1,
+        "Deadline counts", ["business", "calendar"], horizontal=True,
+        **common.kept("email_clock", base.clock),
         format_func=lambda c: {"business": "open hours", "calendar": "calendar hours"}[c],
     )  # fmt: skip
     hours = right.text_input(
         "Open hours (HH:MM-HH:MM, empty: always)",
-        "" if base.open_hours is None else "-".join(base.open_hours), key="email_open",
+        **common.kept("email_open", "" if base.open_hours is None else "-".join(base.open_hours)),
     )  # fmt: skip
     opened = parse_open_hours(hours) if hours.strip() else None
     return dataclasses.replace(
         base, items=tuple(np.asarray(base.items) * factor), aht=aht, deadline=deadline * 3600,
         target=target, clock=clock, open_hours=opened,
     )  # fmt: skip
+
+
+@st.cache_data(show_spinner="Solving the blended team interval by interval...", **common.CACHE)
+def blended(scenario: planner.Scenario) -> pd.DataFrame:
+    return scenario.blended_requirements()
 
 
 def email_page() -> None:
@@ -76,7 +86,7 @@ def email_page() -> None:
         if len(email.items) != len(scenario.calls):  # pragma: no cover - the scenario checks it
             raise planner.InputError("one item count per interval of the scenario")
         varied = scenario.with_changes(email=email)
-        team = varied.channel_requirements("email")
+        team = common.channel_requirements(varied, "email")
     except planner.InputError as err:
         st.error(str(err))
         return
@@ -106,13 +116,14 @@ def email_page() -> None:
         "reserve of idle agents for the next calls; each interval's items are finished within "
         "it (no deadline carried over). Beside it, separate call and item teams."
     )
-    if st.button("Plan a blended team", key="email_blend"):
-        with st.spinner("Solving the blended team interval by interval..."):
-            try:
-                blend = varied.blended_requirements()
-            except planner.InputError as err:
-                st.error(str(err))
-                return
+    if st.toggle("Plan a blended team", **common.kept("email_blend", False),
+                 help="solved interval by interval (about 10 s for the retail bank); kept "
+                 "while you move between pages"):  # fmt: skip
+        try:
+            blend = blended(varied)
+        except planner.InputError as err:
+            st.error(str(err))
+            return
         step = scenario.interval
         separate = blend["call_agents"] + blend["item_agents"]
         cols = st.columns(3)
@@ -123,7 +134,7 @@ def email_page() -> None:
         common.download_buttons(blend, "blended", "blended team", key="email_blended")
     st.subheader("Every team of the scenario")
     try:
-        staff = varied.staff_requirements()
+        staff = common.staff_requirements(varied)
     except planner.InputError as err:
         st.error(str(err))
         return

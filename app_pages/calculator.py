@@ -17,18 +17,22 @@ def erlang_x_inputs() -> ErlangX | None:
     (None when every input is at its default: plain Erlang A or C)."""
     with st.expander("Callers who call again, lines, forecast error (Erlang X)"):
         left, mid, right = st.columns(3)
-        redial = left.number_input("Redial probability", 0.0, 0.95, 0.0, 0.05, key="x_redial",
+        redial = left.number_input("Redial probability", 0.0, 0.95, step=0.05,
+                                   **common.kept("x_redial", 0.0),
                                    help="a caller who hangs up or finds the lines busy calls "
                                    "again with this probability")  # fmt: skip
-        delay = mid.number_input("Redial delay (seconds)", 1.0, value=300.0, step=30.0,
-                                 key="x_delay")  # fmt: skip
-        fcr = right.number_input("First-contact resolution", 0.05, 1.0, 1.0, 0.05, key="x_fcr",
+        delay = mid.number_input("Redial delay (seconds)", 1.0, step=30.0,
+                                 **common.kept("x_delay", 300.0))  # fmt: skip
+        fcr = right.number_input("First-contact resolution", 0.05, 1.0, step=0.05,
+                                 **common.kept("x_fcr", 1.0),
                                  help="the rest of the answered calls call again")  # fmt: skip
-        lines = left.number_input("Lines (0 = no limit)", 0, value=0, step=1, key="x_lines")
-        cv = mid.number_input("Volume CV (forecast error)", 0.0, 0.5, 0.0, 0.05, key="x_cv")
+        lines = left.number_input("Lines (0 = no limit)", 0, step=1, **common.kept("x_lines", 0))
+        cv = mid.number_input(
+            "Volume CV (forecast error)", 0.0, 0.5, step=0.05, **common.kept("x_cv", 0.0)
+        )
         definition = right.selectbox(
             "Service level over", ["targets' basis", "offered", "answered", "virtual"],
-            key="x_definition",
+            **common.kept("x_definition", "targets' basis"),
             help="virtual: the wait a caller would have had with infinite patience "
             "(CCmath's definition)",
         )  # fmt: skip
@@ -48,10 +52,12 @@ def calculator_page() -> None:
     """One interval: agents needed and the power of one agent more or less."""
     st.title("Erlang calculator")
     left, mid, right = st.columns(3)
-    calls = left.number_input("Calls offered in the interval", 0.0, value=100.0, key="calc_calls")
-    aht = mid.number_input("AHT (seconds)", 1.0, value=180.0, key="calc_aht")
+    calls = left.number_input(
+        "Calls offered in the interval", 0.0, **common.kept("calc_calls", 100.0)
+    )
+    aht = mid.number_input("AHT (seconds)", 1.0, **common.kept("calc_aht", 180.0))
     interval = right.selectbox(
-        "Interval", [900, 1800, 3600], index=1, key="calc_interval",
+        "Interval", [900, 1800, 3600], **common.kept("calc_interval", 1800),
         format_func=lambda s: f"{s // 60} minutes",
     )  # fmt: skip
     targets, shrinkage, patience = common.staffing_inputs("calc")

@@ -45,13 +45,15 @@ def chat_page() -> None:
         "the exact chain of chats in the system (spread evenly over the agents)."
     )
     left, mid, right = st.columns(3)
-    chats = left.number_input("Chats offered in the interval", 0.0, value=240.0, key="chat_chats")
+    chats = left.number_input(
+        "Chats offered in the interval", 0.0, **common.kept("chat_chats", 240.0)
+    )
     interval = mid.selectbox(
-        "Interval", [900, 1800, 3600], index=2, key="chat_interval",
+        "Interval", [900, 1800, 3600], **common.kept("chat_interval", 3600),
         format_func=lambda s: f"{s // 60} minutes",
     )  # fmt: skip
     text = right.text_input(
-        "Handle time (s) at 1, 2, ... chats held", "180, 210, 240", key="chat_handle",
+        "Handle time (s) at 1, 2, ... chats held", **common.kept("chat_handle", "180, 210, 240"),
         help="its length is the most chats an agent holds",
     )  # fmt: skip
     targets, shrinkage, patience = common.staffing_inputs("chat")
@@ -106,8 +108,8 @@ def chat_page() -> None:
         )
         return
     try:
-        team = scenario.channel_requirements("chat")
-        staff = scenario.staff_requirements()
+        team = common.channel_requirements(scenario, "chat")
+        staff = common.staff_requirements(scenario)
         day = chat_channel.day_summary(team, scenario.interval)
     except planner.InputError as err:
         st.error(str(err))

@@ -1,13 +1,19 @@
 """What every page of the app shares: the one state, the sidebar, caches and messages.
 
-The scenario opened (a file, a bundled example or an upload) and the what-ifs
-set on the sidebar live in ``st.session_state`` (``base``, ``whatif``,
-``token``); every page reads :func:`current`, which is
-``base.with_changes(**whatif)``, so the Scenario, Simulation and Compare pages
-and the downloads always show the same scenario. Opening another scenario
-replaces all of it, and a new ``token`` gives every what-if widget a fresh
-key, so no old value survives. Only presentation lives here; every number
-comes from ``planner``.
+The scenario opened (a file, a bundled example or an upload), the what-ifs
+set on the sidebar and every page's own inputs and uploads live in
+``st.session_state`` (``base``, ``whatif``, ``inputs``, ``token``); every page
+reads :func:`current`, which is ``base.with_changes(**whatif)``, so the
+Scenario, Simulation and Compare pages and the downloads always show the same
+scenario.
+
+Widgets only show that state: each is seeded from it on every run
+(:func:`kept` for a page's inputs, :func:`_what_if` for what-ifs) and writes
+back to it when the user changes it, never by being drawn. So leaving a page
+loses nothing (Streamlit forgets the widgets of a page it does not draw, not
+the state), visiting one changes nothing, and opening another scenario or
+Reset replaces all of it. Only presentation lives here; every number comes
+from ``planner``.
 """
 
 from __future__ import annotations
@@ -52,6 +58,16 @@ def load(path: str) -> planner.Scenario:
 @st.cache_data(show_spinner="Computing the staffing...", **CACHE)
 def evaluate(scenario: planner.Scenario) -> pd.DataFrame:
     return scenario.evaluate()
+
+
+@st.cache_data(show_spinner="Computing the team...", **CACHE)
+def channel_requirements(scenario: planner.Scenario, name: str) -> pd.DataFrame:
+    return scenario.channel_requirements(name)
+
+
+@st.cache_data(show_spinner="Computing every team...", **CACHE)
+def staff_requirements(scenario: planner.Scenario) -> pd.DataFrame:
+    return scenario.staff_requirements()
 
 
 @st.cache_data(show_spinner=False, **CACHE)
@@ -101,6 +117,7 @@ def _open(scenario: planner.Scenario, source: str) -> None:
     state["base"] = scenario
     state["source"] = source if source.startswith("upload:") else str(Path(source).resolve())
     state["whatif"] = {}
+    state["inputs"] = {}  # the pages' own inputs and uploads go with the scenario
     state["token"] = state.get("token", 0) + 1  # fresh widget keys: no stale value survives
     state.pop("open_error", None)
 
@@ -148,13 +165,88 @@ def _whatif(name: str, key: str, convert: Callable[[Any], Any] = lambda x: x) ->
     st.session_state["whatif"][name] = convert(st.session_state[key])
 
 
+def _toggle_patience(key: str) -> None:
+    """on_change of "Callers abandon": off is no patience; on again is the scenario's own
+    patience (its distribution, not an exponential one), or 120 s if it has none."""
+    state = st.session_state
+    whatif = state["whatif"]
+    if not state[key]:
+        whatif["patience"] = None
+    elif state["base"].patience is not None:
+        whatif.pop("patience", None)
+    else:
+        whatif["patience"] = 120.0
+
+
 def _reset_whatifs() -> None:
-    st.session_state["whatif"] = {}
-    st.session_state["token"] += 1
+    """Back to the scenario as opened: no what-if, every page input at its default
+    (uploads stay: they are data, not settings)."""
+    state = st.session_state
+    state["whatif"] = {}
+    state["inputs"] = {k: v for k, v in state["inputs"].items() if k.startswith(UPLOAD)}
+    state["token"] += 1
+
+
+# -- page inputs -------------------------------------------------------------------
+
+UPLOAD = "upload:"  # the inputs that hold an uploaded file: (name, bytes, file id)
+
+
+def kept(name: str, default: Any) -> dict[str, Any]:
+    """A page input's widget arguments: its value is kept in the one state.
+
+    The widget is seeded on every run from ``inputs[name]`` (``default`` until
+    the user sets it, e.g. the scenario's own value) and writes back there
+    when changed, so the value survives leaving the page and goes only with
+    the scenario (or Reset). Give the widget no ``value``/``index`` of its
+    own: ``st.number_input("Calls", 0.0, **kept("calc_calls", 100.0))``.
+    """
+    state = st.session_state
+    key = f"{name}@{state['token']}"
+    state[key] = state["inputs"].get(name, default)
+    return {"key": key, "on_change": _keep, "args": (name, key)}
+
+
+def _keep(name: str, key: str) -> None:
+    st.session_state["inputs"][name] = st.session_state[key]
+
+
+def _keep_upload(name: str, key: str) -> None:
+    """on_change of an uploader: keep the file it now holds, or none if it was removed."""
+    upload = st.session_state[key]
+    if upload is None:
+        _drop_upload(name)
+    else:
+        st.session_state["inputs"][UPLOAD + name] = (
+            upload.name, upload.getvalue(), upload.file_id
+        )  # fmt: skip
+
+
+def _drop_upload(name: str) -> None:
+    st.session_state["inputs"].pop(UPLOAD + name, None)
+
+
+def kept_upload(label: str, name: str, **kwargs: Any) -> tuple[str, bytes, str] | None:
+    """A file uploader whose file is kept in the one state: (file name, bytes, file id).
+
+    The file stays when the page is left (the uploader itself comes back
+    empty), and goes when the user removes it, opens another scenario or
+    uploads another file.
+    """
+    state = st.session_state
+    key = f"{name}@{state['token']}"
+    st.file_uploader(label, key=key, on_change=_keep_upload, args=(name, key), **kwargs)
+    kept_file: tuple[str, bytes, str] | None = state["inputs"].get(UPLOAD + name)
+    if kept_file is not None and state.get(key) is None:  # the page was left and come back to
+        st.caption(f"Using **{kept_file[0]}**, uploaded earlier (upload another to replace it).")
+        st.button(f"Stop using {kept_file[0]}", key=f"{key}:drop", on_click=_drop_upload,
+                  args=(name,))  # fmt: skip
+    return kept_file
 
 
 def start_state() -> None:
     """The first run of a session opens the command line's scenario (else the default)."""
+    st.session_state.setdefault("inputs", {})
     if "base" not in st.session_state:
         path = scenario_path()
         try:
@@ -192,12 +284,14 @@ def whatif_sidebar(base: planner.Scenario) -> None:
     t = s.targets
     token = st.session_state["token"]
 
-    def key(name: str) -> str:
-        return f"{name}@{token}"
-
-    def change(name: str, convert: Callable[[Any], Any] = lambda x: x) -> dict[str, Any]:
-        # one registry of what-ifs: the same names and meanings as files, sweeps and the CLI
-        return {"key": key(name), "on_change": _whatif, "args": (name, key(name), convert),
+    def change(
+        name: str, value: Any, convert: Callable[[Any], Any] = lambda x: x
+    ) -> dict[str, Any]:
+        # one registry of what-ifs: the same names and meanings as files, sweeps and the CLI;
+        # the widget shows the current scenario's value, and sets the what-if when changed
+        key = f"{name}@{token}"
+        st.session_state[key] = value
+        return {"key": key, "on_change": _whatif, "args": (name, key, convert),
                 "help": WHATIFS[name].meaning}  # fmt: skip
 
     def off_at(limit: float) -> Callable[[float], float | None]:
@@ -206,44 +300,40 @@ def whatif_sidebar(base: planner.Scenario) -> None:
     with st.sidebar:
         st.header("What if")
         st.slider(
-            "Service level (answered within T over offered calls)", 0.05, 0.99,
-            t.service_level if t.service_level is not None else 0.8, 0.01,
-            **change("service_level"),
+            "Service level (answered within T over offered calls)", 0.05, 0.99, step=0.01,
+            **change("service_level", t.service_level if t.service_level is not None else 0.8),
         )  # fmt: skip
         st.number_input(
-            "Answer time T (seconds)", 0.0, value=t.answer_time, step=5.0,
-            **change("answer_time"),
-        )  # fmt: skip
+            "Answer time T (seconds)", 0.0, step=5.0, **change("answer_time", t.answer_time)
+        )
         st.number_input(
-            "Maximum ASA (seconds, 0 = none)", 0.0, value=t.asa or 0.0, step=5.0,
-            **change("asa", lambda x: x or None),
+            "Maximum ASA (seconds, 0 = none)", 0.0, step=5.0,
+            **change("asa", t.asa or 0.0, lambda x: x or None),
         )  # fmt: skip
         st.slider(
-            "Maximum occupancy (1.00 = no limit)", 0.5, 1.0,
-            t.max_occupancy if t.max_occupancy is not None else 1.0, 0.01,
-            **change("max_occupancy", off_at(1.0)),
+            "Maximum occupancy (1.00 = no limit)", 0.5, 1.0, step=0.01,
+            **change("max_occupancy", t.max_occupancy if t.max_occupancy is not None else 1.0,
+                     off_at(1.0)),
         )  # fmt: skip
-        st.slider("Shrinkage", 0.0, 0.7, s.shrinkage, 0.01, **change("shrinkage"))
-        abandon = st.checkbox(
-            "Callers abandon (Erlang A)", value=s.patience is not None, key=key("use_patience")
-        )
-        if abandon:
-            mean = s.mean_patience if s.mean_patience is not None else 120.0
-            st.number_input("Mean patience (seconds)", 1.0, value=mean, step=10.0,
-                            **change("patience"))  # fmt: skip
+        st.slider("Shrinkage", 0.0, 0.7, step=0.01, **change("shrinkage", s.shrinkage))
+        key = f"use_patience@{token}"
+        st.session_state[key] = s.patience is not None
+        st.checkbox(
+            "Callers abandon (Erlang A)", key=key, on_change=_toggle_patience, args=(key,),
+            help="off: callers wait as long as it takes (Erlang C); on again: the scenario's "
+            "own patience, or 120 s if it has none",
+        )  # fmt: skip
+        if s.patience is not None:
+            st.number_input("Mean patience (seconds)", 1.0, step=10.0,
+                            **change("patience", s.mean_patience))  # fmt: skip
             st.slider(
-                "Maximum abandon rate (0.50 = none)", 0.01, 0.5,
-                t.max_abandon if t.max_abandon is not None else 0.5, 0.01,
-                **change("max_abandon", off_at(0.5)),
+                "Maximum abandon rate (0.50 = none)", 0.01, 0.5, step=0.01,
+                **change("max_abandon", t.max_abandon if t.max_abandon is not None else 0.5,
+                         off_at(0.5)),
             )  # fmt: skip
-            if s.patience is None:
-                st.session_state["whatif"]["patience"] = mean
-        elif s.patience is not None:
-            st.session_state["whatif"] |= {"patience": None}
-            st.rerun()
         if st.session_state["whatif"]:
             st.caption("Changed here: " + ", ".join(sorted(st.session_state["whatif"])))
-            st.button("Reset the what-ifs", on_click=_reset_whatifs, key=key("reset"))
+            st.button("Reset the what-ifs", on_click=_reset_whatifs, key=f"reset@{token}")
         st.caption(f"Opened: **{base.name}**")
 
 
@@ -352,10 +442,10 @@ def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:
     ``{prefix}_...``); invalid targets stop the page with a message.
     """
     left, mid, _ = st.columns(3)
-    shrinkage = left.slider("Shrinkage", 0.0, 0.7, 0.3, 0.01, key=f"{prefix}_shrinkage")
-    abandon = mid.checkbox("Callers abandon (Erlang A)", False, key=f"{prefix}_use_patience")
+    shrinkage = left.slider("Shrinkage", 0.0, 0.7, step=0.01, **kept(f"{prefix}_shrinkage", 0.3))
+    abandon = mid.checkbox("Callers abandon (Erlang A)", **kept(f"{prefix}_use_patience", False))
     patience = (
-        mid.number_input("Mean patience (s)", 1.0, value=120.0, key=f"{prefix}_patience")
+        mid.number_input("Mean patience (s)", 1.0, **kept(f"{prefix}_patience", 120.0))
         if abandon
         else None
     )
@@ -368,18 +458,18 @@ def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:
 def targets_inputs(prefix: str, patience: bool) -> planner.Targets | None:
     """The targets of a page that has its own (calculator, intraday); None if invalid."""
     left, mid, right = st.columns(3)
-    sl = left.slider("Service level target", 0.05, 0.99, 0.8, 0.01, key=f"{prefix}_sl")
-    answer_time = mid.number_input("Answer time T (s)", 0.0, value=20.0, key=f"{prefix}_t")
-    asa = right.number_input("Maximum ASA (s, 0 = none)", 0.0, value=0.0, key=f"{prefix}_asa")
+    sl = left.slider("Service level target", 0.05, 0.99, step=0.01, **kept(f"{prefix}_sl", 0.8))
+    answer_time = mid.number_input("Answer time T (s)", 0.0, **kept(f"{prefix}_t", 20.0))
+    asa = right.number_input("Maximum ASA (s, 0 = none)", 0.0, **kept(f"{prefix}_asa", 0.0))
     left, mid, _ = st.columns(3)
     occupancy = left.slider(
-        "Maximum occupancy (1.00 = none)", 0.5, 1.0, 1.0, 0.01, key=f"{prefix}_occ"
+        "Maximum occupancy (1.00 = none)", 0.5, 1.0, step=0.01, **kept(f"{prefix}_occ", 1.0)
     )
     abandon = None
     if patience:
         abandon = mid.slider(
-            "Maximum abandon rate (0.50 = none)", 0.01, 0.5, planner.Targets().max_abandon,
-            0.01, key=f"{prefix}_ab",
+            "Maximum abandon rate (0.50 = none)", 0.01, 0.5, step=0.01,
+            **kept(f"{prefix}_ab", planner.Targets().max_abandon),
         )  # fmt: skip
     try:
         return planner.Targets(

@@ -22,14 +22,14 @@ from app_pages import common
 def _edits_changed(editor: str, day: str, starts: list[str]) -> None:
     """on_change of a day's table: keep its edits by (day, interval start), not by row."""
     changes = st.session_state[editor].get("edited_rows", {})
-    edits = st.session_state.setdefault("edits", {})
+    edits = st.session_state["inputs"].setdefault("edits", {})
     for row, values in changes.items():
         edits.setdefault((day, starts[int(row)]), {}).update(values)
     st.session_state["edit_version"] = st.session_state.get("edit_version", 0) + 1
 
 
 def _reset_edits(day: str) -> None:
-    edits = st.session_state.setdefault("edits", {})
+    edits = st.session_state["inputs"].setdefault("edits", {})
     for key in [k for k in edits if k[0] == day]:
         del edits[key]
     st.session_state["edit_version"] = st.session_state.get("edit_version", 0) + 1
@@ -40,24 +40,26 @@ ZONES = ["", "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "Ameri
 NO_AHT = "(none: one AHT for every interval)"
 
 
-def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
+def read_options(upload: tuple[str, bytes, str] | None) -> tuple[str | None, tuple[Any, ...]]:
     """The upload's text and how to read it: columns, AHT, time zone, name, roll-up.
 
-    Asks for what the export does not say: which column is which (the
-    recognised headers preselected), a constant AHT when there is no AHT
-    column, the zone of UTC stamps, and a longer planning interval.
+    ``upload`` is (file name, bytes, file id), as :func:`common.kept_upload`
+    keeps it. Asks for what the export does not say: which column is which
+    (the recognised headers preselected), a constant AHT when there is no
+    AHT column, the zone of UTC stamps, and a longer planning interval. The
+    answers are kept per upload: another file starts from its own headers.
     """
     if upload is None:
         st.caption("Without an upload: the bundled sample (20 weeks, US holidays).")
         return None, ()
-    suffix = Path(upload.name).suffix.lower()
+    name, raw, file_id = upload
+    suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".txt"):
         st.error(
-            f"{upload.name} is a {suffix or 'file without an extension'}: export the interval "
+            f"{name} is a {suffix or 'file without an extension'}: export the interval "
             "history from your ACD as CSV (comma-separated text)."
         )
         st.stop()
-    raw = upload.getvalue()
     try:
         text = (
             raw.decode("utf-16")
@@ -65,25 +67,25 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
             else raw.decode("utf-8-sig")
         )
     except UnicodeDecodeError:
-        st.error(f"{upload.name}: not UTF-8 text; export the history as CSV in UTF-8.")
+        st.error(f"{name}: not UTF-8 text; export the history as CSV in UTF-8.")
         st.stop()
     header = next(csv.reader(io.StringIO(text)), [])
     headers = [h.strip() for h in header if h.strip()]
     if not headers:
-        st.error(f"{upload.name}: empty file, expected a header row.")
+        st.error(f"{name}: empty file, expected a header row.")
         st.stop()
     if planner.io.is_call_log(headers):
-        return text, call_log_options(upload.name, text, headers)
+        return text, call_log_options(name, text, headers, file_id)
     guess = planner.io.guess_columns(headers)
 
     def pick(column: st.delta_generator.DeltaGenerator, label: str, role: str,
              extra: list[str]) -> str:  # fmt: skip
         options = extra + headers
         default = guess.get(role)
-        index = options.index(default) if default in options else 0
-        return column.selectbox(label, options, index=index, key=f"col_{role}")
+        first = default if default in options else options[0]
+        return column.selectbox(label, options, **common.kept(f"col_{role}:{file_id}", first))
 
-    st.caption(f"Reading **{upload.name}**: say which column is which.")
+    st.caption(f"Reading **{name}**: say which column is which.")
     left, mid, right = st.columns(3)
     start = pick(left, "Interval start", "interval_start", [])
     calls = pick(mid, "Offered calls", "calls", [])
@@ -91,13 +93,15 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     left, mid, right = st.columns(3)
     aht = None
     if aht_column == NO_AHT:
-        aht = left.number_input("AHT for every interval (s)", 1.0, value=300.0, key="const_aht")
+        aht = left.number_input(
+            "AHT for every interval (s)", 1.0, **common.kept(f"const_aht:{file_id}", 300.0)
+        )
     zone = mid.selectbox(
-        "Time stamps in UTC? Plan in", ZONES, key="timezone",
+        "Time stamps in UTC? Plan in", ZONES, **common.kept(f"timezone:{file_id}", ""),
         format_func=lambda z: z or "no: the stamps are local time",
     )  # fmt: skip
     rollup = right.selectbox(
-        "Plan in intervals of", [0, 900, 1800, 3600], key="rollup",
+        "Plan in intervals of", [0, 900, 1800, 3600], **common.kept(f"rollup:{file_id}", 0),
         format_func=lambda s: f"{s // 60} minutes" if s else "as exported",
     )  # fmt: skip
     columns = {start: "interval_start", calls: "calls"}
@@ -106,10 +110,10 @@ def read_options(upload: Any) -> tuple[str | None, tuple[Any, ...]]:
     if len(columns) < 2 + (aht is None):
         st.error("Pick a different column for each of interval start, calls and AHT.")
         st.stop()
-    return text, (tuple(columns.items()), aht, zone or None, upload.name, rollup or None, None)
+    return text, (tuple(columns.items()), aht, zone or None, name, rollup or None, None)
 
 
-def call_log_options(name: str, text: str, headers: list[str]) -> tuple[Any, ...]:
+def call_log_options(name: str, text: str, headers: list[str], file_id: str) -> tuple[Any, ...]:
     """How to count a call-level log: the interval, the queue (when it has queues)."""
     st.caption(
         f"**{name}** is a call-level log (one row per call): its calls are counted per "
@@ -117,7 +121,8 @@ def call_log_options(name: str, text: str, headers: list[str]) -> tuple[Any, ...
     )
     left, mid, right = st.columns(3)
     interval = left.selectbox(
-        "Count calls in intervals of", [900, 1800, 3600], index=1, key="log_interval",
+        "Count calls in intervals of", [900, 1800, 3600],
+        **common.kept(f"log_interval:{file_id}", 1800),
         format_func=lambda s: f"{s // 60} minutes",
     )  # fmt: skip
     queue = None
@@ -125,10 +130,11 @@ def call_log_options(name: str, text: str, headers: list[str]) -> tuple[Any, ...
     if column is not None:
         values = pd.read_csv(io.StringIO(text), usecols=[column], dtype=str)[column]
         queues = values.fillna("").str.strip().replace("", "(blank)").value_counts().index
-        picked = mid.selectbox("Queue", ["(all queues)", *queues], key="log_queue")
-        queue = None if picked == "(all queues)" else picked
+        every = "(all queues)"
+        picked = mid.selectbox("Queue", [every, *queues], **common.kept(f"queue:{file_id}", every))
+        queue = None if picked == every else picked
     zone = right.selectbox(
-        "Time stamps in UTC? Plan in", ZONES, key="timezone",
+        "Time stamps in UTC? Plan in", ZONES, **common.kept(f"timezone:{file_id}", ""),
         format_func=lambda z: z or "no: the stamps are local time",
     )  # fmt: skip
     return (None, None, zone or None, name, interval, queue)
@@ -137,14 +143,18 @@ def call_log_options(name: str, text: str, headers: list[str]) -> tuple[Any, ...
 def calendar_option(text: str | None) -> tuple[str, str] | None:
     """The center's calendar of closures and special days: an upload, or for the sample
     the sample bank's own (closed on every US holiday)."""
-    upload = st.file_uploader(
+    upload = common.kept_upload(
         "Your calendar of closures and special days (CSV or TOML: date, name, volume)",
-        type=["csv", "toml", "txt"], key="calendar",
+        "calendar", type=["csv", "toml", "txt"],
         help="volume: closed, normal, or calls relative to an ordinary day (1.4 = 40% "
         "busier). It overrides what the history suggests for those dates.",
     )  # fmt: skip
     if upload is not None:
-        return upload.name, upload.getvalue().decode("utf-8-sig")
+        try:
+            return upload[0], upload[1].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            st.error(f"{upload[0]}: not UTF-8 text; save the calendar as CSV or TOML in UTF-8.")
+            st.stop()
     if text is None:
         path = planner.sample.SAMPLE_CALENDAR_PATH
         st.caption(f"With the sample: the sample bank's calendar ({path.name}).")
@@ -212,8 +222,9 @@ def week_view(table: pd.DataFrame, interval: float, names: dict[date, str]) -> N
     )
     st.altair_chart(heat, width="stretch")
     per_fte = st.number_input(
-        "Paid hours per full-time agent (FTE) a week", 1.0, 60.0, 37.5, 0.5, key="fte_hours"
-    )
+        "Paid hours per full-time agent (FTE) a week", 1.0, 60.0, step=0.5,
+        **common.kept("fte_hours", 37.5),
+    )  # fmt: skip
     weeks = planner.weekly_summary(table, interval, fte_hours=per_fte)
     weeks["week_start"] = [planner.forecast.day_label(d.date()) for d in weeks["week_start"]]
     weeks = weeks.rename(columns={
@@ -236,13 +247,16 @@ def week_view(table: pd.DataFrame, interval: float, names: dict[date, str]) -> N
 def intraday_page() -> None:
     """History -> forecast -> requirements per interval, editable per day and interval."""
     st.title("Intraday planner")
-    upload = st.file_uploader("Interval history (CSV export)", key="history")
+    upload = common.kept_upload("Interval history (CSV export, or a call-level log)", "history")
     text, reading = read_options(upload)
     left, mid, right = st.columns(3)
-    horizon = left.number_input("Horizon (days)", 1, 28, 7, key="horizon")
-    country = mid.text_input("Holidays of (country code)", "US" if text is None else "")
+    horizon = left.number_input("Horizon (days)", 1, 28, **common.kept("horizon", 7))
+    country = mid.text_input(
+        "Holidays of (country code)", **common.kept("country", "US"),
+        help="public holidays of this country (ISO code: US, GB, DE, ...); blank: none",
+    )  # fmt: skip
     quantile = right.select_slider(
-        "Staff for", options=[0.5, 0.8, 0.9, 0.95], value=0.5, key="quantile",
+        "Staff for", options=[0.5, 0.8, 0.9, 0.95], **common.kept("quantile", 0.5),
         format_func=lambda q: "the mean" if q == 0.5 else f"P{int(q * 100)} of calls",
     )  # fmt: skip
     calendar = calendar_option(text)
@@ -281,10 +295,11 @@ def intraday_page() -> None:
             st.dataframe(fitted.holidays, key="holidays_seen")
     for note in fitted.notes(int(horizon)):  # a holiday the history never had is a warning
         (st.warning if "warning:" in note else st.info)(note)
-    source = (upload.file_id if upload is not None else "sample", reading)
-    if st.session_state.get("edits_source") != source:  # another history: its own edits
-        st.session_state["edits_source"] = source
-        st.session_state["edits"] = {}
+    inputs = st.session_state["inputs"]
+    source = (upload[2] if upload is not None else "sample", reading)
+    if inputs.get("edits_source") != source:  # another history: its own edits
+        inputs["edits_source"] = source
+        inputs["edits"] = {}
     table = planner.forecast_requirements(
         fitted, int(horizon), targets, shrinkage=shrinkage, model=planner.erlang_model(patience),
         quantile=None if quantile == 0.5 else quantile,
@@ -296,9 +311,12 @@ def intraday_page() -> None:
     names = fitted.day_names
     horizon_view(fitted, int(horizon))
     week_view(table, fitted.interval, names)
+    if inputs.get("plan_day") not in days:  # a shorter horizon, or another history
+        inputs.pop("plan_day", None)
     day = st.selectbox(
-        "Day", days, key="plan_day", format_func=lambda d: planner.forecast.day_label(d, names)
-    )
+        "Day", days, **common.kept("plan_day", days[0]),
+        format_func=lambda d: planner.forecast.day_label(d, names),
+    )  # fmt: skip
     plan = table[[t.date() == day for t in table.index]].copy()
     starts = [t.strftime("%H:%M") for t in plan.index]
     plan.index = starts
@@ -318,7 +336,7 @@ def intraday_page() -> None:
             band.index
         )
     st.line_chart(band, x_label="interval start", y_label="calls offered")
-    edits = st.session_state.setdefault("edits", {})
+    edits = inputs.setdefault("edits", {})
     key_day = str(day)
     base = plan[["calls", "aht", "agents"]].reset_index(names="start")
     base["edited"] = False
@@ -330,7 +348,8 @@ def intraday_page() -> None:
         "Edit calls, AHT or agents; the service figures follow. Edits stay with their day "
         "and interval."
     )
-    editor = f"plan_editor@{key_day}@{st.session_state.get('edit_version', 0)}"
+    version = st.session_state.get("edit_version", 0)
+    editor = f"plan_editor@{key_day}@{st.session_state['token']}@{version}"
     edited = st.data_editor(
         base, hide_index=True, disabled=["start", "edited"], key=editor,
         on_change=_edits_changed, args=(editor, key_day, starts),

@@ -167,24 +167,88 @@ def progress_text(seconds: float, objective: float, bound: float) -> str:
     return f"HiGHS, {seconds:.0f} s: a schedule costing {objective:,.2f}{said}; still searching..."
 
 
+def page_scenario() -> planner.Scenario:
+    """The current scenario as this page schedules it: with the two starting templates
+    when it has no [schedule] (they become a what-if only when the user edits them)."""
+    scenario = common.current_or_stop()
+    return (
+        scenario if scenario.scheduling is not None else scenario.with_changes(templates=STARTING)
+    )
+
+
 def _set(name: str, value: Any) -> None:
-    """Keep a schedule rule as a what-if of the scenario, so other pages, the sidebar and
-    the downloads see it (a change reruns the page once, for the sidebar to show it)."""
+    """Keep a schedule rule the user changed as a what-if of the scenario, so other pages,
+    the sidebar and the downloads see it. The first rule set on a scenario without a
+    [schedule] brings the templates the page starts from."""
+    whatif = st.session_state["whatif"]
+    if "templates" not in whatif and st.session_state["base"].scheduling is None:
+        whatif["templates"] = STARTING
+    whatif[name] = value
+
+
+def _changed(name: str, key: str, convert: Any) -> None:
+    """on_change of a rule's widget."""
+    value = convert(st.session_state[key])
+    _set(name, value)
+    if name == "coverage":  # a budget comes with soft coverage, and goes with hard
+        state = st.session_state
+        try:
+            scenario = state["base"].with_changes(**state["whatif"])
+            rules = scenario.scheduling
+        except planner.InputError:
+            return  # the page says why
+        if rules is None:
+            return
+        if value == "hard":
+            _set("paid_hours", None)
+        elif rules.paid_hours is None and rules.value_per_call is None:
+            flexible = planner.hours(scenario.schedule_requirements()["scheduled"],
+                                     scenario.interval)  # fmt: skip
+            _set("paid_hours", round(0.9 * flexible, 1))
+
+
+def rule(name: str, value: Any, convert: Any = lambda x: x) -> dict[str, Any]:
+    """A rule's widget arguments: it shows the scenario's rule and sets a what-if only
+    when the user changes it (visiting the page changes nothing)."""
     state = st.session_state
-    scenario = state["base"].with_changes(**state["whatif"])
-    rules = scenario.scheduling
-    if name == "schedule_shrinkage":
-        now = None if rules is None else scenario.schedule_shrinkage()
-    else:
-        now = None if rules is None else getattr(rules, name)
-    if rules is None or now != value:
-        state["whatif"][name] = value
-        st.rerun()
+    key = f"{name}@{state['token']}"
+    state[key] = value
+    return {"key": key, "on_change": _changed, "args": (name, key, convert)}
+
+
+def rows_of(editor: str, make: Any) -> pd.DataFrame:
+    """The rows a table editor starts from: made from the scenario when the editor is
+    drawn anew (first visit, back from another page), then kept while it is on screen,
+    so its edits apply to the rows they were made on."""
+    state = st.session_state
+    if editor not in state or f"{editor}:rows" not in state:
+        state[f"{editor}:rows"] = make()
+    rows: pd.DataFrame = state[f"{editor}:rows"]
+    return rows
+
+
+TEMPLATE_COLUMNS = {
+    "hours": st.column_config.NumberColumn(min_value=0.5, max_value=24, step=0.5),
+    "every (min)": st.column_config.NumberColumn(min_value=15, step=15),
+    "break (min)": st.column_config.NumberColumn(min_value=0, step=5, help="paid"),
+    "unpaid lunch (min)": st.column_config.NumberColumn(min_value=0, step=15),
+    "days off": st.column_config.NumberColumn(min_value=0, max_value=6, step=1,
+                                              help="a week: days off, together"),
+    "start band (min)": st.column_config.NumberColumn(
+        min_value=0, step=15, help="a week: each person starts every day within "
+        "this many minutes of their earliest start (0: the same start)"),
+    "weekends off": st.column_config.NumberColumn(
+        min_value=0, max_value=6, step=1,
+        help="a week: weekends off per rotation (see Rotation weeks)"),
+    "cost per hour": st.column_config.NumberColumn(min_value=0, format="%.2f"),
+    "at most": st.column_config.NumberColumn(min_value=0, step=1),
+}  # fmt: skip
 
 
 def schedule_page() -> None:
     """Templates and rules in, shifts out: coverage, cost, service, CSV."""
-    scenario = common.scenario_sidebar()
+    common.scenario_sidebar()
+    scenario = page_scenario()
     state = st.session_state
     token = state["token"]
     st.title("Schedule")
@@ -194,32 +258,15 @@ def schedule_page() -> None:
         "phones, after the shrinkage the shifts' breaks leave out."
     )
     rules = scenario.scheduling
-    base = state["base"].scheduling
-    start_templates = base.templates if base is not None else STARTING
-    if base is None:
+    assert rules is not None
+    if state["base"].scheduling is None and "templates" not in state["whatif"]:
         st.info("This scenario has no [schedule] section: starting from two example templates.")
-    if editable(start_templates):
+    if editable(rules.templates):
+        editor = f"templates@{token}"
+        rows = rows_of(editor, lambda: editor_rows(rules.templates))
         edited = st.data_editor(
-            editor_rows(start_templates), num_rows="dynamic", hide_index=True,
-            key=f"templates@{token}",
-            column_config={
-                "hours": st.column_config.NumberColumn(min_value=0.5, max_value=24, step=0.5),
-                "every (min)": st.column_config.NumberColumn(min_value=15, step=15),
-                "break (min)": st.column_config.NumberColumn(min_value=0, step=5,
-                                                             help="paid"),
-                "unpaid lunch (min)": st.column_config.NumberColumn(min_value=0, step=15),
-                "days off": st.column_config.NumberColumn(min_value=0, max_value=6, step=1,
-                                                          help="a week: days off, together"),
-                "start band (min)": st.column_config.NumberColumn(
-                    min_value=0, step=15, help="a week: each person starts every day within "
-                    "this many minutes of their earliest start (0: the same start)"),
-                "weekends off": st.column_config.NumberColumn(
-                    min_value=0, max_value=6, step=1,
-                    help="a week: weekends off per rotation (see Rotation weeks)"),
-                "cost per hour": st.column_config.NumberColumn(min_value=0, format="%.2f"),
-                "at most": st.column_config.NumberColumn(min_value=0, step=1),
-            },
-        )  # fmt: skip
+            rows, num_rows="dynamic", hide_index=True, key=editor, column_config=TEMPLATE_COLUMNS
+        )
         try:
             templates = templates_from_editor(edited)
         except planner.InputError as err:
@@ -228,83 +275,71 @@ def schedule_page() -> None:
         if not templates:
             st.error("Add at least one shift template.")
             return
-        if rules is None or templates != rules.templates:
+        if not edited.equals(rows) and templates != rules.templates:
             _set("templates", templates)
+            st.rerun()  # for the sidebar to say so
     else:
-        st.dataframe(pd.DataFrame([template_table(t) for t in start_templates]))
+        st.dataframe(pd.DataFrame([template_table(t) for t in rules.templates]))
         st.caption("These templates (several breaks, fixed starts or work days) are edited in "
                    "the scenario file's [[schedule.shift]] tables.")  # fmt: skip
-        if rules is None:
-            _set("templates", start_templates)
-    rules = common.current_or_stop().scheduling
-    assert rules is not None
     left, middle, right = st.columns(3)
-    horizon = left.radio("Horizon", ["day", "week"], index=["day", "week"].index(rules.horizon),
-                         horizontal=True, key=f"horizon@{token}",
+    horizon = left.radio("Horizon", ["day", "week"], horizontal=True,
+                         **rule("horizon", rules.horizon),
                          help="week: this day on every weekday, by the opening hours and "
                          "call factors below; people work 5 days of 7 (days off)")  # fmt: skip
     coverage = middle.radio(
-        "Coverage", ["hard", "soft"], index=["hard", "soft"].index(rules.coverage),
-        horizontal=True, key=f"schedule_coverage@{token}",
+        "Coverage", ["hard", "soft"], horizontal=True, **rule("coverage", rules.coverage),
         help="hard: every interval covered; soft: within a budget, the intervals where a "
         "person answers fewest calls in time are left short first",
     )  # fmt: skip
-    shrinkage = right.number_input(
-        "Shrinkage beyond the breaks", 0.0, 0.9,
-        scenario.shrinkage if rules.shrinkage is None else rules.shrinkage, 0.01,
-        key=f"schedule_shrinkage@{token}",
+    right.number_input(
+        "Shrinkage beyond the breaks", 0.0, 0.9, step=0.01,
+        **rule("schedule_shrinkage", scenario.schedule_shrinkage()),
         help="absence, training, meetings: the share of on-duty time off the phones that "
-        "the shifts' breaks do not already leave out",
+        "the shifts' breaks do not already leave out (the sidebar's shrinkage until set here)",
     )  # fmt: skip
-    share = left.number_input(
-        "Part time at most (share of people)", 0.0, 1.0,
-        1.0 if rules.max_part_time is None else rules.max_part_time, 0.05,
-        key=f"max_part_time@{token}",
+    left.number_input(
+        "Part time at most (share of people)", 0.0, 1.0, step=0.05,
+        **rule("max_part_time", 1.0 if rules.max_part_time is None else rules.max_part_time,
+               lambda x: None if x >= 1.0 else x),
     )  # fmt: skip
-    limit = middle.number_input(
-        "Time limit (s)", 1.0, 3600.0, float(rules.time_limit), 5.0, key=f"time_limit@{token}",
+    middle.number_input(
+        "Time limit (s)", 1.0, 3600.0, step=5.0, **rule("time_limit", float(rules.time_limit)),
         help="HiGHS returns the best schedule found by then, with its gap from the bound",
     )  # fmt: skip
-    gap = right.number_input(
-        "Stop within (gap)", 0.0001, 0.2, float(rules.mip_gap), 0.005, format="%.4f",
-        key=f"mip_gap@{token}", help="stop once the schedule is proven this close to optimal",
+    right.number_input(
+        "Stop within (gap)", 0.0001, 0.2, step=0.005, format="%.4f",
+        **rule("mip_gap", float(rules.mip_gap)),
+        help="stop once the schedule is proven this close to optimal",
     )  # fmt: skip
-    _set("horizon", horizon)
-    _set("coverage", coverage)
-    _set("time_limit", float(limit))
-    _set("mip_gap", float(gap))
-    _set("schedule_shrinkage", shrinkage)
-    _set("max_part_time", None if share >= 1.0 else share)
     end = _end(scenario)
     if horizon == "week":
         st.subheader("The week")
+        editor = f"week@{token}"
+        rows = rows_of(editor, lambda: week_rows(rules, scenario.start, end))
         week = st.data_editor(
-            week_rows(rules, scenario.start, end), hide_index=True, key=f"week@{token}",
-            disabled=["day"],
+            rows, hide_index=True, key=editor, disabled=["day"],
             column_config={"calls factor": st.column_config.NumberColumn(min_value=0.0,
                                                                          step=0.05)},
         )  # fmt: skip
-        for name, value in week_rules(week, scenario.start, end).items():
-            _set(name, value)
-        rotation = st.number_input(
-            "Rotation weeks", 1, 6, int(rules.rotation_weeks), 1, key=f"rotation_weeks@{token}",
+        if not week.equals(rows):
+            changes = week_rules(week, scenario.start, end)
+            if any(getattr(rules, k) != v for k, v in changes.items()):
+                for name, value in changes.items():
+                    _set(name, value)
+                st.rerun()
+        st.number_input(
+            "Rotation weeks", 1, 6, step=1, **rule("rotation_weeks", int(rules.rotation_weeks)),
             help="weeks over which each template's 'weekends off' count; the roster lists "
             "every person's weeks",
         )  # fmt: skip
-        _set("rotation_weeks", int(rotation))
     if coverage == "soft":
-        flexible = planner.hours(
-            common.current_or_stop().schedule_requirements()["scheduled"], scenario.interval
-        )
-        budget = middle.number_input(
-            "Paid hours at most", min_value=1.0,
-            value=rules.paid_hours if rules.paid_hours is not None else round(0.9 * flexible, 1),
-            key=f"paid_hours@{token}",
+        middle.number_input(
+            "Paid hours at most", min_value=1.0, **rule("paid_hours", rules.paid_hours),
+            help="the budget: within it, the intervals where a person answers fewest calls "
+            "in time are left short first",
         )  # fmt: skip
-        _set("paid_hours", budget)
-    elif rules.paid_hours is not None:
-        _set("paid_hours", None)
-    scenario = common.current_or_stop()
+    scenario = page_scenario()
     try:
         result = run(scenario)
     except planner.InputError as err:

@@ -26,9 +26,8 @@ def simulation_page() -> None:
         f"{shape(scenario.patience, '')}."
     )
     replications = st.slider(
-        "Replications", 2, 200, scenario.simulation.replications,
-        key=f"reps@{st.session_state['token']}",
-    )  # fmt: skip
+        "Replications", 2, 200, **common.kept("replications", scenario.simulation.replications)
+    )
     with st.spinner(f"Simulating {replications} days..."):
         res = common.simulate(scenario, replications)
     erlang = common.evaluate(scenario)  # the Erlang figures of the plan simulated

@@ -213,10 +213,10 @@ def test_calculator_power_of_one_with_every_target():
     expected = planner.interval_metrics([12, 13, 14, 15, 16, 17], 100, 180, 1800, planner.Targets())
     assert table["service_level"].to_numpy() == pytest.approx(expected["service_level"])
     # Erlang A with an abandonment cap and an ASA target, as a planner sets them
-    at.number_input(key="calc_calls").set_value(250).run()
-    at.checkbox(key="calc_use_patience").check().run()
-    at.slider(key="calc_ab").set_value(0.03).run()
-    at.number_input(key="calc_asa").set_value(10.0).run()
+    at.number_input(key=key(at, "calc_calls")).set_value(250).run()
+    at.checkbox(key=key(at, "calc_use_patience")).check().run()
+    at.slider(key=key(at, "calc_ab")).set_value(0.03).run()
+    at.number_input(key=key(at, "calc_asa")).set_value(10.0).run()
     ok(at)
     targets = planner.Targets(service_level=0.8, answer_time=20, asa=10, max_abandon=0.03)
     erlang_a = planner.ErlangA(patience=120)
@@ -234,10 +234,10 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
     from planner import ErlangX, erlang_x
 
     at = start("Calculator")
-    at.checkbox(key="calc_use_patience").check().run()
-    at.number_input(key="x_redial").set_value(0.5).run()
-    at.number_input(key="x_fcr").set_value(0.8).run()
-    at.number_input(key="x_lines").set_value(30).run()
+    at.checkbox(key=key(at, "calc_use_patience")).check().run()
+    at.number_input(key=key(at, "x_redial")).set_value(0.5).run()
+    at.number_input(key=key(at, "x_fcr")).set_value(0.8).run()
+    at.number_input(key=key(at, "x_lines")).set_value(30).run()
     ok(at)
     targets = planner.Targets()
     model = ErlangX(patience=120, redial_probability=0.5, fcr=0.8, lines=30)
@@ -254,14 +254,14 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
     row = table[table["agents"] == want].iloc[0]
     assert row["service_level"] == pytest.approx(float(x.service_level), rel=1e-12)
     # the published definition, over the virtual wait
-    at.selectbox(key="x_definition").set_value("virtual").run()
+    at.selectbox(key=key(at, "x_definition")).set_value("virtual").run()
     ok(at)
     assert any("infinite patience" in c.value for c in at.caption)
 
 
 def test_intraday_planner_on_the_sample_with_its_own_targets(fitted_sample):
     at = start("Intraday planner")
-    at.slider(key="intraday_sl").set_value(0.9).run()
+    at.slider(key=key(at, "intraday_sl")).set_value(0.9).run()
     ok(at)
     model = fitted_sample  # the sample fitted as the app and the CLI fit it
     targets = planner.Targets(service_level=0.9, answer_time=20)
@@ -276,18 +276,29 @@ def test_intraday_planner_on_the_sample_with_its_own_targets(fitted_sample):
 
 def test_intraday_edits_stay_on_their_day_and_interval():
     at = start("Intraday planner")
-    days = at.selectbox(key="plan_day").options
+    days = at.selectbox(key=key(at, "plan_day")).options
     first, second = days[0], days[1]
-    chosen = at.selectbox(key="plan_day").value
-    at.session_state["edits"] = {(str(chosen), "10:00"): {"agents": 0}}
+    chosen = at.selectbox(key=key(at, "plan_day")).value
+    inputs = at.session_state["inputs"]
+    at.session_state["inputs"] = inputs | {"edits": {(str(chosen), "10:00"): {"agents": 0}}}
     at.run()
     ok(at)
-    shown = at.dataframe[-1].value
-    row = shown[shown["interval_start"] == "10:00"].iloc[0]
-    assert row["agents"] == 0 and bool(row["edited"])
-    assert "Cannot be served" in warnings_shown(at) and "10:00" in warnings_shown(at)
+
+    def check_edit() -> None:
+        shown = at.dataframe[-1].value
+        row = shown[shown["interval_start"] == "10:00"].iloc[0]
+        assert row["agents"] == 0 and bool(row["edited"])
+        assert "Cannot be served" in warnings_shown(at) and "10:00" in warnings_shown(at)
+
+    check_edit()
+    # another page and back: the edit and the day are still there
+    go(at, "Scenario")
+    go(at, "Intraday planner")
+    ok(at)
+    assert at.selectbox(key=key(at, "plan_day")).value == chosen
+    check_edit()
     # the next day keeps its own 10:00
-    at.selectbox(key="plan_day").set_value(at.selectbox(key="plan_day").options[1]).run()
+    at.selectbox(key=key(at, "plan_day")).set_value(second).run()
     ok(at)
     assert first != second
     other = at.dataframe[-1].value
@@ -314,7 +325,7 @@ def test_simulation_below_target_is_said_with_its_ci():
 
 def test_few_replications_are_flagged_and_enough_are_not():
     at = start("Simulation")
-    reps = key(at, "reps")
+    reps = key(at, "replications")
     at.slider(key=reps).set_value(3).run()
     assert "add replications" in warnings_shown(at)
     at.slider(key=reps).set_value(60).run()
@@ -342,7 +353,7 @@ def test_intraday_week_view_hours_fte_and_holiday_names(fitted_sample):
     # every date carries its weekday, and a holiday its name
     days = sorted({t.date() for t in stamps})
     names = planner.forecast.special_day_names(days[0], days[-1], "US")
-    shown = [at.selectbox(key="plan_day").format_func(d) for d in days]
+    shown = [at.selectbox(key=key(at, "plan_day")).format_func(d) for d in days]
     assert shown == [planner.forecast.day_label(d, names) for d in days]
     # Memorial Day: closed (the sample's holidays have no rows), and the page says so
     assert not any("Memorial Day" in label for label in shown)
@@ -429,7 +440,7 @@ def test_schedule_page_shows_the_librarys_schedule(downloads):
     # soft coverage on a budget leaves intervals short, and says which
     go(at, "Schedule")
     at.radio(key=key(at, "horizon")).set_value("day").run()
-    at.radio(key=key(at, "schedule_coverage")).set_value("soft").run()
+    at.radio(key=key(at, "coverage")).set_value("soft").run()
     ok(at)
     budget = round(0.9 * planner.hours(bank.schedule_requirements()["scheduled"], bank.interval), 1)
     soft = bank.with_changes(max_part_time=0.2, coverage="soft", paid_hours=budget)
@@ -504,7 +515,7 @@ def test_scenario_page_under_erlang_x_shows_the_scenarios_figures(tmp_path):
 
 def test_chat_page_with_no_chats_says_so_instead_of_nan():
     at = start("Chat")
-    at.number_input(key="chat_chats").set_value(0.0).run()
+    at.number_input(key=key(at, "chat_chats")).set_value(0.0).run()
     at.button(key="chat_simulate").click().run()
     ok(at)
     assert cards(at)["Chat agents needed"] == "0"
@@ -528,8 +539,8 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     assert c["Chats per busy agent"] == f"{float(m.mean_concurrency):.2f}"
     assert any("no chat channel" in i.value for i in at.info)
     # with patience, and another handle profile
-    at.checkbox(key="chat_use_patience").check().run()
-    at.text_input(key="chat_handle").set_value("200, 260").run()
+    at.checkbox(key=key(at, "chat_use_patience")).check().run()
+    at.text_input(key=key(at, "chat_handle")).set_value("200, 260").run()
     ok(at)
     targets = planner.Targets()
     want = required_chat_agents(240, [200, 260], 3600, targets, 120)
@@ -543,7 +554,7 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
     shown = cards(at)
     assert shown["Simulated service level"] == f"{sim.day('service_level').mean:.1%}"
     assert shown["Simulated abandon rate"] == f"{sim.day('abandon_rate').mean:.1%}"
-    at.text_input(key="chat_handle").set_value("fast").run()
+    at.text_input(key=key(at, "chat_handle")).set_value("fast").run()
     assert any("handle times must be seconds" in e.value for e in at.error)
     # a scenario with a chat team: the teams and their total
     bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
@@ -573,10 +584,10 @@ def test_email_page_shows_the_librarys_figures_and_every_team():
     shown = next(d.value for d in at.dataframe if "backlog_p90" in d.value.columns)
     assert shown["agents"].tolist() == team["agents"].tolist()
     # half the items, open 09:00-17:00, 95% within 2 open hours
-    at.number_input(key="email_factor").set_value(0.5).run()
-    at.text_input(key="email_open").set_value("09:00-17:00").run()
-    at.number_input(key="email_hours").set_value(2.0).run()
-    at.number_input(key="email_target").set_value(0.95).run()
+    at.number_input(key=key(at, "email_factor")).set_value(0.5).run()
+    at.text_input(key=key(at, "email_open")).set_value("09:00-17:00").run()
+    at.number_input(key=key(at, "email_hours")).set_value(2.0).run()
+    at.number_input(key=key(at, "email_target")).set_value(0.95).run()
     ok(at)
     changed = EmailChannel(
         items=tuple(np.asarray(bank.calls) * 0.5), aht=stand_in.aht, deadline=7200.0,
@@ -590,7 +601,7 @@ def test_email_page_shows_the_librarys_figures_and_every_team():
     assert c["Within the deadline"] == f"{share:.1%}"
     staff = bank.with_changes(email=changed).staff_requirements()
     assert c["All agent hours"] == f"{planner.hours(staff['total_agents'], bank.interval):,.1f}"
-    at.text_input(key="email_open").set_value("nine to five").run()
+    at.text_input(key=key(at, "email_open")).set_value("nine to five").run()
     assert any("open hours must be HH:MM-HH:MM" in e.value for e in at.error)
 
 
@@ -603,7 +614,7 @@ def test_email_page_plans_a_blended_team_as_the_library_does():
         channels=(EmailChannel(items=(20, 30, 10), aht=600, deadline=7200),),
     )  # fmt: skip
     at = opened(small, "Email")
-    at.button(key="email_blend").click().run()
+    at.toggle(key=key(at, "email_blend")).set_value(True).run()
     ok(at)
     blend = small.blended_requirements()
     c = cards(at)
@@ -611,3 +622,94 @@ def test_email_page_plans_a_blended_team_as_the_library_does():
     assert c["Saved"] == f"{planner.hours(blend['saving'], 1800):,.1f} h"
     shown = next(d.value for d in at.dataframe if "reserve" in d.value.columns)
     assert shown["agents"].tolist() == blend["agents"].tolist()
+    # the blended team is still there after another page
+    go(at, "Scenario")
+    go(at, "Email")
+    ok(at)
+    assert cards(at)["Blended agent hours"] == c["Blended agent hours"]
+
+
+def test_page_inputs_survive_navigation_and_go_with_the_scenario():
+    """Calculator calls, simulation replications and the intraday horizon stay when the
+    page is left and come back to; opening another scenario resets them."""
+    at = start("Calculator")
+    at.number_input(key=key(at, "calc_calls")).set_value(250.0).run()
+    go(at, "Simulation")
+    at.slider(key=key(at, "replications")).set_value(7).run()
+    go(at, "Intraday planner")
+    at.number_input(key=key(at, "horizon")).set_value(3).run()
+    ok(at)
+    for page in ("Scenario", "Calculator"):
+        go(at, page)
+    ok(at)
+    assert at.number_input(key=key(at, "calc_calls")).value == 250.0
+    agents = planner.required_agents(250, 180, 1800, planner.Targets())
+    assert cards(at)["Agents needed"] == str(agents)
+    go(at, "Simulation")
+    ok(at)
+    assert at.slider(key=key(at, "replications")).value == 7
+    assert "7 replications" in warnings_shown(at)
+    go(at, "Intraday planner")
+    ok(at)
+    assert at.number_input(key=key(at, "horizon")).value == 3
+    # another scenario: every page input back at its default
+    go(at, "Scenario")
+    at.selectbox(key="bundled").set_value("help_desk").run()
+    go(at, "Calculator")
+    ok(at)
+    assert at.number_input(key=key(at, "calc_calls")).value == 100.0
+
+
+def test_visiting_the_schedule_page_changes_nothing_and_the_sidebar_counts_there(downloads):
+    # a scenario without [schedule]: the page starts from two templates, not a what-if
+    desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    at = opened(desk, "Schedule")
+    assert at.session_state["whatif"] == {}
+    from app_pages.schedule import STARTING
+
+    schedule_cards_match(at, desk.with_changes(templates=STARTING).schedule())
+    go(at, "Scenario")
+    (toml,) = [v for k, v in downloads.items() if k.endswith(".toml")]
+    assert "[schedule]" not in toml.decode() and "schedule.shift" not in toml.decode()
+    # the sidebar's shrinkage on the Schedule page is the sidebar's, as on the Scenario page
+    at = start("Schedule")
+    at.slider(key=key(at, "shrinkage")).set_value(0.4).run()
+    ok(at)
+    assert at.session_state["whatif"] == {"shrinkage": 0.4}
+    bank = Scenario.load(DEFAULT).with_changes(shrinkage=0.4)
+    schedule_cards_match(at, bank.schedule())
+    assert at.number_input(key=key(at, "schedule_shrinkage")).value == bank.schedule_shrinkage()
+
+
+def test_abandon_off_and_on_restores_the_scenarios_own_patience():
+    desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    at = opened(desk, "Scenario")
+    at.checkbox(key=key(at, "use_patience")).uncheck().run()
+    assert at.session_state["whatif"] == {"patience": None}
+    at.checkbox(key=key(at, "use_patience")).check().run()
+    ok(at)
+    assert at.session_state["whatif"] == {}
+    check_scenario_page(at, desk)  # lognormal, mean 90 s: not a 120 s exponential
+
+
+def test_email_inputs_follow_the_scenario_opened_from_its_sidebar():
+    at = start("Email")
+    bank = Scenario.load(DEFAULT)
+    assert at.number_input(key=key(at, "email_aht")).value == float(np.mean(bank.aht))
+    at.number_input(key=key(at, "email_aht")).set_value(999.0).run()
+    at.selectbox(key="bundled").set_value("help_desk").run()
+    ok(at)
+    desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    assert at.number_input(key=key(at, "email_aht")).value == float(np.mean(desk.aht))
+
+
+def test_utility_email_page_refuses_what_it_cannot_finish():
+    """The utility's calls taken as email items were hours of solving; the page now says
+    so at once, naming the limit, and the calls' pages still work."""
+    utility = Scenario.load(ROOT / "scenarios" / "utility.toml")
+    at = opened(utility, "Email")
+    said = " | ".join(e.value for e in at.error)
+    assert "too many for the exact backlog model" in said and "at most" in said
+    go(at, "Scenario")
+    ok(at)
+    check_scenario_page(at, utility)

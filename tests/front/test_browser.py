@@ -368,6 +368,12 @@ def test_upload_mapping_constant_aht_roll_up_and_unsupported_files(server, brows
     sheet.write_bytes(b"PK\x03\x04 not really a workbook")
     uploader.locator('input[type="file"]').set_input_files(str(sheet))
     page.get_by_text("export.xlsx is a .xlsx").wait_for(timeout=60_000)
+    # the next upload starts from its own headers, not the last file's picks
+    sample = ROOT / "data" / "sample_history.csv"
+    uploader.locator('input[type="file"]').set_input_files(str(sample))
+    fitted = planner.forecast.fit(planner.read_history(sample), country="US")
+    page.get_by_text(f"Forecast by {fitted.method}").wait_for(timeout=180_000)
+    assert page.get_by_text("not both").count() == 0
 
 
 def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_path):
@@ -382,7 +388,7 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     queue.get_by_role("combobox").click()
     page.get_by_role("option", name="cards", exact=True).click()
     history = planner.read_history(path, queue="cards")
-    fitted = planner.forecast.fit(history)
+    fitted = planner.forecast.fit(history, country="US")  # the page's holidays by default
     page.get_by_text(f"Forecast by {fitted.method}").wait_for(timeout=180_000)
     for note in history.notes:
         assert page.get_by_text(note[:60]).count() >= 1, note
@@ -406,4 +412,77 @@ def test_a_calendar_upload_overrides_the_sample_banks(server, browser, tmp_path)
     page.get_by_text(fair).wait_for(timeout=180_000)
     # Memorial Day is no longer in the calendar: an ordinary Monday, with a warning
     page.get_by_text("warning: no Memorial Day in the history").wait_for(timeout=60_000)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def _go(page, name: str) -> None:
+    """Another page, through the sidebar's navigation (the session stays)."""
+    _wait_idle(page)
+    page.get_by_role("link", name=name, exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.wait_for(
+        timeout=120_000
+    )
+    _wait_idle(page)
+
+
+def test_work_survives_leaving_the_page(server, browser, tmp_path):
+    """A template edit, the calculator's calls and an uploaded history are still there after
+    another page; the uploaded sample is read with the same holidays as the built-in one."""
+    import dataclasses
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{server}/schedule")
+    bank = planner.Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    _expect_card(page, "People", str(bank.schedule().people))
+    # latest start of the full-time template: 11:30 -> 10:00, typed into the editor
+    first, *rest = bank.scheduling.templates
+    edited = bank.with_changes(templates=(dataclasses.replace(first, latest="10:00"), *rest))
+    want = edited.schedule()
+    assert f"{want.cost:,.2f}" != f"{bank.schedule().cost:,.2f}"
+    editor = page.get_by_test_id("stDataFrame").first
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    # the fourth column (after the row markers, name, hours, earliest start) of the first
+    # row: 357 px in at this viewport; rows of 35 px under a 35 px header
+    page.mouse.dblclick(box["x"] + 357, box["y"] + 35 + 17)
+    cell = page.locator("#portal input, #portal textarea").first
+    cell.fill("10:00")
+    cell.press("Enter")
+    _expect_card(page, "Cost", f"{want.cost:,.2f}")
+    page.get_by_text("Changed here: templates").wait_for(timeout=60_000)
+    # the calculator's calls
+    _go(page, "Calculator")
+    calls = page.get_by_test_id("stNumberInput").filter(has_text="Calls offered").locator("input")
+    calls.fill("250")
+    calls.press("Enter")
+    agents = planner.required_agents(250, 180, 1800, planner.Targets())
+    _expect_card(page, "Agents needed", str(agents))
+    # an uploaded history
+    _go(page, "Intraday planner")
+    path = ROOT / "data" / "sample_history.csv"
+    uploader = page.locator('[data-testid="stFileUploader"]', has_text="Interval history")
+    uploader.locator('input[type="file"]').set_input_files(str(path))
+    fitted = planner.forecast.fit(planner.read_history(path), country="US")
+    said = f"Forecast by {fitted.method}"
+    page.get_by_text(said).wait_for(timeout=180_000)
+    _wait_idle(page)
+    country = page.get_by_role("textbox", name="Holidays of (country code)").last
+    assert country.input_value() == "US"  # not blank: the same holidays as the sample's
+    wape = fitted.backtest_table.loc[fitted.method, "wape"]
+    assert f"interval WAPE {wape:.1%}" in page.get_by_text(said).inner_text()
+    # away and back: each page as it was left
+    _go(page, "Schedule")
+    _expect_card(page, "Cost", f"{want.cost:,.2f}")
+    _expect_card(page, "People", str(want.people))
+    _go(page, "Calculator")
+    _expect_card(page, "Agents needed", str(agents))
+    _go(page, "Intraday planner")
+    page.get_by_text("Using sample_history.csv, uploaded earlier").wait_for(timeout=60_000)
+    page.get_by_text(said).wait_for(timeout=180_000)
+    # the Scenario page's download holds the edited template
+    _go(page, "Scenario")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download scenario (TOML)").click()
+    saved = planner.Scenario.loads(Path(download.value.path()).read_text())
+    assert saved.scheduling.templates[0].latest == "10:00"
     assert page.get_by_test_id("stException").count() == 0
