@@ -69,6 +69,11 @@ __all__ = [
 Clock = Literal["business", "calendar"]
 # Items in the system the chain is solved for, at most (it grows as needed).
 MAX_ITEMS = 200_000
+# The chain's work on one pass over the horizon, at most: states x uniformized steps
+# (about 2.4e8 for the retail bank's calls taken as items, whose staffing takes 15 s on a
+# 2-core machine; a search makes 10 to 30 passes). Past it, the work takes many minutes
+# to hours (the utility's calls as items: 1.2e11), so it is refused up front.
+MAX_WORK = 6e8
 _COLUMNS = (
     "items", "agents", "open", "on_time", "backlog", "backlog_p90", "handled", "occupancy",
 )  # fmt: skip
@@ -115,6 +120,13 @@ class _Work:
         window = np.convolve(np.tile(self.items, 2 + span // self.items.size), np.ones(span))
         most = float(window.max())
         return int(min(1.5 * most + 10 * np.sqrt(most) + 64 + self.backlog, MAX_ITEMS))
+
+    def work(self) -> float:
+        """The chain's work on one pass over the horizon (states x uniformized steps,
+        about): the room for the backlog times each interval's arrivals and as many
+        finished items, over the repeats solved."""
+        cycles = self.warmup + self.cycles_for_deadline() + 3
+        return self.first_size() * 2.0 * float(self.items.sum()) * cycles
 
     def cycles_for_deadline(self) -> int:
         counted = self.interval * (self.open.sum() if self.clock == "business" else self.open.size)
@@ -166,7 +178,7 @@ def check_work(
     parts = v.whole("blocks", parts, 1, 60)
     backlog = v.whole("backlog", backlog, 0, MAX_ITEMS // 2)
     warmup = v.whole("warmup", warmup, 0, 20)
-    return _Work(
+    work = _Work(
         counts,
         handle,
         seconds,
@@ -177,6 +189,14 @@ def check_work(
         int(backlog),
         int(warmup),  # type: ignore[arg-type]
     )
+    if work.work() > MAX_WORK:
+        raise InputError(
+            f"{counts.sum():,.0f} items with a {due / 3600:g} h deadline are too many for the "
+            f"exact backlog model: about {work.work():.2g} state-steps a pass over the "
+            f"horizon, at most {MAX_WORK:.2g} (minutes to hours of solving). Split the items "
+            "between teams, or shorten the deadline"
+        )
+    return work
 
 
 # -- one plan ------------------------------------------------------------------------------

@@ -256,6 +256,12 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variation")
 
 
+def max_workers() -> int:
+    """Worker processes a sweep may start on this machine: 4 per core (more only wait
+    for a core, each holding its own copy of the scenario)."""
+    return 4 * (os.cpu_count() or 1)
+
+
 def sweep(
     scenario: Scenario,
     variations: Sequence[Mapping[str, Any]],
@@ -305,6 +311,11 @@ def sweep(
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):
         raise InputError(f"'workers' must be a whole number >= 1: {workers!r}")
+    if workers is not None and workers > max_workers():
+        raise InputError(
+            f"'workers' must be at most {max_workers()} on this machine (4 processes per core, "
+            f"{os.cpu_count() or 1} cores; a cluster through a dask scheduler): {workers!r}"
+        )
     if not isinstance(scenario, Scenario):
         raise InputError(f"'scenario' must be a planner.Scenario: {type(scenario).__name__}")
     if isinstance(variations, str | bytes | Mapping) or not isinstance(variations, Iterable):

@@ -20,14 +20,25 @@ from scipy import linalg
 from scipy.special import gammaln
 
 from planner._validate import FloatArray
+from planner.errors import InputError
 
 __all__ = ["Deepest", "stationary", "uniformization_weights", "waits", "waits_upto"]
+
+
+# Completions within the answer time followed, at most (agents x service rate x T: 5,000
+# agents answering 3-minute calls within 5 minutes make 8,300).
+MAX_STEPS = 10_000_000
 
 
 def uniformization_weights(mean: float) -> FloatArray:
     """P(K = k), k = 0 .. kmax, of a Poisson count of mean ``mean`` (steps of a chain
     uniformized at rate q over a time t, mean = q t); cut at ``mean + 12 sqrt(mean) +
     30``, where the mass left out is far below 1e-16. Log space, no overflow."""
+    if mean > MAX_STEPS:  # e.g. a handle time of a nanosecond against a 20 s answer time
+        raise InputError(
+            f"the wait within the answer time takes {mean:,.0f} service completions to "
+            f"follow, at most {MAX_STEPS:,.0f}: check that the handle times are in seconds"
+        )
     steps = int(mean + 12.0 * np.sqrt(mean) + 30)
     k = np.arange(steps + 1)
     if mean <= 0:

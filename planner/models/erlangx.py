@@ -51,6 +51,8 @@ __all__ = ["MAX_STATES", "ErlangX", "ErlangXResult", "SLDefinition", "erlang_x"]
 SLDefinition = Literal["offered", "answered", "virtual"]
 # Largest chain solved (lines x orbit states); beyond, the error says which limit to change.
 MAX_STATES = 2_000_000
+# Lines past which a limit the queue never reaches is solved as no limit.
+_FEW_LINES = 10_000
 _FIELDS = (
     "service_level", "answered_within", "virtual_within", "asa", "virtual_wait", "abandon_rate",
     "abandon_first", "blocking", "occupancy", "redial_share", "repeat_share",
@@ -232,6 +234,18 @@ def _one(lam: float, case: _Case) -> dict[str, float]:
             "or a limit on lines: add agents, a patience or 'lines'"
         )
     upper = lam / (1.0 - redial) if redial > 0 else lam  # attempts, on average at most
+    if lines is not None and lines > _FEW_LINES:
+        # lines the queue never reaches (where callers hang up, or agents keep up) are no
+        # limit: the chain is cut where its mass is below the tolerance, as without lines
+        if theta == 0 and upper * aht >= agents:
+            if lines > MAX_STATES:
+                raise InputError(
+                    f"{lines:,} lines fill up when callers never hang up and {agents} agents "
+                    f"cannot keep up: at most {MAX_STATES:,} lines are solved; add agents, "
+                    "a patience or fewer 'lines'"
+                )
+        elif _lines_needed(upper, agents, mu, theta, tolerance) < lines:
+            lines = None
     size = lines if lines is not None else _lines_needed(upper, agents, mu, theta, tolerance)
     truncated = 0.0
     if redial == 0:

@@ -35,6 +35,9 @@ _KINDS = np.array(["first", "redial", "repeat"])
 # Callers of one replication are held in memory while it runs (about 100 bytes
 # each); a few replications run at once (one per core), each dropped when totalled.
 MAX_CALLERS = 10_000_000
+# Callers simulated over all the replications, at most (the compiled engine draws and
+# serves about 6 million a second: several minutes).
+MAX_SIMULATED = 2_000_000_000
 
 
 def _scalar(name: str, value: float, check) -> float:
@@ -237,6 +240,12 @@ class Experiment:
             raise InputError(
                 f"a simulated day holds at most {MAX_CALLERS:,.0f} expected callers "
                 f"(memory); this one has {total:,.0f}: simulate fewer intervals at a time"
+            )
+        if total * self.replications > MAX_SIMULATED:
+            raise InputError(
+                f"{self.replications:,} replications of {total:,.0f} expected callers are "
+                f"{total * self.replications:,.0f} callers to simulate, at most "
+                f"{MAX_SIMULATED:,.0f} (several minutes of simulation): fewer replications"
             )
         self._expected = expected
         self._aht = aht

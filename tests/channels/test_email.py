@@ -247,8 +247,10 @@ def test_a_deadline_that_falls_while_closed_is_an_error():
         )
 
 
-def test_an_interval_too_busy_for_one_piece_is_an_error():
-    with pytest.raises(InputError, match="use shorter intervals"):
+def test_an_interval_too_busy_for_the_chain_is_refused_up_front():
+    # 60,000 items in one interval: hours of solving (the work limit comes before the
+    # 50,000 events an interval the chain holds in one piece)
+    with pytest.raises(InputError, match="too many for the exact backlog model"):
         deferred([60_000.0], 1200, 60.0, 3600.0, 7200.0)
 
 

@@ -86,6 +86,40 @@ CASES = [
     (["simulate", "--scenario", "huge.toml"], "at most 10,000,000 Erlangs"),
     (["requirements", "--scenario", "interval_array.toml"], "'interval' must be a number"),
     (["requirements", "--scenario", "huge_plan.toml"], "at most 1,000,000 agents"),
+    # work the models cannot finish in minutes is refused up front, the limit named
+    (
+        [
+            "requirements",
+            "--calls",
+            "15000",
+            "--aht",
+            "300",
+            "--channel",
+            "email",
+            "--deadline",
+            "3600",
+        ],
+        "too many for the exact backlog model",
+    ),
+    (
+        ["simulate", "--calls", "100", "--aht", "180", "--replications", "1000000000"],
+        "callers to simulate, at most 2,000,000,000",
+    ),
+    (["sweep", BANK, "--volume", "1", "--workers", "100000"], "'workers' must be at most"),
+    (
+        [
+            "requirements",
+            "--calls",
+            "240",
+            "--aht",
+            "1e-9",
+            "--channel",
+            "chat",
+            "--handle",
+            "180,1e-9",
+        ],
+        "check that the handle times are in seconds",
+    ),
 ]
 
 
@@ -131,6 +165,15 @@ def test_odd_but_valid_inputs_answer(folder: Path) -> None:
     done = _planner(folder, ["requirements", "utf16.csv", "--format", "csv"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].split(",")[:4] == ["100.0", "180.0", "10.0", "14"]
+    # Ten million lines the queue never reaches are no limit (it once built them all).
+    done = _planner(folder, ["requirements", "--calls", "100", "--aht", "180", "--lines",
+                             "10000000", "--format", "csv"])  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].split(",")[:4] == ["100.0", "180.0", "10.0", "14"]
+    # The bank's calls taken as email items, staffed minimally, answer (in about 15 s).
+    done = _planner(folder, ["requirements", "--scenario", BANK, "--channel", "email",
+                             "--minimal", "--deadline", "3600", "--format", "csv"])  # fmt: skip
+    assert done.returncode == 0, done.stderr
 
 
 # -- scenario files ---------------------------------------------------------------
