@@ -111,13 +111,16 @@ def forecast(
 # -- the one state ---------------------------------------------------------------
 
 
-def _open(scenario: planner.Scenario, source: str) -> None:
-    """Make ``scenario`` the current one: every what-if and widget of the last one goes."""
+def _open(scenario: planner.Scenario, source: str, keep_inputs: bool = False) -> None:
+    """Make ``scenario`` the current one: every what-if and widget of the last one goes,
+    and the pages' own inputs and uploads too unless ``keep_inputs`` (a scenario made
+    from them, on the intraday page)."""
     state = st.session_state
     state["base"] = scenario
     state["source"] = source if source.startswith("upload:") else str(Path(source).resolve())
     state["whatif"] = {}
-    state["inputs"] = {}  # the pages' own inputs and uploads go with the scenario
+    if not keep_inputs:
+        state["inputs"] = {}  # the pages' own inputs and uploads go with the scenario
     state["token"] = state.get("token", 0) + 1  # fresh widget keys: no stale value survives
     state.pop("open_error", None)
 
@@ -438,38 +441,66 @@ def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
 def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:
     """Targets, shrinkage and mean patience (seconds, or None) of a page with its own.
 
-    The calculator and the intraday planner set these on the page (keys
-    ``{prefix}_...``); invalid targets stop the page with a message.
+    The calculator, the intraday planner and the chat page set these on the
+    page (kept as ``{prefix}_...``), starting from the current scenario's, so
+    the numbers agree with the Scenario page until the user changes them
+    here; invalid targets stop the page with a message.
     """
+    try:
+        s = current()
+    except planner.InputError:
+        s = st.session_state["base"]
+    st.caption(
+        f"Targets, shrinkage and patience start from the scenario's (**{s.name}**); what "
+        "you change here counts on this page only."
+    )
     left, mid, _ = st.columns(3)
-    shrinkage = left.slider("Shrinkage", 0.0, 0.7, step=0.01, **kept(f"{prefix}_shrinkage", 0.3))
-    abandon = mid.checkbox("Callers abandon (Erlang A)", **kept(f"{prefix}_use_patience", False))
+    shrinkage = left.slider(
+        "Shrinkage", 0.0, 0.7, step=0.01, **kept(f"{prefix}_shrinkage", min(s.shrinkage, 0.7))
+    )
+    abandon = mid.checkbox(
+        "Callers abandon (Erlang A)", **kept(f"{prefix}_use_patience", s.patience is not None)
+    )
     patience = (
-        mid.number_input("Mean patience (s)", 1.0, **kept(f"{prefix}_patience", 120.0))
+        mid.number_input(
+            "Mean patience (s)", 1.0, **kept(f"{prefix}_patience", float(s.mean_patience or 120.0))
+        )
         if abandon
         else None
     )
-    targets = targets_inputs(prefix, patience is not None)
+    targets = targets_inputs(prefix, patience is not None, s.targets)
     if targets is None:
         st.stop()
     return targets, shrinkage, patience
 
 
-def targets_inputs(prefix: str, patience: bool) -> planner.Targets | None:
-    """The targets of a page that has its own (calculator, intraday); None if invalid."""
+def targets_inputs(
+    prefix: str, patience: bool, start: planner.Targets | None = None
+) -> planner.Targets | None:
+    """The targets of a page that has its own (calculator, intraday, chat), starting from
+    ``start`` (the scenario's); None if invalid."""
+    t = start or planner.Targets()
     left, mid, right = st.columns(3)
-    sl = left.slider("Service level target", 0.05, 0.99, step=0.01, **kept(f"{prefix}_sl", 0.8))
-    answer_time = mid.number_input("Answer time T (s)", 0.0, **kept(f"{prefix}_t", 20.0))
-    asa = right.number_input("Maximum ASA (s, 0 = none)", 0.0, **kept(f"{prefix}_asa", 0.0))
+    sl = left.slider(
+        "Service level target", 0.05, 0.99, step=0.01,
+        **kept(f"{prefix}_sl", min(max(t.service_level or 0.8, 0.05), 0.99)),
+    )  # fmt: skip
+    answer_time = mid.number_input(
+        "Answer time T (s)", 0.0, **kept(f"{prefix}_t", float(t.answer_time))
+    )
+    asa = right.number_input(
+        "Maximum ASA (s, 0 = none)", 0.0, **kept(f"{prefix}_asa", float(t.asa or 0.0))
+    )
     left, mid, _ = st.columns(3)
     occupancy = left.slider(
-        "Maximum occupancy (1.00 = none)", 0.5, 1.0, step=0.01, **kept(f"{prefix}_occ", 1.0)
-    )
+        "Maximum occupancy (1.00 = none)", 0.5, 1.0, step=0.01,
+        **kept(f"{prefix}_occ", min(max(t.max_occupancy or 1.0, 0.5), 1.0)),
+    )  # fmt: skip
     abandon = None
     if patience:
         abandon = mid.slider(
             "Maximum abandon rate (0.50 = none)", 0.01, 0.5, step=0.01,
-            **kept(f"{prefix}_ab", planner.Targets().max_abandon),
+            **kept(f"{prefix}_ab", min(max(t.max_abandon or 0.5, 0.01), 0.5)),
         )  # fmt: skip
     try:
         return planner.Targets(
@@ -478,6 +509,7 @@ def targets_inputs(prefix: str, patience: bool) -> planner.Targets | None:
             asa=asa or None,
             max_occupancy=None if occupancy >= 1.0 else occupancy,
             max_abandon=None if abandon is None or abandon >= 0.5 else abandon,
+            sl_basis=t.sl_basis,
         )
     except planner.InputError as err:
         st.error(str(err))

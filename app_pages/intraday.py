@@ -35,6 +35,43 @@ def _reset_edits(day: str) -> None:
     st.session_state["edit_version"] = st.session_state.get("edit_version", 0) + 1
 
 
+def _open_day(
+    fitted: planner.FittedForecast,
+    day: date,
+    table: pd.DataFrame | None,
+    targets: planner.Targets,
+    shrinkage: float,
+    patience: float | None,
+    name: str,
+) -> None:
+    """on_click: the day's forecast as the current scenario, with the calls and AHT of
+    ``table`` where the day was edited."""
+    state = st.session_state
+    try:
+        scenario = planner.Scenario.from_forecast(
+            fitted, day=str(day), name=name, targets=targets, shrinkage=shrinkage,
+            patience=patience,
+        )  # fmt: skip
+        starts = [f"{t:%H:%M}" for t in pd.date_range(
+            f"{day} {scenario.start}", periods=len(scenario.calls),
+            freq=f"{int(scenario.interval)}s",
+        )]  # fmt: skip
+        if table is not None and starts == [str(s) for s in table.index]:  # edits carry
+            scenario = scenario.with_changes(
+                calls=tuple(float(x) for x in table["calls"]),
+                aht=tuple(float(x) for x in table["aht"]),
+            )
+    except planner.InputError as err:
+        state["opened_day"] = (False, f"Could not open this day: {err}")
+        return
+    common._open(scenario, f"upload:{name}", keep_inputs=True)
+    state["opened_day"] = (
+        True,
+        f"Opened **{name}** as the scenario: see the Scenario, Simulation, Schedule and "
+        "Compare pages.",
+    )
+
+
 ZONES = ["", "UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
          "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney"]  # fmt: skip
 NO_AHT = "(none: one AHT for every interval)"
@@ -377,6 +414,23 @@ def intraday_page() -> None:
     )  # fmt: skip
     common.show_table(result)
     common.download_buttons(result, f"plan_{day}", "plan", key="plan")
+    label = planner.forecast.day_label(day, names)
+    st.subheader("Plan this day on every page")
+    st.caption(
+        f"Opens {label} as the scenario: the forecast's calls and AHT per interval (with "
+        "your edits of calls and AHT), the targets, shrinkage and patience set on this "
+        "page. The Scenario, Simulation, Schedule and Compare pages then plan it, and the "
+        "Scenario page saves it as a file. Your upload and this page stay as they are."
+    )
+    name = f"{upload[0] if upload is not None else 'Sample bank'} - {label}"
+    st.button(
+        f"Open {label} as the scenario", key="open_day", on_click=_open_day,
+        args=(fitted, day, by_time if base["edited"].any() else None, targets, shrinkage,
+              patience, name),
+    )  # fmt: skip
+    if "opened_day" in st.session_state:
+        done, said = st.session_state.pop("opened_day")
+        (st.success if done else st.error)(said)
 
 
 intraday_page()

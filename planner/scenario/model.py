@@ -43,6 +43,7 @@ from planner.staffing import blended_staffing, scheduled_staff
 from planner.targets import Targets, check_search_targets
 
 if TYPE_CHECKING:
+    from planner.forecast import FittedForecast
     from planner.io import History
 
 __all__ = ["MAX_INTERVALS", "Scenario"]
@@ -235,6 +236,27 @@ class Scenario:
             source, reference = str(Path(base_dir) / history), str(history)
         days = None if calendar is None else Path(base_dir) / calendar
         model = forecast.fit(source, country=country, calendar=days)
+        return cls.from_forecast(
+            model, day=day, history=reference, country=country, calendar=calendar, **fields
+        )
+
+    @classmethod
+    def from_forecast(
+        cls, model: FittedForecast, *, day: str | None = None, **fields: Any
+    ) -> Scenario:
+        """A scenario of one forecast day: its calls and AHT per interval from ``model``.
+
+        What :meth:`from_history` does once it has fitted the forecast; the app
+        sends the intraday page's forecast to the other pages with it.
+
+        Parameters
+        ----------
+        model : a fitted forecast (:func:`planner.forecast.fit`).
+        day : the day to plan, ``"YYYY-MM-DD"`` (default: the day after the
+            history).
+        fields : the other :class:`Scenario` fields (``name`` is required;
+            ``interval`` defaults to the forecast's and must match it).
+        """
         first = model.daily.index[-1] + pd.Timedelta(days=1)
         try:
             when = pd.Timestamp(day) if day is not None else first
@@ -260,10 +282,7 @@ class Scenario:
             calls=tuple(frame["calls"].fillna(0.0).round(2).tolist()),
             aht=tuple(frame["aht"].fillna(float(np.nanmean(frame["aht"]))).round(1).tolist()),
             start=grid[0].strftime("%H:%M"),
-            history=reference,
             day=str(when.date()),
-            country=country,
-            calendar=calendar,
             **fields,
         )
 

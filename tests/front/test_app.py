@@ -87,6 +87,17 @@ def key(at: AppTest, name: str) -> str:
     return f"{name}@{at.session_state['token']}"
 
 
+def textbook(at: AppTest, prefix: str) -> None:
+    """A page's own inputs set to the textbook's (they start from the scenario's): Erlang C,
+    no occupancy cap, 30% shrinkage, and 120 s patience when abandonment is turned on."""
+    if at.session_state["base"].patience is not None:
+        at.number_input(key=key(at, f"{prefix}_patience")).set_value(120.0).run()
+        at.checkbox(key=key(at, f"{prefix}_use_patience")).uncheck().run()
+    at.slider(key=key(at, f"{prefix}_occ")).set_value(1.0).run()
+    at.slider(key=key(at, f"{prefix}_shrinkage")).set_value(0.3).run()
+    ok(at)
+
+
 def cards(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -204,8 +215,27 @@ def test_bad_scenario_file_shows_a_message_not_a_traceback(tmp_path, monkeypatch
     assert "'calls' must be >= 0" in at.error[0].value
 
 
+def test_calculator_starts_from_the_scenarios_targets_shrinkage_and_patience():
+    at = start("Calculator")
+    bank = Scenario.load(DEFAULT)
+    model = planner.erlang_model(bank.mean_patience)
+    want = planner.required_agents(100, 180, 1800, bank.targets, model=model)
+    c = cards(at)
+    assert c["Agents needed"] == str(want)
+    assert c["Scheduled (after shrinkage)"] == str(planner.scheduled_staff(want, bank.shrinkage))
+    assert at.slider(key=key(at, "calc_occ")).value == bank.targets.max_occupancy
+    # a what-if on the sidebar of another page reaches it
+    go(at, "Scenario")
+    at.slider(key=key(at, "service_level")).set_value(0.9).run()
+    go(at, "Calculator")
+    targets = dataclasses.replace(bank.targets, service_level=0.9)
+    want = planner.required_agents(100, 180, 1800, targets, model=model)
+    assert cards(at)["Agents needed"] == str(want)
+
+
 def test_calculator_power_of_one_with_every_target():
     at = start("Calculator")
+    textbook(at, "calc")
     assert cards(at)["Agents needed"] == "14"  # Call Centre Helper: 100 calls, 180 s, 80/20
     table = at.dataframe[0].value
     assert table["agents"].tolist() == [12, 13, 14, 15, 16, 17]
@@ -234,6 +264,7 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
     from planner import ErlangX, erlang_x
 
     at = start("Calculator")
+    textbook(at, "calc")
     at.checkbox(key=key(at, "calc_use_patience")).check().run()
     at.number_input(key=key(at, "x_redial")).set_value(0.5).run()
     at.number_input(key=key(at, "x_fcr")).set_value(0.8).run()
@@ -261,6 +292,7 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
 
 def test_intraday_planner_on_the_sample_with_its_own_targets(fitted_sample):
     at = start("Intraday planner")
+    textbook(at, "intraday")
     at.slider(key=key(at, "intraday_sl")).set_value(0.9).run()
     ok(at)
     model = fitted_sample  # the sample fitted as the app and the CLI fit it
@@ -336,6 +368,7 @@ def test_few_replications_are_flagged_and_enough_are_not():
 
 def test_intraday_week_view_hours_fte_and_holiday_names(fitted_sample):
     at = start("Intraday planner")
+    textbook(at, "intraday")
     model = fitted_sample  # the sample fitted as the app and the CLI fit it
     table = planner.forecast_requirements(model, 7, planner.Targets(), shrinkage=0.3)
     stamps = table.index
@@ -531,6 +564,7 @@ def test_chat_page_shows_the_librarys_figures_and_every_team():
         return planner.required_agents(chats, handle[0], interval, targets, model=model)
 
     at = start("Chat")
+    textbook(at, "chat")
     want = required_chat_agents(240, [180, 210, 240], 3600, planner.Targets())
     m = chat(want, 240, [180, 210, 240], 3600)
     c = cards(at)
@@ -643,7 +677,9 @@ def test_page_inputs_survive_navigation_and_go_with_the_scenario():
         go(at, page)
     ok(at)
     assert at.number_input(key=key(at, "calc_calls")).value == 250.0
-    agents = planner.required_agents(250, 180, 1800, planner.Targets())
+    bank = Scenario.load(DEFAULT)
+    model = planner.erlang_model(bank.mean_patience)
+    agents = planner.required_agents(250, 180, 1800, bank.targets, model=model)
     assert cards(at)["Agents needed"] == str(agents)
     go(at, "Simulation")
     ok(at)
@@ -713,3 +749,33 @@ def test_utility_email_page_refuses_what_it_cannot_finish():
     go(at, "Scenario")
     ok(at)
     check_scenario_page(at, utility)
+
+
+def test_an_intraday_day_opens_as_the_scenario_of_every_page(fitted_sample):
+    """History -> forecast -> a day's scenario -> requirements, simulation and shifts."""
+    at = start("Intraday planner")
+    textbook(at, "intraday")
+    at.number_input(key=key(at, "horizon")).set_value(3).run()
+    day = at.selectbox(key=key(at, "plan_day")).value
+    at.button(key="open_day").click().run()
+    ok(at)
+    assert any("as the scenario" in s.value for s in at.success)
+    label = planner.forecast.day_label(day, fitted_sample.day_names)
+    want = Scenario.from_forecast(
+        fitted_sample, day=str(day), name=f"Sample bank - {label}",
+        targets=planner.Targets(max_abandon=None), shrinkage=0.3,
+    )  # fmt: skip
+    assert at.session_state["base"] == want
+    assert at.number_input(key=key(at, "horizon")).value == 3  # this page stays as it was
+    go(at, "Scenario")
+    ok(at)
+    check_scenario_page(at, want)
+    go(at, "Simulation")
+    ok(at)
+    res = want.simulate()
+    assert cards(at)["Day service level (simulated)"] == f"{res.day('service_level').mean:.1%}"
+    go(at, "Schedule")
+    ok(at)
+    from app_pages.schedule import STARTING
+
+    schedule_cards_match(at, want.with_changes(templates=STARTING).schedule())

@@ -95,14 +95,16 @@ def _card(page, label: str) -> str:
 def test_calculator_shows_the_library_figures(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/calculator")
-    # The page's defaults: 100 calls in 30 minutes, AHT 180 s, 80% within 20 s,
-    # shrinkage 30% (Call Centre Helper's worked example gives 14 agents).
-    targets = planner.Targets(service_level=0.8, answer_time=20)
-    agents = planner.required_agents(100, 180, 1800, targets)
-    m = planner.interval_metrics(agents, 100, 180, 1800, targets).iloc[0]
-    assert agents == 14
+    # The page's defaults: 100 calls in 30 minutes, AHT 180 s, and the scenario's targets,
+    # shrinkage and patience (the retail bank: 80% within 20 s, occupancy at most 90%,
+    # Erlang A with 150 s patience, 32% shrinkage).
+    bank = planner.Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    targets, model = bank.targets, planner.erlang_model(bank.mean_patience)
+    agents = planner.required_agents(100, 180, 1800, targets, model=model)
+    m = planner.interval_metrics(agents, 100, 180, 1800, targets, model=model).iloc[0]
     assert _card(page, "Agents needed") == str(agents)
-    assert _card(page, "Scheduled (after shrinkage)") == str(planner.scheduled_staff(agents, 0.3))
+    scheduled = planner.scheduled_staff(agents, bank.shrinkage)
+    assert _card(page, "Scheduled (after shrinkage)") == str(scheduled)
     assert _card(page, "Service level") == f"{m['service_level']:.1%}"
     assert _card(page, "ASA (s)") == f"{m['asa']:.1f}"
 
@@ -255,7 +257,9 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
         calls.fill("250")
         calls.press("Enter")
 
-    want = planner.required_agents(250, 180, 1800, planner.Targets())
+    # the calculator starts from the scenario's targets and patience, what-if included
+    model = planner.erlang_model(changed.mean_patience)
+    want = planner.required_agents(250, 180, 1800, changed.targets, model=model)
     timings["calculator"] = _timed(page, more_calls, _card_is_js("Agents needed", str(want)))
     _expect_card(page, "Agents needed", str(want))
     page.screenshot(path=str(shots / "calculator.png"))
@@ -393,6 +397,26 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     for note in history.notes:
         assert page.get_by_text(note[:60]).count() >= 1, note
     assert page.get_by_test_id("stException").count() == 0
+    # the path on: the first day ahead as the scenario, then its shifts
+    _wait_idle(page)
+    first = pd.DatetimeIndex(fitted.forecast(7).index).normalize()[0]
+    label = planner.forecast.day_label(first.date(), fitted.day_names)
+    page.get_by_role("button", name=f"Open {label} as the scenario").click()
+    page.get_by_text("as the scenario: see the Scenario").wait_for(timeout=60_000)
+    bank = planner.Scenario.load(ROOT / "scenarios" / "retail_bank.toml")  # the page's targets
+    day = planner.Scenario.from_forecast(
+        fitted, day=str(first.date()), name=f"calls.csv - {label}", targets=bank.targets,
+        shrinkage=bank.shrinkage, patience=bank.mean_patience,
+    )  # fmt: skip
+    _go(page, "Scenario")
+    _expect_card(page, "Calls offered", f"{day.summary()['calls']:,.0f}")
+    _go(page, "Schedule")
+    from app_pages.schedule import STARTING
+
+    shifts = day.with_changes(templates=STARTING).schedule()
+    _expect_card(page, "People", str(shifts.people))
+    _expect_card(page, "Paid hours", f"{shifts.scheduled_hours:,.1f}")
+    assert page.get_by_test_id("stException").count() == 0
 
 
 def test_a_calendar_upload_overrides_the_sample_banks(server, browser, tmp_path):
@@ -455,7 +479,8 @@ def test_work_survives_leaving_the_page(server, browser, tmp_path):
     calls = page.get_by_test_id("stNumberInput").filter(has_text="Calls offered").locator("input")
     calls.fill("250")
     calls.press("Enter")
-    agents = planner.required_agents(250, 180, 1800, planner.Targets())
+    model = planner.erlang_model(bank.mean_patience)
+    agents = planner.required_agents(250, 180, 1800, bank.targets, model=model)
     _expect_card(page, "Agents needed", str(agents))
     # an uploaded history
     _go(page, "Intraday planner")
