@@ -137,10 +137,14 @@ def _open_upload() -> None:
     upload = st.session_state.get("scenario_file")
     if upload is None:
         return
-    if Path(upload.name).suffix.lower() != ".toml":
+    suffix = Path(upload.name).suffix.lower()
+    if suffix in (".csv", ".txt"):
+        _open_history(upload.name, upload.getvalue())
+        return
+    if suffix != ".toml":
         st.session_state["open_error"] = (
-            f"Could not open {upload.name}: a scenario is a TOML file (.toml); save one from "
-            "the Scenario page to start from"
+            f"Could not open {upload.name}: a scenario is a TOML file (.toml), or a history "
+            "(a CSV interval export or call-level log) to forecast the next day from"
         )
         return
     try:
@@ -155,6 +159,35 @@ def _open_upload() -> None:
         st.session_state["open_error"] = f"Could not open the scenario: {err}"
         return
     _open(scenario, f"upload:{upload.name}")
+
+
+def _open_history(name: str, raw: bytes) -> None:
+    """A history (interval export or call-level log, CSV) offered as a scenario: the first
+    day after it, forecast with US holidays, under the current scenario's targets,
+    shrinkage and patience (what the intraday page's "Open ... as the scenario" does with
+    its defaults)."""
+    state = st.session_state
+    try:
+        text = raw.decode("utf-8-sig")
+        history = planner.read_history(io.StringIO(text), name=name)
+        fitted = planner.forecast.fit(history, country="US")
+        now = current()
+        ahead = pd.DatetimeIndex(fitted.forecast(7).index).normalize()
+        if ahead.empty:
+            raise planner.InputError("every day of the next week is closed")
+        day = ahead[0].date()
+        label = planner.forecast.day_label(day, fitted.day_names)
+        scenario = planner.Scenario.from_forecast(
+            fitted, day=str(day), name=f"{name} - {label}", targets=now.targets,
+            shrinkage=now.shrinkage, patience=now.mean_patience,
+        )  # fmt: skip
+    except UnicodeDecodeError:
+        state["open_error"] = f"Could not open {name}: not UTF-8 text (CSV)"
+        return
+    except planner.InputError as err:
+        state["open_error"] = f"Could not open {name} as a history: {err}"
+        return
+    _open(scenario, f"upload:{name}")
 
 
 def current() -> planner.Scenario:
@@ -271,7 +304,13 @@ def scenario_sidebar() -> planner.Scenario:
             "Open a bundled scenario", list(BUNDLED), index=None, key="bundled",
             placeholder="choose one", on_change=_open_bundled,
         )  # fmt: skip
-        st.file_uploader("Open a scenario (TOML)", key="scenario_file", on_change=_open_upload)
+        st.file_uploader(
+            "Open a scenario (TOML), or a history (CSV) to plan its next day",
+            key="scenario_file", on_change=_open_upload,
+            help="a CSV interval export or call-level log: the first day after it is "
+            "forecast (US holidays) under the current targets; the Intraday page picks "
+            "another day, columns and holidays",
+        )  # fmt: skip
     if "open_error" in state:
         st.error(state["open_error"])
     whatif_sidebar(state["base"])
@@ -416,7 +455,8 @@ def labels(table: pd.DataFrame, mask: np.ndarray, column: str = "interval_start"
 
 
 def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
-    """Say where an evaluated plan cannot serve its calls or breaks a target."""
+    """Say where an evaluated plan cannot serve its calls, breaks a target, has fewer
+    agents than the load or runs at 97% occupancy or more."""
     calls = table["calls"].to_numpy() > 0
     stuck = calls & ~np.isfinite(table["asa"].to_numpy())
     if stuck.any():
@@ -429,6 +469,25 @@ def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
         if busy.any():
             st.warning(
                 f"Occupancy above the {targets.max_occupancy:.0%} cap: {labels(table, busy)}."
+            )
+    agents = table["agents"].to_numpy() if "agents" in table.columns else None
+    traffic = table["traffic"].to_numpy() if "traffic" in table.columns else None
+    below = np.zeros(len(table), dtype=bool)
+    if agents is not None and traffic is not None:
+        below = calls & (agents < traffic - 1e-9) & ~stuck
+        if below.any():
+            st.warning(
+                f"Fewer agents than the offered load (Erlangs) at {labels(table, below)}: only "
+                "callers hanging up keep the queue from growing, so these figures rest on how "
+                "patient callers are (check them on the Simulation page)."
+            )
+    if "occupancy" in table.columns:
+        cap = targets.max_occupancy if targets.max_occupancy is not None else 1.0
+        tight = calls & (table["occupancy"].to_numpy() >= min(0.97, cap)) & ~stuck & ~below
+        if tight.any():
+            st.warning(
+                f"Occupancy at 97% or more at {labels(table, tight)}: agents have no time "
+                "between calls, and a few more calls than forecast move service a lot."
             )
     abandons = "abandon_rate" in table.columns
     limits = targets.limits(abandons=abandons)

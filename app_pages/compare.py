@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+import planner
 from app_pages import common
 
 
@@ -24,6 +25,7 @@ def compare_page() -> None:
     rows = []
     for label, s in labelled:
         day = s.summary()
+        staff = common.staff_requirements(s)  # every team: calls, and chat and email if any
         rows.append(
             {
                 "scenario": label,
@@ -33,12 +35,19 @@ def compare_page() -> None:
                 "scheduled hours": day["scheduled_hours"],
                 "cost": day["cost"],
                 "service level": day["service_level"],
+                "teams": ", ".join(["calls", *(c.name for c in s.channels)]),
+                "all teams scheduled hours": planner.hours(staff["total_scheduled"], s.interval),
             }
         )
     table = pd.DataFrame(rows)
+    st.caption(
+        "Calls, agents, cost and service level are the call team's; the last column adds "
+        "every team of the scenario (chat, email) as the Chat and Email pages plan them. "
+        "Scheduled hours are agents / (1 - shrinkage), interval by interval."
+    )
     formats = {
         "calls": "{:,.0f}", "agent hours": "{:,.1f}", "scheduled hours": "{:,.1f}",
-        "cost": "{:,.0f}", "service level": "{:.1%}",
+        "cost": "{:,.0f}", "service level": "{:.1%}", "all teams scheduled hours": "{:,.1f}",
     }  # fmt: skip
     st.table(table.style.format(formats, na_rep="-").hide(axis="index"))
     chart = (
@@ -46,7 +55,7 @@ def compare_page() -> None:
         .mark_bar()
         .encode(
             x=alt.X("scenario:N", sort=None, title=None),
-            y=alt.Y("scheduled hours:Q", title="scheduled (paid) agent hours"),
+            y=alt.Y("all teams scheduled hours:Q", title="scheduled agent hours, all teams"),
         )
     )
     st.altair_chart(chart, width="stretch")

@@ -281,6 +281,40 @@ def week_view(table: pd.DataFrame, interval: float, names: dict[date, str]) -> N
     common.download_buttons(horizon, "horizon", "the whole horizon", key="horizon")
 
 
+def day_chart(band: pd.DataFrame) -> None:
+    """The day's forecast per interval with its 90% prediction band shaded, and the
+    same weekday one and two weeks before."""
+    frame = band.reset_index(names="start")
+    x = alt.X("start:N", title="interval start", sort=None)
+    area = (
+        alt.Chart(frame)
+        .mark_area(opacity=0.25)
+        .encode(
+            x=x,
+            y=alt.Y("lower end of the 90% prediction interval:Q", title="calls offered"),
+            y2="upper end of the 90% prediction interval:Q",
+        )
+    )
+    lines = (
+        alt.Chart(frame)
+        .transform_fold(
+            ["forecast", "actual 1 week before", "actual 2 weeks before"], as_=["series", "calls"]
+        )
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y="calls:Q",
+            color=alt.Color("series:N", title=None),
+            strokeDash=alt.condition(
+                "datum.series == 'forecast'", alt.value([1, 0]), alt.value([4, 3])
+            ),
+            tooltip=["start", "series:N", alt.Tooltip("calls:Q", format=",.1f")],
+        )
+    )
+    st.altair_chart(area + lines, width="stretch")
+    st.caption("Shaded: the 90% prediction band of the forecast.")
+
+
 def intraday_page() -> None:
     """History -> forecast -> requirements per interval, editable per day and interval."""
     st.title("Intraday planner")
@@ -372,7 +406,7 @@ def intraday_page() -> None:
         band[label] = pd.Series(past.to_numpy(), index=past.index.strftime("%H:%M")).reindex(
             band.index
         )
-    st.line_chart(band, x_label="interval start", y_label="calls offered")
+    day_chart(band)
     edits = inputs.setdefault("edits", {})
     key_day = str(day)
     base = plan[["calls", "aht", "agents"]].reset_index(names="start")

@@ -36,6 +36,17 @@ def scenario_page() -> None:
         "each interval by its calls); scheduled = agents / (1 - shrinkage), rounded up."
     )
     common.plan_warnings(table, scenario.targets)
+    patience = scenario.patience
+    if patience is not None and not isinstance(patience, planner.Exponential):
+        shape = f"{type(patience).__name__.lower()} (CV {patience.cv:.2f})"
+        below = (table["agents"] < table["traffic"] - 1e-9) & (table["calls"] > 0)
+        (st.warning if below.any() else st.caption)(
+            f"The formulas take callers' patience as exponential with the scenario's mean "
+            f"({scenario.mean_patience:g} s); the scenario's is {shape}. "
+            + ("With agents below the load, that shape decides the service level: the "
+               "Simulation page simulates it." if below.any() else
+               "The Simulation page simulates it.")
+        )  # fmt: skip
     table = table.assign(
         driven_by=planner.binding_targets(
             table,

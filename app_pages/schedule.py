@@ -9,6 +9,7 @@ Scenario page's download saves it, and the schedule shown is
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import altair as alt
@@ -29,8 +30,9 @@ COLUMNS = {
     "days off together": True, "start band (min)": 0.0, "weekends off": 0, "part time": False,
     "cost per hour": 20.0, "at most": None,
 }  # fmt: skip
-# The templates a scenario without a [schedule] starts with: a full-time day with a
-# paid break and an unpaid lunch, and a part-time half day.
+# The templates a scenario without a [schedule] starts with (fitted to its day by
+# :func:`starting`): a full-time day with a paid break and an unpaid lunch, and a
+# part-time half day.
 STARTING = (
     ShiftTemplate(
         "full time", 8.5 * HOUR, every=1800, earliest="08:00", latest="12:00",
@@ -42,6 +44,26 @@ STARTING = (
         cost_per_hour=22.0, max_count=10, part_time=True,
     ),
 )  # fmt: skip
+
+
+def starting(scenario: planner.Scenario) -> tuple[ShiftTemplate, ...]:
+    """The two templates a scenario without a [schedule] starts with, fitted to its day:
+    full time (8.5 h, a paid break and an unpaid lunch) and part time (4 h, at most 10),
+    starting every 30 minutes from the opening, the last start ending at the close."""
+    first = planner._validate.clock_seconds("start", scenario.start)
+    end = first + len(scenario.calls) * scenario.interval
+    out = []
+    for template in STARTING:
+        length = min(template.length, end - first)
+        latest = first + (end - first - length) // 1800 * 1800
+        out.append(
+            dataclasses.replace(
+                template, length=length, earliest=scenario.start,
+                latest=planner._validate.clock_label(latest % 86400),
+                breaks=template.breaks if length == template.length else (),
+            )
+        )  # fmt: skip
+    return tuple(out)
 
 
 def _break_of(t: ShiftTemplate, paid: bool) -> Break | None:
@@ -172,7 +194,9 @@ def page_scenario() -> planner.Scenario:
     when it has no [schedule] (they become a what-if only when the user edits them)."""
     scenario = common.current_or_stop()
     return (
-        scenario if scenario.scheduling is not None else scenario.with_changes(templates=STARTING)
+        scenario
+        if scenario.scheduling is not None
+        else scenario.with_changes(templates=starting(scenario))
     )
 
 
@@ -182,7 +206,7 @@ def _set(name: str, value: Any) -> None:
     [schedule] brings the templates the page starts from."""
     whatif = st.session_state["whatif"]
     if "templates" not in whatif and st.session_state["base"].scheduling is None:
-        whatif["templates"] = STARTING
+        whatif["templates"] = starting(st.session_state["base"])
     whatif[name] = value
 
 

@@ -701,9 +701,9 @@ def test_visiting_the_schedule_page_changes_nothing_and_the_sidebar_counts_there
     desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
     at = opened(desk, "Schedule")
     assert at.session_state["whatif"] == {}
-    from app_pages.schedule import STARTING
+    from app_pages.schedule import starting
 
-    schedule_cards_match(at, desk.with_changes(templates=STARTING).schedule())
+    schedule_cards_match(at, desk.with_changes(templates=starting(desk)).schedule())
     go(at, "Scenario")
     (toml,) = [v for k, v in downloads.items() if k.endswith(".toml")]
     assert "[schedule]" not in toml.decode() and "schedule.shift" not in toml.decode()
@@ -776,6 +776,49 @@ def test_an_intraday_day_opens_as_the_scenario_of_every_page(fitted_sample):
     assert cards(at)["Day service level (simulated)"] == f"{res.day('service_level').mean:.1%}"
     go(at, "Schedule")
     ok(at)
-    from app_pages.schedule import STARTING
+    from app_pages.schedule import starting
 
-    schedule_cards_match(at, want.with_changes(templates=STARTING).schedule())
+    schedule_cards_match(at, want.with_changes(templates=starting(want)).schedule())
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_every_bundled_scenario_schedules_by_default(path):
+    """The Schedule page on every bundled scenario: a schedule, the library's (a scenario
+    without [schedule] starts from templates fitted to its opening hours)."""
+    from app_pages.schedule import starting
+
+    scenario = Scenario.load(path)
+    at = opened(scenario, "Schedule")
+    assert not at.error, [e.value for e in at.error]
+    if scenario.scheduling is None:
+        first, _ = starting(scenario)
+        assert first.earliest == scenario.start
+        scenario = scenario.with_changes(templates=starting(scenario))
+    schedule_cards_match(at, scenario.schedule())
+
+
+def test_compare_counts_every_team():
+    from planner import ChatChannel
+
+    bank = Scenario.load(DEFAULT)
+    bank = bank.with_changes(chat=ChatChannel(chats=[x / 3 for x in bank.calls],
+                                              handle=(180, 210, 240), patience=90))  # fmt: skip
+    at = opened(bank, "Compare scenarios")
+    row = at.table[0].value.iloc[0]
+    staff = bank.staff_requirements()
+    assert row["all teams scheduled hours"] == pytest.approx(
+        planner.hours(staff["total_scheduled"], bank.interval)
+    )
+    assert row["all teams scheduled hours"] > row["scheduled hours"]
+    assert row["teams"] == "calls, chat"
+
+
+def test_warnings_for_agents_below_the_load_and_a_patience_the_formula_does_not_take():
+    utility = Scenario.load(ROOT / "scenarios" / "utility.toml")
+    at = opened(utility, "Scenario")
+    said = warnings_shown(at)
+    assert "Fewer agents than the offered load" in said
+    assert "the scenario's is gamma" in said and "Simulation page" in said
+    # the bank: no such warning
+    at = start()
+    assert "Fewer agents than the offered load" not in warnings_shown(at)

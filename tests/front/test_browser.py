@@ -123,7 +123,7 @@ def test_bad_history_upload_gets_a_message_not_a_traceback(server, browser, tmp_
     assert page.get_by_text("Traceback").count() == 0
 
 
-def test_uploading_a_scenario_restores_it(server, browser):
+def test_uploading_a_scenario_restores_it(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server)
     uploader = page.locator('[data-testid="stFileUploader"]', has_text="Open a scenario")
@@ -144,10 +144,24 @@ def test_uploading_a_scenario_restores_it(server, browser):
     _expect_card(page, "Day service level", f"{day['service_level']:.1%}")
     _expect_card(page, "Day abandon rate", f"{day['abandon_rate']:.1%}")
     # another kind of file gets a message and leaves the scenario open
-    other = ROOT / "data" / "sample_history.csv"
+    other = tmp_path / "plan.xlsx"
+    other.write_bytes(b"PK\x03\x04 not a scenario")
     uploader.locator('input[type="file"]').set_input_files(str(other))
     page.get_by_text("a scenario is a TOML file").wait_for(timeout=60_000)
     _expect_card(page, "Day abandon rate", f"{day['abandon_rate']:.1%}")
+    # a history (CSV) opens as its next day, under the open scenario's targets
+    history = ROOT / "data" / "sample_history.csv"
+    uploader.locator('input[type="file"]').set_input_files(str(history))
+    fitted = planner.forecast.fit(planner.read_history(history), country="US")
+    first = pd.DatetimeIndex(fitted.forecast(7).index).normalize()[0]
+    label = planner.forecast.day_label(first.date(), fitted.day_names)
+    want = planner.Scenario.from_forecast(
+        fitted, day=str(first.date()), name=f"sample_history.csv - {label}",
+        targets=desk.targets, shrinkage=desk.shrinkage, patience=desk.mean_patience,
+    )  # fmt: skip
+    page.get_by_test_id("stMainBlockContainer").get_by_text(want.name).wait_for(timeout=120_000)
+    _expect_card(page, "Calls offered", f"{want.summary()['calls']:,.0f}")
+    _expect_card(page, "Scheduled agent hours", f"{want.summary()['scheduled_hours']:,.1f}")
 
 
 def _wait_idle(page) -> None:
@@ -411,9 +425,9 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     _go(page, "Scenario")
     _expect_card(page, "Calls offered", f"{day.summary()['calls']:,.0f}")
     _go(page, "Schedule")
-    from app_pages.schedule import STARTING
+    from app_pages.schedule import starting
 
-    shifts = day.with_changes(templates=STARTING).schedule()
+    shifts = day.with_changes(templates=starting(day)).schedule()
     _expect_card(page, "People", str(shifts.people))
     _expect_card(page, "Paid hours", f"{shifts.scheduled_hours:,.1f}")
     assert page.get_by_test_id("stException").count() == 0
