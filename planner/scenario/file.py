@@ -29,6 +29,7 @@ from planner.schedule import (
     ScheduleSettings,
     ShiftTemplate,
     duration_seconds,
+    duration_text,
     weekday,
 )
 from planner.simulation.distributions import KINDS, Distribution, Exponential, as_distribution
@@ -514,10 +515,13 @@ def read_templates(path: str) -> list[ShiftTemplate]:
     return templates_from(data.get("shift"), path)
 
 
+_DURATIONS = {"every", "break_spacing", "start_band", "min_rest"}  # seconds in a template
+
+
 def template_table(t: ShiftTemplate) -> dict[str, Any]:
     """A template as the ``[[shift]]`` table :func:`templates_from` reads back
-    (durations in seconds; keys at their defaults left out)."""
-    out: dict[str, Any] = {"name": t.name, "length": t.length}
+    (durations as "8.5h" or "15min"; keys at their defaults left out)."""
+    out: dict[str, Any] = {"name": t.name, "length": duration_text(t.length)}
     default = ShiftTemplate(t.name, t.length)
     if t.starts is not None:
         out["starts"] = list(t.starts)
@@ -525,14 +529,20 @@ def template_table(t: ShiftTemplate) -> dict[str, Any]:
                 "consecutive_off", "part_time", "break_spacing", "start_band", "min_rest",
                 "weekends_off"):  # fmt: skip
         if getattr(t, key) != getattr(default, key):
-            out[key] = getattr(t, key)
+            value = getattr(t, key)
+            out[key] = duration_text(value) if key in _DURATIONS else value
     if t.max_count is not None:
         out["max_count"] = t.max_count
     if t.work_days != default.work_days:
         out["work_days"] = [WEEKDAYS[d] for d in t.work_days]
     if t.breaks:
         out["break"] = [
-            {"length": b.length, "earliest": b.earliest, "latest": b.latest, "paid": b.paid}
+            {
+                "length": duration_text(b.length),
+                "earliest": duration_text(b.earliest),
+                "latest": duration_text(b.latest),
+                "paid": b.paid,
+            }
             for b in t.breaks
         ]
     return out

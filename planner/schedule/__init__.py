@@ -50,11 +50,12 @@ from planner.schedule.templates import (
     Break,
     ShiftTemplate,
     duration_seconds,
+    duration_text,
     opening_hours,
     weekday,
 )
 
 __all__ = [
     "DAY", "MAX_COST_PER_HOUR", "WEEKDAYS", "Break", "Progress", "Schedule", "ScheduleSettings",
-    "ShiftTemplate", "duration_seconds", "opening_hours", "schedule", "weekday",
+    "ShiftTemplate", "duration_seconds", "duration_text", "opening_hours", "schedule", "weekday",
 ]  # fmt: skip

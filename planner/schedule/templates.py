@@ -261,6 +261,16 @@ def opening_hours(hours: Mapping[Any, Any] | None) -> dict[int, tuple[float, flo
 _UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 
 
+def duration_text(seconds: float) -> str | float:
+    """A duration as a scenario file writes it: ``"8.5h"``, ``"15min"``, or seconds
+    when neither says it exactly (:func:`duration_seconds` reads each back exactly)."""
+    if seconds >= 3600 and seconds % 1800 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds > 0 and seconds % 60 == 0:
+        return f"{seconds / 60:g}min"
+    return seconds
+
+
 def duration_seconds(name: str, value: object) -> float:
     """A duration: seconds as a number, or text like ``"8h"``, ``"30min"``, ``"90s"``."""
     if isinstance(value, bool):
