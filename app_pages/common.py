@@ -396,6 +396,23 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "scenario"
 
 
+# What the words on screen mean, where they are used.
+HELP = {
+    "shrinkage": "the share of paid time agents are off the phones (breaks, training, "
+    "absence): scheduled = agents on the phones / (1 - shrinkage)",
+    "occupancy": "the share of their time on the phones agents spend handling calls; a cap "
+    "keeps some time between calls",
+    "asa": "average speed of answer: the mean wait of answered calls, seconds",
+    "erlang_a": "Erlang A: callers hang up after a random patience (exponential, with this "
+    "mean); off: Erlang C, callers wait as long as it takes",
+    "driven_by": "the target that needs the most agents in this interval: one agent fewer "
+    "would miss it",
+    "wape": "weighted absolute percentage error: the sum of |forecast - actual| over the sum "
+    "of actual calls, on days the method had not seen",
+    "quantile": "the mean forecast, or a higher quantile of the calls (P80: 80% of days have "
+    "fewer) as insurance against a busier day than forecast",
+}
+
 # How tables read on screen: fractions as percentages, times in seconds, counts whole.
 _FORMATS = {
     "service_level": ("service level", "percent"),
@@ -437,7 +454,7 @@ def show_table(table: Any, **kwargs: Any) -> None:
     }
     for col, label in (("interval_start", "start"), ("driven_by", "driven by")):
         if col in columns:
-            config[col] = st.column_config.TextColumn(label)
+            config[col] = st.column_config.TextColumn(label, help=HELP.get(col))
     st.dataframe(table, hide_index=True, column_config=config, **kwargs)
 
 
@@ -522,11 +539,13 @@ def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:
     )
     left, mid, _ = st.columns(3)
     shrinkage = left.slider(
-        "Shrinkage", 0.0, 0.7, step=0.01, **kept(f"{prefix}_shrinkage", min(s.shrinkage, 0.7))
-    )
+        "Shrinkage", 0.0, 0.7, step=0.01, **kept(f"{prefix}_shrinkage", min(s.shrinkage, 0.7)),
+        help=HELP["shrinkage"],
+    )  # fmt: skip
     abandon = mid.checkbox(
-        "Callers abandon (Erlang A)", **kept(f"{prefix}_use_patience", s.patience is not None)
-    )
+        "Callers abandon (Erlang A)", **kept(f"{prefix}_use_patience", s.patience is not None),
+        help=HELP["erlang_a"],
+    )  # fmt: skip
     patience = (
         mid.number_input(
             "Mean patience (s)", 1.0, **kept(f"{prefix}_patience", float(s.mean_patience or 120.0))
@@ -555,12 +574,14 @@ def targets_inputs(
         "Answer time T (s)", 0.0, **kept(f"{prefix}_t", float(t.answer_time))
     )
     asa = right.number_input(
-        "Maximum ASA (s, 0 = none)", 0.0, **kept(f"{prefix}_asa", float(t.asa or 0.0))
-    )
+        "Maximum ASA (s, 0 = none)", 0.0, **kept(f"{prefix}_asa", float(t.asa or 0.0)),
+        help=HELP["asa"],
+    )  # fmt: skip
     left, mid, _ = st.columns(3)
     occupancy = left.slider(
         "Maximum occupancy (1.00 = none)", 0.5, 1.0, step=0.01,
         **kept(f"{prefix}_occ", min(max(t.max_occupancy or 1.0, 0.5), 1.0)),
+        help=HELP["occupancy"],
     )  # fmt: skip
     abandon = None
     if patience:

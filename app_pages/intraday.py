@@ -328,6 +328,7 @@ def intraday_page() -> None:
     )  # fmt: skip
     quantile = right.select_slider(
         "Staff for", options=[0.5, 0.8, 0.9, 0.95], **common.kept("quantile", 0.5),
+        help=common.HELP["quantile"],
         format_func=lambda q: "the mean" if q == 0.5 else f"P{int(q * 100)} of calls",
     )  # fmt: skip
     calendar = calendar_option(text)
@@ -348,6 +349,7 @@ def intraday_page() -> None:
         f"{chosen['day_coverage_90']:.0%} of the days that followed."
     )
     with st.expander("How the method was chosen (rolling-origin backtest)"):
+        st.caption(f"WAPE: {common.HELP['wape']}.")
         shown = fitted.backtest_table.rename(
             columns={
                 "wape": "WAPE", "mape": "MAPE", "coverage_90": "90% band held",
