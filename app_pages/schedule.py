@@ -402,6 +402,15 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         "offered calls, from the agents the schedule puts on the phones (Erlang C, or A with "
         "a patience)."
     )
+    if not week:
+        flat = scenario.summary()["scheduled_hours"]
+        st.caption(
+            f"Paid hours are the people on these shifts times their length, breaks included. "
+            f"The Scenario page's {flat:,.1f} scheduled agent hours assume people who come and "
+            f"go each interval, with shrinkage ({scenario.shrinkage:.0%}) standing in for "
+            f"breaks too; here the breaks are placed, and the shrinkage beyond them is "
+            f"{scenario.schedule_shrinkage():.0%}."
+        )
     short = coverage["short"] > 1e-9
     if short.any():
         st.warning(f"Short of the requirement: {', '.join(coverage.index[short.to_numpy()])}.")

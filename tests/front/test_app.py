@@ -456,6 +456,9 @@ def test_schedule_page_shows_the_librarys_schedule(downloads):
     )
     schedule_cards_match(at, bank.schedule())
     assert at.session_state["whatif"] == {}
+    # paid hours beside the Scenario page's scheduled hours, each word with its meaning
+    flat = f"{bank.summary()['scheduled_hours']:,.1f} scheduled agent hours"
+    assert any(flat in c.value and "breaks included" in c.value for c in at.caption)
     # a week, from the same page: the scenario's opening hours and Saturday factor
     at.radio(key=key(at, "horizon")).set_value("week").run()
     ok(at)
