@@ -10,6 +10,7 @@ Scenario page's download saves it, and the schedule shown is
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 import altair as alt
@@ -372,6 +373,19 @@ def schedule_page() -> None:
     show(scenario, result)
 
 
+def breaks_of(shifts: pd.DataFrame) -> pd.DataFrame:
+    """The breaks of the shifts table's rows as bars: label, from and to (hours of the day,
+    past 24 after midnight), and the break as the table writes it."""
+    rows = []
+    for _, row in shifts.iterrows():
+        for text in re.findall(r"\d\d:\d\d-\d\d:\d\d", str(row["breaks"])):
+            a, b = (int(t[:2]) + int(t[3:]) / 60 for t in text.split("-"))
+            a += 24 if a < row["from"] else 0
+            b += 24 if b < a else 0
+            rows.append({"label": row["label"], "from": a, "to": b, "break": text})
+    return pd.DataFrame(rows, columns=["label", "from", "to", "break"])
+
+
 def _end(scenario: planner.Scenario) -> str:
     """The clock time the scenario's day ends."""
     first = planner._validate.clock_seconds("start", scenario.start)
@@ -435,8 +449,8 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         return
     shifts = result.shifts.copy()
     shifts["label"] = (
-        shifts["shift"] + " " + shifts["start"] + " " + shifts["days"] + " x"
-        + shifts["count"].astype(str)
+        (shifts.index + 1).astype(str) + ". " + shifts["shift"] + " " + shifts["start"] + " "
+        + shifts["days"] + " x" + shifts["count"].astype(str)
     )  # fmt: skip
     clock = shifts["start"].str.extract(r"(\d\d):(\d\d)").astype(float)  # a day's first start
     shifts["from"] = clock[0] + clock[1] / 60
@@ -448,13 +462,28 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         .encode(
             x=alt.X("from:Q", title="hour of the day", scale=alt.Scale(zero=False)),
             x2="to:Q",
-            y=alt.Y("label:N", title=None, sort=None),
+            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
             color=alt.Color("shift:N", title="template"),
             tooltip=["shift", "start", "end", "breaks", "days", "count"],
         )
     )
+    rests = breaks_of(shifts)
+    if not rests.empty:
+        gantt += (
+            alt.Chart(rests)
+            .mark_bar(color="white", opacity=0.85)
+            .encode(x="from:Q", x2="to:Q", y=alt.Y("label:N", sort=None), tooltip=["break"])
+        )
     st.altair_chart(gantt, width="stretch")
-    st.dataframe(result.shifts, hide_index=True, key="shifts")
+    st.caption("Each bar is a shift (start, days, people); the gaps in it are its breaks.")
+    st.dataframe(
+        result.shifts, hide_index=True, key="shifts",
+        column_config={
+            "paid_hours": st.column_config.NumberColumn("paid hours", format="%,.1f"),
+            "cost": st.column_config.NumberColumn("cost", format="%,.2f"),
+            "count": st.column_config.NumberColumn("people", format="%,d"),
+        },
+    )  # fmt: skip
     common.download_buttons(result.shifts, "shifts", "shifts", key="shifts")
     with st.expander(f"Roster: each person's days ({result.people} people)"):
         st.dataframe(result.roster, hide_index=True, key="roster")

@@ -825,3 +825,22 @@ def test_warnings_for_agents_below_the_load_and_a_patience_the_formula_does_not_
     # the bank: no such warning
     at = start()
     assert "Fewer agents than the offered load" not in warnings_shown(at)
+
+
+def test_the_shifts_chart_draws_each_break_inside_its_shift():
+    from app_pages.schedule import breaks_of
+
+    desk = Scenario.load(ROOT / "scenarios" / "utility.toml")
+    from app_pages.schedule import starting
+
+    shifts = desk.with_changes(templates=starting(desk)).schedule().shifts.copy()
+    shifts["label"] = [str(i) for i in range(len(shifts))]
+    clock = shifts["start"].str.extract(r"(\d\d):(\d\d)").astype(float)
+    shifts["from"] = clock[0] + clock[1] / 60
+    lengths = {t.name: t.length / 3600 for t in starting(desk)}
+    shifts["to"] = shifts["from"] + shifts["shift"].map(lengths)
+    bars = breaks_of(shifts)
+    assert len(bars) == shifts["breaks"].str.count(r"\d\d:\d\d-").sum() > 0
+    joined = bars.merge(shifts[["label", "from", "to"]], on="label", suffixes=("", "_shift"))
+    assert (joined["from"] >= joined["from_shift"]).all()
+    assert (joined["to"] <= joined["to_shift"]).all() and (joined["to"] > joined["from"]).all()
