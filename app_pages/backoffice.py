@@ -91,7 +91,7 @@ def email_page() -> None:
         st.error(str(err))
         return
     day = email.day_summary(team, scenario.interval)
-    cards = st.columns(5)
+    cards = common.card_columns(5)
     cards[0].metric("Email agent hours", f"{day['agent_hours']:,.1f}")
     cards[1].metric("Peak agents", int(day["peak_agents"]))
     cards[2].metric("Scheduled hours", f"{day['scheduled_hours']:,.1f}")

@@ -73,7 +73,7 @@ def calculator_page() -> None:
         return
     agents = int(table.loc[table["required"], "agents"].iloc[0])
     row = table[table["agents"] == agents].iloc[0]
-    cols = st.columns(5)
+    cols = common.card_columns(5)
     cols[0].metric("Agents needed", agents)
     cols[1].metric("Scheduled (after shrinkage)", int(row["scheduled"]))
     cols[2].metric("Service level", f"{row['service_level']:.1%}")
@@ -83,7 +83,7 @@ def calculator_page() -> None:
     else:
         cols[4].metric("Occupancy", f"{row['occupancy']:.1%}")
     if callers is not None:
-        more = st.columns(4)
+        more = common.card_columns(4)
         more[0].metric("Blocked (lines busy)", f"{row['blocking']:.2%}")
         more[1].metric("Redials", f"{row['redial_share']:.1%}", help="of offered attempts")
         more[2].metric("Repeat contacts", f"{row['repeat_share']:.1%}", help="of fresh calls")

@@ -68,7 +68,7 @@ def chat_page() -> None:
         return
     agents = int(table.loc[table["required"], "agents"].iloc[0])
     row = table[table["agents"] == agents].iloc[0]
-    cards = st.columns(6)
+    cards = common.card_columns(6)
     cards[0].metric("Chat agents needed", agents)
     cards[1].metric("Scheduled (after shrinkage)", int(row["scheduled"]))
     cards[2].metric("Service level", f"{row['service_level']:.1%}")

@@ -391,6 +391,15 @@ def current_or_stop() -> planner.Scenario:
 # -- shared helpers -------------------------------------------------------------
 
 
+def card_columns(n: int, per_row: int = 3) -> list[Any]:
+    """Columns for ``n`` metric cards, at most ``per_row`` to a row, so that labels and
+    figures are not cut on a laptop's screen (1,024 px with the sidebar open)."""
+    out: list[Any] = []
+    for first in range(0, n, per_row):
+        out += st.columns(per_row)[: min(per_row, n - first)]
+    return out
+
+
 def slug(name: str) -> str:
     """A file name from a scenario name: "Retail bank - weekday" -> "retail_bank_weekday"."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "scenario"

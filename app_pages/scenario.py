@@ -20,7 +20,7 @@ def scenario_page() -> None:
         st.stop()
     day = planner.day_summary(table, scenario.interval, scenario.cost_per_hour)
     model = scenario.model.summary
-    cols = st.columns(5)
+    cols = common.card_columns(5)
     cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
     cols[1].metric("Peak agents on the phones", int(day["peak_agents"]))
     cols[2].metric("Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")

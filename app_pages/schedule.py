@@ -400,7 +400,7 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
     service = result.service()
     day = planner.day_summary(service, scenario.interval)
     week = len(coverage) > len(scenario.calls)
-    cards = st.columns(5)
+    cards = common.card_columns(5)
     cards[0].metric("People", f"{result.people}")
     cards[1].metric("Paid hours", f"{result.scheduled_hours:,.1f}")
     cards[2].metric(
