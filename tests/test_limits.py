@@ -58,3 +58,9 @@ def test_more_sweep_workers_than_the_machine_can_run_are_refused():
     bank = planner.Scenario.load("scenarios/retail_bank.toml")
     with pytest.raises(InputError, match="'workers' must be at most"):
         planner.sweep(bank, [{}], workers=100_000)
+
+
+def test_a_gap_past_100_percent_is_refused():
+    bank = planner.Scenario.load("scenarios/retail_bank.toml")
+    with pytest.raises(InputError, match="'mip_gap' must be in \\(0, 1\\]"):
+        bank.schedule(mip_gap=2)

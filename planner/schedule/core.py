@@ -215,7 +215,7 @@ def schedule(
         caps.reshape(total, depth)[:, -1] = np.inf  # the last piece takes the rest
     upper = np.concatenate([np.full(m, np.inf), caps])
     integral = np.concatenate([form.integral, np.zeros(total * depth, bool)])
-    gap = float(v.positive("mip_gap", mip_gap))
+    gap = float(v.fraction("mip_gap", mip_gap))
     limit = float(v.positive("time_limit", time_limit))
 
     def run(

@@ -77,7 +77,7 @@ class ScheduleSettings:
         checks = {
             "paid_hours": v.positive, "shrinkage": v.shrinkage_fraction,
             "max_part_time": v.share, "value_per_call": v.positive, "time_limit": v.positive,
-            "mip_gap": v.positive,
+            "mip_gap": v.fraction,
         }  # fmt: skip
         for name, check in checks.items():
             value = getattr(self, name)
