@@ -264,11 +264,15 @@ _UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 def duration_text(seconds: float) -> str | float:
     """A duration as a scenario file writes it: ``"8.5h"``, ``"15min"``, or seconds
     when neither says it exactly (:func:`duration_seconds` reads each back exactly)."""
+    if not 0 < seconds <= 7 * 86400:
+        return seconds
     if seconds >= 3600 and seconds % 1800 == 0:
-        return f"{seconds / 3600:g}h"
-    if seconds > 0 and seconds % 60 == 0:
-        return f"{seconds / 60:g}min"
-    return seconds
+        text = f"{seconds / 3600:g}h"
+    elif seconds % 60 == 0:
+        text = f"{seconds / 60:g}min"
+    else:
+        return seconds
+    return text if duration_seconds("duration", text) == seconds else seconds
 
 
 def duration_seconds(name: str, value: object) -> float:

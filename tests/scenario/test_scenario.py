@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example, given, strategies
 
 import planner
 from planner import (
@@ -363,3 +364,20 @@ def test_one_registry_of_what_ifs_serves_every_front_end():
         assert w.meaning and w.part, name
         if w.axis and w.part in ("targets", "workload"):
             assert bank.with_changes(**{name: values[name]}) != bank, name
+
+
+@given(strategies.floats(min_value=0, max_value=1e300, allow_nan=False))
+@example(30600.0)
+@example(1e300)
+def test_a_duration_written_as_text_reads_back_exactly(seconds):
+    from planner.schedule import duration_seconds, duration_text
+
+    assert duration_seconds("d", duration_text(seconds)) == seconds
+
+
+def test_template_durations_are_written_as_people_write_them():
+    from planner.schedule import duration_text
+
+    assert [duration_text(x) for x in (30600.0, 1800.0, 900.0, 45.0)] == [
+        "8.5h", "30min", "15min", 45.0
+    ]  # fmt: skip
