@@ -60,9 +60,14 @@ def channel(scenario: planner.Scenario) -> planner.EmailChannel:
     )  # fmt: skip
 
 
-@st.cache_data(show_spinner="Solving the blended team interval by interval...", **common.CACHE)
+@st.cache_data(show_spinner=False, **common.CACHE)
 def blended(scenario: planner.Scenario) -> pd.DataFrame:
-    return scenario.blended_requirements()
+    """The blended team, in a worker stopped with the page."""
+    table: pd.DataFrame = common.in_worker(
+        scenario.blended_requirements,
+        lambda seconds, _: f"Solving the blended team interval by interval, {seconds:.0f} s...",
+    )  # fmt: skip
+    return table
 
 
 def email_page() -> None:

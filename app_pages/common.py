@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,14 +62,24 @@ def evaluate(scenario: planner.Scenario) -> pd.DataFrame:
     return scenario.evaluate()
 
 
-@st.cache_data(show_spinner="Computing the team...", **CACHE)
+@st.cache_data(show_spinner=False, **CACHE)
 def channel_requirements(scenario: planner.Scenario, name: str) -> pd.DataFrame:
-    return scenario.channel_requirements(name)
+    """The ``name`` team's requirement, in a worker stopped with the page."""
+    table: pd.DataFrame = in_worker(
+        lambda: scenario.channel_requirements(name),
+        lambda seconds, _: f"Computing the {name} team, {seconds:.0f} s...",
+    )  # fmt: skip
+    return table
 
 
-@st.cache_data(show_spinner="Computing every team...", **CACHE)
+@st.cache_data(show_spinner=False, **CACHE)
 def staff_requirements(scenario: planner.Scenario) -> pd.DataFrame:
-    return scenario.staff_requirements()
+    """Every team's requirement and the total, in a worker stopped with the page."""
+    table: pd.DataFrame = in_worker(
+        scenario.staff_requirements,
+        lambda seconds, _: f"Computing every team, {seconds:.0f} s...",
+    )  # fmt: skip
+    return table
 
 
 @st.cache_data(show_spinner=False, **CACHE)
@@ -106,6 +118,67 @@ def forecast(
         stream.name = calendar[0]
         days = planner.calendars.read_calendar(stream)
     return planner.forecast.fit(history(text, reading), country=country, calendar=days)
+
+
+# -- long work in a worker process ----------------------------------------------------
+
+_FORK = multiprocessing.get_context("fork")  # the worker starts with the page's objects
+
+
+def _work(pipe: Any, job: Callable[..., Any], with_progress: bool) -> None:
+    """In the worker: run ``job``, sending its progress, then its result or its error."""
+    try:
+        if with_progress:
+            result = job(progress=lambda *found: pipe.send(("progress", found)))
+        else:
+            result = job()
+        pipe.send(("done", result))
+    except planner.InputError as err:
+        pipe.send(("input", str(err)))
+    except Exception as err:  # said on the page, as a traceback would be
+        pipe.send(("failed", f"{type(err).__name__}: {err}"))
+
+
+def in_worker(
+    job: Callable[..., Any],
+    says: Callable[[float, tuple[Any, ...] | None], str],
+    with_progress: bool = False,
+) -> Any:
+    """``job()`` in a worker process, saying every half second what it has done so far
+    (``says(seconds, last progress)``; ``job(progress=...)`` if ``with_progress``).
+
+    The page waits for it; when the page stops (the user left it, changed an
+    input or pressed Stop), Streamlit interrupts the wait at the next message
+    and the worker is killed: nothing computes for a page nobody looks at.
+    An InputError in the worker is raised here.
+    """
+    parent, child = _FORK.Pipe(duplex=False)
+    worker = _FORK.Process(target=_work, args=(child, job, with_progress), daemon=True)
+    worker.start()
+    child.close()
+    note = st.empty()  # made here: a cached caller may only write to its own elements
+    start, last = time.monotonic(), None
+    try:
+        while True:
+            if parent.poll(0.5):
+                kind, value = parent.recv()
+                if kind == "progress":
+                    last = value
+                elif kind == "done":
+                    return value
+                elif kind == "input":
+                    raise planner.InputError(value)
+                else:
+                    raise RuntimeError(value)
+            elif not worker.is_alive():
+                raise RuntimeError("the computation stopped without an answer (out of memory?)")
+            note.info(says(time.monotonic() - start, last))
+    finally:  # the worker first: clearing the note may raise Streamlit's stop again
+        if worker.is_alive():
+            worker.kill()
+        worker.join(timeout=10)
+        parent.close()
+        note.empty()
 
 
 # -- the one state ---------------------------------------------------------------

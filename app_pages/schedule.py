@@ -173,14 +173,20 @@ def week_rules(table: pd.DataFrame, start: str, end: str) -> dict[str, Any]:
     return {"open_hours": hours, "week_factors": factors}
 
 
-@st.cache_data(show_spinner="Scheduling (HiGHS)...", **common.CACHE)
+@st.cache_data(show_spinner=False, **common.CACHE)
 def run(scenario: planner.Scenario) -> planner.Schedule:
-    """``scenario.schedule()``, saying while it searches what the best schedule so
-    far costs and how far from the bound it is."""
-    note = st.empty()  # made here: a cached function may only write to its own elements
-    result = scenario.schedule(progress=lambda *found: note.info(progress_text(*found)))
-    note.empty()
+    """``scenario.schedule()`` in a worker process, saying while it searches what the
+    best schedule so far costs and how far from the bound it is; stopped when the page
+    stops (see :func:`common.in_worker`)."""
+    result: planner.Schedule = common.in_worker(scenario.schedule, searching, with_progress=True)
     return result
+
+
+def searching(seconds: float, found: tuple[Any, ...] | None) -> str:
+    """What the page says while HiGHS searches (``found``: its last progress)."""
+    if found is None:
+        return f"HiGHS, {seconds:.0f} s: looking for a first schedule..."
+    return progress_text(seconds, *found[1:])
 
 
 def progress_text(seconds: float, objective: float, bound: float) -> str:
@@ -365,12 +371,30 @@ def schedule_page() -> None:
             "in time are left short first",
         )  # fmt: skip
     scenario = page_scenario()
+    if state.get("schedule_stopped") == scenario:
+        st.info("The search was stopped. Change a rule or the time limit, or search again.")
+        st.button("Search again", key="schedule_again", on_click=_forget_stop)
+        return
+    stop = st.empty()
+    stop.button("Stop the search", key="schedule_stop", on_click=_stop, args=(scenario,))
     try:
         result = run(scenario)
     except planner.InputError as err:
         st.error(f"No schedule: {err}")
         return
+    finally:
+        stop.empty()
     show(scenario, result)
+
+
+def _stop(scenario: planner.Scenario) -> None:
+    """on_click of Stop: the search is stopped (its worker killed) and not started again
+    until the user asks or changes something."""
+    st.session_state["schedule_stopped"] = scenario
+
+
+def _forget_stop() -> None:
+    st.session_state.pop("schedule_stopped", None)
 
 
 def breaks_of(shifts: pd.DataFrame) -> pd.DataFrame:

@@ -844,3 +844,44 @@ def test_the_shifts_chart_draws_each_break_inside_its_shift():
     joined = bars.merge(shifts[["label", "from", "to"]], on="label", suffixes=("", "_shift"))
     assert (joined["from"] >= joined["from_shift"]).all()
     assert (joined["to"] <= joined["to_shift"]).all() and (joined["to"] > joined["from"]).all()
+
+
+def _refused() -> None:
+    raise planner.InputError("no such shift")
+
+
+def test_long_work_runs_in_a_worker_that_stops_with_the_page():
+    import multiprocessing
+    import time
+
+    from app_pages import common
+
+    assert common.in_worker(lambda: 6 * 7, lambda seconds, found: "") == 42
+    with pytest.raises(planner.InputError, match="no such shift"):
+        common.in_worker(_refused, lambda seconds, found: "")
+    # the page stops (Streamlit raises at the next message) while the worker computes:
+    # the worker is killed, not left computing for nobody
+    workers: list = []
+
+    class StoppedError(Exception):
+        pass
+
+    def says(seconds: float, found: object) -> str:
+        workers.extend(multiprocessing.active_children())
+        raise StoppedError
+
+    began = time.monotonic()
+    with pytest.raises(StoppedError):
+        common.in_worker(lambda: time.sleep(120), says)
+    assert time.monotonic() - began < 30
+    assert workers and not any(w.is_alive() for w in workers)
+    # progress reaches what the page says
+    said: list = []
+
+    def job(progress):
+        progress(1.0, 120.0, 100.0)
+        time.sleep(1.5)
+        return "done"
+
+    assert common.in_worker(job, lambda s, found: said.append(found) or "", True) == "done"
+    assert (1.0, 120.0, 100.0) in said

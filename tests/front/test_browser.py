@@ -525,3 +525,70 @@ def test_work_survives_leaving_the_page(server, browser, tmp_path):
     saved = planner.Scenario.loads(Path(download.value.path()).read_text())
     assert saved.scheduling.templates[0].latest == "10:00"
     assert page.get_by_test_id("stException").count() == 0
+
+
+def _children_of_streamlit(server: str) -> list[int]:
+    """The processes the app's server started (schedule and team workers)."""
+    port = server.rsplit(":", 1)[1]
+    procs = Path("/proc")
+    parents = [
+        int(p.name) for p in procs.iterdir()
+        if p.name.isdigit() and b"streamlit" in _read(p / "cmdline") and port.encode() in
+        _read(p / "cmdline")
+    ]  # fmt: skip
+    children = []
+    for p in procs.iterdir():
+        if p.name.isdigit():
+            stat = _read(p / "stat").rsplit(b")", 1)[-1].split()
+            if len(stat) > 1 and int(stat[1]) in parents:
+                children.append(int(p.name))
+    return children
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def test_a_long_schedule_search_can_be_stopped_and_stops_with_the_page(server, browser):
+    """The utility's week searches for up to a minute: Stop ends it at once (its worker
+    gone), and so does leaving the page mid-search."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(server)
+    page.get_by_test_id("stSelectbox").filter(has_text="Open a bundled scenario").click()
+    page.get_by_role("option", name="utility").click()
+    _wait_idle(page)
+    _go(page, "Schedule")
+    _expect_card(page, "People", str(_utility_day_people()))
+
+    def search_the_week() -> None:
+        page.get_by_text("week", exact=True).first.click()
+        page.get_by_text("HiGHS,").first.wait_for(timeout=60_000)  # searching, in a worker
+        assert _children_of_streamlit(server)
+
+    search_the_week()
+    page.get_by_role("button", name="Stop the search").click()
+    page.get_by_text("The search was stopped").wait_for(timeout=30_000)
+    deadline = time.monotonic() + 20
+    while _children_of_streamlit(server) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _children_of_streamlit(server)
+    # again, then leave the page mid-search: the worker goes with it
+    page.get_by_role("button", name="Search again").click()
+    page.get_by_text("HiGHS,").first.wait_for(timeout=60_000)
+    _go(page, "Calculator")
+    deadline = time.monotonic() + 20
+    while _children_of_streamlit(server) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _children_of_streamlit(server)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def _utility_day_people() -> int:
+    sys.path.insert(0, str(ROOT))
+    from app_pages.schedule import starting
+
+    utility = planner.Scenario.load(ROOT / "scenarios" / "utility.toml")
+    return utility.with_changes(templates=starting(utility)).schedule().people
