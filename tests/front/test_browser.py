@@ -592,3 +592,50 @@ def _utility_day_people() -> int:
 
     utility = planner.Scenario.load(ROOT / "scenarios" / "utility.toml")
     return utility.with_changes(templates=starting(utility)).schedule().people
+
+
+def _desk_figures() -> dict[str, tuple[str, str]]:
+    """Per page (its link), a card and the value the help desk gives it in the library."""
+    sys.path.insert(0, str(ROOT))
+    from app_pages.schedule import starting
+
+    desk = planner.Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    stand_in = planner.EmailChannel(
+        items=desk.calls, aht=float(sum(desk.aht) / len(desk.aht)), deadline=14400.0
+    )
+    email = desk.with_changes(email=stand_in).channel_requirements("email")
+    chat = planner.Chat(handle=(180.0, 210.0, 240.0), patience=desk.mean_patience)
+    chat_agents = planner.required_agents(240.0, 180.0, 3600, desk.targets, model=chat)
+    return {
+        "Scenario": ("Calls offered", f"{desk.summary()['calls']:,.0f}"),
+        "Simulation": (
+            "Day service level (simulated)",
+            f"{desk.simulate().day('service_level').mean:.1%}",
+        ),
+        # the chat page's own interval, under the help desk's targets and patience
+        "Chat": ("Chat agents needed", str(chat_agents)),
+        "Email": ("Email agent hours", f"{planner.hours(email['agents'], desk.interval):,.1f}"),
+        "Schedule": ("People", str(desk.with_changes(templates=starting(desk)).schedule().people)),
+    }
+
+
+def test_opening_a_scenario_from_each_pages_sidebar_shows_it_there(server, browser):
+    """On every page with the scenario's sidebar, opening the help desk there shows the
+    help desk's figures on that page, as the library gives them."""
+    for link, (label, value) in _desk_figures().items():
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(server)
+        page.get_by_text("Open a bundled scenario").wait_for(timeout=60_000)
+        if link != "Scenario":
+            _go(page, link)
+        _wait_idle(page)
+        picker = (
+            page.get_by_test_id("stSidebar")
+            .get_by_test_id("stSelectbox")
+            .filter(has_text="Open a bundled scenario")
+        )
+        picker.get_by_role("combobox").click()
+        page.get_by_role("option", name="help_desk").click()
+        _expect_card(page, label, value)
+        assert page.get_by_test_id("stException").count() == 0, link
+        page.close()
