@@ -104,20 +104,26 @@ def history(text: str | None, reading: tuple[Any, ...] = ()) -> planner.History:
     return read.rollup(rollup) if rollup else read
 
 
-@st.cache_data(show_spinner="Fitting the forecast...", **CACHE)
+@st.cache_data(show_spinner=False, **CACHE)
 def forecast(
     text: str | None,
     reading: tuple[Any, ...],
     country: str | None,
     calendar: tuple[str, str] | None = None,
 ) -> planner.FittedForecast:
-    """The forecast of :func:`history`; ``calendar`` is a calendar file's (name, text)."""
+    """The forecast of :func:`history`; ``calendar`` is a calendar file's (name, text).
+    Fitted in a worker stopped with the page (see :func:`in_worker`)."""
     days = None
     if calendar is not None:
         stream = io.StringIO(calendar[1])
         stream.name = calendar[0]
         days = planner.calendars.read_calendar(stream)
-    return planner.forecast.fit(history(text, reading), country=country, calendar=days)
+    read = history(text, reading)
+    fitted: planner.FittedForecast = in_worker(
+        lambda: planner.forecast.fit(read, country=country, calendar=days),
+        lambda seconds, _: f"Fitting the forecast (backtesting each method), {seconds:.0f} s...",
+    )  # fmt: skip
+    return fitted
 
 
 # -- long work in a worker process ----------------------------------------------------

@@ -86,9 +86,15 @@ def browser():
 
 
 def _card(page, label: str) -> str:
-    """The value shown on the metric card with this label."""
+    """The value shown on the metric card with this label (once a rerun's stale copy of
+    the card, if any, has gone)."""
+    page.wait_for_function(
+        "l => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".filter(m => m.innerText.includes(l)).length === 1",
+        arg=label,
+        timeout=60_000,
+    )
     card = page.locator('[data-testid="stMetric"]', has_text=label)
-    card.wait_for(timeout=60_000)
     return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
