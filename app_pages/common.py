@@ -8,7 +8,7 @@ Scenario, Simulation and Compare pages and the downloads always show the same
 scenario.
 
 Widgets only show that state: each is seeded from it on every run
-(:func:`kept` for a page's inputs, :func:`_what_if` for what-ifs) and writes
+(:func:`kept` for a page's inputs, :func:`whatif_sidebar` for what-ifs) and writes
 back to it when the user changes it, never by being drawn. So leaving a page
 loses nothing (Streamlit forgets the widgets of a page it does not draw, not
 the state), visiting one changes nothing, and opening another scenario or
@@ -33,6 +33,7 @@ import pandas as pd
 import streamlit as st
 
 import planner
+import planner._tables
 import planner.calendars
 import planner.report
 import planner.sample
@@ -247,7 +248,7 @@ def _open_history(name: str, raw: bytes) -> None:
     its defaults)."""
     state = st.session_state
     try:
-        text = raw.decode("utf-8-sig")
+        text = planner._tables.decode(raw, name)  # as read_history decodes a file
         history = planner.read_history(io.StringIO(text), name=name)
         fitted = planner.forecast.fit(history, country="US")
         now = current()
@@ -260,9 +261,6 @@ def _open_history(name: str, raw: bytes) -> None:
             fitted, day=str(day), name=f"{name} - {label}", targets=now.targets,
             shrinkage=now.shrinkage, patience=now.mean_patience,
         )  # fmt: skip
-    except UnicodeDecodeError:
-        state["open_error"] = f"Could not open {name}: not UTF-8 text (CSV)"
-        return
     except planner.InputError as err:
         state["open_error"] = f"Could not open {name} as a history: {err}"
         return

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import planner
+import planner._tables
 import planner.calls
 import planner.io
 import planner.sample
@@ -98,13 +99,9 @@ def read_options(upload: tuple[str, bytes, str] | None) -> tuple[str | None, tup
         )
         st.stop()
     try:
-        text = (
-            raw.decode("utf-16")
-            if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
-            else raw.decode("utf-8-sig")
-        )
-    except UnicodeDecodeError:
-        st.error(f"{name}: not UTF-8 text; export the history as CSV in UTF-8.")
+        text = planner._tables.decode(raw, name)  # as read_history decodes a file
+    except planner.InputError as err:
+        st.error(str(err))
         st.stop()
     header = next(csv.reader(io.StringIO(text)), [])
     headers = [h.strip() for h in header if h.strip()]

@@ -191,7 +191,7 @@ def _open_csv(
             raw = path.read_bytes()
         except OSError as err:
             raise InputError(f"cannot read {what} file {name}: {err.strerror}") from None
-        handle: TextIO = io.StringIO(_decode(raw, name))
+        handle: TextIO = io.StringIO(decode(raw, name))
     else:
         handle = source
     reader = csv.reader(handle)
@@ -211,8 +211,9 @@ def _open_csv(
     return name, reader, columns
 
 
-def _decode(raw: bytes, name: str) -> str:
-    """The text of a CSV file: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
+def decode(raw: bytes, name: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without a byte-order mark) or UTF-16 with one;
+    else an InputError naming ``name`` (and the line, for text that is not UTF-8)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
