@@ -278,7 +278,7 @@ def _whatif(name: str, key: str, convert: Callable[[Any], Any] = lambda x: x) ->
     st.session_state["whatif"][name] = convert(st.session_state[key])
 
 
-def _toggle_patience(key: str) -> None:
+def _toggle_patience(name: str, key: str) -> None:
     """on_change of "Callers abandon": off is no patience; on again is the scenario's own
     patience (its distribution, not an exponential one), or 120 s if it has none."""
     state = st.session_state
@@ -305,6 +305,15 @@ def _reset_whatifs() -> None:
 UPLOAD = "upload:"  # the inputs that hold an uploaded file: (name, bytes, file id)
 
 
+def seeded(name: str, value: Any, on_change: Callable[..., None], *extra: Any) -> dict[str, Any]:
+    """A widget's arguments when the one state holds its value: its key (``name`` under the
+    scenario's token) is set to ``value`` before it is drawn, and ``on_change(name, key,
+    *extra)`` writes the user's change back. Give the widget no ``value``/``index``."""
+    key = f"{name}@{st.session_state['token']}"
+    st.session_state[key] = value
+    return {"key": key, "on_change": on_change, "args": (name, key, *extra)}
+
+
 def kept(name: str, default: Any) -> dict[str, Any]:
     """A page input's widget arguments: its value is kept in the one state.
 
@@ -314,10 +323,7 @@ def kept(name: str, default: Any) -> dict[str, Any]:
     the scenario (or Reset). Give the widget no ``value``/``index`` of its
     own: ``st.number_input("Calls", 0.0, **kept("calc_calls", 100.0))``.
     """
-    state = st.session_state
-    key = f"{name}@{state['token']}"
-    state[key] = state["inputs"].get(name, default)
-    return {"key": key, "on_change": _keep, "args": (name, key)}
+    return seeded(name, st.session_state["inputs"].get(name, default), _keep)
 
 
 def _keep(name: str, key: str) -> None:
@@ -408,10 +414,7 @@ def whatif_sidebar(base: planner.Scenario) -> None:
     ) -> dict[str, Any]:
         # one registry of what-ifs: the same names and meanings as files, sweeps and the CLI;
         # the widget shows the current scenario's value, and sets the what-if when changed
-        key = f"{name}@{token}"
-        st.session_state[key] = value
-        return {"key": key, "on_change": _whatif, "args": (name, key, convert),
-                "help": WHATIFS[name].meaning}  # fmt: skip
+        return seeded(name, value, _whatif, convert) | {"help": WHATIFS[name].meaning}
 
     def off_at(limit: float) -> Callable[[float], float | None]:
         return lambda x: None if x >= limit else x
@@ -435,10 +438,9 @@ def whatif_sidebar(base: planner.Scenario) -> None:
                      off_at(1.0)),
         )  # fmt: skip
         st.slider("Shrinkage", 0.0, 0.7, step=0.01, **change("shrinkage", s.shrinkage))
-        key = f"use_patience@{token}"
-        st.session_state[key] = s.patience is not None
         st.checkbox(
-            "Callers abandon (Erlang A)", key=key, on_change=_toggle_patience, args=(key,),
+            "Callers abandon (Erlang A)",
+            **seeded("use_patience", s.patience is not None, _toggle_patience),
             help="off: callers wait as long as it takes (Erlang C); on again: the scenario's "
             "own patience, or 120 s if it has none",
         )  # fmt: skip
@@ -564,9 +566,10 @@ def labels(table: pd.DataFrame, mask: np.ndarray, column: str = "interval_start"
     return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
 
-def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
+def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> np.ndarray:
     """Say where an evaluated plan cannot serve its calls, breaks a target, has fewer
-    agents than the load or runs at 97% occupancy or more."""
+    agents than the load or runs at 97% occupancy or more. Returns the intervals with
+    fewer agents than the load (bools)."""
     calls = table["calls"].to_numpy() > 0
     stuck = calls & ~np.isfinite(table["asa"].to_numpy())
     if stuck.any():
@@ -605,6 +608,7 @@ def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> None:
     short = calls & ~met & ~stuck
     if short.any():
         st.warning(f"Below target with this plan: {labels(table, short)}.")
+    return below
 
 
 def staffing_inputs(prefix: str) -> tuple[planner.Targets, float, float | None]:

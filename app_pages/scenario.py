@@ -35,11 +35,10 @@ def scenario_page() -> None:
         f"{scenario.targets.answer_time:g} s over offered calls (the day's figure weights "
         "each interval by its calls); scheduled = agents / (1 - shrinkage), rounded up."
     )
-    common.plan_warnings(table, scenario.targets)
+    below = common.plan_warnings(table, scenario.targets)
     patience = scenario.patience
     if patience is not None and not isinstance(patience, planner.Exponential):
         shape = f"{type(patience).__name__.lower()} (CV {patience.cv:.2f})"
-        below = (table["agents"] < table["traffic"] - 1e-9) & (table["calls"] > 0)
         (st.warning if below.any() else st.caption)(
             f"The formulas take callers' patience as exponential with the scenario's mean "
             f"({scenario.mean_patience:g} s); the scenario's is {shape}. "

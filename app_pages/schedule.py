@@ -241,10 +241,7 @@ def _changed(name: str, key: str, convert: Any) -> None:
 def rule(name: str, value: Any, convert: Any = lambda x: x) -> dict[str, Any]:
     """A rule's widget arguments: it shows the scenario's rule and sets a what-if only
     when the user changes it (visiting the page changes nothing)."""
-    state = st.session_state
-    key = f"{name}@{state['token']}"
-    state[key] = value
-    return {"key": key, "on_change": _changed, "args": (name, key, convert)}
+    return common.seeded(name, value, _changed, convert)
 
 
 def rows_of(editor: str, make: Any) -> pd.DataFrame:
