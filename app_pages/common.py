@@ -218,8 +218,9 @@ def _open_upload() -> None:
     if upload is None:
         return
     suffix = Path(upload.name).suffix.lower()
-    if suffix in (".csv", ".txt"):
-        _open_history(upload.name, upload.getvalue())
+    if suffix in (".csv", ".txt"):  # fitted by the sidebar, in a worker: see _open_history
+        st.session_state["pending_history"] = (upload.name, upload.getvalue())
+        st.session_state.pop("open_error", None)
         return
     if suffix != ".toml":
         st.session_state["open_error"] = (
@@ -245,12 +246,16 @@ def _open_history(name: str, raw: bytes) -> None:
     """A history (interval export or call-level log, CSV) offered as a scenario: the first
     day after it, forecast with US holidays, under the current scenario's targets,
     shrinkage and patience (what the intraday page's "Open ... as the scenario" does with
-    its defaults)."""
+    its defaults).
+
+    Run by the sidebar, not the upload's callback: the fit is the cached
+    :func:`forecast`, in a worker that shows its progress and is stopped with
+    the page (leaving or another upload stops it; the upload is then dropped).
+    """
     state = st.session_state
     try:
         text = planner._tables.decode(raw, name)  # as read_history decodes a file
-        history = planner.read_history(io.StringIO(text), name=name)
-        fitted = planner.forecast.fit(history, country="US")
+        fitted = forecast(text, (None, None, None, name, None, None), "US")
         now = current()
         ahead = pd.DatetimeIndex(fitted.forecast(7).index).normalize()
         if ahead.empty:
@@ -261,7 +266,7 @@ def _open_history(name: str, raw: bytes) -> None:
             fitted, day=str(day), name=f"{name} - {label}", targets=now.targets,
             shrinkage=now.shrinkage, patience=now.mean_patience,
         )  # fmt: skip
-    except planner.InputError as err:
+    except (planner.InputError, RuntimeError) as err:
         state["open_error"] = f"Could not open {name} as a history: {err}"
         return
     _open(scenario, f"upload:{name}")
@@ -394,6 +399,8 @@ def scenario_sidebar() -> planner.Scenario:
             "forecast (US holidays) under the current targets; the Intraday page picks "
             "another day, columns and holidays",
         )  # fmt: skip
+    if "pending_history" in state:  # popped first: a stopped fit is not retried by itself
+        _open_history(*state.pop("pending_history"))
     if "open_error" in state:
         st.error(state["open_error"])
     whatif_sidebar(state["base"])

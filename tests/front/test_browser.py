@@ -158,6 +158,8 @@ def test_uploading_a_scenario_restores_it(server, browser, tmp_path):
     # a history (CSV) opens as its next day, under the open scenario's targets
     history = ROOT / "data" / "sample_history.csv"
     uploader.locator('input[type="file"]').set_input_files(str(history))
+    # fitted in a worker that says how long it has taken (and stops with the page)
+    page.get_by_text("Fitting the forecast").wait_for(timeout=60_000)
     fitted = planner.forecast.fit(planner.read_history(history), country="US")
     first = pd.DatetimeIndex(fitted.forecast(7).index).normalize()[0]
     label = planner.forecast.day_label(first.date(), fitted.day_names)
