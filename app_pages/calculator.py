@@ -84,7 +84,7 @@ def calculator_page() -> None:
         cols[4].metric("Occupancy", f"{row['occupancy']:.1%}")
     if callers is not None:
         more = common.card_columns(4)
-        more[0].metric("Blocked (lines busy)", f"{row['blocking']:.2%}")
+        more[0].metric("Blocked (lines busy)", f"{row['blocking']:.1%}")
         more[1].metric("Redials", f"{row['redial_share']:.1%}", help="of offered attempts")
         more[2].metric("Repeat contacts", f"{row['repeat_share']:.1%}", help="of fresh calls")
         more[3].metric("Offered load (Erlangs)", f"{row['offered_traffic']:.2f}",

@@ -245,7 +245,7 @@ def _open_upload() -> None:
 def _open_history(name: str, raw: bytes) -> None:
     """A history (interval export or call-level log, CSV) offered as a scenario: the first
     day after it, forecast with US holidays, under the current scenario's targets,
-    shrinkage and patience (what the intraday page's "Open ... as the scenario" does with
+    shrinkage, patience and costs (what the intraday page's "Open ... as the scenario" does with
     its defaults).
 
     Run by the sidebar, not the upload's callback: the fit is the cached
@@ -264,12 +264,18 @@ def _open_history(name: str, raw: bytes) -> None:
         label = planner.forecast.day_label(day, fitted.day_names)
         scenario = planner.Scenario.from_forecast(
             fitted, day=str(day), name=f"{name} - {label}", targets=now.targets,
-            shrinkage=now.shrinkage, patience=now.mean_patience,
+            shrinkage=now.shrinkage, patience=now.mean_patience, **costs(now),
         )  # fmt: skip
     except (planner.InputError, RuntimeError) as err:
         state["open_error"] = f"Could not open {name} as a history: {err}"
         return
     _open(scenario, f"upload:{name}")
+
+
+def costs(scenario: planner.Scenario) -> dict[str, Any]:
+    """The cost fields a scenario made from the user's data takes from the one it
+    replaces: its ``cost_per_hour`` and ``currency``, so costs stay in one currency."""
+    return {"cost_per_hour": scenario.cost_per_hour, "currency": scenario.currency}
 
 
 def current() -> planner.Scenario:
@@ -477,6 +483,17 @@ def current_or_stop() -> planner.Scenario:
 # -- shared helpers -------------------------------------------------------------
 
 
+def setting(fraction: float) -> str:
+    """A target or setting as a percent, as entered (0.8: "80%", 0.325: "32.5%"). Figures
+    the planner computes are shown to one decimal ("81.3%") everywhere."""
+    return f"{round(fraction * 100, 6):g}%"
+
+
+def in_currency(scenario: planner.Scenario) -> str:
+    """`` (USD)`` after a cost's label when the scenario says its currency, else nothing."""
+    return f" ({scenario.currency})" if scenario.currency else ""
+
+
 def card_columns(n: int, per_row: int = 3) -> list[Any]:
     """Columns for ``n`` metric cards, at most ``per_row`` to a row, so that labels and
     figures are not cut on a laptop's screen (1,024 px with the sidebar open)."""
@@ -543,7 +560,10 @@ def show_table(table: Any, **kwargs: Any) -> None:
     """
     columns = set(getattr(table, "data", table).columns)  # a DataFrame, or its Styler
     config: dict[str, Any] = {
-        col: st.column_config.NumberColumn(label, format=fmt)
+        # percent to one decimal, as on the cards: Streamlit's percent shows step's digits - 2
+        col: st.column_config.NumberColumn(
+            label, format=fmt, step=0.001 if fmt == "percent" else None
+        )
         for col, (label, fmt) in _FORMATS.items()
         if col in columns
     }
@@ -588,7 +608,7 @@ def plan_warnings(table: pd.DataFrame, targets: planner.Targets) -> np.ndarray:
         busy = calls & (table["occupancy"].to_numpy() > targets.max_occupancy + 1e-12)
         if busy.any():
             st.warning(
-                f"Occupancy above the {targets.max_occupancy:.0%} cap: {labels(table, busy)}."
+                f"Occupancy above the {setting(targets.max_occupancy)} cap: {labels(table, busy)}."
             )
     agents = table["agents"].to_numpy() if "agents" in table.columns else None
     traffic = table["traffic"].to_numpy() if "traffic" in table.columns else None

@@ -34,12 +34,15 @@ def compare_page() -> None:
                 "agent hours": day["agent_hours"],
                 "scheduled hours": day["scheduled_hours"],
                 "cost": day["cost"],
+                "currency": s.currency or "",
                 "service level": day["service_level"],
                 "teams": ", ".join(["calls", *(c.name for c in s.channels)]),
                 "all teams scheduled hours": planner.hours(staff["total_scheduled"], s.interval),
             }
         )
     table = pd.DataFrame(rows)
+    if not table["currency"].any():  # no scenario says its currency
+        table = table.drop(columns="currency")
     st.caption(
         "Calls, agents, cost and service level are the call team's; the last column adds "
         "every team of the scenario (chat, email) as the Chat and Email pages plan them. "

@@ -46,12 +46,12 @@ def _open_day(
     name: str,
 ) -> None:
     """on_click: the day's forecast as the current scenario, with the calls and AHT of
-    ``table`` where the day was edited."""
+    ``table`` where the day was edited, costed as the scenario it replaces."""
     state = st.session_state
     try:
         scenario = planner.Scenario.from_forecast(
             fitted, day=str(day), name=name, targets=targets, shrinkage=shrinkage,
-            patience=patience,
+            patience=patience, **common.costs(state["base"]),
         )  # fmt: skip
         starts = [f"{t:%H:%M}" for t in pd.date_range(
             f"{day} {scenario.start}", periods=len(scenario.calls),
@@ -342,8 +342,8 @@ def intraday_page() -> None:
     st.caption(
         f"Forecast by **{fitted.method}**, the best of {len(fitted.backtest_table)} methods on a "
         f"backtest of this history: interval WAPE {chosen['wape']:.1%}, and its 90% band "
-        f"held {chosen['coverage_90']:.0%} of the intervals and "
-        f"{chosen['day_coverage_90']:.0%} of the days that followed."
+        f"held {chosen['coverage_90']:.1%} of the intervals and "
+        f"{chosen['day_coverage_90']:.1%} of the days that followed."
     )
     with st.expander("How the method was chosen (rolling-origin backtest)"):
         st.caption(f"WAPE: {common.HELP['wape']}.")
@@ -356,7 +356,7 @@ def intraday_page() -> None:
         st.dataframe(
             shown, key="backtest",
             column_config={
-                c: st.column_config.NumberColumn(format="percent")
+                c: st.column_config.NumberColumn(format="percent", step=0.001)  # "12.3%"
                 for c in ("WAPE", "MAPE", "bias", "90% band held", "90% band held (days)")
             },
         )  # fmt: skip

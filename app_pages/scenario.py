@@ -20,7 +20,7 @@ def scenario_page() -> None:
         st.stop()
     day = planner.day_summary(table, scenario.interval, scenario.cost_per_hour)
     model = scenario.model.summary
-    cols = common.card_columns(5)
+    cols = common.card_columns(5 if scenario.cost_per_hour is None else 6)
     cols[0].metric("Calls offered", f"{day['calls']:,.0f}")
     cols[1].metric("Peak agents on the phones", int(day["peak_agents"]))
     cols[2].metric("Scheduled agent hours", f"{day['scheduled_hours']:,.1f}")
@@ -29,6 +29,12 @@ def scenario_page() -> None:
         cols[4].metric("Day abandon rate", f"{day['abandon_rate']:.1%}")
     else:
         cols[4].metric("Day ASA (s)", f"{day['asa']:.1f}")
+    if scenario.cost_per_hour is not None:
+        rate = planner.money(scenario.cost_per_hour, scenario.currency)
+        cols[5].metric(
+            "Cost of the day", planner.money(day["cost"], scenario.currency),
+            help=f"scheduled agent hours at {rate} an hour (the scenario's cost_per_hour)",
+        )  # fmt: skip
     plan = "its own plan" if scenario.plan is not None else "the requirement"
     st.caption(
         f"{model}, staffed to {plan}; service level is calls answered within "

@@ -50,18 +50,25 @@ STARTING = (
 def starting(scenario: planner.Scenario) -> tuple[ShiftTemplate, ...]:
     """The two templates a scenario without a [schedule] starts with, fitted to its day:
     full time (8.5 h, a paid break and an unpaid lunch) and part time (4 h, at most 10),
-    starting every 30 minutes from the opening, the last start ending at the close."""
+    starting every 30 minutes from the opening, the last start ending at the close.
+    They cost the scenario's ``cost_per_hour`` (part time 10% more, as the examples'
+    20 and 22), so the Schedule page's cost is in the Scenario and Compare pages' terms."""
     first = planner._validate.clock_seconds("start", scenario.start)
     end = first + len(scenario.calls) * scenario.interval
+    rate = scenario.cost_per_hour
     out = []
     for template in STARTING:
         length = min(template.length, end - first)
         latest = first + (end - first - length) // 1800 * 1800
+        cost = (
+            template.cost_per_hour if rate is None else rate * (1.1 if template.part_time else 1.0)
+        )
         out.append(
             dataclasses.replace(
                 template, length=length, earliest=scenario.start,
                 latest=planner._validate.clock_label(latest % 86400),
                 breaks=template.breaks if length == template.length else (),
+                cost_per_hour=round(cost, 2),
             )
         )  # fmt: skip
     return tuple(out)
@@ -268,7 +275,6 @@ TEMPLATE_COLUMNS = {
     "weekends off": st.column_config.NumberColumn(
         min_value=0, max_value=6, step=1,
         help="a week: weekends off per rotation (see Rotation weeks)"),
-    "cost per hour": st.column_config.NumberColumn(min_value=0, format="%.2f"),
     "at most": st.column_config.NumberColumn(min_value=0, step=1),
 }  # fmt: skip
 
@@ -293,8 +299,10 @@ def schedule_page() -> None:
         editor = f"templates@{token}"
         rows = rows_of(editor, lambda: editor_rows(rules.templates))
         edited = st.data_editor(
-            rows, num_rows="dynamic", hide_index=True, key=editor, column_config=TEMPLATE_COLUMNS
-        )
+            rows, num_rows="dynamic", hide_index=True, key=editor,
+            column_config=TEMPLATE_COLUMNS | {"cost per hour": st.column_config.NumberColumn(
+                f"cost per hour{common.in_currency(scenario)}", min_value=0, format="%.2f")},
+        )  # fmt: skip
         try:
             templates = templates_from_editor(edited)
         except planner.InputError as err:
@@ -336,9 +344,9 @@ def schedule_page() -> None:
         help="HiGHS returns the best schedule found by then, with its gap from the bound",
     )  # fmt: skip
     right.number_input(
-        "Stop within (gap)", 0.0001, 0.2, step=0.005, format="%.4f",
-        **rule("mip_gap", float(rules.mip_gap)),
-        help="stop once the schedule is proven this close to optimal",
+        "Stop within (gap, %)", 0.01, 20.0, step=0.5, format="%.2f",
+        **rule("mip_gap", round(float(rules.mip_gap) * 100, 6), lambda x: x / 100),
+        help="stop once the schedule is proven this close to optimal (percent of its cost)",
     )  # fmt: skip
     end = _end(scenario)
     if horizon == "week":
@@ -428,12 +436,15 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         "Against perfectly flexible", f"{result.scheduled_hours / flexible - 1:+.1%}",
         help=f"{flexible:,.1f} paid hours if people came and went every interval",
     )  # fmt: skip
-    cards[3].metric("Cost", f"{result.cost:,.2f}")
+    cards[3].metric("Cost", planner.money(result.cost, scenario.currency),
+                    help="the people on these shifts times their paid hours and the "
+                    "templates' cost per hour")  # fmt: skip
     cards[4].metric(f"{'Week' if week else 'Day'} service level", f"{day['service_level']:.1%}")
     said = st.warning if result.gap > float(scenario.scheduling.mip_gap) + 1e-9 else st.caption  # type: ignore[union-attr]
     said(
         f"HiGHS: {result.status}. The schedule is within {result.gap:.2%} of the best possible "
-        f"(no schedule costs less than {result.bound:,.2f}). Service level over "
+        f"(no schedule costs less than {planner.money(result.bound, scenario.currency)}). "
+        "Service level over "
         "offered calls, from the agents the schedule puts on the phones (Erlang C, or A with "
         "a patience)."
     )
@@ -442,9 +453,9 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         st.caption(
             f"Paid hours are the people on these shifts times their length, breaks included. "
             f"The Scenario page's {flat:,.1f} scheduled agent hours assume people who come and "
-            f"go each interval, with shrinkage ({scenario.shrinkage:.0%}) standing in for "
-            f"breaks too; here the breaks are placed, and the shrinkage beyond them is "
-            f"{scenario.schedule_shrinkage():.0%}."
+            f"go each interval, with shrinkage ({common.setting(scenario.shrinkage)}) standing "
+            f"in for breaks too; here the breaks are placed, and the shrinkage beyond them is "
+            f"{scenario.schedule_shrinkage():.1%}."
         )
     short = coverage["short"] > 1e-9
     if short.any():
@@ -501,7 +512,8 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
         result.shifts, hide_index=True, key="shifts",
         column_config={
             "paid_hours": st.column_config.NumberColumn("paid hours", format="%,.1f"),
-            "cost": st.column_config.NumberColumn("cost", format="%,.2f"),
+            "cost": st.column_config.NumberColumn(f"cost{common.in_currency(scenario)}",
+                                                  format="%,.2f"),
             "count": st.column_config.NumberColumn("people", format="%,d"),
         },
     )  # fmt: skip

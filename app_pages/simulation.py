@@ -102,8 +102,8 @@ def simulation_warnings(
         target = scenario.targets.service_level
         promised = planner.day_summary(common.evaluate(scenario), scenario.interval)
         st.error(
-            f"The simulated day misses the {target:.0%} service-level target: {day.mean:.1%} "
-            f"(95% CI {day.ci_low:.1%} - {day.ci_high:.1%}); the formula promised "
+            f"The simulated day misses the {common.setting(target)} service-level target: "
+            f"{day.mean:.1%} (95% CI {day.ci_low:.1%} - {day.ci_high:.1%}); the formula promised "
             f"{promised['service_level']:.1%}."
         )
     for name, est in said.day_missed.items():

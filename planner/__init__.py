@@ -31,7 +31,7 @@ _API: dict[str, tuple[str, ...]] = {
     ),
     "planner.report": (
         "requirements", "evaluate_plan", "binding_targets", "day_summary", "hours",
-        "power_of_one", "forecast_requirements", "weekly_summary",
+        "money", "power_of_one", "forecast_requirements", "weekly_summary",
     ),
     "planner.channels": ("Channel", "CallsChannel", "ChatChannel", "EmailChannel"),
     "planner.deferred_work": ("deferred", "required_deferred_agents", "deferred_requirements"),
@@ -122,6 +122,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         evaluate_plan,
         forecast_requirements,
         hours,
+        money,
         power_of_one,
         requirements,
         weekly_summary,

@@ -200,3 +200,14 @@ def clock_label(seconds: float) -> str:
     """``"HH:MM"`` of a time of day in seconds after midnight (wrapping past 24:00)."""
     minutes = round(seconds / 60.0) % (24 * 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def currency(name: str, code: object) -> str:
+    """An ISO 4217 currency code, three letters (``"usd"`` becomes ``"USD"``); anything
+    else is an InputError naming ``name``."""
+    text = code.strip().upper() if isinstance(code, str) else None
+    if text is None or len(text) != 3 or not (text.isascii() and text.isalpha()):
+        raise InputError(
+            f"'{name}' must be a three-letter ISO 4217 currency code (USD, EUR, GBP): {code!r}"
+        )
+    return text

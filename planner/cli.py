@@ -34,7 +34,7 @@ from planner.channels import CHANNELS
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
-from planner.report import forecast_requirements
+from planner.report import forecast_requirements, money
 from planner.sample import SAMPLE_CALENDAR_PATH, sample_history
 from planner.scenario import WHATIFS, Scenario
 from planner.simulation import METRICS
@@ -473,7 +473,7 @@ def _schedule(args: argparse.Namespace) -> pd.DataFrame:
     short = result.coverage["short"]
     print(
         f"planner: {result.people} people, {result.scheduled_hours:,.1f} paid hours, cost "
-        f"{result.cost:,.2f}; gap {result.gap:.2%} from HiGHS's bound; "
+        f"{money(result.cost, scenario.currency)}; gap {result.gap:.2%} from HiGHS's bound; "
         f"{int((short > 1e-9).sum())} interval(s) short",
         file=sys.stderr,
     )
@@ -575,7 +575,7 @@ def _forecast(args: argparse.Namespace) -> pd.DataFrame:
     chosen = model.backtest_table.loc[model.method]
     print(
         f"planner: forecast by {model.method} (backtest WAPE {chosen['wape']:.1%}, 90% band "
-        f"coverage {chosen['coverage_90']:.0%}; {len(model.backtest_table)} method(s) tried)",
+        f"coverage {chosen['coverage_90']:.1%}; {len(model.backtest_table)} method(s) tried)",
         file=sys.stderr,
     )
     for note in model.notes(args.horizon):

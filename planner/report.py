@@ -32,6 +32,7 @@ __all__ = [
     "evaluate_plan",
     "forecast_requirements",
     "hours",
+    "money",
     "power_of_one",
     "requirements",
     "to_csv",
@@ -51,6 +52,19 @@ def hours(agents: ArrayLike, interval: float) -> float:
     30.0
     """
     return float(np.asarray(agents, dtype=np.float64).sum() * interval / SECONDS_PER_HOUR)
+
+
+def money(amount: float, currency: str | None = None, decimals: int = 2) -> str:
+    """A cost as the app and the CLI write it: thousands separated, ``decimals`` places,
+    after its currency code when there is one.
+
+    >>> money(1234.5, "USD"), money(1234.5), money(float("nan"), "EUR")
+    ('USD 1,234.50', '1,234.50', '-')
+    """
+    if not np.isfinite(amount):
+        return "-"
+    text = f"{amount:,.{decimals}f}"
+    return f"{currency} {text}" if currency else text
 
 
 def evaluate_plan(

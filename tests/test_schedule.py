@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import InputError, Scenario, day_summary
+from planner import InputError, Scenario, day_summary, money
 from planner.schedule import Break, ShiftTemplate, schedule
 
 CYCLIC = [6, 6, 6, 6, 6, 8, 9, 12, 18, 22, 25, 21, 21, 20, 18, 21, 21, 24, 24, 18, 18, 18, 12, 8]
@@ -226,6 +226,7 @@ def test_the_command_line_schedules_a_scenario_as_the_library_does(tmp_path, cap
     own = bank.schedule()
     assert pd.read_csv(pd.io.common.StringIO(out))["count"].tolist() == own.shifts["count"].tolist()
     assert f"{own.people} people, {own.scheduled_hours:,.1f} paid hours" in err
+    assert f"cost {money(own.cost, 'USD')};" in err  # the scenario's currency
     # each person's days of a 2-week rotation, with the rules from the command line
     argv = [*argv, "--horizon", "week", "--rotation-weeks", "2", "--time-limit", "20",
             "--mip-gap", "0.001", "--roster"]  # fmt: skip

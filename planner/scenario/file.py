@@ -56,7 +56,7 @@ _TOP = {
 }  # fmt: skip
 _ERLANG_X = {f.name for f in fields(ErlangX)} - {"patience"}  # the scenario's own
 _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country", "calendar"}
-_STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour"}
+_STAFFING = {"shrinkage", "patience", "plan", "cost_per_hour", "currency"}
 _SIMULATION = {f.name for f in fields(SimulationSettings)}
 _TARGETS = {f.name for f in fields(Targets)}
 
@@ -95,6 +95,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     staffing["plan"] = "required" if s.plan is None else list(s.plan)
     if s.cost_per_hour is not None:
         staffing["cost_per_hour"] = s.cost_per_hour
+    if s.currency is not None:
+        staffing["currency"] = s.currency
     out["staffing"] = staffing
     out["simulation"] = {f.name: getattr(s.simulation, f.name) for f in fields(s.simulation)}
     if s.erlang_x is not None:
@@ -184,6 +186,7 @@ def from_dict(
             else distribution_from_table(patience, name="staffing.patience"),
             "plan": None if plan == "required" else plan,
             "cost_per_hour": staffing.get("cost_per_hour"),
+            "currency": staffing.get("currency"),
             "simulation": SimulationSettings(**simulation),
             "scheduling": scheduling,
             "channels": channels,

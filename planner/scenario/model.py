@@ -78,6 +78,8 @@ class Scenario:
         AHT; ``None`` is exponential.
     plan : agents on the phones per interval, or ``None`` for the requirement.
     cost_per_hour : cost of a paid (scheduled) agent hour, or ``None``.
+    currency : the currency of every cost, an ISO 4217 code ("USD"), or ``None``
+        (costs in the scenario's own units); said beside costs on screen.
     simulation : :class:`SimulationSettings`.
     scheduling : :class:`~planner.schedule.ScheduleSettings` (shift templates and
         rules) for :meth:`schedule`, or ``None``.
@@ -105,6 +107,7 @@ class Scenario:
     handle: Distribution | None = None
     plan: tuple[int, ...] | None = None
     cost_per_hour: float | None = None
+    currency: str | None = None
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     scheduling: ScheduleSettings | None = None
     erlang_x: ErlangX | None = None
@@ -159,6 +162,8 @@ class Scenario:
             object.__setattr__(
                 self, "cost_per_hour", float(v.nonnegative("cost_per_hour", self.cost_per_hour))
             )
+        if self.currency is not None:
+            object.__setattr__(self, "currency", v.currency("currency", self.currency))
         v.clock_seconds("start", self.start)
         check_search_targets(self.targets, self.patience is not None)
         if not isinstance(self.simulation, SimulationSettings):

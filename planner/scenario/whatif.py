@@ -80,6 +80,7 @@ def _table() -> dict[str, WhatIf]:
         "handle": "handle-time shape for simulation (a number: its mean, the shape kept)",
         "plan": "agents on the phones per interval, or 'required'",
         "cost_per_hour": "cost of a paid agent hour",
+        "currency": "the currency of costs, an ISO 4217 code (USD, EUR, GBP)",
         "simulation": "the SimulationSettings (or change one of its fields by name)",
         "scheduling": "the [schedule] settings (or change one of its rules by name)",
         "erlang_x": "the Erlang X callers (or change one of their fields by name)",

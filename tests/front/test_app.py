@@ -121,6 +121,11 @@ def check_scenario_page(at: AppTest, scenario: Scenario) -> None:
     assert c["Day service level"] == f"{day['service_level']:.1%}"
     if scenario.patience is not None:
         assert c["Day abandon rate"] == f"{day['abandon_rate']:.1%}"
+    if scenario.cost_per_hour is not None:  # in the scenario's currency
+        assert c["Cost of the day"] == planner.money(day["cost"], scenario.currency)
+        assert scenario.currency is None or c["Cost of the day"].startswith(scenario.currency)
+    else:
+        assert "Cost of the day" not in c
 
 
 def test_default_scenario_numbers_match_the_library():
@@ -280,7 +285,7 @@ def test_calculator_under_erlang_x_shows_the_librarys_figures():
     assert c["Abandon rate"] == f"{float(x.abandon_rate):.1%}"
     assert c["Redials"] == f"{float(x.redial_share):.1%}"
     assert c["Repeat contacts"] == f"{float(x.repeat_share):.1%}"
-    assert c["Blocked (lines busy)"] == f"{float(x.blocking):.2%}"
+    assert c["Blocked (lines busy)"] == f"{float(x.blocking):.1%}"
     table = at.dataframe[0].value
     row = table[table["agents"] == want].iloc[0]
     assert row["service_level"] == pytest.approx(float(x.service_level), rel=1e-12)
@@ -397,8 +402,8 @@ def test_intraday_week_view_hours_fte_and_holiday_names(fitted_sample):
     caption = " ".join(c.value for c in at.caption)
     assert f"Forecast by **{model.method}**" in caption
     chosen = model.backtest_table.loc[model.method]
-    assert f"held {chosen['coverage_90']:.0%} of the intervals and " in caption
-    assert f"{chosen['day_coverage_90']:.0%} of the days" in caption
+    assert f"held {chosen['coverage_90']:.1%} of the intervals and " in caption
+    assert f"{chosen['day_coverage_90']:.1%} of the days" in caption
     backtest = next(d.value for d in at.dataframe if "90% band held" in d.value.columns)
     assert backtest.index.tolist() == model.backtest_table.index.tolist()
 
@@ -428,12 +433,15 @@ def test_a_short_plan_is_named_where_it_misses_and_where_it_overworks(tmp_path, 
     check_scenario_page(at, short)
 
 
-def schedule_cards_match(at: AppTest, want: planner.Schedule, week: bool = False) -> None:
-    """The Schedule page's cards and shifts are the library's schedule."""
+def schedule_cards_match(
+    at: AppTest, want: planner.Schedule, week: bool = False, currency: str | None = "USD"
+) -> None:
+    """The Schedule page's cards and shifts are the library's schedule (costs in
+    ``currency``, the bank's unless said)."""
     shown = cards(at)
     assert shown["People"] == str(want.people)
     assert shown["Paid hours"] == f"{want.scheduled_hours:,.1f}"
-    assert shown["Cost"] == f"{want.cost:,.2f}"
+    assert shown["Cost"] == planner.money(want.cost, currency)
     flexible = planner.hours(want.coverage["required"], want.interval)
     assert shown["Against perfectly flexible"] == f"{want.scheduled_hours / flexible - 1:+.1%}"
     day = planner.day_summary(want.service(), want.interval)
@@ -706,7 +714,7 @@ def test_visiting_the_schedule_page_changes_nothing_and_the_sidebar_counts_there
     assert at.session_state["whatif"] == {}
     from app_pages.schedule import starting
 
-    schedule_cards_match(at, desk.with_changes(templates=starting(desk)).schedule())
+    schedule_cards_match(at, desk.with_changes(templates=starting(desk)).schedule(), currency="EUR")
     go(at, "Scenario")
     (toml,) = [v for k, v in downloads.items() if k.endswith(".toml")]
     assert "[schedule]" not in toml.decode() and "schedule.shift" not in toml.decode()
@@ -766,7 +774,8 @@ def test_an_intraday_day_opens_as_the_scenario_of_every_page(fitted_sample):
     label = planner.forecast.day_label(day, fitted_sample.day_names)
     want = Scenario.from_forecast(
         fitted_sample, day=str(day), name=f"Sample bank - {label}",
-        targets=planner.Targets(max_abandon=None), shrinkage=0.3,
+        targets=planner.Targets(max_abandon=None), shrinkage=0.3, cost_per_hour=31.0,
+        currency="USD",  # the bank's, whose sample it is
     )  # fmt: skip
     assert at.session_state["base"] == want
     assert at.number_input(key=key(at, "horizon")).value == 3  # this page stays as it was
@@ -797,7 +806,10 @@ def test_every_bundled_scenario_schedules_by_default(path):
         first, _ = starting(scenario)
         assert first.earliest == scenario.start
         scenario = scenario.with_changes(templates=starting(scenario))
-    schedule_cards_match(at, scenario.schedule())
+        # priced at the scenario's own rate (part time 10% more), in its currency
+        assert first.cost_per_hour == scenario.cost_per_hour
+    schedule_cards_match(at, scenario.schedule(), currency=scenario.currency)
+    assert scenario.currency is not None  # every bundled scenario says its currency
 
 
 def test_compare_counts_every_team():
@@ -814,6 +826,10 @@ def test_compare_counts_every_team():
     )
     assert row["all teams scheduled hours"] > row["scheduled hours"]
     assert row["teams"] == "calls, chat"
+    # each scenario's cost in its own currency
+    rows = at.table[0].value
+    assert rows["currency"].tolist()[0] == "USD"
+    assert rows["cost"].iloc[0] == pytest.approx(bank.summary()["cost"])
 
 
 def test_warnings_for_agents_below_the_load_and_a_patience_the_formula_does_not_take():

@@ -166,6 +166,7 @@ def test_uploading_a_scenario_restores_it(server, browser, tmp_path):
     want = planner.Scenario.from_forecast(
         fitted, day=str(first.date()), name=f"sample_history.csv - {label}",
         targets=desk.targets, shrinkage=desk.shrinkage, patience=desk.mean_patience,
+        cost_per_hour=desk.cost_per_hour, currency=desk.currency,  # its costs too
     )  # fmt: skip
     page.get_by_test_id("stMainBlockContainer").get_by_text(want.name).wait_for(timeout=120_000)
     _expect_card(page, "Calls offered", f"{want.summary()['calls']:,.0f}")
@@ -428,7 +429,8 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     bank = planner.Scenario.load(ROOT / "scenarios" / "retail_bank.toml")  # the page's targets
     day = planner.Scenario.from_forecast(
         fitted, day=str(first.date()), name=f"calls.csv - {label}", targets=bank.targets,
-        shrinkage=bank.shrinkage, patience=bank.mean_patience,
+        shrinkage=bank.shrinkage, patience=bank.mean_patience, cost_per_hour=bank.cost_per_hour,
+        currency=bank.currency,
     )  # fmt: skip
     _go(page, "Scenario")
     _expect_card(page, "Calls offered", f"{day.summary()['calls']:,.0f}")
@@ -494,7 +496,7 @@ def test_work_survives_leaving_the_page(server, browser, tmp_path):
     cell = page.locator("#portal input, #portal textarea").first
     cell.fill("10:00")
     cell.press("Enter")
-    _expect_card(page, "Cost", f"{want.cost:,.2f}")
+    _expect_card(page, "Cost", planner.money(want.cost, "USD"))
     page.get_by_text("Changed here: templates").wait_for(timeout=60_000)
     # the calculator's calls
     _go(page, "Calculator")
@@ -519,7 +521,7 @@ def test_work_survives_leaving_the_page(server, browser, tmp_path):
     assert f"interval WAPE {wape:.1%}" in page.get_by_text(said).inner_text()
     # away and back: each page as it was left
     _go(page, "Schedule")
-    _expect_card(page, "Cost", f"{want.cost:,.2f}")
+    _expect_card(page, "Cost", planner.money(want.cost, "USD"))
     _expect_card(page, "People", str(want.people))
     _go(page, "Calculator")
     _expect_card(page, "Agents needed", str(agents))

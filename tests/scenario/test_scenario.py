@@ -207,6 +207,23 @@ def test_plan_and_cost():
     assert np.isnan(Scenario(name="y", interval=1800, calls=[1], aht=100).cost()["cost"])
 
 
+def test_currency_is_an_iso_code_kept_in_the_file_and_said_beside_costs():
+    s = Scenario(name="x", interval=1800, calls=[100], aht=180, cost_per_hour=30,
+                 currency=" eur ")  # fmt: skip
+    assert s.currency == "EUR"
+    assert 'currency = "EUR"' in s.dumps()
+    assert Scenario.loads(s.dumps()) == s
+    assert s.with_changes(currency="gbp").currency == "GBP"
+    assert s.with_changes(currency=None).currency is None
+    # 14 agents for half an hour at 30 an hour
+    assert planner.money(s.summary()["cost"], s.currency) == "EUR 210.00"
+    assert planner.money(1234567.891) == "1,234,567.89"
+    assert planner.money(float("nan"), "EUR") == "-"
+    for bad in ("", "EU", "EURO", "€", "E1R", True):
+        with pytest.raises(planner.InputError, match="three-letter ISO 4217"):
+            s.with_changes(currency=bad)
+
+
 def test_scenarios_pickle_for_process_pools():
     for path in SCENARIOS:
         s = Scenario.load(path)
@@ -220,6 +237,8 @@ def test_scenarios_pickle_for_process_pools():
         ("[staffing]\nplan = 'lots'\n", "'staffing.plan' must be 'required' or a list"),
         ("[staffing]\nplan = [10, -1]\n", "'plan' must be a whole number >= 0"),
         ("[staffing]\ncost_per_hour = -3\n", "'cost_per_hour' must be >= 0"),
+        ("[staffing]\ncurrency = 'euro'\n", "'currency' must be a three-letter ISO 4217"),
+        ("[staffing]\ncurrency = 978\n", "'currency' must be a three-letter ISO 4217"),
         ("[staffing]\npatience = { kind = 'weibull', mean = 90 }\n",
          "'staffing.patience.kind' must be one of"),
         ("[staffing]\npatience = { kind = 'lognormal', mean = 90, sd = 3 }\n",
