@@ -199,6 +199,7 @@ def _open(scenario: planner.Scenario, source: str, keep_inputs: bool = False) ->
     state["base"] = scenario
     state["source"] = source if source.startswith("upload:") else str(Path(source).resolve())
     state["whatif"] = {}
+    state["results"] = {}  # made for the last scenario
     if not keep_inputs:
         state["inputs"] = {}  # the pages' own inputs and uploads go with the scenario
     state["token"] = state.get("token", 0) + 1  # fresh widget keys: no stale value survives
@@ -571,6 +572,38 @@ def show_table(table: Any, **kwargs: Any) -> None:
         if col in columns:
             config[col] = st.column_config.TextColumn(label, help=HELP.get(col))
     st.dataframe(table, hide_index=True, column_config=config, **kwargs)
+
+
+def keep_result(name: str, result: Any) -> None:
+    """Keep a page's result (``"schedule"``, ``"simulation"``) with the current scenario,
+    for :func:`plan_download` on any page while that scenario stays as it is."""
+    st.session_state.setdefault("results", {})[name] = (current(), result)
+
+
+def plan_download(scenario: planner.Scenario) -> None:
+    """The "Download the whole plan (Excel)" button: :func:`planner.plan_workbook` of ``scenario``
+    with the schedule and simulation the pages made for it, and what it holds."""
+    kept = {
+        name: result
+        for name, (made_for, result) in st.session_state.get("results", {}).items()
+        if made_for == scenario
+    }
+    st.download_button(
+        "Download the whole plan (Excel)",
+        lambda: planner.plan_workbook(scenario, kept.get("schedule"), kept.get("simulation")),
+        file_name=f"{slug(scenario.name)}_plan.xlsx", key="plan_workbook",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip
+    pages = {"schedule": ("Schedule", "the shifts, roster and coverage"),
+             "simulation": ("Simulation", "the simulation")}  # fmt: skip
+    holds = ["the summary", "the staffing"] + (["every team"] if scenario.channels else [])
+    holds += [what for name, (_, what) in pages.items() if name in kept]
+    missing = [page for name, (page, _) in pages.items() if name not in kept]
+    said = f"The plan holds {', '.join(holds)}"
+    if missing:
+        pronoun = "theirs" if len(missing) > 1 else "its"
+        said += f"; open the {' and '.join(missing)} page to add {pronoun}"
+    st.caption(said + ".")
 
 
 def download_buttons(table: pd.DataFrame, name: str, what: str, key: str) -> None:

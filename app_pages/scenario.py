@@ -75,6 +75,7 @@ def scenario_page() -> None:
         mime="application/toml",
         key="scenario_toml",
     )
+    common.plan_download(scenario)
 
 
 scenario_page()

@@ -389,7 +389,9 @@ def schedule_page() -> None:
         return
     finally:
         stop.empty()
+    common.keep_result("schedule", result)  # for the whole plan's workbook
     show(scenario, result)
+    common.plan_download(common.current())
 
 
 def _stop(scenario: planner.Scenario) -> None:
@@ -521,9 +523,7 @@ def show(scenario: planner.Scenario, result: planner.Schedule) -> None:
     with st.expander(f"Roster: each person's days ({result.people} people)"):
         st.dataframe(result.roster, hide_index=True, key="roster")
         common.download_buttons(result.roster, "roster", "roster", key="roster")
-    table = coverage.join(service[[c for c in ("service_level", "asa", "abandon_rate")
-                                   if c in service]])  # fmt: skip
-    common.download_buttons(table.reset_index(), "coverage", "coverage", key="coverage")
+    common.download_buttons(result.intervals(), "coverage", "coverage", key="coverage")
 
 
 if __name__ == "__main__":  # run as a page; importable for its helpers

@@ -30,6 +30,7 @@ def simulation_page() -> None:
     )
     with st.spinner(f"Simulating {replications} days..."):
         res = common.simulate(scenario, replications)
+    common.keep_result("simulation", res)
     erlang = common.evaluate(scenario)  # the Erlang figures of the plan simulated
     compare = pd.DataFrame(
         {
@@ -89,6 +90,7 @@ def simulation_page() -> None:
     st.altair_chart(abandon_band + abandon_line, width="stretch")
     common.show_table(compare.rename(columns={"start": "interval_start"}), key="sim_table")
     common.download_buttons(res.to_frame(), "simulation", "simulation", key="simulation")
+    common.plan_download(scenario)
 
 
 def simulation_warnings(

@@ -48,6 +48,7 @@ _API: dict[str, tuple[str, ...]] = {
     "planner.calendars": ("read_calendar", "SpecialDay"),
     "planner.forecast": ("FittedForecast", "backtest"),
     "planner.scenario": ("Scenario", "ScenarioError", "SimulationSettings", "WHATIFS", "WhatIf"),
+    "planner.scenario.workbook": ("plan_sheets", "plan_workbook"),
     "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES"),
     "planner.errors": ("InputError",),
 }  # fmt: skip
@@ -128,6 +129,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         weekly_summary,
     )
     from planner.scenario import WHATIFS, Scenario, ScenarioError, SimulationSettings, WhatIf
+    from planner.scenario.workbook import plan_sheets, plan_workbook
     from planner.schedule import Break, Schedule, ShiftTemplate
     from planner.simulation import (
         METRICS,

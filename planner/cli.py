@@ -23,6 +23,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
@@ -150,6 +151,21 @@ def _build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--intervals", action="store_true", help="coverage per interval")
     shown.add_argument("--roster", action="store_true",
                        help="one row per person and day worked (each rotation week)")  # fmt: skip
+    wb = _command(
+        sub,
+        "workbook",
+        "the scenario's whole plan as one Excel workbook",
+        "Write the scenario's plan to one Excel workbook (as the app's 'Download the whole "
+        "plan'): the day's summary, staffing per interval and every team's, and with "
+        "--schedule its shifts, roster and coverage, with --simulate a simulation of the "
+        "plan. Prints the summary sheet.",
+    )
+    wb.add_argument("scenario", help="scenario TOML file")
+    wb.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    wb.add_argument("--schedule", action="store_true",
+                    help="add the scenario's shifts ([schedule] section)")  # fmt: skip
+    wb.add_argument("--simulate", action="store_true",
+                    help="add a simulation of the plan (the scenario's [simulation])")  # fmt: skip
     plan = _command(
         sub,
         "plan",
@@ -478,9 +494,7 @@ def _schedule(args: argparse.Namespace) -> pd.DataFrame:
         file=sys.stderr,
     )
     if args.intervals:
-        service = result.service()
-        measures = [c for c in ("service_level", "asa", "abandon_rate") if c in service]
-        return result.coverage.join(service[measures]).reset_index()
+        return result.intervals()
     if args.roster:
         return result.roster
     return result.shifts
@@ -742,6 +756,27 @@ def _negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _workbook(args: argparse.Namespace) -> pd.DataFrame:
+    """``planner workbook``: :func:`planner.scenario.workbook.plan_sheets` written to --out."""
+    from planner.report import to_excel
+    from planner.scenario.workbook import plan_sheets
+
+    if not str(args.out).lower().endswith(".xlsx"):
+        raise InputError(f"--out must name an Excel workbook (.xlsx): {args.out!r}")
+    scenario = Scenario.load(args.scenario)
+    if args.schedule and scenario.scheduling is None:
+        raise InputError(f"{args.scenario} has no [schedule] section to schedule")
+    schedule = scenario.schedule() if args.schedule else None
+    simulation = scenario.simulate() if args.simulate else None
+    sheets = plan_sheets(scenario, schedule, simulation)
+    try:
+        Path(args.out).write_bytes(to_excel(sheets))
+    except OSError as err:
+        raise InputError(f"cannot write {args.out}: {err.strerror}") from None
+    print(f"planner: wrote {', '.join(sheets)} to {args.out}", file=sys.stderr)
+    return sheets["summary"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
@@ -753,6 +788,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": _forecast,
         "sweep": _sweep,
         "schedule": _schedule,
+        "workbook": _workbook,
     }
     try:
         table = commands[args.command](args)
@@ -763,7 +799,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kept = " (results saved in --out are kept: run again to resume)"
         print(f"planner: interrupted{kept if getattr(args, 'out', None) else ''}", file=sys.stderr)
         return 130
-    if getattr(args, "out", None) and args.command != "sweep":
+    if getattr(args, "out", None) and args.command not in ("sweep", "workbook"):
         try:
             table.to_csv(args.out, index=False)
         except OSError as err:

@@ -90,6 +90,16 @@ class Schedule:
             model=self.model if model is None else model,
         )  # fmt: skip
 
+    def intervals(self) -> pd.DataFrame:
+        """The coverage table beside what it delivers: one row per interval
+        (``interval_start`` a column), the :attr:`coverage` columns and the
+        ``service_level``, ``asa`` (seconds) and, with a patience,
+        ``abandon_rate`` of :meth:`service`. What the app's and the CLI's
+        per-interval downloads hold."""
+        service = self.service()
+        measures = [c for c in ("service_level", "asa", "abandon_rate") if c in service]
+        return self.coverage.join(service[measures]).reset_index()
+
     def simulate(self, workload: pd.DataFrame | None = None, **options: Any) -> SimulationResult:
         """The scheduled agents on the phones simulated over ``workload`` (``calls``,
         ``aht`` per interval; default the schedule's): :func:`planner.simulate` with

@@ -901,3 +901,30 @@ def test_long_work_runs_in_a_worker_that_stops_with_the_page():
 
     assert common.in_worker(job, lambda s, found: said.append(found) or "", True) == "done"
     assert (1.0, 120.0, 100.0) in said
+
+
+def test_the_whole_plan_holds_what_the_pages_made_for_this_scenario():
+    """The workbook on any page: the schedule and simulation made for the current scenario
+    (not for another what-if), and the caption says what it holds."""
+    at = start("Simulation")
+    ok(at)
+    go(at, "Schedule")
+    ok(at)
+    bank = Scenario.load(DEFAULT)
+    kept = at.session_state["results"]
+    assert kept["schedule"][0] == bank and kept["simulation"][0] == bank
+    assert kept["schedule"][1].people == bank.schedule().people
+    assert kept["simulation"][1].day("service_level").mean == pytest.approx(
+        bank.simulate().day("service_level").mean, rel=1e-12
+    )
+    go(at, "Scenario")
+    ok(at)
+    said = " | ".join(c.value for c in at.caption)
+    assert (
+        "holds the summary, the staffing, the shifts, roster and coverage, the simulation." in said
+    )
+    # a what-if makes another scenario: its plan holds neither until the pages make them
+    at.slider(key=key(at, "shrinkage")).set_value(0.4).run()
+    ok(at)
+    said = " | ".join(c.value for c in at.caption)
+    assert "open the Schedule and Simulation page to add theirs" in said

@@ -173,6 +173,24 @@ def test_uploading_a_scenario_restores_it(server, browser, tmp_path):
     _expect_card(page, "Scheduled agent hours", f"{want.summary()['scheduled_hours']:,.1f}")
 
 
+def _download(page, button: str) -> str:
+    """Click the download ``button`` once the app is idle (a click mid-rerun can be lost
+    with the button, so once more after that); the path of the file downloaded."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    _wait_idle(page)
+    for attempt in range(2):
+        try:
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name=button).click()
+            return str(download.value.path())
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            _wait_idle(page)
+    raise AssertionError("unreachable")
+
+
 def _wait_idle(page) -> None:
     """Until the app has finished its rerun (the status widget is gone)."""
     page.wait_for_function(
@@ -323,19 +341,7 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
     page.get_by_text("Cannot be served").wait_for(timeout=60_000)
     assert page.get_by_role("button", name="Reset this day's edits").count() == 1
     # the workbook holds what the page shows: the edited 10:00 with its 0 agents
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    _wait_idle(page)  # a click on a download button mid-rerun can be lost with the button
-    for attempt in range(2):
-        try:
-            with page.expect_download(timeout=60_000) as download:
-                page.get_by_role("button", name="Download plan (Excel)").click()
-            break
-        except PlaywrightTimeout:
-            if attempt:
-                raise
-            _wait_idle(page)
-    workbook = pd.read_excel(download.value.path(), sheet_name="plan")
+    workbook = pd.read_excel(_download(page, "Download plan (Excel)"), sheet_name="plan")
     row = workbook[workbook["interval_start"] == "10:00"].iloc[0]
     assert row["agents"] == 0 and bool(row["edited"])
     assert workbook.iloc[-1]["interval_start"] == "total"
@@ -441,6 +447,14 @@ def test_a_call_level_log_upload_is_counted_per_interval(server, browser, tmp_pa
     _expect_card(page, "People", str(shifts.people))
     _expect_card(page, "Paid hours", f"{shifts.scheduled_hours:,.1f}")
     assert page.get_by_test_id("stException").count() == 0
+    # ... and ends in one workbook: the day's figures and its shifts, the library's
+    book = pd.read_excel(_download(page, "Download the whole plan (Excel)"), sheet_name=None)
+    assert {"summary", "staffing", "shifts", "roster", "coverage"} <= set(book)
+    figures = book["summary"].set_index("figure")["value"]
+    assert float(figures["calls offered"]) == pytest.approx(day.summary()["calls"], rel=1e-12)
+    assert int(figures["people scheduled"]) == shifts.people
+    assert float(figures["cost of the schedule"]) == pytest.approx(shifts.cost, rel=1e-12)
+    assert book["shifts"]["count"].tolist() == shifts.shifts["count"].tolist()
 
 
 def test_a_calendar_upload_overrides_the_sample_banks(server, browser, tmp_path):
