@@ -286,8 +286,19 @@ def current() -> planner.Scenario:
 
 
 def _whatif(name: str, key: str, convert: Callable[[Any], Any] = lambda x: x) -> None:
-    """on_change: the widget ``key`` sets what-if ``name`` (kept across pages)."""
-    st.session_state["whatif"][name] = convert(st.session_state[key])
+    """on_change: the widget ``key`` sets what-if ``name`` (kept across pages); a value
+    that leaves the opened scenario as it is (back to its own, or a widget the browser
+    draws anew reporting the value it was given) is no what-if."""
+    state = st.session_state
+    value = convert(state[key])
+    try:
+        same = state["base"].with_changes(**{name: value}) == state["base"]
+    except planner.InputError:
+        same = False  # kept: the page says why it cannot be planned
+    if same:
+        state["whatif"].pop(name, None)
+    else:
+        state["whatif"][name] = value
 
 
 def _toggle_patience(name: str, key: str) -> None:

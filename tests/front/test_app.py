@@ -928,3 +928,13 @@ def test_the_whole_plan_holds_what_the_pages_made_for_this_scenario():
     ok(at)
     said = " | ".join(c.value for c in at.caption)
     assert "open the Schedule and Simulation page to add theirs" in said
+
+
+def test_a_what_if_set_back_to_the_scenarios_own_value_is_no_what_if():
+    at = start()
+    at.slider(key=key(at, "shrinkage")).set_value(0.4).run()
+    assert at.session_state["whatif"] == {"shrinkage": 0.4}
+    at.slider(key=key(at, "shrinkage")).set_value(Scenario.load(DEFAULT).shrinkage).run()
+    ok(at)
+    assert at.session_state["whatif"] == {}
+    assert not any("Changed here" in c.value for c in at.caption)

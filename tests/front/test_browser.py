@@ -703,3 +703,45 @@ def test_the_utility_email_page_refuses_at_once_and_the_app_goes_on(server, brow
     _go(page, "Scenario")
     _expect_card(page, "Calls offered", f"{utility.summary()['calls']:,.0f}")
     _expect_card(page, "Cost of the day", planner.money(utility.summary()["cost"], "GBP"))
+
+
+def test_visiting_the_schedule_page_changes_nothing_and_abandon_comes_back_as_it_was(
+    server, browser
+):
+    """On the help desk (no [schedule]): the Schedule page's starting templates are no
+    what-if and not in the download; "Callers abandon" off and on restores the desk's own
+    lognormal patience (the library's figures), not a 120 s exponential one."""
+    sys.path.insert(0, str(ROOT))
+    from app_pages.schedule import starting
+
+    desk = planner.Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(server)
+    picker = (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stSelectbox")
+        .filter(has_text="Open a bundled scenario")
+    )
+    picker.wait_for(timeout=60_000)
+    _choose(page, picker, "help_desk")
+    _expect_card(page, "Calls offered", f"{desk.summary()['calls']:,.0f}")
+    _go(page, "Schedule")
+    shifts = desk.with_changes(templates=starting(desk)).schedule()
+    _expect_card(page, "People", str(shifts.people))
+    _expect_card(page, "Cost", planner.money(shifts.cost, "EUR"))
+    assert page.get_by_text("Changed here").count() == 0
+    _go(page, "Scenario")
+    _expect_card(page, "Calls offered", f"{desk.summary()['calls']:,.0f}")
+    saved = Path(_download(page, "Download scenario (TOML)")).read_text()
+    assert "[schedule]" not in saved and "schedule.shift" not in saved
+    assert planner.Scenario.loads(saved) == desk
+    # abandon off: Erlang C's figures; on again: the desk's own patience
+    toggle = page.get_by_test_id("stSidebar").get_by_text("Callers abandon (Erlang A)")
+    toggle.click()
+    without = desk.with_changes(patience=None).summary()
+    _expect_card(page, "Day ASA (s)", f"{without['asa']:.1f}")
+    toggle.click()
+    _expect_card(page, "Day abandon rate", f"{desk.summary()['abandon_rate']:.1%}")
+    _expect_card(page, "Scheduled agent hours", f"{desk.summary()['scheduled_hours']:,.1f}")
+    # no what-if left (a rerun's stale copy of the sidebar may show it a moment longer)
+    page.get_by_text("Changed here").wait_for(state="detached", timeout=30_000)
