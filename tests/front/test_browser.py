@@ -675,6 +675,14 @@ def test_opening_a_scenario_from_each_pages_sidebar_shows_it_there(server, brows
             .filter(has_text="Open a bundled scenario")
         )
         _choose(page, picker, "help_desk")
+        try:
+            page.wait_for_function(_card_is_js(label, value), timeout=90_000)
+        except Exception:  # seen twice on the Email page: say what the page showed, once more
+            said = [a.inner_text()[:200] for a in page.get_by_test_id("stAlert").all()]
+            print(f"\n{link}: no {label} {value} after 90 s; the page said {said}")
+            page.reload()
+            page.get_by_text("Open a bundled scenario").wait_for(timeout=60_000)
+            _choose(page, picker, "help_desk")
         _expect_card(page, label, value)
         assert page.get_by_test_id("stException").count() == 0, link
         page.close()
