@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import planner
+import planner.scenario.workbook
 from app_pages import common
 
 
@@ -52,15 +53,7 @@ def scenario_page() -> None:
                "Simulation page simulates it." if below.any() else
                "The Simulation page simulates it.")
         )  # fmt: skip
-    table = table.assign(
-        driven_by=planner.binding_targets(
-            table,
-            table["agents"],
-            scenario.targets,
-            scenario.interval,
-            model=scenario.model,
-        )
-    )
+    table = planner.scenario.workbook.with_drivers(scenario, table)
     chart = table.set_index("interval_start")[["agents", "scheduled"]]
     st.bar_chart(
         chart, stack=False, x_label="interval start",

@@ -34,12 +34,7 @@ def plan_sheets(
     ``schedule`` and ``simulation`` must be the scenario's own (the caller
     keeps them with the scenario they were made for).
     """
-    table = scenario.evaluate()
-    table = table.assign(
-        driven_by=binding_targets(
-            table, table["agents"], scenario.targets, scenario.interval, model=scenario.model
-        )
-    )
+    table = with_drivers(scenario, scenario.evaluate())
     day = scenario.summary()
     money = scenario.currency or "cost units"
     rows: list[tuple[str, Any, str]] = [
@@ -87,6 +82,17 @@ def plan_sheets(
         sheets["simulated day"] = simulation.summary()
     sheets["summary"] = pd.DataFrame(rows, columns=["figure", "value", "unit"])
     return sheets
+
+
+def with_drivers(scenario: Scenario, table: pd.DataFrame) -> pd.DataFrame:
+    """The scenario's :meth:`~Scenario.evaluate` ``table`` with ``driven_by``: the target
+    that decides each interval's agents (:func:`planner.binding_targets`), as the
+    Scenario page shows it and the workbook's staffing sheet holds it."""
+    return table.assign(
+        driven_by=binding_targets(
+            table, table["agents"], scenario.targets, scenario.interval, model=scenario.model
+        )
+    )
 
 
 def _served(schedule: Schedule) -> float:
