@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, worker
 
 PAGES = {  # url path -> (title, module)
     "scenario": ("Scenario", "app_pages/scenario.py"),
@@ -51,6 +51,7 @@ def main() -> None:
         del st.query_params["page"]
         st.switch_page(pages[old])
     common.start_state()
+    worker.warm_up()
     navigation.run()
 
 

@@ -19,8 +19,8 @@ from ``planner``.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
-import multiprocessing
 import re
 import sys
 import time
@@ -37,6 +37,7 @@ import planner._tables
 import planner.calendars
 import planner.report
 import planner.sample
+from app_pages import worker
 from planner.scenario import WHATIFS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +68,7 @@ def evaluate(scenario: planner.Scenario) -> pd.DataFrame:
 def channel_requirements(scenario: planner.Scenario, name: str) -> pd.DataFrame:
     """The ``name`` team's requirement, in a worker stopped with the page."""
     table: pd.DataFrame = in_worker(
-        lambda: scenario.channel_requirements(name),
+        functools.partial(scenario.channel_requirements, name),
         lambda seconds, _: f"Computing the {name} team, {seconds:.0f} s...",
     )  # fmt: skip
     return table
@@ -121,29 +122,13 @@ def forecast(
         days = planner.calendars.read_calendar(stream)
     read = history(text, reading)
     fitted: planner.FittedForecast = in_worker(
-        lambda: planner.forecast.fit(read, country=country, calendar=days),
+        functools.partial(planner.forecast.fit, read, country=country, calendar=days),
         lambda seconds, _: f"Fitting the forecast (backtesting each method), {seconds:.0f} s...",
     )  # fmt: skip
     return fitted
 
 
 # -- long work in a worker process ----------------------------------------------------
-
-_FORK = multiprocessing.get_context("fork")  # the worker starts with the page's objects
-
-
-def _work(pipe: Any, job: Callable[..., Any], with_progress: bool) -> None:
-    """In the worker: run ``job``, sending its progress, then its result or its error."""
-    try:
-        if with_progress:
-            result = job(progress=lambda *found: pipe.send(("progress", found)))
-        else:
-            result = job()
-        pipe.send(("done", result))
-    except planner.InputError as err:
-        pipe.send(("input", str(err)))
-    except Exception as err:  # said on the page, as a traceback would be
-        pipe.send(("failed", f"{type(err).__name__}: {err}"))
 
 
 def in_worker(
@@ -154,21 +139,19 @@ def in_worker(
     """``job()`` in a worker process, saying every half second what it has done so far
     (``says(seconds, last progress)``; ``job(progress=...)`` if ``with_progress``).
 
-    The page waits for it; when the page stops (the user left it, changed an
-    input or pressed Stop), Streamlit interrupts the wait at the next message
-    and the worker is killed: nothing computes for a page nobody looks at.
-    An InputError in the worker is raised here.
+    ``job`` crosses to the worker by pickle (see :mod:`app_pages.worker`): a bound
+    method or a :func:`functools.partial`, not a lambda. The page waits for it; when
+    the page stops (the user left it, changed an input or pressed Stop), Streamlit
+    interrupts the wait at the next message and the worker is killed: nothing
+    computes for a page nobody looks at. An InputError in the worker is raised here.
     """
-    parent, child = _FORK.Pipe(duplex=False)
-    worker = _FORK.Process(target=_work, args=(child, job, with_progress), daemon=True)
-    worker.start()
-    child.close()
+    process, answers = worker.start(job, with_progress)
     note = st.empty()  # made here: a cached caller may only write to its own elements
     start, last = time.monotonic(), None
     try:
         while True:
-            if parent.poll(0.5):
-                kind, value = parent.recv()
+            if answers.poll(0.5):
+                kind, value = answers.recv()
                 if kind == "progress":
                     last = value
                 elif kind == "done":
@@ -177,14 +160,14 @@ def in_worker(
                     raise planner.InputError(value)
                 else:
                     raise RuntimeError(value)
-            elif not worker.is_alive():
+            elif not process.is_alive():
                 raise RuntimeError("the computation stopped without an answer (out of memory?)")
             note.info(says(time.monotonic() - start, last))
     finally:  # the worker first: clearing the note may raise Streamlit's stop again
-        if worker.is_alive():
-            worker.kill()
-        worker.join(timeout=10)
-        parent.close()
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=10)
+        answers.close()
         note.empty()
 
 

@@ -9,6 +9,11 @@ whenever another scenario is opened, so no old value survives.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import multiprocessing
+import operator
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -866,13 +871,16 @@ def _refused() -> None:
     raise planner.InputError("no such shift")
 
 
-def test_long_work_runs_in_a_worker_that_stops_with_the_page():
-    import multiprocessing
-    import time
+def _with_progress(progress):
+    progress(1.0, 120.0, 100.0)
+    time.sleep(1.5)
+    return "done"
 
+
+def test_long_work_runs_in_a_worker_that_stops_with_the_page():
     from app_pages import common
 
-    assert common.in_worker(lambda: 6 * 7, lambda seconds, found: "") == 42
+    assert common.in_worker(functools.partial(operator.mul, 6, 7), lambda s, found: "") == 42
     with pytest.raises(planner.InputError, match="no such shift"):
         common.in_worker(_refused, lambda seconds, found: "")
     # the page stops (Streamlit raises at the next message) while the worker computes:
@@ -888,19 +896,47 @@ def test_long_work_runs_in_a_worker_that_stops_with_the_page():
 
     began = time.monotonic()
     with pytest.raises(StoppedError):
-        common.in_worker(lambda: time.sleep(120), says)
+        common.in_worker(functools.partial(time.sleep, 120), says)
     assert time.monotonic() - began < 30
     assert workers and not any(w.is_alive() for w in workers)
     # progress reaches what the page says
     said: list = []
-
-    def job(progress):
-        progress(1.0, 120.0, 100.0)
-        time.sleep(1.5)
-        return "done"
-
-    assert common.in_worker(job, lambda s, found: said.append(found) or "", True) == "done"
+    says_found = lambda seconds, found: said.append(found) or ""  # noqa: E731
+    assert common.in_worker(_with_progress, says_found, True) == "done"
     assert (1.0, 120.0, 100.0) in said
+
+
+def test_a_worker_does_not_inherit_a_lock_another_session_holds():
+    """The server's other threads hold locks (here numba's compiler lock, as a session
+    compiling a kernel does): a worker that needs the lock still answers. A fork of the
+    server inherited it held, and waited for ever (seen as an Email page that never
+    finished); workers now start from the fork server."""
+    from numba.core.compiler_lock import global_compiler_lock
+
+    from app_pages import common
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with global_compiler_lock:
+            held.set()
+            release.wait(120)
+
+    threading.Thread(target=hold, daemon=True).start()
+    assert held.wait(30)
+
+    def says(seconds: float, found: object) -> str:
+        if seconds > 60:
+            raise AssertionError("the worker has waited 60 s for a lock it inherited")
+        return ""
+
+    args = ([30.0, 60.0], 600.0, 1800, 7200.0, 0.8)  # items, handle time s, interval s, deadline s
+    job = functools.partial(planner.required_deferred_agents, *args)
+    try:
+        agents = common.in_worker(job, says)
+    finally:
+        release.set()
+    np.testing.assert_array_equal(agents, planner.required_deferred_agents(*args))
 
 
 def test_the_whole_plan_holds_what_the_pages_made_for_this_scenario():
