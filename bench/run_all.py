@@ -27,6 +27,7 @@ BENCHES = [
     ("bench_forecast.py", "Forecasts"),
     ("bench_schedule.py", "Shifts"),
     ("bench_sweep.py", "Sweeps"),
+    ("bench_worker.py", "The app's long work in worker processes"),
     ("bench_suite.py", "The test suite"),
 ]
 
@@ -36,6 +37,14 @@ Figures printed by the benchmarks in `bench/`, written here by `make bench`
 (`bench/run_all.py`); rerun it to refresh them. Nothing here is asserted by a
 test: timings depend on the machine.
 """
+
+
+def written_by_hand(page: str) -> list[str]:
+    """The sections of ``page`` that no benchmark prints (the limits, say): kept as
+    they are, after the benchmarks' sections."""
+    printed = {title for _, title in BENCHES}
+    sections = ["## " + part for part in page.split("\n## ")[1:]]
+    return [s.rstrip() + "\n" for s in sections if s.splitlines()[0][3:] not in printed]
 
 
 def main() -> None:
@@ -63,6 +72,7 @@ def main() -> None:
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     at = f", at commit {commit}" if commit else ""
+    sections += written_by_hand(PAGE.read_text(encoding="utf-8") if PAGE.exists() else "")
     PAGE.write_text(
         INTRO + f"\nLast run: {when}, on {machine}{at}.\n\n" + "\n".join(sections),
         encoding="utf-8",

@@ -40,3 +40,15 @@ def test_minimal_simpy_model_answers_the_same_callers_as_planner():
     np.testing.assert_array_equal(np.isfinite(minimal), np.isfinite(ours))
     np.testing.assert_allclose(minimal[np.isfinite(ours)], ours[np.isfinite(ours)], rtol=1e-12)
     np.testing.assert_array_equal(run_fast(callers, day).start, ours)
+
+
+def test_make_bench_keeps_the_sections_written_by_hand():
+    """`make bench` rewrites docs/performance.md from what the benchmarks print; the
+    sections no benchmark prints (the limits) stay, word for word."""
+    run_all = _bench_module("run_all")
+    page = (BENCH.parent / "docs" / "performance.md").read_text(encoding="utf-8")
+    kept = run_all.written_by_hand(page)
+    assert [s.splitlines()[0] for s in kept] == ["## Limits: what is refused up front"]
+    assert kept[0].rstrip() in page
+    printed = {title for _, title in run_all.BENCHES}
+    assert all(f"## {title}" in page for title in printed)
