@@ -120,8 +120,15 @@ def _evaluate(
             out[f"day_sim_{metric}_ci_low"], out[f"day_sim_{metric}_ci_high"] = (
                 day.confidence_interval()
             )
+    return _priced(out, s)
+
+
+def _priced(out: pd.DataFrame, s: Scenario) -> pd.DataFrame:
+    """``out`` with the row-constant columns the day's cost is made from: the interval
+    (seconds), the cost per paid hour and its currency."""
     out["interval_seconds"] = s.interval
     out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
+    out["currency"] = s.currency or ""  # as Compare shows it: empty when not said
     return out
 
 
@@ -140,9 +147,7 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
         for col in ("schedule_people", "schedule_scheduled_hours", "schedule_cost", "schedule_gap"):
             out[col] = np.nan
         out["schedule_error"] = str(err)
-        out["interval_seconds"] = s.interval
-        out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
-        return out
+        return _priced(out, s)
     service = result.service().reset_index()
     coverage = result.coverage.reset_index(drop=True)
     out = pd.DataFrame({"variation": index}, index=service.index)
@@ -164,13 +169,11 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
     out["schedule_cost"] = result.cost
     out["schedule_gap"] = result.gap
     out["schedule_error"] = ""
-    out["interval_seconds"] = s.interval
-    out["cost_per_hour"] = np.nan if s.cost_per_hour is None else s.cost_per_hour
-    return out
+    return _priced(out, s)
 
 
 # Bumped when the result columns change, so older files are not reused.
-_FORMAT = 4
+_FORMAT = 5
 
 
 def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str:
@@ -189,7 +192,8 @@ def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str
 
 
 def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
-    """One row per variation: its axes, staffing, paid hours and cost, and service.
+    """One row per variation: its axes, staffing, paid hours and cost (in ``currency``,
+    the scenario's ISO 4217 code, empty when it names none), and service.
 
     The day's figures come from :func:`planner.day_summary` on the
     variation's Erlang columns (call-weighted service level and abandon
@@ -224,6 +228,7 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
             "agent_hours": day["agent_hours"],
             "scheduled_hours": day["scheduled_hours"],
             "cost": day["cost"],
+            "currency": g["currency"].iloc[0],
             "erlang_service_level": day["service_level"],
         }
         if "abandon_rate" in day:

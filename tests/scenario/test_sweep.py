@@ -57,6 +57,7 @@ def test_sweep_rows_and_cost_view():
     base = vary(DESK, VARIATIONS[0]).cost()
     assert summary.loc[0, "scheduled_hours"] == pytest.approx(base["scheduled_hours"])
     assert summary.loc[0, "cost"] == pytest.approx(base["cost"])
+    assert (summary["currency"] == (DESK.currency or "")).all() and DESK.currency == "EUR"
     # one more agent in every interval: 40 intervals of 15 minutes = 10 more agent hours
     assert summary.loc[1, "agent_hours"] == pytest.approx(summary.loc[0, "agent_hours"] + 10)
     assert (summary["erlang_service_level"].diff().iloc[[1, 3]] > 0).all()
