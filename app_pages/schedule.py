@@ -26,11 +26,12 @@ HOUR = 3600.0
 WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 COLUMNS = {
     "name": None, "hours": 8.0, "earliest start": "08:00", "latest start": "12:00",
-    "every (min)": 30.0, "break (min)": 0.0, "break from (h)": 1.5, "break to (h)": 2.5,
-    "unpaid lunch (min)": 0.0, "lunch from (h)": 3.0, "lunch to (h)": 5.0, "days off": 2,
-    "days off together": True, "start band (min)": 0.0, "weekends off": 0, "part time": False,
-    "cost per hour": 20.0, "at most": None,
+    "every (min)": 30.0, "days off": 2, "days off together": True, "start band (min)": 0.0,
+    "weekends off": 0, "min rest (h)": 0.0, "break spacing (min)": 0.0, "part time": False,
+    "cost per hour": 20.0, "at least": 0, "at most": None,
 }  # fmt: skip
+# The breaks editor: one row per break of a template (``shift`` its name), any number each.
+BREAK_COLUMNS = {"shift": None, "minutes": 15.0, "from (h)": 1.5, "to (h)": 2.5, "paid": True}
 # The templates a scenario without a [schedule] starts with (fitted to its day by
 # :func:`starting`): a full-time day with a paid break and an unpaid lunch, and a
 # part-time half day.
@@ -74,79 +75,92 @@ def starting(scenario: planner.Scenario) -> tuple[ShiftTemplate, ...]:
     return tuple(out)
 
 
-def _break_of(t: ShiftTemplate, paid: bool) -> Break | None:
-    found = [b for b in t.breaks if b.paid == paid]
-    return found[0] if found else None
-
-
 def editable(templates: tuple[ShiftTemplate, ...]) -> bool:
-    """The editor's rows hold templates with at most one paid break and one unpaid
-    lunch, starting every so often, on any weekday, without a minimum count."""
-    return all(
-        t.starts is None
-        and sum(b.paid for b in t.breaks) <= 1
-        and sum(not b.paid for b in t.breaks) <= 1
-        and t.min_count == 0
-        and t.work_days == tuple(range(7))
-        for t in templates
-    )
+    """The editors hold templates that start every so often on any weekday (fixed start
+    times and work days are set in the scenario file)."""
+    return all(t.starts is None and t.work_days == tuple(range(7)) for t in templates)
 
 
 def editor_rows(templates: tuple[ShiftTemplate, ...]) -> pd.DataFrame:
-    """Templates as the editor's rows (see :func:`editable`)."""
+    """Templates as the templates editor's rows (see :func:`editable`; the breaks are
+    :func:`break_rows`)."""
     rows = []
     for t in templates:
         row: dict[str, Any] = dict(COLUMNS) | {
             "name": t.name, "hours": t.length / HOUR, "earliest start": t.earliest,
             "latest start": t.latest, "every (min)": t.every / 60, "days off": t.days_off,
             "days off together": t.consecutive_off, "start band (min)": t.start_band / 60,
-            "weekends off": t.weekends_off, "part time": t.part_time,
-            "cost per hour": t.cost_per_hour, "at most": t.max_count,
+            "weekends off": t.weekends_off, "min rest (h)": t.min_rest / HOUR,
+            "break spacing (min)": t.break_spacing / 60, "part time": t.part_time,
+            "cost per hour": t.cost_per_hour, "at least": t.min_count, "at most": t.max_count,
         }  # fmt: skip
-        for paid, prefix, minutes in ((True, "break", "break (min)"),
-                                      (False, "lunch", "unpaid lunch (min)")):  # fmt: skip
-            b = _break_of(t, paid)
-            if b is not None:
-                row[minutes] = b.length / 60
-                row[f"{prefix} from (h)"] = b.earliest / HOUR
-                row[f"{prefix} to (h)"] = b.latest / HOUR
         rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def templates_from_editor(table: pd.DataFrame) -> tuple[ShiftTemplate, ...]:
-    """The editor's rows as templates: a paid break and an unpaid lunch of the given
-    minutes (none at 0), each starting in its window (hours after the shift starts)."""
+def break_rows(templates: tuple[ShiftTemplate, ...]) -> pd.DataFrame:
+    """The templates' breaks as the breaks editor's rows: the template's name, minutes,
+    the window its start falls in (hours after the shift starts) and whether it is paid."""
+    rows = [
+        {"shift": t.name, "minutes": b.length / 60, "from (h)": b.earliest / HOUR,
+         "to (h)": b.latest / HOUR, "paid": b.paid}
+        for t in templates for b in t.breaks
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=list(BREAK_COLUMNS))
+
+
+def _filled(row: pd.Series, columns: dict[str, Any]) -> dict[str, Any]:
+    """An editor's row with each empty cell the column's default."""
+    value = row.to_dict()
+    for name, default in columns.items():
+        if default is not None and pd.isna(value.get(name)):
+            value[name] = default
+    return value
+
+
+def templates_from_editor(table: pd.DataFrame, breaks: pd.DataFrame) -> tuple[ShiftTemplate, ...]:
+    """The editors' rows as templates: ``table`` one row per template, ``breaks`` one
+    row per break naming its template (a row of 0 minutes is no break)."""
+    rows = [_filled(row, COLUMNS) for _, row in table.dropna(subset=["name", "hours"]).iterrows()]
+    names = [str(value["name"]) for value in rows]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise planner.InputError(
+            f"two templates are named {twice[0]!r}: give each its own name (breaks name them)"
+        )
+    breaks_of: dict[str, list[Break]] = {n: [] for n in names}
+    for number, (_, row) in enumerate(breaks.iterrows(), start=1):
+        if pd.isna(row.get("shift")) and pd.isna(row.get("minutes")):
+            continue  # an empty row the editor added
+        value = _filled(row, BREAK_COLUMNS)
+        shift = None if pd.isna(row.get("shift")) else str(value["shift"])
+        if shift not in breaks_of:
+            raise planner.InputError(
+                f"break row {number} names the template {shift!r}; the templates are "
+                f"{', '.join(repr(n) for n in names) or 'none'}"
+            )
+        if float(value["minutes"]) > 0:
+            breaks_of[shift].append(
+                Break(float(value["minutes"]) * 60, float(value["from (h)"]) * HOUR,
+                      float(value["to (h)"]) * HOUR, bool(value["paid"]))
+            )  # fmt: skip
     out = []
-    for _, row in table.dropna(subset=["name", "hours"]).iterrows():
-        value = row.to_dict()
-        for name, default in COLUMNS.items():  # an empty cell is the column's default
-            if default is not None and pd.isna(value.get(name)):
-                value[name] = default
-        breaks = []
-        for paid, prefix, minutes in ((True, "break", "break (min)"),
-                                      (False, "lunch", "unpaid lunch (min)")):  # fmt: skip
-            if float(value[minutes]) > 0:
-                breaks.append(
-                    Break(
-                        float(value[minutes]) * 60,
-                        float(value[f"{prefix} from (h)"]) * HOUR,
-                        float(value[f"{prefix} to (h)"]) * HOUR,
-                        paid,
-                    )
-                )
+    for value in rows:
         most = value.get("at most")
         out.append(
             ShiftTemplate(
                 str(value["name"]), float(value["hours"]) * HOUR,
                 every=float(value["every (min)"]) * 60, earliest=str(value["earliest start"]),
-                latest=str(value["latest start"]), breaks=tuple(breaks),
+                latest=str(value["latest start"]), breaks=tuple(breaks_of[str(value["name"])]),
                 cost_per_hour=float(value["cost per hour"]),
+                min_count=int(value["at least"]),
                 max_count=None if most is None or pd.isna(most) else int(most),
                 days_off=int(value["days off"]), part_time=bool(value["part time"]),
                 consecutive_off=bool(value["days off together"]),
                 start_band=float(value["start band (min)"]) * 60,
                 weekends_off=int(value["weekends off"]),
+                min_rest=float(value["min rest (h)"]) * HOUR,
+                break_spacing=float(value["break spacing (min)"]) * 60,
             )
         )  # fmt: skip
     return tuple(out)
@@ -265,8 +279,12 @@ def rows_of(editor: str, make: Any) -> pd.DataFrame:
 TEMPLATE_COLUMNS = {
     "hours": st.column_config.NumberColumn(min_value=0.5, max_value=24, step=0.5),
     "every (min)": st.column_config.NumberColumn(min_value=15, step=15),
-    "break (min)": st.column_config.NumberColumn(min_value=0, step=5, help="paid"),
-    "unpaid lunch (min)": st.column_config.NumberColumn(min_value=0, step=15),
+    "min rest (h)": st.column_config.NumberColumn(
+        min_value=0, max_value=23, step=0.5,
+        help="a week: least time off between one day's shift and the next"),
+    "break spacing (min)": st.column_config.NumberColumn(
+        min_value=0, step=15, help="least time from one break's end to the next one's start"),
+    "at least": st.column_config.NumberColumn(min_value=0, step=1),
     "days off": st.column_config.NumberColumn(min_value=0, max_value=6, step=1,
                                               help="a week: days off, together"),
     "start band (min)": st.column_config.NumberColumn(
@@ -276,6 +294,17 @@ TEMPLATE_COLUMNS = {
         min_value=0, max_value=6, step=1,
         help="a week: weekends off per rotation (see Rotation weeks)"),
     "at most": st.column_config.NumberColumn(min_value=0, step=1),
+}  # fmt: skip
+
+
+BREAK_TABLE_COLUMNS = {
+    "shift": st.column_config.TextColumn(help="the template's name"),
+    "minutes": st.column_config.NumberColumn(min_value=0, step=5),
+    "from (h)": st.column_config.NumberColumn(
+        min_value=0, step=0.25, help="earliest start, hours after the shift starts"),
+    "to (h)": st.column_config.NumberColumn(
+        min_value=0, step=0.25, help="latest start, hours after the shift starts"),
+    "paid": st.column_config.CheckboxColumn(help="paid breaks count in paid hours"),
 }  # fmt: skip
 
 
@@ -296,28 +325,41 @@ def schedule_page() -> None:
     if state["base"].scheduling is None and "templates" not in state["whatif"]:
         st.info("This scenario has no [schedule] section: starting from two example templates.")
     if editable(rules.templates):
-        editor = f"templates@{token}"
+        editor, breaks_editor = f"templates@{token}", f"breaks@{token}"
         rows = rows_of(editor, lambda: editor_rows(rules.templates))
         edited = st.data_editor(
             rows, num_rows="dynamic", hide_index=True, key=editor,
             column_config=TEMPLATE_COLUMNS | {"cost per hour": st.column_config.NumberColumn(
                 f"cost per hour{common.in_currency(scenario)}", min_value=0, format="%.2f")},
         )  # fmt: skip
+        st.caption(
+            "Breaks: any number per template, each in the window its start falls in (hours "
+            "after the shift starts), at least the template's break spacing apart."
+        )
+        break_table = rows_of(breaks_editor, lambda: break_rows(rules.templates))
+        edited_breaks = st.data_editor(
+            break_table,
+            num_rows="dynamic",
+            hide_index=True,
+            key=breaks_editor,
+            column_config=BREAK_TABLE_COLUMNS,
+        )
         try:
-            templates = templates_from_editor(edited)
+            templates = templates_from_editor(edited, edited_breaks)
         except planner.InputError as err:
             st.error(f"Check the templates: {err}")
             return
         if not templates:
             st.error("Add at least one shift template.")
             return
-        if not edited.equals(rows) and templates != rules.templates:
+        changed = not (edited.equals(rows) and edited_breaks.equals(break_table))
+        if changed and templates != rules.templates:
             _set("templates", templates)
             st.rerun()  # for the sidebar to say so
     else:
         st.dataframe(pd.DataFrame([template_table(t) for t in rules.templates]))
-        st.caption("These templates (several breaks, fixed starts or work days) are edited in "
-                   "the scenario file's [[schedule.shift]] tables.")  # fmt: skip
+        st.caption("These templates (fixed start times or work days) are edited in the "
+                   "scenario file's [[schedule.shift]] tables.")  # fmt: skip
     left, middle, right = st.columns(3)
     horizon = left.radio("Horizon", ["day", "week"], horizontal=True,
                          **rule("horizon", rules.horizon),

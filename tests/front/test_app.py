@@ -459,14 +459,13 @@ def schedule_cards_match(
 
 @pytest.mark.slow
 def test_schedule_page_shows_the_librarys_schedule(downloads):
-    from app_pages.schedule import editor_rows, templates_from_editor
+    from app_pages.schedule import break_rows, editor_rows, templates_from_editor
 
     at = start("Schedule")
     bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
-    # the scenario's own templates and rules, through the editor's rows unchanged
-    assert (
-        templates_from_editor(editor_rows(bank.scheduling.templates)) == bank.scheduling.templates
-    )
+    # the scenario's own templates and rules, through the editors' rows unchanged
+    own = bank.scheduling.templates
+    assert templates_from_editor(editor_rows(own), break_rows(own)) == own
     schedule_cards_match(at, bank.schedule())
     assert at.session_state["whatif"] == {}
     # paid hours beside the Scenario page's scheduled hours, each word with its meaning
@@ -498,15 +497,83 @@ def test_schedule_page_shows_the_librarys_schedule(downloads):
     assert any("Short of the requirement" in w.value for w in at.warning)
 
 
+def _three_breaks() -> tuple:
+    """Issue 24's full-time template with two paid breaks and a lunch 30 minutes apart,
+    11 h of rest and a 1 h band, beside a part-time one with one break."""
+    from planner.schedule import Break, ShiftTemplate
+
+    hour = 3600.0
+    return (
+        ShiftTemplate(
+            "full time", 8.5 * hour, every=900, earliest="07:00", latest="12:00",
+            breaks=(Break(900, 1.5 * hour, 3 * hour), Break(1800, 3.5 * hour, 5 * hour, False),
+                    Break(900, 5.5 * hour, 7 * hour)),
+            break_spacing=1800.0, min_rest=11 * hour, start_band=hour, min_count=2,
+            cost_per_hour=20.0,
+        ),
+        ShiftTemplate(
+            "part time", 4 * hour, every=900, earliest="08:00", latest="17:00",
+            breaks=(Break(900, 1.5 * hour, 2.5 * hour),), cost_per_hour=22.0, part_time=True,
+        ),
+    )  # fmt: skip
+
+
+def test_the_editors_hold_any_number_of_breaks_and_every_weekly_rule():
+    """Templates with two paid breaks and a lunch, break spacing, minimum rest and a
+    least count go through the editors' rows unchanged (they were read-only, and an edit
+    elsewhere dropped spacing and rest); a break added, removed or naming no template."""
+    from app_pages.schedule import break_rows, editable, editor_rows, templates_from_editor
+    from planner.schedule import Break
+
+    three = _three_breaks()
+    assert editable(three)
+    rows, breaks = editor_rows(three), break_rows(three)
+    assert breaks["shift"].tolist() == ["full time"] * 3 + ["part time"]
+    assert templates_from_editor(rows, breaks) == three
+    # a fourth break on the part-time template, an empty row and a 0-minute row ignored
+    more = pd.concat([breaks, pd.DataFrame([
+        {"shift": "part time", "minutes": 10.0, "from (h)": 3.0, "to (h)": 3.5, "paid": True},
+        {"shift": None, "minutes": None},
+        {"shift": "full time", "minutes": 0.0},
+    ])], ignore_index=True)  # fmt: skip
+    got = templates_from_editor(rows, more)
+    assert got[1].breaks == (*three[1].breaks, Break(600, 3 * 3600, 3.5 * 3600))
+    assert got[0] == three[0]
+    # the lunch removed
+    assert len(templates_from_editor(rows, breaks.drop(index=1))[0].breaks) == 2
+    with pytest.raises(planner.InputError, match="break row 5 names the template 'evening'"):
+        templates_from_editor(
+            rows, pd.concat([breaks, pd.DataFrame([{"shift": "evening"}])], ignore_index=True)
+        )
+    with pytest.raises(planner.InputError, match="two templates are named 'part time'"):
+        templates_from_editor(rows.assign(name="part time"), breaks)
+
+
+@pytest.mark.slow
+def test_the_schedule_page_edits_templates_with_several_breaks():
+    """The help desk with issue 24's templates: the page shows both editors (not a
+    read-only table) and the library's schedule for them."""
+    desk = Scenario.load(ROOT / "scenarios" / "help_desk.toml")
+    three = _three_breaks()
+    start_time = desk.start
+    want = desk.with_changes(templates=tuple(
+        dataclasses.replace(t, earliest=start_time) for t in three))  # fmt: skip
+    at = opened(want, "Schedule")
+    assert not any("are edited in the scenario file" in c.value for c in at.caption)
+    assert any("Breaks: any number per template" in c.value for c in at.caption)
+    schedule_cards_match(at, want.schedule(), currency="EUR")
+    assert at.session_state["whatif"] == {}  # shown, not changed
+
+
 def test_schedule_editor_rows_are_templates_and_reset_drops_the_rules():
-    from app_pages.schedule import STARTING, editor_rows, templates_from_editor
+    from app_pages.schedule import STARTING, break_rows, editor_rows, templates_from_editor
 
     # an edited cell and an added row with only a name and hours (defaults elsewhere)
     rows = editor_rows(STARTING)
     rows.loc[0, "cost per hour"] = 40.0
     rows.loc[1, "days off together"] = False
     rows = pd.concat([rows, pd.DataFrame([{"name": "evening", "hours": 6.0}])], ignore_index=True)
-    got = templates_from_editor(rows)
+    got = templates_from_editor(rows, break_rows(STARTING))
     assert got[0] == dataclasses.replace(STARTING[0], cost_per_hour=40.0)
     assert got[1] == dataclasses.replace(STARTING[1], consecutive_off=False)
     assert got[2].length == 6 * 3600 and got[2].breaks == () and got[2].every == 1800

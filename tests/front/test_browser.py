@@ -753,3 +753,35 @@ def test_visiting_the_schedule_page_changes_nothing_and_abandon_comes_back_as_it
     _expect_card(page, "Scheduled agent hours", f"{desk.summary()['scheduled_hours']:,.1f}")
     # no what-if left (a rerun's stale copy of the sidebar may show it a moment longer)
     page.get_by_text("Changed here").wait_for(state="detached", timeout=30_000)
+
+
+def test_a_break_edited_in_the_breaks_editor_is_the_librarys_schedule(server, browser):
+    """On the bank's Schedule page, the lunch typed from 30 to 45 minutes in the breaks
+    editor gives the library's schedule for that template, and says it changed."""
+    import dataclasses
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{server}/schedule")
+    bank = planner.Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+    _expect_card(page, "People", str(bank.schedule().people))
+    first, *rest = bank.scheduling.templates
+    paid, lunch = first.breaks
+    longer = dataclasses.replace(lunch, length=2700.0)
+    want = bank.with_changes(
+        templates=(dataclasses.replace(first, breaks=(paid, longer)), *rest)
+    ).schedule()
+    assert f"{want.cost:,.2f}" != f"{bank.schedule().cost:,.2f}"
+    editor = page.get_by_test_id("stDataFrame").nth(1)  # the breaks, under the templates
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    # the second row's first column, then one to the right (minutes), typed over
+    page.mouse.click(box["x"] + 60, box["y"] + 35 + 35 + 17)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    cell = page.locator("#portal input, #portal textarea").first
+    cell.fill("45")
+    cell.press("Enter")
+    _expect_card(page, "Cost", planner.money(want.cost, "USD"))
+    _expect_card(page, "People", str(want.people))
+    page.get_by_text("Changed here: templates").wait_for(timeout=60_000)
+    page.close()
