@@ -138,6 +138,7 @@ def solve(
 
         h.cbMipInterrupt.subscribe(stop)
         h.cbSimplexInterrupt.subscribe(stop)
+        h.cbIpmInterrupt.subscribe(stop)  # an LP HiGHS solves by interior point
     h.run()
     status = h.getModelStatus()
     message = h.modelStatusToString(status)
