@@ -42,6 +42,15 @@ def test_deferred_work_too_large_to_solve_is_refused_with_its_size():
         bank.calls, float(np.mean(bank.aht)), bank.interval, 4 * 3600.0, None, "business", 10
     )
     assert work.work() < MAX_WORK / 2
+    # a week of 15,800 emails with a 4 h deadline (the bench's; staffed in about 11 s) is not
+    # refused: the limit once stopped it, and `make bench` with it
+    quarter = np.arange(96) / 4
+    weekday, hour = np.repeat(np.arange(7), 96), np.tile(quarter, 7)
+    weekdays = (weekday < 5) & (hour >= 8) & (hour < 18)
+    open_ = weekdays | ((weekday == 5) & (hour >= 9) & (hour < 13))
+    items = np.tile(8 + 60 * np.exp(-(((quarter - 12.5) / 3.5) ** 2)), 7)
+    week = planner.deferred_work.check_work(items, 480.0, 900.0, 4 * 3600.0, open_, "business", 4)
+    assert round(items.sum()) == 15_798 and week.work() < MAX_WORK / 2
 
 
 def test_replications_past_the_callers_limit_are_refused():
