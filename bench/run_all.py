@@ -24,6 +24,7 @@ BENCHES = [
     ("bench_erlang_x.py", "Staffing a week under Erlang X"),
     ("bench_channels.py", "Chat, email and blending"),
     ("bench_simulation.py", "Simulation"),
+    ("bench_multiskill.py", "Many call types and skills"),
     ("bench_forecast.py", "Forecasts"),
     ("bench_schedule.py", "Shifts"),
     ("bench_sweep.py", "Sweeps"),

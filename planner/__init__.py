@@ -41,6 +41,9 @@ _API: dict[str, tuple[str, ...]] = {
         "Exponential", "Lognormal", "Gamma", "Deterministic", "Empirical", "verdict",
         "SimulationVerdict",
     ),
+    "planner.simulation.skills": (
+        "CallType", "AgentGroup", "Center", "CenterResult", "simulate_center",
+    ),
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
     "planner.io": ("read_history", "read_workload_csv"),
     "planner.history": ("History",),
@@ -148,6 +151,13 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         simulate_chat,
         simulated_staffing,
         verdict,
+    )
+    from planner.simulation.skills import (
+        AgentGroup,
+        CallType,
+        Center,
+        CenterResult,
+        simulate_center,
     )
     from planner.staffing import (
         BlendedStaffing,

@@ -1,0 +1,144 @@
+"""Benchmark: simulating many call types and agent groups with skills.
+
+Calls simulated per second by the skills engine (``planner.simulate_center``'s
+compiled event loop) against the single-skill fast engine on the same callers
+(one call type, one group: the same answer times), and on two centers: an
+N-design (two call types, a specialist group for each and generalists who take
+both) and a 5-type, 8-group center, over a day of 48 half hours.
+Run with ``make bench`` or ``python bench/bench_multiskill.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from planner import AgentGroup, CallType, Center, simulate_center
+from planner.simulation.day import Day, draw_callers
+from planner.simulation.distributions import Exponential
+from planner.simulation.engines import run_fast
+from planner.simulation.skills import _callers, _prepare, _replication
+
+INTERVAL = 1800.0
+HOURS = np.arange(48) / 2
+
+
+def profile(peak: float) -> tuple[float, ...]:
+    """Calls per half hour over a day, peaking at ``peak`` late in the morning."""
+    shape = np.exp(-(((HOURS - 11.0) / 3.5) ** 2)) + 0.6 * np.exp(-(((HOURS - 16) / 2.5) ** 2))
+    return tuple(float(x) for x in peak * shape / shape.max())
+
+
+def one_queue(peak: float) -> Center:
+    calls = profile(peak)
+    agents = tuple(int(np.ceil(c * 240 / INTERVAL + 2 * np.sqrt(c * 240 / INTERVAL))) + 1
+                   for c in calls)  # fmt: skip
+    return Center(
+        (CallType("calls", calls, 240.0, patience=180.0),),
+        (AgentGroup("agents", ["calls"], agents),),
+        INTERVAL,
+    )
+
+
+def n_design() -> Center:
+    a, b = profile(900.0), profile(300.0)
+    return Center(
+        (CallType("cards", a, 240.0, patience=180.0), CallType("loans", b, 360.0, patience=240.0)),
+        (
+            AgentGroup("cards", ["cards"], tuple(int(x * 240 / INTERVAL * 0.85) for x in a)),
+            AgentGroup("loans", ["loans"], tuple(int(x * 360 / INTERVAL * 0.85) for x in b)),
+            AgentGroup("generalists", {"loans": 0, "cards": 1}, 12),
+        ),
+        INTERVAL,
+    )
+
+
+def five_by_eight() -> Center:
+    names = ["cards EN", "cards FR", "loans EN", "loans FR", "fraud"]
+    peaks = [700.0, 250.0, 300.0, 120.0, 150.0]
+    aht = [240.0, 260.0, 360.0, 380.0, 420.0]
+    types = tuple(
+        CallType(name, profile(peak), seconds, patience=200.0)
+        for name, peak, seconds in zip(names, peaks, aht, strict=True)
+    )
+
+    def team(share: float, *loads: int) -> tuple[int, ...]:
+        work = sum(np.asarray(types[k].calls) * types[k].aht / INTERVAL for k in loads)
+        return tuple(int(x) for x in np.ceil(share * work))
+
+    groups = (
+        AgentGroup("cards EN", ["cards EN"], team(0.8, 0)),
+        AgentGroup("cards FR", ["cards FR"], team(0.7, 1)),
+        AgentGroup("loans EN", ["loans EN"], team(0.8, 2)),
+        AgentGroup("loans FR", ["loans FR"], team(0.6, 3)),
+        AgentGroup("fraud", ["fraud"], team(0.9, 4)),
+        AgentGroup("bilingual cards", {"cards FR": 0, "cards EN": 1}, team(0.3, 1)),
+        AgentGroup("bilingual loans", {"loans FR": 0, "loans EN": 1}, team(0.3, 3)),
+        AgentGroup("generalists EN", {"cards EN": 1, "loans EN": 1, "fraud": 0}, team(0.25, 0, 2)),
+    )
+    return Center(types, groups, INTERVAL)
+
+
+def calls_per_second(center: Center, repeats: int) -> tuple[float, float]:
+    """Calls a second of the skills engine (best of ``repeats``), and calls a day."""
+    prep = _prepare(center, "serve_queue")
+    root = np.random.SeedSequence(1)
+    drawn = _callers(prep, root, 0)
+    calls = sum(len(c) for c in drawn)
+    _replication(prep, drawn)  # compiled once
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        _replication(prep, drawn)
+        best = min(best, time.perf_counter() - t0)
+    return calls / best, calls
+
+
+def fast_calls_per_second(center: Center, repeats: int) -> float:
+    """The single-skill fast engine, and its totals, on the first type's callers."""
+    from planner.simulation.outcomes import period_totals
+
+    t = center.call_types[0]
+    k = center.intervals
+    agents = np.asarray(center.groups[0].agents_per_interval(k))
+    day = Day(INTERVAL * np.arange(k + 1.0), agents, 0, True)
+    callers = draw_callers(day, np.asarray(t.calls), t.aht_per_interval(), Exponential(1.0),
+                           t.patience, 0.0, np.random.SeedSequence(1))  # type: ignore[arg-type]  # fmt: skip
+    best = np.inf
+    for _ in range(repeats + 1):
+        t0 = time.perf_counter()
+        answers = run_fast(callers, day)
+        period_totals(callers, answers.start, answers.overtime, day, 20.0)
+        best = min(best, time.perf_counter() - t0)
+    return len(callers) / best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(f"{'one day, 48 half hours':44}{'calls':>9}{'calls/s':>14}{'vs fast':>9}")
+    single = one_queue(4000.0)
+    fast = fast_calls_per_second(single, args.repeats)
+    print(f"{'  fast engine, one queue (simulate)':44}{'':9}{fast:14,.0f}")
+    for label, center in (
+        ("  skills engine, the same queue", single),
+        ("  skills engine, N-design (2 types, 3 groups)", n_design()),
+        ("  skills engine, 5 types, 8 groups", five_by_eight()),
+    ):
+        rate, calls = calls_per_second(center, args.repeats)
+        print(f"{label:44}{calls:9,}{rate:14,.0f}{fast / rate:8.1f}x")
+    for label, center in (("N-design", n_design()), ("5 types, 8 groups", five_by_eight())):
+        t0 = time.perf_counter()
+        res = simulate_center(center, replications=20, seed=2)
+        seconds = time.perf_counter() - t0
+        levels = ", ".join(
+            f"{name} {r.day('service_level').mean:.1%}" for name, r in res.call_types.items()
+        )
+        print(f"{label}: 20 replications in {seconds:.2f} s; day service level {levels}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Many call types and agent groups: routing, and the cases it must reduce to exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import planner
+from planner.errors import InputError
+from planner.simulation.day import Callers, Day, draw_callers
+from planner.simulation.distributions import Exponential, Lognormal
+from planner.simulation.engines import run_fast
+from planner.simulation.skills import AgentGroup, CallType, Center, simulate_center
+from planner.simulation.skills_engine import run_skills
+
+INTERVAL = 1800.0
+
+
+def _day(agents, serve_queue=True) -> Day:
+    agents = np.asarray(agents, dtype=np.int64)
+    return Day(INTERVAL * np.arange(agents.size + 1.0), agents, 0, serve_queue)
+
+
+def _callers(day: Day, calls, aht, patience, seed) -> Callers:
+    return draw_callers(
+        day, np.asarray(calls, dtype=float), np.asarray(aht, dtype=float), Exponential(1.0),
+        patience, 0.0, np.random.SeedSequence(seed),
+    )  # fmt: skip
+
+
+def _run(types: list[Callers], groups: list[np.ndarray], rank, serve_queue=True, factor=None):
+    """The skills engine on call types' callers (merged in arrival order) and groups'
+    staffing; returns answer times and groups in each type's own order, and overtime."""
+    sizes = [len(c) for c in types]
+    queue = np.repeat(np.arange(len(types)), sizes)
+    arrival = np.concatenate([c.arrival for c in types])
+    order = np.argsort(arrival, kind="stable")
+    col = {n: np.concatenate([getattr(c, n) for c in types])[order]
+           for n in ("arrival", "handle", "gives_up_at", "period")}  # fmt: skip
+    queue = queue[order]
+    members = np.concatenate([np.flatnonzero(queue == q) for q in range(len(types))])
+    first = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    periods = groups[0].size
+    rank = np.asarray(rank, dtype=np.int64)
+    agents = np.column_stack(
+        [np.stack(groups), np.stack(groups)[:, -1] if serve_queue else np.zeros(len(groups))]
+    ).astype(np.int64)
+    routes = np.full((len(types), len(groups)), -1, dtype=np.int64)
+    for q in range(len(types)):
+        mine = sorted(
+            (g for g in range(len(groups)) if rank[g, q] >= 0), key=lambda g: (rank[g, q], g)
+        )
+        routes[q, : len(mine)] = mine
+    factor = np.ones((len(types), len(groups), periods)) if factor is None else factor
+    bounds = np.append(INTERVAL * np.arange(periods + 1.0), np.inf)
+    start, by, over = run_skills(
+        col["arrival"], col["handle"], col["gives_up_at"], queue.astype(np.int64),
+        col["period"].astype(np.int64), members.astype(np.int64), first, factor, bounds, agents,
+        rank, routes,
+    )  # fmt: skip
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    return start[back], by[back], over[over[:, 0] < bounds[-2]]
+
+
+@pytest.mark.parametrize("serve_queue", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_type_and_one_group_is_the_fast_engine_call_for_call(seed, serve_queue):
+    """Staffing that rises and drops, callers who hang up: every answer time and every
+    overtime row is the fast engine's."""
+    rng = np.random.default_rng(seed)
+    agents = rng.integers(3, 14, 12)
+    agents[5] = 0  # nobody on duty for an interval
+    day = _day(agents, serve_queue)
+    calls = rng.uniform(20, 80, 12)
+    callers = _callers(day, calls, rng.uniform(150, 300, 12), Exponential(200.0), seed)
+    fast = run_fast(callers, day)
+    start, by, over = _run([callers], [agents], [[0]], serve_queue)
+    np.testing.assert_array_equal(start, fast.start)
+    assert set(by[np.isfinite(start)]) <= {0} and (by[~np.isfinite(start)] == -1).all()
+    np.testing.assert_array_equal(np.sort(over[:, 1]), np.sort(fast.overtime[:, 1]))
+    assert (over[:, 0] == np.sort(over[:, 0])).all() or over.size == 0
+
+
+def test_two_types_and_one_group_of_every_skill_are_one_pooled_queue():
+    """Both types at the same priority (the longest wait first) on one group of
+    generalists: first come, first served over both, as one queue of all the calls."""
+    day = _day([9, 12, 12, 8, 10, 6])
+    a = _callers(day, [30, 50, 40, 40, 30, 20], [240] * 6, Exponential(180.0), 11)
+    b = _callers(day, [20, 30, 35, 30, 20, 10], [240] * 6, Exponential(180.0), 12)
+    start, _, _ = _run([a, b], [day.agents], [[0, 0]])
+    order = np.argsort(np.concatenate([a.arrival, b.arrival]), kind="stable")
+    pooled = Callers(*(np.concatenate([getattr(a, n), getattr(b, n)])[order]
+                       for n in ("arrival", "handle", "gives_up_at", "period")))  # fmt: skip
+    fast = run_fast(pooled, day)
+    np.testing.assert_array_equal(start[order], fast.start)
+
+
+def test_two_types_with_their_own_groups_are_two_independent_queues():
+    rng = np.random.default_rng(5)
+    days = [_day(rng.integers(4, 12, 8)), _day(rng.integers(2, 8, 8))]
+    a = _callers(days[0], rng.uniform(30, 60, 8), [200] * 8, Exponential(150.0), 21)
+    b = _callers(days[1], rng.uniform(10, 30, 8), [320] * 8, Lognormal(240.0, 1.0), 22)
+    start, by, _ = _run([a, b], [days[0].agents, days[1].agents], [[0, -1], [-1, 0]])
+    n = len(a)
+    np.testing.assert_array_equal(start[:n], run_fast(a, days[0]).start)
+    np.testing.assert_array_equal(start[n:], run_fast(b, days[1]).start)
+    assert set(by[:n][np.isfinite(start[:n])]) == {0}
+    assert set(by[n:][np.isfinite(start[n:])]) == {1}
+
+
+def _hand(arrival, handle, queue_of):
+    """Callers given by hand (no one hangs up), split by type."""
+    out = []
+    for q in sorted(set(queue_of)):
+        idx = [i for i, k in enumerate(queue_of) if k == q]
+        out.append(
+            Callers(
+                np.array([arrival[i] for i in idx], dtype=float),
+                np.array([handle[i] for i in idx], dtype=float),
+                np.full(len(idx), np.inf),
+                np.zeros(len(idx), dtype=np.int64),
+            )
+        )
+    return out  # fmt: skip
+
+
+def test_a_freed_agent_takes_the_type_it_ranks_first_then_the_longest_wait():
+    # one agent, A first then B: A at 0 (busy until 100), B at 10, A at 20 -> A at 100
+    types = _hand([0.0, 10.0, 20.0], [100.0, 50.0, 30.0], [0, 1, 0])
+    start, _, _ = _run(types, [np.array([1])], [[0, 1]])
+    assert start.tolist() == [0.0, 100.0, 130.0]  # A's two calls, then B's
+    # the same ranks for both: the longest wait, B
+    start, _, _ = _run(types, [np.array([1])], [[0, 0]])
+    assert start.tolist() == [0.0, 150.0, 100.0]
+
+
+def test_a_call_goes_to_the_group_that_ranks_it_first_then_the_longest_idle_agent():
+    # A's specialists rank A 0, the generalists rank it 1: an A call at 10 goes to a
+    # specialist although a generalist has been idle longer (from 0)
+    types = _hand([10.0, 20.0, 30.0], [500.0, 500.0, 500.0], [0, 0, 0])
+    start, by, _ = _run(types, [np.array([1]), np.array([2])], [[0], [1]])
+    assert start.tolist() == [10.0, 20.0, 30.0] and by.tolist() == [0, 1, 1]
+
+
+def test_a_group_with_its_own_handle_time():
+    # the generalists take 1.5 times as long on A
+    types = _hand([0.0, 1.0], [100.0, 100.0], [0, 0])
+    factor = np.array([[[1.0], [1.5]]])
+    start, by, _ = _run(types, [np.array([1]), np.array([1])], [[0], [1]], factor=factor)
+    assert by.tolist() == [0, 1] and start.tolist() == [0.0, 1.0]
+
+
+def _center(**kw) -> Center:
+    desk = [40.0, 60.0, 55.0, 30.0]
+    return Center(
+        call_types=(
+            CallType("cards", tuple(desk), 240.0, patience=180.0, **kw),
+            CallType("loans", tuple(x / 2 for x in desk), (300.0, 300.0, 320.0, 320.0),
+                     patience=Lognormal(200.0, 1.0)),
+        ),
+        groups=(
+            AgentGroup("cards team", ["cards"], (5, 7, 7, 4)),
+            AgentGroup("loans team", ["loans"], 3),
+            AgentGroup("generalists", {"loans": 0, "cards": 1}, (2, 3, 3, 2),
+                       aht={"cards": 270.0}, cost_per_hour=30.0),
+        ),
+        interval=INTERVAL,
+    )  # fmt: skip
+
+
+def test_one_type_and_one_group_is_simulate_for_every_figure():
+    calls, aht = [40.0, 60.0, 55.0, 30.0], [240.0, 260.0, 250.0, 240.0]
+    plan = [6, 9, 8, 4]
+    center = Center((CallType("calls", tuple(calls), tuple(aht), patience=150.0),),
+                    (AgentGroup("agents", ["calls"], tuple(plan)),), INTERVAL)  # fmt: skip
+    got = simulate_center(center, replications=8, seed=3)
+    want = planner.simulate({"calls": calls, "aht": aht}, plan, interval=INTERVAL, patience=150.0,
+                            replications=8, seed=3, answer_time=20.0)  # fmt: skip
+    mine = got.call_types["calls"]
+    for metric in ("calls", "answered", "abandoned", "service_level", "asa", "abandon_rate",
+                   "p_wait", "mean_queue", "max_queue"):  # fmt: skip
+        np.testing.assert_array_equal(mine.per_interval[metric], want.per_interval[metric])
+        np.testing.assert_array_equal(mine.per_day[metric], want.per_day[metric])
+    team = got.groups["agents"]
+    np.testing.assert_array_equal(team.per_interval["occupancy"], want.per_interval["occupancy"])
+    assert got.routing.loc["calls", "agents"] == pytest.approx(want.per_day["answered"].mean())
+
+
+def test_a_center_reports_each_type_and_group_and_who_answered_what():
+    center = _center()
+    res = simulate_center(center, replications=6, seed=9)
+    assert set(res.call_types) == {"cards", "loans"} and len(res.groups) == 3
+    # every answered call is in the routing matrix, and only groups with the skill answer
+    answered = sum(r.per_day["answered"].mean() for r in res.call_types.values())
+    assert res.routing.to_numpy().sum() == pytest.approx(answered)
+    assert (
+        res.routing.loc["loans", "cards team"] == 0 and res.routing.loc["cards", "loans team"] == 0
+    )
+    assert res.routing.loc["cards", "generalists"] > 0
+    for name, result in res.groups.items():
+        occ = result.per_interval["occupancy"]
+        assert np.all((occ >= 0) & (occ <= 1)), name
+    # the same seed, the same day; more generalists serve cards better (common callers)
+    again = simulate_center(center, replications=6, seed=9)
+    np.testing.assert_array_equal(again.call_types["cards"].per_day["service_level"],
+                                  res.call_types["cards"].per_day["service_level"])  # fmt: skip
+    more = Center(center.call_types, (*center.groups[:2], AgentGroup(
+        "generalists", {"loans": 0, "cards": 1}, 6, aht={"cards": 270.0})), INTERVAL)  # fmt: skip
+    better = simulate_center(more, replications=6, seed=9)
+    np.testing.assert_array_equal(better.call_types["cards"].per_day["calls"],
+                                  res.call_types["cards"].per_day["calls"])  # fmt: skip
+    assert (better.call_types["cards"].day("service_level").mean
+            > res.call_types["cards"].day("service_level").mean)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda c: Center(c.call_types, (AgentGroup("x", ["fraud"], 2), *c.groups), INTERVAL),
+         "'fraud' is not one of its call types"),
+        (lambda c: Center(c.call_types, c.groups[:1], INTERVAL), "call type 'loans': no group"),
+        (lambda c: Center(c.call_types, (*c.groups, c.groups[0]), INTERVAL),
+         "two groups are named 'cards team'"),
+        (lambda c: Center(c.call_types, (AgentGroup("short", ["cards"], (1, 2)), *c.groups),
+                          INTERVAL), "group 'short': agents"),
+        (lambda c: CallType("neg", (1.0, -2.0), 180.0), "neg"),
+        (lambda c: AgentGroup("g", ["cards"], 3, aht={"cards": 0.0}), "aht of 'cards'"),
+        (lambda c: AgentGroup("g", [], 3), "'skills' must name call types"),
+        (lambda c: AgentGroup("g", ["a", "a"], 3), "named twice"),
+    ],
+)  # fmt: skip
+def test_bad_centers_are_refused_naming_what_is_wrong(make, message):
+    with pytest.raises(InputError, match=message):
+        make(_center())
