@@ -17,7 +17,7 @@ skills never changes who calls. A one-type, one-group center is therefore
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -34,6 +34,7 @@ from planner.simulation.outcomes import period_totals
 from planner.simulation.results import SimulationResult, metrics_from_totals
 from planner.simulation.run import Seed, check_seed, day_totals, workers
 from planner.simulation.skills_engine import run_skills
+from planner.simulation.skills_simpy import run_skills_simpy
 from planner.targets import Targets
 
 __all__ = ["AgentGroup", "CallType", "Center", "CenterResult", "simulate_center"]
@@ -274,7 +275,15 @@ def _callers(prep: _Prepared, root: np.random.SeedSequence, r: int) -> list[Call
     ]  # fmt: skip
 
 
-def _replication(prep: _Prepared, drawn: list[Callers]) -> tuple[list[Any], list[Any], FloatArray]:
+ENGINES: dict[str, Callable[..., tuple[FloatArray, IntArray, FloatArray]]] = {
+    "fast": run_skills,
+    "simpy": run_skills_simpy,
+}
+
+
+def _replication(
+    prep: _Prepared, drawn: list[Callers], engine: str = "fast"
+) -> tuple[list[Any], list[Any], FloatArray]:
     """One day: per call type and per group their totals; the routing counts."""
     sizes = [len(c) for c in drawn]
     queue = np.repeat(np.arange(len(drawn), dtype=np.int64), sizes)
@@ -288,7 +297,7 @@ def _replication(prep: _Prepared, drawn: list[Callers]) -> tuple[list[Any], list
     members = np.concatenate([np.flatnonzero(queue == q) for q in range(len(drawn))])
     first_member = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     bounds = np.append(prep.bounds, np.inf)
-    start, by, over = run_skills(
+    start, by, over = ENGINES[engine](
         cols["arrival"], cols["handle"], cols["gives_up_at"], queue,
         cols["period"].astype(np.int64), members.astype(np.int64), first_member,
         prep.factor, bounds, prep.agents, prep.rank, prep.order,
@@ -329,13 +338,16 @@ def simulate_center(
     seed: Seed | None = None,
     close: str = "serve_queue",
     level: float = 0.95,
+    engine: str = "auto",
 ) -> CenterResult:
     """Simulate ``center`` ``replications`` times (see the module notes).
 
     ``close``: callers still waiting at the end of the last interval are answered by
     its agents (``"serve_queue"``) or left waiting (``"stop"``), as in
     :func:`planner.simulate`. Each call type's service level is over its offered
-    calls, within its own ``targets.answer_time``.
+    calls, within its own ``targets.answer_time``. ``engine``: ``"fast"`` (the
+    compiled event loop; ``"auto"``) or ``"simpy"`` (the SimPy event model); both give
+    every call the same fate.
     """
     if not isinstance(center, Center):
         raise InputError(f"'center' must be a Center: {center!r}")
@@ -343,11 +355,14 @@ def simulate_center(
     level = v.single("level", level, v.fraction)
     if level >= 1:
         raise InputError(f"'level' must be in (0, 1): {level!r}")
+    if engine not in ("auto", "fast", "simpy"):
+        raise InputError(f"'engine' must be 'auto', 'fast' or 'simpy': {engine!r}")
+    name = "simpy" if engine == "simpy" else "fast"
     prep = _prepare(center, close)
     root = check_seed(seed)
 
     def one(r: int) -> tuple[list[Any], list[Any], FloatArray]:
-        return _replication(prep, _callers(prep, root, r))
+        return _replication(prep, _callers(prep, root, r), name)
 
     with ThreadPoolExecutor(max_workers=workers()) as pool:
         done = list(pool.map(one, range(replications)))
@@ -370,9 +385,9 @@ def simulate_center(
     for q, t in enumerate(center.call_types):
         serving = [g for g in range(len(center.groups)) if prep.rank[g, q] >= 0]
         agents = prep.agents[serving, :k].sum(axis=0)
-        types[t.name] = result([d[0][q] for d in done], agents, t.targets.answer_time, "skills")
+        types[t.name] = result([d[0][q] for d in done], agents, t.targets.answer_time, name)
     groups = {
-        grp.name: result([d[1][g] for d in done], prep.agents[g, :k], 0.0, "skills")
+        grp.name: result([d[1][g] for d in done], prep.agents[g, :k], 0.0, name)
         for g, grp in enumerate(center.groups)
     }
     routing = pd.DataFrame(

@@ -233,3 +233,83 @@ def test_a_center_reports_each_type_and_group_and_who_answered_what():
 def test_bad_centers_are_refused_naming_what_is_wrong(make, message):
     with pytest.raises(InputError, match=message):
         make(_center())
+
+
+@pytest.mark.parametrize("serve_queue", [True, False])
+@pytest.mark.parametrize("seed", range(6))
+def test_both_engines_give_every_call_the_same_fate_on_random_centers(seed, serve_queue):
+    """Random skills and priorities (ties too), staffing that rises and drops per group
+    (to none at times), patience, handle times by group: the compiled loop and the SimPy
+    event model agree on every answer time, answering group and overtime row."""
+    from planner.simulation.skills_simpy import run_skills_simpy
+
+    rng = np.random.default_rng(100 + seed)
+    n_types, n_groups, periods = int(rng.integers(2, 5)), int(rng.integers(2, 6)), 8
+    rank = np.where(
+        rng.random((n_groups, n_types)) < 0.5, rng.integers(0, 3, (n_groups, n_types)), -1
+    )
+    for q in range(n_types):  # every type taken by some group
+        if (rank[:, q] < 0).all():
+            rank[rng.integers(n_groups), q] = 0
+    staffing = [rng.integers(0, 6, periods) for _ in range(n_groups)]
+    day = _day(np.ones(periods, dtype=np.int64), serve_queue)
+    types = [
+        _callers(day, rng.uniform(5, 40, periods), rng.uniform(150, 400, periods),
+                 Exponential(float(rng.uniform(60, 400))), 1000 * seed + q)
+        for q in range(n_types)
+    ]  # fmt: skip
+    factor = rng.uniform(0.7, 1.5, (n_types, n_groups, periods))
+    start, by, over = _run(types, staffing, rank, serve_queue, factor=factor)
+    # the same inputs, through the SimPy model
+    sizes = [len(c) for c in types]
+    queue = np.repeat(np.arange(n_types), sizes)
+    order = np.argsort(np.concatenate([c.arrival for c in types]), kind="stable")
+    col = {n: np.concatenate([getattr(c, n) for c in types])[order]
+           for n in ("arrival", "handle", "gives_up_at", "period")}  # fmt: skip
+    queue = queue[order]
+    members = np.concatenate([np.flatnonzero(queue == q) for q in range(n_types)])
+    agents = np.column_stack(
+        [np.stack(staffing), np.stack(staffing)[:, -1] if serve_queue else np.zeros(n_groups)]
+    ).astype(np.int64)
+    routes = np.full((n_types, n_groups), -1, dtype=np.int64)
+    for q in range(n_types):
+        mine = sorted(
+            (g for g in range(n_groups) if rank[g, q] >= 0), key=lambda g: (rank[g, q], g)
+        )
+        routes[q, : len(mine)] = mine
+    s_start, s_by, s_over = run_skills_simpy(
+        col["arrival"], col["handle"], col["gives_up_at"], queue.astype(np.int64),
+        col["period"].astype(np.int64), members.astype(np.int64),
+        np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), factor,
+        np.append(INTERVAL * np.arange(periods + 1.0), np.inf), agents, rank.astype(np.int64),
+        routes,
+    )  # fmt: skip
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    np.testing.assert_array_equal(s_start[back], start)
+    np.testing.assert_array_equal(s_by[back], by)
+    s_over = s_over[s_over[:, 0] < INTERVAL * periods]
+    key = np.lexsort((over[:, 1], over[:, 0], over[:, 2]))
+    s_key = np.lexsort((s_over[:, 1], s_over[:, 0], s_over[:, 2]))
+    np.testing.assert_array_equal(s_over[s_key], over[key])
+    # a real test: many calls answered, by several groups, and some hung up
+    assert np.isfinite(start).sum() > 100 and len(set(by[by >= 0])) >= 2
+    assert np.isinf(start).any()
+
+
+def test_simulate_center_on_either_engine_gives_the_same_figures():
+    center = _center()
+    fast = simulate_center(center, replications=3, seed=4)
+    slow = simulate_center(center, replications=3, seed=4, engine="simpy")
+    for name in fast.call_types:
+        for metric in ("service_level", "asa", "abandon_rate", "answered"):
+            np.testing.assert_array_equal(
+                slow.call_types[name].per_interval[metric],
+                fast.call_types[name].per_interval[metric],
+            )
+    for name in fast.groups:
+        np.testing.assert_array_equal(
+            slow.groups[name].per_interval["occupancy"], fast.groups[name].per_interval["occupancy"]
+        )
+    with pytest.raises(InputError, match="'engine' must be"):
+        simulate_center(center, engine="numba")
