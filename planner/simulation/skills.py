@@ -91,13 +91,15 @@ class AgentGroup:
     first (a list), or each with a priority (a mapping; lower first, ties go to the
     longest wait); ``agents`` on duty per interval (or one number for all); their own
     ``aht`` per call type where it differs from the type's (seconds); ``cost_per_hour``
-    of one paid hour."""
+    of one paid hour; ``overflow_after``: call types of its skills it takes only once
+    a call has waited this long (seconds; the call then overflows to it)."""
 
     name: str
     skills: Sequence[str] | Mapping[str, int]
     agents: int | tuple[int, ...]
     aht: Mapping[str, float] = field(default_factory=dict)
     cost_per_hour: float | None = None
+    overflow_after: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -125,6 +127,13 @@ class AgentGroup:
             self, "aht",
             {k: float(v.single(f"group {self.name!r}: aht of {k!r}", x, v.positive))
              for k, x in self.aht.items()},
+        )  # fmt: skip
+        if not isinstance(self.overflow_after, Mapping):
+            raise InputError(f"group {self.name!r}: 'overflow_after' maps call types to seconds")
+        object.__setattr__(
+            self, "overflow_after",
+            {k: v.single(f"group {self.name!r}: overflow_after of {k!r}", x, v.nonnegative)
+             for k, x in self.overflow_after.items()},
         )  # fmt: skip
         if self.cost_per_hour is not None:
             cost = v.single(
@@ -177,7 +186,9 @@ class Center:
                     f"call type {t.name!r} has {len(t.calls)} intervals, {types[0].name!r} {k}"
                 )
         for g in groups:
-            unknown = sorted(set(g.priority) - known) + sorted(set(g.aht) - set(g.priority))
+            unknown = sorted(set(g.priority) - known) + sorted(
+                (set(g.aht) | set(g.overflow_after)) - set(g.priority)
+            )
             if unknown:
                 raise InputError(
                     f"group {g.name!r}: {unknown[0]!r} is not one of its call types "
@@ -188,6 +199,11 @@ class Center:
             if not any(t.name in g.priority for g in groups):
                 raise InputError(
                     f"call type {t.name!r}: no group takes it (give a group the skill)"
+                )
+            if all(g.overflow_after.get(t.name, 0.0) > 0 for g in groups if t.name in g.priority):
+                raise InputError(
+                    f"call type {t.name!r}: every group that takes it does so after a delay "
+                    "(overflow_after); give one group the skill without a delay"
                 )
 
     @property
@@ -237,6 +253,7 @@ class _Prepared:
     order: IntArray
     factor: FloatArray  # call types x groups x intervals
     serve_queue: bool
+    delay: FloatArray  # groups x call types, seconds
 
 
 def _prepare(center: Center, close: str) -> _Prepared:
@@ -249,10 +266,12 @@ def _prepare(center: Center, close: str) -> _Prepared:
     n_types, n_groups = len(center.call_types), len(center.groups)
     rank = np.full((n_groups, n_types), -1, dtype=np.int64)
     factor = np.ones((n_types, n_groups, k))
+    delay = np.zeros((n_groups, n_types))
     for g, grp in enumerate(center.groups):
         for q, t in enumerate(center.call_types):
             if t.name in grp.priority:
                 rank[g, q] = grp.priority[t.name]
+                delay[g, q] = grp.overflow_after.get(t.name, 0.0)
             if t.name in grp.aht:
                 factor[q, g] = grp.aht[t.name] / t.aht_per_interval()
     routes = center.routing_order()
@@ -261,7 +280,7 @@ def _prepare(center: Center, close: str) -> _Prepared:
         order[q, : len(groups)] = groups
     return _Prepared(
         center, bounds, np.column_stack([agents, after]).astype(np.int64), rank, order, factor,
-        close == "serve_queue",
+        close == "serve_queue", delay,
     )  # fmt: skip
 
 
@@ -300,7 +319,7 @@ def _replication(
     start, by, over = ENGINES[engine](
         cols["arrival"], cols["handle"], cols["gives_up_at"], queue,
         cols["period"].astype(np.int64), members.astype(np.int64), first_member,
-        prep.factor, bounds, prep.agents, prep.rank, prep.order,
+        prep.factor, bounds, prep.agents, prep.rank, prep.order, prep.delay,
     )  # fmt: skip
     over = over[over[:, 0] < prep.bounds[-1]]
     k = prep.center.intervals

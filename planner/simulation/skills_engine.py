@@ -8,6 +8,9 @@ Rules (those of :mod:`planner.simulation.engines` for one queue, plus routing):
 - an agent who frees up takes the waiting call of the skill they rank first
   (lowest priority number), ties between skills to the longest wait; with none
   waiting they are idle from then on;
+- overflow: a group may take a call type only once the call has waited a delay;
+  the call then opens to it (answered at once if one of its agents is idle,
+  else by the first of them to free up);
 - a caller still waiting at ``gives_up_at`` hangs up (one answered exactly then
   is answered); hung-up callers are dropped from the queue when it is next looked
   at, which changes no one's fate;
@@ -16,7 +19,8 @@ Rules (those of :mod:`planner.simulation.engines` for one queue, plus routing):
   n - d, the agents at :func:`~planner.simulation.engines.leaving_ranks` of the
   group's agents ranked idle first (longest idle first), then busy by when they
   answered, go off duty; busy ones finish their call (overtime);
-- at equal times a bound comes first, then call ends, then arrivals.
+- at equal times a bound comes first, then call ends, then arrivals, then
+  calls opening to a group after their delay.
 
 With one call type and one group these are the fast engine's rules, and every
 caller's answer time is the fast engine's (tested). The agents are kept in
@@ -110,6 +114,7 @@ def run_skills(
     agents: IntArray,
     rank: IntArray,
     order: IntArray,
+    delay: FloatArray,
 ) -> tuple[FloatArray, IntArray, FloatArray]:  # pragma: no cover - compiled
     """Answer times, answering group and overtime of callers in order of arrival.
 
@@ -120,8 +125,10 @@ def run_skills(
     the last ``inf``) and ``agents[g, p]`` (periods + 1 columns, the last after
     the day); ``rank[g, q]`` the priority group ``g`` gives type ``q`` (-1: not
     its skill); ``order[q]`` the groups a call of type ``q`` goes to, in turn
-    (-1 past the last). Returns ``start`` (inf: never answered), ``by`` (the
-    group, -1) and overtime rows ``(from, to, group)``.
+    (-1 past the last); ``delay[g, q]`` how long a call of type ``q`` must have
+    waited before group ``g`` takes it (0: at once; overflow). Returns ``start``
+    (inf: never answered), ``by`` (the group, -1) and overtime rows ``(from, to,
+    group)``.
     """
     inf = np.inf
     n = arrival.size
@@ -163,13 +170,36 @@ def run_skills(
     fresh = np.empty(slots, dtype=np.int64)  # agents new at a bound
     is_fresh = np.zeros(slots, dtype=np.bool_)
 
+    # overflow: per (type, group) with a delay, the next caller whose wait reaches it
+    n_pairs = 0
+    for g in range(n_groups):
+        for q in range(rank.shape[1]):
+            if rank[g, q] >= 0 and delay[g, q] > 0:
+                n_pairs += 1
+    pair_q = np.empty(n_pairs, dtype=np.int64)
+    pair_g = np.empty(n_pairs, dtype=np.int64)
+    k = 0
+    for q in range(rank.shape[1]):
+        for g in range(n_groups):
+            if rank[g, q] >= 0 and delay[g, q] > 0:
+                pair_q[k], pair_g[k] = q, g
+                k += 1
+    pair_next = first_member[pair_q].copy()  # position in members of the next one
+
     i = 0
     p = 0
     while True:
         ta = arrival[i] if i < n else inf
         tc = busy_key[0] if n_busy > 0 else inf
         tb = bounds[p + 1]
-        if tb <= tc and tb <= ta:
+        to, pair = inf, -1  # the next overflow
+        for k in range(n_pairs):
+            q = pair_q[k]
+            if pair_next[k] < tail[q]:
+                at = arrival[members[pair_next[k]]] + delay[pair_g[k], q]
+                if at < to:
+                    to, pair = at, k
+        if tb <= tc and tb <= ta and tb <= to:
             if tb == inf:
                 break
             p += 1
@@ -243,7 +273,7 @@ def run_skills(
                 s = fresh[j]
                 is_fresh[s] = False
                 g = group_of[s]
-                c = _choose(g, tb, rank, head, tail, members, arrival, gives_up_at)
+                c = _choose(g, tb, rank, head, tail, members, arrival, gives_up_at, delay)
                 if c >= 0:
                     q = queue[c]
                     head[q] += 1
@@ -254,10 +284,10 @@ def run_skills(
                 else:
                     n_idle[g] = _push(idle_key, idle, offset[g], n_idle[g], free[s], s)
             continue
-        if tc <= ta:
+        if tc <= ta and tc <= to:
             s = busy[0]
             g = group_of[s]
-            c = _choose(g, tc, rank, head, tail, members, arrival, gives_up_at)
+            c = _choose(g, tc, rank, head, tail, members, arrival, gives_up_at, delay)
             if c >= 0:  # the next call: the agent stays in the busy heap, further down
                 q = queue[c]
                 head[q] += 1
@@ -272,6 +302,20 @@ def run_skills(
                 n_busy -= 1
                 n_idle[g] = _push(idle_key, idle, offset[g], n_idle[g], free[s], s)
             continue
+        if to < ta:  # a waiting call opens to a group that takes it after a delay
+            q, g = pair_q[pair], pair_g[pair]
+            pair_next[pair] += 1
+            c = _head(q, to, head, tail, members, gives_up_at)
+            if c >= 0 and n_idle[g] > 0 and to >= arrival[c] + delay[g, q]:
+                s = _pop(idle_key, idle, offset[g], n_idle[g])
+                n_idle[g] -= 1
+                head[q] += 1
+                start[c] = to
+                by[c] = g
+                began[s] = to
+                free[s] = to + handle[c] * handle_factor[q, g, period[c]]
+                n_busy = _push(busy_key, busy, 0, n_busy, free[s], s)
+            continue
         # an arrival
         q = queue[i]
         waiting = _head(q, ta, head, tail, members, gives_up_at)
@@ -281,7 +325,7 @@ def run_skills(
                 g = order[q, k]
                 if g < 0:
                     break
-                if n_idle[g] > 0:
+                if n_idle[g] > 0 and delay[g, q] == 0:
                     s = _pop(idle_key, idle, offset[g], n_idle[g])
                     n_idle[g] -= 1
                     head[q] += 1
@@ -305,15 +349,18 @@ def _choose(
     members: IntArray,
     arrival: FloatArray,
     gives_up_at: FloatArray,
+    delay: FloatArray,
 ) -> int:  # pragma: no cover - compiled
     """The waiting call an agent of group ``g`` free at ``t`` takes: of the type they
-    rank first, then the longest wait (-1: none)."""
+    rank first, then the longest wait, among those that waited their delay (-1: none)."""
     best, best_rank, best_at = -1, 1 << 62, np.inf
     for q in range(rank.shape[1]):
         r = rank[g, q]
         if r < 0 or r > best_rank:
             continue
         c = _head(q, t, head, tail, members, gives_up_at)
-        if c >= 0 and (r < best_rank or arrival[c] < best_at):
+        if c < 0 or t < arrival[c] + delay[g, q]:  # none, or not yet open to this group
+            continue
+        if r < best_rank or arrival[c] < best_at:
             best, best_rank, best_at = c, r, arrival[c]
     return best

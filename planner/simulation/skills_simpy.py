@@ -47,8 +47,11 @@ def run_skills_simpy(
     agents: IntArray,
     rank: IntArray,
     order: IntArray,
+    delay: FloatArray,
 ) -> tuple[FloatArray, IntArray, FloatArray]:
-    """See :func:`~planner.simulation.skills_engine.run_skills`."""
+    """See :func:`~planner.simulation.skills_engine.run_skills`. A call that waits is
+    opened to each group that takes it after a delay by an event then, scheduled
+    before its hang-up (so at equal times it is still there to be answered)."""
     env = simpy.Environment()
     n = arrival.size
     n_groups, n_types = rank.shape
@@ -62,7 +65,10 @@ def run_skills_simpy(
     next_id = [0]
     overtime: list[tuple[float, float, int]] = []
     ranks = rank.tolist()
+    delays = delay.tolist()
     routes = [[g for g in row if g >= 0] for row in order.tolist()]
+    later = [[g for g in range(n_groups) if ranks[g][q] >= 0 and delays[g][q] > 0]
+             for q in range(n_types)]  # fmt: skip
 
     def took(c: int, g: int) -> float:
         return float(handle[c] * handle_factor[queue[c], g, period[c]])
@@ -85,7 +91,7 @@ def run_skills_simpy(
             line = queues[q]
             while line and not waiting[line[0]]:
                 line.popleft()
-            if line:
+            if line and env.now >= arrival[line[0]] + delays[g][q]:
                 key = (ranks[g][q], float(arrival[line[0]]))
                 if key < best_key:
                     best, best_key = line[0], key
@@ -106,6 +112,19 @@ def run_skills_simpy(
             del on_call[g][agent]
             free(g, agent)
 
+    def opens(event: Event, *, g: int) -> None:
+        """A waiting call's delay for group ``g`` is over: the head of its queue goes to
+        ``g``'s longest-idle agent, if it has one and the head waited its delay too."""
+        q = int(queue[event._value])
+        line = queues[q]
+        while line and not waiting[line[0]]:
+            line.popleft()
+        if line and idle_since[g] and env.now >= arrival[line[0]] + delays[g][q]:
+            c = line.popleft()
+            agent = min(idle_since[g], key=functools.partial(_idle_key, idle_since[g]))
+            del idle_since[g][agent]
+            answer(c, g, agent)
+
     def hang_up(event: Event) -> None:
         waiting[event._value] = 0
 
@@ -117,13 +136,16 @@ def run_skills_simpy(
             line.popleft()
         if not line:
             for g in routes[q]:
-                if idle_since[g]:
+                if idle_since[g] and delays[g][q] == 0:
                     agent = min(idle_since[g], key=functools.partial(_idle_key, idle_since[g]))
                     del idle_since[g][agent]
                     answer(c, g, agent)
                     return
         line.append(c)
         waiting[c] = 1
+        for g in later[q]:
+            at = float(arrival[c] + delay[g, q])
+            _At(env, at - env.now, NORMAL, c).callbacks.append(functools.partial(opens, g=g))
         if gives_up_at[c] < _INF:
             _At(env, float(gives_up_at[c]) - env.now, NORMAL, c).callbacks.append(hang_up)
 

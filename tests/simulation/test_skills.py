@@ -28,7 +28,10 @@ def _callers(day: Day, calls, aht, patience, seed) -> Callers:
     )  # fmt: skip
 
 
-def _run(types: list[Callers], groups: list[np.ndarray], rank, serve_queue=True, factor=None):
+def _run(
+    types: list[Callers], groups: list[np.ndarray], rank, serve_queue=True, factor=None,
+    delay=None, engine=run_skills,
+):  # fmt: skip
     """The skills engine on call types' callers (merged in arrival order) and groups'
     staffing; returns answer times and groups in each type's own order, and overtime."""
     sizes = [len(c) for c in types]
@@ -53,10 +56,10 @@ def _run(types: list[Callers], groups: list[np.ndarray], rank, serve_queue=True,
         routes[q, : len(mine)] = mine
     factor = np.ones((len(types), len(groups), periods)) if factor is None else factor
     bounds = np.append(INTERVAL * np.arange(periods + 1.0), np.inf)
-    start, by, over = run_skills(
+    start, by, over = engine(
         col["arrival"], col["handle"], col["gives_up_at"], queue.astype(np.int64),
         col["period"].astype(np.int64), members.astype(np.int64), first, factor, bounds, agents,
-        rank, routes,
+        rank, routes, np.zeros(rank.shape) if delay is None else np.asarray(delay, dtype=float),
     )  # fmt: skip
     back = np.empty_like(order)
     back[order] = np.arange(order.size)
@@ -163,7 +166,7 @@ def _center(**kw) -> Center:
             AgentGroup("cards team", ["cards"], (5, 7, 7, 4)),
             AgentGroup("loans team", ["loans"], 3),
             AgentGroup("generalists", {"loans": 0, "cards": 1}, (2, 3, 3, 2),
-                       aht={"cards": 270.0}, cost_per_hour=30.0),
+                       aht={"cards": 270.0}, cost_per_hour=30.0, overflow_after={"cards": 20.0}),
         ),
         interval=INTERVAL,
     )  # fmt: skip
@@ -228,6 +231,11 @@ def test_a_center_reports_each_type_and_group_and_who_answered_what():
         (lambda c: AgentGroup("g", ["cards"], 3, aht={"cards": 0.0}), "aht of 'cards'"),
         (lambda c: AgentGroup("g", [], 3), "'skills' must name call types"),
         (lambda c: AgentGroup("g", ["a", "a"], 3), "named twice"),
+        (lambda c: Center(c.call_types, (AgentGroup("x", ["cards"], 2, overflow_after={"loans": 5}),
+                                         *c.groups), INTERVAL), "'loans' is not one of its"),
+        (lambda c: Center(c.call_types[:1], (AgentGroup("x", ["cards"], 2,
+                                                        overflow_after={"cards": 30}),), INTERVAL),
+         "every group that takes it does so after a delay"),
     ],
 )  # fmt: skip
 def test_bad_centers_are_refused_naming_what_is_wrong(make, message):
@@ -236,21 +244,21 @@ def test_bad_centers_are_refused_naming_what_is_wrong(make, message):
 
 
 @pytest.mark.parametrize("serve_queue", [True, False])
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 def test_both_engines_give_every_call_the_same_fate_on_random_centers(seed, serve_queue):
-    """Random skills and priorities (ties too), staffing that rises and drops per group
-    (to none at times), patience, handle times by group: the compiled loop and the SimPy
-    event model agree on every answer time, answering group and overtime row."""
+    """Random skills and priorities (ties too), overflow delays, staffing that rises and
+    drops per group (to none at times), patience, handle times by group: the compiled
+    loop and the SimPy event model agree on every answer time, group and overtime row."""
     from planner.simulation.skills_simpy import run_skills_simpy
 
     rng = np.random.default_rng(100 + seed)
     n_types, n_groups, periods = int(rng.integers(2, 5)), int(rng.integers(2, 6)), 8
-    rank = np.where(
-        rng.random((n_groups, n_types)) < 0.5, rng.integers(0, 3, (n_groups, n_types)), -1
-    )
-    for q in range(n_types):  # every type taken by some group
-        if (rank[:, q] < 0).all():
-            rank[rng.integers(n_groups), q] = 0
+    skilled = rng.random((n_groups, n_types)) < 0.5
+    rank = np.where(skilled, rng.integers(0, 3, (n_groups, n_types)), -1)
+    delay = np.where(rng.random((n_groups, n_types)) < 0.4, rng.uniform(5, 120, rank.shape), 0.0)
+    for q in range(n_types):  # every type taken by some group at once
+        g = int(rng.integers(n_groups))
+        rank[g, q], delay[g, q] = max(rank[g, q], 0), 0.0
     staffing = [rng.integers(0, 6, periods) for _ in range(n_groups)]
     day = _day(np.ones(periods, dtype=np.int64), serve_queue)
     types = [
@@ -259,42 +267,49 @@ def test_both_engines_give_every_call_the_same_fate_on_random_centers(seed, serv
         for q in range(n_types)
     ]  # fmt: skip
     factor = rng.uniform(0.7, 1.5, (n_types, n_groups, periods))
-    start, by, over = _run(types, staffing, rank, serve_queue, factor=factor)
-    # the same inputs, through the SimPy model
-    sizes = [len(c) for c in types]
-    queue = np.repeat(np.arange(n_types), sizes)
-    order = np.argsort(np.concatenate([c.arrival for c in types]), kind="stable")
-    col = {n: np.concatenate([getattr(c, n) for c in types])[order]
-           for n in ("arrival", "handle", "gives_up_at", "period")}  # fmt: skip
-    queue = queue[order]
-    members = np.concatenate([np.flatnonzero(queue == q) for q in range(n_types)])
-    agents = np.column_stack(
-        [np.stack(staffing), np.stack(staffing)[:, -1] if serve_queue else np.zeros(n_groups)]
-    ).astype(np.int64)
-    routes = np.full((n_types, n_groups), -1, dtype=np.int64)
-    for q in range(n_types):
-        mine = sorted(
-            (g for g in range(n_groups) if rank[g, q] >= 0), key=lambda g: (rank[g, q], g)
-        )
-        routes[q, : len(mine)] = mine
-    s_start, s_by, s_over = run_skills_simpy(
-        col["arrival"], col["handle"], col["gives_up_at"], queue.astype(np.int64),
-        col["period"].astype(np.int64), members.astype(np.int64),
-        np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), factor,
-        np.append(INTERVAL * np.arange(periods + 1.0), np.inf), agents, rank.astype(np.int64),
-        routes,
-    )  # fmt: skip
-    back = np.empty_like(order)
-    back[order] = np.arange(order.size)
-    np.testing.assert_array_equal(s_start[back], start)
-    np.testing.assert_array_equal(s_by[back], by)
-    s_over = s_over[s_over[:, 0] < INTERVAL * periods]
+    kw = {"serve_queue": serve_queue, "factor": factor, "delay": delay}
+    start, by, over = _run(types, staffing, rank, **kw)
+    s_start, s_by, s_over = _run(types, staffing, rank, **kw, engine=run_skills_simpy)
+    np.testing.assert_array_equal(s_start, start)
+    np.testing.assert_array_equal(s_by, by)
     key = np.lexsort((over[:, 1], over[:, 0], over[:, 2]))
     s_key = np.lexsort((s_over[:, 1], s_over[:, 0], s_over[:, 2]))
     np.testing.assert_array_equal(s_over[s_key], over[key])
     # a real test: many calls answered, by several groups, and some hung up
     assert np.isfinite(start).sum() > 100 and len(set(by[by >= 0])) >= 2
     assert np.isinf(start).any()
+
+
+def test_a_call_overflows_to_a_group_after_its_delay():
+    # cards: one specialist (busy 0-100 on the first call); generalists take cards only
+    # after 30 s. The second call (at 10) goes to an idle generalist at 40.
+    types = _hand([0.0, 10.0], [100.0, 50.0], [0, 0])
+    start, by, _ = _run(types, [np.array([1]), np.array([1])], [[0], [0]], delay=[[0.0], [30.0]])
+    assert start.tolist() == [0.0, 40.0] and by.tolist() == [0, 1]
+    # the generalist busy on its own type until 60: it takes the call then (waited 50 s)
+    two = _hand([0.0, 10.0, 0.0], [100.0, 50.0, 60.0], [0, 0, 1])
+    start, by, _ = _run(two, [np.array([1]), np.array([1])], [[0, -1], [0, 0]],
+                        delay=[[0.0, 0.0], [30.0, 0.0]])  # fmt: skip
+    assert start.tolist() == [0.0, 60.0, 0.0] and by.tolist() == [0, 1, 1]
+    # the specialist frees first (at 100) when the delay is longer than the wait
+    start, by, _ = _run(types, [np.array([1]), np.array([1])], [[0], [0]], delay=[[0.0], [95.0]])
+    assert start.tolist() == [0.0, 100.0] and by.tolist() == [0, 0]
+
+
+def test_an_overflow_delay_longer_than_the_day_is_no_skill():
+    rng = np.random.default_rng(8)
+    day = _day(np.ones(6, dtype=np.int64))
+    types = [_callers(day, rng.uniform(20, 40, 6), [240] * 6, Exponential(120.0), 31),
+             _callers(day, rng.uniform(5, 15, 6), [300] * 6, Exponential(120.0), 32)]  # fmt: skip
+    staffing = [rng.integers(3, 8, 6), rng.integers(1, 4, 6)]
+    never = _run(types, staffing, [[0, -1], [1, 0]], delay=[[0.0, 0.0], [1e9, 0.0]])
+    without = _run(types, staffing, [[0, -1], [-1, 0]])
+    np.testing.assert_array_equal(never[0], without[0])
+    np.testing.assert_array_equal(never[1], without[1])
+    # and with a short delay the generalists help: fewer cards callers hang up
+    soon = _run(types, staffing, [[0, -1], [1, 0]], delay=[[0.0, 0.0], [20.0, 0.0]])
+    n = len(types[0])
+    assert np.isinf(soon[0][:n]).sum() < np.isinf(without[0][:n]).sum()
 
 
 def test_simulate_center_on_either_engine_gives_the_same_figures():
