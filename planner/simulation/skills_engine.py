@@ -131,6 +131,7 @@ def run_skills(
     group)``.
     """
     inf = np.inf
+    factor = handle_factor
     n = arrival.size
     n_groups = rank.shape[0]
     start = np.full(n, inf)
@@ -275,11 +276,9 @@ def run_skills(
                 g = group_of[s]
                 c = _choose(g, tb, rank, head, tail, members, arrival, gives_up_at, delay)
                 if c >= 0:
-                    q = queue[c]
-                    head[q] += 1
-                    start[c] = tb
-                    by[c] = g
-                    free[s] = tb + handle[c] * handle_factor[q, g, period[c]]
+                    _answer(
+                        c, s, g, tb, queue, head, start, by, began, free, handle, factor, period
+                    )
                     n_busy = _push(busy_key, busy, 0, n_busy, free[s], s)
                 else:
                     n_idle[g] = _push(idle_key, idle, offset[g], n_idle[g], free[s], s)
@@ -289,12 +288,7 @@ def run_skills(
             g = group_of[s]
             c = _choose(g, tc, rank, head, tail, members, arrival, gives_up_at, delay)
             if c >= 0:  # the next call: the agent stays in the busy heap, further down
-                q = queue[c]
-                head[q] += 1
-                start[c] = tc
-                by[c] = g
-                began[s] = tc
-                free[s] = tc + handle[c] * handle_factor[q, g, period[c]]
+                _answer(c, s, g, tc, queue, head, start, by, began, free, handle, factor, period)
                 busy_key[0] = free[s]
                 _sift(busy_key, busy, 0, n_busy, 0)
             else:
@@ -309,11 +303,7 @@ def run_skills(
             if c >= 0 and n_idle[g] > 0 and to >= arrival[c] + delay[g, q]:
                 s = _pop(idle_key, idle, offset[g], n_idle[g])
                 n_idle[g] -= 1
-                head[q] += 1
-                start[c] = to
-                by[c] = g
-                began[s] = to
-                free[s] = to + handle[c] * handle_factor[q, g, period[c]]
+                _answer(c, s, g, to, queue, head, start, by, began, free, handle, factor, period)
                 n_busy = _push(busy_key, busy, 0, n_busy, free[s], s)
             continue
         # an arrival
@@ -328,15 +318,38 @@ def run_skills(
                 if n_idle[g] > 0 and delay[g, q] == 0:
                     s = _pop(idle_key, idle, offset[g], n_idle[g])
                     n_idle[g] -= 1
-                    head[q] += 1
-                    start[i] = ta
-                    by[i] = g
-                    began[s] = ta
-                    free[s] = ta + handle[i] * handle_factor[q, g, period[i]]
+                    _answer(
+                        i, s, g, ta, queue, head, start, by, began, free, handle, factor, period
+                    )
                     n_busy = _push(busy_key, busy, 0, n_busy, free[s], s)
                     break
         i += 1
     return start, by, over[:n_over]
+
+
+@njit(cache=True, nogil=True)
+def _answer(
+    c: int,
+    s: int,
+    g: int,
+    t: float,
+    queue: IntArray,
+    head: IntArray,
+    start: FloatArray,
+    by: IntArray,
+    began: FloatArray,
+    free: FloatArray,
+    handle: FloatArray,
+    factor: FloatArray,
+    period: IntArray,
+) -> None:  # pragma: no cover - compiled
+    """Caller ``c``, the head of its queue, answered at ``t`` by agent ``s`` of group ``g``."""
+    q = queue[c]
+    head[q] += 1
+    start[c] = t
+    by[c] = g
+    began[s] = t
+    free[s] = t + handle[c] * factor[q, g, period[c]]
 
 
 @njit(cache=True, nogil=True)
