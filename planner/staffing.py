@@ -71,13 +71,14 @@ def search(
     live = np.flatnonzero(searched)
     if live.size == 0:
         return hi
-    proxy = model.proxy(load.take(live))
+    searched_model = model.take(live)  # per-interval parameters of the searched ones
+    proxy = searched_model.proxy(load.take(live))
     if proxy is not None:
         base, seen = proxy
         guess = search(base, seen, targets)
-        guess = np.where(np.isnan(guess), model.guess(load.take(live), targets), guess)
+        guess = np.where(np.isnan(guess), searched_model.guess(load.take(live), targets), guess)
     else:
-        guess = model.guess(load.take(live), targets)
+        guess = searched_model.guess(load.take(live), targets)
     guess = np.clip(np.maximum(guess, floor[live]), None, top[live])
 
     def meets(idx: NDArray[np.intp], n: FloatArray) -> NDArray[np.bool_]:

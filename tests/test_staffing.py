@@ -416,3 +416,16 @@ def test_day_summary_empty_day():
     table = requirements(pd.DataFrame({"calls": [0.0, 0.0], "aht": 200.0}), EIGHTY_TWENTY, 900)
     s = day_summary(table, 900)
     assert s["service_level"] == 1.0 and s["asa"] == 0.0 and s["peak_agents"] == 0
+
+
+def test_a_patience_per_interval_with_an_interval_without_calls():
+    """The search's first guess took the patience of every interval for the intervals
+    with calls only, and failed with a numpy broadcast error."""
+    got = required_agents(
+        [40, 0, 30], 240, 1800, Targets(), model=ErlangA(patience=(150.0, 90.0, 200.0))
+    )
+    alone = [
+        required_agents([c], 240, 1800, Targets(), model=ErlangA(patience=p))[0]
+        for c, p in ((40, 150.0), (30, 200.0))
+    ]
+    assert list(got) == [alone[0], 0, alone[1]]
