@@ -44,6 +44,7 @@ _API: dict[str, tuple[str, ...]] = {
     "planner.simulation.skills": (
         "CallType", "AgentGroup", "Center", "CenterResult", "simulate_center",
     ),
+    "planner.simulation.skills_bounds": ("staffing_bounds",),
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
     "planner.io": ("read_history", "read_workload_csv"),
     "planner.history": ("History",),
@@ -159,6 +160,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         CenterResult,
         simulate_center,
     )
+    from planner.simulation.skills_bounds import staffing_bounds
     from planner.staffing import (
         BlendedStaffing,
         blended_staffing,

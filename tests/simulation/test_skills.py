@@ -328,3 +328,29 @@ def test_simulate_center_on_either_engine_gives_the_same_figures():
         )
     with pytest.raises(InputError, match="'engine' must be"):
         simulate_center(center, engine="numba")
+
+
+def test_the_bounds_one_type_is_erlang_and_pooling_never_needs_more():
+    from planner import staffing_bounds
+
+    calls, aht = (40.0, 60.0, 0.0, 30.0), 240.0
+    one = Center((CallType("calls", calls, aht, patience=150.0),),
+                 (AgentGroup("agents", ["calls"], 1),), INTERVAL)  # fmt: skip
+    table = staffing_bounds(one)
+    want = planner.required_agents(calls, aht, INTERVAL, planner.Targets(),
+                                   model=planner.ErlangA(patience=150.0))  # fmt: skip
+    assert table["dedicated calls"].tolist() == table["pooled"].tolist() == list(want)
+    assert table.attrs["agent_hours"]["pooled"] == planner.hours(want, INTERVAL)
+    # two halves of that queue: dedicated needs more, pooled is the whole queue's
+    half = tuple(c / 2 for c in calls)
+    halves = (CallType("a", half, aht, patience=150.0), CallType("b", half, aht, patience=150.0))
+    two = Center(halves, (AgentGroup("all", ["a", "b"], 1),), INTERVAL)
+    split = staffing_bounds(two)
+    assert split["pooled"].tolist() == list(want)
+    assert (split["dedicated"] >= split["pooled"]).all() and (
+        split["dedicated"] > split["pooled"]
+    ).any()
+    # the bank-like center: pooling never needs more, whatever the mix
+    bounds = staffing_bounds(_center())
+    assert (bounds["pooled"] <= bounds["dedicated"]).all()
+    assert set(bounds.columns) == {"dedicated cards", "dedicated loans", "dedicated", "pooled"}
