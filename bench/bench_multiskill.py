@@ -4,7 +4,9 @@ Calls simulated per second by the skills engine (``planner.simulate_center``'s
 compiled event loop) against the single-skill fast engine on the same callers
 (one call type, one group: the same answer times), and on two centers: an
 N-design (two call types, a specialist group for each and generalists who take
-both) and a 5-type, 8-group center, over a day of 48 half hours.
+both) and a 5-type, 8-group center, over a day of 48 half hours; for those two,
+the agent hours of the staffing simulated beside the Erlang bounds (dedicated
+teams, full pooling) of ``planner.staffing_bounds``.
 Run with ``make bench`` or ``python bench/bench_multiskill.py``.
 """
 
@@ -15,7 +17,7 @@ import time
 
 import numpy as np
 
-from planner import AgentGroup, CallType, Center, simulate_center
+from planner import AgentGroup, CallType, Center, hours, simulate_center, staffing_bounds
 from planner.simulation.day import Day, draw_callers
 from planner.simulation.distributions import Exponential
 from planner.simulation.engines import run_fast
@@ -138,6 +140,14 @@ def main() -> None:
             f"{name} {r.day('service_level').mean:.1%}" for name, r in res.call_types.items()
         )
         print(f"{label}: 20 replications in {seconds:.2f} s; day service level {levels}")
+        t0 = time.perf_counter()
+        bounds = staffing_bounds(center).attrs["agent_hours"]
+        seconds = time.perf_counter() - t0
+        k = center.intervals
+        given = sum(hours(g.agents_per_interval(k), INTERVAL) for g in center.groups)
+        dedicated, pooled = bounds["dedicated"], bounds["pooled"]
+        print(f"  agent hours: this staffing {given:,.0f}; Erlang bounds (in {seconds:.2f} s): "
+              f"dedicated teams {dedicated:,.0f}, fully pooled {pooled:,.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":
