@@ -6,7 +6,8 @@ compiled event loop) against the single-skill fast engine on the same callers
 N-design (two call types, a specialist group for each and generalists who take
 both) and a 5-type, 8-group center, over a day of 48 half hours; for those two,
 the agent hours of the staffing simulated beside the Erlang bounds (dedicated
-teams, full pooling) of ``planner.staffing_bounds``.
+teams, full pooling) of ``planner.staffing_bounds``, and the N-design staffed
+by ``planner.staff_center``.
 Run with ``make bench`` or ``python bench/bench_multiskill.py``.
 """
 
@@ -17,7 +18,15 @@ import time
 
 import numpy as np
 
-from planner import AgentGroup, CallType, Center, hours, simulate_center, staffing_bounds
+from planner import (
+    AgentGroup,
+    CallType,
+    Center,
+    hours,
+    simulate_center,
+    staff_center,
+    staffing_bounds,
+)
 from planner.simulation.day import Day, draw_callers
 from planner.simulation.distributions import Exponential
 from planner.simulation.engines import run_fast
@@ -148,6 +157,13 @@ def main() -> None:
         dedicated, pooled = bounds["dedicated"], bounds["pooled"]
         print(f"  agent hours: this staffing {given:,.0f}; Erlang bounds (in {seconds:.2f} s): "
               f"dedicated teams {dedicated:,.0f}, fully pooled {pooled:,.0f}")  # fmt: skip
+    t0 = time.perf_counter()
+    plan = staff_center(n_design(), replications=30, seed=1)
+    seconds = time.perf_counter() - t0
+    per_group = ", ".join(f"{g} {h:,.0f}" for g, h in (plan.agents.sum() * INTERVAL / 3600).items())
+    print(f"N-design staffed by staff_center (30 days, 95% confidence): {plan.agent_hours:,.0f} "
+          f"agent hours ({per_group}), met {plan.met}, {plan.evaluations} simulations "
+          f"in {seconds:.1f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

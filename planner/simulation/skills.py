@@ -107,10 +107,12 @@ class AgentGroup:
         skills = self.skills
         if isinstance(skills, str) or not isinstance(skills, Sequence | Mapping) or not skills:
             raise InputError(f"group {self.name!r}: 'skills' must name call types: {skills!r}")
-        ranked = (
-            dict(skills) if isinstance(skills, Mapping) else {s: i for i, s in enumerate(skills)}
+        # a mapping; (type, priority) pairs, as kept here (so a copy reads back); or a list
+        pairs = isinstance(skills, Mapping) or all(
+            isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) for x in skills
         )
-        if not isinstance(skills, Mapping) and len(ranked) < len(skills):
+        ranked = dict(skills) if pairs else {s: i for i, s in enumerate(skills)}  # type: ignore[arg-type]
+        if not pairs and len(ranked) < len(skills):
             raise InputError(f"group {self.name!r}: a skill is named twice: {list(skills)!r}")
         for skill, priority in ranked.items():
             v.whole(f"group {self.name!r}: priority of {skill!r}", priority, 0)

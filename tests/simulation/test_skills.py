@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -194,6 +196,9 @@ def test_a_center_reports_each_type_and_group_and_who_answered_what():
     center = _center()
     res = simulate_center(center, replications=6, seed=9)
     assert set(res.call_types) == {"cards", "loans"} and len(res.groups) == 3
+    # a group copied with dataclasses.replace keeps its skills and priorities
+    copy = dataclasses.replace(center.groups[2], agents=4)
+    assert copy.skills == center.groups[2].skills and copy.agents == 4
     # every answered call is in the routing matrix, and only groups with the skill answer
     answered = sum(r.per_day["answered"].mean() for r in res.call_types.values())
     assert res.routing.to_numpy().sum() == pytest.approx(answered)
@@ -354,3 +359,44 @@ def test_the_bounds_one_type_is_erlang_and_pooling_never_needs_more():
     bounds = staffing_bounds(_center())
     assert (bounds["pooled"] <= bounds["dedicated"]).all()
     assert set(bounds.columns) == {"dedicated cards", "dedicated loans", "dedicated", "pooled"}
+
+
+def test_a_center_staffed_in_simulation_meets_every_type_on_a_fresh_seed():
+    """The staffing staff_center reports as met: simulated again on callers of another
+    seed with more days, no call type is below its targets in any interval by more than
+    its confidence interval allows; one type and one group lands on Erlang A or just
+    above it (the confidence asked for)."""
+    from planner import staff_center
+
+    calls = (60.0,) * 6
+    one = Center((CallType("calls", calls, 240.0, patience=180.0),),
+                 (AgentGroup("agents", ["calls"], 1),), INTERVAL)  # fmt: skip
+    found = staff_center(one, replications=40, seed=1)
+    erlang = planner.required_agents(calls, 240.0, INTERVAL, planner.Targets(),
+                                     model=planner.ErlangA(patience=180.0))  # fmt: skip
+    got = found.agents["agents"].to_numpy()
+    assert found.met and ((got >= erlang) & (got <= erlang + 2)).all()
+    # an N-design: cards and loans specialists, generalists who take both
+    center = Center(
+        (CallType("cards", (50.0, 80.0, 70.0, 40.0), 240.0, patience=180.0),
+         CallType("loans", (20.0, 30.0, 30.0, 15.0), 360.0, patience=240.0)),
+        (AgentGroup("cards", ["cards"], 1), AgentGroup("loans", ["loans"], 1),
+         AgentGroup("generalists", {"loans": 0, "cards": 1}, 1)),
+        INTERVAL,
+    )  # fmt: skip
+    plan = staff_center(center, replications=30, seed=2)
+    assert plan.met and plan.confidence.to_numpy().min() >= 0.95
+    staffed = Center(center.call_types, tuple(
+        dataclasses.replace(g, agents=tuple(int(x) for x in plan.agents[g.name]))
+        for g in center.groups), INTERVAL)  # fmt: skip
+    again = simulate_center(staffed, replications=200, seed=99)
+    for name, result in again.call_types.items():
+        _, high = result["service_level"].confidence_interval()
+        assert (high >= 0.8).all(), name
+        low, _ = result["abandon_rate"].confidence_interval()
+        assert (low <= 0.10).all(), name
+    assert plan.agent_hours == pytest.approx(planner.hours(plan.agents.to_numpy(), INTERVAL))
+    with pytest.raises(InputError, match="occupancy is a group's figure"):
+        capped = planner.Targets(max_occupancy=0.8)
+        staff_center(Center((CallType("c", (5.0,), 200.0, targets=capped),),
+                            (AgentGroup("g", ["c"], 1),), INTERVAL))  # fmt: skip
