@@ -35,7 +35,7 @@ from planner.simulation.results import SimulationResult, metrics_from_totals
 from planner.simulation.run import Seed, check_seed, day_totals, workers
 from planner.simulation.skills_engine import run_skills
 from planner.simulation.skills_simpy import run_skills_simpy
-from planner.targets import Targets
+from planner.targets import SLBasis, Targets
 
 __all__ = ["AgentGroup", "CallType", "Center", "CenterResult", "simulate_center"]
 
@@ -365,10 +365,10 @@ def simulate_center(
 
     ``close``: callers still waiting at the end of the last interval are answered by
     its agents (``"serve_queue"``) or left waiting (``"stop"``), as in
-    :func:`planner.simulate`. Each call type's service level is over its offered
-    calls, within its own ``targets.answer_time``. ``engine``: ``"fast"`` (the
-    compiled event loop; ``"auto"``) or ``"simpy"`` (the SimPy event model); both give
-    every call the same fate.
+    :func:`planner.simulate`. Each call type's service level is within its own
+    ``targets.answer_time``, on its ``targets.sl_basis`` (offered calls by default).
+    ``engine``: ``"fast"`` (the compiled event loop; ``"auto"``) or ``"simpy"`` (the
+    SimPy event model); both give every call the same fate.
     """
     if not isinstance(center, Center):
         raise InputError(f"'center' must be a Center: {center!r}")
@@ -392,23 +392,25 @@ def simulate_center(
     shown: Seed = root if root.spawn_key else root.entropy  # type: ignore[assignment]
 
     def result(totals: list[dict[str, FloatArray]], agents: IntArray, answer_time: float,
-               engine: str) -> SimulationResult:  # fmt: skip
+               basis: SLBasis = "offered") -> SimulationResult:  # fmt: skip
         stacked = {name: np.stack([t[name] for t in totals]) for name in totals[0]}
         return SimulationResult(
             agents=agents, interval=center.interval, labels=list(range(k)),
-            answer_time=answer_time, sl_basis="offered", replications=replications,
-            seed=shown, engine=engine, level=level,
-            per_interval=metrics_from_totals(stacked, "offered"),
-            per_day=metrics_from_totals(day_totals(stacked), "offered"),
+            answer_time=answer_time, sl_basis=basis, replications=replications,
+            seed=shown, engine=name, level=level,
+            per_interval=metrics_from_totals(stacked, basis),
+            per_day=metrics_from_totals(day_totals(stacked), basis),
         )  # fmt: skip
 
     types = {}
     for q, t in enumerate(center.call_types):
         serving = [g for g in range(len(center.groups)) if prep.rank[g, q] >= 0]
         agents = prep.agents[serving, :k].sum(axis=0)
-        types[t.name] = result([d[0][q] for d in done], agents, t.targets.answer_time, name)
+        types[t.name] = result(
+            [d[0][q] for d in done], agents, t.targets.answer_time, t.targets.sl_basis
+        )
     groups = {
-        grp.name: result([d[1][g] for d in done], prep.agents[g, :k], 0.0, name)
+        grp.name: result([d[1][g] for d in done], prep.agents[g, :k], 0.0)
         for g, grp in enumerate(center.groups)
     }
     routing = pd.DataFrame(

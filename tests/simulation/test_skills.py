@@ -400,3 +400,15 @@ def test_a_center_staffed_in_simulation_meets_every_type_on_a_fresh_seed():
         capped = planner.Targets(max_occupancy=0.8)
         staff_center(Center((CallType("c", (5.0,), 200.0, targets=capped),),
                             (AgentGroup("g", ["c"], 1),), INTERVAL))  # fmt: skip
+
+
+def test_a_call_types_service_level_is_on_its_own_basis():
+    center = _center()
+    answered = planner.Targets(sl_basis="answered")
+    other = Center((dataclasses.replace(center.call_types[0], targets=answered),
+                    *center.call_types[1:]), center.groups, INTERVAL)  # fmt: skip
+    plain = simulate_center(center, replications=4, seed=5).call_types["cards"]
+    based = simulate_center(other, replications=4, seed=5).call_types["cards"]
+    assert based.sl_basis == "answered" and plain.sl_basis == "offered"
+    # over answered calls, abandonment does not count against the level
+    assert based.day("service_level").mean > plain.day("service_level").mean
