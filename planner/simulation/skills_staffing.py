@@ -15,9 +15,13 @@ more simulations per step):
    several skills, and then one fewer in each other group in turn (dearest
    first) where every type still meets every target with confidence in every
    interval; kept where the agents let go cost more than the one added.
-4. **Remove**: one agent fewer at each group and interval in turn, dearest
+4. **Transfer**: one agent of a group to a group with more skills (at no more
+   cost per hour) where every target still holds, so that the removals find
+   what pooling saves.
+5. **Remove**: one agent fewer at each group and interval in turn, dearest
    groups first, kept off where every target still holds with confidence.
-5. **Confirm** on callers from an independent seed, adding as in 2 where the
+   Steps 4 and 5 repeat up to ``rounds`` times while they let someone go.
+6. **Confirm** on callers from an independent seed, adding as in 2 where the
    search's luck showed too well; the confidence reported is this simulation's.
 
 Occupancy is a group's figure, not a call type's: a ``max_occupancy`` on a call
@@ -124,9 +128,12 @@ def staff_center(
     confidence: float = 0.95,
     close: str = "serve_queue",
     max_rounds: int = 200,
+    rounds: int = 1,
 ) -> CenterStaffing:
     """The least costly staffing per group and interval found to meet every call type's
-    targets in simulation (see the module notes), on ``replications`` days."""
+    targets in simulation (see the module notes), on ``replications`` days; ``rounds``
+    of transfers and removals (more find a little less: on the bench's N-design, 1
+    round 1,674 agent hours in 29 s, 3 rounds 1,668 in 60 s)."""
     if not isinstance(center, Center):
         raise InputError(f"'center' must be a Center: {center!r}")
     replications = v.whole("replications", replications, 2, 10_000)
@@ -183,11 +190,32 @@ def staff_center(
                 agents[h, i] -= 1
                 for g in gone:
                     agents[g, i] += 1
-    # remove: dearest groups first, then by interval
-    for g, i in sorted(np.argwhere(agents > 0).tolist(), key=lambda gi: (-rate[gi[0]], gi[1])):
-        agents[g, i] -= 1
-        if not meets():
-            agents[g, i] += 1
+    for _ in range(rounds):  # until a round lets nobody go
+        before = agents.sum()
+        # transfer: one agent of a group with fewer skills to one with more, where that
+        # costs no more and every target still holds (it lets the removals below find
+        # what pooling saves)
+        for i in range(k):
+            for h in several:
+                for g in sorted(range(n_groups), key=lambda g: -rate[g]):
+                    skills_g, skills_h = (
+                        set(center.groups[g].priority),
+                        set(center.groups[h].priority),
+                    )
+                    if g == h or agents[g, i] == 0 or rate[h] > rate[g] or not skills_g < skills_h:
+                        continue
+                    agents[g, i] -= 1
+                    agents[h, i] += 1
+                    if not meets():
+                        agents[g, i] += 1
+                        agents[h, i] -= 1
+        # remove: dearest groups first, then by interval
+        for g, i in sorted(np.argwhere(agents > 0).tolist(), key=lambda gi: (-rate[gi[0]], gi[1])):
+            agents[g, i] -= 1
+            if not meets():
+                agents[g, i] += 1
+        if agents.sum() == before:
+            break
     confirm = _Judge(prep, callers(_CONFIRM), level)
     agents, conf = _add_until_met(agents, confirm, cheapest, max_rounds)
     step = center.interval
