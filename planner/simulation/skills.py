@@ -302,38 +302,74 @@ ENGINES: dict[str, Callable[..., tuple[FloatArray, IntArray, FloatArray]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Merged:
+    """Every call type's callers in one order of arrival, as the engines read them:
+    contiguous ``cols`` (arrival, handle, gives_up_at, period), each caller's type
+    ``queue``, and ``members[first_member[q]:first_member[q + 1]]`` the positions of
+    type ``q``'s callers in order; ``order`` takes the types' callers, one type after
+    another, to this order (ties: call type order, then arrival)."""
+
+    cols: dict[str, np.ndarray]
+    queue: IntArray
+    members: IntArray
+    first_member: IntArray
+    order: IntArray
+
+    @classmethod
+    def of(cls, drawn: Sequence[Callers]) -> Merged:
+        sizes = [len(c) for c in drawn]
+        queue = np.repeat(np.arange(len(drawn), dtype=np.int64), sizes)
+        order = np.argsort(np.concatenate([c.arrival for c in drawn]), kind="stable")
+        cols = {
+            name: np.ascontiguousarray(np.concatenate([getattr(c, name) for c in drawn])[order])
+            for name in ("arrival", "handle", "gives_up_at", "period")
+        }
+        cols["period"] = cols["period"].astype(np.int64)
+        queue = queue[order]
+        members = np.concatenate([np.flatnonzero(queue == q) for q in range(len(drawn))])
+        first_member = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return cls(cols, queue, members.astype(np.int64), first_member, order)
+
+    def run(
+        self, engine: str, factor: FloatArray, bounds: FloatArray, agents: IntArray,
+        rank: IntArray, order: IntArray, delay: FloatArray,
+    ) -> tuple[FloatArray, IntArray, FloatArray]:  # fmt: skip
+        """The engine's answer times, groups (in this order) and overtime rows; ``bounds``
+        without the ``inf`` the engines add after the last."""
+        c = self.cols
+        return ENGINES[engine](
+            c["arrival"], c["handle"], c["gives_up_at"], self.queue, c["period"], self.members,
+            self.first_member, factor, np.append(bounds, np.inf), agents, rank, order, delay,
+        )  # fmt: skip
+
+
 def _replication(
-    prep: _Prepared, drawn: list[Callers], engine: str = "fast"
+    prep: _Prepared, drawn: list[Callers], engine: str = "fast", with_groups: bool = True
 ) -> tuple[list[Any], list[Any], FloatArray]:
-    """One day: per call type and per group their totals; the routing counts."""
-    sizes = [len(c) for c in drawn]
-    queue = np.repeat(np.arange(len(drawn), dtype=np.int64), sizes)
-    arrival = np.concatenate([c.arrival for c in drawn])
-    order = np.argsort(arrival, kind="stable")  # ties: call type order, then arrival
-    cols = {
-        name: np.ascontiguousarray(np.concatenate([getattr(c, name) for c in drawn])[order])
-        for name in ("arrival", "handle", "gives_up_at", "period")
-    }
-    queue = queue[order]
-    members = np.concatenate([np.flatnonzero(queue == q) for q in range(len(drawn))])
-    first_member = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    bounds = np.append(prep.bounds, np.inf)
-    start, by, over = ENGINES[engine](
-        cols["arrival"], cols["handle"], cols["gives_up_at"], queue,
-        cols["period"].astype(np.int64), members.astype(np.int64), first_member,
-        prep.factor, bounds, prep.agents, prep.rank, prep.order, prep.delay,
+    """One day: per call type and, ``with_groups``, per group their totals and the
+    routing counts (without: none, and zero counts; a staffing search needs neither)."""
+    merged = Merged.of(drawn)
+    cols, queue, members, first_member = (
+        merged.cols, merged.queue, merged.members, merged.first_member,
     )  # fmt: skip
+    start, by, over = merged.run(
+        engine, prep.factor, prep.bounds, prep.agents, prep.rank, prep.order, prep.delay
+    )
     over = over[over[:, 0] < prep.bounds[-1]]
     k = prep.center.intervals
     center = prep.center
     type_totals = []
+    nobody = Day(prep.bounds, np.zeros(k, dtype=np.int64), 0, prep.serve_queue)
     for q, t in enumerate(center.call_types):
         mine = members[first_member[q] : first_member[q + 1]]
         callers = Callers(*(cols[n][mine] for n in ("arrival", "handle", "gives_up_at", "period")))
-        day = Day(prep.bounds, np.zeros(k, dtype=np.int64), 0, prep.serve_queue)
         type_totals.append(
-            period_totals(callers, start[mine], np.zeros((0, 2)), day, t.targets.answer_time)
+            period_totals(callers, start[mine], np.zeros((0, 2)), nobody, t.targets.answer_time)
         )
+    routing = np.zeros((len(center.call_types), len(center.groups)))
+    if not with_groups:
+        return type_totals, [], routing
     group_totals = []
     served = np.isfinite(start)
     took = np.zeros(len(start))
@@ -347,7 +383,6 @@ def _replication(
         group_totals.append(
             period_totals(callers, start[mine], over[over[:, 2] == g][:, :2], day, 0.0)
         )
-    routing = np.zeros((len(center.call_types), len(center.groups)))
     np.add.at(routing, (queue[served], by[served]), 1.0)
     return type_totals, group_totals, routing
 

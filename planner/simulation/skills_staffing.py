@@ -91,7 +91,9 @@ class _Judge:
         after = agents[:, -1] if prep.serve_queue else np.zeros(len(agents), dtype=np.int64)
         trial = dataclasses.replace(prep, agents=np.column_stack([agents, after]).astype(np.int64))
         with ThreadPoolExecutor(max_workers=workers()) as pool:
-            done = list(pool.map(lambda d: _replication(trial, d)[0], self.drawn))
+            done = list(
+                pool.map(lambda d: _replication(trial, d, with_groups=False)[0], self.drawn)
+            )
         out = []
         for q, t in enumerate(prep.center.call_types):
             stacked = {name: np.stack([d[q][name] for d in done]) for name in done[0][q]}
@@ -175,11 +177,13 @@ def staff_center(
     # pool: one agent more in a group of several skills, where that lets agents of
     # other groups go whose hours cost more than its
     several = [g for g, grp in enumerate(center.groups) if len(grp.priority) > 1]
+    skills = [set(grp.priority) for grp in center.groups]
+    dearest = sorted(range(n_groups), key=lambda g: -rate[g])
     for i in range(k):
         for h in several:
             agents[h, i] += 1
             gone = []
-            for g in sorted(range(n_groups), key=lambda g: -rate[g]):
+            for g in dearest:
                 if g != h and agents[g, i] > 0:
                     agents[g, i] -= 1
                     if meets():
@@ -197,12 +201,13 @@ def staff_center(
         # what pooling saves)
         for i in range(k):
             for h in several:
-                for g in sorted(range(n_groups), key=lambda g: -rate[g]):
-                    skills_g, skills_h = (
-                        set(center.groups[g].priority),
-                        set(center.groups[h].priority),
-                    )
-                    if g == h or agents[g, i] == 0 or rate[h] > rate[g] or not skills_g < skills_h:
+                for g in dearest:
+                    if (
+                        g == h
+                        or agents[g, i] == 0
+                        or rate[h] > rate[g]
+                        or not skills[g] < skills[h]
+                    ):
                         continue
                     agents[g, i] -= 1
                     agents[h, i] += 1

@@ -12,8 +12,7 @@ from planner.errors import InputError
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Exponential, Lognormal
 from planner.simulation.engines import run_fast
-from planner.simulation.skills import AgentGroup, CallType, Center, simulate_center
-from planner.simulation.skills_engine import run_skills
+from planner.simulation.skills import AgentGroup, CallType, Center, Merged, simulate_center
 
 INTERVAL = 1800.0
 
@@ -32,19 +31,11 @@ def _callers(day: Day, calls, aht, patience, seed) -> Callers:
 
 def _run(
     types: list[Callers], groups: list[np.ndarray], rank, serve_queue=True, factor=None,
-    delay=None, engine=run_skills,
+    delay=None, engine="fast",
 ):  # fmt: skip
     """The skills engine on call types' callers (merged in arrival order) and groups'
     staffing; returns answer times and groups in each type's own order, and overtime."""
-    sizes = [len(c) for c in types]
-    queue = np.repeat(np.arange(len(types)), sizes)
-    arrival = np.concatenate([c.arrival for c in types])
-    order = np.argsort(arrival, kind="stable")
-    col = {n: np.concatenate([getattr(c, n) for c in types])[order]
-           for n in ("arrival", "handle", "gives_up_at", "period")}  # fmt: skip
-    queue = queue[order]
-    members = np.concatenate([np.flatnonzero(queue == q) for q in range(len(types))])
-    first = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    merged = Merged.of(types)
     periods = groups[0].size
     rank = np.asarray(rank, dtype=np.int64)
     agents = np.column_stack(
@@ -57,15 +48,12 @@ def _run(
         )
         routes[q, : len(mine)] = mine
     factor = np.ones((len(types), len(groups), periods)) if factor is None else factor
-    bounds = np.append(INTERVAL * np.arange(periods + 1.0), np.inf)
-    start, by, over = engine(
-        col["arrival"], col["handle"], col["gives_up_at"], queue.astype(np.int64),
-        col["period"].astype(np.int64), members.astype(np.int64), first, factor, bounds, agents,
-        rank, routes, np.zeros(rank.shape) if delay is None else np.asarray(delay, dtype=float),
-    )  # fmt: skip
-    back = np.empty_like(order)
-    back[order] = np.arange(order.size)
-    return start[back], by[back], over[over[:, 0] < bounds[-2]]
+    delay = np.zeros(rank.shape) if delay is None else np.asarray(delay, dtype=float)
+    bounds = INTERVAL * np.arange(periods + 1.0)
+    start, by, over = merged.run(engine, factor, bounds, agents, rank, routes, delay)
+    back = np.empty_like(merged.order)
+    back[merged.order] = np.arange(merged.order.size)
+    return start[back], by[back], over[over[:, 0] < bounds[-1]]
 
 
 @pytest.mark.parametrize("serve_queue", [True, False])
@@ -254,8 +242,6 @@ def test_both_engines_give_every_call_the_same_fate_on_random_centers(seed, serv
     """Random skills and priorities (ties too), overflow delays, staffing that rises and
     drops per group (to none at times), patience, handle times by group: the compiled
     loop and the SimPy event model agree on every answer time, group and overtime row."""
-    from planner.simulation.skills_simpy import run_skills_simpy
-
     rng = np.random.default_rng(100 + seed)
     n_types, n_groups, periods = int(rng.integers(2, 5)), int(rng.integers(2, 6)), 8
     skilled = rng.random((n_groups, n_types)) < 0.5
@@ -274,7 +260,7 @@ def test_both_engines_give_every_call_the_same_fate_on_random_centers(seed, serv
     factor = rng.uniform(0.7, 1.5, (n_types, n_groups, periods))
     kw = {"serve_queue": serve_queue, "factor": factor, "delay": delay}
     start, by, over = _run(types, staffing, rank, **kw)
-    s_start, s_by, s_over = _run(types, staffing, rank, **kw, engine=run_skills_simpy)
+    s_start, s_by, s_over = _run(types, staffing, rank, **kw, engine="simpy")
     np.testing.assert_array_equal(s_start, start)
     np.testing.assert_array_equal(s_by, by)
     key = np.lexsort((over[:, 1], over[:, 0], over[:, 2]))
