@@ -135,7 +135,7 @@ def staff_center(
     """The least costly staffing per group and interval found to meet every call type's
     targets in simulation (see the module notes), on ``replications`` days; ``rounds``
     of transfers and removals (more find a little less: on the bench's N-design, 1
-    round 1,674 agent hours in 29 s, 3 rounds 1,668 in 60 s)."""
+    round 1,674 agent hours in 20 s, 3 rounds 1,668 in 43 s)."""
     if not isinstance(center, Center):
         raise InputError(f"'center' must be a Center: {center!r}")
     replications = v.whole("replications", replications, 2, 10_000)
