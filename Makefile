@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
-		--client.toolbarMode minimal --server.maxUploadSize 50 -- --scenario $(SCENARIO)
+		--client.toolbarMode minimal --server.maxUploadSize 50 --server.fileWatcherType none \
+		-- --scenario $(SCENARIO)
 
 # The browser test drives Debian's chromium; install it where we can (root with apt-get),
 # otherwise the test is skipped and pytest's summary says why.

@@ -1041,3 +1041,14 @@ def test_a_what_if_set_back_to_the_scenarios_own_value_is_no_what_if():
     ok(at)
     assert at.session_state["whatif"] == {}
     assert not any("Changed here" in c.value for c in at.caption)
+
+
+def test_make_run_starts_the_app_as_the_browser_tests_do():
+    """`make run` and the browser tests' server take the same settings, among them no
+    file watcher (its re-walks of the repository on a burst of writes stalled the app)."""
+    from tests.front.test_browser import PRODUCTION
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun:")[1].split("\n\n")[0].replace("\\\n", " ")
+    for flag, value in zip(PRODUCTION[::2], PRODUCTION[1::2], strict=True):
+        assert f"{flag} {value}" in " ".join(recipe.split()), flag

@@ -33,8 +33,13 @@ FLAGS = [
 ]  # fmt: skip
 
 
-# The settings `make run` starts the app with (see the Makefile).
-PRODUCTION = ["--client.toolbarMode", "minimal", "--server.maxUploadSize", "50"]
+# The settings `make run` starts the app with (see the Makefile). No file watcher: on a
+# burst of writes in the repository (caches, .venv) its inotify queue overflows and it
+# walks the whole tree again holding the GIL, and the pages stall for minutes.
+PRODUCTION = [
+    "--client.toolbarMode", "minimal", "--server.maxUploadSize", "50",
+    "--server.fileWatcherType", "none",
+]  # fmt: skip
 
 
 def _free_port() -> int:
@@ -207,10 +212,15 @@ def _choose(page, picker, option: str) -> None:
                 raise
 
 
-def _wait_idle(page) -> None:
-    """Until the app has finished its rerun (the status widget is gone)."""
+def _wait_idle(page, *, drawn: bool = True) -> None:
+    """Until the app has finished its rerun: the status widget is gone and, with
+    ``drawn``, no element is stale (one a rerun under way has not drawn again yet, e.g.
+    a download button still holding the previous day's workbook below a message the
+    rerun already drew)."""
+    stale = ', [data-stale="true"]' if drawn else ""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        f"() => !document.querySelector('[data-testid=\"stStatusWidget\"]{stale}')",
+        timeout=60_000,
     )
 
 
@@ -494,8 +504,9 @@ def test_a_calendar_upload_overrides_the_sample_banks(server, browser, tmp_path)
 
 
 def _go(page, name: str) -> None:
-    """Another page, through the sidebar's navigation (the session stays)."""
-    _wait_idle(page)
+    """Another page, through the sidebar's navigation (the session stays; a page
+    waiting on a search in a worker may leave elements stale, so only the status)."""
+    _wait_idle(page, drawn=False)
     page.get_by_role("link", name=name, exact=True).click()
     page.get_by_test_id("stMainBlockContainer").get_by_role("heading").first.wait_for(
         timeout=120_000
@@ -682,7 +693,11 @@ def test_opening_a_scenario_from_each_pages_sidebar_shows_it_there(server, brows
             page.wait_for_function(_card_is_js(label, value), timeout=120_000)
         except Exception:  # say what the page showed instead
             said = [a.inner_text()[:200] for a in page.get_by_test_id("stAlert").all()]
-            pytest.fail(f"{link}: no {label} {value} after 120 s; the page said {said}")
+            running = page.get_by_test_id("stStatusWidget").count()
+            pytest.fail(
+                f"{link}: no {label} {value} after 120 s but {_card(page, label)!r} "
+                f"(running: {running}); the page said {said}"
+            )
         _expect_card(page, label, value)
         assert page.get_by_test_id("stException").count() == 0, link
         page.close()
