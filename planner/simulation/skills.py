@@ -345,11 +345,16 @@ class Merged:
 
 
 def _replication(
-    prep: _Prepared, drawn: list[Callers], engine: str = "fast", with_groups: bool = True
+    prep: _Prepared,
+    drawn: list[Callers],
+    engine: str = "fast",
+    with_groups: bool = True,
+    merged: Merged | None = None,
 ) -> tuple[list[Any], list[Any], FloatArray]:
     """One day: per call type and, ``with_groups``, per group their totals and the
-    routing counts (without: none, and zero counts; a staffing search needs neither)."""
-    merged = Merged.of(drawn)
+    routing counts (without: none, and zero counts; a staffing search needs neither).
+    ``merged``: ``Merged.of(drawn)`` when the caller keeps it (a search's fixed days)."""
+    merged = Merged.of(drawn) if merged is None else merged
     cols, queue, members, first_member = (
         merged.cols, merged.queue, merged.members, merged.first_member,
     )  # fmt: skip

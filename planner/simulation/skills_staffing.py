@@ -12,17 +12,29 @@ more simulations per step):
    for the cheapest group that takes it at once; again until none misses.
 3. **Pool**, on the same callers (every try sees the same days, so one agent
    is not lost in noise): in each interval, one agent more in a group with
-   several skills, and then one fewer in each other group in turn (dearest
-   first) where every type still meets every target with confidence in every
-   interval; kept where the agents let go cost more than the one added.
+   several skills, and then one fewer in each other group that shares a skill
+   with it (dearest first) where every type still meets every target with
+   confidence; kept, and tried again, while the agents let go cost more than
+   the one added.
 4. **Transfer**: one agent of a group to a group with more skills (at no more
    cost per hour) where every target still holds, so that the removals find
    what pooling saves.
-5. **Remove**: one agent fewer at each group and interval in turn, dearest
-   groups first, kept off where every target still holds with confidence.
-   Steps 4 and 5 repeat up to ``rounds`` times while they let someone go.
+5. **Remove**: in each interval, agents one at a time, dearest groups first,
+   kept off while every target still holds with confidence. Steps 4 and 5
+   repeat up to ``rounds`` times while they let someone go.
 6. **Confirm** on callers from an independent seed, adding as in 2 where the
    search's luck showed too well; the confidence reported is this simulation's.
+
+Steps 3 to 5 change one interval at a time, and a change reaches only that
+interval and the next ones while the queues it left longer or shorter drain
+(minutes, in any center: :data:`_SETTLE`, half an hour, is ample). Each of
+their tries therefore simulates a window: the interval tried, the intervals
+within half an hour after it (whose targets are checked too) and half an hour
+before it to fill the queues, on the search's callers of that window. A try
+costs a window, not a day (the bench's N-design over 48 half hours: 5 s for a
+search of 30 days, 20 s before), and the days saved buy more of them: the
+per-interval margin a confidence bound keeps shrinks with the square root of
+the days. Steps 2 and 6 simulate whole days.
 
 Occupancy is a group's figure, not a call type's: a ``max_occupancy`` on a call
 type is refused.
@@ -46,7 +58,14 @@ from planner.simulation.day import Callers
 from planner.simulation.results import metrics_from_totals
 from planner.simulation.run import Seed, check_seed, workers
 from planner.simulation.search import interval_confidence
-from planner.simulation.skills import Center, _callers, _prepare, _Prepared, _replication
+from planner.simulation.skills import (
+    Center,
+    Merged,
+    _callers,
+    _prepare,
+    _Prepared,
+    _replication,
+)
 from planner.simulation.skills_bounds import staffing_bounds
 
 __all__ = ["CenterStaffing", "staff_center"]
@@ -78,22 +97,93 @@ class CenterStaffing:
     evaluations: int
 
 
-class _Judge:
-    """Confidence per call type and interval of a staffing, on fixed callers."""
+# Seconds a staffing change is followed after its interval, and simulated before it
+# to fill the queues: the queues of a center forget their past within minutes.
+_SETTLE = 1800.0
+# Windows of callers kept at once (the search goes interval by interval).
+_WINDOWS = 16
 
-    def __init__(self, prep: _Prepared, drawn: list[list[Callers]], level: float) -> None:
-        self.prep, self.drawn, self.level = prep, drawn, level
+
+def _cut(c: Callers, a: int, b: int, shift: float) -> Callers:
+    """The callers of periods ``a`` to ``b - 1``, on a clock starting ``shift`` s later."""
+    m = (c.period >= a) & (c.period < b)
+    return Callers(c.arrival[m] - shift, c.handle[m], c.gives_up_at[m] - shift, c.period[m] - a)
+
+
+def _slice(center: Center, a: int, b: int) -> Center:
+    """The center over intervals ``a`` to ``b - 1`` (groups' agents left at 0)."""
+    types = tuple(
+        dataclasses.replace(t, calls=t.calls[a:b],
+                            aht=t.aht if isinstance(t.aht, float) else t.aht[a:b])
+        for t in center.call_types
+    )  # fmt: skip
+    groups = tuple(dataclasses.replace(g, agents=0) for g in center.groups)
+    return Center(types, groups, center.interval)
+
+
+class _Judge:
+    """Confidence per call type and interval of a staffing, on fixed callers: over the
+    whole day, or over a window round one interval (:meth:`near`)."""
+
+    def __init__(
+        self, prep: _Prepared, drawn: list[list[Callers]], level: float, pool: ThreadPoolExecutor
+    ) -> None:
+        self.prep, self.drawn, self.level, self.pool = prep, drawn, level, pool
         self.count = 0
+        self.reach = max(1, int(np.ceil(_SETTLE / prep.center.interval)))
+        self.merged = [Merged.of(d) for d in drawn]
+        self.windows: dict[tuple[int, int], tuple[_Prepared, list[list[Callers]], list[Merged]]]
+        self.windows = {}
 
     def __call__(self, agents: IntArray) -> FloatArray:
-        self.count += 1
-        prep = self.prep
-        after = agents[:, -1] if prep.serve_queue else np.zeros(len(agents), dtype=np.int64)
-        trial = dataclasses.replace(prep, agents=np.column_stack([agents, after]).astype(np.int64))
-        with ThreadPoolExecutor(max_workers=workers()) as pool:
-            done = list(
-                pool.map(lambda d: _replication(trial, d, with_groups=False)[0], self.drawn)
+        """Per call type and interval of the day."""
+        return self._confidence(self.prep, self.drawn, self.merged, agents, 0)
+
+    def near(self, agents: IntArray, at: int) -> FloatArray:
+        """Per call type, for interval ``at`` and the next ones a change at ``at`` can
+        reach (:data:`_SETTLE`), simulated from empty ``reach`` intervals before it: the
+        callers of that window only, so a try costs a fraction of a day."""
+        k = self.prep.center.intervals
+        a, b = max(0, at - self.reach), min(k, at + self.reach + 1)
+        if (a, b) not in self.windows:
+            if len(self.windows) >= _WINDOWS:
+                self.windows.pop(next(iter(self.windows)))
+            shift = float(self.prep.bounds[a])
+            self.windows[a, b] = (
+                _prepare(
+                    _slice(self.prep.center, a, b),
+                    "stop" if b == k and not self.prep.serve_queue else "serve_queue",
+                ),
+                drawn := [[_cut(c, a, b, shift) for c in day] for day in self.drawn],
+                [Merged.of(d) for d in drawn],
             )
+        return self._confidence(*self.windows[a, b], agents, a)[:, at - a :]
+
+    def _confidence(
+        self,
+        prep: _Prepared,
+        drawn: list[list[Callers]],
+        merged: list[Merged],
+        agents: IntArray,
+        a: int,
+    ) -> FloatArray:
+        """On ``prep``'s intervals, from ``a`` in the day; after them, the next interval's
+        agents (or, at the day's end, the day's rule)."""
+        self.count += 1
+        b = a + prep.center.intervals
+        day = self.prep
+        if b < day.center.intervals:
+            after = agents[:, b]
+        else:
+            after = agents[:, -1] if day.serve_queue else np.zeros(len(agents), dtype=np.int64)
+        trial = dataclasses.replace(
+            prep, agents=np.column_stack([agents[:, a:b], after]).astype(np.int64)
+        )
+        done = list(
+            self.pool.map(
+                lambda d, m: _replication(trial, d, with_groups=False, merged=m)[0], drawn, merged
+            )
+        )
         out = []
         for q, t in enumerate(prep.center.call_types):
             stacked = {name: np.stack([d[q][name] for d in done]) for name in done[0][q]}
@@ -122,10 +212,73 @@ def _add_until_met(
     )
 
 
+def _improve(agents: IntArray, judge: _Judge, rate: FloatArray, rounds: int) -> None:
+    """Steps 3 to 5 of the module notes, in place; each try is judged on the window
+    round the interval it changes (:meth:`_Judge.near`)."""
+    center = judge.prep.center
+    n_groups, k = agents.shape
+
+    def meets(i: int) -> bool:
+        return bool((judge.near(agents, i) >= judge.level).all())
+
+    # pool: one agent more in a group of several skills, where that lets agents of
+    # other groups go whose hours cost more than its
+    several = [g for g, grp in enumerate(center.groups) if len(grp.priority) > 1]
+    skills = [set(grp.priority) for grp in center.groups]
+    dearest = sorted(range(n_groups), key=lambda g: -rate[g])
+    for i in range(k):
+        for h in several:
+            saved = True
+            while saved:  # one more while it lets more cost go than it adds
+                agents[h, i] += 1
+                gone = []
+                for g in dearest:  # those it can stand in for, in part at least
+                    if g != h and agents[g, i] > 0 and skills[g] & skills[h]:
+                        agents[g, i] -= 1
+                        if meets(i):
+                            gone.append(g)
+                        else:
+                            agents[g, i] += 1
+                saved = rate[gone].sum() > rate[h]
+                if not saved:  # as it was
+                    agents[h, i] -= 1
+                    for g in gone:
+                        agents[g, i] += 1
+    for _ in range(rounds):  # until a round lets nobody go
+        before = agents.sum()
+        for i in range(k):
+            # transfer: one agent of a group with fewer skills to one with more, where
+            # that costs no more and every target still holds (it lets the removals
+            # find what pooling saves)
+            for h in several:
+                for g in dearest:
+                    if (
+                        g == h
+                        or agents[g, i] == 0
+                        or rate[h] > rate[g]
+                        or not skills[g] < skills[h]
+                    ):
+                        continue
+                    agents[g, i] -= 1
+                    agents[h, i] += 1
+                    if not meets(i):
+                        agents[g, i] += 1
+                        agents[h, i] -= 1
+            # remove: dearest groups first
+            for g in dearest:
+                while agents[g, i] > 0:
+                    agents[g, i] -= 1
+                    if not meets(i):
+                        agents[g, i] += 1
+                        break
+        if agents.sum() == before:
+            break
+
+
 def staff_center(
     center: Center,
     *,
-    replications: int = 40,
+    replications: int = 100,
     seed: Seed | None = None,
     confidence: float = 0.95,
     close: str = "serve_queue",
@@ -133,9 +286,10 @@ def staff_center(
     rounds: int = 1,
 ) -> CenterStaffing:
     """The least costly staffing per group and interval found to meet every call type's
-    targets in simulation (see the module notes), on ``replications`` days; ``rounds``
-    of transfers and removals (more find a little less: on the bench's N-design, 1
-    round 1,674 agent hours in 20 s, 3 rounds 1,668 in 43 s)."""
+    targets in simulation (see the module notes), on ``replications`` days (more days,
+    a smaller margin: on the bench's N-design 1,676 agent hours with 30 days, 1,650
+    with 100 in 11 s, between the Erlang bounds 1,664 and 1,593); ``rounds`` of
+    transfers and removals."""
     if not isinstance(center, Center):
         raise InputError(f"'center' must be a Center: {center!r}")
     replications = v.whole("replications", replications, 2, 10_000)
@@ -168,61 +322,12 @@ def staff_center(
         child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, key))
         return [_callers(prep, child, r) for r in range(replications)]
 
-    judge = _Judge(prep, callers(_SEARCH), level)
-    agents, conf = _add_until_met(agents, judge, cheapest, max_rounds)
-
-    def meets() -> bool:
-        return bool((judge(agents) >= level).all())
-
-    # pool: one agent more in a group of several skills, where that lets agents of
-    # other groups go whose hours cost more than its
-    several = [g for g, grp in enumerate(center.groups) if len(grp.priority) > 1]
-    skills = [set(grp.priority) for grp in center.groups]
-    dearest = sorted(range(n_groups), key=lambda g: -rate[g])
-    for i in range(k):
-        for h in several:
-            agents[h, i] += 1
-            gone = []
-            for g in dearest:
-                if g != h and agents[g, i] > 0:
-                    agents[g, i] -= 1
-                    if meets():
-                        gone.append(g)
-                    else:
-                        agents[g, i] += 1
-            if rate[gone].sum() <= rate[h]:  # no saving: as it was
-                agents[h, i] -= 1
-                for g in gone:
-                    agents[g, i] += 1
-    for _ in range(rounds):  # until a round lets nobody go
-        before = agents.sum()
-        # transfer: one agent of a group with fewer skills to one with more, where that
-        # costs no more and every target still holds (it lets the removals below find
-        # what pooling saves)
-        for i in range(k):
-            for h in several:
-                for g in dearest:
-                    if (
-                        g == h
-                        or agents[g, i] == 0
-                        or rate[h] > rate[g]
-                        or not skills[g] < skills[h]
-                    ):
-                        continue
-                    agents[g, i] -= 1
-                    agents[h, i] += 1
-                    if not meets():
-                        agents[g, i] += 1
-                        agents[h, i] -= 1
-        # remove: dearest groups first, then by interval
-        for g, i in sorted(np.argwhere(agents > 0).tolist(), key=lambda gi: (-rate[gi[0]], gi[1])):
-            agents[g, i] -= 1
-            if not meets():
-                agents[g, i] += 1
-        if agents.sum() == before:
-            break
-    confirm = _Judge(prep, callers(_CONFIRM), level)
-    agents, conf = _add_until_met(agents, confirm, cheapest, max_rounds)
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        judge = _Judge(prep, callers(_SEARCH), level, pool)
+        agents, conf = _add_until_met(agents, judge, cheapest, max_rounds)
+        _improve(agents, judge, rate, rounds)
+        confirm = _Judge(prep, callers(_CONFIRM), level, pool)
+        agents, conf = _add_until_met(agents, confirm, cheapest, max_rounds)
     step = center.interval
     group_hours = np.array([hours(a, step) for a in agents])
     costed = all(g.cost_per_hour is not None for g in center.groups)

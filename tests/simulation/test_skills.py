@@ -398,3 +398,41 @@ def test_a_call_types_service_level_is_on_its_own_basis():
     assert based.sl_basis == "answered" and plain.sl_basis == "offered"
     # over answered calls, abandonment does not count against the level
     assert based.day("service_level").mean > plain.day("service_level").mean
+
+
+@pytest.mark.parametrize("close", ["serve_queue", "stop"])
+def test_a_search_window_is_the_day_where_the_day_was_empty_before_it(monkeypatch, close):
+    """staff_center's tries simulate a window of the day from empty (its module notes):
+    where nobody called before the window, the window's figures are the whole day's,
+    interval for interval, with the day's rule at its close."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from planner.simulation import skills_staffing as ss
+    from planner.simulation.skills import _callers, _prepare
+
+    monkeypatch.setattr(ss, "_SETTLE", 2 * INTERVAL)  # reach: two intervals
+    center = Center(
+        (CallType("cards", (0.0, 0.0, 40.0, 60.0, 50.0, 30.0), 240.0, patience=180.0),
+         CallType("loans", (0.0, 0.0, 20.0, 30.0, 25.0, 15.0), 360.0, patience=240.0)),
+        (AgentGroup("cards", ["cards"], (0, 0, 5, 7, 6, 4)),
+         AgentGroup("loans", ["loans"], (0, 0, 3, 4, 3, 2)),
+         AgentGroup("generalists", {"loans": 0, "cards": 1}, (0, 0, 1, 2, 2, 1))),
+        INTERVAL,
+    )  # fmt: skip
+    prep = _prepare(center, close)
+    root = np.random.SeedSequence(4)
+    drawn = [_callers(prep, root, r) for r in range(30)]
+    agents = prep.agents[:, :-1].copy()
+    with ThreadPoolExecutor(2) as pool:
+        judge = ss._Judge(prep, drawn, 0.95, pool)
+        day = judge(agents)
+        window = judge.near(agents, 4)  # intervals 2 to 5, from empty at interval 2
+        assert list(judge.windows) == [(2, 6)]
+        np.testing.assert_allclose(window, day[:, 4:], rtol=1e-12)
+        assert 0.0 < day[:, 4:].min() < 1.0  # not a case where every answer is the same
+        # a window that ends before the day (the next interval's agents after it): its
+        # intervals whose callers are all answered or gone within it are the day's (so
+        # are intervals 2 and 3 here, with these callers: seed 4)
+        early = judge.near(agents, 2)  # intervals 0 to 4
+        assert (0, 5) in judge.windows
+        np.testing.assert_allclose(early[:, :2], day[:, 2:4], rtol=1e-12)
