@@ -42,7 +42,11 @@ from planner.scenario import WHATIFS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = ROOT / "scenarios" / "retail_bank.toml"
-BUNDLED = {p.stem: p for p in sorted((ROOT / "scenarios").glob("*.toml"))}
+BUNDLED = {
+    p.stem: p
+    for p in sorted((ROOT / "scenarios").glob("*.toml"))
+    if not planner.scenario.is_center_file(p)  # one queue: the multi-skill page has its own
+}
 CACHE = {"max_entries": 32, "ttl": 3600}  # bounded: an upload must not stay resident forever
 
 

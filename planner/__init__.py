@@ -52,7 +52,10 @@ _API: dict[str, tuple[str, ...]] = {
     "planner.calls": ("read_calls", "CallLog"),
     "planner.calendars": ("read_calendar", "SpecialDay"),
     "planner.forecast": ("FittedForecast", "backtest"),
-    "planner.scenario": ("Scenario", "ScenarioError", "SimulationSettings", "WHATIFS", "WhatIf"),
+    "planner.scenario": (
+        "Scenario", "ScenarioError", "SimulationSettings", "WHATIFS", "WhatIf", "CenterScenario",
+        "load_scenario",
+    ),
     "planner.scenario.workbook": ("plan_sheets", "plan_workbook"),
     "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES"),
     "planner.errors": ("InputError",),
@@ -133,7 +136,15 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         requirements,
         weekly_summary,
     )
-    from planner.scenario import WHATIFS, Scenario, ScenarioError, SimulationSettings, WhatIf
+    from planner.scenario import (
+        WHATIFS,
+        CenterScenario,
+        Scenario,
+        ScenarioError,
+        SimulationSettings,
+        WhatIf,
+        load_scenario,
+    )
     from planner.scenario.workbook import plan_sheets, plan_workbook
     from planner.schedule import Break, Schedule, ShiftTemplate
     from planner.simulation import (

@@ -37,7 +37,9 @@ from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import forecast_requirements, money
 from planner.sample import SAMPLE_CALENDAR_PATH, sample_history
-from planner.scenario import WHATIFS, Scenario
+from planner.scenario import WHATIFS, CenterScenario, Scenario
+from planner.scenario.center import is_center
+from planner.scenario.file import parse, read_text
 from planner.simulation import METRICS
 from planner.targets import Targets
 
@@ -406,7 +408,59 @@ def _as_flags(message: str, names: Iterable[str]) -> str:
     return message
 
 
+def _multi_skill(args: argparse.Namespace, allowed: set[str]) -> CenterScenario | None:
+    """The multi-skill scenario of ``--scenario`` (a file with ``[[queue]]`` tables),
+    with ``--replications``, ``--seed``, ``--close`` and ``--confidence`` where given;
+    None for any other input. Flags of one queue are refused."""
+    if args.scenario is None:
+        return None
+    if not is_center(parse(read_text(args.scenario), str(args.scenario))):
+        return None
+    one_queue = {"file", "calls", "aht", "interval", "agents", "channel", *_TARGET_FLAGS,
+                 *_ERLANG_X_FLAGS, "patience", "patience_cv", "handle_cv", "shrinkage",
+                 "warmup", "find_staffing", "max_replications",
+                 *(f for kind in CHANNELS.values() for f in kind.options)}  # fmt: skip
+    given = sorted(
+        name for name in one_queue - allowed
+        if getattr(args, name, None) not in (None, False, "calls")
+    )  # fmt: skip
+    if given:
+        raise InputError(
+            f"{_flag(given[0])} is for a one-queue scenario; {args.scenario} is a multi-skill "
+            "center (its queues and groups are in the file)"
+        )
+    center = CenterScenario.load(args.scenario)
+    changes = {
+        name: getattr(args, name)
+        for name in ("replications", "seed", "close", "confidence")
+        if getattr(args, name, None) is not None
+    }
+    return center.with_changes(**changes)
+
+
+def _center_requirements(center: CenterScenario) -> pd.DataFrame:
+    """Staffing per group and interval, the bounds and each queue's confidence; the
+    agent hours, scheduled hours and costs per group under the table."""
+    found = center.staffing()
+    table = center.staffing_table(found)
+    summary = center.staffing_summary(found)
+    shown = summary.assign(
+        agent_hours=summary["agent_hours"].map("{:,.1f}".format),
+        scheduled_hours=summary["scheduled_hours"].map("{:,.1f}".format),
+        cost=summary["cost"].map(lambda x: money(np.nan if x is None else x, center.currency)),
+    )
+    met = "met" if found.met else "NOT met"
+    table.attrs["footer"] = (
+        f"\nevery queue's targets {met} with {center.confidence:.0%} confidence in every "
+        f"interval (confirmed on {found.replications} fresh days)\n" + shown.to_string(index=False)
+    )
+    return table
+
+
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
+    center = _multi_skill(args, set())
+    if center is not None:
+        return _center_requirements(center)
     for name, kind in CHANNELS.items():
         if args.channel != name and any(getattr(args, f) is not None for f in kind.options):
             raise InputError(f"{_flags(kind.options)} are for --channel {name}")
@@ -649,6 +703,9 @@ def _agents(text: str, intervals: int) -> tuple[int, ...]:
 
 
 def _simulate(args: argparse.Namespace) -> pd.DataFrame:
+    center = _multi_skill(args, set())
+    if center is not None:
+        return center.simulation_table(center.simulate(engine=args.engine))
     if args.find_staffing and args.agents is not None:
         raise InputError("give --agents or --find-staffing, not both")
     scenario, labels = _scenario(args)
@@ -674,6 +731,7 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
         return json.dumps(records, indent=2) + "\n"
     if "service_level_ci_low" in table:
         return _simulated_table(table)
+    footer = table.attrs.get("footer", "")
     shown = table.copy()
     for col in (
         "service_level", "occupancy", "abandon_rate", "blocking", "redial_share", "repeat_share",
@@ -687,7 +745,9 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     for col in ("traffic", "asa", "offered_traffic", "virtual_wait", "mean_concurrency", "chats"):
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.2f}")
-    return shown.to_string(index=False) + "\n"
+    for col in [str(c) for c in shown if str(c).startswith("confidence ")]:
+        shown[col] = shown[col].map(lambda x: f"{x:.3f}")
+    return shown.to_string(index=False) + "\n" + (footer + "\n" if footer else "")
 
 
 _SHOWN = {  # simulated metrics shown as text, with their format

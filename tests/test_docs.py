@@ -109,11 +109,15 @@ def test_the_readme_example_runs(capsys):
 
 def test_the_scenario_format_example_is_a_valid_scenario():
     page = (DOCS / "scenario-format.md").read_text(encoding="utf-8")
-    (example,) = _code_blocks(page, "toml")
+    example, skills = _code_blocks(page, "toml")
     scenario = Scenario.loads(example, source="docs/scenario-format.md")
     assert scenario.channel("chat") is not None and scenario.channel("email") is not None
     assert scenario.scheduling is not None and scenario.erlang_x is not None
     assert Scenario.loads(scenario.dumps()) == scenario
+    # the multi-skill example: every key of its tables
+    center = planner.CenterScenario.loads(skills, source="docs/scenario-format.md")
+    assert center.required and center.groups[2].overflow_after == {"cards": 15.0}
+    assert planner.CenterScenario.loads(center.dumps()) == center
 
 
 def test_submodules_are_attributes_as_in_a_plain_package():

@@ -38,9 +38,9 @@ from planner.targets import Targets
 
 __all__ = [
     "channel_from_table", "channel_table", "distribution_from_table", "distribution_table",
-    "dumps", "from_dict", "load", "loads", "read_templates", "save", "schedule_from_table",
-    "schedule_table", "targets_from_table", "targets_table", "template_table", "templates_from",
-    "to_dict",
+    "dumps", "from_dict", "load", "loads", "parse", "read_templates", "read_text", "save",
+    "schedule_from_table", "schedule_table", "targets_from_table", "targets_table",
+    "template_table", "templates_from", "to_dict",
 ]  # fmt: skip
 
 # The scenario is passed in (``cls`` to build one, an instance to write one): this
@@ -137,6 +137,11 @@ def from_dict(
     """
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: a scenario must be a table of keys: {type(data).__name__}")
+    if "queue" in data or "group" in data:
+        raise ScenarioError(
+            f"{source}: [[queue]] and [[group]] tables make a multi-skill center; read it "
+            "with planner.load_scenario or planner.CenterScenario.load"
+        )
     _known(data, _TOP, source, "")
     for key in ("name", "interval", "workload"):
         if key not in data:
@@ -215,15 +220,24 @@ def from_dict(
 
 def loads(text: str, *, cls: type, source: str = "<string>", base_dir: str = ".") -> Scenario:
     """Parse a scenario from TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{source}: not valid TOML: {err}") from None
-    return from_dict(data, cls=cls, source=source, base_dir=base_dir)
+    return from_dict(parse(text, source), cls=cls, source=source, base_dir=base_dir)
 
 
 def load(path: str | PathLike[str], *, cls: type) -> Scenario:
     """Read a scenario from a TOML file (UTF-8, at most 16 MiB)."""
+    return loads(read_text(path), cls=cls, source=str(path), base_dir=str(Path(path).parent))
+
+
+def parse(text: str, source: str) -> dict[str, Any]:
+    """The nested dict of a scenario file's TOML text; errors name ``source``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{source}: not valid TOML: {err}") from None
+
+
+def read_text(path: str | PathLike[str]) -> str:
+    """A scenario file's text (UTF-8, at most 16 MiB); errors name the file."""
     try:
         size = Path(path).stat().st_size
         if size > MAX_FILE_BYTES:
@@ -231,12 +245,11 @@ def load(path: str | PathLike[str], *, cls: type) -> Scenario:
                 f"{path}: the file is {size / 2**20:.0f} MiB; scenario files are limited to "
                 f"{MAX_FILE_BYTES // 2**20} MiB"
             )
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise ScenarioError(f"cannot read scenario file {path}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file (a scenario is TOML text)") from None
-    return loads(text, cls=cls, source=str(path), base_dir=str(Path(path).parent))
 
 
 def _channels(data: dict[str, Any], source: str) -> tuple[Channel, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -389,3 +390,56 @@ def test_forecast_a_call_log_queue_with_a_calendar(capsys, tmp_path):
     assert not table["interval_start"].str.startswith("2026-02-16").any()
     code, _, err = run(capsys, "forecast", str(log), "--queue", "fraud")
     assert code == 2 and "queue 'fraud' is not in the log" in err
+
+
+def _small_center(tmp_path) -> Path:
+    from tests.scenario.test_center_scenario import SMALL
+
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+def test_a_multi_skill_scenarios_requirements_per_group_and_queue(capsys, tmp_path):
+    """``requirements --scenario`` of a file with [[queue]] tables: the staffing per group
+    and interval, the bounds and each queue's confidence, as CenterScenario finds them."""
+    path = _small_center(tmp_path)
+    center = planner.CenterScenario.load(path)
+    found = center.staffing()
+    code, out, err = run(capsys, "requirements", "--scenario", str(path), "--format", "csv")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    want = center.staffing_table(found)
+    pd.testing.assert_frame_equal(table, want, check_dtype=False)
+    code, out, err = run(capsys, "requirements", "--scenario", str(path))
+    assert code == 0, err
+    total = center.staffing_summary(found).set_index("staffing").loc["total"]
+    assert f"{total['agent_hours']:,.1f}" in out and "EUR " in out
+    assert "every queue's targets met with 95% confidence" in out
+    assert "dedicated (Erlang bound)" in out and "generalists" in out.splitlines()[0]
+
+
+def test_a_multi_skill_scenario_simulated_per_queue_and_group(capsys, tmp_path):
+    path = _small_center(tmp_path)
+    center = planner.CenterScenario.load(path).with_changes(replications=6, seed=3)
+    want = center.simulation_table(center.simulate())
+    code, out, err = run(capsys, "simulate", "--scenario", str(path), "--replications", "6",
+                         "--seed", "3", "--format", "csv")  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert table["kind"].tolist() == want["kind"].tolist()
+    np.testing.assert_allclose(table["service_level"], want["service_level"])
+    np.testing.assert_allclose(table["occupancy"], want["occupancy"])
+    code, out, err = run(capsys, "simulate", "--scenario", str(path), "--replications", "6")
+    assert code == 0, err
+    assert "queue" in out and "group" in out and "generalists" in out
+
+
+@pytest.mark.parametrize(
+    "flags", [["--calls", "40"], ["--service-level", "0.9"], ["--agents", "5"],
+              ["--find-staffing"]],
+)  # fmt: skip
+def test_one_queue_flags_are_refused_for_a_multi_skill_scenario(capsys, tmp_path, flags):
+    path = _small_center(tmp_path)
+    code, _, err = run(capsys, "simulate", "--scenario", str(path), *flags)
+    assert code == 2 and "is for a one-queue scenario" in err and flags[0] in err

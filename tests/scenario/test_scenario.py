@@ -24,7 +24,9 @@ from planner import (
 from planner.scenario import file as sf
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+SCENARIOS = [
+    p for p in sorted((ROOT / "scenarios").glob("*.toml")) if not planner.scenario.is_center_file(p)
+]  # one queue (the multi-skill files: tests/scenario/test_center_scenario.py)
 
 
 def test_read_workload_csv_keeps_other_columns_and_matches_names_loosely():
