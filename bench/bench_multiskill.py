@@ -6,14 +6,17 @@ compiled event loop) against the single-skill fast engine on the same callers
 N-design (two call types, a specialist group for each and generalists who take
 both) and a 5-type, 8-group center, over a day of 48 half hours; for those two,
 the agent hours of the staffing simulated beside the Erlang bounds (dedicated
-teams, full pooling) of ``planner.staffing_bounds``, and the N-design staffed
-by ``planner.staff_center``.
+teams, full pooling) of ``planner.staffing_bounds``, and both staffed by
+``planner.staff_center`` (its agent hours, whether they fall between the
+bounds, and its time), beside the same search for the specialist groups alone;
+and ``planner.approximate_center``'s error against simulation on each staffing.
 Run with ``make bench`` or ``python bench/bench_multiskill.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 
 import numpy as np
@@ -22,6 +25,7 @@ from planner import (
     AgentGroup,
     CallType,
     Center,
+    approximate_center,
     hours,
     simulate_center,
     staff_center,
@@ -92,6 +96,24 @@ def five_by_eight() -> Center:
     return Center(types, groups, INTERVAL)
 
 
+def approximation_error(center: Center, days: int = 200) -> str:
+    """``planner.approximate_center`` against ``days`` simulated days: its time, and the
+    error of the service level per call type and interval (intervals of 5 calls or
+    more): mean, mean absolute and largest."""
+    t0 = time.perf_counter()
+    approx = approximate_center(center)
+    seconds = time.perf_counter() - t0
+    sim = simulate_center(center, replications=days, seed=9)
+    errors = np.concatenate([
+        (approx[t.name]["service_level"].to_numpy() - sim.call_types[t.name]["service_level"].mean)[
+            np.asarray(t.calls) >= 5]
+        for t in center.call_types
+    ])  # fmt: skip
+    return (f"approximation in {seconds * 1000:.0f} ms, service level error against "
+            f"{days} simulated days: mean {errors.mean():+.3f}, mean absolute "
+            f"{np.abs(errors).mean():.3f}, largest {np.abs(errors).max():.3f}")  # fmt: skip
+
+
 def calls_per_second(center: Center, repeats: int) -> tuple[float, float]:
     """Calls a second of the skills engine (best of ``repeats``), and calls a day."""
     prep = _prepare(center, "serve_queue")
@@ -129,6 +151,7 @@ def fast_calls_per_second(center: Center, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--days", type=int, default=100, help="staff_center's replications")
     args = parser.parse_args()
     print(f"{'one day, 48 half hours':44}{'calls':>9}{'calls/s':>14}{'vs fast':>9}")
     single = one_queue(4000.0)
@@ -157,13 +180,32 @@ def main() -> None:
         dedicated, pooled = bounds["dedicated"], bounds["pooled"]
         print(f"  agent hours: this staffing {given:,.0f}; Erlang bounds (in {seconds:.2f} s): "
               f"dedicated teams {dedicated:,.0f}, fully pooled {pooled:,.0f}")  # fmt: skip
-    t0 = time.perf_counter()
-    plan = staff_center(n_design(), replications=30, seed=1)
-    seconds = time.perf_counter() - t0
-    per_group = ", ".join(f"{g} {h:,.0f}" for g, h in (plan.agents.sum() * INTERVAL / 3600).items())
-    print(f"N-design staffed by staff_center (30 days, 95% confidence): {plan.agent_hours:,.0f} "
-          f"agent hours ({per_group}), met {plan.met}, {plan.evaluations} simulations "
-          f"in {seconds:.1f} s")  # fmt: skip
+        print(f"  this staffing: {approximation_error(center)}")
+    print(f"staffed by staff_center ({args.days} days a try, 95% confidence per type and "
+          "interval), beside the Erlang bounds and the same search with the specialists "
+          "alone (dedicated teams in simulation, the same margin):")  # fmt: skip
+    for label, center in (("N-design", n_design()), ("5 types, 8 groups", five_by_eight())):
+        bounds = staffing_bounds(center).attrs["agent_hours"]
+        t0 = time.perf_counter()
+        plan = staff_center(center, replications=args.days, seed=1)
+        seconds = time.perf_counter() - t0
+        specialists = tuple(g for g in center.groups if len(g.priority) == 1)
+        alone = Center(center.call_types, specialists, INTERVAL)
+        dedicated = staff_center(alone, replications=args.days, seed=1)
+        where = "between the bounds" if bounds["pooled"] < plan.agent_hours < bounds[
+            "dedicated"] else "NOT between the bounds"  # fmt: skip
+        per_group = ", ".join(
+            f"{g} {h:,.1f}" for g, h in (plan.agents.sum() * INTERVAL / 3600).items()
+        )
+        print(f"  {label}: {plan.agent_hours:,.1f} agent hours ({where}: dedicated "
+              f"{bounds['dedicated']:,.1f}, pooled {bounds['pooled']:,.1f}; specialists "
+              f"alone in simulation {dedicated.agent_hours:,.1f}), met {plan.met}, "
+              f"{plan.evaluations} simulations in {seconds:.1f} s")  # fmt: skip
+        print(f"    per group: {per_group}")
+        staffed = Center(center.call_types, tuple(
+            dataclasses.replace(g, agents=tuple(int(x) for x in plan.agents[g.name]))
+            for g in center.groups), INTERVAL)  # fmt: skip
+        print(f"    this staffing: {approximation_error(staffed)}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ _API: dict[str, tuple[str, ...]] = {
         "CallType", "AgentGroup", "Center", "CenterResult", "simulate_center",
     ),
     "planner.simulation.skills_bounds": ("staffing_bounds",),
+    "planner.simulation.skills_approx": ("approximate_center",),
     "planner.simulation.skills_staffing": ("staff_center", "CenterStaffing"),
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
     "planner.io": ("read_history", "read_workload_csv"),
@@ -172,6 +173,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         CenterResult,
         simulate_center,
     )
+    from planner.simulation.skills_approx import approximate_center
     from planner.simulation.skills_bounds import staffing_bounds
     from planner.simulation.skills_staffing import CenterStaffing, staff_center
     from planner.staffing import (

@@ -436,3 +436,39 @@ def test_a_search_window_is_the_day_where_the_day_was_empty_before_it(monkeypatc
         early = judge.near(agents, 2)  # intervals 0 to 4
         assert (0, 5) in judge.windows
         np.testing.assert_allclose(early[:, :2], day[:, 2:4], rtol=1e-12)
+
+
+def test_the_approximation_is_erlang_where_the_center_is_one_queue_or_dedicated_teams():
+    """approximate_center: one type and one group is Erlang A for its agents; types with
+    their own groups are each their own Erlang; a group of both skills counts its spare
+    agents for each type (its module notes)."""
+    from planner import approximate_center
+
+    calls = (40.0, 60.0, 0.0, 30.0)
+    one = Center((CallType("calls", calls, 240.0, patience=180.0),),
+                 (AgentGroup("agents", ["calls"], (6, 9, 2, 5)),), INTERVAL)  # fmt: skip
+    got = approximate_center(one)["calls"]
+    want = planner.interval_metrics((6, 9, 2, 5), calls, 240.0, INTERVAL, planner.Targets(),
+                                    model=planner.ErlangA(patience=180.0))  # fmt: skip
+    np.testing.assert_allclose(got["agents"], [6, 9, 2, 5])
+    for name in ("service_level", "asa", "abandon_rate"):
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-12)
+    two = Center(
+        (CallType("cards", (40.0, 60.0), 240.0, patience=180.0),
+         CallType("loans", (20.0, 30.0), 360.0)),
+        (AgentGroup("cards", ["cards"], (6, 9)), AgentGroup("loans", ["loans"], (5, 7))),
+        INTERVAL,
+    )  # fmt: skip
+    got = approximate_center(two)
+    loans = planner.interval_metrics((5, 7), (20.0, 30.0), 360.0, INTERVAL, planner.Targets())
+    np.testing.assert_allclose(got["loans"]["service_level"], loans["service_level"])
+    assert (got["loans"]["abandon_rate"] == 0).all()  # Erlang C: nobody abandons
+    # generalists: the load they carry for a type plus their spare agents
+    n = Center(two.call_types, (*two.groups, AgentGroup("both", {"loans": 0, "cards": 1}, 4)),
+               INTERVAL)  # fmt: skip
+    shared = approximate_center(n)
+    assert (shared["cards"]["agents"] > got["cards"]["agents"]).all()
+    assert (shared["cards"]["agents"] <= got["cards"]["agents"] + 4 + 1e-9).all()
+    assert (shared["cards"]["service_level"] >= got["cards"]["service_level"]).all()
+    with pytest.raises(InputError, match="must be a Center"):
+        approximate_center("center")
