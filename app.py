@@ -13,7 +13,9 @@ so the address follows the page and the browser's Back button works:
 - ``/email``: email and back office against a deadline, the backlog curve,
   and every team's total;
 - ``/schedule``: the requirement as shifts people can work (HiGHS);
-- ``/compare``: the current scenario beside bundled ones.
+- ``/compare``: the current scenario beside bundled ones;
+- ``/skills``: a multi-skill center (many queues, agent groups with skills),
+  with a scenario of its own.
 
 The state they share, and every helper, is in ``app_pages/common.py``. Only
 presentation lives here; every number comes from ``planner``.
@@ -34,6 +36,7 @@ PAGES = {  # url path -> (title, module)
     "email": ("Email", "app_pages/backoffice.py"),
     "schedule": ("Schedule", "app_pages/schedule.py"),
     "compare": ("Compare scenarios", "app_pages/compare.py"),
+    "skills": ("Many queues and skills", "app_pages/skills.py"),
 }
 
 

@@ -57,6 +57,7 @@ PAGES = {
     "Schedule": "app_pages/schedule.py",
     "Chat": "app_pages/chat.py",
     "Email": "app_pages/backoffice.py",
+    "Many queues and skills": "app_pages/skills.py",
 }
 
 
@@ -1054,3 +1055,60 @@ def test_make_run_starts_the_app_as_the_browser_tests_do():
     recipe = makefile.split("\nrun:")[1].split("\n\n")[0].replace("\\\n", " ")
     for flag, value in zip(PRODUCTION[::2], PRODUCTION[1::2], strict=True):
         assert f"{flag} {value}" in " ".join(recipe.split()), flag
+
+
+def _skills_page(days: int) -> AppTest:
+    at = start("Many queues and skills")
+    at.number_input(key="skills_days").set_value(days).run()
+    ok(at)
+    return at
+
+
+def test_the_skills_page_shows_the_librarys_staffing_and_service():
+    """The bundled bilingual bank on the Skills page: every card, the staffing table
+    and each queue's simulated service are what CenterScenario gives for it."""
+    from app_pages.skills import skills_matrix
+
+    at = _skills_page(12)
+    bank = planner.load_scenario(ROOT / "scenarios" / "bank_skills.toml")
+    bank = bank.with_changes(calls_factor=1.0, replications=12)
+    found = bank.staffing()
+    bounds = found.bounds.attrs["agent_hours"]
+    total = bank.staffing_summary(found).set_index("staffing").loc["total"]
+    assert cards(at) == {
+        "Agent hours": f"{found.agent_hours:,.1f}",
+        "Dedicated teams (Erlang)": f"{bounds['dedicated']:,.1f}",
+        "Fully pooled (Erlang)": f"{bounds['pooled']:,.1f}",
+        "Cost (CAD)": planner.money(total["cost"]),
+        "Every target met": "yes" if found.met else "no",
+    }
+    # the tables: the skills matrix (editable), the staffing, the service, the routing
+    assert at.dataframe[0].value.equals(skills_matrix(bank))
+    shown = at.dataframe[1].value
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), bank.staffing_table(found))
+    service = at.dataframe[2].value
+    result = bank.simulate(found)
+    for row in service.itertuples():
+        assert row[service.columns.get_loc("service level") + 1] == (
+            result.call_types[row.queue].day("service_level").mean
+        )
+    assert service["least confidence"].tolist() == found.confidence.min(axis=1).tolist()
+    pd.testing.assert_frame_equal(at.dataframe[3].value, result.routing.round(1))
+
+
+def test_the_skills_matrix_edits_the_groups_and_refuses_a_group_without_skills():
+    from app_pages import skills
+
+    bank = planner.load_scenario(ROOT / "scenarios" / "bank_skills.toml")
+    matrix = skills.skills_matrix(bank)
+    assert matrix.loc[5, "cards FR"] == 0 and pd.isna(matrix.loc[0, "loans EN"])
+    assert skills.from_matrix(bank, matrix) == bank  # unchanged, as it was
+    edited = matrix.copy()
+    edited.loc[4, "loans EN"] = pd.NA  # the English generalists take cards only
+    edited.loc[4, "cost per hour"] = 31.0
+    changed = skills.from_matrix(bank, edited)
+    assert changed.groups[4].priority == {"cards EN": 1} and changed.groups[4].aht == {}
+    assert changed.groups[4].cost_per_hour == 31.0 and changed.groups[:4] == bank.groups[:4]
+    edited.loc[0, "cards EN"] = pd.NA
+    with pytest.raises(planner.InputError, match="group 'cards EN': give it at least one"):
+        skills.from_matrix(bank, edited)
