@@ -26,8 +26,9 @@ What it leaves out: queues carried over between intervals, the priorities a
 freed agent follows among waiting calls, and overflow delays (a delayed group
 comes last, at once). Its error against simulation (service level per type
 and interval, 200 days) on the bench's centers, printed by
-``bench/bench_multiskill.py``: a mean absolute error of 2-3 points on the
-staffings ``staff_center`` finds, larger where the staffing is well short.
+``bench/bench_multiskill.py``: a mean absolute error of 6-7 points on the
+staffings ``staff_center`` finds (it is pessimistic where generalists carry
+much of the load), 9-16 on the bench's given staffings, which are well short.
 """
 
 from __future__ import annotations
