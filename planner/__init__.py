@@ -58,7 +58,7 @@ _API: dict[str, tuple[str, ...]] = {
         "load_scenario",
     ),
     "planner.scenario.workbook": ("plan_sheets", "plan_workbook"),
-    "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES"),
+    "planner.sweeps": ("sweep", "grid", "vary", "summarize_sweep", "AXES", "center_axes"),
     "planner.errors": ("InputError",),
 }  # fmt: skip
 # Subpackages and modules that are part of the API under their own name.
@@ -183,5 +183,5 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         required_agents,
         scheduled_staff,
     )
-    from planner.sweeps import AXES, grid, summarize_sweep, sweep, vary
+    from planner.sweeps import AXES, center_axes, grid, summarize_sweep, sweep, vary
     from planner.targets import Targets

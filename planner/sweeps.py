@@ -36,22 +36,25 @@ import pandas as pd
 from planner.channels import CHANNELS, team_day
 from planner.errors import InputError
 from planner.report import day_summary
-from planner.scenario import WHATIFS, Scenario, whatif
+from planner.scenario import WHATIFS, CenterScenario, Scenario, whatif
 
-__all__ = ["AXES", "Evaluate", "grid", "summarize_sweep", "sweep", "vary"]
+__all__ = ["AXES", "Evaluate", "center_axes", "grid", "summarize_sweep", "sweep", "vary"]
 
 Evaluate = Literal["requirements", "simulation", "schedule"]
 
 AXES: dict[str, str] = {name: w.meaning for name, w in WHATIFS.items() if w.axis}
 """The what-ifs a sweep may vary (those of :data:`planner.scenario.WHATIFS` marked
-``axis``): name -> meaning."""
+``axis``): name -> meaning. A multi-skill :class:`~planner.CenterScenario` has its
+own (see :func:`center_axes`)."""
 # Axes that change the scenario's [schedule] rules (evaluate="schedule").
 SCHEDULE_AXES = tuple(name for name in AXES if WHATIFS[name].part == "schedule")
 
 
 def grid(**axes: Iterable[float]) -> list[dict[str, float]]:
-    """Every combination of the given axes' values, e.g. ``grid(volume=[0.9, 1, 1.1])``."""
-    _check_axes(axes)
+    """Every combination of the given axes' values, e.g. ``grid(volume=[0.9, 1, 1.1])``;
+    a multi-skill scenario's per-queue and per-group axes (:func:`center_axes`) are
+    checked by :func:`sweep`: ``grid(**{"volume cards": [1, 1.2]})``."""
+    _check_axes({k: x for k, x in axes.items() if not k.startswith(("volume ", "cost "))})
     for name, values in axes.items():
         if isinstance(values, str | bytes) or not isinstance(values, Iterable):
             raise InputError(f"grid axis {name!r} takes a list of values: {values!r}")
@@ -59,16 +62,37 @@ def grid(**axes: Iterable[float]) -> list[dict[str, float]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def _check_axes(variation: Mapping[str, Any]) -> None:
-    unknown = sorted(set(variation) - set(AXES))
+def _check_axes(variation: Mapping[str, Any], axes: Mapping[str, str] = AXES) -> None:
+    unknown = sorted(set(variation) - set(axes))
     if unknown:
-        raise InputError(f"unknown variation axis {unknown[0]!r}; the axes are {list(AXES)}")
+        raise InputError(f"unknown variation axis {unknown[0]!r}; the axes are {list(axes)}")
 
 
-def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
+def center_axes(center: CenterScenario) -> dict[str, str]:
+    """The axes a sweep of a multi-skill scenario may vary: name -> meaning.
+    ``volume`` (every queue's calls times it), ``volume <queue>`` (that queue's) and
+    ``cost <group>`` (that group's cost per hour)."""
+    axes = {"volume": "every queue's calls, times this"}
+    axes |= {f"volume {q.name}": f"calls of queue {q.name!r}, times this" for q in center.queues}
+    axes |= {f"cost {g.name}": f"cost per hour of group {g.name!r}" for g in center.groups}
+    return axes
+
+
+def vary(scenario: Scenario | CenterScenario, variation: Mapping[str, Any]) -> Any:
     """The scenario with one variation applied: :meth:`Scenario.with_changes` of its
     axes (see :data:`AXES`), numbers each. A budget of paid hours is soft coverage
-    (shortfalls where they cost least service), unless the scenario says otherwise."""
+    (shortfalls where they cost least service), unless the scenario says otherwise.
+    A multi-skill scenario takes :func:`center_axes`."""
+    if isinstance(scenario, CenterScenario):
+        _check_axes(variation, center_axes(scenario))
+        number = {k: whatif.number(k, val) for k, val in variation.items()}
+        return scenario.with_changes(
+            calls_factor=number.get("volume"),
+            queue_calls={k.removeprefix("volume "): x for k, x in number.items()
+                         if k.startswith("volume ")},
+            group_cost={k.removeprefix("cost "): x for k, x in number.items()
+                        if k.startswith("cost ")},
+        )  # fmt: skip
     _check_axes(variation)
     changes: dict[str, Any] = {k: whatif.number(k, val) for k, val in variation.items()}
     if "paid_hours" in changes:
@@ -77,10 +101,12 @@ def vary(scenario: Scenario, variation: Mapping[str, Any]) -> Scenario:
 
 
 def _evaluate(
-    scenario: Scenario, variation: dict[str, Any], index: int, evaluate: str
+    scenario: Scenario | CenterScenario, variation: dict[str, Any], index: int, evaluate: str
 ) -> pd.DataFrame:
     """One variation, one row per interval (the worker's job; module level to pickle)."""
     s = vary(scenario, variation)
+    if isinstance(s, CenterScenario):
+        return _evaluate_center(s, variation, index, evaluate)
     if evaluate == "schedule":
         return _evaluate_schedule(s, variation, index)
     table = s.evaluate()
@@ -121,6 +147,38 @@ def _evaluate(
                 day.confidence_interval()
             )
     return _priced(out, s)
+
+
+def _evaluate_center(
+    s: CenterScenario, variation: dict[str, Any], index: int, evaluate: str
+) -> pd.DataFrame:
+    """One variation of a multi-skill scenario: its staffing per group found in
+    simulation (:meth:`CenterScenario.staffing_table`'s columns), its day's totals
+    (row-constant ``center_*``) and, with ``evaluate="simulation"``, each queue's
+    service simulated again (``sim_service_level <queue>`` and the like)."""
+    found = s.staffing()
+    table = s.staffing_table(found)
+    out = pd.DataFrame({"variation": index}, index=table.index)
+    for key, value in variation.items():
+        out[key] = value
+    out = pd.concat([out, table], axis=1)
+    total = s.staffing_summary(found).set_index("staffing").loc["total"]
+    out["center_agent_hours"] = found.agent_hours
+    out["center_scheduled_hours"] = total["scheduled_hours"]
+    out["center_cost"] = np.nan if total["cost"] is None else total["cost"]
+    out["center_met"] = found.met
+    out["center_dedicated_hours"] = found.bounds.attrs["agent_hours"]["dedicated"]
+    out["center_pooled_hours"] = found.bounds.attrs["agent_hours"]["pooled"]
+    if evaluate == "simulation":
+        res = s.simulate(found)
+        for name, r in res.call_types.items():
+            for metric in ("service_level", "abandon_rate", "asa"):
+                out[f"sim_{metric} {name}"] = r[metric].mean
+            day = r.day("service_level")
+            out[f"day_sim_service_level {name}"] = day.mean
+    out["interval_seconds"] = s.interval
+    out["currency"] = s.currency or ""
+    return out
 
 
 def _priced(out: pd.DataFrame, s: Scenario) -> pd.DataFrame:
@@ -176,7 +234,7 @@ def _evaluate_schedule(s: Scenario, variation: dict[str, Any], index: int) -> pd
 _FORMAT = 5
 
 
-def _key(scenario: Scenario, variation: Mapping[str, Any], evaluate: str) -> str:
+def _key(scenario: Scenario | CenterScenario, variation: Mapping[str, Any], evaluate: str) -> str:
     """A stable name for one variation's result file."""
     text = json.dumps(
         {
@@ -206,6 +264,8 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     the shifts' people, paid hours (``scheduled_hours``), cost, intervals short
     and gap, or ``schedule_error``.
     """
+    if "center_agent_hours" in intervals:
+        return _summarize_center(intervals)
     axes = [c for c in AXES if c in intervals.columns]
     rows = []
     for index, g in intervals.groupby("variation", sort=True):
@@ -261,6 +321,30 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variation")
 
 
+def _summarize_center(intervals: pd.DataFrame) -> pd.DataFrame:
+    """One row per variation of a multi-skill sweep: its axes, the staffing's agent
+    hours, scheduled hours, cost and whether it met every target, the two Erlang
+    bounds' agent hours and, when simulated, each queue's day service level."""
+    axes = [c for c in intervals.columns if c == "volume" or c.startswith(("volume ", "cost "))]
+    rows = []
+    for index, g in intervals.groupby("variation", sort=True):
+        first = g.iloc[0]
+        row: dict[str, Any] = {"variation": index} | {a: first[a] for a in axes}
+        row |= {
+            "agent_hours": float(first["center_agent_hours"]),
+            "scheduled_hours": float(first["center_scheduled_hours"]),
+            "cost": float(first["center_cost"]),
+            "currency": first["currency"],
+            "met": bool(first["center_met"]),
+            "dedicated_hours": float(first["center_dedicated_hours"]),
+            "pooled_hours": float(first["center_pooled_hours"]),
+        }
+        for col in [c for c in g.columns if c.startswith("day_sim_")]:
+            row[col.removeprefix("day_")] = float(first[col])
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("variation")
+
+
 def max_workers() -> int:
     """Worker processes a sweep may start on this machine: 4 per core (more only wait
     for a core, each holding its own copy of the scenario)."""
@@ -268,7 +352,7 @@ def max_workers() -> int:
 
 
 def sweep(
-    scenario: Scenario,
+    scenario: Scenario | CenterScenario,
     variations: Sequence[Mapping[str, Any]],
     *,
     evaluate: Evaluate = "requirements",
@@ -283,7 +367,10 @@ def sweep(
 
     Parameters
     ----------
-    scenario : the base :class:`~planner.Scenario`.
+    scenario : the base :class:`~planner.Scenario`, or a multi-skill
+        :class:`~planner.CenterScenario` (its axes: :func:`center_axes`; each
+        variation staffed in simulation, and with ``"simulation"`` simulated
+        again; one row per interval with each group's agents).
     variations : dicts of changes (see :data:`AXES` and :func:`grid`).
     evaluate : ``"requirements"`` (Erlang requirement, its service and cost),
         ``"simulation"`` (the same, and a simulation of the plan with the
@@ -321,8 +408,13 @@ def sweep(
             f"'workers' must be at most {max_workers()} on this machine (4 processes per core, "
             f"{os.cpu_count() or 1} cores; a cluster through a dask scheduler): {workers!r}"
         )
-    if not isinstance(scenario, Scenario):
-        raise InputError(f"'scenario' must be a planner.Scenario: {type(scenario).__name__}")
+    if not isinstance(scenario, Scenario | CenterScenario):
+        raise InputError(
+            f"'scenario' must be a planner.Scenario or CenterScenario: {type(scenario).__name__}"
+        )
+    if isinstance(scenario, CenterScenario) and evaluate == "schedule":
+        raise InputError("a multi-skill scenario is swept for its staffing or simulation, "
+                         "not for shifts: evaluate='requirements' or 'simulation'")  # fmt: skip
     if isinstance(variations, str | bytes | Mapping) or not isinstance(variations, Iterable):
         raise InputError(
             f"'variations' must be a list of variations (dicts; see grid()): {variations!r}"

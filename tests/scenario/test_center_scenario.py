@@ -168,3 +168,41 @@ def test_what_ifs_per_queue_volume_and_per_group_cost():
         small.with_changes(group_cost={"generalist": 40.0})
     with pytest.raises(planner.InputError, match="given for every group or none"):
         small.with_changes(group_agents={"cards": 4})
+
+
+def test_a_sweep_of_a_multi_skill_scenario_per_queue_volume_and_group_cost(tmp_path):
+    """sweep() of a CenterScenario: each variation staffed as CenterScenario does for the
+    varied scenario, one row per interval with each group's agents; summarized per
+    variation; saved and resumed like any sweep."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    small = CenterScenario.loads(SMALL)
+    assert set(planner.center_axes(small)) == {
+        "volume", "volume cards", "volume loans", "cost cards", "cost loans", "cost generalists",
+    }  # fmt: skip
+    variations = planner.grid(**{"volume loans": [1.0, 1.5], "cost generalists": [34.0, 60.0]})
+    with ThreadPoolExecutor(2) as pool:
+        table = planner.sweep(small, variations, executor=pool, out=tmp_path, progress=False,
+                              evaluate="simulation")  # fmt: skip
+    assert len(table) == 4 * small.intervals
+    last = small.with_changes(queue_calls={"loans": 1.5}, group_cost={"generalists": 60.0})
+    assert planner.vary(small, variations[3]) == last
+    found = last.staffing()
+    rows = table[table["variation"] == 3]
+    assert rows["generalists"].tolist() == found.agents["generalists"].tolist()
+    assert rows["center_agent_hours"].iloc[0] == found.agent_hours
+    result = last.simulate(found)
+    np.testing.assert_allclose(rows["sim_service_level loans"],
+                               result.call_types["loans"]["service_level"].mean)  # fmt: skip
+    summary = planner.summarize_sweep(table)
+    assert summary.loc[3, "agent_hours"] == found.agent_hours and summary.loc[3, "met"] == found.met
+    assert summary.loc[3, "volume loans"] == 1.5 and summary.loc[3, "currency"] == "EUR"
+    assert summary.loc[1, "agent_hours"] < summary.loc[3, "agent_hours"]  # more loan calls
+    with ThreadPoolExecutor(2) as pool:  # resumed: every variation read back
+        again = planner.sweep(small, variations, executor=pool, out=tmp_path, progress=False,
+                              evaluate="simulation")  # fmt: skip
+    assert again.attrs["reused"] == 4
+    with pytest.raises(planner.InputError, match="unknown variation axis 'cost card'"):
+        planner.sweep(small, [{"cost card": 30.0}], progress=False)
+    with pytest.raises(planner.InputError, match="not for shifts"):
+        planner.sweep(small, variations, evaluate="schedule", progress=False)
