@@ -37,7 +37,7 @@ from planner.io import read_history, read_workload_csv
 from planner.models import ErlangX, IntervalModel, erlang_model
 from planner.report import forecast_requirements, money
 from planner.sample import SAMPLE_CALENDAR_PATH, sample_history
-from planner.scenario import WHATIFS, CenterScenario, Scenario
+from planner.scenario import WHATIFS, CenterScenario, Scenario, load_scenario
 from planner.scenario.center import is_center
 from planner.scenario.file import parse, read_text
 from planner.simulation import METRICS
@@ -274,6 +274,11 @@ def _sweep_arguments(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("scenario", help="scenario TOML file")
     for axis, meaning in sweeps.AXES.items():
         cmd.add_argument(f"--{axis.replace('_', '-')}", metavar="V1,V2,...", help=meaning)
+    cmd.add_argument(
+        "--axis", action="append", metavar="NAME=V1,V2,...",
+        help="any axis by its name, e.g. a multi-skill scenario's 'volume QUEUE' or 'cost "
+        "GROUP' (with --volume, the axes of a multi-skill scenario); repeat for more",
+    )  # fmt: skip
     cmd.add_argument(
         "--evaluate",
         choices=("requirements", "simulation", "schedule", "both"),
@@ -562,21 +567,23 @@ def _labelled(labels: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
 def _sweep(args: argparse.Namespace) -> pd.DataFrame:
     """``planner sweep``: every combination of the given axis values."""
+    given = [(axis, getattr(args, axis), f"--{axis.replace('_', '-')}")
+             for axis in sweeps.AXES if getattr(args, axis) is not None]  # fmt: skip
+    for text in args.axis or []:
+        name, equals, values = text.rpartition("=")
+        if not equals or not name.strip():
+            raise InputError(f"--axis takes NAME=V1,V2,...: {text!r}")
+        given.append((name.strip(), values, f"--axis {name.strip()!r}"))
     axes = {}
-    for axis in sweeps.AXES:
-        text = getattr(args, axis)
-        if text is not None:
-            try:
-                axes[axis] = [float(x) for x in text.split(",")]
-            except ValueError:
-                flag = axis.replace("_", "-")
-                raise InputError(
-                    f"--{flag} must be numbers separated by commas: {text!r}"
-                ) from None
+    for axis, text, flag in given:
+        try:
+            axes[axis] = [float(x) for x in text.split(",")]
+        except ValueError:
+            raise InputError(f"{flag} must be numbers separated by commas: {text!r}") from None
     if not axes:
         flags = _flags(sweeps.AXES)
-        raise InputError(f"give at least one axis to vary: {flags}")
-    scenario = Scenario.load(args.scenario)
+        raise InputError(f"give at least one axis to vary: {flags} or --axis NAME=V1,V2")
+    scenario = load_scenario(args.scenario)
     variations = sweeps.grid(**axes)
     table = sweeps.sweep(
         scenario,

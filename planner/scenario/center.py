@@ -380,16 +380,24 @@ def _group_table(g: AgentGroup, required: bool) -> dict[str, Any]:
     return out
 
 
-def _queue(table: object, i: int, source: str) -> CallType:
-    where = f"{source}: [[queue]] {i + 1}"
+def _entry(table: object, i: int, source: str, kind: str, allowed: set[str],
+           needed: tuple[str, ...]) -> str:  # fmt: skip
+    """Check the ``i``-th ``[[kind]]`` table's keys; how errors name it: the file, the
+    table's place and its name."""
+    where = f"{source}: [[{kind}]] {i + 1}"
     if not isinstance(table, dict):
         raise ScenarioError(f"{where} must be a table")
     if isinstance(table.get("name"), str):
         where += f" ({table['name']!r})"
-    _known(table, _QUEUE, where, "")
-    for key in ("name", "calls", "aht"):
+    _known(table, allowed, where, "")
+    for key in needed:
         if key not in table:
             raise ScenarioError(f"{where}: missing key '{key}'")
+    return where
+
+
+def _queue(table: dict[str, Any], i: int, source: str) -> CallType:
+    where = _entry(table, i, source, "queue", _QUEUE, ("name", "calls", "aht"))
     try:
         patience = table.get("patience")
         handle = table.get("handle")
@@ -410,16 +418,8 @@ def _queue(table: object, i: int, source: str) -> CallType:
         raise ScenarioError(f"{where}: {err}") from None
 
 
-def _group(table: object, i: int, source: str) -> AgentGroup:
-    where = f"{source}: [[group]] {i + 1}"
-    if not isinstance(table, dict):
-        raise ScenarioError(f"{where} must be a table")
-    if isinstance(table.get("name"), str):
-        where += f" ({table['name']!r})"
-    _known(table, _GROUP, where, "")
-    for key in ("name", "skills"):
-        if key not in table:
-            raise ScenarioError(f"{where}: missing key '{key}'")
+def _group(table: dict[str, Any], i: int, source: str) -> AgentGroup:
+    where = _entry(table, i, source, "group", _GROUP, ("name", "skills"))
     agents = table.get("agents", "required")
     if isinstance(agents, str) and agents != "required":
         raise ScenarioError(f"{where}: 'agents' must be \"required\", a number or a list")

@@ -32,9 +32,8 @@ their tries therefore simulates a window: the interval tried, the intervals
 within half an hour after it (whose targets are checked too) and half an hour
 before it to fill the queues, on the search's callers of that window. A try
 costs a window, not a day (a tenth of a day of 48 half hours), and the days
-saved buy more of them: the
-per-interval margin a confidence bound keeps shrinks with the square root of
-the days. Steps 2 and 6 simulate whole days.
+saved buy more of them: the per-interval margin a confidence bound keeps
+shrinks with the square root of the days. Steps 2 and 6 simulate whole days.
 
 Occupancy is a group's figure, not a call type's: a ``max_occupancy`` on a call
 type is refused.
@@ -103,8 +102,9 @@ _SETTLE = 1800.0
 # Windows of callers kept at once (the search goes interval by interval).
 _WINDOWS = 16
 # Agents the pooling step adds to a group at once (measured on the bench's centers
-# and the bundled bank: 3 finds 1-4% fewer agent hours than 1, in 1.4-1.5 times the
-# time; 2 and 4 no better than 3).
+# and the bundled bank: 3 finds 1-4% fewer agent hours than 1, in 1.3-1.4 times the
+# time; 2 finds less than 3, and 4 about as much: more on the bank, less on the
+# N-design).
 _POOL = 3
 
 

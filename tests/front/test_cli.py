@@ -443,3 +443,24 @@ def test_one_queue_flags_are_refused_for_a_multi_skill_scenario(capsys, tmp_path
     path = _small_center(tmp_path)
     code, _, err = run(capsys, "simulate", "--scenario", str(path), *flags)
     assert code == 2 and "is for a one-queue scenario" in err and flags[0] in err
+
+
+def test_a_multi_skill_sweep_from_the_command_line(capsys, tmp_path):
+    """``planner sweep`` of a multi-skill file: --volume and --axis "volume QUEUE=..."
+    give the library's summary of the same variations."""
+    path = _small_center(tmp_path)
+    code, out, err = run(capsys, "sweep", str(path), "--volume", "1,1.2",
+                         "--axis", "cost generalists=34,60", "--workers", "2",
+                         "--format", "csv")  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    center = planner.CenterScenario.load(path)
+    variations = planner.grid(**{"volume": [1.0, 1.2], "cost generalists": [34.0, 60.0]})
+    want = planner.summarize_sweep(planner.sweep(center, variations, workers=2, progress=False))
+    np.testing.assert_allclose(table["agent_hours"], want["agent_hours"])
+    np.testing.assert_allclose(table["cost"], want["cost"])
+    assert table["cost generalists"].tolist() == [34.0, 60.0, 34.0, 60.0]
+    code, _, err = run(capsys, "sweep", str(path), "--axis", "cost generalist=30")
+    assert code == 2 and "unknown variation axis 'cost generalist'" in err
+    code, _, err = run(capsys, "sweep", str(path), "--axis", "cost generalists")
+    assert code == 2 and "--axis takes NAME=V1,V2" in err

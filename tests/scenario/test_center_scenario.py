@@ -206,3 +206,12 @@ def test_a_sweep_of_a_multi_skill_scenario_per_queue_volume_and_group_cost(tmp_p
         planner.sweep(small, [{"cost card": 30.0}], progress=False)
     with pytest.raises(planner.InputError, match="not for shifts"):
         planner.sweep(small, variations, evaluate="schedule", progress=False)
+
+
+def test_queue_and_group_entries_must_be_tables():
+    with pytest.raises(ScenarioError, match=r"\[\[queue\]\] 2 must be a table"):
+        queue = {"name": "q", "calls": [1.0], "aht": 200}
+        CenterScenario.from_dict({"name": "x", "interval": 1800, "queue": [queue, 3],
+                                  "group": [{}]})  # fmt: skip
+    with pytest.raises(ScenarioError, match="'group' must be one or more"):
+        CenterScenario.loads(SMALL.split("[[group]]")[0] + "group = []\n")
