@@ -214,4 +214,4 @@ def test_queue_and_group_entries_must_be_tables():
         CenterScenario.from_dict({"name": "x", "interval": 1800, "queue": [queue, 3],
                                   "group": [{}]})  # fmt: skip
     with pytest.raises(ScenarioError, match="'group' must be one or more"):
-        CenterScenario.loads(SMALL.split("[[group]]")[0] + "group = []\n")
+        CenterScenario.loads("group = []\n" + SMALL.split("[[group]]")[0])
