@@ -256,6 +256,7 @@ class _Prepared:
     factor: FloatArray  # call types x groups x intervals
     serve_queue: bool
     delay: FloatArray  # groups x call types, seconds
+    same_handle: bool = False  # no group has handle times of its own
 
 
 def _prepare(center: Center, close: str) -> _Prepared:
@@ -282,7 +283,7 @@ def _prepare(center: Center, close: str) -> _Prepared:
         order[q, : len(groups)] = groups
     return _Prepared(
         center, bounds, np.column_stack([agents, after]).astype(np.int64), rank, order, factor,
-        close == "serve_queue", delay,
+        close == "serve_queue", delay, bool((factor == 1.0).all()),
     )  # fmt: skip
 
 
@@ -367,20 +368,23 @@ def _replication(
     type_totals = []
     nobody = Day(prep.bounds, np.zeros(k, dtype=np.int64), 0, prep.serve_queue)
     for q, t in enumerate(center.call_types):
-        mine = members[first_member[q] : first_member[q + 1]]
-        callers = Callers(*(cols[n][mine] for n in ("arrival", "handle", "gives_up_at", "period")))
+        mine = members[first_member[q] : first_member[q + 1]]  # drawn[q], in their order
         type_totals.append(
-            period_totals(callers, start[mine], np.zeros((0, 2)), nobody, t.targets.answer_time)
+            period_totals(drawn[q], start[mine], np.zeros((0, 2)), nobody, t.targets.answer_time)
         )
     routing = np.zeros((len(center.call_types), len(center.groups)))
     if not with_groups:
         return type_totals, [], routing
     group_totals = []
-    served = np.isfinite(start)
-    took = np.zeros(len(start))
-    took[served] = cols["handle"][served] * prep.factor[queue[served], by[served],
-                                                        cols["period"][served]]  # fmt: skip
-    for g in range(len(center.groups)):
+    served = by >= 0
+    if prep.same_handle:  # every group takes every call as long as drawn
+        took = cols["handle"]
+    else:
+        took = np.zeros(len(start))
+        took[served] = cols["handle"][served] * prep.factor[queue[served], by[served],
+                                                            cols["period"][served]]  # fmt: skip
+    groups = len(center.groups)
+    for g in range(groups):
         mine = np.flatnonzero(by == g)
         callers = Callers(cols["arrival"][mine], took[mine], cols["gives_up_at"][mine],
                           cols["period"][mine])  # fmt: skip
@@ -388,7 +392,8 @@ def _replication(
         group_totals.append(
             period_totals(callers, start[mine], over[over[:, 2] == g][:, :2], day, 0.0)
         )
-    np.add.at(routing, (queue[served], by[served]), 1.0)
+    pairs = queue[served] * groups + by[served]
+    routing += np.bincount(pairs, minlength=routing.size).reshape(routing.shape)
     return type_totals, group_totals, routing
 
 
