@@ -158,15 +158,18 @@ def skills_page() -> None:
         "first; a freed agent takes the waiting call it ranks first, then the longest wait."
     )
     matrix = skills_matrix(scenario)
-    edited = st.data_editor(matrix, hide_index=True, disabled=["group"], key="skills_matrix")
+    edited = st.data_editor(  # its edits belong to this scenario's groups and queues
+        matrix, hide_index=True, disabled=["group"], key=f"skills_matrix@{scenario.name}"
+    )
     try:
         scenario = from_matrix(scenario, edited)
     except planner.InputError as err:
         st.error(f"Not a skill set the planner can staff: {err}")
         return
     if not scenario.required:
-        st.info("This scenario gives each group's agents: shown is the staffing found for "
-                "its queues and skills, beside them.")  # fmt: skip
+        st.info("This scenario gives each group's agents; shown here is the staffing found "
+                "for its queues and skills (`planner simulate --scenario FILE` simulates "
+                "its own).")  # fmt: skip
     try:
         found = staffing(scenario.with_changes(required=True))
     except planner.InputError as err:
