@@ -413,7 +413,7 @@ def _as_flags(message: str, names: Iterable[str]) -> str:
     return message
 
 
-def _multi_skill(args: argparse.Namespace, allowed: set[str]) -> CenterScenario | None:
+def _multi_skill(args: argparse.Namespace) -> CenterScenario | None:
     """The multi-skill scenario of ``--scenario`` (a file with ``[[queue]]`` tables),
     with ``--replications``, ``--seed``, ``--close`` and ``--confidence`` where given;
     None for any other input. Flags of one queue are refused."""
@@ -426,7 +426,7 @@ def _multi_skill(args: argparse.Namespace, allowed: set[str]) -> CenterScenario 
                  "warmup", "find_staffing", "max_replications",
                  *(f for kind in CHANNELS.values() for f in kind.options)}  # fmt: skip
     given = sorted(
-        name for name in one_queue - allowed
+        name for name in one_queue
         if getattr(args, name, None) not in (None, False, "calls")
     )  # fmt: skip
     if given:
@@ -463,7 +463,7 @@ def _center_requirements(center: CenterScenario) -> pd.DataFrame:
 
 
 def _requirements(args: argparse.Namespace) -> pd.DataFrame:
-    center = _multi_skill(args, set())
+    center = _multi_skill(args)
     if center is not None:
         return _center_requirements(center)
     for name, kind in CHANNELS.items():
@@ -710,7 +710,7 @@ def _agents(text: str, intervals: int) -> tuple[int, ...]:
 
 
 def _simulate(args: argparse.Namespace) -> pd.DataFrame:
-    center = _multi_skill(args, set())
+    center = _multi_skill(args)
     if center is not None:
         return center.simulation_table(center.simulate(engine=args.engine))
     if args.find_staffing and args.agents is not None:
