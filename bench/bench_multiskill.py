@@ -16,7 +16,6 @@ Run with ``make bench`` or ``python bench/bench_multiskill.py``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 
 import numpy as np
@@ -202,10 +201,7 @@ def main() -> None:
               f"alone in simulation {dedicated.agent_hours:,.1f}), met {plan.met}, "
               f"{plan.evaluations} simulations in {seconds:.1f} s")  # fmt: skip
         print(f"    per group: {per_group}")
-        staffed = Center(center.call_types, tuple(
-            dataclasses.replace(g, agents=tuple(int(x) for x in plan.agents[g.name]))
-            for g in center.groups), INTERVAL)  # fmt: skip
-        print(f"    this staffing: {approximation_error(staffed)}")
+        print(f"    this staffing: {approximation_error(plan.applied(center))}")
 
 
 if __name__ == "__main__":

@@ -193,11 +193,7 @@ class CenterScenario:
         if not self.required:
             return self.center
         found = self.staffing() if staffing is None else staffing
-        groups = tuple(
-            dataclasses.replace(g, agents=tuple(int(x) for x in found.agents[g.name]))
-            for g in self.groups
-        )
-        return Center(self.queues, groups, self.interval)
+        return found.applied(self.center)
 
     def simulate(self, staffing: CenterStaffing | None = None, **overrides: Any) -> CenterResult:
         """:func:`~planner.simulate_center` of :meth:`plan`, with the scenario's

@@ -43,7 +43,7 @@ from planner._validate import FloatArray
 from planner.errors import InputError
 from planner.models.erlang import erlang_model
 from planner.simulation.distributions import Distribution
-from planner.simulation.skills import Center
+from planner.simulation.skills import Center, _prepare
 from planner.staffing import interval_metrics
 
 __all__ = ["approximate_center"]
@@ -51,20 +51,15 @@ __all__ = ["approximate_center"]
 
 def _routes(center: Center) -> tuple[FloatArray, FloatArray]:
     """Per group and call type: the rank of the route (NaN: no route) and the group's
-    handle time over the type's, per interval (groups x types x intervals)."""
-    n_groups, n_types, k = len(center.groups), len(center.call_types), center.intervals
-    rank = np.full((n_groups, n_types), np.nan)
+    handle time over the type's, per interval (groups x types x intervals), from the
+    simulation's own routing tables."""
+    prep = _prepare(center, "serve_queue")
+    rank = np.full(prep.delay.shape, np.nan)
     for q, groups in enumerate(center.routing_order()):
-        delayed = [g for g in groups if center.groups[g].overflow_after.get(
-            center.call_types[q].name, 0.0) > 0]  # fmt: skip
+        delayed = [g for g in groups if prep.delay[g, q] > 0]
         for r, g in enumerate([g for g in groups if g not in delayed] + delayed):
             rank[g, q] = r
-    factor = np.ones((n_groups, n_types, k))
-    for g, grp in enumerate(center.groups):
-        for q, t in enumerate(center.call_types):
-            if t.name in grp.aht:
-                factor[g, q] = grp.aht[t.name] / t.aht_per_interval()
-    return rank, factor
+    return rank, prep.factor.transpose(1, 0, 2)
 
 
 def _shares(load: FloatArray, agents: FloatArray, rank: FloatArray, factor: FloatArray

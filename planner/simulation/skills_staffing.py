@@ -95,6 +95,14 @@ class CenterStaffing:
     seed: Any
     evaluations: int
 
+    def applied(self, center: Center) -> Center:
+        """``center`` with this staffing's agents per interval in each of its groups."""
+        groups = tuple(
+            dataclasses.replace(g, agents=tuple(int(x) for x in self.agents[g.name]))
+            for g in center.groups
+        )
+        return Center(center.call_types, groups, center.interval)
+
 
 # Seconds a staffing change is followed after its interval, and simulated before it
 # to fill the queues: the queues of a center forget their past within minutes.

@@ -372,9 +372,10 @@ def test_a_center_staffed_in_simulation_meets_every_type_on_a_fresh_seed():
     )  # fmt: skip
     plan = staff_center(center, replications=30, seed=2)
     assert plan.met and plan.confidence.to_numpy().min() >= 0.95
-    staffed = Center(center.call_types, tuple(
-        dataclasses.replace(g, agents=tuple(int(x) for x in plan.agents[g.name]))
-        for g in center.groups), INTERVAL)  # fmt: skip
+    staffed = plan.applied(center)
+    assert [g.agents for g in staffed.groups] == [
+        tuple(int(x) for x in plan.agents[g.name]) for g in center.groups
+    ]
     again = simulate_center(staffed, replications=200, seed=99)
     for name, result in again.call_types.items():
         _, high = result["service_level"].confidence_interval()
