@@ -170,12 +170,13 @@ def skills_page() -> None:
         st.info("This scenario gives each group's agents; shown here is the staffing found "
                 "for its queues and skills (`planner simulate --scenario FILE` simulates "
                 "its own).")  # fmt: skip
+    searched = scenario.with_changes(required=True)
     try:
-        found = staffing(scenario.with_changes(required=True))
+        found = staffing(searched)
     except planner.InputError as err:
         st.error(f"No staffing: {err}")
         return
-    result = simulated(scenario.with_changes(required=True), found)
+    result = simulated(searched, found)
     total = scenario.staffing_summary(found).set_index("staffing").loc["total"]
     currency = f" ({scenario.currency})" if scenario.currency else ""
     bounds = found.bounds.attrs["agent_hours"]

@@ -419,7 +419,8 @@ def _multi_skill(args: argparse.Namespace) -> CenterScenario | None:
     None for any other input. Flags of one queue are refused."""
     if args.scenario is None:
         return None
-    if not is_center(parse(read_text(args.scenario), str(args.scenario))):
+    data = parse(read_text(args.scenario), str(args.scenario))
+    if not is_center(data):
         return None
     one_queue = {"file", "calls", "aht", "interval", "agents", "channel", *_TARGET_FLAGS,
                  *_ERLANG_X_FLAGS, "patience", "patience_cv", "handle_cv", "shrinkage",
@@ -434,7 +435,7 @@ def _multi_skill(args: argparse.Namespace) -> CenterScenario | None:
             f"{_flag(given[0])} is for a one-queue scenario; {args.scenario} is a multi-skill "
             "center (its queues and groups are in the file)"
         )
-    center = CenterScenario.load(args.scenario)
+    center = CenterScenario.from_dict(data, source=str(args.scenario))
     changes = {
         name: getattr(args, name)
         for name in ("replications", "seed", "close", "confidence")
