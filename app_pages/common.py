@@ -324,6 +324,17 @@ def seeded(name: str, value: Any, on_change: Callable[..., None], *extra: Any) -
     return {"key": key, "on_change": on_change, "args": (name, key, *extra)}
 
 
+def rows_of(editor: str, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The rows a table editor starts from: made (``make()``) when the editor is drawn
+    anew (first visit, back from another page), then kept while it is on screen, so
+    its edits apply to the rows they were made on."""
+    state = st.session_state
+    if editor not in state or f"{editor}:rows" not in state:
+        state[f"{editor}:rows"] = make()
+    rows: pd.DataFrame = state[f"{editor}:rows"]
+    return rows
+
+
 def kept(name: str, default: Any) -> dict[str, Any]:
     """A page input's widget arguments: its value is kept in the one state.
 

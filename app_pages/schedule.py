@@ -265,17 +265,6 @@ def rule(name: str, value: Any, convert: Any = lambda x: x) -> dict[str, Any]:
     return common.seeded(name, value, _changed, convert)
 
 
-def rows_of(editor: str, make: Any) -> pd.DataFrame:
-    """The rows a table editor starts from: made from the scenario when the editor is
-    drawn anew (first visit, back from another page), then kept while it is on screen,
-    so its edits apply to the rows they were made on."""
-    state = st.session_state
-    if editor not in state or f"{editor}:rows" not in state:
-        state[f"{editor}:rows"] = make()
-    rows: pd.DataFrame = state[f"{editor}:rows"]
-    return rows
-
-
 TEMPLATE_COLUMNS = {
     "hours": st.column_config.NumberColumn(min_value=0.5, max_value=24, step=0.5),
     "every (min)": st.column_config.NumberColumn(min_value=15, step=15),
@@ -326,7 +315,7 @@ def schedule_page() -> None:
         st.info("This scenario has no [schedule] section: starting from two example templates.")
     if editable(rules.templates):
         editor, breaks_editor = f"templates@{token}", f"breaks@{token}"
-        rows = rows_of(editor, lambda: editor_rows(rules.templates))
+        rows = common.rows_of(editor, lambda: editor_rows(rules.templates))
         edited = st.data_editor(
             rows, num_rows="dynamic", hide_index=True, key=editor,
             column_config=TEMPLATE_COLUMNS | {"cost per hour": st.column_config.NumberColumn(
@@ -336,7 +325,7 @@ def schedule_page() -> None:
             "Breaks: any number per template, each in the window its start falls in (hours "
             "after the shift starts), at least the template's break spacing apart."
         )
-        break_table = rows_of(breaks_editor, lambda: break_rows(rules.templates))
+        break_table = common.rows_of(breaks_editor, lambda: break_rows(rules.templates))
         edited_breaks = st.data_editor(
             break_table,
             num_rows="dynamic",
@@ -394,7 +383,7 @@ def schedule_page() -> None:
     if horizon == "week":
         st.subheader("The week")
         editor = f"week@{token}"
-        rows = rows_of(editor, lambda: week_rows(rules, scenario.start, end))
+        rows = common.rows_of(editor, lambda: week_rows(rules, scenario.start, end))
         week = st.data_editor(
             rows, hide_index=True, key=editor, disabled=["day"],
             column_config={"calls factor": st.column_config.NumberColumn(min_value=0.0,

@@ -10,6 +10,7 @@ answered what. It has its own scenario, apart from the one-queue pages'.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import altair as alt
@@ -19,6 +20,7 @@ import streamlit as st
 import planner
 from app_pages import common
 
+STATE = "skills_page"  # this page's own inputs (it has a scenario of its own)
 CENTERS = {
     p.stem: p
     for p in sorted((common.ROOT / "scenarios").glob("*.toml"))
@@ -112,20 +114,33 @@ def queue_service(scenario: planner.CenterScenario, result: planner.CenterResult
     return pd.DataFrame(rows)
 
 
+def _kept(name: str, default: Any) -> dict[str, Any]:
+    """A sidebar input's widget arguments, its value kept in this page's own state: it
+    survives leaving the page, and opening a one-queue scenario (the page has its own)."""
+    store = st.session_state.setdefault(STATE, {})
+    return common.seeded(name, store.get(name, default), _keep)
+
+
+def _keep(name: str, key: str) -> None:
+    st.session_state[STATE][name] = st.session_state[key]
+
+
 def _sidebar() -> planner.CenterScenario | None:
-    """The page's scenario: bundled or uploaded, with the what-ifs of the sidebar."""
+    """The page's scenario: bundled or uploaded, with the skills edited on the page (kept
+    in this page's state) and the what-ifs of the sidebar."""
     st.sidebar.subheader("Multi-skill scenario")
     names = list(CENTERS)
-    picked = st.sidebar.selectbox("Open a bundled multi-skill scenario", names, key="skills_pick")
-    upload = st.sidebar.file_uploader(
-        "Or upload one (TOML with [[queue]] and [[group]])", type=["toml"], key="skills_upload"
-    )
+    if names:
+        picked = st.sidebar.selectbox("Open a bundled multi-skill scenario", names,
+                                      **_kept("skills_pick", names[0]))  # fmt: skip
+    with st.sidebar:
+        upload = common.kept_upload(
+            "Or upload one (TOML with [[queue]] and [[group]])", "skills_upload", type=["toml"]
+        )
     try:
         if upload is not None:
-            base = planner.CenterScenario.loads(
-                upload.getvalue().decode("utf-8"), source=upload.name
-            )
-        elif picked is not None:
+            base = planner.CenterScenario.loads(upload[1].decode("utf-8"), source=upload[0])
+        elif names:
             base = load(str(CENTERS[picked]))
         else:
             st.info("No multi-skill scenario is bundled: upload one.")
@@ -133,10 +148,15 @@ def _sidebar() -> planner.CenterScenario | None:
     except (planner.InputError, UnicodeDecodeError) as err:
         st.error(f"Cannot read that scenario: {err}")
         return None
-    factor = st.sidebar.slider("Calls, % of the scenario's", 50, 200, 100, step=5,
-                               key="skills_calls")  # fmt: skip
+    groups = st.session_state.setdefault(STATE, {}).get(f"groups:{base.name}")
+    if groups is not None and [g.name for g in groups] == [g.name for g in base.groups]:
+        # the skills matrix as last edited (another file of that name: its own skills)
+        with contextlib.suppress(planner.InputError):
+            base = base.with_changes(groups=groups)
+    factor = st.sidebar.slider("Calls, % of the scenario's", 50, 200, step=5,
+                               **_kept("skills_calls", 100))  # fmt: skip
     days = st.sidebar.number_input(
-        "Days simulated per try", 10, 1000, base.replications, step=10, key="skills_days",
+        "Days simulated per try", 10, 1000, step=10, **_kept("skills_days", base.replications),
         help="more days, a smaller margin per interval and a slower search",
     )  # fmt: skip
     return base.with_changes(calls_factor=factor / 100, replications=int(days))
@@ -157,15 +177,15 @@ def skills_page() -> None:
         "cost per hour. A call goes to the longest-idle agent of the groups that rank it "
         "first; a freed agent takes the waiting call it ranks first, then the longest wait."
     )
-    matrix = skills_matrix(scenario)
-    edited = st.data_editor(  # its edits belong to this scenario's groups and queues
-        matrix, hide_index=True, disabled=["group"], key=f"skills_matrix@{scenario.name}"
-    )
+    editor = f"skills_matrix@{scenario.name}"  # its edits belong to this scenario's groups
+    matrix = common.rows_of(editor, lambda: skills_matrix(scenario))
+    edited = st.data_editor(matrix, hide_index=True, disabled=["group"], key=editor)
     try:
         scenario = from_matrix(scenario, edited)
     except planner.InputError as err:
         st.error(f"Not a skill set the planner can staff: {err}")
         return
+    st.session_state[STATE][f"groups:{scenario.name}"] = scenario.groups  # for coming back
     if not scenario.required:
         st.info("This scenario gives each group's agents; shown here is the staffing found "
                 "for its queues and skills (`planner simulate --scenario FILE` simulates "
@@ -253,4 +273,5 @@ def skills_page() -> None:
     )  # fmt: skip
 
 
-skills_page()
+if __name__ == "__main__":  # run as a page; importable for its helpers
+    skills_page()

@@ -1059,7 +1059,7 @@ def test_make_run_starts_the_app_as_the_browser_tests_do():
 
 def _skills_page(days: int) -> AppTest:
     at = start("Many queues and skills")
-    at.number_input(key="skills_days").set_value(days).run()
+    at.number_input(key=key(at, "skills_days")).set_value(days).run()
     ok(at)
     return at
 

@@ -805,3 +805,39 @@ def test_a_break_edited_in_the_breaks_editor_is_the_librarys_schedule(server, br
     _expect_card(page, "People", str(want.people))
     page.get_by_text("Changed here: templates").wait_for(timeout=60_000)
     page.close()
+
+
+def test_the_skills_page_shows_the_librarys_staffing_after_edits_and_pages(server, browser):
+    """A new user on /skills: fewer days per try, then 5% more calls; the cards are the
+    library's for the same inputs each time, and stay so after another page and back."""
+    bank = planner.load_scenario(ROOT / "scenarios" / "bank_skills.toml")
+
+    def cards_of(scenario: planner.CenterScenario) -> dict[str, str]:
+        found = scenario.staffing()
+        total = scenario.staffing_summary(found).set_index("staffing").loc["total"]
+        bounds = found.bounds.attrs["agent_hours"]
+        return {
+            "Agent hours": f"{found.agent_hours:,.1f}",
+            "Dedicated teams (Erlang)": f"{bounds['dedicated']:,.1f}",
+            "Cost (CAD)": planner.money(total["cost"]),
+            "Every target met": "yes" if found.met else "no",
+        }
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{server}/skills")
+    days = page.get_by_test_id("stNumberInput").filter(has_text="Days simulated per try")
+    days.wait_for(timeout=120_000)
+    days.locator("input").fill("20")
+    days.locator("input").press("Enter")
+    for label, value in cards_of(bank.with_changes(calls_factor=1.0, replications=20)).items():
+        _expect_card(page, label, value)
+    calls = page.get_by_test_id("stSlider").filter(has_text="Calls, %").get_by_role("slider")
+    calls.press("ArrowRight")  # 105%
+    more = cards_of(bank.with_changes(calls_factor=1.05, replications=20))
+    for label, value in more.items():
+        _expect_card(page, label, value)
+    _go(page, "Scenario")
+    _go(page, "Many queues and skills")
+    for label, value in more.items():
+        _expect_card(page, label, value)
+    assert page.get_by_test_id("stException").count() == 0
