@@ -215,3 +215,109 @@ def period_totals(
         stop,
     )
     return {name: table[i] for name, i in _INDEX.items()}
+
+
+@njit(cache=True, nogil=True)
+def _buckets(key: IntArray, keys: int) -> tuple[IntArray, IntArray]:  # pragma: no cover - compiled
+    """Positions with each key ``0..keys-1`` in their order (a stable counting sort; a
+    negative key is left out): ``index[first[k]:first[k + 1]]`` are key ``k``'s."""
+    first = np.zeros(keys + 1, dtype=np.int64)
+    for i in range(key.size):
+        if key[i] >= 0:
+            first[key[i] + 1] += 1
+    for k in range(keys):
+        first[k + 1] += first[k]
+    index = np.empty(first[keys], dtype=np.int64)
+    fill = first[:keys].copy()
+    for i in range(key.size):
+        k = key[i]
+        if k >= 0:
+            index[fill[k]] = i
+            fill[k] += 1
+    return index, first
+
+
+@njit(cache=True, nogil=True)
+def _keyed_totals(
+    index: IntArray,
+    first: IntArray,
+    arrival: FloatArray,
+    handle: FloatArray,
+    gives_up_at: FloatArray,
+    period: IntArray,
+    start: FloatArray,
+    overtime: FloatArray,
+    bounds: FloatArray,
+    agents: IntArray,
+    answer_time: FloatArray,
+    until: float,
+    end_of_day: float,
+) -> FloatArray:  # pragma: no cover - compiled
+    """:func:`_totals` of the whole day for each key's callers ``index[first[k]:first[k + 1]]``
+    (in order of arrival), with that key's ``agents[k]``, ``answer_time[k]`` and the
+    ``overtime`` rows ``(from, to, key)`` whose key is ``k``."""
+    keys = first.size - 1
+    size = bounds.size - 1
+    out = np.empty((keys, 13, size))
+    for k in range(keys):
+        n = first[k + 1] - first[k]
+        a = np.empty(n)
+        h = np.empty(n)
+        g = np.empty(n)
+        p = np.empty(n, dtype=np.int64)
+        s = np.empty(n)
+        for j in range(n):
+            i = index[first[k] + j]
+            a[j] = arrival[i]
+            h[j] = handle[i]
+            g[j] = gives_up_at[i]
+            p[j] = period[i]
+            s[j] = start[i]
+        rows = 0
+        for r in range(overtime.shape[0]):
+            if overtime[r, 2] == k:
+                rows += 1
+        over = np.empty((rows, 2))
+        rows = 0
+        for r in range(overtime.shape[0]):
+            if overtime[r, 2] == k:
+                over[rows, 0] = overtime[r, 0]
+                over[rows, 1] = overtime[r, 1]
+                rows += 1
+        stop = int(np.searchsorted(p, size))
+        out[k] = _totals(a, h, g, p, s, over, bounds, agents[k], answer_time[k], until,
+                         end_of_day, 0, 0, 0, stop)  # fmt: skip
+    return out
+
+
+def keyed_totals(
+    key: IntArray,
+    keys: int,
+    callers: Callers,
+    start: FloatArray,
+    overtime: FloatArray,
+    day: Day,
+    agents: IntArray,
+    answer_time: FloatArray,
+) -> list[dict[str, FloatArray]]:
+    """:func:`period_totals` of the whole day for each of ``keys`` sets of callers in one
+    compiled pass: caller ``i`` counts for ``key[i]`` (negative: for none), set ``k``
+    with ``agents[k]`` on duty (one per period of ``day``), answer time ``answer_time[k]``
+    (seconds) and the ``overtime`` rows ``(from, to, k)``. ``callers`` in order of arrival."""
+    index, first = _buckets(np.ascontiguousarray(key, dtype=np.int64), keys)
+    table = _keyed_totals(
+        index,
+        first,
+        np.ascontiguousarray(callers.arrival, dtype=np.float64),
+        np.ascontiguousarray(callers.handle, dtype=np.float64),
+        np.ascontiguousarray(callers.gives_up_at, dtype=np.float64),
+        np.ascontiguousarray(callers.period, dtype=np.int64),
+        np.ascontiguousarray(start, dtype=np.float64),
+        np.ascontiguousarray(overtime, dtype=np.float64).reshape(-1, 3),
+        np.ascontiguousarray(day.bounds, dtype=np.float64),
+        np.ascontiguousarray(agents, dtype=np.int64).reshape(keys, day.periods),
+        np.ascontiguousarray(answer_time, dtype=np.float64),
+        float(day.until),
+        day.end,
+    )
+    return [{name: table[k, i] for name, i in _INDEX.items()} for k in range(keys)]

@@ -30,10 +30,10 @@ from planner._validate import FloatArray, IntArray
 from planner.errors import InputError
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Distribution, Exponential, as_distribution
-from planner.simulation.outcomes import period_totals
+from planner.simulation.outcomes import keyed_totals
 from planner.simulation.results import SimulationResult, metrics_from_totals
 from planner.simulation.run import Seed, check_seed, day_totals, workers
-from planner.simulation.skills_engine import run_skills
+from planner.simulation.skills_engine import merge_order, run_skills
 from planner.simulation.skills_simpy import run_skills_simpy
 from planner.targets import SLBasis, Targets
 
@@ -321,16 +321,17 @@ class Merged:
     def of(cls, drawn: Sequence[Callers]) -> Merged:
         sizes = [len(c) for c in drawn]
         queue = np.repeat(np.arange(len(drawn), dtype=np.int64), sizes)
-        order = np.argsort(np.concatenate([c.arrival for c in drawn]), kind="stable")
+        first_member = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        order = merge_order(np.concatenate([c.arrival for c in drawn]), first_member)
         cols = {
             name: np.ascontiguousarray(np.concatenate([getattr(c, name) for c in drawn])[order])
             for name in ("arrival", "handle", "gives_up_at", "period")
         }
         cols["period"] = cols["period"].astype(np.int64)
         queue = queue[order]
-        members = np.concatenate([np.flatnonzero(queue == q) for q in range(len(drawn))])
-        first_member = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        return cls(cols, queue, members.astype(np.int64), first_member, order)
+        members = np.empty(len(order), dtype=np.int64)
+        members[order] = np.arange(len(order))  # the inverse of order
+        return cls(cols, queue, members, first_member, order)
 
     def run(
         self, engine: str, factor: FloatArray, bounds: FloatArray, agents: IntArray,
@@ -356,42 +357,32 @@ def _replication(
     routing counts (without: none, and zero counts; a staffing search needs neither).
     ``merged``: ``Merged.of(drawn)`` when the caller keeps it (a search's fixed days)."""
     merged = Merged.of(drawn) if merged is None else merged
-    cols, queue, members, first_member = (
-        merged.cols, merged.queue, merged.members, merged.first_member,
-    )  # fmt: skip
+    cols, queue = merged.cols, merged.queue
     start, by, over = merged.run(
         engine, prep.factor, prep.bounds, prep.agents, prep.rank, prep.order, prep.delay
     )
     over = over[over[:, 0] < prep.bounds[-1]]
-    k = prep.center.intervals
     center = prep.center
-    type_totals = []
-    nobody = Day(prep.bounds, np.zeros(k, dtype=np.int64), 0, prep.serve_queue)
-    for q, t in enumerate(center.call_types):
-        mine = members[first_member[q] : first_member[q + 1]]  # drawn[q], in their order
-        type_totals.append(
-            period_totals(drawn[q], start[mine], np.zeros((0, 2)), nobody, t.targets.answer_time)
-        )
-    routing = np.zeros((len(center.call_types), len(center.groups)))
+    k = center.intervals
+    types, groups = len(center.call_types), len(center.groups)
+    everyone = Callers(cols["arrival"], cols["handle"], cols["gives_up_at"], cols["period"])
+    day = Day(prep.bounds, np.zeros(k, dtype=np.int64), 0, prep.serve_queue)
+    type_totals = keyed_totals(
+        queue, types, everyone, start, np.zeros((0, 3)), day, np.zeros((types, k), np.int64),
+        np.array([t.targets.answer_time for t in center.call_types]),
+    )  # fmt: skip
+    routing = np.zeros((types, groups))
     if not with_groups:
         return type_totals, [], routing
-    group_totals = []
     served = by >= 0
-    if prep.same_handle:  # every group takes every call as long as drawn
-        took = cols["handle"]
-    else:
+    if not prep.same_handle:  # each group takes a call as long as its factor says
         took = np.zeros(len(start))
         took[served] = cols["handle"][served] * prep.factor[queue[served], by[served],
                                                             cols["period"][served]]  # fmt: skip
-    groups = len(center.groups)
-    for g in range(groups):
-        mine = np.flatnonzero(by == g)
-        callers = Callers(cols["arrival"][mine], took[mine], cols["gives_up_at"][mine],
-                          cols["period"][mine])  # fmt: skip
-        day = Day(prep.bounds, prep.agents[g, :k], 0, prep.serve_queue)
-        group_totals.append(
-            period_totals(callers, start[mine], over[over[:, 2] == g][:, :2], day, 0.0)
-        )
+        everyone = Callers(everyone.arrival, took, everyone.gives_up_at, everyone.period)
+    group_totals = keyed_totals(
+        by, groups, everyone, start, over, day, prep.agents[:, :k], np.zeros(groups)
+    )
     pairs = queue[served] * groups + by[served]
     routing += np.bincount(pairs, minlength=routing.size).reshape(routing.shape)
     return type_totals, group_totals, routing

@@ -377,3 +377,21 @@ def _choose(
         if r < best_rank or arrival[c] < best_at:
             best, best_rank, best_at = c, r, arrival[c]
     return best
+
+
+@njit(cache=True, nogil=True)
+def merge_order(arrival: FloatArray, first: IntArray) -> IntArray:  # pragma: no cover
+    """The order that merges runs ``arrival[first[q]:first[q + 1]]``, each in order,
+    into one order of arrival (ties: the lower ``q`` first, then the run's order), as
+    a stable sort of ``arrival`` would; O(callers x runs)."""
+    runs = first.size - 1
+    at = first[:-1].copy()
+    out = np.empty(arrival.size, dtype=np.int64)
+    for j in range(arrival.size):
+        best, best_at = -1, np.inf
+        for q in range(runs):
+            if at[q] < first[q + 1] and (best < 0 or arrival[at[q]] < best_at):
+                best, best_at = q, arrival[at[q]]
+        out[j] = at[best]
+        at[best] += 1
+    return out

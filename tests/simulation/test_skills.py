@@ -6,13 +6,17 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import planner
 from planner.errors import InputError
 from planner.simulation.day import Callers, Day, draw_callers
 from planner.simulation.distributions import Exponential, Lognormal
 from planner.simulation.engines import run_fast
+from planner.simulation.outcomes import keyed_totals, period_totals
 from planner.simulation.skills import AgentGroup, CallType, Center, Merged, simulate_center
+from planner.simulation.skills_engine import merge_order
 
 INTERVAL = 1800.0
 
@@ -473,3 +477,47 @@ def test_the_approximation_is_erlang_where_the_center_is_one_queue_or_dedicated_
     assert (shared["cards"]["service_level"] >= got["cards"]["service_level"]).all()
     with pytest.raises(InputError, match="must be a Center"):
         approximate_center("center")
+
+
+@given(
+    st.lists(
+        st.lists(st.integers(0, 6).map(float), max_size=12).map(sorted), min_size=1, max_size=5
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_merging_call_types_is_a_stable_sort_of_their_arrivals(runs) -> None:
+    """Ties (many here) go to the earlier call type, then the run's own order."""
+    arrival = np.array([x for run in runs for x in run], dtype=float)
+    first = np.concatenate([[0], np.cumsum([len(r) for r in runs])]).astype(np.int64)
+    expected = np.argsort(arrival, kind="stable")
+    np.testing.assert_array_equal(merge_order(arrival, first), expected)
+
+
+@pytest.mark.parametrize("serve_queue", [True, False])
+def test_totals_of_every_type_and_group_in_one_pass_equal_each_totalled_alone(serve_queue):
+    """keyed_totals (what a replication reports per call type and per group) against
+    period_totals on each key's callers and overtime taken out by hand."""
+    day = _day([3, 5, 2, 4], serve_queue)
+    callers = Merged.of([_callers(day, [30, 50, 20, 40], [200.0] * 4, Exponential(90.0), s)
+                         for s in (1, 2)])  # fmt: skip
+    c = callers.cols
+    everyone = Callers(c["arrival"], c["handle"], c["gives_up_at"], c["period"])
+    rng = np.random.default_rng(3)
+    n = len(c["arrival"])
+    start = np.where(rng.random(n) < 0.7, c["arrival"] + rng.exponential(60.0, n), np.inf)
+    key = rng.integers(-1, 3, n)
+    over = np.array([[1800.0, 1900.0, 0], [3600.0, 3700.0, 2], [3600.0, 4000.0, 0]])
+    agents = rng.integers(0, 6, (3, 4))
+    answer_time = np.array([20.0, 0.0, 60.0])
+    table = keyed_totals(key, 3, everyone, start, over, day, agents, answer_time)
+    for k in range(3):
+        mine = np.flatnonzero(key == k)
+        alone = period_totals(
+            Callers(*(col[mine] for col in (c["arrival"], c["handle"], c["gives_up_at"],
+                                             c["period"]))),
+            start[mine], over[over[:, 2] == k][:, :2], day.with_agents(agents[k]),
+            answer_time[k],
+        )  # fmt: skip
+        assert table[k].keys() == alone.keys()
+        for name in alone:
+            np.testing.assert_array_equal(table[k][name], alone[name], err_msg=name)
