@@ -6,7 +6,8 @@ compiled event loop) against the single-skill fast engine on the same callers
 N-design (two call types, a specialist group for each and generalists who take
 both) and a 5-type, 8-group center, over a day of 48 half hours; for those two,
 the agent hours of the staffing simulated beside the Erlang bounds (dedicated
-teams, full pooling) of ``planner.staffing_bounds``, and both staffed by
+teams, full pooling) of ``planner.staffing_bounds`` and the skills cover the
+search starts from, and both staffed by
 ``planner.staff_center`` (its agent hours, whether they fall between the
 bounds, and its time), beside the same search for the specialist groups alone;
 and ``planner.approximate_center``'s error against simulation on each staffing.
@@ -34,6 +35,7 @@ from planner.simulation.day import Day, draw_callers
 from planner.simulation.distributions import Exponential
 from planner.simulation.engines import run_fast
 from planner.simulation.skills import _callers, _prepare, _replication
+from planner.simulation.skills_staffing import skill_cover
 
 INTERVAL = 1800.0
 HOURS = np.arange(48) / 2
@@ -177,8 +179,13 @@ def main() -> None:
         k = center.intervals
         given = sum(hours(g.agents_per_interval(k), INTERVAL) for g in center.groups)
         dedicated, pooled = bounds["dedicated"], bounds["pooled"]
+        t0 = time.perf_counter()
+        rate = np.array([g.cost_per_hour or 1.0 for g in center.groups])
+        cover = hours(skill_cover(center, rate).sum(axis=0), INTERVAL)
+        cover_seconds = time.perf_counter() - t0
         print(f"  agent hours: this staffing {given:,.0f}; Erlang bounds (in {seconds:.2f} s): "
-              f"dedicated teams {dedicated:,.0f}, fully pooled {pooled:,.0f}")  # fmt: skip
+              f"dedicated teams {dedicated:,.0f}, fully pooled {pooled:,.0f}; skills cover "
+              f"(staff_center's start, in {cover_seconds:.2f} s) {cover:,.0f}")  # fmt: skip
         print(f"  this staffing: {approximation_error(center)}")
     print(f"staffed by staff_center ({args.days} days a try, 95% confidence per type and "
           "interval), beside the Erlang bounds and the same search with the specialists "

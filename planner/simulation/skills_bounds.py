@@ -15,6 +15,7 @@ the call types alone, the reference a manager compares a skills plan against.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 import numpy as np
@@ -28,12 +29,40 @@ from planner.simulation.distributions import Distribution
 from planner.simulation.skills import CallType, Center
 from planner.staffing import required_agents
 
-__all__ = ["staffing_bounds"]
+__all__ = ["pooled_agents", "staffing_bounds"]
 
 
 def _patience(t: CallType) -> float | None:
     """The call type's mean patience, seconds (None: nobody hangs up)."""
     return None if t.patience is None else float(cast(Distribution, t.patience).mean)
+
+
+def pooled_agents(center: Center, types: Iterable[int]) -> FloatArray:
+    """Agents per interval that call types ``types`` (positions in ``center.call_types``)
+    need as one pool: their calls in one first-come-first-served queue, every agent
+    taking each of them, every type's targets held for that queue (Erlang A at the
+    calls' mean patience, Erlang C if one of them never hangs up). One type alone: its
+    dedicated team."""
+    chosen = [center.call_types[q] for q in types]
+    step = center.interval
+    calls = np.stack([np.asarray(t.calls, dtype=np.float64) for t in chosen])
+    aht = np.stack([t.aht_per_interval() for t in chosen])
+    total = calls.sum(axis=0)
+    weights = np.where(total > 0, calls / np.where(total > 0, total, 1.0), 1.0 / len(calls))
+    pooled_aht = (weights * aht).sum(axis=0)
+    patience = [_patience(t) for t in chosen]
+    if len(chosen) == 1:
+        model = erlang_model(patience[0])
+    elif any(p is None for p in patience):  # some never hang up: nobody abandons the pool
+        model = erlang_model(None)
+    else:
+        mean = (weights * np.asarray(patience, dtype=np.float64)[:, None]).sum(axis=0)
+        model = erlang_model(tuple(float(x) for x in mean))
+    return np.max(
+        [np.asarray(required_agents(total, pooled_aht, step, t.targets, model=model), float)
+         for t in chosen],
+        axis=0,
+    )  # fmt: skip
 
 
 def staffing_bounds(center: Center) -> pd.DataFrame:
@@ -45,28 +74,10 @@ def staffing_bounds(center: Center) -> pd.DataFrame:
         raise InputError(f"'center' must be a Center: {center!r}")
     step = center.interval
     out: dict[str, FloatArray] = {}
-    calls = np.stack([np.asarray(t.calls, dtype=np.float64) for t in center.call_types])
-    aht = np.stack([t.aht_per_interval() for t in center.call_types])
-    for t, c, h in zip(center.call_types, calls, aht, strict=True):
-        model = erlang_model(_patience(t))
-        out[f"dedicated {t.name}"] = np.asarray(
-            required_agents(c, h, step, t.targets, model=model), dtype=np.float64
-        )
+    for q, t in enumerate(center.call_types):
+        out[f"dedicated {t.name}"] = pooled_agents(center, [q])
     out["dedicated"] = np.sum([out[f"dedicated {t.name}"] for t in center.call_types], axis=0)
-    total = calls.sum(axis=0)
-    weights = np.where(total > 0, calls / np.where(total > 0, total, 1.0), 1.0 / len(calls))
-    pooled_aht = (weights * aht).sum(axis=0)
-    patience = [_patience(t) for t in center.call_types]
-    if any(p is None for p in patience):  # some never hang up: nobody abandons the pool
-        model = erlang_model(None)
-    else:
-        mean = (weights * np.asarray(patience, dtype=np.float64)[:, None]).sum(axis=0)
-        model = erlang_model(tuple(float(x) for x in mean))
-    out["pooled"] = np.max(
-        [np.asarray(required_agents(total, pooled_aht, step, t.targets, model=model), float)
-         for t in center.call_types],
-        axis=0,
-    )  # fmt: skip
+    out["pooled"] = pooled_agents(center, range(len(center.call_types)))
     table = pd.DataFrame(out).rename_axis("interval")
     table.attrs["agent_hours"] = {name: hours(col, step) for name, col in out.items()}
     return table

@@ -475,6 +475,16 @@ def test_the_approximation_is_erlang_where_the_center_is_one_queue_or_dedicated_
     assert (shared["cards"]["agents"] > got["cards"]["agents"]).all()
     assert (shared["cards"]["agents"] <= got["cards"]["agents"] + 4 + 1e-9).all()
     assert (shared["cards"]["service_level"] >= got["cards"]["service_level"]).all()
+    # one group too small for both in the second interval (14 Erlangs, 12 agents): the
+    # skill it ranks first keeps its agents; in the first (9.3 Erlangs) order is moot
+    ranked = {
+        first: approximate_center(Center(
+            two.call_types, (AgentGroup("both", {first: 0, second: 1}, 12),), INTERVAL))
+        for first, second in (("loans", "cards"), ("cards", "loans"))
+    }  # fmt: skip
+    for name, other in (("loans", "cards"), ("cards", "loans")):
+        level, behind = ranked[name][name]["service_level"], ranked[other][name]["service_level"]
+        assert level[0] == pytest.approx(behind[0]) and level[1] > behind[1] + 0.1
     with pytest.raises(InputError, match="must be a Center"):
         approximate_center("center")
 
@@ -521,3 +531,41 @@ def test_totals_of_every_type_and_group_in_one_pass_equal_each_totalled_alone(se
         assert table[k].keys() == alone.keys()
         for name in alone:
             np.testing.assert_array_equal(table[k][name], alone[name], err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "rates", [(1.0, 1.0, 1.0), (1.0, 1.2, 1.9), (1.0, 1.0, 2.5), (2.0, 1.0, 1.5)]
+)
+def test_the_skills_cover_is_the_least_cost_staffing_every_pool_allows(rates):
+    """staff_center's start against brute force: per interval, every staffing of the
+    three groups up to the dedicated teams' size, the cheapest whose groups cover each
+    set of call types' Erlang pool (cards alone, loans alone, both); with equal costs,
+    as many generalists as that cost allows."""
+    from itertools import product
+
+    from planner.simulation.skills_bounds import pooled_agents
+    from planner.simulation.skills_staffing import skill_cover
+
+    center = Center(
+        (CallType("cards", (50.0, 80.0, 0.0, 40.0), 240.0, patience=180.0),
+         CallType("loans", (20.0, 30.0, 10.0, 0.0), 360.0, patience=240.0)),
+        (AgentGroup("cards", ["cards"], 1), AgentGroup("loans", ["loans"], 1),
+         AgentGroup("generalists", {"loans": 0, "cards": 1}, 1)),
+        INTERVAL,
+    )  # fmt: skip
+    rate = np.array(rates)
+    got = skill_cover(center, rate)
+    cards, loans, both = (pooled_agents(center, s) for s in ([0], [1], [0, 1]))
+    for i in range(center.intervals):
+        top = int(cards[i] + loans[i])
+        best = min(
+            (float(rate @ n), -int(n[2]), tuple(n))
+            for n in map(np.array, product(range(top + 1), repeat=3))
+            if n[0] + n[2] >= cards[i] and n[1] + n[2] >= loans[i] and n.sum() >= both[i]
+        )
+        assert float(rate @ got[:, i]) == pytest.approx(best[0]), i
+        if len(set(rates)) == 1:
+            assert got[2, i] == -best[1], i
+    assert (got.sum(axis=0) >= both).all()
+    if rates[2] >= rates[0] + rates[1]:  # a generalist costs two specialists: none
+        assert not got[2].any()
