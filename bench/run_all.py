@@ -27,6 +27,7 @@ BENCHES = [
     ("bench_multiskill.py", "Many call types and skills"),
     ("bench_forecast.py", "Forecasts"),
     ("bench_schedule.py", "Shifts"),
+    ("bench_capacity.py", "The long-range capacity plan"),
     ("bench_sweep.py", "Sweeps"),
     ("bench_worker.py", "The app's long work in worker processes"),
     ("bench_suite.py", "The test suite"),

@@ -2,7 +2,8 @@
 
 Forecasts from interval history, queueing models behind one protocol (Erlang
 C, A and X, chat, blending), one staffing search, deferred work by deadline,
-simulation with replications, shifts, scenario files, sweeps and a command line.
+simulation with replications, shifts, many queues and skills, the long-range
+capacity plan, scenario files, sweeps and a command line.
 Times are in seconds, volumes in contacts per interval, traffic in Erlangs.
 
 The names below are imported on first use (PEP 562), so ``import planner``
@@ -48,6 +49,10 @@ _API: dict[str, tuple[str, ...]] = {
     "planner.simulation.skills_approx": ("approximate_center",),
     "planner.simulation.skills_staffing": ("staff_center", "CenterStaffing"),
     "planner.schedule": ("ShiftTemplate", "Break", "Schedule"),
+    "planner.capacity": (
+        "WeeklyDemand", "WeekProfile", "CapacitySettings", "TenureBand", "HiringClass",
+        "Workforce", "CapacityPlan", "capacity_plan", "period_requirements", "week_requirement",
+    ),
     "planner.io": ("read_history", "read_workload_csv"),
     "planner.history": ("History",),
     "planner.calls": ("read_calls", "CallLog"),
@@ -92,6 +97,18 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from planner._validate import SLBasis
     from planner.calendars import SpecialDay, read_calendar
     from planner.calls import CallLog, read_calls
+    from planner.capacity import (
+        CapacityPlan,
+        CapacitySettings,
+        HiringClass,
+        TenureBand,
+        WeeklyDemand,
+        WeekProfile,
+        Workforce,
+        capacity_plan,
+        period_requirements,
+        week_requirement,
+    )
     from planner.channels import CallsChannel, Channel, ChatChannel, EmailChannel
     from planner.deferred_work import (
         deferred,

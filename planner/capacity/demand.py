@@ -1,0 +1,135 @@
+"""Calls and handle time per week over a capacity plan's horizon, with a band.
+
+A plan runs in weeks: ``calls`` offered in each week (count per week), ``aht``
+(seconds) and, where the volume was forecast, a prediction band: ``calls_low``
+and ``calls_high``, the bounds of a central interval of ``band_level`` (0.9: 5%
+and 95%). The band is read as lognormal: the week's calls are
+``calls * exp(z * sigma)`` with ``z`` standard normal and ``sigma`` the
+band's half-width in log terms over the normal quantile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from planner import _validate as v
+from planner._validate import FloatArray
+from planner.errors import InputError
+
+__all__ = ["WeeklyDemand"]
+
+MAX_WEEKS = 260  # five years of weeks: a plan past that is not a capacity plan
+
+
+@dataclass(frozen=True)
+class WeeklyDemand:
+    """Weekly demand: ``week_start`` (the first day of each week), ``calls`` (offered
+    calls per week), ``aht`` (seconds) and optionally ``calls_low`` / ``calls_high``,
+    a ``band_level`` central prediction band of the calls. ``notes``: what the
+    forecast could not know (a short history, say)."""
+
+    week_start: tuple[date, ...]
+    calls: tuple[float, ...]
+    aht: tuple[float, ...]
+    calls_low: tuple[float, ...] | None = None
+    calls_high: tuple[float, ...] | None = None
+    band_level: float = 0.9
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        starts = tuple(pd.Timestamp(d).date() for d in self.week_start)
+        n = len(starts)
+        if not 1 <= n <= MAX_WEEKS:
+            raise InputError(f"a capacity plan needs 1 to {MAX_WEEKS} weeks of demand: got {n}")
+        gaps = np.diff(np.array(starts, dtype="datetime64[D]")).astype(int)
+        if (gaps != 7).any():
+            at = int(np.flatnonzero(gaps != 7)[0]) + 1
+            raise InputError(
+                f"weeks must follow one another, 7 days apart: week {at + 1} starts "
+                f"{starts[at]}, {int(gaps[at - 1])} days after {starts[at - 1]}"
+            )
+        labels = [str(d) for d in starts]
+        calls = v.nonnegative("calls", list(self.calls), labels)
+        aht = v.positive("aht", list(self.aht), labels)
+        if aht.ndim == 1 and aht.size == 1 and n > 1:
+            aht = np.full(n, float(aht[0]))
+        for name, arr in (("calls", calls), ("aht", aht)):
+            if arr.shape != (n,):
+                raise InputError(f"'{name}' must have one number per week ({n}): {arr.size}")
+        object.__setattr__(self, "week_start", starts)
+        object.__setattr__(self, "calls", tuple(calls.tolist()))
+        object.__setattr__(self, "aht", tuple(aht.tolist()))
+        if (self.calls_low is None) != (self.calls_high is None):
+            raise InputError("give both 'calls_low' and 'calls_high', or neither")
+        if self.calls_low is not None and self.calls_high is not None:
+            low = v.nonnegative("calls_low", list(self.calls_low), labels)
+            high = v.nonnegative("calls_high", list(self.calls_high), labels)
+            if low.shape != (n,) or high.shape != (n,):
+                raise InputError(f"the band must have one low and one high per week ({n})")
+            bad = np.flatnonzero((low > calls) | (high < calls) | ((low == 0) & (calls > 0)))
+            if bad.size:
+                i = int(bad[0])
+                raise InputError(
+                    f"week {starts[i]}: the band ({low[i]:g} to {high[i]:g}) must hold the "
+                    f"calls ({calls[i]:g}), with a low above 0 where calls are"
+                )
+            object.__setattr__(self, "calls_low", tuple(low.tolist()))
+            object.__setattr__(self, "calls_high", tuple(high.tolist()))
+        level = v.single("band_level", self.band_level, v.fraction)
+        if level >= 1:
+            raise InputError(f"'band_level' must be below 1: {self.band_level!r}")
+        object.__setattr__(self, "band_level", level)
+        object.__setattr__(self, "notes", tuple(str(x) for x in self.notes))
+
+    @property
+    def weeks(self) -> int:
+        return len(self.calls)
+
+    @property
+    def sigma(self) -> FloatArray:
+        """Per week, the standard deviation of the log of the calls the band implies
+        (0 without a band; the wider side where it is not symmetric in log terms)."""
+        if self.calls_low is None or self.calls_high is None:
+            return np.zeros(self.weeks)
+        calls = np.asarray(self.calls)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.log(np.asarray(self.calls_high) / calls)
+            down = np.log(calls / np.asarray(self.calls_low))
+        spread = np.where(calls > 0, np.maximum(up, down), 0.0)
+        return spread / norm.ppf(0.5 + self.band_level / 2)
+
+    def calls_at(self, z: FloatArray) -> FloatArray:
+        """The calls of each week at standard normal score ``z`` (broadcast against the
+        weeks, last axis)."""
+        return np.asarray(self.calls) * np.exp(np.asarray(z) * self.sigma)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per week: ``week_start``, ``calls``, ``aht`` and the band's columns."""
+        out = pd.DataFrame({"week_start": pd.to_datetime(list(self.week_start)),
+                            "calls": self.calls, "aht": self.aht})  # fmt: skip
+        if self.calls_low is not None:
+            out["calls_low"] = self.calls_low
+            out["calls_high"] = self.calls_high
+        return out
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, *, band_level: float = 0.9) -> WeeklyDemand:
+        """From a table with ``week_start``, ``calls``, ``aht`` and optionally
+        ``calls_low`` and ``calls_high`` (one row per week, in order)."""
+        missing = {"week_start", "calls", "aht"} - set(table.columns)
+        if missing:
+            raise InputError(
+                f"a demand table needs the columns week_start, calls, aht: {sorted(missing)} "
+                f"missing (it has {list(table.columns)})"
+            )
+        band = {}
+        if "calls_low" in table or "calls_high" in table:
+            band = {"calls_low": tuple(table.get("calls_low", [])),
+                    "calls_high": tuple(table.get("calls_high", []))}  # fmt: skip
+        return cls(tuple(table["week_start"]), tuple(table["calls"]), tuple(table["aht"]),
+                   band_level=band_level, **band)  # type: ignore[arg-type]  # fmt: skip
