@@ -9,6 +9,11 @@ of the requirement net of attrition's luck, not to the expected requirement:
 it adds to each week's target the ``quantile`` of what the paths fall short of
 the expected plan (more volume than forecast, more people gone than
 expected), on the same paths each time, and chooses again (three rounds).
+
+It plans past the horizon, by the longest lead time and ramp and a quarter,
+with the last week's requirement held: without those weeks, hiring for the
+horizon's last weeks would look dearer than being short there (a hire costs
+as much, and helps for only a few weeks), where the next plan would need them.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pandas as pd
 
 from planner import _validate as v
 from planner.capacity.demand import WeeklyDemand
-from planner.capacity.hiring import solve_hiring
+from planner.capacity.hiring import HiringSolution, solve_hiring
 from planner.capacity.requirement import (
     CapacitySettings,
     WeekProfile,
@@ -30,8 +35,8 @@ from planner.capacity.requirement import (
     fte_at_scores,
     period_requirements,
 )
-from planner.capacity.risk import SCORES, draw_paths
-from planner.capacity.supply import base_supply, class_options
+from planner.capacity.risk import SCORES, Paths, draw_paths
+from planner.capacity.supply import ClassOptions, base_supply, class_options
 from planner.capacity.workforce import Workforce
 from planner.errors import InputError
 from planner.staffing import interval_metrics
@@ -105,13 +110,16 @@ def capacity_plan(
     rho = v.single("volume_correlation", volume_correlation, v.share)
     weeks = demand.weeks
     table = period_requirements(demand, profile, settings)
-    required = table["required_fte"].to_numpy()
-    base = base_supply(workforce, weeks)
-    options = class_options(workforce, weeks)
+    # planned past the horizon (the last week's requirement held), so that its last
+    # weeks are worth hiring for as the weeks before them are
+    span = weeks + _tail(workforce)
+    required = _held(table["required_fte"].to_numpy(), span)
+    base = base_supply(workforce, span)
+    options = class_options(workforce, span)
     rng = np.random.default_rng(seed)
     if paths:
         if demand.sigma.any():
-            at_scores = fte_at_scores(demand, profile, settings, SCORES)
+            at_scores = _held(fte_at_scores(demand, profile, settings, SCORES), span)
         else:
             at_scores = np.tile(required, (len(SCORES), 1))
     target = required.copy()
@@ -131,8 +139,32 @@ def capacity_plan(
     if paths:
         drawn = draw_paths(workforce, options, solution.sizes, at_scores, paths=paths,
                            rng=rng, rho=rho)  # fmt: skip
-    return _result(table, target, base, options, solution, workforce, demand, profile,
-                   settings, drawn, quantile, paths)  # fmt: skip
+        drawn = Paths(drawn.productive[:, :weeks], drawn.heads[:, :weeks],
+                      drawn.required[:, :weeks])  # fmt: skip
+    # the horizon's weeks, and the classes that start in it (later ones cannot reach it)
+    keep = options.start < weeks
+    options = ClassOptions(
+        options.kind[keep], options.start[keep], options.heads[keep, :weeks],
+        options.productive[keep, :weeks], options.training[keep, :weeks],
+    )  # fmt: skip
+    solution = HiringSolution(solution.sizes[keep], solution.overtime[:weeks],
+                              solution.short[:weeks], solution.objective, solution.status,
+                              solution.gap)  # fmt: skip
+    return _result(table, target[:weeks], base[:weeks], options, solution, workforce, demand,
+                   profile, settings, drawn, quantile, paths)  # fmt: skip
+
+
+def _tail(workforce: Workforce) -> int:
+    """Weeks planned past the horizon: the longest lead time and ramp, and a quarter."""
+    reach = [k.lead_weeks + len(k.ramp) for k in workforce.classes]
+    return max(reach, default=0) + 13
+
+
+def _held(values: Any, span: int) -> Any:
+    """``values`` (weeks on the last axis) continued to ``span`` weeks with the last."""
+    values = np.asarray(values)
+    extra = np.repeat(values[..., -1:], span - values.shape[-1], axis=-1)
+    return np.concatenate([values, extra], axis=-1)
 
 
 def _result(table: pd.DataFrame, target: Any, base: Any, options: Any, solution: Any,

@@ -242,3 +242,24 @@ def test_the_capacity_page_example_runs_and_its_figures_are_what_it_says():
     risky = int((plan.weeks["p_short"] > 0.2).sum())
     assert f"the 90% plan hires {hires} in {classes}\nclasses and leaves {risky}" in page
     assert plan.gap <= 1e-3 and "Optimal" in plan.status
+
+
+def test_the_last_weeks_of_the_horizon_are_staffed_like_the_others():
+    """Attrition wears today's staff down; the classes keep up to the last week (the
+    plan looks past its horizon)."""
+    force = Workforce(
+        (TenureBand("new", 13, 0.6, 10), TenureBand("tenured", None, 0.4, 60)),
+        (HiringClass("class", 2, 4, 3, 15, 2000.0, 3000.0, (0.6, 0.8), every_weeks=2),),
+        salary_per_week=900.0,
+    )  # fmt: skip
+    demand = _demand([15000.0] * 40)
+    plan = capacity_plan(demand, PROFILE, CapacitySettings(shrinkage=0.3), force, paths=0)
+    weeks = plan.weeks
+    short = weeks["short_fte"].to_numpy()
+    assert weeks["productive_fte"].iloc[-1] < weeks["productive_fte"].iloc[0]
+    # short a little now and then (a class is at least 3 people), but the end is like
+    # the middle: planned to the horizon alone, the last weeks ran 1.7 to 5 FTE short
+    assert short.max() < 3.0, short.round(2)
+    assert short[-8:].mean() <= short[10:32].mean() + 0.25, short.round(2)
+    # classes that start training in the horizon are shown (one may go live after it)
+    assert (plan.classes["training_start"] <= pd.Timestamp(WEEK0 + timedelta(weeks=39))).all()
