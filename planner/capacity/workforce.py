@@ -32,8 +32,8 @@ class TenureBand:
     ``annual_attrition``, the share of them who leave in a year (in [0, 1))."""
 
     name: str
-    until_week: int | None
-    annual_attrition: float
+    until_week: int | None = None
+    annual_attrition: float = 0.0
     headcount: int = 0
 
     def __post_init__(self) -> None:

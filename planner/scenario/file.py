@@ -20,6 +20,7 @@ from typing import Any
 
 import tomli_w
 
+from planner.capacity.inputs import CapacityInputs
 from planner.channels import CHANNELS, Channel
 from planner.errors import InputError, ScenarioError
 from planner.models import ErlangX
@@ -52,7 +53,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _TOP = {
     "name", "description", "interval", "workload", "targets", "staffing", "simulation", "schedule",
-    "erlang_x", "channels",
+    "erlang_x", "channels", "capacity",
 }  # fmt: skip
 _ERLANG_X = {f.name for f in fields(ErlangX)} - {"patience"}  # the scenario's own
 _WORKLOAD = {"start", "calls", "aht", "handle", "history", "day", "country", "calendar"}
@@ -111,6 +112,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
         out["channels"] = channels
     if s.scheduling is not None:
         out["schedule"] = schedule_table(s.scheduling)
+    if s.capacity is not None:
+        out["capacity"] = s.capacity.to_table()
     return out
 
 
@@ -174,6 +177,13 @@ def from_dict(
         raise ScenarioError(f"{source}: 'staffing.plan' must be 'required' or a list: {plan!r}")
     scheduling = _schedule(data, source)
     channels = _channels(data, source)
+    capacity = None
+    if "capacity" in data:
+        try:
+            capacity = CapacityInputs.from_table(data["capacity"], source, base_dir)
+        except InputError as err:
+            raise ScenarioError(str(err) if str(err).startswith(source) else f"{source}: {err}"
+                                ) from None  # fmt: skip
     try:
         handle = workload.get("handle")
         patience = staffing.get("patience")
@@ -196,6 +206,7 @@ def from_dict(
             "scheduling": scheduling,
             "channels": channels,
             "erlang_x": None if "erlang_x" not in data else ErlangX(**callers),
+            "capacity": capacity,
         }
         if from_history:
             return cls.from_history(  # type: ignore[attr-defined]

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
+from planner.capacity import CapacityPlan, CapacitySettings, WeekProfile, capacity_plan
+from planner.capacity.inputs import CapacityInputs
 from planner.channels import CHANNELS, CallsChannel, Channel, Day, EmailChannel
 from planner.errors import InputError
 from planner.models import ErlangX, IntervalModel, erlang_model
@@ -89,6 +91,9 @@ class Scenario:
     erlang_x : an :class:`~planner.ErlangX` model (redials, lines,
         repeat contacts, forecast uncertainty) for the requirement and its
         figures, or ``None`` (Erlang A, or C without a patience).
+    capacity : the long-range capacity plan's inputs (a file's ``[capacity]``:
+        :class:`~planner.capacity.inputs.CapacityInputs`), or ``None``; see
+        :meth:`capacity_plan`.
     history, day, country, calendar : where the workload was forecast from
         (the history path as written in the file, the day, the public
         holidays' country and the center's calendar file; see
@@ -112,6 +117,7 @@ class Scenario:
     scheduling: ScheduleSettings | None = None
     erlang_x: ErlangX | None = None
     channels: tuple[Channel, ...] = ()
+    capacity: CapacityInputs | None = None
     history: str | None = None
     day: str | None = None
     country: str | None = None
@@ -191,6 +197,8 @@ class Scenario:
             )
         )
         object.__setattr__(self, "channels", channels)
+        if self.capacity is not None and not isinstance(self.capacity, CapacityInputs):
+            raise InputError(f"'capacity' must be CapacityInputs: {self.capacity!r}")
         if self.erlang_x is not None:
             if not isinstance(self.erlang_x, ErlangX):
                 raise InputError(f"'erlang_x' must be an ErlangX model: {self.erlang_x!r}")
@@ -543,6 +551,36 @@ class Scenario:
                 "with [[schedule.shift]] tables to its file (or give templates=...)"
             )
         return self.scheduling
+
+    def capacity_plan(self, **changes: Any) -> CapacityPlan:
+        """The long-range hiring plan of its ``[capacity]`` section (see
+        :func:`planner.capacity_plan`): the weeks of its demand (a file, or grown from
+        the day), each shaped like this scenario's day (times the weekday weights) at
+        its calls-weighted AHT, staffed with its targets and queueing model, its
+        shrinkage unless the section gives one. ``changes`` as in :meth:`with_changes`
+        (``growth``, ``attrition``, ``lead_time``, ``class_size``, ...)."""
+        s = self.with_changes(**changes) if changes else self
+        c = s.capacity
+        if c is None:
+            raise InputError(
+                f"scenario {s.name!r} has no [capacity] section: add one to its file (see "
+                "the capacity plan's page) to plan months ahead"
+            )
+        calls = np.asarray(s.calls, dtype=np.float64)
+        aht = np.asarray(s.aht, dtype=np.float64)
+        total = float(calls.sum())
+        day_aht = float((calls * aht).sum() / total) if total > 0 else float(aht.mean())
+        profile = WeekProfile.from_day(calls, s.interval, start=s.start,
+                                       weekday_shares=np.asarray(c.weekday_weights))  # fmt: skip
+        settings = CapacitySettings(
+            s.targets, s.model, c.efficiency,
+            s.shrinkage if c.shrinkage is None else c.shrinkage, c.hours_per_fte,
+        )  # fmt: skip
+        return capacity_plan(
+            c.weekly_demand(total, day_aht), profile, settings, c.workforce,
+            quantile=c.quantile, paths=c.paths, seed=c.seed,
+            volume_correlation=c.volume_correlation, time_limit=c.time_limit,
+        )  # fmt: skip
 
     def simulate(self, **overrides: Any) -> SimulationResult:
         """Simulate the plan (or the requirement) with the scenario's settings.

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from planner import _validate as v
+from planner.capacity.inputs import CHANGES as CAPACITY_CHANGES
 from planner.channels import CHANNELS
 from planner.errors import InputError
 from planner.models import ErlangX
@@ -88,6 +89,7 @@ def _table() -> dict[str, WhatIf]:
         "history": "the history file the workload was forecast from",
         "day": "the day forecast, YYYY-MM-DD", "country": "the public holidays' country",
         "calendar": "the center's calendar file of closures and special days",
+        "capacity": "the [capacity] section: months ahead (None takes it away)",
     }, axes=("shrinkage", "patience", "cost_per_hour"),
         flags=("interval", "shrinkage", "patience"))  # fmt: skip
     add("targets", {
@@ -129,6 +131,7 @@ def _table() -> dict[str, WhatIf]:
     add("schedule", schedule,
         axes=("max_part_time", "paid_hours", "start_every", "start_band", "schedule_shrinkage",
               "rotation_weeks", "time_limit"))  # fmt: skip
+    add("capacity", CAPACITY_CHANGES, axes=tuple(CAPACITY_CHANGES))
     for name, kind in CHANNELS.items():
         add("channel", {name: f"the {name} channel (None takes it away)"})
         where = f"(a scenario with [channels.{name}])"
@@ -164,6 +167,7 @@ def apply(scenario: Any, changes: Mapping[str, Any]) -> Any:
     _parts(scenario, changes, top)
     _channels(scenario, changes, top)
     _distributions(scenario, changes, top)
+    _capacity(scenario, changes, top)
     if isinstance(top.get("plan"), str) and top["plan"] == "required":
         top["plan"] = None
     if {"calls", "aht", "interval"} & set(top):
@@ -222,6 +226,19 @@ def _parts(scenario: Any, changes: Mapping[str, Any], top: dict[str, Any]) -> No
             top["scheduling"] = ScheduleSettings(**rules)
         else:
             top["scheduling"] = dataclasses.replace(current, **rules)
+
+
+def _capacity(scenario: Any, changes: Mapping[str, Any], top: dict[str, Any]) -> None:
+    """The capacity plan's what-ifs (growth, attrition, lead time, ...) on ``[capacity]``."""
+    mine = [k for k in changes if k in CAPACITY_CHANGES]
+    if not mine:
+        return
+    section = top.get("capacity", scenario.capacity)
+    if section is None:
+        raise InputError(f"{mine[0]!r} needs a scenario with a [capacity] section")
+    for key in mine:
+        section = section.varied(key, changes[key])
+    top["capacity"] = section
 
 
 def _channels(scenario: Any, changes: Mapping[str, Any], top: dict[str, Any]) -> None:

@@ -1,0 +1,104 @@
+"""A scenario file's [capacity] section, its what-ifs and Scenario.capacity_plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import planner
+from planner.capacity import CapacitySettings, WeekProfile, capacity_plan
+from planner.errors import InputError
+
+ROOT = Path(__file__).parents[2]
+BANK = ROOT / "scenarios" / "retail_bank.toml"
+
+
+@pytest.fixture(scope="module")
+def bank() -> planner.Scenario:
+    return planner.Scenario.load(BANK)
+
+
+def test_the_bundled_bank_plans_months_ahead_from_its_day(bank):
+    """Scenario.capacity_plan is capacity_plan on the day's shape, AHT, targets and model."""
+    c = bank.capacity
+    assert c is not None and c.weeks == 78 and len(c.workforce.bands) == 3
+    plan = bank.capacity_plan()
+    calls = np.asarray(bank.calls)
+    aht = float((calls * np.asarray(bank.aht)).sum() / calls.sum())
+    demand = c.weekly_demand(calls.sum(), aht)
+    assert demand.calls[0] == pytest.approx(calls.sum() * sum(c.weekday_weights))
+    assert demand.calls[52] == pytest.approx(demand.calls[0] * 1.06)
+    profile = WeekProfile.from_day(calls, bank.interval, start=bank.start,
+                                   weekday_shares=np.asarray(c.weekday_weights))  # fmt: skip
+    settings = CapacitySettings(bank.targets, bank.model, c.efficiency, bank.shrinkage,
+                                c.hours_per_fte)  # fmt: skip
+    direct = capacity_plan(demand, profile, settings, c.workforce, paths=c.paths, seed=c.seed)
+    pd.testing.assert_frame_equal(plan.weeks, direct.weeks)
+    pd.testing.assert_frame_equal(plan.classes, direct.classes)
+    assert plan.gap <= 1e-3 and len(plan.classes) > 0
+    # Sunday closed: no calls in its intervals
+    assert profile.shares[6].sum() == 0
+
+
+def test_the_section_round_trips_through_the_file(bank, tmp_path):
+    text = bank.dumps()
+    assert "[capacity]" in text and "[[capacity.class]]" in text and "tenured" in text
+    again = planner.Scenario.loads(text)
+    assert again == bank and again.capacity == bank.capacity
+    # a demand file, relative to the scenario's folder, is kept as written
+    weeks = pd.DataFrame({"week_start": pd.date_range("2027-01-04", periods=3, freq="7D"),
+                          "calls": [20000, 21000, 22000], "aht": [280, 280, 290]})  # fmt: skip
+    weeks.to_csv(tmp_path / "weeks.csv", index=False)
+    data = planner.Scenario.loads(text).to_dict()
+    data["capacity"]["demand"] = "weeks.csv"
+    path = tmp_path / "s.toml"
+    import tomli_w
+
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    loaded = planner.Scenario.load(path)
+    assert loaded.capacity.demand.calls == (20000.0, 21000.0, 22000.0)
+    assert planner.Scenario.loads(loaded.dumps(), base_dir=str(tmp_path)) == loaded
+    assert len(loaded.capacity_plan().weeks) == 3
+
+
+def test_what_ifs_change_the_plan_as_a_manager_expects(bank):
+    base = bank.capacity_plan()
+    leaving = bank.capacity_plan(attrition=1.5)
+    assert leaving.classes["size"].sum() > base.classes["size"].sum()
+    growing = bank.capacity_plan(growth=0.2)
+    assert growing.weeks["required_fte"].iloc[-1] > base.weeks["required_fte"].iloc[-1]
+    slower = bank.capacity_plan(lead_time=4)
+    assert slower.classes["training_start"].min() > base.classes["training_start"].min()
+    smaller = bank.capacity_plan(class_size=8)
+    assert smaller.classes["size"].max() <= 8
+    with pytest.raises(InputError, match="needs a scenario with a \\[capacity\\] section"):
+        planner.Scenario.load(ROOT / "scenarios" / "utility.toml").capacity_plan(growth=0.1)
+    with pytest.raises(InputError, match="no \\[capacity\\] section"):
+        planner.Scenario.load(ROOT / "scenarios" / "utility.toml").capacity_plan()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c.update(headcount=3), "unknown key 'capacity.headcount'"),
+        (lambda c: c.pop("start"), "needs 'start'"),
+        (lambda c: c.pop("band"), "needs \\[\\[capacity.band\\]\\]"),
+        (lambda c: c["band"][0].update(tenure=3), "unknown key 'tenure'"),
+        (lambda c: c.update(weekday_weights=[1, 2]), "7 numbers"),
+        (lambda c: c.update(demand="nowhere.csv"), "no demand file"),
+        (lambda c: c["class"][0].update(min_size=30), "max_size"),
+        (lambda c: c.update(start="next week"), "must be a date"),
+    ],
+)
+def test_a_bad_section_names_the_file_and_the_key(bank, edit, message):
+    data = bank.to_dict()
+    edit(data["capacity"])
+    import tomli_w
+
+    with pytest.raises(planner.ScenarioError, match=message):
+        planner.Scenario.loads(tomli_w.dumps(data), source="bank.toml")
+    with pytest.raises(planner.ScenarioError, match=r"^bank\.toml: "):
+        planner.Scenario.loads(tomli_w.dumps(data), source="bank.toml")
