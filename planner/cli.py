@@ -19,6 +19,7 @@ Bad input ends with exit status 2 and a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -31,6 +32,7 @@ import pandas as pd
 
 from planner import forecast, sweeps
 from planner._validate import MAX_AGENTS
+from planner.capacity.inputs import CHANGES as CAPACITY_CHANGES
 from planner.channels import CHANNELS
 from planner.errors import InputError
 from planner.io import read_history, read_workload_csv
@@ -168,6 +170,29 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="add the scenario's shifts ([schedule] section)")  # fmt: skip
     wb.add_argument("--simulate", action="store_true",
                     help="add a simulation of the plan (the scenario's [simulation])")  # fmt: skip
+    cap = _command(
+        sub,
+        "capacity",
+        "the hiring plan for the months ahead (a scenario's [capacity])",
+        "The long-range capacity plan of a scenario's [capacity] section: per week the "
+        "required FTE (from the interval models, with the volume band), the people on "
+        "staff, productive FTE, overtime, shortfall, expected service level and the risk of "
+        "being short (Monte Carlo); --classes lists the hiring classes instead. What-ifs "
+        "change the section's figures. --out writes the table as CSV.",
+    )
+    cap.add_argument("scenario", help="scenario TOML file with a [capacity] section")
+    cap.add_argument("--classes", action="store_true", help="the hiring classes, one per row")
+    cap.add_argument(
+        "--quantile", type=float,
+        help="plan to this quantile of the requirement net of attrition (0.5 to 1)",
+    )  # fmt: skip
+    cap.add_argument("--paths", type=int, help="Monte Carlo paths (0: no risk figures)")
+    cap.add_argument("--seed", type=int, help="seed of the Monte Carlo paths")
+    for name, meaning in CAPACITY_CHANGES.items():
+        kind = int if name in ("lead_time", "class_size") else float
+        cap.add_argument(f"--{name.replace('_', '-')}", type=kind, dest=f"whatif_{name}",
+                         help=meaning.removeprefix("capacity: "))  # fmt: skip
+    cap.add_argument("--out", help="write the table to this CSV file")
     plan = _command(
         sub,
         "plan",
@@ -743,7 +768,7 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     shown = table.copy()
     for col in (
         "service_level", "occupancy", "abandon_rate", "blocking", "redial_share", "repeat_share",
-        "on_time",
+        "on_time", "p_short", "shrinkage",
     ):  # fmt: skip
         if col in shown:
             shown[col] = shown[col].map(lambda x: "" if x != x else f"{x:.1%}")
@@ -753,6 +778,14 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     for col in ("traffic", "asa", "offered_traffic", "virtual_wait", "mean_concurrency", "chats"):
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.2f}")
+    people = ["starting", "going_live", "trainees", "headcount"]
+    for col in [str(c) for c in shown if "_fte" in str(c)] + people:
+        if col in shown:
+            shown[col] = shown[col].map(lambda x: f"{x:.1f}")
+    if "week_start" in shown or "go_live" in shown:  # a capacity plan's weeks or classes
+        for col in ("calls", "aht", "cost"):
+            if col in shown:
+                shown[col] = shown[col].map(lambda x: f"{x:,.0f}")
     for col in [str(c) for c in shown if str(c).startswith("confidence ")]:
         shown[col] = shown[col].map(lambda x: f"{x:.3f}")
     return shown.to_string(index=False) + "\n" + (footer + "\n" if footer else "")
@@ -845,6 +878,40 @@ def _workbook(args: argparse.Namespace) -> pd.DataFrame:
     return sheets["summary"]
 
 
+def _capacity(args: argparse.Namespace) -> pd.DataFrame:
+    """``planner capacity``: :meth:`Scenario.capacity_plan`, per week or per class."""
+    scenario = Scenario.load(args.scenario)
+    if scenario.capacity is None:
+        raise InputError(f"{args.scenario} has no [capacity] section: add one to plan months ahead")
+    settings = {k: getattr(args, k) for k in ("quantile", "paths", "seed")
+                if getattr(args, k) is not None}  # fmt: skip
+    if settings:
+        try:
+            section = dataclasses.replace(scenario.capacity, **settings)
+        except InputError as err:
+            raise InputError(str(err).replace("capacity.", "--")) from None
+        scenario = dataclasses.replace(scenario, capacity=section)
+    changes = {name: getattr(args, f"whatif_{name}") for name in CAPACITY_CHANGES
+               if getattr(args, f"whatif_{name}") is not None}  # fmt: skip
+    plan = scenario.capacity_plan(**changes)
+    cost = plan.cost
+    currency = f" {scenario.currency}" if scenario.currency else ""
+    footer = (
+        f"cost{currency}: total {cost['total']:,.0f} (salaries {cost['salaries']:,.0f}, hiring "
+        f"{cost['hiring']:,.0f}, classes {cost['classes']:,.0f}, overtime "
+        f"{cost['overtime']:,.0f}, short {cost['short']:,.0f}); "
+        f"{len(plan.classes)} classes, {int(plan.classes['size'].sum())} hires; "
+        + (f"planned to the {plan.quantile:.0%} quantile; " if plan.quantile else "")
+        + f"HiGHS: {plan.status.split(': ')[-1].rstrip(')')}, gap {plan.gap:.2%}"
+    )
+    table = plan.classes.copy() if args.classes else plan.weeks.copy()
+    for col in ("week_start", "recruit_from", "training_start", "go_live"):
+        if col in table:
+            table[col] = table[col].dt.strftime("%Y-%m-%d")
+    table.attrs["footer"] = footer
+    return table
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _build_parser()
@@ -857,6 +924,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": _sweep,
         "schedule": _schedule,
         "workbook": _workbook,
+        "capacity": _capacity,
     }
     try:
         table = commands[args.command](args)
@@ -873,7 +941,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as err:
             print(f"planner: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
             return 2
-        print(f"planner: wrote {len(table)} intervals to {args.out}", file=sys.stderr)
+        rows = {"capacity": "classes" if getattr(args, "classes", False) else "weeks"}
+        print(f"planner: wrote {len(table)} {rows.get(args.command, 'intervals')} to {args.out}",
+              file=sys.stderr)  # fmt: skip
         return 0
     sys.stdout.write(_render(table, args.format))
     return 0

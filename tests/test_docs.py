@@ -113,6 +113,7 @@ def test_the_scenario_format_example_is_a_valid_scenario():
     scenario = Scenario.loads(example, source="docs/scenario-format.md")
     assert scenario.channel("chat") is not None and scenario.channel("email") is not None
     assert scenario.scheduling is not None and scenario.erlang_x is not None
+    assert scenario.capacity is not None and scenario.capacity.quantile == 0.8
     assert Scenario.loads(scenario.dumps()) == scenario
     # the multi-skill example: every key of its tables
     center = planner.CenterScenario.loads(skills, source="docs/scenario-format.md")

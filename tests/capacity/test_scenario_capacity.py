@@ -102,3 +102,46 @@ def test_a_bad_section_names_the_file_and_the_key(bank, edit, message):
         planner.Scenario.loads(tomli_w.dumps(data), source="bank.toml")
     with pytest.raises(planner.ScenarioError, match=r"^bank\.toml: "):
         planner.Scenario.loads(tomli_w.dumps(data), source="bank.toml")
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from planner.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_line_shows_what_the_library_returns(bank, capsys, tmp_path):
+    """`planner capacity`: every week's figures as CSV equal Scenario.capacity_plan's;
+    the classes table and the cost line too; what-ifs and settings reach the plan."""
+    import io
+    import json
+
+    code, out, _ = _cli(capsys, "capacity", str(BANK), "--format", "csv")
+    assert code == 0
+    shown = pd.read_csv(io.StringIO(out))
+    plan = bank.capacity_plan()
+    want = plan.weeks.assign(week_start=plan.weeks["week_start"].dt.strftime("%Y-%m-%d"))
+    pd.testing.assert_frame_equal(shown, want, check_dtype=False, rtol=1e-12)
+    code, out, _ = _cli(capsys, "capacity", str(BANK), "--classes", "--attrition", "1.3",
+                        "--quantile", "0.9", "--seed", "5", "--format", "json")  # fmt: skip
+    rows = json.loads(out)
+    changed = bank.with_changes(attrition=1.3)
+    import dataclasses
+
+    changed = dataclasses.replace(changed, capacity=dataclasses.replace(
+        changed.capacity, quantile=0.9, seed=5))  # fmt: skip
+    classes = changed.capacity_plan().classes
+    assert [r["size"] for r in rows] == classes["size"].tolist()
+    assert [r["go_live"] for r in rows] == classes["go_live"].dt.strftime("%Y-%m-%d").tolist()
+    code, out, _ = _cli(capsys, "capacity", str(BANK))
+    assert f"total {plan.cost['total']:,.0f}" in out
+    assert f"{len(plan.classes)} classes, {int(plan.classes['size'].sum())} hires" in out
+    target = tmp_path / "weeks.csv"
+    code, _, err = _cli(capsys, "capacity", str(BANK), "--out", str(target))
+    assert code == 0 and "wrote 78 weeks" in err and len(pd.read_csv(target)) == 78
+    code, _, err = _cli(capsys, "capacity", str(ROOT / "scenarios" / "utility.toml"))
+    assert code == 2 and "no [capacity] section" in err
+    code, _, err = _cli(capsys, "capacity", str(BANK), "--quantile", "2")
+    assert code == 2 and "'--quantile' must be in" in err
