@@ -15,7 +15,9 @@ so the address follows the page and the browser's Back button works:
 - ``/schedule``: the requirement as shifts people can work (HiGHS);
 - ``/compare``: the current scenario beside bundled ones;
 - ``/skills``: a multi-skill center (many queues, agent groups with skills),
-  with a scenario of its own.
+  with a scenario of its own;
+- ``/capacity``: the hiring plan for the months ahead (a scenario's
+  ``[capacity]``), with what-ifs.
 
 The state they share, and every helper, is in ``app_pages/common.py``. Only
 presentation lives here; every number comes from ``planner``.
@@ -37,6 +39,7 @@ PAGES = {  # url path -> (title, module)
     "schedule": ("Schedule", "app_pages/schedule.py"),
     "compare": ("Compare scenarios", "app_pages/compare.py"),
     "skills": ("Many queues and skills", "app_pages/skills.py"),
+    "capacity": ("Capacity plan", "app_pages/capacity.py"),
 }
 
 

@@ -58,6 +58,7 @@ PAGES = {
     "Chat": "app_pages/chat.py",
     "Email": "app_pages/backoffice.py",
     "Many queues and skills": "app_pages/skills.py",
+    "Capacity plan": "app_pages/capacity.py",
 }
 
 
@@ -1112,3 +1113,37 @@ def test_the_skills_matrix_edits_the_groups_and_refuses_a_group_without_skills()
     edited.loc[0, "cards EN"] = pd.NA
     with pytest.raises(planner.InputError, match="group 'cards EN': give it at least one"):
         skills.from_matrix(bank, edited)
+
+
+def test_the_capacity_page_shows_the_librarys_plan_and_its_what_ifs():
+    """The retail bank's [capacity] on the Capacity plan page: every card and both tables
+    are Scenario.capacity_plan's; the sidebar's attrition and quantile reach the plan."""
+    import dataclasses
+
+    at = start("Capacity plan")
+    bank = Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+
+    def shown_is(p: planner.CapacityPlan) -> None:
+        weeks = p.weeks
+        assert cards(at) == {
+            "Hires": f"{int(p.classes['size'].sum()):,}",
+            "Classes": f"{len(p.classes)}",
+            "Cost (USD)": planner.money(p.cost["total"]),
+            "FTE-weeks short": f"{weeks['short_fte'].sum():,.1f}",
+            "Weeks likely short (over 20%)": f"{int((weeks['p_short'] > 0.2).sum())}",
+        }
+        pd.testing.assert_frame_equal(at.dataframe[0].value, p.classes)
+        pd.testing.assert_frame_equal(at.dataframe[1].value, weeks)
+
+    shown_is(bank.capacity_plan())
+    at.slider(key=key(at, "cap_attrition")).set_value(1.5).run()
+    at.selectbox(key=key(at, "cap_quantile")).set_value("90% quantile").run()
+    ok(at)
+    safer = bank.with_changes(attrition=1.5)
+    safer = dataclasses.replace(safer, capacity=dataclasses.replace(safer.capacity, quantile=0.9))
+    shown_is(safer.capacity_plan())
+
+
+def test_the_capacity_page_says_what_a_scenario_without_a_section_lacks():
+    at = opened(Scenario.load(ROOT / "scenarios" / "utility.toml"), "Capacity plan")
+    assert "has no [capacity] section" in at.info[0].value

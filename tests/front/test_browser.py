@@ -382,7 +382,18 @@ def test_a_planners_flow_open_what_if_compare_edit_change_day(server, browser, t
 
 @pytest.mark.parametrize(
     "address",
-    ["", "calculator", "intraday", "simulation", "compare", "schedule", "chat", "email", "skills"],
+    [
+        "",
+        "calculator",
+        "intraday",
+        "simulation",
+        "compare",
+        "schedule",
+        "chat",
+        "email",
+        "skills",
+        "capacity",
+    ],
 )
 def test_every_page_opens_at_its_own_address(server, browser, address):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
