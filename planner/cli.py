@@ -306,11 +306,11 @@ def _sweep_arguments(cmd: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     cmd.add_argument(
         "--evaluate",
-        choices=("requirements", "simulation", "schedule", "both"),
+        choices=("requirements", "simulation", "schedule", "capacity", "both"),
         default="requirements",
-        help="the requirement and its cost, also a simulation of the plan, or the "
-        "scenario's shifts ([schedule]) and their service ('both' is an old name of "
-        "'simulation')",
+        help="the requirement and its cost, also a simulation of the plan, the "
+        "scenario's shifts ([schedule]) and their service, or its hiring plan "
+        "([capacity], one row per week) ('both' is an old name of 'simulation')",
     )
     cmd.add_argument("--workers", type=int, help="local processes (default: all cores)")
     cmd.add_argument("--scheduler", help="dask.distributed scheduler, e.g. tcp://host:8786")
@@ -782,6 +782,10 @@ def _render(table: pd.DataFrame, fmt: str) -> str:
     for col in [str(c) for c in shown if "_fte" in str(c)] + people:
         if col in shown:
             shown[col] = shown[col].map(lambda x: f"{x:.1f}")
+    if "hires" in shown:  # a capacity sweep's summary
+        shown["cost"] = shown["cost"].map(lambda x: f"{x:,.0f}")
+        for col in ("lowest_service_level", "gap"):
+            shown[col] = shown[col].map(lambda x: f"{x:.1%}")
     if "week_start" in shown or "go_live" in shown:  # a capacity plan's weeks or classes
         for col in ("calls", "aht", "cost"):
             if col in shown:

@@ -40,7 +40,7 @@ from planner.scenario import WHATIFS, CenterScenario, Scenario, whatif
 
 __all__ = ["AXES", "Evaluate", "center_axes", "grid", "summarize_sweep", "sweep", "vary"]
 
-Evaluate = Literal["requirements", "simulation", "schedule"]
+Evaluate = Literal["requirements", "simulation", "schedule", "capacity"]
 
 AXES: dict[str, str] = {name: w.meaning for name, w in WHATIFS.items() if w.axis}
 """The what-ifs a sweep may vary (those of :data:`planner.scenario.WHATIFS` marked
@@ -109,6 +109,8 @@ def _evaluate(
         return _evaluate_center(s, variation, index, evaluate)
     if evaluate == "schedule":
         return _evaluate_schedule(s, variation, index)
+    if evaluate == "capacity":
+        return _evaluate_capacity(s, variation, index)
     table = s.evaluate()
     out = pd.DataFrame({"variation": index}, index=table.index)
     for key, value in variation.items():
@@ -177,6 +179,32 @@ def _evaluate_center(
             day = r.day("service_level")
             out[f"day_sim_service_level {name}"] = day.mean
     out["interval_seconds"] = s.interval
+    out["currency"] = s.currency or ""
+    return out
+
+
+_CAPACITY_WEEKS = (
+    "week_start", "calls", "required_fte", "target_fte", "headcount", "productive_fte",
+    "overtime_fte", "short_fte", "service_level", "p_short",
+)  # fmt: skip
+
+
+def _evaluate_capacity(s: Scenario, variation: dict[str, Any], index: int) -> pd.DataFrame:
+    """One variation's capacity plan (:meth:`Scenario.capacity_plan`), one row per week:
+    its figures (:data:`_CAPACITY_WEEKS`, ``week_service_level`` for the service level)
+    and the plan's totals (row-constant ``capacity_*``: hires, classes, cost)."""
+    plan = s.capacity_plan()
+    weeks = plan.weeks
+    out = pd.DataFrame({"variation": index}, index=weeks.index)
+    for key, value in variation.items():
+        out[key] = value
+    for col in _CAPACITY_WEEKS:  # the week's service level apart from the axis of that name
+        out["week_service_level" if col == "service_level" else col] = weeks[col].to_numpy()
+    out["week_start"] = weeks["week_start"].dt.strftime("%Y-%m-%d")
+    out["capacity_hires"] = int(plan.classes["size"].sum())
+    out["capacity_classes"] = len(plan.classes)
+    out["capacity_cost"] = float(plan.cost["total"])
+    out["capacity_gap"] = plan.gap
     out["currency"] = s.currency or ""
     return out
 
@@ -266,6 +294,8 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
     """
     if "center_agent_hours" in intervals:
         return _summarize_center(intervals)
+    if "capacity_cost" in intervals:
+        return _summarize_capacity(intervals)
     axes = [c for c in AXES if c in intervals.columns]
     rows = []
     for index, g in intervals.groupby("variation", sort=True):
@@ -318,6 +348,26 @@ def summarize_sweep(intervals: pd.DataFrame) -> pd.DataFrame:
         for col in [c for c in g.columns if c.startswith("day_sim_")]:
             row[col.removeprefix("day_")] = float(g[col].iloc[0])
         rows.append(row)
+    return pd.DataFrame(rows).set_index("variation")
+
+
+def _summarize_capacity(weeks: pd.DataFrame) -> pd.DataFrame:
+    """One row per variation of a capacity sweep: its axes, the plan's hires, classes and
+    cost, its FTE-weeks short, the weeks with more than a 20% chance of being short and
+    the lowest weekly service level expected."""
+    axes = [c for c in AXES if c in weeks.columns]
+    rows = []
+    for index, g in weeks.groupby("variation", sort=True):
+        rows.append({"variation": index} | {a: g[a].iloc[0] for a in axes} | {
+            "hires": int(g["capacity_hires"].iloc[0]),
+            "classes": int(g["capacity_classes"].iloc[0]),
+            "cost": float(g["capacity_cost"].iloc[0]),
+            "currency": g["currency"].iloc[0],
+            "short_fte_weeks": float(g["short_fte"].sum()),
+            "weeks_likely_short": int((g["p_short"] > 0.2).sum()),
+            "lowest_service_level": float(g["week_service_level"].min()),
+            "gap": float(g["capacity_gap"].iloc[0]),
+        })  # fmt: skip
     return pd.DataFrame(rows).set_index("variation")
 
 
@@ -376,7 +426,9 @@ def sweep(
         ``"simulation"`` (the same, and a simulation of the plan with the
         scenario's settings) or ``"schedule"`` (the scenario's shifts by its
         ``[schedule]`` rules, and the service the agents they put on the phones
-        give; the schedule axes of :data:`AXES` vary those rules).
+        give; the schedule axes of :data:`AXES` vary those rules) or ``"capacity"``
+        (the ``[capacity]`` section's hiring plan, one row per week; its axes
+        ``growth``, ``attrition``, ``lead_time``, ``class_size``, ...).
     executor : any :class:`concurrent.futures.Executor`; default a process
         pool of ``workers`` (default: all cores) whose workers exit when
         this process dies.
@@ -395,9 +447,10 @@ def sweep(
     simulated, ``sim_*`` means with ``_ci_low``/``_ci_high`` (95%).
     :func:`summarize_sweep` turns it into one row per variation with cost.
     """
-    if evaluate not in ("requirements", "simulation", "schedule"):
+    if evaluate not in ("requirements", "simulation", "schedule", "capacity"):
         raise InputError(
-            f"'evaluate' must be 'requirements', 'simulation' or 'schedule': {evaluate!r}"
+            "'evaluate' must be 'requirements', 'simulation', 'schedule' or 'capacity': "
+            f"{evaluate!r}"
         )
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
@@ -412,6 +465,9 @@ def sweep(
         raise InputError(
             f"'scenario' must be a planner.Scenario or CenterScenario: {type(scenario).__name__}"
         )
+    if evaluate == "capacity" and (isinstance(scenario, CenterScenario) or
+                                   scenario.capacity is None):  # fmt: skip
+        raise InputError("evaluate='capacity' needs a scenario with a [capacity] section")
     if isinstance(scenario, CenterScenario) and evaluate == "schedule":
         raise InputError("a multi-skill scenario is swept for its staffing or simulation, "
                          "not for shifts: evaluate='requirements' or 'simulation'")  # fmt: skip

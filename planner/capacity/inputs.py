@@ -98,10 +98,14 @@ class CapacityInputs:
             object.__setattr__(self, "weekly_calls", calls)
         if self.aht is not None:
             object.__setattr__(self, "aht", v.single("capacity.aht", self.aht, v.positive))
-        growth = v.single("capacity.growth", self.growth, lambda n, x: np.asarray(x, float))
-        if not -0.9 <= growth <= 10:
+        growth = self.growth
+        if (
+            isinstance(growth, bool)
+            or not isinstance(growth, int | float)
+            or not (-0.9 <= growth <= 10)
+        ):
             raise InputError(f"'capacity.growth' is a yearly rate, -0.9 to 10: {growth!r}")
-        object.__setattr__(self, "growth", growth)
+        object.__setattr__(self, "growth", float(growth))
         spread = v.single("capacity.volume_band", self.volume_band, v.nonnegative)
         object.__setattr__(self, "volume_band", spread)
         weights = v.nonnegative("capacity.weekday_weights", list(self.weekday_weights))

@@ -145,3 +145,35 @@ def test_the_command_line_shows_what_the_library_returns(bank, capsys, tmp_path)
     assert code == 2 and "no [capacity] section" in err
     code, _, err = _cli(capsys, "capacity", str(BANK), "--quantile", "2")
     assert code == 2 and "'--quantile' must be in" in err
+
+
+def test_a_sweep_over_attrition_and_lead_time_is_each_variations_own_plan(bank, tmp_path):
+    """sweep(evaluate="capacity"): one row per variation and week, each the plan of the
+    scenario with that variation; summarize_sweep's figures are that plan's; a resumed
+    sweep reads what it saved."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    variations = planner.grid(attrition=[1.0, 1.5], lead_time=[0, 4])
+    with ThreadPoolExecutor(2) as pool:
+        weeks = planner.sweep(bank, variations, evaluate="capacity", executor=pool,
+                              out=tmp_path, progress=False)  # fmt: skip
+    assert len(weeks) == 4 * 78
+    summary = planner.summarize_sweep(weeks)
+    for i, v in enumerate(variations):
+        plan = bank.capacity_plan(**v)
+        row = summary.loc[i]
+        assert (row["attrition"], row["lead_time"]) == (v["attrition"], v["lead_time"])
+        assert row["hires"] == plan.classes["size"].sum()
+        assert row["classes"] == len(plan.classes)
+        assert row["cost"] == pytest.approx(plan.cost["total"], rel=1e-12)
+        assert row["short_fte_weeks"] == pytest.approx(plan.weeks["short_fte"].sum())
+        assert row["weeks_likely_short"] == (plan.weeks["p_short"] > 0.2).sum()
+        mine = weeks[weeks["variation"] == i]
+        np.testing.assert_allclose(mine["productive_fte"], plan.weeks["productive_fte"])
+    assert summary.loc[2, "hires"] > summary.loc[0, "hires"]  # more leave: more hired
+    again = planner.sweep(bank, variations, evaluate="capacity", out=tmp_path,
+                          executor=ThreadPoolExecutor(1), progress=False)  # fmt: skip
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), weeks.reset_index(drop=True))
+    utility = planner.Scenario.load(ROOT / "scenarios" / "utility.toml")
+    with pytest.raises(InputError, match="needs a scenario with a \\[capacity\\] section"):
+        planner.sweep(utility, [{}], evaluate="capacity")
