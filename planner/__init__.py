@@ -52,6 +52,7 @@ _API: dict[str, tuple[str, ...]] = {
     "planner.capacity": (
         "WeeklyDemand", "WeekProfile", "CapacitySettings", "TenureBand", "HiringClass",
         "Workforce", "CapacityPlan", "capacity_plan", "period_requirements", "week_requirement",
+        "forecast_weeks",
     ),
     "planner.io": ("read_history", "read_workload_csv"),
     "planner.history": ("History",),
@@ -106,6 +107,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         WeekProfile,
         Workforce,
         capacity_plan,
+        forecast_weeks,
         period_requirements,
         week_requirement,
     )

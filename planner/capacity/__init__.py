@@ -1,6 +1,7 @@
 """Months ahead: the long-range capacity plan (how many people to hire, and when).
 
-WeeklyDemand per week (:class:`WeeklyDemand`) becomes required FTE through the interval
+Weekly demand (:class:`WeeklyDemand`, given or :func:`forecast_weeks` from history)
+becomes required FTE through the interval
 models (:func:`period_requirements`), today's staff and the hiring classes
 (:class:`Workforce`) become expected productive FTE, and :func:`capacity_plan`
 chooses the classes at least cost and draws the plan's risk.
@@ -14,6 +15,7 @@ from planner.capacity.requirement import (
     period_requirements,
     week_requirement,
 )
+from planner.capacity.weekly import forecast_weeks
 from planner.capacity.workforce import HiringClass, TenureBand, Workforce
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "WeeklyDemand",
     "Workforce",
     "capacity_plan",
+    "forecast_weeks",
     "period_requirements",
     "week_requirement",
 ]

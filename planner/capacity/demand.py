@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from planner import _validate as v
 from planner._validate import FloatArray
@@ -101,7 +101,7 @@ class WeeklyDemand:
             up = np.log(np.asarray(self.calls_high) / calls)
             down = np.log(calls / np.asarray(self.calls_low))
         spread = np.where(calls > 0, np.maximum(up, down), 0.0)
-        return spread / norm.ppf(0.5 + self.band_level / 2)
+        return spread / NormalDist().inv_cdf(0.5 + self.band_level / 2)
 
     def calls_at(self, z: FloatArray) -> FloatArray:
         """The calls of each week at standard normal score ``z`` (broadcast against the

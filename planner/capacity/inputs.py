@@ -31,7 +31,11 @@ max_size = 20
 ramp = [0.5, 0.7, 0.9]
 ```
 
-Without a ``demand`` file the weeks are grown from ``weekly_calls`` (default:
+``history = "calls.csv"`` instead forecasts the weeks from interval history
+(:func:`~planner.capacity.weekly.forecast_weeks`: trend, yearly pattern once a
+year is there, ``country``'s public holidays, a prediction band) and shapes
+each week like the history's own; ``start`` is then the week after it.
+Without a ``demand`` file or history the weeks are grown from ``weekly_calls`` (default:
 the scenario's day times the sum of ``weekday_weights``, each weight the
 share of that day's calls against the scenario's day), at the scenario's AHT
 unless ``aht`` says otherwise. ``shrinkage`` defaults to the scenario's,
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +56,8 @@ import pandas as pd
 
 from planner import _validate as v
 from planner.capacity.demand import MAX_WEEKS, WeeklyDemand
+from planner.capacity.requirement import WeekProfile
+from planner.capacity.weekly import forecast_weeks
 from planner.capacity.workforce import HiringClass, TenureBand, Workforce
 from planner.errors import InputError
 
@@ -68,6 +74,9 @@ class CapacityInputs:
     weeks: int = 78
     demand: WeeklyDemand | None = None
     demand_file: str | None = None
+    history_file: str | None = None
+    country: str | None = None
+    profile: WeekProfile | None = field(default=None, compare=False)
     weekly_calls: float | None = None
     aht: float | None = None
     growth: float = 0.0
@@ -145,7 +154,16 @@ class CapacityInputs:
         (default ``day_calls`` times the weekday weights' sum) at ``growth`` a year, with
         the ``volume_band``; AHT ``aht`` or ``day_aht`` (seconds)."""
         if self.demand is not None:
-            return self.demand
+            if self.growth == 0:
+                return self.demand
+            d = self.demand  # a file's or a forecast's weeks, grown on top
+            more = (1.0 + self.growth) ** (np.arange(d.weeks) / 52.0)
+            band = {}
+            if d.calls_low is not None and d.calls_high is not None:
+                band = {"calls_low": tuple(np.asarray(d.calls_low) * more),
+                        "calls_high": tuple(np.asarray(d.calls_high) * more)}  # fmt: skip
+            return WeeklyDemand(d.week_start, tuple(np.asarray(d.calls) * more), d.aht,
+                                band_level=d.band_level, notes=d.notes, **band)  # type: ignore[arg-type]  # fmt: skip
         w = np.arange(self.weeks)
         first = day_calls * sum(self.weekday_weights) if self.weekly_calls is None else (
             self.weekly_calls)  # fmt: skip
@@ -167,16 +185,17 @@ class CapacityInputs:
         ``base_dir``; errors name ``source``."""
         if not isinstance(table, Mapping):
             raise InputError(f"{source}: [capacity] must be a table of keys")
-        plain = {f.name for f in fields(cls)} - {"workforce", "demand", "demand_file"}
+        plain = {f.name for f in fields(cls)} - {
+            "workforce", "demand", "demand_file", "history_file", "profile"}  # fmt: skip
         people = {f.name for f in fields(Workforce)} - {"bands", "classes"}
-        known = plain | people | {"demand", "band", "class"}
+        known = plain | people | {"demand", "history", "band", "class"}
         unknown = sorted(set(table) - known)
         if unknown:
             raise InputError(
                 f"{source}: unknown key 'capacity.{unknown[0]}'; allowed: "
                 + ", ".join(sorted(known))
             )
-        if "start" not in table:
+        if "start" not in table and "history" not in table:
             raise InputError(f"{source}: [capacity] needs 'start', the first week (YYYY-MM-DD)")
         bands = _rows(table, "band", source)
         if not bands:
@@ -195,21 +214,39 @@ class CapacityInputs:
         except TypeError as err:
             raise InputError(f"{source}: [capacity]: {err}") from None
         values = {k: _listed_value(table[k]) for k in plain if k in table}
-        demand = None
+        demand, profile = None, None
         path = table.get("demand")
         if path is not None:
             if not isinstance(path, str):
                 raise InputError(f"{source}: 'capacity.demand' must be a CSV file name: {path!r}")
             demand = read_demand(Path(base_dir) / path)
+        past = table.get("history")
+        if past is not None:
+            if path is not None:
+                raise InputError(f"{source}: [capacity] takes 'demand' or 'history', not both")
+            if not isinstance(past, str):
+                raise InputError(f"{source}: 'capacity.history' must be a CSV file name: {past!r}")
+            from planner.io import read_history  # here: it loads the readers
+
+            history = read_history(Path(base_dir) / past)
+            demand = forecast_weeks(history, values.get("weeks", 78), country=values.get("country"))
+            profile = WeekProfile.from_history(history)
+            first = demand.week_start[0].isoformat()
+            if str(values.setdefault("start", first)) != first:
+                raise InputError(
+                    f"{source}: 'capacity.start' is the week after the history ({first}) when "
+                    f"[capacity] forecasts it: {values['start']!r}"
+                )
         try:
-            return cls(workforce=workforce, demand=demand, demand_file=path, **values)
+            return cls(workforce=workforce, demand=demand, demand_file=path, history_file=past,
+                       profile=profile, **values)  # fmt: skip
         except TypeError as err:
             raise InputError(f"{source}: [capacity]: {err}") from None
 
     def to_table(self) -> dict[str, Any]:
         """The ``[capacity]`` table of a scenario file (defaults left out)."""
         out: dict[str, Any] = {"start": self.start.isoformat()}
-        skip = {"start", "workforce", "demand", "demand_file"}
+        skip = {"start", "workforce", "demand", "demand_file", "history_file", "profile"}
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in skip or value is None or value == f.default:
@@ -217,6 +254,9 @@ class CapacityInputs:
             out[f.name] = list(value) if isinstance(value, tuple) else value
         if self.demand_file is not None:
             out["demand"] = self.demand_file
+        if self.history_file is not None:
+            out["history"] = self.history_file
+            out.pop("start")  # the week after the history
         people = self.workforce
         default = Workforce(bands=people.bands)
         for f in fields(Workforce):
@@ -236,7 +276,8 @@ class CapacityInputs:
         if name == "growth":
             return dataclasses.replace(self, growth=value)
         if name == "weekly_calls":
-            return dataclasses.replace(self, weekly_calls=value, demand=None, demand_file=None)
+            return dataclasses.replace(self, weekly_calls=value, demand=None, demand_file=None,
+                                       history_file=None, profile=None)  # fmt: skip
         if name == "salary_per_week":
             return self._with(dataclasses.replace(people, salary_per_week=value))
         if name == "attrition":
@@ -269,7 +310,8 @@ class CapacityInputs:
 
 
 CHANGES = {
-    "growth": "capacity: weekly calls' growth a year (0.08: 8 percent)",
+    "growth": "capacity: weekly calls' growth a year (0.08: 8 percent; on top of a demand "
+    "file's or a history's forecast)",
     "weekly_calls": "capacity: calls in the first week (replaces a demand file)",
     "attrition": "capacity: multiplier on every tenure band's annual attrition",
     "lead_time": "capacity: weeks added to every hiring class's recruiting",

@@ -93,7 +93,7 @@ class WeekProfile:
         slot = np.round((seconds - first) / history.interval).astype(np.int64)
         k = int(slot.max()) + 1
         shares = np.zeros((DAYS, k))
-        np.add.at(shares, (stamps.weekday.to_numpy(), slot), frame["calls"].to_numpy(float))
+        np.add.at(shares, (stamps.day_of_week.to_numpy(), slot), frame["calls"].to_numpy(float))
         if shares.sum() <= 0:
             raise InputError("the history has no calls to shape a week with")
         return cls(shares / shares.sum(), history.interval, v.clock_label(first))

@@ -554,11 +554,12 @@ class Scenario:
 
     def capacity_plan(self, **changes: Any) -> CapacityPlan:
         """The long-range hiring plan of its ``[capacity]`` section (see
-        :func:`planner.capacity_plan`): the weeks of its demand (a file, or grown from
-        the day), each shaped like this scenario's day (times the weekday weights) at
-        its calls-weighted AHT, staffed with its targets and queueing model, its
-        shrinkage unless the section gives one. ``changes`` as in :meth:`with_changes`
-        (``growth``, ``attrition``, ``lead_time``, ``class_size``, ...)."""
+        :func:`planner.capacity_plan`): the weeks of its demand (a file, a forecast of
+        its history, or grown from the day), each shaped like the history's week or this
+        scenario's day (times the weekday weights) at its calls-weighted AHT, staffed
+        with its targets and queueing model, its shrinkage unless the section gives one.
+        ``changes`` as in :meth:`with_changes` (``growth``, ``attrition``, ``lead_time``,
+        ``class_size``, ...)."""
         s = self.with_changes(**changes) if changes else self
         c = s.capacity
         if c is None:
@@ -570,8 +571,9 @@ class Scenario:
         aht = np.asarray(s.aht, dtype=np.float64)
         total = float(calls.sum())
         day_aht = float((calls * aht).sum() / total) if total > 0 else float(aht.mean())
-        profile = WeekProfile.from_day(calls, s.interval, start=s.start,
-                                       weekday_shares=np.asarray(c.weekday_weights))  # fmt: skip
+        profile = c.profile or WeekProfile.from_day(
+            calls, s.interval, start=s.start, weekday_shares=np.asarray(c.weekday_weights)
+        )
         settings = CapacitySettings(
             s.targets, s.model, c.efficiency,
             s.shrinkage if c.shrinkage is None else c.shrinkage, c.hours_per_fte,

@@ -177,3 +177,38 @@ def test_a_sweep_over_attrition_and_lead_time_is_each_variations_own_plan(bank, 
     utility = planner.Scenario.load(ROOT / "scenarios" / "utility.toml")
     with pytest.raises(InputError, match="needs a scenario with a \\[capacity\\] section"):
         planner.sweep(utility, [{}], evaluate="capacity")
+
+
+def test_a_section_with_history_forecasts_its_weeks_and_shapes_them_like_the_history(
+    bank, tmp_path
+):
+    """[capacity] history = "...": the weeks are forecast_weeks of that history (a sample
+    of under a year says so), shaped by its own week; the file keeps the reference."""
+    import tomli_w
+
+    from planner.capacity.weekly import forecast_weeks
+    from planner.io import read_history
+
+    sample = ROOT / "data" / "sample_history.csv"
+    data = bank.to_dict()
+    for key in ("start", "growth", "volume_band"):  # the forecast's own, not grown
+        data["capacity"].pop(key)
+    data["capacity"] |= {"history": str(sample), "country": "US", "weeks": 26}
+    path = tmp_path / "s.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    loaded = planner.Scenario.load(path)
+    c = loaded.capacity
+    want = forecast_weeks(read_history(sample), 26, country="US")
+    assert c.demand == want and c.start == want.week_start[0]
+    assert any("under a year" in note for note in c.demand.notes)
+    plan = loaded.capacity_plan()
+    assert len(plan.weeks) == 26 and plan.weeks["calls"].tolist() == list(want.calls)
+    assert c.profile is not None and c.profile.interval == 1800.0
+    again = planner.Scenario.loads(loaded.dumps(), base_dir=str(tmp_path))
+    assert again == loaded and again.capacity.history_file == str(sample)
+    grown = loaded.capacity_plan(growth=0.1)  # on top of the forecast
+    assert grown.weeks["calls"].iloc[-1] == pytest.approx(want.calls[-1] * 1.1 ** (25 / 52))
+    data["capacity"]["start"] = "2020-01-06"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    with pytest.raises(planner.ScenarioError, match="the week after the history"):
+        planner.Scenario.load(path)
