@@ -8,7 +8,7 @@ weekly_calls = 60000        # or demand = "weeks.csv" (week_start, calls, aht, b
 growth = 0.08               # a year, on weekly_calls
 volume_band = 0.1           # the 90% band: calls / 1.1 to calls x 1.1
 weekday_weights = [1.2, 1.1, 1, 1, 1, 0.5, 0.2]   # Monday first; the day's shape each day
-efficiency = 0.92
+efficiency = 0.92           # or "schedule": measured on the scenario's [schedule]
 hours_per_fte = 40
 salary_per_week = 850
 training_seats = 30
@@ -82,7 +82,7 @@ class CapacityInputs:
     growth: float = 0.0
     volume_band: float = 0.0
     weekday_weights: tuple[float, ...] = (1.0,) * 7
-    efficiency: float = 1.0
+    efficiency: float | str = 1.0
     shrinkage: float | tuple[float, ...] | None = None
     hours_per_fte: float = 40.0
     quantile: float | None = None
@@ -123,9 +123,14 @@ class CapacityInputs:
                 f"'capacity.weekday_weights' must be 7 numbers, Monday first: {weights!r}"
             )
         object.__setattr__(self, "weekday_weights", tuple(weights.tolist()))
-        object.__setattr__(
-            self, "efficiency", v.single("capacity.efficiency", self.efficiency, v.fraction)
-        )
+        if self.efficiency != "schedule":
+            if isinstance(self.efficiency, str):
+                raise InputError(
+                    "'capacity.efficiency' must be a fraction in (0, 1] or 'schedule' (measured "
+                    f"on the scenario's shifts): {self.efficiency!r}"
+                )
+            efficiency = v.single("capacity.efficiency", self.efficiency, v.fraction)
+            object.__setattr__(self, "efficiency", efficiency)
         if self.shrinkage is not None:
             shrink = v.shrinkage_fraction("capacity.shrinkage", self.shrinkage)
             object.__setattr__(self, "shrinkage", float(shrink) if shrink.ndim == 0

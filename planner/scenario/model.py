@@ -526,6 +526,19 @@ class Scenario:
             progress=progress,
         )
 
+    def schedule_efficiency(self, **changes: Any) -> float:
+        """The share of the shifts' paid hours the requirement needs: the people required
+        on duty (after the schedule's shrinkage) over the paid hours of
+        :meth:`schedule`, its breaks and the hours shifts cannot avoid included (1: a
+        schedule that fits the requirement exactly). What a ``[capacity]`` section with
+        ``efficiency = "schedule"`` plans with."""
+        s = self.with_changes(**changes) if changes else self
+        plan = s.schedule()
+        required = float(plan.coverage["required"].sum()) * s.interval / 3600.0
+        if plan.scheduled_hours <= 0:
+            raise InputError("the schedule has no paid hours to measure its efficiency on")
+        return min(required / plan.scheduled_hours, 1.0)
+
     def schedule_requirements(self, **changes: Any) -> pd.DataFrame:
         """The requirement over the schedule's horizon (see :func:`planner.requirements`):
         ``agents`` on the phones and ``scheduled``, the people on duty that needs after
@@ -557,7 +570,9 @@ class Scenario:
         :func:`planner.capacity_plan`): the weeks of its demand (a file, a forecast of
         its history, or grown from the day), each shaped like the history's week or this
         scenario's day (times the weekday weights) at its calls-weighted AHT, staffed
-        with its targets and queueing model, its shrinkage unless the section gives one.
+        with its targets and queueing model, its shrinkage unless the section gives one
+        (with ``efficiency = "schedule"``: :meth:`schedule_efficiency` and the schedule's
+        shrinkage, whose breaks the shifts hold).
         ``changes`` as in :meth:`with_changes` (``growth``, ``attrition``, ``lead_time``,
         ``class_size``, ...)."""
         s = self.with_changes(**changes) if changes else self
@@ -574,9 +589,13 @@ class Scenario:
         profile = c.profile or WeekProfile.from_day(
             calls, s.interval, start=s.start, weekday_shares=np.asarray(c.weekday_weights)
         )
+        if c.efficiency == "schedule":  # measured: the breaks are then the shifts'
+            efficiency, shrinkage = s.schedule_efficiency(), s.schedule_shrinkage()
+        else:
+            efficiency, shrinkage = float(c.efficiency), s.shrinkage
         settings = CapacitySettings(
-            s.targets, s.model, c.efficiency,
-            s.shrinkage if c.shrinkage is None else c.shrinkage, c.hours_per_fte,
+            s.targets, s.model, efficiency, shrinkage if c.shrinkage is None else c.shrinkage,
+            c.hours_per_fte,
         )  # fmt: skip
         return capacity_plan(
             c.weekly_demand(total, day_aht), profile, settings, c.workforce,

@@ -212,3 +212,24 @@ def test_a_section_with_history_forecasts_its_weeks_and_shapes_them_like_the_his
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
     with pytest.raises(planner.ScenarioError, match="the week after the history"):
         planner.Scenario.load(path)
+
+
+def test_efficiency_measured_on_the_scenarios_shifts(bank):
+    """efficiency = "schedule": the people required on duty over the shifts' paid hours
+    of Scenario.schedule(), and the schedule's shrinkage (its breaks are in the shifts)."""
+    import dataclasses
+
+    shifts = bank.schedule()
+    want = shifts.coverage["required"].sum() * bank.interval / 3600 / shifts.scheduled_hours
+    measured = bank.schedule_efficiency()
+    assert measured == pytest.approx(want, rel=1e-12) and 0.5 < measured < 1
+    section = dataclasses.replace(bank.capacity, efficiency="schedule")
+    plan = dataclasses.replace(bank, capacity=section).capacity_plan()
+    given = dataclasses.replace(bank.capacity, efficiency=measured,
+                                shrinkage=bank.schedule_shrinkage())  # fmt: skip
+    same = dataclasses.replace(bank, capacity=given).capacity_plan()
+    pd.testing.assert_frame_equal(plan.weeks, same.weeks)
+    text = dataclasses.replace(bank, capacity=section).dumps()
+    assert 'efficiency = "schedule"' in text
+    with pytest.raises(InputError, match="or 'schedule'"):
+        dataclasses.replace(bank.capacity, efficiency="measured")
