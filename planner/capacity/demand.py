@@ -40,6 +40,7 @@ class WeeklyDemand:
     calls_high: tuple[float, ...] | None = None
     band_level: float = 0.9
     notes: tuple[str, ...] = ()
+    other_agent_hours: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         starts = tuple(pd.Timestamp(d).date() for d in self.week_start)
@@ -85,6 +86,11 @@ class WeeklyDemand:
             raise InputError(f"'band_level' must be below 1: {self.band_level!r}")
         object.__setattr__(self, "band_level", level)
         object.__setattr__(self, "notes", tuple(str(x) for x in self.notes))
+        if self.other_agent_hours is not None:
+            other = v.nonnegative("other_agent_hours", list(self.other_agent_hours), labels)
+            if other.shape != (n,):
+                raise InputError(f"'other_agent_hours' must have one number per week ({n})")
+            object.__setattr__(self, "other_agent_hours", tuple(other.tolist()))
 
     @property
     def weeks(self) -> int:
@@ -102,6 +108,13 @@ class WeeklyDemand:
             down = np.log(calls / np.asarray(self.calls_low))
         spread = np.where(calls > 0, np.maximum(up, down), 0.0)
         return spread / NormalDist().inv_cdf(0.5 + self.band_level / 2)
+
+    @property
+    def other(self) -> FloatArray:
+        """Agent hours of the other teams per week (zeros without them)."""
+        if self.other_agent_hours is None:
+            return np.zeros(self.weeks)
+        return np.asarray(self.other_agent_hours)
 
     def calls_at(self, z: FloatArray) -> FloatArray:
         """The calls of each week at standard normal score ``z`` (broadcast against the

@@ -162,10 +162,11 @@ def _agents(calls: FloatArray, aht: FloatArray, profile: WeekProfile, settings: 
                                       model=settings.model), dtype=np.int64)  # fmt: skip
 
 
-def _fte(agents: IntArray, profile: WeekProfile, settings: CapacitySettings, shrinkage: FloatArray
-         ) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
-    """Agent hours, scheduled hours and FTE of each week's agents."""
-    agent_hours = agents.sum(axis=-1) * profile.interval / SECONDS_PER_HOUR
+def _fte(agents: IntArray, profile: WeekProfile, settings: CapacitySettings, shrinkage: FloatArray,
+         other: FloatArray | float = 0.0) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """Agent hours (with ``other`` teams' agent hours), scheduled hours and FTE of each
+    week's agents."""
+    agent_hours = agents.sum(axis=-1) * profile.interval / SECONDS_PER_HOUR + other
     scheduled = agent_hours / settings.efficiency / (1.0 - shrinkage)
     return agent_hours, scheduled, scheduled / settings.hours_per_fte
 
@@ -186,7 +187,8 @@ def period_requirements(
     demand: WeeklyDemand, profile: WeekProfile, settings: CapacitySettings
 ) -> pd.DataFrame:
     """Required FTE per week (see the module notes): one row per week with
-    ``week_start``, ``calls``, ``aht``, ``agent_hours`` (on the phones),
+    ``week_start``, ``calls``, ``aht``, ``other_agent_hours`` (the other teams', where
+    the demand has them), ``agent_hours`` (on the phones, every team),
     ``scheduled_hours`` (paid), ``shrinkage``, ``required_fte`` and, with a band in
     ``demand``, ``required_fte_low`` / ``required_fte_high`` at its bounds."""
     if not isinstance(demand, WeeklyDemand):
@@ -195,10 +197,11 @@ def period_requirements(
         raise InputError(f"'profile' must be a WeekProfile: {profile!r}")
     shrinkage = settings.shrinkage_for(demand.weeks)
     aht = np.asarray(demand.aht)
-    agent_hours, scheduled, fte = _fte(
-        _agents(np.asarray(demand.calls), aht, profile, settings), profile, settings, shrinkage
-    )
+    calls_team = _agents(np.asarray(demand.calls), aht, profile, settings)
+    agent_hours, scheduled, fte = _fte(calls_team, profile, settings, shrinkage, demand.other)
     out = demand.frame()[["week_start", "calls", "aht"]]
+    if demand.other_agent_hours is not None:
+        out["other_agent_hours"] = demand.other
     out["agent_hours"] = agent_hours
     out["scheduled_hours"] = scheduled
     out["shrinkage"] = shrinkage
@@ -206,7 +209,8 @@ def period_requirements(
     if demand.calls_low is not None and demand.calls_high is not None:
         for name, calls in (("low", demand.calls_low), ("high", demand.calls_high)):
             agents = _agents(np.asarray(calls), aht, profile, settings)
-            out[f"required_fte_{name}"] = _fte(agents, profile, settings, shrinkage)[2]
+            out[f"required_fte_{name}"] = _fte(agents, profile, settings, shrinkage,
+                                               demand.other)[2]  # fmt: skip
     return out
 
 
@@ -220,5 +224,6 @@ def fte_at_scores(
     aht = np.asarray(demand.aht)
     calls = demand.calls_at(np.asarray(scores, dtype=np.float64)[:, None])
     agents = _agents(calls.ravel(), np.tile(aht, len(scores)), profile, settings)
-    fte = _fte(agents, profile, settings, np.tile(shrinkage, len(scores)))[2]
+    fte = _fte(agents, profile, settings, np.tile(shrinkage, len(scores)),
+               np.tile(demand.other, len(scores)))[2]  # fmt: skip
     return fte.reshape(len(scores), demand.weeks)

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
-from planner.capacity import CapacityPlan, CapacitySettings, WeekProfile, capacity_plan
+from planner.capacity import (
+    CapacityPlan,
+    CapacitySettings,
+    WeeklyDemand,
+    WeekProfile,
+    capacity_plan,
+)
 from planner.capacity.inputs import CapacityInputs
 from planner.channels import CHANNELS, CallsChannel, Channel, Day, EmailChannel
 from planner.errors import InputError
@@ -597,11 +603,43 @@ class Scenario:
             s.targets, s.model, efficiency, shrinkage if c.shrinkage is None else c.shrinkage,
             c.hours_per_fte,
         )  # fmt: skip
+        demand = s._other_teams(c.weekly_demand(total, day_aht), total, c.weekday_weights)
         return capacity_plan(
-            c.weekly_demand(total, day_aht), profile, settings, c.workforce,
+            demand, profile, settings, c.workforce,
             quantile=c.quantile, paths=c.paths, seed=c.seed,
             volume_correlation=c.volume_correlation, time_limit=c.time_limit,
         )  # fmt: skip
+
+    def _other_teams(self, demand: WeeklyDemand, day_calls: float,
+                     weights: tuple[float, ...]) -> WeeklyDemand:  # fmt: skip
+        """``demand`` with the agent hours a week of its other channels' teams (chat,
+        email): each weekday, each team's requirement for this day with its contacts
+        times the week's calls over the first week's (``day_calls`` times the weekday
+        weights' sum) and the weekday's weight, the factor to 0.5% (one requirement per
+        factor: a year of weeks needs tens, not hundreds)."""
+        if not self.channels:
+            return demand
+        base = day_calls * sum(weights)
+        day = self.as_day()
+        cache: dict[float, float] = {}
+        other = np.zeros(demand.weeks)
+        for w, calls in enumerate(demand.calls):
+            grown = calls / base if base > 0 else 1.0
+            for weight in weights:
+                factor = round(grown * weight / 0.005) * 0.005
+                if factor <= 0:
+                    continue
+                if factor not in cache:
+                    cache[factor] = (
+                        sum(
+                            float(channel.scaled(factor).requirements(day)["agents"].sum())
+                            for channel in self.channels
+                        )
+                        * self.interval
+                        / 3600.0
+                    )
+                other[w] += cache[factor]
+        return dataclasses.replace(demand, other_agent_hours=tuple(other))
 
     def simulate(self, **overrides: Any) -> SimulationResult:
         """Simulate the plan (or the requirement) with the scenario's settings.

@@ -233,3 +233,28 @@ def test_efficiency_measured_on_the_scenarios_shifts(bank):
     assert 'efficiency = "schedule"' in text
     with pytest.raises(InputError, match="or 'schedule'"):
         dataclasses.replace(bank.capacity, efficiency="measured")
+
+
+def test_the_other_channels_teams_are_planned_with_the_calls(bank):
+    """A scenario with a chat team: each week adds, per weekday, the chat team's
+    requirement for the day at the weekday's weight times the week's growth, and the
+    required FTE is every team's hours made FTE."""
+    chat = planner.ChatChannel.from_calls([c * 0.3 for c in bank.calls], 300.0, concurrency=2,
+                                          patience=60.0)  # fmt: skip
+    both = bank.with_changes(chat=chat)
+    plan = both.capacity_plan()
+    c = bank.capacity
+    day = bank.as_day()
+    first = sum(
+        float(chat.scaled(round(w / 0.005) * 0.005).requirements(day)["agents"].sum()) * 0.5
+        for w in c.weekday_weights if w > 0
+    )  # fmt: skip
+    weeks = plan.weeks
+    assert weeks["other_agent_hours"].iloc[0] == pytest.approx(first)
+    alone = bank.capacity_plan().weeks
+    calls_hours = alone["required_fte"] * c.hours_per_fte * c.efficiency * (1 - bank.shrinkage)
+    want = (calls_hours + weeks["other_agent_hours"]) / c.efficiency / (1 - bank.shrinkage) / (
+        c.hours_per_fte)  # fmt: skip
+    np.testing.assert_allclose(weeks["required_fte"], want, rtol=1e-12)
+    assert weeks["other_agent_hours"].iloc[-1] > weeks["other_agent_hours"].iloc[0]  # growth
+    assert plan.classes["size"].sum() > bank.capacity_plan().classes["size"].sum()
