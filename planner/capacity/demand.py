@@ -10,6 +10,7 @@ band's half-width in log terms over the normal quantile.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
@@ -129,6 +130,56 @@ class WeeklyDemand:
             out["calls_low"] = self.calls_low
             out["calls_high"] = self.calls_high
         return out
+
+    @classmethod
+    def from_months(cls, table: pd.DataFrame, *, band_level: float = 0.9) -> WeeklyDemand:
+        """Weeks from a monthly table: ``month`` (its first day, or any day of it),
+        ``calls`` (the month's), ``aht`` and optionally ``calls_low`` / ``calls_high``.
+        Each month's calls (and band) are spread evenly over its days, and each whole week
+        (Monday to Sunday) inside the months sums its days; AHT is weighted by calls."""
+        missing = {"month", "calls", "aht"} - set(table.columns)
+        if missing:
+            raise InputError(
+                f"a monthly demand table needs the columns month, calls, aht: {sorted(missing)} "
+                f"missing (it has {list(table.columns)})"
+            )
+        try:
+            months = pd.DatetimeIndex(pd.to_datetime(table["month"])).to_period("M")
+        except (ValueError, TypeError) as err:
+            raise InputError(f"'month' must hold dates (YYYY-MM or YYYY-MM-DD): {err}") from None
+        labels = [str(m) for m in months]
+        if len(set(labels)) != len(labels) or any(
+            b != a + 1 for a, b in itertools.pairwise(months)
+        ):
+            raise InputError(f"months must follow one another, once each: {labels}")
+        columns = {"calls": v.nonnegative, "aht": v.positive,
+                   "calls_low": v.nonnegative, "calls_high": v.nonnegative}  # fmt: skip
+        given = {name: check(name, table[name].to_numpy(), labels)
+                 for name, check in columns.items() if name in table}  # fmt: skip
+        days = pd.date_range(months[0].start_time, months[-1].end_time.normalize(), freq="D")
+        month_of = days.to_period("M")
+        index = np.searchsorted(np.asarray(months.asi8), np.asarray(month_of.asi8))
+        per_day = {name: (x / months.days_in_month.to_numpy())[index]
+                   for name, x in given.items() if name != "aht"}  # fmt: skip
+        aht = given["aht"][index]
+        first = days[0] + pd.Timedelta(days=(7 - days[0].day_of_week) % 7)  # a Monday
+        weeks = (len(days) - (first - days[0]).days) // 7
+        if weeks < 1:
+            raise InputError("the months hold no whole week (Monday to Sunday)")
+        start = (first - days[0]).days
+        span = slice(start, start + 7 * weeks)
+        weekly = {name: x[span].reshape(weeks, 7).sum(axis=1) for name, x in per_day.items()}
+        work = (per_day["calls"] * aht)[span].reshape(weeks, 7).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            week_aht = np.where(weekly["calls"] > 0, work / weekly["calls"],
+                                aht[span].reshape(weeks, 7).mean(axis=1))  # fmt: skip
+        band = {}
+        if "calls_low" in weekly or "calls_high" in weekly:
+            band = {"calls_low": tuple(weekly.get("calls_low", ())),
+                    "calls_high": tuple(weekly.get("calls_high", ()))}  # fmt: skip
+        starts = tuple(d.date() for d in pd.date_range(first, periods=weeks, freq="7D"))
+        return cls(starts, tuple(weekly["calls"]), tuple(week_aht), band_level=band_level,
+                   **band)  # type: ignore[arg-type]  # fmt: skip
 
     @classmethod
     def from_table(cls, table: pd.DataFrame, *, band_level: float = 0.9) -> WeeklyDemand:

@@ -335,7 +335,8 @@ def _whole_number(value: Any) -> Any:
 
 def read_demand(path: Path) -> WeeklyDemand:
     """A demand CSV: ``week_start``, ``calls``, ``aht`` and optionally ``calls_low`` and
-    ``calls_high``, one row per week."""
+    ``calls_high``, one row per week; or one row per ``month`` (see
+    :meth:`WeeklyDemand.from_months`)."""
     try:
         table = pd.read_csv(path)
     except FileNotFoundError:
@@ -352,6 +353,8 @@ def read_demand(path: Path) -> WeeklyDemand:
                     f"{table[column].iloc[bad[0]]!r}"
                 )
     try:
+        if "month" in table and "week_start" not in table:
+            return WeeklyDemand.from_months(table)
         return WeeklyDemand.from_table(table)
     except InputError as err:
         raise InputError(f"{path}: {err}") from None

@@ -263,3 +263,23 @@ def test_the_last_weeks_of_the_horizon_are_staffed_like_the_others():
     assert short[-8:].mean() <= short[10:32].mean() + 0.25, short.round(2)
     # classes that start training in the horizon are shown (one may go live after it)
     assert (plan.classes["training_start"] <= pd.Timestamp(WEEK0 + timedelta(weeks=39))).all()
+
+
+def test_a_monthly_table_becomes_the_whole_weeks_inside_its_months():
+    """Each month's calls spread evenly over its days: a week inside April holds 7/30 of
+    it; a week across April and May adds their days, its AHT weighted by their calls."""
+    table = pd.DataFrame({"month": ["2027-04", "2027-05", "2027-06"],
+                          "calls": [300_000.0, 341_000.0, 360_000.0], "aht": [300.0, 310.0, 320.0],
+                          "calls_low": [270_000.0, 310_000.0, 324_000.0],
+                          "calls_high": [330_000.0, 372_000.0, 396_000.0]})  # fmt: skip
+    d = WeeklyDemand.from_months(table)
+    assert d.week_start[0] == date(2027, 4, 5) and d.week_start[-1] == date(2027, 6, 21)
+    assert d.weeks == 12 and d.calls[0] == pytest.approx(70_000.0)
+    across = d.week_start.index(date(2027, 4, 26))  # Apr 26-30 and May 1-2
+    assert d.calls[across] == pytest.approx(5 * 10_000 + 2 * 11_000)
+    assert d.aht[across] == pytest.approx((50_000 * 300 + 22_000 * 310) / 72_000)
+    assert d.calls_low[0] == pytest.approx(63_000.0) and d.calls_high[0] == pytest.approx(77_000.0)
+    with pytest.raises(InputError, match="follow one another"):
+        WeeklyDemand.from_months(table.iloc[[0, 2]])
+    with pytest.raises(InputError, match="month, calls, aht"):
+        WeeklyDemand.from_months(table.drop(columns="aht"))
