@@ -429,3 +429,18 @@ def test_a_patience_per_interval_with_an_interval_without_calls():
         for c, p in ((40, 150.0), (30, 200.0))
     ]
     assert list(got) == [alone[0], 0, alone[1]]
+
+
+def test_erlang_a_with_a_subnormal_load_is_one_agent_without_an_overflow():
+    """Found by hypothesis in CI: 2.2e-311 calls made x / y overflow in a branch the
+    abandonment formula does not use (only under overload)."""
+    import warnings
+
+    import planner
+
+    targets = planner.Targets(service_level=None, answer_time=0.0, max_abandon=0.25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        n = planner.required_agents(2.225073858507e-311, 30.0, 1800.0, targets,
+                                    model=planner.ErlangA(patience=10.0))  # fmt: skip
+    assert n == 1

@@ -316,7 +316,7 @@ def _erlang_a_live(
     # P(abandon) = pi_n [A - (x/y)(A - 1)] = P(wait) - P(answered after waiting).
     # Under overload (y > x) write it as a sum of positive terms instead,
     # P(wait) (1 - x/y) + pi_n x/y, which keeps full relative accuracy.
-    ratio = x / y
+    ratio = np.divide(x, y, out=np.zeros_like(x), where=y > x)  # only where it is used
     abandon_rate = np.where(
         y > x, p_wait * (1.0 - ratio) + np.exp(log_pi_n) * ratio, p_wait - served_waiting
     )
