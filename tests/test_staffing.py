@@ -431,16 +431,22 @@ def test_a_patience_per_interval_with_an_interval_without_calls():
     assert list(got) == [alone[0], 0, alone[1]]
 
 
-def test_erlang_a_with_a_subnormal_load_is_one_agent_without_an_overflow():
-    """Found by hypothesis in CI: 2.2e-311 calls made x / y overflow in a branch the
-    abandonment formula does not use (only under overload)."""
+def test_a_load_below_the_smallest_normal_float_is_no_load():
+    """Found by hypothesis in CI: 2.2e-311 calls made x / y overflow in Erlang A, and 5e-324
+    calls divided by zero in its first guess, or needed an agent while their traffic
+    (underflowing to 0) needed none. Such a load counts as no calls, everywhere."""
     import warnings
 
     import planner
 
     targets = planner.Targets(service_level=None, answer_time=0.0, max_abandon=0.25)
+    model = planner.ErlangA(patience=10.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        n = planner.required_agents(2.225073858507e-311, 30.0, 1800.0, targets,
-                                    model=planner.ErlangA(patience=10.0))  # fmt: skip
-    assert n == 1
+        for calls, aht in ((2.225073858507e-311, 30.0), (5e-324, 451.0), (5e-324, 30.0)):
+            assert planner.required_agents(calls, aht, 900.0, targets, model=model) == 0
+            m = planner.interval_metrics(0, calls, aht, 900.0, targets, model=model)
+            assert m["traffic"][0] == 0
+    # the smallest normal load still needs its agent
+    tiny = float(np.finfo(np.float64).tiny)
+    assert planner.required_agents(tiny * 900 / 30 * 2, 30.0, 900.0, targets, model=model) == 1

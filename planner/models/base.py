@@ -55,10 +55,16 @@ class Load:
     @classmethod
     def of(cls, calls: ArrayLike, aht: ArrayLike, interval: ArrayLike) -> Load:
         """A load from user input: checked (errors name the argument and the value),
-        broadcast against each other and flattened. ``interval`` is one number."""
+        broadcast against each other and flattened. ``interval`` is one number. Calls whose
+        load is below the smallest normal float (2.2e-308 Erlangs) count as none."""
         c, h = v.broadcast(calls=v.nonnegative("calls", calls), aht=v.positive("aht", aht))
         seconds = v.single("interval", interval, v.positive)
-        load = cls(np.ravel(c).astype(np.float64), np.ravel(h).astype(np.float64), seconds)
+        calls = np.ravel(c).astype(np.float64)
+        handle = np.ravel(h).astype(np.float64)
+        # a load below the smallest normal float is no load: it cannot be computed with
+        # any accuracy, and some of its products underflow to 0 while others do not
+        calls[calls * handle / seconds < np.finfo(np.float64).tiny] = 0.0
+        load = cls(calls, handle, seconds)
         v.within(
             "traffic", load.traffic, v.MAX_TRAFFIC, "Erlangs per interval (calls * aht / interval)"
         )
