@@ -253,9 +253,12 @@ def _csv_rows(
     return rows, lines
 
 
-def _read_csv_rows(source: str | PathLike[str] | TextIO) -> tuple[str, pd.DataFrame, list[int]]:
-    """All rows of a history CSV as strings, with their line numbers; ragged rows are errors."""
-    name, reader, columns = _open_csv(source, "history")
+def _read_csv_rows(
+    source: str | PathLike[str] | TextIO, what: str = "history"
+) -> tuple[str, pd.DataFrame, list[int]]:
+    """All rows of a CSV (a ``what``) as strings, with their line numbers; ragged rows are
+    errors."""
+    name, reader, columns = _open_csv(source, what)
     rows, lines = _csv_rows(name, reader, columns)
     return name, pd.DataFrame(rows, columns=columns, dtype=object), lines
 
@@ -274,5 +277,5 @@ def table_rows(
         raw.columns = [str(c) for c in raw.columns]
         lines = [f"row {label!r}" for label in source.index]
         return name or what, raw.reset_index(drop=True), lines
-    where, raw, numbers = _read_csv_rows(source)
+    where, raw, numbers = _read_csv_rows(source, what)
     return name or where, raw, [f"line {n}" for n in numbers]

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from planner import _validate as v
+from planner._tables import _numbers, table_rows
 from planner.capacity.demand import MAX_WEEKS, WeeklyDemand
 from planner.capacity.requirement import WeekProfile
 from planner.capacity.weekly import forecast_weeks
@@ -337,21 +338,13 @@ def read_demand(path: Path) -> WeeklyDemand:
     """A demand CSV: ``week_start``, ``calls``, ``aht`` and optionally ``calls_low`` and
     ``calls_high``, one row per week; or one row per ``month`` (see
     :meth:`WeeklyDemand.from_months`)."""
-    try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(f"no demand file {path}") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read demand file {path}: {err}") from None
+    if not path.exists():
+        raise InputError(f"no demand file {path}")
+    where, table, lines = table_rows(path, None, "demand")
     for column in ("calls", "aht", "calls_low", "calls_high"):
         if column in table:
-            numbers = pd.to_numeric(table[column], errors="coerce")
-            bad = np.flatnonzero(numbers.isna().to_numpy())
-            if bad.size:
-                raise InputError(
-                    f"{path}, line {int(bad[0]) + 2}: '{column}' must be a number: "
-                    f"{table[column].iloc[bad[0]]!r}"
-                )
+            table[column] = _numbers(table[column], lines, column, where,
+                                     required=column in ("calls", "aht"))  # fmt: skip
     try:
         if "month" in table and "week_start" not in table:
             return WeeklyDemand.from_months(table)
