@@ -31,9 +31,8 @@ from planner.capacity.hiring import HiringSolution, solve_hiring
 from planner.capacity.requirement import (
     CapacitySettings,
     WeekProfile,
-    _agents,
     fte_at_scores,
-    period_requirements,
+    requirement_table,
 )
 from planner.capacity.risk import SCORES, Paths, draw_paths
 from planner.capacity.supply import ClassOptions, base_supply, class_options
@@ -109,7 +108,7 @@ def capacity_plan(
             raise InputError("planning to a quantile needs Monte Carlo paths: paths >= 1")
     rho = v.single("volume_correlation", volume_correlation, v.share)
     weeks = demand.weeks
-    table = period_requirements(demand, profile, settings)
+    table, agents = requirement_table(demand, profile, settings)
     # planned past the horizon (the last week's requirement held), so that its last
     # weeks are worth hiring for as the weeks before them are
     span = weeks + _tail(workforce)
@@ -150,8 +149,8 @@ def capacity_plan(
     solution = HiringSolution(solution.sizes[keep], solution.overtime[:weeks],
                               solution.short[:weeks], solution.objective, solution.status,
                               solution.gap)  # fmt: skip
-    return _result(table, target[:weeks], base[:weeks], options, solution, workforce, demand,
-                   profile, settings, drawn, quantile, paths)  # fmt: skip
+    return _result(table, agents, target[:weeks], base[:weeks], options, solution, workforce,
+                   demand, profile, settings, drawn, quantile, paths)  # fmt: skip
 
 
 def _tail(workforce: Workforce) -> int:
@@ -167,7 +166,7 @@ def _held(values: Any, span: int) -> Any:
     return np.concatenate([values, extra], axis=-1)
 
 
-def _result(table: pd.DataFrame, target: Any, base: Any, options: Any, solution: Any,
+def _result(table: pd.DataFrame, agents: Any, target: Any, base: Any, options: Any, solution: Any,
             workforce: Workforce, demand: WeeklyDemand, profile: WeekProfile,
             settings: CapacitySettings, drawn: Any, quantile: float | None, paths: int
             ) -> CapacityPlan:  # fmt: skip
@@ -196,7 +195,7 @@ def _result(table: pd.DataFrame, target: Any, base: Any, options: Any, solution:
                 j, options.start[j] + k.train_weeks]  # fmt: skip
     out["starting"] = starting
     out["going_live"] = live
-    out["service_level"] = _service_levels(demand, profile, settings, required,
+    out["service_level"] = _service_levels(agents, demand, profile, settings, required,
                                            productive + solution.overtime)  # fmt: skip
     out["p_short"] = drawn.short(workforce.overtime_cap) if drawn is not None else np.nan
     classes = []
@@ -230,12 +229,12 @@ def _result(table: pd.DataFrame, target: Any, base: Any, options: Any, solution:
     return CapacityPlan(out, frame, cost, solution.status, solution.gap, quantile, paths)
 
 
-def _service_levels(demand: WeeklyDemand, profile: WeekProfile, settings: CapacitySettings,
-                    required: Any, have: Any) -> Any:  # fmt: skip
+def _service_levels(agents: Any, demand: WeeklyDemand, profile: WeekProfile,
+                    settings: CapacitySettings, required: Any, have: Any) -> Any:  # fmt: skip
     """Each week's expected service level (calls-weighted over its intervals) with the
-    agents of the requirement scaled to the FTE it has (``have / required``, at most 1)."""
+    requirement's ``agents`` (weeks x intervals of the week) scaled to the FTE it has
+    (``have / required``, at most 1)."""
     calls = np.asarray(demand.calls)
-    agents = _agents(calls, np.asarray(demand.aht), profile, settings)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(required > 0, np.minimum(have / required, 1.0), 1.0)
     scaled = np.floor(agents * ratio[:, None] + 1e-9).astype(np.int64)

@@ -30,13 +30,13 @@ from planner.capacity.demand import WeeklyDemand
 from planner.errors import InputError
 from planner.history import History
 from planner.models.base import IntervalModel
+from planner.report import SECONDS_PER_HOUR
 from planner.staffing import required_agents
 from planner.targets import Targets
 
 __all__ = ["CapacitySettings", "WeekProfile", "period_requirements", "week_requirement"]
 
 DAYS = 7
-SECONDS_PER_HOUR = 3600.0
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -191,6 +191,14 @@ def period_requirements(
     the demand has them), ``agent_hours`` (on the phones, every team),
     ``scheduled_hours`` (paid), ``shrinkage``, ``required_fte`` and, with a band in
     ``demand``, ``required_fte_low`` / ``required_fte_high`` at its bounds."""
+    return requirement_table(demand, profile, settings)[0]
+
+
+def requirement_table(
+    demand: WeeklyDemand, profile: WeekProfile, settings: CapacitySettings
+) -> tuple[pd.DataFrame, IntArray]:
+    """:func:`period_requirements`'s table and the calls' agents per week (rows) and
+    interval of the week (columns) it was made from."""
     if not isinstance(demand, WeeklyDemand):
         raise InputError(f"'demand' must be a WeeklyDemand: {demand!r}")
     if not isinstance(profile, WeekProfile):
@@ -211,7 +219,7 @@ def period_requirements(
             agents = _agents(np.asarray(calls), aht, profile, settings)
             out[f"required_fte_{name}"] = _fte(agents, profile, settings, shrinkage,
                                                demand.other)[2]  # fmt: skip
-    return out
+    return out, calls_team
 
 
 def fte_at_scores(

@@ -99,6 +99,7 @@ def draw_paths(
         ramp[begin:] = k.productivity(np.arange(weeks - begin, dtype=np.float64) - k.train_weeks)
         curves.append(ramp)
     n = len(starts)
+    size = np.asarray(people)
     start = np.asarray(starts, dtype=np.int64)
     first = np.asarray(tenure)
     curve = np.asarray(curves).reshape(n, weeks)
@@ -108,9 +109,8 @@ def draw_paths(
     for t in range(weeks):
         joining = start == t
         # whole people: a fractional transfer is rounded at random, its mean kept
-        whole = np.floor(np.asarray(people)[joining])
-        extra = rng.random((int(joining.sum()), paths)) < (np.asarray(people)[joining]
-                                                           - whole)[:, None]  # fmt: skip
+        whole = np.floor(size[joining])
+        extra = rng.random((int(joining.sum()), paths)) < (size[joining] - whole)[:, None]
         alive[joining] = whole[:, None] + extra
         heads[:, t] = alive.sum(axis=0)
         productive[:, t] = curve[:, t] @ alive

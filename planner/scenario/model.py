@@ -35,7 +35,7 @@ from planner.capacity.inputs import CapacityInputs
 from planner.channels import CHANNELS, CallsChannel, Channel, Day, EmailChannel
 from planner.errors import InputError
 from planner.models import ErlangX, IntervalModel, erlang_model
-from planner.report import day_summary, evaluate_plan, requirements
+from planner.report import day_summary, evaluate_plan, hours, requirements
 from planner.scenario import file, whatif
 from planner.schedule import Progress, Schedule, ScheduleSettings, schedule
 from planner.simulation import (
@@ -540,7 +540,7 @@ class Scenario:
         ``efficiency = "schedule"`` plans with."""
         s = self.with_changes(**changes) if changes else self
         plan = s.schedule()
-        required = float(plan.coverage["required"].sum()) * s.interval / 3600.0
+        required = hours(plan.coverage["required"], s.interval)
         if plan.scheduled_hours <= 0:
             raise InputError("the schedule has no paid hours to measure its efficiency on")
         return min(required / plan.scheduled_hours, 1.0)
@@ -630,13 +630,9 @@ class Scenario:
                 if factor <= 0:
                     continue
                 if factor not in cache:
-                    cache[factor] = (
-                        sum(
-                            float(channel.scaled(factor).requirements(day)["agents"].sum())
-                            for channel in self.channels
-                        )
-                        * self.interval
-                        / 3600.0
+                    cache[factor] = sum(
+                        hours(channel.scaled(factor).requirements(day)["agents"], self.interval)
+                        for channel in self.channels
                     )
                 other[w] += cache[factor]
         return dataclasses.replace(demand, other_agent_hours=tuple(other))
