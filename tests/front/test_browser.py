@@ -852,3 +852,39 @@ def test_the_skills_page_shows_the_librarys_staffing_after_edits_and_pages(serve
     for label, value in more.items():
         _expect_card(page, label, value)
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_capacity_page_shows_the_librarys_plan_after_what_ifs_and_pages(server, browser):
+    """A new user on /capacity: the cards are Scenario.capacity_plan's for the bundled
+    bank; after 5% more attrition and planning to the 90% quantile they are that plan's,
+    and stay so after another page and back."""
+    import dataclasses
+
+    bank = planner.Scenario.load(ROOT / "scenarios" / "retail_bank.toml")
+
+    def cards_of(scenario: planner.Scenario, **changes) -> dict[str, str]:
+        p = scenario.capacity_plan(**changes)
+        return {
+            "Hires": f"{int(p.classes['size'].sum()):,}",
+            "Classes": f"{len(p.classes)}",
+            "Cost (USD)": planner.money(p.cost["total"]),
+            "FTE-weeks short": f"{p.weeks['short_fte'].sum():,.1f}",
+            "Weeks likely short (over 20%)": f"{int((p.weeks['p_short'] > 0.2).sum())}",
+        }
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{server}/capacity")
+    for label, value in cards_of(bank).items():
+        _expect_card(page, label, value)
+    attrition = page.get_by_test_id("stSlider").filter(has_text="Attrition").get_by_role("slider")
+    attrition.press("ArrowRight")  # 1.05 times the file's
+    _choose(page, page.get_by_test_id("stSelectbox").filter(has_text="Plan to"), "90% quantile")
+    safer = dataclasses.replace(bank, capacity=dataclasses.replace(bank.capacity, quantile=0.9))
+    want = cards_of(safer, attrition=1.05)
+    for label, value in want.items():
+        _expect_card(page, label, value)
+    _go(page, "Scenario")
+    _go(page, "Capacity plan")
+    for label, value in want.items():
+        _expect_card(page, label, value)
+    assert page.get_by_test_id("stException").count() == 0
