@@ -85,13 +85,13 @@ def search(
         return np.asarray(model.take(idx).meets(n, load.take(idx), targets), dtype=bool)
 
     # the guess, and one fewer with it where the model's guess is usually the answer
-    fewer = (guess - 1.0 > lo[live]) if model.close_guess else np.zeros(live.size, dtype=bool)
-    tried = np.concatenate([live, live[fewer]])
-    counts = np.concatenate([guess, guess[fewer] - 1.0])
-    ok = meets(tried, counts)
-    np.fmin.at(hi, tried[ok], counts[ok])  # the fewest known to meet (NaN: none yet)
-    np.fmax.at(lo, tried[~ok], counts[~ok])  # the most known to miss
-    good = ok[: live.size]
+    fewer = np.flatnonzero(guess - 1.0 > lo[live]) if model.close_guess else live[:0]
+    good, fewer_ok = searched_model.meets_and_fewer(guess, fewer, load.take(live), targets)
+    hi[live[good]] = guess[good]  # the fewest known to meet (NaN: none yet)
+    lo[live[~good]] = guess[~good]  # the most known to miss
+    below = live[fewer]
+    hi[below[fewer_ok]] = guess[fewer][fewer_ok] - 1.0
+    lo[below[~fewer_ok]] = np.maximum(lo[below[~fewer_ok]], guess[fewer][~fewer_ok] - 1.0)
     # down from a guess that meets: steps of 1, 2, 4, ... until one misses
     idx, step = live[good], np.ones(int(good.sum()))
     while idx.size:

@@ -8,7 +8,7 @@ numerics (log space, series where scipy's incomplete gamma underflows or loses
 accuracy, sums of positive parts) are described in
 :mod:`planner.models.erlang`.
 
-- :func:`log_erlang_b`, :func:`erlang_b_values`: Erlang B.
+- :func:`log_erlang_b`, :func:`log_erlang_b_fewer`, :func:`erlang_b_values`: Erlang B.
 - :func:`erlang_c_measures`: Erlang C P(wait), service level, ASA, occupancy.
 - :func:`erlang_a_measures`, :func:`erlang_a_asa`: Erlang A (M/M/n+M).
 - :func:`sl_from_parts`: a service level on the chosen basis.
@@ -31,6 +31,7 @@ __all__ = [
     "erlang_b_values",
     "erlang_c_measures",
     "log_erlang_b",
+    "log_erlang_b_fewer",
     "sl_from_parts",
 ]
 
@@ -44,6 +45,7 @@ _SERIES_TOL = 1e-17
 # patience / aht (calls arriving within one mean patience); past this many
 # the input is far outside any contact center and would take minutes.
 _MAX_SERIES_TERMS = 2e7
+_LOG_2 = float(np.log(2.0))
 
 
 # --------------------------------------------------------------------------
@@ -93,6 +95,19 @@ def log_erlang_b(n: FloatArray, a: FloatArray) -> FloatArray:
         out[far] = -_log_falling_series(
             lambda idx, j: np.log(np.maximum(nf[idx] - j + 1.0, 0.0) / af[idx]), nf.size
         )
+    return out
+
+
+def log_erlang_b_fewer(n: FloatArray, a: FloatArray, log_b: FloatArray) -> FloatArray:
+    """log of Erlang B at ``n - 1`` agents from ``log_b`` = log B(n, a), for whole
+    ``n >= 1`` and ``a > 0``: the recursion run backwards, B(n-1) = n B(n) /
+    (a (1 - B(n))), which amplifies rounding by 1 / (1 - B(n)); where B(n) > 1/2
+    (an overloaded queue) it is computed directly instead."""
+    with np.errstate(divide="ignore"):  # 1 - B may round to 0 where B is near 1
+        out = np.log(n) - np.log(a) + log_b - np.log(-np.expm1(log_b))
+    direct = log_b > -_LOG_2
+    if np.any(direct):
+        out[direct] = log_erlang_b(n[direct] - 1.0, a[direct])
     return out
 
 
@@ -257,6 +272,11 @@ def _answered_wait(x: FloatArray, y: FloatArray, p_wait: FloatArray) -> FloatArr
     return p_wait * weighted / mass
 
 
+def _unit(values: FloatArray) -> FloatArray:
+    """``values`` clipped to [0, 1], in place (np.clip's wrapper costs more than this)."""
+    return np.minimum(np.maximum(values, 0.0, out=values), 1.0, out=values)
+
+
 def _erlang_a_live(
     n: FloatArray,
     a: FloatArray,
@@ -264,18 +284,23 @@ def _erlang_a_live(
     pat: FloatArray,
     t: FloatArray,
     abandoned_within: bool = True,
+    log_e: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
     """Erlang A ``p_wait``, ``abandon_rate``, ``answered_within`` and (unless
     ``abandoned_within`` is False: NaN, a sum saved) ``abandoned_within`` for 1-d
-    arrays with agents and traffic both > 0."""
+    arrays with agents and traffic both > 0; ``log_e`` is log B(n, a) when known."""
     r = pat / h  # mean patience in units of handle time
     x, y = n * r, a * r  # n mu / theta and lambda / theta
     # The series below run over about this many queue lengths: 25 sqrt(y)
-    # around the mode under overload, a geometric-Gaussian tail under load.
-    with np.errstate(divide="ignore"):
-        terms = np.where(
-            y >= x, 25.0 * np.sqrt(y), np.minimum(40.0 / (1.0 - y / x), 9.0 * np.sqrt(x))
-        )
+    # around the mode under overload, a geometric-Gaussian tail under load;
+    # never more than max(25 sqrt(y), 9 sqrt(x)), checked first.
+    if 25.0 * np.sqrt(y.max()) > _MAX_SERIES_TERMS or 9.0 * np.sqrt(x.max()) > _MAX_SERIES_TERMS:
+        with np.errstate(divide="ignore"):
+            terms = np.where(
+                y >= x, 25.0 * np.sqrt(y), np.minimum(40.0 / (1.0 - y / x), 9.0 * np.sqrt(x))
+            )
+    else:
+        terms = np.zeros(0)
     if np.any(terms > _MAX_SERIES_TERMS):
         i = int(np.argmax(terms > _MAX_SERIES_TERMS))
         raise InputError(
@@ -287,7 +312,8 @@ def _erlang_a_live(
     theta_t = t / pat
     u0 = np.exp(-theta_t)
 
-    log_e = log_erlang_b(n, a)
+    if log_e is None:
+        log_e = log_erlang_b(n, a)
     log_a = _log_a(x, y)
     # pi_n = E / (1 + (A - 1) E), in log space; 1 - E may round to 0 (log -inf).
     with np.errstate(divide="ignore"):
@@ -301,26 +327,34 @@ def _erlang_a_live(
     # Answered after waiting: pi_n sum_m q_m x / (x + m + 1) = pi_n x A(x+1, y) / (x+1).
     # A(x + 1, y) = (x + 1) (A(x, y) - 1) / y, from gamma(x + 1, y) = x gamma(x, y) -
     # y**x e**-y; A - 1 is taken from log A without cancellation (expm1).
+    log1p_x = np.log1p(x)
     with np.errstate(divide="ignore", invalid="ignore"):  # log(A - 1), A large or near 1
-        log_a_less_1 = np.where(
-            log_a > 1.0,
-            log_a + np.log1p(-np.exp(-np.maximum(log_a, 1.0))),
-            np.log(np.expm1(np.minimum(log_a, 1.0))),
-        )
-        log_a1 = np.log1p(x) - np.log(y) + log_a_less_1
+        if np.all(log_a > 1.0):  # the usual case, one branch
+            log_a_less_1 = log_a + np.log1p(-np.exp(-log_a))
+        else:
+            log_a_less_1 = np.where(
+                log_a > 1.0,
+                log_a + np.log1p(-np.exp(-np.maximum(log_a, 1.0))),
+                np.log(np.expm1(np.minimum(log_a, 1.0))),
+            )
+        log_a1 = log1p_x - np.log(y) + log_a_less_1
     tiny = ~np.isfinite(log_a1)  # y (or A - 1) below floating point: directly
     if np.any(tiny):
         log_a1[tiny] = _log_a(x[tiny] + 1.0, y[tiny])
-    log_x_ratio = np.log(x) - np.log1p(x)  # log(x / (x + 1))
+    log_x_ratio = np.log(x) - log1p_x  # log(x / (x + 1))
     served_waiting = np.exp(log_pi_n + log_x_ratio + log_a1)
     # P(abandon) = pi_n [A - (x/y)(A - 1)] = P(wait) - P(answered after waiting).
     # Under overload (y > x) write it as a sum of positive terms instead,
     # P(wait) (1 - x/y) + pi_n x/y, which keeps full relative accuracy.
-    ratio = np.divide(x, y, out=np.zeros_like(x), where=y > x)  # only where it is used
-    abandon_rate = np.where(
-        y > x, p_wait * (1.0 - ratio) + np.exp(log_pi_n) * ratio, p_wait - served_waiting
-    )
-    abandon_rate = np.clip(abandon_rate, 0.0, 1.0)
+    over = y > x
+    if over.any():
+        ratio = np.divide(x, y, out=np.zeros_like(x), where=over)  # only where it is used
+        abandon_rate = np.where(
+            over, p_wait * (1.0 - ratio) + np.exp(log_pi_n) * ratio, p_wait - served_waiting
+        )
+    else:
+        abandon_rate = p_wait - served_waiting
+    abandon_rate = _unit(abandon_rate)
     # No wait: sum_{k<n} pi_k = pi_n (1/E - 1), computed without cancellation.
     no_wait = np.exp(log_pi_n + log_one_minus_e - log_e)
     # Answered after waiting at most T:
@@ -355,9 +389,9 @@ def _erlang_a_live(
                 + _log_gamma_q_diff(xh, yh * u0[heavy], yh)
             )
     answered_after_wait = np.exp(log_after_wait)
-    answered_within = np.clip(no_wait + answered_after_wait, 0.0, 1.0)
+    answered_within = _unit(no_wait + answered_after_wait)
     out = {
-        "p_wait": np.clip(p_wait, 0.0, 1.0),
+        "p_wait": _unit(p_wait),
         "abandon_rate": abandon_rate,
         "answered_within": answered_within,
         "abandoned_within": np.full(y.size, np.nan),
@@ -402,8 +436,10 @@ def erlang_a_measures(
     *,
     sl_basis: SLBasis = "offered",
     with_asa: bool = True,
+    log_b: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
-    """Erlang A measures for 1-d validated arrays of one shape.
+    """Erlang A measures for 1-d validated arrays of one shape (``log_b``: log of
+    Erlang B at ``n`` where both ``n`` and ``a`` are > 0, when already known).
 
     Returns ``p_wait``, ``abandon_rate``, ``answered_within``, ``abandoned_within``,
     ``service_level`` (on ``sl_basis``), ``occupancy`` and ``asa``. Without
@@ -413,7 +449,7 @@ def erlang_a_measures(
     live = (n > 0) & (a > 0)
     keep_abandoned_within = with_asa or sl_basis == "offered_excl_short_abandons"
     if live.all():  # the usual case: every interval has agents and calls
-        res = _erlang_a_live(n, a, aht, patience, answer_time, keep_abandoned_within)
+        res = _erlang_a_live(n, a, aht, patience, answer_time, keep_abandoned_within, log_b)
         res["occupancy"] = np.minimum(a * (1.0 - res["abandon_rate"]) / n, 1.0)
     else:
         res = {
@@ -429,7 +465,7 @@ def erlang_a_measures(
         if np.any(live):
             parts = _erlang_a_live(
                 n[live], a[live], aht[live], patience[live], answer_time[live],
-                keep_abandoned_within,
+                keep_abandoned_within, None if log_b is None else log_b[live],
             )  # fmt: skip
             for key, value in parts.items():
                 res[key][live] = value

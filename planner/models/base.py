@@ -107,7 +107,7 @@ class IntervalModel:
     """The measures a table of this model shows, in order."""
     close_guess: ClassVar[bool] = False
     """Whether :meth:`guess` is usually the answer itself: the search then tries it
-    and one agent fewer in one evaluation."""
+    and one agent fewer in one evaluation (:meth:`meets_and_fewer`)."""
 
     @property
     def abandons(self) -> bool:
@@ -124,6 +124,19 @@ class IntervalModel:
         calls always does."""
         met = targets.met(self.measures(agents, load, targets), abandons=self.abandons)
         return np.broadcast_to(met, agents.shape) | (load.calls == 0)
+
+    def meets_and_fewer(
+        self, agents: FloatArray, fewer: NDArray[np.intp], load: Load, targets: Targets
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Whether ``agents`` meet the targets, per interval, and whether one agent
+        fewer does in the intervals ``fewer``: a close guess's test, in one
+        evaluation (a model may share the work of the two counts)."""
+        if fewer.size == 0:
+            return np.asarray(self.meets(agents, load, targets), dtype=bool), fewer < 0
+        both = np.concatenate([np.arange(len(load)), fewer])
+        counts = np.concatenate([agents, agents[fewer] - 1.0])
+        ok = np.asarray(self.take(both).meets(counts, load.take(both), targets), dtype=bool)
+        return ok[: len(load)], ok[len(load) :]
 
     def floor(self, load: Load, targets: Targets) -> FloatArray:
         """Per interval, a count below which no staffing meets ``targets`` (the

@@ -324,11 +324,19 @@ class ErlangA(IntervalModel):
     def abandons(self) -> bool:
         return True
 
-    def _parts(self, agents: FloatArray, load: Load, targets: Targets, with_asa: bool) -> Measures:
+    def _parts(
+        self,
+        agents: FloatArray,
+        load: Load,
+        targets: Targets,
+        with_asa: bool,
+        log_b: FloatArray | None = None,
+    ) -> Measures:
         size = len(load)
         parts = kernels.erlang_a_measures(
             agents, load.traffic, load.aht, self.param("patience", size).copy(),
             np.full(size, targets.answer_time), sl_basis=targets.sl_basis, with_asa=with_asa,
+            log_b=log_b,
         )  # fmt: skip
         keep = ("service_level", "asa", "occupancy", "p_wait", "abandon_rate")
         return {key: parts[key] for key in keep}
@@ -336,10 +344,18 @@ class ErlangA(IntervalModel):
     def measures(self, agents: FloatArray, load: Load, targets: Targets) -> Measures:
         return self._parts(agents, load, targets, with_asa=True)
 
-    def meets(self, agents: FloatArray, load: Load, targets: Targets) -> NDArray[np.bool_]:
+    def meets(
+        self,
+        agents: FloatArray,
+        load: Load,
+        targets: Targets,
+        log_b: FloatArray | None = None,
+    ) -> NDArray[np.bool_]:
+        """Whether ``agents`` meet every target (``log_b``: log Erlang B at ``agents``
+        where agents and traffic are > 0, when known)."""
         a = load.traffic
         # Erlang A's ASA is dear: work it out only where every other target is met
-        m = self._parts(agents, load, targets, with_asa=False)
+        m = self._parts(agents, load, targets, with_asa=False, log_b=log_b)
         ok = np.broadcast_to(targets.met(m, skip=("asa",)), a.shape).copy() | (a == 0)
         if targets.asa is not None:
             sel = np.flatnonzero(ok & (a > 0))
@@ -351,6 +367,25 @@ class ErlangA(IntervalModel):
                 ok[sel] = targets.met({"asa": asa}, skip=("service_level", "abandon_rate",
                                                           "occupancy"))  # fmt: skip
         return ok
+
+    def meets_and_fewer(
+        self, agents: FloatArray, fewer: NDArray[np.intp], load: Load, targets: Targets
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """As the base class, with Erlang B at one agent fewer from its value at
+        ``agents`` (:func:`~planner.models._kernels.log_erlang_b_fewer`): one
+        incomplete gamma function less per interval."""
+        a = load.traffic
+        both = np.concatenate([np.arange(len(load)), fewer])
+        counts = np.concatenate([agents, agents[fewer] - 1.0])
+        log_b = np.full(counts.size, np.nan)  # unused where agents or traffic are 0
+        live = np.flatnonzero((agents > 0) & (a > 0))
+        log_b[live] = kernels.log_erlang_b(agents[live], a[live])
+        below = np.flatnonzero((agents[fewer] > 1) & (a[fewer] > 0))
+        log_b[len(load) + below] = kernels.log_erlang_b_fewer(
+            agents[fewer[below]], a[fewer[below]], log_b[fewer[below]]
+        )
+        ok = self.take(both).meets(counts, load.take(both), targets, log_b)
+        return ok[: len(load)], ok[len(load) :]
 
     def guess(self, load: Load, targets: Targets) -> FloatArray:
         """Where the targets are just met under an asymptotic form of the closed forms

@@ -9,7 +9,7 @@ import pytest
 from scipy import special
 
 from planner import ErlangA, Targets, required_agents
-from planner.models import Load
+from planner.models import IntervalModel, Load
 from planner.models import _erlang_a_guess as guess_module
 
 
@@ -101,3 +101,29 @@ def test_a_model_copy_with_other_patience_guesses_for_itself():
         .tolist()
         == [guesses[0]] * 4
     )
+
+
+def _pair_cases(seed: int, size: int):
+    """Random agent counts, loads (some without calls) and patiences (seconds)."""
+    rng = np.random.default_rng(seed)
+    calls = rng.uniform(0, 3000, size) * rng.choice([0.0, 1.0, 1.0, 1.0, 1e-3], size)
+    aht = rng.uniform(60, 900, size)
+    agents = np.floor(calls * aht / 900 * rng.uniform(0.5, 1.5, size)) + rng.integers(0, 4, size)
+    return agents, Load.of(calls, aht, 900), rng.uniform(10, 2000, size)
+
+
+@pytest.mark.parametrize("basis", ["offered", "answered", "offered_excl_short_abandons"])
+@pytest.mark.parametrize("asa", [None, 30.0])
+def test_the_pair_test_equals_two_tests(basis, asa):
+    # ErlangA.meets_and_fewer takes Erlang B at one agent fewer by the recursion: the
+    # same verdicts as testing both counts (the base class's way)
+    for seed in range(3):
+        agents, load, patience = _pair_cases(seed, 400)
+        targets = Targets(service_level=0.8, answer_time=20.0, asa=asa, max_abandon=0.1,
+                          sl_basis=basis)  # fmt: skip
+        fewer = np.flatnonzero(agents >= 1)[::2]
+        for model in (ErlangA(patience=300.0), ErlangA(patience=tuple(patience))):
+            ok, fewer_ok = model.meets_and_fewer(agents, fewer, load, targets)
+            both = IntervalModel.meets_and_fewer(model, agents, fewer, load, targets)
+            assert ok.tolist() == both[0].tolist()
+            assert fewer_ok.tolist() == both[1].tolist()

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from planner import InputError, asa, erlang_b, erlang_c, occupancy, service_level, traffic
+from planner.models import _kernels
 
 # Call Centre Helper, "Erlang C Formula - Made Simple" (also the README of the R
 # package ErlangC): 100 calls / 30 min, AHT 180 s, 80% in 20 s, A = 10 Erlangs.
@@ -217,3 +218,20 @@ def test_erlang_b_is_a_probability_and_below_erlang_c(n, a):
 def test_mismatched_shapes_are_named():
     with pytest.raises(InputError, match=r"'agents' \(2,\), 'traffic' \(3,\)"):
         erlang_c([1, 2], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(("n", "a"), [(1, 0.01), (1, 5.0), (2, 0.3), (14, 10.0), (30, 29.5),
+                                      (545, 533.0), (20_150, 20_000.0), (10, 200.0)])  # fmt: skip
+def test_erlang_b_one_agent_fewer_from_the_recursion_matches_mpmath(n, a):
+    # B(n - 1) from B(n) by the recursion run backwards (B(n) <= 1/2), or directly
+    log_b = _kernels.log_erlang_b(np.array([float(n)]), np.array([a]))
+    fewer = _kernels.log_erlang_b_fewer(np.array([float(n)]), np.array([a]), log_b)
+    assert np.exp(fewer[0]) == pytest.approx(float(_mp_erlang_b(n - 1, a)), rel=1e-12)
+
+
+@given(n=st.integers(1, 5_000), a=st.floats(0.01, 5_000.0))
+def test_erlang_b_one_agent_fewer_equals_the_direct_value(n, a):
+    log_b = _kernels.log_erlang_b(np.array([float(n)]), np.array([a]))
+    fewer = _kernels.log_erlang_b_fewer(np.array([float(n)]), np.array([a]), log_b)
+    direct = _kernels.log_erlang_b(np.array([n - 1.0]), np.array([a]))
+    assert np.exp(fewer[0]) == pytest.approx(np.exp(direct[0]), rel=1e-11)
