@@ -11,9 +11,11 @@ and rounds up. The targets' slacks, on scales where they are nearly straight
 in the agent count (log odds of the service level, logs of the abandonment
 and occupancy), are solved by secant steps; intervals are taken in order of
 traffic, each starting from the one before in square-root terms, so most
-need one or two points of a dozen elementary functions each, and the guess
-costs less than one exact evaluation. On random days (tests) 99.6% of
-guesses are the answer and none is more than two agents off. The guess never
+need one or two points of a dozen elementary functions each. Where the
+intervals share one handle time and patience, the model solves a few
+traffics only and :func:`interpolate` fills in the rest, so the guess
+costs a fraction of one exact evaluation. On random days (tests) 99.5% of
+guesses are the answer and none is more than one agent off. The guess never
 decides anything: a wrong one costs the search a few evaluations, never a
 wrong answer.
 """
@@ -27,7 +29,7 @@ from numba import njit
 
 from planner._validate import FloatArray, IntArray
 
-__all__ = ["root_agents"]
+__all__ = ["interpolate", "root_agents"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 # service-level bases, as numbers for the compiled loop
@@ -197,4 +199,23 @@ def root_agents(
         out[i] = root
         if math.isfinite(root) and step_slope > 0.0:
             beta, slope = (root - ai) / root_a, step_slope * root_a
+    return out
+
+
+@njit(cache=True, nogil=True)
+def interpolate(nodes: FloatArray, values: FloatArray, at: FloatArray) -> FloatArray:
+    """Cubic interpolation of ``values`` at ``nodes`` (at least 4, evenly spaced,
+    increasing) to the points ``at``, through the four nodes around each point
+    (Lagrange); points outside the nodes are extrapolated from the end four."""
+    step = (nodes[-1] - nodes[0]) / (nodes.size - 1)
+    out = np.empty(at.size)
+    for i in range(at.size):
+        j = min(max(int((at[i] - nodes[0]) / step) - 1, 0), nodes.size - 4)
+        t = (at[i] - nodes[j]) / step  # 1 to 2 between the middle two nodes
+        out[i] = (
+            -values[j] * (t - 1.0) * (t - 2.0) * (t - 3.0) / 6.0
+            + values[j + 1] * t * (t - 2.0) * (t - 3.0) / 2.0
+            - values[j + 2] * t * (t - 1.0) * (t - 3.0) / 2.0
+            + values[j + 3] * t * (t - 1.0) * (t - 2.0) / 6.0
+        )
     return out

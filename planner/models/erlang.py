@@ -292,6 +292,12 @@ class ErlangC(IntervalModel):
         return np.maximum(hw, self.floor(load, targets))
 
 
+# Erlang A's guess: the real count at this many traffics, interpolated between them,
+# where at least _NODE_SHARE times as many intervals share a handle time and patience.
+_NODES = 16
+_NODE_SHARE = 4
+
+
 @dataclass(frozen=True, slots=True)
 class ErlangA(IntervalModel):
     """Erlang A (M/M/n+M): callers hang up after an exponential patience of mean
@@ -391,29 +397,60 @@ class ErlangA(IntervalModel):
         """Where the targets are just met under an asymptotic form of the closed forms
         (:mod:`planner.models._erlang_a_guess`), rounded up: almost always the
         answer, so the search confirms it, with one agent fewer, in one exact
-        evaluation (:attr:`close_guess`). The ASA target is left to the search."""
+        evaluation (:attr:`close_guess`). The ASA target is left to the search.
+
+        Where many intervals share one handle time and patience, the count is
+        found at 16 traffics only, evenly spaced in sqrt(traffic), and
+        interpolated between them (it is smooth in the traffic)."""
         a = load.traffic
         floor = self.floor(load, targets)
-        if not set(targets.limits()) - {"asa"} or not np.any(a > 0):
+        others = (targets.service_level, targets.max_abandon, targets.max_occupancy)
+        if others == (None, None, None) or not np.any(a > 0):  # only an ASA target
             return np.maximum(np.ceil(a), floor)
+        live = np.flatnonzero(a > 0)
+        patience = self.param("patience", a.size)[live]
+        aht = load.aht[live]
+        root = None
+        root_a = np.sqrt(a[live])
+        if (
+            live.size >= _NODE_SHARE * _NODES
+            and np.all(aht == aht[0])
+            and np.all(patience == patience[0])
+            and np.ptp(root_a) > 1e-3  # nodes apart
+        ):
+            from planner.models._erlang_a_guess import interpolate
+
+            low, high = float(root_a.min()), float(root_a.max())
+            nodes: FloatArray = low + (high - low) / (_NODES - 1) * np.arange(_NODES, dtype=float)
+            at = Load(nodes**2 * load.interval / aht[0], np.full(_NODES, aht[0]), load.interval)
+            found = self._roots(at, targets, np.full(_NODES, patience[0]))
+            if np.all(np.isfinite(found)):  # sqrt-staffing's beta, smooth in sqrt(a)
+                beta = interpolate(nodes, (found - nodes**2) / nodes, root_a)
+                root = a[live] + beta * root_a
+        if root is None:
+            root = self._roots(load.take(live), targets, patience)
+        guess = np.ceil(a + 3.0 * np.sqrt(a)) + 1.0  # where no root is found
+        guess[live] = np.where(np.isfinite(root), np.ceil(root - 1e-9), guess[live])
+        return np.maximum(guess, floor)
+
+    def _roots(self, load: Load, targets: Targets, patience: FloatArray) -> FloatArray:
+        """The real agent counts where the targets are just met, under the asymptotic
+        forms; NaN where none is found (``load`` has traffic in every interval)."""
         from planner.models._erlang_a_guess import BASES, root_agents
 
         def limit(value: float | None) -> float:
             return np.nan if value is None else float(value)
 
+        a = load.traffic
+        floor = self.floor(load, targets)
         # a count above the answer, the first interval's second secant point
         start = np.maximum(np.ceil(a + 3.0 * np.sqrt(a)) + 1.0, floor)
-        live = a > 0
-        patience = self.param("patience", a.size)
-        root = root_agents(
-            np.argsort(a[live]), np.maximum(floor - 1.0, 0.0)[live], start[live], a[live],
-            (patience / load.aht)[live], (targets.answer_time / patience)[live],
-            BASES[targets.sl_basis], limit(targets.service_level),
-            limit(targets.max_abandon), limit(targets.max_occupancy),
+        return root_agents(
+            np.argsort(a), np.maximum(floor - 1.0, 0.0), start, a, patience / load.aht,
+            targets.answer_time / patience, BASES[targets.sl_basis],
+            limit(targets.service_level), limit(targets.max_abandon),
+            limit(targets.max_occupancy),
         )  # fmt: skip
-        guess = start.copy()
-        guess[live] = np.where(np.isfinite(root), np.ceil(root - 1e-9), start[live])
-        return np.maximum(guess, floor)
 
 
 def erlang_model(patience: float | tuple[float, ...] | None) -> ErlangC | ErlangA:
