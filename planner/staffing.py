@@ -88,7 +88,7 @@ def search(
     fewer = np.flatnonzero(guess - 1.0 > lo[live]) if model.close_guess else live[:0]
     good, fewer_ok = searched_model.meets_and_fewer(guess, fewer, load.take(live), targets)
     hi[live[good]] = guess[good]  # the fewest known to meet (NaN: none yet)
-    lo[live[~good]] = guess[~good]  # the most known to miss
+    lo[live[~good]] = np.maximum(lo[live[~good]], guess[~good])  # the most known to miss
     below = live[fewer]
     hi[below[fewer_ok]] = guess[fewer][fewer_ok] - 1.0
     lo[below[~fewer_ok]] = np.maximum(lo[below[~fewer_ok]], guess[fewer][~fewer_ok] - 1.0)
