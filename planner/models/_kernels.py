@@ -294,7 +294,8 @@ def _erlang_a_live(
     # The series below run over about this many queue lengths: 25 sqrt(y)
     # around the mode under overload, a geometric-Gaussian tail under load;
     # never more than max(25 sqrt(y), 9 sqrt(x)), checked first.
-    if 25.0 * np.sqrt(y.max()) > _MAX_SERIES_TERMS or 9.0 * np.sqrt(x.max()) > _MAX_SERIES_TERMS:
+    most = max(25.0 * np.sqrt(y.max()), 9.0 * np.sqrt(x.max())) if y.size else 0.0
+    if most > _MAX_SERIES_TERMS:
         with np.errstate(divide="ignore"):
             terms = np.where(
                 y >= x, 25.0 * np.sqrt(y), np.minimum(40.0 / (1.0 - y / x), 9.0 * np.sqrt(x))

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from planner import InputError, erlang_a, erlang_c, service_level
+from planner import ErlangA, InputError, Targets, erlang_a, erlang_c, required_agents, service_level
 from planner import asa as erlang_c_asa
 
 
@@ -134,6 +134,14 @@ def test_zero_traffic():
     assert r.abandon_rate.tolist() == [0.0, 0.0]
     assert r.service_level.tolist() == [1.0, 1.0]
     assert r.asa.tolist() == [0.0, 0.0]
+
+
+def test_no_intervals():
+    # empty arrays in, empty arrays out: measures and staffing
+    r = erlang_a(np.zeros(0), np.zeros(0), 180, 120, answer_time=20)
+    assert r.p_wait.shape == r.service_level.shape == r.asa.shape == (0,)
+    staffing = required_agents(np.zeros(0), 180, 900, Targets(), model=ErlangA(patience=120))
+    assert staffing.shape == (0,)
 
 
 @pytest.mark.parametrize("patience", [60.0, 600.0, 3600.0])
