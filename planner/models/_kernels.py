@@ -401,7 +401,7 @@ def _erlang_a_live(
         # Offered wait (time to reach an agent) beyond T, then patience beyond T:
         # pi_n e**(y (1 - u0)) u0**x A(x, y u0) times u0.
         waiting_past_t = np.exp(log_pi_n + log_shift + _log_a(x, y * u0))
-        out["abandoned_within"] = np.clip(1.0 - waiting_past_t - answered_within, 0.0, 1.0)
+        out["abandoned_within"] = _unit(1.0 - waiting_past_t - answered_within)
     return out
 
 

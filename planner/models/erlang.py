@@ -292,6 +292,12 @@ class ErlangC(IntervalModel):
         return np.maximum(hw, self.floor(load, targets))
 
 
+def _above_answer(a: FloatArray) -> FloatArray:
+    """A count above Erlang A's requirement at traffic ``a`` (Erlangs): a + 3 sqrt(a),
+    rounded up, plus one."""
+    return np.ceil(a + 3.0 * np.sqrt(a)) + 1.0
+
+
 # Erlang A's guess: the real count at this many traffics, interpolated between them,
 # where at least _NODE_SHARE times as many intervals share a handle time and patience.
 _NODES = 16
@@ -429,7 +435,7 @@ class ErlangA(IntervalModel):
                 root = a[live] + beta * root_a
         if root is None:
             root = self._roots(load.take(live), targets, patience)
-        guess = np.ceil(a + 3.0 * np.sqrt(a)) + 1.0  # where no root is found
+        guess = _above_answer(a)  # where no root is found
         guess[live] = np.where(np.isfinite(root), np.ceil(root - 1e-9), guess[live])
         return np.maximum(guess, floor)
 
@@ -443,8 +449,8 @@ class ErlangA(IntervalModel):
 
         a = load.traffic
         floor = self.floor(load, targets)
-        # a count above the answer, the first interval's second secant point
-        start = np.maximum(np.ceil(a + 3.0 * np.sqrt(a)) + 1.0, floor)
+        # the first interval's second secant point
+        start = np.maximum(_above_answer(a), floor)
         return root_agents(
             np.argsort(a), np.maximum(floor - 1.0, 0.0), start, a, patience / load.aht,
             targets.answer_time / patience, BASES[targets.sl_basis],
